@@ -1,0 +1,93 @@
+"""The Function base class: one differentiable operation and its backward rule.
+
+A subclass writes two static methods on plain arrays::
+
+    class Exp(Function):
+        '''y = e^x;  dy/dx = e^x = y'''
+        @staticmethod
+        def forward(ctx, x):
+            y = xp.exp(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved
+            return (grad * y,)
+
+``Exp.apply(tensor)`` unwraps the tensors, runs ``forward`` and, when gradients are on
+and an input requires one, records the call as the output's ``grad_fn``. ``backward``
+returns one gradient per input (``None`` where the input needs none,
+``ctx.needs_input_grad`` says which) *before* broadcasting is undone: the engine sums each
+gradient back to its input's shape in one place. Backward rules never modify ``grad``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuralab import tensor as _tensor
+
+Tensor = _tensor.Tensor
+_grad_mode = _tensor.grad_mode
+_new = _tensor.Tensor._from_array
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Inputs whose shapes do not fit the op; names the op and the shapes.
+
+    A ValueError by neuralab's rule and a RuntimeError as in PyTorch, so either catches it.
+    """
+
+
+class Function:
+    """A node of the autograd graph; its instance is the ``ctx`` of forward and backward."""
+
+    __slots__ = ("__dict__", "needs_input_grad", "parents")
+    saved: tuple = ()
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep what backward needs; the engine drops it after backward unless retained."""
+        self.saved = arrays
+
+    @staticmethod
+    def forward(ctx: Function, *arrays: Any, **params: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Function, grad: Any) -> tuple:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays and record the node when a gradient is needed.
+
+        Positional inputs are Tensors or constants (Python numbers, arrays); keyword
+        arguments are the op's non-differentiable parameters.
+        """
+        ctx = cls()
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            out = cls.forward(ctx, *arrays, **params)
+        except ValueError as error:
+            if isinstance(error, ShapeError):
+                raise
+            shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
+            raise ShapeError(f"{cls.__name__.lower()}: {error} (input shapes: {shapes})") from None
+        if _grad_mode.enabled:
+            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+            if True in needs:
+                ctx.parents = inputs
+                ctx.needs_input_grad = needs
+                result = _new(out)
+                result.requires_grad = True
+                result._ctx = ctx
+                return result
+        return _new(out)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"

@@ -1,0 +1,258 @@
+"""Activation functions and their derivatives, elementwise or along one axis (softmax)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from neuralab.backend import array_module
+from neuralab.function import Function
+from neuralab.tensor import Tensor
+
+_SQRT_PI = math.sqrt(math.pi)
+_SQRT_2 = math.sqrt(2.0)
+
+
+def erf_array(x: Any) -> Any:
+    """The error function erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt, to ~1e-15.
+
+    |x| <= 2: erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1))  (30 terms,
+    all positive, so no cancellation); |x| > 2: erfc from its continued fraction
+    erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))  (40 terms).
+    Computed in float64 and returned in x's dtype.
+    """
+    xp = array_module(x)
+    z = xp.asarray(x, dtype="float64")
+    out = xp.empty_like(z)
+    small = xp.abs(z) <= 2.0
+    s = z[small]
+    s2 = s * s
+    term, total = s.copy(), s.copy()
+    for k in range(1, 30):
+        term *= 2 * s2 / (2 * k + 1)
+        total += term
+    out[small] = 2 / _SQRT_PI * xp.exp(-s2) * total
+    big = xp.abs(z[~small])
+    fraction = big.copy()
+    for k in range(40, 0, -1):
+        fraction = big + (k / 2) / fraction
+    out[~small] = xp.sign(z[~small]) * (1 - xp.exp(-big * big) / (_SQRT_PI * fraction))
+    return out.astype(getattr(x, "dtype", "float64"), copy=False)
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = array_module(x).maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * (ctx.saved[0] > 0),)
+
+
+class LeakyReLU(Function):
+    """y = x for x > 0, else slope * x;  dy/dx = 1 for x > 0, else slope"""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x > 0)
+        ctx.slope = negative_slope
+        return array_module(x).where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (array_module(grad).where(ctx.saved[0], grad, grad * ctx.slope),)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^(-x));  dy/dx = y (1 - y)
+
+    Computed as 1/(1+e^-|x|) or e^-|x|/(1+e^-|x|) by sign, so no exp overflows and tiny
+    values keep their precision.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = array_module(x)
+        e = xp.exp(-xp.abs(x))
+        y = xp.where(x >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved[0]
+        return (grad * y * (1 - y),)
+
+
+class Tanh(Function):
+    """y = tanh(x);  dy/dx = 1 - y^2"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = array_module(x).tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved[0]
+        return (grad * (1 - y * y),)
+
+
+class ELU(Function):
+    """y = x for x > 0, else alpha (e^x - 1);  dy/dx = 1 for x > 0, else y + alpha"""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        xp = array_module(x)
+        y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        ctx.save_for_backward(x > 0, y)
+        ctx.alpha = alpha
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        positive, y = ctx.saved
+        return (array_module(grad).where(positive, grad, grad * (y + ctx.alpha)),)
+
+
+class GELU(Function):
+    """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dy/dx = Phi(x) + x phi(x),
+    phi(x) = e^(-x^2/2) / sqrt(2 pi).
+
+    approximate='tanh': y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3);
+    dy/dx = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+    """
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
+            return 0.5 * x * (1 + xp.tanh(inner))
+        return 0.5 * x * (1 + erf_array(x / _SQRT_2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        (x,) = ctx.saved
+        if ctx.approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            t = xp.tanh(k * (x + 0.044715 * x**3))
+            slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+        else:
+            cdf = 0.5 * (1 + erf_array(x / _SQRT_2))
+            slope = cdf + x * xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return (grad * slope,)
+
+
+class Erf(Function):
+    """y = erf(x);  dy/dx = 2/sqrt(pi) e^(-x^2)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_array(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return (grad * (2 / _SQRT_PI) * array_module(grad).exp(-x * x),)
+
+
+class Softmax(Function):
+    """y_i = e^(x_i - m) / sum_j e^(x_j - m), m = max_j x_j (for stability);
+    dL/dx = y * (dL/dy - sum_j dL/dy_j y_j)"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = array_module(x)
+        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return (y * (grad - (grad * y).sum(axis=ctx.dim, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - m - log sum_j e^(x_j - m);  dL/dx = dL/dy - softmax(x) * sum_j dL/dy_j"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        y = log_softmax_array(x, dim)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        xp = array_module(grad)
+        return (grad - xp.exp(y) * grad.sum(axis=ctx.dim, keepdims=True),)
+
+
+def log_softmax_array(x: Any, dim: int) -> Any:
+    """log softmax of an array, stable for logits of any size: x - m - log sum e^(x - m)."""
+    xp = array_module(x)
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+# --- public functions -------------------------------------------------------------------
+def relu(x: Tensor) -> Tensor:
+    return ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return ELU.apply(x, alpha=alpha)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(x, approximate=approximate)
+
+
+def erf(x: Tensor) -> Tensor:
+    return Erf.apply(x)
+
+
+def _dim(x: Tensor, dim: int | None, op: str) -> int:
+    if dim is None:
+        raise TypeError(f"{op}: the 'dim' argument is required")
+    ndim = max(x.data.ndim, 1)
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"{op}: dim {dim} out of range for a tensor with {x.data.ndim} dims")
+    return dim % ndim if x.data.ndim else None
+
+
+def softmax(x: Tensor, dim: int | None = None) -> Tensor:
+    return Softmax.apply(x, dim=_dim(x, dim, "softmax"))
+
+
+def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
+    return LogSoftmax.apply(x, dim=_dim(x, dim, "log_softmax"))

@@ -1,0 +1,351 @@
+"""Elementwise arithmetic and its derivatives.
+
+Each backward returns the gradient with the broadcast shape; the engine sums it back to
+each input's shape. Python numbers and arrays are constants (no gradient).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuralab.backend import array_module, default_float
+from neuralab.function import Function
+from neuralab.tensor import Tensor
+
+
+def _operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """Promote as PyTorch does where NumPy differs: an integer tensor meeting a float
+    (tensor or Python float) takes the float's dtype, not float64."""
+    da = a.data.dtype if isinstance(a, Tensor) else None
+    db = b.data.dtype if isinstance(b, Tensor) else None
+    if da is db or (da is not None and da.kind == "f" and db is None):
+        return a, b
+    kind_a = da.kind if da is not None else ("f" if isinstance(a, float) else "")
+    kind_b = db.kind if db is not None else ("f" if isinstance(b, float) else "")
+    if kind_a in "iub" and kind_b == "f" and da is not None:
+        a = cast(a, dtype=db if db is not None else default_float())
+    elif kind_b in "iub" and kind_a == "f" and db is not None:
+        b = cast(b, dtype=da if da is not None else default_float())
+    return a, b
+
+
+class Add(Function):
+    """c = a + b;  dc/da = 1,  dc/db = 1"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """c = a - b;  dc/da = 1,  dc/db = -1"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """c = a * b;  dc/da = b,  dc/db = a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Function):
+    """c = a / b;  dc/da = 1 / b,  dc/db = -a / b^2 = -c / b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        c = a / b
+        ctx.save_for_backward(b, c)
+        return c
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, c = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad / b if need_a else None
+        grad_b = -grad * c / b if need_b else None
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """c = -a;  dc/da = -1"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class Pow(Function):
+    """c = a^b;  dc/da = b a^(b-1),  dc/db = a^b ln(a)  (taken as 0 where a = 0 and b >= 0)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        c = a**b
+        ctx.save_for_backward(a, b, c)
+        return c
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, c = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        xp = array_module(grad)
+        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_b = None
+        if need_b:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                log_a = xp.log(xp.where((a == 0) & (b >= 0), 1, a))
+            grad_b = grad * c * log_a
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    """c = e^a;  dc/da = e^a = c"""
+
+    @staticmethod
+    def forward(ctx, a):
+        c = array_module(a).exp(a)
+        ctx.save_for_backward(c)
+        return c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.saved[0],)
+
+
+class Log(Function):
+    """c = ln(a);  dc/da = 1 / a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad / ctx.saved[0],)
+
+
+class Sqrt(Function):
+    """c = sqrt(a);  dc/da = 1 / (2 sqrt(a)) = 1 / (2c)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        c = array_module(a).sqrt(a)
+        ctx.save_for_backward(c)
+        return c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad / (2 * ctx.saved[0]),)
+
+
+class Abs(Function):
+    """c = |a|;  dc/da = sign(a)  (0 at a = 0)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * array_module(grad).sign(ctx.saved[0]),)
+
+
+class Maximum(Function):
+    """c = max(a, b);  the gradient goes to the larger input, split in half on ties."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return array_module(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        return _split_by_winner(grad, a > b, a == b, ctx.needs_input_grad)
+
+
+class Minimum(Function):
+    """c = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return array_module(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        return _split_by_winner(grad, a < b, a == b, ctx.needs_input_grad)
+
+
+def _split_by_winner(grad: Any, a_wins: Any, tie: Any, needs: tuple) -> tuple:
+    xp = array_module(grad)
+    share = xp.where(tie, grad / 2, grad)
+    grad_a = xp.where(a_wins | tie, share, 0) if needs[0] else None
+    grad_b = xp.where(a_wins, 0, share) if needs[1] else None
+    return grad_a, grad_b
+
+
+class Clamp(Function):
+    """c = min(max(a, low), high);  dc/da = 1 where low <= a <= high, else 0"""
+
+    @staticmethod
+    def forward(ctx, a, low=None, high=None):
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return array_module(a).clip(a, low, high)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        inside = True
+        if ctx.low is not None:
+            inside = a >= ctx.low
+        if ctx.high is not None:
+            inside = inside & (a <= ctx.high)
+        return (grad * inside,)
+
+
+class Where(Function):
+    """c = a where cond else b;  dc/da = cond,  dc/db = not cond"""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return array_module(cond).where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved
+        xp = array_module(grad)
+        _, need_a, need_b = ctx.needs_input_grad
+        return (
+            None,
+            xp.where(cond, grad, 0) if need_a else None,
+            xp.where(cond, 0, grad) if need_b else None,
+        )
+
+
+class Cast(Function):
+    """c = a as another dtype;  dc/da = 1 (cast back to a's dtype by the engine)"""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
+# --- public functions -------------------------------------------------------------------
+def add(a: Any, b: Any) -> Tensor:
+    """a + b with broadcasting."""
+    return Add.apply(*_operands(a, b))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b with broadcasting."""
+    return Sub.apply(*_operands(a, b))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b with broadcasting."""
+    return Mul.apply(*_operands(a, b))
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b with broadcasting (true division; integers give the default float)."""
+    a, b = _operands(a, b)
+    if _is_integer(a) and _is_integer(b):
+        a = cast(a, dtype=default_float())
+    return Div.apply(a, b)
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """a ** b; either may be a tensor."""
+    return Pow.apply(*_operands(a, b))
+
+
+def exp(a: Tensor) -> Tensor:
+    return Exp.apply(a)
+
+
+def log(a: Tensor) -> Tensor:
+    return Log.apply(a)
+
+
+def sqrt(a: Tensor) -> Tensor:
+    return Sqrt.apply(a)
+
+
+def abs(a: Tensor) -> Tensor:
+    return Abs.apply(a)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return Maximum.apply(*_operands(a, b))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    return Minimum.apply(*_operands(a, b))
+
+
+def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Limit a to [min, max]; at least one bound is needed."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' and 'max' must be given")
+    return Clamp.apply(a, low=min, high=max)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Elementwise choice: a where condition is true, else b."""
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    a, b = _operands(a, b)
+    return Where.apply(cond, a, b)
+
+
+def cast(a: Any, dtype: Any) -> Tensor:
+    """a converted to dtype; differentiable between floating dtypes."""
+    if not isinstance(a, Tensor):
+        return Tensor(a, dtype=dtype)
+    if a.data.dtype == dtype:
+        return a
+    if a.requires_grad and array_module(a.data).dtype(dtype).kind != "f":
+        return Tensor._from_array(a.data.astype(dtype))
+    return Cast.apply(a, dtype=dtype)
+
+
+def _is_integer(x: Any) -> bool:
+    if isinstance(x, Tensor):
+        return x.data.dtype.kind in "iub"
+    return isinstance(x, int)

@@ -1,0 +1,220 @@
+"""Fused ops for the hot paths: each computes in a few array calls what would otherwise
+take several graph nodes, and is tested equal to that composition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuralab.backend import array_module
+from neuralab.function import Function, ShapeError
+from neuralab.ops.activation import log_softmax_array
+from neuralab.tensor import Tensor
+
+
+class Linear(Function):
+    """y = x W^T + b;  dL/dx = g W,  dL/dW = g^T x,  dL/db = sum over rows of g
+
+    (x: (..., in), W: (out, in), b: (out,); leading axes of x are rows.)
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        y = x @ weight.T
+        if bias is not None:
+            y += bias
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved
+        needs = ctx.needs_input_grad
+        grad_x = grad @ weight if needs[0] else None
+        grad_w = grad_b = None
+        if x.ndim != 2:
+            x = x.reshape(-1, x.shape[-1])
+            grad = grad.reshape(-1, grad.shape[-1])
+        if needs[1]:
+            grad_w = grad.T @ x
+        if len(needs) > 2 and needs[2]:
+            grad_b = grad.sum(axis=0)
+        return grad_x, grad_w, grad_b
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ weight.T + bias, as ``torch.nn.functional.linear``."""
+    try:
+        if bias is None:
+            return Linear.apply(x, weight)
+        return Linear.apply(x, weight, bias)
+    except ShapeError:
+        raise ShapeError(
+            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
+            f"(expected input (..., {weight.shape[-1]}))"
+            + (f" and bias of shape {bias.shape}" if bias is not None else "")
+        ) from None
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy on logits, in one pass.
+
+    With p = softmax(z), class weights w and smoothing e over C classes:
+      index target t:  loss = (1-e) w_t (-log p_t) + (e/C) sum_c w_c (-log p_c)
+                       dloss/dz = (1-e) w_t (p - onehot(t)) + (e/C) (p sum_c w_c - w)
+      probability target q (smoothed to q(1-e) + e/C):
+                       loss = -sum_c w_c q_c log p_c,  dloss/dz = p sum_c w_c q_c - w q
+    'mean' divides by the summed weights of the counted targets (index targets) or by the
+    number of samples (probability targets), as PyTorch does.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
+        xp = array_module(logits)
+        classes = logits.shape[1] if logits.ndim > 1 else logits.shape[0]
+        z = _rows(logits)
+        logp = log_softmax_array(z, 1)
+        ctx.shape, ctx.reduction, ctx.smoothing = logits.shape, reduction, label_smoothing
+        ctx.probability_target = target.dtype.kind == "f"
+        if ctx.probability_target:
+            q = _rows(target)
+            if label_smoothing:
+                q = q * (1 - label_smoothing) + label_smoothing / classes
+            wq = q if weight is None else q * weight
+            losses = -(wq * logp).sum(axis=1)
+            denominator = z.shape[0]
+            ctx.save_for_backward(logp, wq, weight)
+        else:
+            t = target.reshape(-1)
+            valid = t != ignore_index
+            t_safe = xp.where(valid, t, 0)
+            w_t = valid.astype(logp.dtype) if weight is None else weight[t_safe] * valid
+            rows = xp.arange(z.shape[0])
+            losses = -logp[rows, t_safe] * w_t
+            if label_smoothing:
+                smooth = -(logp.sum(axis=1) if weight is None else logp @ weight) * valid
+                losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth
+            denominator = w_t.sum()
+            ctx.save_for_backward(logp, t_safe, w_t, valid, weight)
+        ctx.denominator = denominator
+        if reduction == "mean":
+            return xp.asarray(losses.sum() / denominator, dtype=logp.dtype)
+        if reduction == "sum":
+            return losses.sum()
+        return losses.reshape(_loss_shape(target.shape, ctx.probability_target, logits.ndim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        if ctx.reduction == "mean":
+            scale = grad / ctx.denominator
+        elif ctx.reduction == "sum":
+            scale = grad
+        else:
+            scale = grad.reshape(-1, 1)
+        e = ctx.smoothing
+        if ctx.probability_target:
+            logp, wq, weight = ctx.saved
+            p = xp.exp(logp)
+            grad_z = p * wq.sum(axis=1, keepdims=True) - wq
+            grad_target = None
+            if ctx.needs_input_grad[1]:
+                w = 1 if weight is None else weight
+                grad_target = _unrows(-(1 - e) * w * logp * scale, ctx.shape)
+        else:
+            logp, t_safe, w_t, valid, weight = ctx.saved
+            p = xp.exp(logp)
+            rows = xp.arange(p.shape[0])
+            grad_z = p * w_t[:, None]
+            grad_z[rows, t_safe] -= w_t
+            if e:
+                classes = p.shape[1]
+                total_w = classes if weight is None else weight.sum()
+                smooth = p * total_w - (1 if weight is None else weight)
+                grad_z = (1 - e) * grad_z + (e / classes) * smooth * valid[:, None]
+            grad_target = None
+        return _unrows(grad_z * scale, ctx.shape), grad_target
+
+
+def _rows(a: Any) -> Any:
+    """(N, C, d1, ...) -> (N*d1*..., C) with classes last; (C,) -> (1, C)."""
+    if a.ndim == 1:
+        return a.reshape(1, -1)
+    if a.ndim == 2:
+        return a
+    return a.reshape(a.shape[0], a.shape[1], -1).transpose(0, 2, 1).reshape(-1, a.shape[1])
+
+
+def _unrows(rows: Any, shape: tuple) -> Any:
+    """Inverse of ``_rows``."""
+    if len(shape) <= 2:
+        return rows.reshape(shape)
+    n, c = shape[0], shape[1]
+    return rows.reshape(n, -1, c).transpose(0, 2, 1).reshape(shape)
+
+
+def _loss_shape(target_shape: tuple, probability_target: bool, logits_ndim: int) -> tuple:
+    if probability_target:
+        return (target_shape[0],) + target_shape[2:] if logits_ndim > 1 else ()
+    return target_shape
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between softmax(input) and target, as ``torch.nn.functional.cross_entropy``.
+
+    input: logits (N, C), (C,) or (N, C, d1, ...). target: class indices (N,), () or
+    (N, d1, ...) of an integer dtype, or class probabilities shaped like input.
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
+        )
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    logits = input.data if isinstance(input, Tensor) else input
+    t = target.data if isinstance(target, Tensor) else array_module(logits).asarray(target)
+    classes = logits.shape[1] if logits.ndim > 1 else logits.shape[0]
+    if t.dtype.kind == "f":
+        if t.shape != logits.shape:
+            raise ShapeError(
+                f"cross_entropy: probability target must have the input's shape {logits.shape}, "
+                f"got {t.shape}"
+            )
+    elif t.dtype.kind in "iu":
+        expected = (logits.shape[0],) + logits.shape[2:] if logits.ndim > 1 else ()
+        if t.shape != expected:
+            raise ShapeError(
+                f"cross_entropy: class-index target must have shape {expected} for input of "
+                f"shape {logits.shape}, got {t.shape}"
+            )
+        if t.size and not (t.min() >= 0 and t.max() < classes):
+            counted = t[t != ignore_index]
+            bad = counted[(counted < 0) | (counted >= classes)]
+            if bad.size:
+                raise IndexError(
+                    f"cross_entropy: target {int(bad[0])} is out of bounds for {classes} classes"
+                )
+    else:
+        raise TypeError(
+            f"cross_entropy: target must hold class indices (integer dtype) or probabilities "
+            f"(float dtype), got {t.dtype}"
+        )
+    w = weight.data if isinstance(weight, Tensor) else weight
+    if w is not None and w.shape != (classes,):
+        raise ShapeError(f"cross_entropy: weight must have shape ({classes},), got {w.shape}")
+    if isinstance(target, Tensor) and t.dtype.kind == "f":
+        t = target
+    return CrossEntropy.apply(
+        input,
+        t,
+        weight=w,
+        ignore_index=ignore_index,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+    )
