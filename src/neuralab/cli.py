@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 
@@ -31,7 +32,7 @@ def demo(epochs: int, seed: int) -> float:
     inputs, targets = nl.tensor(x), nl.tensor(y)
     sizes = [2, 64, 64, 3]
     params = []
-    for fan_in, fan_out in zip(sizes, sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         bound = 1 / numpy.sqrt(fan_in)
         params.append(nl.rand(fan_out, fan_in) * (2 * bound) - bound)
         params.append(nl.zeros(fan_out))

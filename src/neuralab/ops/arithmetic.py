@@ -284,6 +284,7 @@ def div(a: Any, b: Any) -> Tensor:
     a, b = _operands(a, b)
     if _is_integer(a) and _is_integer(b):
         a = cast(a, dtype=default_float())
+        b = cast(b, dtype=default_float()) if isinstance(b, Tensor) else b
     return Div.apply(a, b)
 
 
