@@ -5,7 +5,7 @@ A NumPy tensor library with reverse-mode autograd and PyTorch's names and semant
 
 from __future__ import annotations
 
-from neuralab import autograd, backend, functional, ops
+from neuralab import autograd, backend, functional, io, nn, ops, perceptron
 from neuralab.backend import (
     float32,
     float64,
@@ -34,6 +34,7 @@ from neuralab.creation import (
     zeros_like,
 )
 from neuralab.function import Function, ShapeError
+from neuralab.io import load, save
 from neuralab.ops import (
     abs,
     add,
@@ -90,7 +91,7 @@ __all__ = [
     "flatten", "float", "float32", "float64", "full", "functional", "gather",
     "get_default_dtype", "get_rng_state", "int64", "is_grad_enabled", "linspace", "log",
     "log_softmax", "long", "manual_seed", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mul", "neg", "no_grad", "ones", "ones_like", "ops", "permute", "pow", "rand",
+    "minimum", "mul", "neg", "no_grad", "io", "load", "nn", "perceptron", "save", "ones", "ones_like", "ops", "permute", "pow", "rand",
     "rand_like", "randint", "randn", "randn_like", "randperm", "relu", "reshape", "sigmoid",
     "set_default_dtype", "set_rng_state", "softmax", "sqrt", "squeeze", "stack", "std", "sub",
     "sum", "tanh", "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",

@@ -74,7 +74,9 @@ def _as_array(data: Any, dtype: Any = None) -> Any:
         data = data.data
     if dtype is not None:
         dtype = numpy.dtype(dtype)
-    if hasattr(data, "__array_namespace__") or isinstance(data, numpy.generic):
+    if isinstance(data, numpy.generic):
+        data = numpy.asarray(data)
+    if hasattr(data, "__array_namespace__"):
         return data if dtype is None or data.dtype == dtype else data.astype(dtype)
     array = numpy.asarray(data, dtype=dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype != backend.default_float():
@@ -350,7 +352,34 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(backend.bool_)
 
-    # --- in-place helpers used by optimizers and initializers (no graph) -----------
+    # --- in-place updates (no graph; refused where they would corrupt one) ----------
+    def _check_inplace(self, op: str) -> None:
+        if self.requires_grad and grad_mode.enabled:
+            raise RuntimeError(
+                f"{op}: a tensor that requires grad is being used in an in-place operation; "
+                "wrap the update in `with neuralab.no_grad():` or update `.data`"
+            )
+
+    def __iadd__(self, other: Any) -> Tensor:
+        self._check_inplace("+=")
+        self.data += _data(other)
+        return self
+
+    def __isub__(self, other: Any) -> Tensor:
+        self._check_inplace("-=")
+        self.data -= _data(other)
+        return self
+
+    def __imul__(self, other: Any) -> Tensor:
+        self._check_inplace("*=")
+        self.data *= _data(other)
+        return self
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        self._check_inplace("/=")
+        self.data /= _data(other)
+        return self
+
     def zero_(self) -> Tensor:
         self.data[...] = 0
         return self

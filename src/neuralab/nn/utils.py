@@ -1,0 +1,56 @@
+"""Gradient clipping, in place on the parameters' gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy
+
+from neuralab.creation import tensor
+from neuralab.tensor import Tensor
+
+
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad.data for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Tensor:
+    """Scale all gradients together so that their joint norm is at most max_norm.
+
+    total = (sum over all gradient entries |g|^p)^(1/p)  (p = inf: max |g|);
+    every g <- g * min(1, max_norm / (total + 1e-6)). Returns total (before clipping).
+    """
+    grads = _grads(parameters)
+    if not grads:
+        return tensor(0.0)
+    norm_type = float(norm_type)
+    if norm_type == numpy.inf:
+        total = max(float(numpy.abs(g).max()) if g.size else 0.0 for g in grads)
+    else:
+        norms = [numpy.linalg.norm(g.reshape(-1), norm_type) for g in grads]
+        total = float(numpy.linalg.norm(numpy.asarray(norms), norm_type))
+    if error_if_nonfinite and not numpy.isfinite(total):
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
+            f"non-finite ({total}); set error_if_nonfinite=False to clip anyway"
+        )
+    coefficient = max_norm / (total + 1e-6)
+    if coefficient < 1:
+        for g in grads:
+            g *= g.dtype.type(coefficient)
+    return tensor(total, dtype=grads[0].dtype)
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient entry to [-clip_value, clip_value]."""
+    if clip_value < 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
+    for g in _grads(parameters):
+        numpy.clip(g, -clip_value, clip_value, out=g)
