@@ -5,7 +5,7 @@ A NumPy tensor library with reverse-mode autograd and PyTorch's names and semant
 
 from __future__ import annotations
 
-from neuralab import autograd, backend, functional, io, nn, ops, perceptron
+from neuralab import autograd, backend, functional, io, losses, nn, ops, perceptron
 from neuralab.backend import (
     float32,
     float64,
@@ -122,6 +122,7 @@ __all__ = [
     "log",
     "log_softmax",
     "long",
+    "losses",
     "manual_seed",
     "matmul",
     "max",
