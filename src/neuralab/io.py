@@ -163,14 +163,14 @@ def save(obj: Mapping[str | int, Any], path: str | os.PathLike) -> None:
     tree = encoder.node(obj, ())
     header = json.dumps({"version": FORMAT_VERSION, "tree": tree})
     data = _safetensors_numpy().save(encoder.arrays, metadata={METADATA_KEY: header})
-    _atomic_write(os.fspath(path), data)
+    atomic_write(os.fspath(path), data)
 
 
 def _write_bytes(f: BinaryIO, data: bytes) -> None:
     f.write(data)
 
 
-def _atomic_write(path: str, data: bytes) -> None:
+def atomic_write(path: str, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it onto
     ``path`` (``os.replace`` is atomic); remove the temporary file on any error."""
     path = os.path.realpath(path)  # through a symlink, replace the file it points to
