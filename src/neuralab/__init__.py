@@ -5,7 +5,7 @@ A NumPy tensor library with reverse-mode autograd and PyTorch's names and semant
 
 from __future__ import annotations
 
-from neuralab import autograd, backend, functional, io, losses, nn, ops, perceptron
+from neuralab import autograd, backend, functional, io, losses, nn, ops, optim, perceptron
 from neuralab.backend import (
     float32,
     float64,
@@ -137,6 +137,7 @@ __all__ = [
     "ones",
     "ones_like",
     "ops",
+    "optim",
     "perceptron",
     "permute",
     "pow",
