@@ -116,7 +116,7 @@ def test_bad_arguments_are_named():
     opt, _ = optimizers()
     with pytest.raises(ValueError, match="step_size"):
         optim.lr_scheduler.StepLR(opt, step_size=0)
-    with pytest.raises(ValueError, match="factor must be < 1.0"):
+    with pytest.raises(ValueError, match=r"factor must be < 1\.0"):
         optim.lr_scheduler.ReduceLROnPlateau(opt, factor=2.0)
     with pytest.raises(ValueError, match="mode must be"):
         optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, mode="square")
