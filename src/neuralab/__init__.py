@@ -5,7 +5,7 @@ A NumPy tensor library with reverse-mode autograd and PyTorch's names and semant
 
 from __future__ import annotations
 
-from neuralab import autograd, backend, functional, io, losses, nn, ops, optim, perceptron
+from neuralab import autograd, backend, data, functional, io, losses, nn, ops, optim, perceptron
 from neuralab.backend import (
     float32,
     float64,
@@ -96,6 +96,7 @@ __all__ = [
     "arange",
     "autograd",
     "backend",
+    "data",
     "cat",
     "clamp",
     "div",

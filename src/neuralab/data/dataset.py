@@ -1,0 +1,225 @@
+"""Datasets: the indexable collections that a ``DataLoader`` draws batches from.
+
+``Dataset`` is the abstract base (``__getitem__`` and ``__len__``), as
+``torch.utils.data.Dataset``. ``TensorDataset`` holds tensors that share their first
+dimension; ``Subset`` views part of another dataset through a list of indices;
+``random_split`` and ``train_val_split`` cut a dataset into disjoint random subsets.
+
+Random choices use ``generator``: a ``numpy.random.Generator``, an int seed, or None for
+the global neuralab generator, so that ``neuralab.manual_seed`` makes them reproducible.
+"""
+
+from __future__ import annotations
+
+import abc
+import itertools
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy
+
+from neuralab import backend
+from neuralab.tensor import Tensor
+
+__all__ = [
+    "Dataset",
+    "GeneratorLike",
+    "Subset",
+    "TensorDataset",
+    "as_generator",
+    "random_split",
+    "train_val_split",
+]
+
+GeneratorLike = numpy.random.Generator | int | None
+
+
+def as_generator(generator: Any, who: str) -> numpy.random.Generator:
+    """The ``numpy.random.Generator`` that ``generator`` stands for: itself, a new one seeded
+    with an int, or (None) the global neuralab generator that ``manual_seed`` resets."""
+    if generator is None:
+        return backend.generator()
+    if isinstance(generator, numpy.random.Generator):
+        return generator
+    if isinstance(generator, numbers.Integral) and not isinstance(generator, (bool, numpy.bool_)):
+        return numpy.random.default_rng(int(generator))
+    raise TypeError(
+        f"{who}: generator must be a numpy.random.Generator, an int seed or None (the global "
+        f"neuralab generator), got {type(generator).__name__}"
+    )
+
+
+class Dataset(abc.ABC):
+    """A map-style dataset: ``len(dataset)`` samples, ``dataset[i]`` the i-th one.
+
+    Subclasses implement ``__getitem__`` and ``__len__``. A subclass whose samples are
+    the rows of whole arrays (as ``TensorDataset``) may also override ``_arrays`` to
+    return those arrays: the ``DataLoader`` then gathers each batch with one fancy index
+    per array instead of calling ``__getitem__`` once per sample.
+    """
+
+    @abc.abstractmethod
+    def __getitem__(self, index: int) -> Any:
+        """The sample at ``index``."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """The number of samples."""
+
+    def _arrays(self) -> tuple[Any, ...] | None:
+        """Arrays whose i-th rows, taken together, are sample i (None: not row-based)."""
+        return None
+
+
+class TensorDataset(Dataset):
+    """Samples that are the rows of tensors sharing their first dimension:
+    ``dataset[i] == tuple(t[i] for t in tensors)``.
+
+    ``TensorDataset(*tensors)``: Tensors or arrays (arrays keep their dtype, as
+    ``neuralab.tensor`` does: float32 images stay float32, int64 labels stay int64).
+    """
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: expected at least one tensor, got none")
+        converted = []
+        for i, t in enumerate(tensors):
+            t = t if isinstance(t, Tensor) else Tensor(t)
+            if t.ndim == 0:
+                raise ValueError(
+                    f"TensorDataset: tensor {i} is 0-dimensional; every tensor needs a first "
+                    "dimension that indexes the samples"
+                )
+            converted.append(t)
+        sizes = [t.shape[0] for t in converted]
+        if len(set(sizes)) > 1:
+            raise ValueError(
+                "TensorDataset: all tensors must have the same size in the first dimension "
+                f"(the number of samples), got sizes {sizes} for shapes "
+                f"{[tuple(t.shape) for t in converted]}"
+            )
+        self.tensors: tuple[Tensor, ...] = tuple(converted)
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(Tensor(t.data[index]) for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+    def _arrays(self) -> tuple[Any, ...]:
+        return tuple(t.data for t in self.tensors)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in self.tensors)
+        return f"TensorDataset({shapes})"
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``: ``subset[i] == dataset[indices[i]]``.
+
+    ``indices`` is a sequence (or 1-d array) of ints in ``[-len(dataset), len(dataset))``;
+    negative ones count from the end, as in Python.
+    """
+
+    def __init__(self, dataset: Any, indices: Sequence[int] | numpy.ndarray) -> None:
+        n = len(dataset)
+        array = numpy.asarray(indices)
+        if array.size == 0:
+            array = array.reshape(0).astype(numpy.int64)
+        if array.ndim != 1 or array.dtype.kind not in "iu":
+            raise TypeError(
+                "Subset: indices must be a 1-d sequence of ints, got "
+                f"{array.ndim}-d {array.dtype} values"
+            )
+        array = array.astype(numpy.int64)
+        if array.size and (array.min() < -n or array.max() >= n):
+            bad = array[(array < -n) | (array >= n)][0]
+            raise IndexError(
+                f"Subset: index {int(bad)} is out of range for a dataset of {n} samples"
+            )
+        array[array < 0] += n
+        self.dataset = dataset
+        self.indices: numpy.ndarray = array
+
+    def __getitem__(self, index: Any) -> Any:
+        selected = self.indices[index]
+        if numpy.ndim(selected) == 0:
+            return self.dataset[int(selected)]
+        return self.dataset[selected]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __repr__(self) -> str:
+        return f"Subset({len(self)} of {len(self.dataset)} samples)"
+
+
+def _split_lengths(lengths: Sequence[float], n: int) -> list[int]:
+    """Integer lengths from ``lengths`` (ints summing to n, or fractions summing to 1)."""
+    values = list(lengths)
+    if not values:
+        raise ValueError("random_split: lengths must not be empty")
+    if any(isinstance(v, bool) or not isinstance(v, numbers.Real) or v < 0 for v in values):
+        raise ValueError(f"random_split: lengths must be non-negative numbers, got {values}")
+    if all(isinstance(v, numbers.Integral) for v in values):
+        if sum(values) != n:
+            raise ValueError(
+                f"random_split: the lengths {values} sum to {sum(values)}, but the dataset has "
+                f"{n} samples; give ints summing to {n} or fractions summing to 1"
+            )
+        return [int(v) for v in values]
+    if not math.isclose(sum(values), 1.0) or sum(values) > 1.0 + 1e-9:
+        raise ValueError(
+            f"random_split: the fractions {values} sum to {sum(values)}; they must sum to 1"
+        )
+    # As torch.utils.data.random_split: floor each share, then give the remainder
+    # one by one to the splits in order.
+    counts = [math.floor(n * v) for v in values]
+    for i in range(n - sum(counts)):
+        counts[i % len(counts)] += 1
+    return counts
+
+
+def random_split(
+    dataset: Any, lengths: Sequence[float], generator: GeneratorLike = None
+) -> list[Subset]:
+    """Split ``dataset`` into disjoint random ``Subset``s of the given lengths.
+
+    ``lengths``: ints that sum to ``len(dataset)``, or fractions that sum to 1 (each split
+    gets ``floor(n * fraction)`` samples, the remainder goes one by one to the first
+    splits, as in PyTorch). ``generator``: a ``numpy.random.Generator``, an int seed, or
+    None for the global neuralab generator.
+    """
+    n = len(dataset)
+    counts = _split_lengths(lengths, n)
+    order = as_generator(generator, "random_split").permutation(n)
+    bounds = numpy.cumsum([0, *counts])
+    return [Subset(dataset, order[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def train_val_split(
+    dataset: Any, val_fraction: float = 0.1, seed: GeneratorLike = None
+) -> tuple[Subset, Subset]:
+    """Split ``dataset`` at random into (train, validation) subsets, the validation one
+    holding ``round(val_fraction * len(dataset))`` samples.
+
+    ``seed``: an int for a split that does not depend on the global generator, a
+    ``numpy.random.Generator``, or None for the global neuralab generator.
+    """
+    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real):
+        raise TypeError(
+            f"train_val_split: val_fraction must be a float in (0, 1), got {val_fraction!r}"
+        )
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"train_val_split: val_fraction must be in (0, 1), got {val_fraction}")
+    n = len(dataset)
+    n_val = round(val_fraction * n)
+    if n_val == 0 or n_val == n:
+        raise ValueError(
+            f"train_val_split: val_fraction={val_fraction} of {n} samples leaves an empty "
+            f"{'validation' if n_val == 0 else 'training'} set"
+        )
+    order = as_generator(seed, "train_val_split").permutation(n)
+    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])

@@ -1,0 +1,345 @@
+"""Finding, verifying and downloading the data sets' files.
+
+Where files are looked for, in this order (the first directory holding the file wins):
+
+1. the ``root`` argument, when given;
+2. the directory in the ``NEURALAB_DATA`` environment variable;
+3. the user cache: ``$XDG_CACHE_HOME/neuralab``, else ``~/.cache/neuralab``.
+
+In each directory ``<dir>/<folder>/<file>`` (folder ``mnist`` or ``fashion-mnist``, or
+torchvision's ``MNIST/raw`` / ``FashionMNIST/raw``) and then ``<dir>/<file>`` are tried.
+
+Every file is checked against its published size and SHA-256 before use (the MD5s are
+kept for reference); a file that does not match raises ``ChecksumError`` naming it and
+is never used. A file that passed is remembered for the process (by path, device,
+inode, size and modification time), so hashing, tens of ms for the larger files, happens
+once per file per process.
+
+When a file is found nowhere and ``download=True``, it is downloaded into the user cache
+from the data set's mirrors, with a progress bar when standard error is a terminal
+(needs ``tqdm``), verified while it streams, and put in place atomically (a temporary
+file in the same folder, then ``os.replace``): a failed or mismatching download leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, NamedTuple
+
+__all__ = [
+    "FILES",
+    "MIRRORS",
+    "ChecksumError",
+    "DataNotFoundError",
+    "cache_dir",
+    "download_file",
+    "fetch",
+    "locate",
+    "read_verified",
+    "search_dirs",
+]
+
+
+class FileInfo(NamedTuple):
+    """A published file: its size in bytes and checksums (hex)."""
+
+    size: int
+    md5: str
+    sha256: str
+
+
+# From the publishers (the checksums torchvision and the Fashion-MNIST repository use).
+FILES: dict[str, dict[str, FileInfo]] = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": FileInfo(
+            9912422,
+            "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        ),
+        "train-labels-idx1-ubyte.gz": FileInfo(
+            28881,
+            "d53e105ee54ea40749a09fcbcd1e9432",
+            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        ),
+        "t10k-images-idx3-ubyte.gz": FileInfo(
+            1648877,
+            "9fb629c4189551a2d022fa330f9573f3",
+            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        ),
+        "t10k-labels-idx1-ubyte.gz": FileInfo(
+            4542,
+            "ec29112dd5afa0611ce80d1b7f02629c",
+            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        ),
+    },
+    "fashion-mnist": {
+        "train-images-idx3-ubyte.gz": FileInfo(
+            26421880,
+            "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        ),
+        "train-labels-idx1-ubyte.gz": FileInfo(
+            29515,
+            "25c81989df183df01b3e8a0aad5dffbe",
+            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        ),
+        "t10k-images-idx3-ubyte.gz": FileInfo(
+            4422102,
+            "bef4ecab320f06d8554ea6380940ec79",
+            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        ),
+        "t10k-labels-idx1-ubyte.gz": FileInfo(
+            5148,
+            "bb300cfdad3c16e7a12a480ee83cd310",
+            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        ),
+    },
+}
+
+# Folders tried inside a data directory, first the canonical one (downloads go there).
+FOLDERS: dict[str, tuple[str, ...]] = {
+    "mnist": ("mnist", "MNIST/raw"),
+    "fashion-mnist": ("fashion-mnist", "FashionMNIST/raw"),
+}
+TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+MIRRORS: dict[str, tuple[str, ...]] = {
+    "mnist": (
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "http://yann.lecun.com/exdb/mnist/",
+    ),
+    "fashion-mnist": ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+}
+ENV_VAR = "NEURALAB_DATA"
+TIMEOUT_S = 60.0
+_CHUNK = 1 << 20
+
+# sha256 -> (data set, file name), to say which file a mismatching one actually is.
+_KNOWN = {info.sha256: (key, name) for key, files in FILES.items() for name, info in files.items()}
+_verified: set[tuple] = set()
+
+
+def _urlopen(url: str, timeout: float) -> Any:
+    """``urllib.request.urlopen`` (imported on first use; tests replace this function)."""
+    import urllib.request
+
+    return urllib.request.urlopen(url, timeout=timeout)
+
+
+class ChecksumError(ValueError):
+    """A data file whose size or SHA-256 differs from the published one."""
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data file found in no data directory and not downloaded."""
+
+
+def _info(dataset: str, filename: str) -> FileInfo:
+    if dataset not in FILES:
+        raise ValueError(f"unknown data set {dataset!r}; expected one of {sorted(FILES)}")
+    if filename not in FILES[dataset]:
+        raise ValueError(
+            f"unknown {TITLES[dataset]} file {filename!r}; expected one of {sorted(FILES[dataset])}"
+        )
+    return FILES[dataset][filename]
+
+
+def cache_dir() -> Path:
+    """The user cache for data sets: ``$XDG_CACHE_HOME/neuralab`` or ``~/.cache/neuralab``."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    return root / "neuralab"
+
+
+def search_dirs(root: str | os.PathLike | None = None) -> list[Path]:
+    """The data directories in lookup order: ``root``, ``$NEURALAB_DATA``, the user cache."""
+    dirs = []
+    if root is not None:
+        dirs.append(Path(os.fspath(root)).expanduser())
+    env = os.environ.get(ENV_VAR)
+    if env:
+        dirs.append(Path(env).expanduser())
+    dirs.append(cache_dir())
+    unique: list[Path] = []
+    for d in dirs:
+        if d not in unique:
+            unique.append(d)
+    return unique
+
+
+def locate(dataset: str, filename: str, root: str | os.PathLike | None = None) -> Path | None:
+    """The first existing ``<dir>/<folder>/<filename>`` or ``<dir>/<filename>`` over the
+    directories of ``search_dirs(root)``, or None. Not verified yet."""
+    _info(dataset, filename)
+    for directory in search_dirs(root):
+        for folder in (*FOLDERS[dataset], ""):
+            path = directory / folder / filename if folder else directory / filename
+            if path.is_file():
+                return path
+    return None
+
+
+def _identity(path: Path, stat: os.stat_result) -> tuple:
+    return (os.path.realpath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _mismatch(
+    path: Any, info: FileInfo, size: int, digest: str | None, downloaded: bool = False
+) -> ChecksumError:
+    if size != info.size:
+        what = "truncated" if size < info.size else "too long"
+        detail = f"it has {size} bytes, the published file {info.size} ({what})"
+    else:
+        detail = f"its SHA-256 is {digest}, the published one {info.sha256}"
+    known = _KNOWN.get(digest or "")
+    if downloaded:
+        hint = "; the download is corrupt or incomplete and was discarded"
+    elif known:
+        hint = f"; it is in fact {TITLES[known[0]]}'s {known[1]}: check the folder. Not used"
+    else:
+        hint = "; the file is corrupt or incomplete: delete it and get it again. Not used"
+    return ChecksumError(f"{path}: checksum mismatch: {detail}{hint}.")
+
+
+def read_verified(path: str | os.PathLike, dataset: str, filename: str) -> bytes:
+    """The bytes of ``path``, checked to be the published ``dataset`` file ``filename``
+    (size and SHA-256; hashed once per file per process). Raises ``ChecksumError``."""
+    info = _info(dataset, filename)
+    path = Path(os.fspath(path))
+    with open(path, "rb") as f:
+        identity = _identity(path, os.fstat(f.fileno()))
+        data = f.read()
+    if identity in _verified and len(data) == info.size:
+        return data
+    if len(data) != info.size:
+        digest = _sha256(data)
+        raise _mismatch(path, info, len(data), digest if digest in _KNOWN else None)
+    digest = _sha256(data)
+    if digest != info.sha256:
+        raise _mismatch(path, info, len(data), digest)
+    _verified.add(identity)
+    return data
+
+
+def _progress_bar(total: int, desc: str, show: bool | None) -> Any:
+    show = sys.stderr.isatty() if show is None else show
+    if not show:
+        return contextlib.nullcontext(None)
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        return contextlib.nullcontext(None)
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024)
+
+
+def _download_one(url: str, target: Path, info: FileInfo, show: bool | None) -> None:
+    """Stream ``url`` into a temporary file beside ``target``, verify, rename into place."""
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.part")
+    try:
+        hasher, received = hashlib.sha256(), 0
+        with _urlopen(url, timeout=TIMEOUT_S) as response, open(tmp, "wb") as out:
+            with _progress_bar(info.size, target.name, show) as bar:
+                while chunk := response.read(_CHUNK):
+                    received += len(chunk)
+                    if received > info.size:
+                        raise ChecksumError(
+                            f"{url}: the download is longer than the published {info.size} "
+                            "bytes; it was discarded"
+                        )
+                    out.write(chunk)
+                    hasher.update(chunk)
+                    if bar is not None:
+                        bar.update(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
+        digest = hasher.hexdigest()
+        if received != info.size or digest != info.sha256:
+            raise _mismatch(url, info, received, digest, downloaded=True)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _verified.add(_identity(target, target.stat()))
+
+
+def _where_to_put(dataset: str, filename: str, root: Any) -> str:
+    folder = FOLDERS[dataset][0]
+    places = [str(d / folder / filename) for d in search_dirs(root)]
+    urls = [base + filename for base in MIRRORS[dataset]]
+    return (
+        f"Download {filename} (e.g. from {urls[0]}) and put it at one of: "
+        f"{', '.join(places)}; or set {ENV_VAR} to a directory holding {folder}/{filename}"
+    )
+
+
+def download_file(
+    dataset: str,
+    filename: str,
+    directory: str | os.PathLike | None = None,
+    mirrors: tuple[str, ...] | None = None,
+    progress: bool | None = None,
+) -> Path:
+    """Download ``filename`` of ``dataset`` into ``directory`` (default: the user cache's
+    ``<folder>``), trying each of ``mirrors`` (default: ``MIRRORS[dataset]``) in turn.
+
+    The bytes are verified (size and SHA-256) before the file appears; a failed or
+    mismatching download leaves nothing behind. ``progress``: show a progress bar (default:
+    when standard error is a terminal). Returns the file's path; raises
+    ``DataNotFoundError`` listing each mirror's error when every mirror failed.
+    """
+    info = _info(dataset, filename)
+    folder = Path(os.fspath(directory)) if directory is not None else None
+    folder = folder or cache_dir() / FOLDERS[dataset][0]
+    target = folder / filename
+    errors = []
+    for base in mirrors if mirrors is not None else MIRRORS[dataset]:
+        url = base if base.endswith(filename) else base.rstrip("/") + "/" + filename
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _download_one(url, target, info, progress)
+            return target
+        except (OSError, ValueError) as exc:  # URLError is an OSError
+            errors.append(f"{url}: {exc}")
+    raise DataNotFoundError(
+        f"could not download {TITLES[dataset]}'s {filename} into {folder}: "
+        + ("; ".join(errors) or "no mirror to try")
+    )
+
+
+def fetch(
+    dataset: str,
+    filename: str,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    progress: bool | None = None,
+) -> tuple[Path, bytes]:
+    """The verified bytes of ``dataset``'s ``filename`` and the path they came from: found
+    in the data directories (see the module docs) or, with ``download``, downloaded once
+    into the user cache. Raises ``ChecksumError`` for a file that does not match and
+    ``DataNotFoundError`` (with where to put the file) when there is none."""
+    path = locate(dataset, filename, root)
+    if path is not None:
+        return path, read_verified(path, dataset, filename)
+    searched = ", ".join(str(d) for d in search_dirs(root))
+    where = _where_to_put(dataset, filename, root)
+    if not download:
+        raise DataNotFoundError(
+            f"{TITLES[dataset]}'s {filename} was not found in {searched} (download=False). {where}."
+        )
+    try:
+        path = download_file(dataset, filename, progress=progress)
+    except DataNotFoundError as exc:
+        raise DataNotFoundError(
+            f"{TITLES[dataset]}'s {filename} was not found in {searched}, and {exc}. {where}."
+        ) from None
+    return path, read_verified(path, dataset, filename)

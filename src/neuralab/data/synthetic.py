@@ -1,0 +1,189 @@
+"""Synthetic data sets: scikit-learn's generators, as float32 features and int64 (class)
+or float32 (regression) targets, with the two distortions the lab studies:
+
+- ``make_classification(..., imbalance=0.05)`` or ``weights=[0.95, 0.05]``: unequal class
+  proportions;
+- ``make_regression(..., outliers=0.1)``: a fraction of the targets hit by large errors.
+
+``seed``: an int for the same data every time (the same data as scikit-learn's
+``random_state=seed``), or None to draw one from the global neuralab generator, so that
+``neuralab.manual_seed`` makes the data reproducible. With ``as_dataset=True`` the result
+is a ``TensorDataset`` instead of a tuple of arrays.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy
+
+from neuralab import backend
+from neuralab.data.dataset import TensorDataset
+
+__all__ = ["make_classification", "make_regression"]
+
+
+def sklearn_datasets(who: str) -> Any:
+    """``sklearn.datasets``, or an ImportError that says how to install it."""
+    try:
+        import sklearn.datasets
+    except ImportError as exc:  # pragma: no cover - scikit-learn is installed in the tests
+        raise ImportError(
+            f"{who} needs scikit-learn: pip install scikit-learn (or neuralab[lab])"
+        ) from exc
+    return sklearn.datasets
+
+
+def resolve_seed(seed: Any, who: str) -> int:
+    """An int seed: ``seed`` itself, or one drawn from the global neuralab generator."""
+    if seed is None:
+        return int(backend.generator().integers(2**32 - 1))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"{who}: seed must be a non-negative int or None, got {seed!r}")
+    return int(seed)
+
+
+def _fraction(value: Any, name: str, who: str, *, closed_low: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{who}: {name} must be a number in [0, 1), got {value!r}")
+    low_ok = value >= 0 if closed_low else value > 0
+    if not (low_ok and value < 1):
+        interval = "[0, 1)" if closed_low else "(0, 1)"
+        raise ValueError(f"{who}: {name} must be in {interval}, got {value}")
+    return float(value)
+
+
+def _class_weights(
+    weights: Sequence[float] | None, imbalance: float | None, n_classes: int
+) -> list[float] | None:
+    who = "make_classification"
+    if weights is not None and imbalance is not None:
+        raise ValueError(f"{who}: give weights or imbalance, not both")
+    if imbalance is not None:
+        minority = _fraction(imbalance, "imbalance", who, closed_low=False)
+        rest = (1.0 - minority) / (n_classes - 1)
+        return [rest] * (n_classes - 1) + [minority]
+    if weights is None:
+        return None
+    values = [float(w) for w in weights]
+    if len(values) not in (n_classes, n_classes - 1):
+        raise ValueError(
+            f"{who}: weights must have n_classes={n_classes} values (or {n_classes - 1}, the "
+            f"last one being the rest), got {len(values)}"
+        )
+    if any(not 0.0 <= w <= 1.0 for w in values) or sum(values) > 1.0 + 1e-9:
+        raise ValueError(
+            f"{who}: weights must be proportions in [0, 1] summing to at most 1, got {values}"
+        )
+    return values
+
+
+def make_classification(
+    n_samples: int = 100,
+    n_features: int = 20,
+    *,
+    n_informative: int = 2,
+    n_redundant: int = 2,
+    n_classes: int = 2,
+    n_clusters_per_class: int = 2,
+    weights: Sequence[float] | None = None,
+    imbalance: float | None = None,
+    flip_y: float = 0.01,
+    class_sep: float = 1.0,
+    seed: int | None = None,
+    as_dataset: bool = False,
+    **kwargs: Any,
+) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
+    """A random classification problem (``sklearn.datasets.make_classification``): ``X``
+    float32 (n_samples, n_features), ``y`` int64 (n_samples,) in ``0 .. n_classes - 1``.
+
+    Class proportions: ``weights`` (one proportion per class, as scikit-learn) or
+    ``imbalance``, the proportion of the last (minority) class, the other classes sharing
+    the rest equally: ``imbalance=0.05`` with 2 classes gives proportions (0.95, 0.05).
+    Proportions hold up to the ``flip_y`` fraction of labels that are re-drawn at random.
+    Other keyword arguments go to scikit-learn.
+    """
+    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
+        raise TypeError(f"make_classification: n_classes must be an int, got {n_classes!r}")
+    if n_classes < 2:
+        raise ValueError(f"make_classification: n_classes must be at least 2, got {n_classes}")
+    X, y = sklearn_datasets("make_classification").make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=n_informative,
+        n_redundant=n_redundant,
+        n_classes=n_classes,
+        n_clusters_per_class=n_clusters_per_class,
+        weights=_class_weights(weights, imbalance, int(n_classes)),
+        flip_y=flip_y,
+        class_sep=class_sep,
+        random_state=resolve_seed(seed, "make_classification"),
+        **kwargs,
+    )
+    X, y = X.astype(backend.float32), y.astype(backend.int64)
+    return TensorDataset(X, y) if as_dataset else (X, y)
+
+
+def make_regression(
+    n_samples: int = 100,
+    n_features: int = 100,
+    *,
+    n_informative: int = 10,
+    n_targets: int = 1,
+    bias: float = 0.0,
+    noise: float = 0.0,
+    outliers: float = 0.0,
+    outlier_scale: float = 10.0,
+    seed: int | None = None,
+    as_dataset: bool = False,
+    return_outliers: bool = False,
+    **kwargs: Any,
+) -> tuple[numpy.ndarray, ...] | TensorDataset:
+    """A random linear regression problem (``sklearn.datasets.make_regression``): ``X``
+    float32 (n_samples, n_features), ``y`` float32 (n_samples,), or (n_samples, n_targets)
+    when ``n_targets > 1``.
+
+    Outliers: ``k = round(outliers * n_samples)`` samples, chosen at random, get a large
+    error added to their target,
+
+        y_i <- y_i + s_i * u_i * outlier_scale * std(y),   s_i = +-1,  u_i ~ U(1, 2),
+
+    with ``std(y)`` the standard deviation of the clean targets (per target). With
+    ``return_outliers=True`` a bool mask of the corrupted samples is returned as a third
+    array. Other keyword arguments go to scikit-learn.
+    """
+    who = "make_regression"
+    frac = _fraction(outliers, "outliers", who, closed_low=True)
+    if isinstance(outlier_scale, bool) or not isinstance(outlier_scale, numbers.Real):
+        raise TypeError(f"{who}: outlier_scale must be a positive number, got {outlier_scale!r}")
+    if not outlier_scale > 0:
+        raise ValueError(f"{who}: outlier_scale must be positive, got {outlier_scale}")
+    seed = resolve_seed(seed, who)
+    X, y = sklearn_datasets(who).make_regression(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=n_informative,
+        n_targets=n_targets,
+        bias=bias,
+        noise=noise,
+        random_state=seed,
+        **kwargs,
+    )
+    mask = numpy.zeros(len(y), dtype=bool)
+    k = round(frac * len(y))
+    if k:
+        rng = numpy.random.default_rng(seed)
+        rows = rng.choice(len(y), size=k, replace=False)
+        mask[rows] = True
+        spread = y.std(axis=0)
+        spread = numpy.where(spread > 0, spread, 1.0)
+        shape = (k,) + y.shape[1:]
+        signs = rng.choice([-1.0, 1.0], size=shape)
+        y = y.copy()
+        y[rows] += signs * rng.uniform(1.0, 2.0, size=shape) * outlier_scale * spread
+    X, y = X.astype(backend.float32), y.astype(backend.float32)
+    if as_dataset:
+        return TensorDataset(X, y, mask) if return_outliers else TensorDataset(X, y)
+    return (X, y, mask) if return_outliers else (X, y)
