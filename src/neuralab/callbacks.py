@@ -1,0 +1,124 @@
+"""Callbacks for ``fit``: early stopping, checkpoints and loggers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from neuralab.io import atomic_write
+from neuralab.train import Callback, Trainer, save_checkpoint
+
+
+def _better(mode: str, value: float, best: float, min_delta: float) -> bool:
+    """'min': value < best - min_delta;  'max': value > best + min_delta."""
+    return value < best - min_delta if mode == "min" else value > best + min_delta
+
+
+def _check_mode(cls: str, mode: str) -> str:
+    if mode not in ("min", "max"):
+        raise ValueError(f"{cls}: mode must be 'min' or 'max', got {mode!r}")
+    return mode
+
+
+def _monitored(cls: str, monitor: str, logs: dict[str, float]) -> float:
+    if monitor not in logs:
+        raise KeyError(f"{cls}: monitored value {monitor!r} is not logged; logged: {sorted(logs)}")
+    return logs[monitor]
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
+    epochs; with ``restore_best_weights`` the model gets back its best epoch's weights."""
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        mode: str = "min",
+        restore_best_weights: bool = False,
+    ) -> None:
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.mode = _check_mode("EarlyStopping", mode)
+        self.restore_best_weights = restore_best_weights
+        self.best = math.inf if mode == "min" else -math.inf
+        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
+        self._best_state: dict | None = None
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        value = _monitored("EarlyStopping", self.monitor, logs)
+        if _better(self.mode, value, self.best, self.min_delta):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self._best_state = {k: v.data.copy() for k, v in trainer.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            trainer.stop_training = True
+            if self._best_state is not None:
+                trainer.model.load_state_dict(self._best_state)
+
+
+class ModelCheckpoint(Callback):
+    """Write a checkpoint (model, optimizer, scheduler, epoch, random state) after each
+    epoch, or only when ``monitor`` improves with ``save_best_only``. ``path`` may contain
+    ``{epoch}``."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        monitor: str = "val_loss",
+        mode: str = "min",
+        save_best_only: bool = False,
+    ) -> None:
+        self.path, self.monitor, self.save_best_only = str(path), monitor, save_best_only
+        self.mode = _check_mode("ModelCheckpoint", mode)
+        self.best = math.inf if mode == "min" else -math.inf
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        if self.save_best_only:
+            value = _monitored("ModelCheckpoint", self.monitor, logs)
+            if not _better(self.mode, value, self.best, 0.0):
+                return
+            self.best = value
+        save_checkpoint(trainer, self.path.format(epoch=epoch))
+
+
+class HistoryLogger(Callback):
+    """Write the per-epoch history to ``path`` after every epoch: CSV (one row per epoch)
+    when the name ends in .csv, JSON otherwise. Each write replaces the file atomically."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        epochs = trainer.history.epochs
+        _write_text(
+            self.path,
+            _csv(epochs)
+            if self.path.suffix == ".csv"
+            else json.dumps(trainer.history.to_dict(), indent=1),
+        )
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(os.fspath(path), text.encode())
+
+
+def _csv(epochs: dict[str, list[Any]]) -> str:
+    import io
+
+    out = io.StringIO()
+    names = list(epochs)
+    writer = csv.writer(out)
+    writer.writerow(["epoch", *names])
+    count = max((len(v) for v in epochs.values()), default=0)
+    for i in range(count):
+        writer.writerow([i + 1, *(epochs[n][i] if i < len(epochs[n]) else "" for n in names)])
+    return out.getvalue()

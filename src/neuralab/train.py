@@ -1,0 +1,352 @@
+"""The training loop: ``fit``, ``evaluate`` and ``predict``, with history, callbacks,
+checkpoints and resume.
+
+One epoch of ``fit`` is, for each batch (x, y[, w]):
+
+    optimizer.zero_grad();  loss = loss_fn(model(x), y[, sample_weight=w]);
+    loss.backward();  optimizer.step();  [scheduler.step() for per-batch schedules]
+
+then validation, per-epoch schedules, metrics, callbacks and the checkpoint. A checkpoint
+holds the model, optimizer, scheduler, history, the epoch and the random generator's state,
+so training resumed from it continues bit for bit as if it had never stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy
+
+from neuralab import backend, io
+from neuralab.nn.module import Module
+from neuralab.tensor import Tensor, no_grad
+
+PER_BATCH_SCHEDULERS = ("OneCycleLR", "CyclicLR")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite; training was stopped."""
+
+
+@dataclass
+class History:
+    """What training produced: one value per epoch for each logged name ('loss',
+    'val_loss', 'accuracy', 'val_accuracy', 'lr', 'time', ...) and one per step for
+    'step_loss' and 'step_lr'."""
+
+    epochs: dict[str, list] = field(default_factory=dict)
+    steps: dict[str, list] = field(default_factory=lambda: {"step_loss": [], "step_lr": []})
+
+    def log_epoch(self, logs: dict[str, float]) -> None:
+        for key, value in logs.items():
+            self.epochs.setdefault(key, []).append(value)
+
+    def __getitem__(self, key: str) -> list:
+        return self.steps[key] if key in self.steps else self.epochs[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.steps or key in self.epochs
+
+    def to_dict(self) -> dict[str, list]:
+        return {**self.epochs, **self.steps}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, list]) -> History:
+        steps = {k: list(data.get(k, [])) for k in ("step_loss", "step_lr")}
+        epochs = {k: list(v) for k, v in data.items() if k not in steps}
+        return cls(epochs, steps)
+
+
+class Callback:
+    """Hooks called by ``fit``; set ``trainer.stop_training = True`` to stop after an epoch."""
+
+    def on_train_begin(self, trainer: Trainer) -> None: ...
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None: ...
+
+    def on_train_end(self, trainer: Trainer) -> None: ...
+
+
+@dataclass
+class Trainer:
+    """The state shared with callbacks during ``fit``."""
+
+    model: Module
+    optimizer: Any
+    scheduler: Any
+    history: History
+    epoch: int = 0
+    step: int = 0
+    stop_training: bool = False
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Everything needed to resume: written after an epoch is complete."""
+        return {
+            "format": "neuralab.checkpoint/1",
+            "epoch": self.epoch,
+            "step": self.step,
+            "model": dict(self.model.state_dict()),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
+            "rng": backend.get_rng_state(),
+            "history": self.history.to_dict(),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        if state.get("format") != "neuralab.checkpoint/1":
+            raise ValueError("resume: not a neuralab checkpoint (missing 'format' entry)")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state["scheduler"] is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
+        backend.set_rng_state(state["rng"])
+        self.history = History.from_dict(state["history"])
+        self.epoch, self.step = state["epoch"], state["step"]
+
+
+def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
+    """Write the trainer's checkpoint atomically (a crash never leaves half a file)."""
+    io.save(trainer.checkpoint(), path)
+
+
+def fit(
+    model: Module,
+    loss: Callable[..., Tensor],
+    optimizer: Any,
+    train: Any,
+    epochs: int = 1,
+    *,
+    validation: Any = None,
+    scheduler: Any = None,
+    callbacks: Sequence[Callback] = (),
+    metrics: Sequence[str] = (),
+    batch_size: int = 32,
+    shuffle: bool = True,
+    class_weight: Any = None,
+    clip_grad_norm: float | None = None,
+    checkpoint: str | Path | None = None,
+    resume: str | Path | None = None,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` for ``epochs`` epochs and return its ``History``.
+
+    train / validation: a DataLoader, a Dataset, or a tuple of arrays/Tensors (x, y) or
+    (x, y, sample_weight); validation may also be a fraction of train to hold out.
+    class_weight: per-class weights (sequence or {class: weight}); each sample's loss is
+    weighted by the weight of its class (passed as ``sample_weight`` to the loss).
+    scheduler: stepped per batch for OneCycleLR and CyclicLR, per epoch otherwise;
+    ReduceLROnPlateau is stepped with the validation loss (the training loss without
+    validation). checkpoint: a path written after every epoch; resume: a checkpoint to
+    continue from (the same path is fine). progress: a progress bar per epoch (default:
+    when standard error is a terminal).
+    """
+    from neuralab.data import DataLoader, train_val_split
+
+    if epochs < 0:
+        raise ValueError(f"fit: epochs must be non-negative, got {epochs}")
+    if isinstance(validation, float):
+        train_set, validation = train_val_split(_as_dataset(train), validation, seed=0)
+        train = train_set
+    loader = (
+        train
+        if isinstance(train, DataLoader)
+        else DataLoader(_as_dataset(train), batch_size=batch_size, shuffle=shuffle)
+    )
+    val_loader = None
+    if validation is not None:
+        val_loader = (
+            validation
+            if isinstance(validation, DataLoader)
+            else DataLoader(_as_dataset(validation), batch_size=max(batch_size, 256))
+        )
+    weights = _class_weights(class_weight)
+    trainer = Trainer(model, optimizer, scheduler, History())
+    if resume is not None and Path(resume).exists():
+        trainer.restore(io.load(resume))
+    per_batch = scheduler is not None and type(scheduler).__name__ in PER_BATCH_SCHEDULERS
+    plateau = scheduler is not None and type(scheduler).__name__ == "ReduceLROnPlateau"
+    show = sys.stderr.isatty() if progress is None else progress
+    for cb in callbacks:
+        cb.on_train_begin(trainer)
+    while trainer.epoch < epochs and not trainer.stop_training:
+        started = time.perf_counter()
+        model.train()
+        outputs, targets, losses = [], [], []
+        batches = _progress(loader, trainer.epoch + 1, epochs, show)
+        for batch in batches:
+            x, y, w = _unpack(batch)
+            if weights is not None:
+                w = _sample_weights_from_classes(weights, y, w)
+            optimizer.zero_grad()
+            out = model(x)
+            value = loss(out, y) if w is None else loss(out, y, sample_weight=w)
+            loss_value = value.item()
+            trainer.step += 1
+            if not math.isfinite(loss_value):
+                raise NonFiniteLossError(
+                    f"fit: the loss became {loss_value} at step {trainer.step} (epoch "
+                    f"{trainer.epoch + 1}); try a smaller learning rate, gradient clipping "
+                    "(clip_grad_norm=1.0), or check the inputs for NaN/Inf"
+                )
+            value.backward()
+            if clip_grad_norm is not None:
+                from neuralab.nn.utils import clip_grad_norm_
+
+                clip_grad_norm_(model.parameters(), clip_grad_norm)
+            optimizer.step()
+            trainer.history.steps["step_loss"].append(loss_value)
+            trainer.history.steps["step_lr"].append(optimizer.param_groups[0]["lr"])
+            if per_batch:
+                scheduler.step()
+            losses.append((loss_value, len(y)))
+            if metrics:
+                outputs.append(out.data)
+                targets.append(y.data)
+            if show:
+                batches.set_postfix(loss=f"{loss_value:.4f}")
+        logs = {"loss": _weighted_mean(losses), "lr": optimizer.param_groups[0]["lr"]}
+        if metrics:
+            logs.update(_metrics(metrics, targets, outputs, prefix=""))
+        if val_loader is not None:
+            logs.update(
+                {f"val_{k}": v for k, v in evaluate(model, loss, val_loader, metrics).items()}
+            )
+        if scheduler is not None and not per_batch:
+            if plateau:
+                scheduler.step(logs.get("val_loss", logs["loss"]))
+            else:
+                scheduler.step()
+        trainer.epoch += 1
+        logs["time"] = time.perf_counter() - started
+        trainer.history.log_epoch(logs)
+        if show:
+            batches.close()
+            print(_describe(trainer.epoch, epochs, logs), file=sys.stderr)
+        for cb in callbacks:
+            cb.on_epoch_end(trainer, trainer.epoch, logs)
+        if checkpoint is not None:
+            save_checkpoint(trainer, checkpoint)
+    for cb in callbacks:
+        cb.on_train_end(trainer)
+    return trainer.history
+
+
+def evaluate(
+    model: Module, loss: Callable[..., Tensor] | None, data: Any, metrics: Iterable[str] = ()
+) -> dict[str, float]:
+    """The mean loss (weighted by batch size) and the metrics over ``data``, in eval mode."""
+    from neuralab.data import DataLoader
+
+    loader = data if isinstance(data, DataLoader) else DataLoader(_as_dataset(data), 256)
+    was_training = model.training
+    model.eval()
+    losses, outputs, targets = [], [], []
+    with no_grad():
+        for batch in loader:
+            x, y, w = _unpack(batch)
+            out = model(x)
+            if loss is not None:
+                value = loss(out, y) if w is None else loss(out, y, sample_weight=w)
+                losses.append((value.item(), len(y)))
+            outputs.append(out.data)
+            targets.append(y.data)
+    model.train(was_training)
+    logs = {"loss": _weighted_mean(losses)} if loss is not None else {}
+    metrics = list(metrics)
+    if metrics:
+        logs.update(_metrics(metrics, targets, outputs, prefix=""))
+    return logs
+
+
+def predict(model: Module, data: Any, batch_size: int = 256) -> Tensor:
+    """The model's outputs for every sample of ``data`` (inputs, or (inputs, ...) batches),
+    concatenated, computed in eval mode without a graph."""
+    from neuralab.data import DataLoader, TensorDataset
+
+    if isinstance(data, (Tensor, numpy.ndarray)):
+        data = TensorDataset(Tensor(data) if not isinstance(data, Tensor) else data)
+    loader = data if isinstance(data, DataLoader) else DataLoader(_as_dataset(data), batch_size)
+    was_training = model.training
+    model.eval()
+    outputs = []
+    with no_grad():
+        for batch in loader:
+            x = batch[0] if isinstance(batch, (tuple, list)) else batch
+            outputs.append(model(x).data)
+    model.train(was_training)
+    return Tensor(numpy.concatenate(outputs)) if outputs else Tensor(numpy.empty(0))
+
+
+# --- helpers ---------------------------------------------------------------------------
+def _as_dataset(data: Any) -> Any:
+    from neuralab.data import Dataset, TensorDataset
+
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, (tuple, list)) and 2 <= len(data) <= 3:
+        return TensorDataset(*(d if isinstance(d, Tensor) else Tensor(d) for d in data))
+    raise TypeError(
+        "expected a DataLoader, a Dataset or a tuple (x, y[, sample_weight]) of arrays, "
+        f"got {type(data).__name__}"
+    )
+
+
+def _unpack(batch: Any) -> tuple[Tensor, Tensor, Tensor | None]:
+    if len(batch) == 2:
+        return batch[0], batch[1], None
+    if len(batch) == 3:
+        return batch[0], batch[1], batch[2]
+    raise ValueError(f"fit: a batch must be (x, y) or (x, y, sample_weight), got {len(batch)}")
+
+
+def _class_weights(class_weight: Any) -> numpy.ndarray | None:
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, dict):
+        size = max(class_weight) + 1
+        weights = numpy.ones(size, dtype=numpy.float32)
+        for cls, w in class_weight.items():
+            weights[cls] = w
+        return weights
+    return numpy.asarray(class_weight, dtype=numpy.float32)
+
+
+def _sample_weights_from_classes(weights: numpy.ndarray, y: Tensor, w: Tensor | None) -> Tensor:
+    labels = y.data.astype(numpy.int64).reshape(len(y), -1)[:, 0]
+    if labels.max(initial=0) >= len(weights):
+        raise ValueError(
+            f"fit: class_weight has {len(weights)} entries, found class {labels.max()}"
+        )
+    per_sample = weights[labels]
+    return Tensor(per_sample if w is None else per_sample * w.data)
+
+
+def _weighted_mean(pairs: list[tuple[float, int]]) -> float:
+    total = sum(n for _, n in pairs)
+    return sum(v * n for v, n in pairs) / total if total else float("nan")
+
+
+def _metrics(names: Iterable[str], targets: list, outputs: list, prefix: str) -> dict[str, float]:
+    from neuralab.metrics import get_metric
+
+    y_true, y_score = numpy.concatenate(targets), numpy.concatenate(outputs)
+    return {prefix + name: float(get_metric(name)(y_true, y_score)) for name in names}
+
+
+def _progress(loader: Any, epoch: int, epochs: int, show: bool) -> Any:
+    if not show:
+        return loader
+    from tqdm import tqdm
+
+    return tqdm(loader, desc=f"epoch {epoch}/{epochs}", leave=False, file=sys.stderr)
+
+
+def _describe(epoch: int, epochs: int, logs: dict[str, float]) -> str:
+    parts = [f"{k} {v:.4g}" for k, v in logs.items() if k not in ("time",)]
+    return f"epoch {epoch}/{epochs}: " + ", ".join(parts) + f" ({logs['time']:.1f} s)"
