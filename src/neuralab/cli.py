@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import numpy
 
@@ -66,18 +69,147 @@ def demo(epochs: int, seed: int) -> float:
     return accuracy
 
 
+DATASETS = ("mnist", "fashion-mnist", "digits")
+OPTIMIZERS = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+
+
+def load_data(name: str, data_dir: str | None) -> tuple[Any, Any, int]:
+    """(train, test) TensorDatasets with inputs in [-1, 1], and the input size."""
+    from neuralab import data
+
+    if name == "digits":
+        dataset = data.load_digits(scale=(-1.0, 1.0), as_dataset=True)
+        train, test = data.train_val_split(dataset, 0.2, seed=0)
+        return train, test, 64
+    cls = data.MNIST if name == "mnist" else data.FashionMNIST
+    splits = [cls(root=data_dir, train=t, flatten=True, scale=(-1.0, 1.0)) for t in (True, False)]
+    return splits[0].tensor_dataset(), splits[1].tensor_dataset(), 784
+
+
+def build_model(inputs: int, hidden: list[int], classes: int = 10) -> Any:
+    """The MLP inputs-hidden...-classes with ReLU between layers."""
+    from neuralab import nn
+
+    layers: list[Any] = []
+    for fan_in, fan_out in itertools.pairwise([inputs, *hidden]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    layers.append(nn.Linear(([inputs, *hidden])[-1], classes))
+    return nn.Sequential(*layers)
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from neuralab import nn, optim
+    from neuralab.callbacks import HistoryLogger
+    from neuralab.data import DataLoader
+    from neuralab.train import evaluate, fit
+
+    nl.manual_seed(args.seed)
+    train, test, inputs = load_data(args.data, args.data_dir)
+    model = build_model(inputs, args.hidden)
+    opt = getattr(optim, OPTIMIZERS[args.optimizer])(model.parameters(), lr=args.lr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        DataLoader(train, args.batch_size, shuffle=True),
+        epochs=args.epochs,
+        metrics=["accuracy"],
+        callbacks=[HistoryLogger(out / "history.json")],
+        checkpoint=out / "checkpoint.safetensors",
+        progress=None if args.progress else False,
+    )
+    nl.save(model.state_dict(), out / "weights.safetensors")
+    (out / "config.json").write_text(json.dumps({"data": args.data, "hidden": args.hidden}))
+    result = evaluate(model, nn.CrossEntropyLoss(), test, metrics=["accuracy", "f1"])
+    print(" ".join(f"test {k} {v:.4f}" for k, v in result.items()))
+    print(f"wrote {out}/weights.safetensors, history.json, checkpoint.safetensors")
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    from neuralab import nn
+    from neuralab.train import evaluate
+
+    run = Path(args.run)
+    config = json.loads((run / "config.json").read_text())
+    _, test, inputs = load_data(config["data"], args.data_dir)
+    model = build_model(inputs, config["hidden"])
+    model.load_state_dict(nl.load(run / "weights.safetensors"))
+    result = evaluate(model, nn.CrossEntropyLoss(), test, metrics=["accuracy", "f1"])
+    print(" ".join(f"test {k} {v:.4f}" for k, v in result.items()))
+    return 0
+
+
+def summary_command(args: argparse.Namespace) -> int:
+    from neuralab.inspect import summary
+
+    inputs = 64 if args.data == "digits" else 784
+    print(summary(build_model(inputs, args.hidden), (1, inputs)))
+    return 0
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="neuralab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_demo = commands.add_parser("demo", help="train a small MLP on three spirals")
     run_demo.add_argument("--epochs", type=int, default=500)
     run_demo.add_argument("--seed", type=int, default=0)
+    hidden = {
+        "nargs": "+",
+        "type": _positive(int),
+        "default": [128, 64],
+        "help": "hidden layer sizes (default: 128 64)",
+    }
+    train = commands.add_parser("train", help="train an MLP classifier and write its run folder")
+    train.add_argument("--data", choices=DATASETS, default="mnist")
+    train.add_argument("--hidden", **hidden)
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    train.add_argument("--lr", type=_positive(float), default=1e-3)
+    train.add_argument("--epochs", type=_positive(int), default=5)
+    train.add_argument("--batch-size", type=_positive(int), default=64)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default="runs/train")
+    train.add_argument("--data-dir", default=None, help="folder of the IDX files")
+    train.add_argument("--progress", action="store_true", help="show a progress bar")
+    evaluate = commands.add_parser("evaluate", help="evaluate a run folder on the test set")
+    evaluate.add_argument("run", help="a folder written by 'neuralab train'")
+    evaluate.add_argument("--data-dir", default=None)
+    summarize = commands.add_parser("summary", help="layers and parameter counts of the MLP")
+    summarize.add_argument("--data", choices=DATASETS, default="mnist")
+    summarize.add_argument("--hidden", **hidden)
     args = parser.parse_args(argv)
     if args.command == "demo":
         if args.epochs < 1:
             parser.error("--epochs must be at least 1")
         demo(args.epochs, args.seed)
-    return 0
+        return 0
+    if args.command == "evaluate" and not (Path(args.run) / "config.json").exists():
+        parser.error(f"{args.run} is not a run folder (no config.json)")
+    handler = {"train": train_command, "evaluate": evaluate_command, "summary": summary_command}
+    try:
+        return handler[args.command](args)
+    except (OSError, ValueError) as error:  # missing data, unreadable files: no traceback
+        print(f"neuralab {args.command}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
