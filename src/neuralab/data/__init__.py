@@ -6,8 +6,9 @@
 - ``transforms``: ``Compose``, ``Normalize``, ``Lambda``, ``ToFloat``
 - ``idx``, ``files``: the IDX format; finding, verifying and downloading the files
 - ``mnist``: ``MNIST``, ``FashionMNIST``
-- ``digits``, ``synthetic``: ``load_digits``, ``make_classification``, ``make_regression``
-  (scikit-learn)
+- ``digits``, ``synthetic``: ``load_digits``, ``make_classification``, ``make_regression``,
+  ``make_gaussian_mixture`` (scikit-learn)
+- ``sequences``: long-range sequence tasks, ``first_symbol_recall``, ``adding_problem``
 
 Names follow ``torch.utils.data`` and ``torchvision``. Nothing here unpickles.
 """
@@ -21,7 +22,13 @@ from neuralab.data.files import ChecksumError, DataNotFoundError
 from neuralab.data.idx import read_idx
 from neuralab.data.loader import DataLoader, default_collate
 from neuralab.data.mnist import MNIST, FashionMNIST
-from neuralab.data.synthetic import make_classification, make_regression
+from neuralab.data.sequences import adding_problem, first_symbol_recall
+from neuralab.data.synthetic import (
+    gaussian_mixture_centers,
+    make_classification,
+    make_gaussian_mixture,
+    make_regression,
+)
 from neuralab.data.transforms import Compose, Lambda, Normalize, ToFloat
 
 __all__ = [
@@ -37,11 +44,15 @@ __all__ = [
     "Subset",
     "TensorDataset",
     "ToFloat",
+    "adding_problem",
     "default_collate",
     "files",
+    "first_symbol_recall",
+    "gaussian_mixture_centers",
     "idx",
     "load_digits",
     "make_classification",
+    "make_gaussian_mixture",
     "make_regression",
     "random_split",
     "read_idx",

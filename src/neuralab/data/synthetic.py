@@ -3,7 +3,10 @@ or float32 (regression) targets, with the two distortions the lab studies:
 
 - ``make_classification(..., imbalance=0.05)`` or ``weights=[0.95, 0.05]``: unequal class
   proportions;
-- ``make_regression(..., outliers=0.1)``: a fraction of the targets hit by large errors.
+- ``make_regression(..., outliers=0.1)``: a fraction of the targets hit by large errors;
+
+and ``make_gaussian_mixture``, the 2-D mixture of Gaussians on which GANs are checked for
+mode collapse.
 
 ``seed``: an int for the same data every time (the same data as scikit-learn's
 ``random_state=seed``), or None to draw one from the global neuralab generator, so that
@@ -22,7 +25,12 @@ import numpy
 from neuralab import backend
 from neuralab.data.dataset import TensorDataset
 
-__all__ = ["make_classification", "make_regression"]
+__all__ = [
+    "gaussian_mixture_centers",
+    "make_classification",
+    "make_gaussian_mixture",
+    "make_regression",
+]
 
 
 def sklearn_datasets(who: str) -> Any:
@@ -187,3 +195,59 @@ def make_regression(
     if as_dataset:
         return TensorDataset(X, y, mask) if return_outliers else TensorDataset(X, y)
     return (X, y, mask) if return_outliers else (X, y)
+
+
+def gaussian_mixture_centers(
+    n_modes: int = 8, radius: float = 2.0, layout: str = "ring"
+) -> numpy.ndarray:
+    """The centers (float32, ``(n_modes, 2)``) of ``make_gaussian_mixture``'s modes.
+
+    'ring': evenly spaced on a circle, c_k = radius (cos 2 pi k / K, sin 2 pi k / K);
+    'grid': a sqrt(K) x sqrt(K) square grid spanning [-radius, radius] on both axes
+    (K must be a perfect square).
+    """
+    who = "gaussian_mixture_centers"
+    if isinstance(n_modes, bool) or not isinstance(n_modes, numbers.Integral) or n_modes < 1:
+        raise ValueError(f"{who}: n_modes must be a positive int, got {n_modes!r}")
+    if isinstance(radius, bool) or not isinstance(radius, numbers.Real) or not radius > 0:
+        raise ValueError(f"{who}: radius must be a positive number, got {radius!r}")
+    if layout == "ring":
+        angle = 2 * numpy.pi * numpy.arange(n_modes) / n_modes
+        centers = radius * numpy.stack([numpy.cos(angle), numpy.sin(angle)], axis=1)
+    elif layout == "grid":
+        side = round(n_modes**0.5)
+        if side * side != n_modes:
+            raise ValueError(f"{who}: the 'grid' layout needs a square n_modes, got {n_modes}")
+        ticks = numpy.linspace(-radius, radius, side) if side > 1 else numpy.zeros(1)
+        centers = numpy.stack(numpy.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(-1, 2)
+    else:
+        raise ValueError(f"{who}: layout must be 'ring' or 'grid', got {layout!r}")
+    return centers.astype(backend.float32)
+
+
+def make_gaussian_mixture(
+    n_samples: int = 1000,
+    n_modes: int = 8,
+    *,
+    radius: float = 2.0,
+    std: float = 0.05,
+    layout: str = "ring",
+    seed: int | None = None,
+    as_dataset: bool = False,
+) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
+    """Points from an equal-weight mixture of isotropic Gaussians in the plane,
+    x ~ (1/K) sum_k N(c_k, std^2 I), with the centers of ``gaussian_mixture_centers``
+    (scikit-learn's ``make_blobs``): ``X`` float32 ``(n_samples, 2)`` and ``y`` int64, the
+    mode each point was drawn from."""
+    who = "make_gaussian_mixture"
+    if isinstance(std, bool) or not isinstance(std, numbers.Real) or not std > 0:
+        raise ValueError(f"{who}: std must be a positive number, got {std!r}")
+    centers = gaussian_mixture_centers(n_modes, radius, layout)
+    X, y = sklearn_datasets(who).make_blobs(
+        n_samples=n_samples,
+        centers=centers.astype(numpy.float64),
+        cluster_std=float(std),
+        random_state=resolve_seed(seed, who),
+    )
+    X, y = X.astype(backend.float32), y.astype(backend.int64)
+    return TensorDataset(X, y) if as_dataset else (X, y)

@@ -1,0 +1,88 @@
+"""Sequence tasks with a long-range dependency: the answer depends on what came many steps
+before the end, so a model must carry information across the whole sequence. They are the
+classic tests of recurrent networks (Hochreiter and Schmidhuber, 1997), where a vanilla RNN
+fails as the sequence grows and an LSTM does not.
+
+Inputs are batch-first, ``(n_samples, length, features)`` float32; use
+``batch_first=True`` in the recurrent layers. ``seed``: an int for the same data every
+time, or None to draw from the global neuralab generator (``neuralab.manual_seed``).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy
+
+from neuralab import backend
+from neuralab.data.dataset import TensorDataset
+from neuralab.data.synthetic import resolve_seed
+
+__all__ = ["adding_problem", "first_symbol_recall"]
+
+
+def _count(value: Any, name: str, who: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who}: {name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{who}: {name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def first_symbol_recall(
+    n_samples: int,
+    length: int,
+    n_symbols: int = 8,
+    *,
+    seed: int | None = None,
+    as_dataset: bool = False,
+) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
+    """Recall the first symbol of a sequence of random symbols.
+
+    Each sequence is ``length`` symbols drawn uniformly from ``n_symbols``, one-hot encoded:
+    ``X`` float32 ``(n_samples, length, n_symbols)``; the label ``y`` (int64) is the FIRST
+    symbol, seen ``length - 1`` steps before the end. Chance accuracy is 1 / n_symbols: a
+    model that forgets the start of the sequence can do no better.
+    """
+    who = "first_symbol_recall"
+    n_samples = _count(n_samples, "n_samples", who, 1)
+    length = _count(length, "length", who, 1)
+    n_symbols = _count(n_symbols, "n_symbols", who, 2)
+    rng = numpy.random.default_rng(resolve_seed(seed, who))
+    symbols = rng.integers(0, n_symbols, size=(n_samples, length))
+    X = numpy.eye(n_symbols, dtype=backend.float32)[symbols]
+    y = symbols[:, 0].astype(backend.int64)
+    return TensorDataset(X, y) if as_dataset else (X, y)
+
+
+def adding_problem(
+    n_samples: int,
+    length: int,
+    *,
+    seed: int | None = None,
+    as_dataset: bool = False,
+) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
+    """The adding problem: add the two numbers that are marked.
+
+    Each step carries two features, a value u_t ~ U(0, 1) and a marker m_t in {0, 1};
+    exactly two steps are marked, one in each half of the sequence. The target is
+    ``y = sum_t m_t u_t`` (float32, shape ``(n_samples, 1)``). ``X`` is float32
+    ``(n_samples, length, 2)``. Always answering 1 (the mean target) gives a mean squared
+    error of 1/6 ~ 0.167, the baseline a model must beat.
+    """
+    who = "adding_problem"
+    n_samples = _count(n_samples, "n_samples", who, 1)
+    length = _count(length, "length", who, 2)
+    rng = numpy.random.default_rng(resolve_seed(seed, who))
+    values = rng.uniform(0.0, 1.0, size=(n_samples, length))
+    half = length // 2
+    rows = numpy.arange(n_samples)
+    first = rng.integers(0, half, size=n_samples)
+    second = rng.integers(half, length, size=n_samples)
+    markers = numpy.zeros((n_samples, length))
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    X = numpy.stack([values, markers], axis=-1).astype(backend.float32)
+    y = (values[rows, first] + values[rows, second]).astype(backend.float32)[:, None]
+    return TensorDataset(X, y) if as_dataset else (X, y)
