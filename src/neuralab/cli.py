@@ -94,13 +94,9 @@ def load_data(name: str, data_dir: str | None) -> tuple[Any, Any, int]:
 
 def build_model(inputs: int, hidden: list[int], classes: int = 10) -> Any:
     """The MLP inputs-hidden...-classes with ReLU between layers."""
-    from neuralab import nn
+    from neuralab.models import MLP
 
-    layers: list[Any] = []
-    for fan_in, fan_out in itertools.pairwise([inputs, *hidden]):
-        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-    layers.append(nn.Linear(([inputs, *hidden])[-1], classes))
-    return nn.Sequential(*layers)
+    return MLP(inputs, hidden, classes)
 
 
 def train_command(args: argparse.Namespace) -> int:

@@ -1,0 +1,256 @@
+"""Generative adversarial networks (Goodfellow et al., 2014): a generator G maps noise z to
+samples, a discriminator D scores samples as real or fake, and the two are trained in
+alternation.
+
+With D returning a logit d(x) and D(x) = sigmoid(d(x)) the probability that x is real:
+
+- discriminator step: minimize the binary cross-entropy of telling real from fake,
+  L_D = -log D(x) - log(1 - D(G(z)))  (mean over the batch; G is held fixed);
+- generator step, non-saturating loss (the default, as the paper recommends):
+  L_G = -log D(G(z)), whose gradient stays large while D confidently rejects G's samples;
+  or the original minimax loss L_G = log(1 - D(G(z))), which saturates then (its gradient
+  vanishes as D(G(z)) -> 0), kept to show why the other one is used.
+
+``train_gan`` runs the alternation and returns the losses per step and samples from fixed
+noise at chosen steps, for plotting; ``mode_coverage`` measures how many modes of a
+mixture the samples reach (the usual check for mode collapse).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy
+
+from neuralab import backend, losses, optim
+from neuralab.nn.module import Module
+from neuralab.tensor import Tensor, no_grad
+from neuralab.train import NonFiniteLossError
+
+__all__ = ["GANHistory", "ModeCoverage", "mode_coverage", "train_gan"]
+
+GENERATOR_LOSSES = ("non-saturating", "minimax")
+
+
+@dataclass
+class GANHistory:
+    """What ``train_gan`` recorded: per step, the discriminator's and the generator's loss
+    and the discriminator's mean probability on the real and on the fake batch; and
+    ``samples[step]``, the generator's output on the same fixed noise at each sampled step
+    (step 0 is before training)."""
+
+    d_loss: list[float] = field(default_factory=list)
+    g_loss: list[float] = field(default_factory=list)
+    d_real: list[float] = field(default_factory=list)
+    d_fake: list[float] = field(default_factory=list)
+    samples: dict[int, numpy.ndarray] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists and dicts (JSON-ready)."""
+        return {
+            "d_loss": list(self.d_loss),
+            "g_loss": list(self.g_loss),
+            "d_real": list(self.d_real),
+            "d_fake": list(self.d_fake),
+            "samples": {str(k): v.tolist() for k, v in self.samples.items()},
+        }
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"train_gan: {name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _real_sampler(data: Any, batch_size: int) -> Callable[[], numpy.ndarray]:
+    """Batches of real samples: shuffled passes over an array, or a callable's draws."""
+    if callable(data) and not isinstance(data, (Tensor, numpy.ndarray)):
+        return lambda: numpy.asarray(data(batch_size))
+    array = data.data if isinstance(data, Tensor) else numpy.asarray(data)
+    if array.ndim < 1 or len(array) < batch_size:
+        raise ValueError(
+            f"train_gan: data must hold at least batch_size={batch_size} samples along its "
+            f"first axis, got shape {array.shape}"
+        )
+    if array.dtype.kind != "f":
+        raise TypeError(f"train_gan: data must be floating point, got {array.dtype}")
+    rng = backend.generator()
+    state = {"order": rng.permutation(len(array)), "at": 0}
+
+    def draw() -> numpy.ndarray:
+        if state["at"] + batch_size > len(array):
+            state["order"], state["at"] = rng.permutation(len(array)), 0
+        index = state["order"][state["at"] : state["at"] + batch_size]
+        state["at"] += batch_size
+        return array[index]
+
+    return draw
+
+
+def train_gan(
+    generator: Module,
+    discriminator: Module,
+    data: Any,
+    *,
+    latent_dim: int,
+    steps: int,
+    batch_size: int = 64,
+    g_optimizer: Any = None,
+    d_optimizer: Any = None,
+    generator_loss: str = "non-saturating",
+    d_steps: int = 1,
+    sample_every: int | None = None,
+    n_samples: int = 64,
+) -> GANHistory:
+    """Train ``generator`` and ``discriminator`` against each other for ``steps`` steps.
+
+    generator: z (N, latent_dim) -> samples shaped like the data's rows; discriminator:
+    samples -> one logit per sample, (N, 1) or (N,). data: an array or Tensor of real
+    samples (rows drawn in shuffled passes) or a callable ``data(batch_size)`` returning
+    a batch. Each step makes ``d_steps`` discriminator updates, then one generator update.
+    Optimizers default to Adam(lr=2e-4, betas=(0.5, 0.999)) (Radford et al., 2016). Noise
+    and batches come from the global generator, so ``neuralab.manual_seed`` makes a run
+    reproducible. ``sample_every``: record ``n_samples`` samples from fixed noise every so
+    many steps (default: 10 times per run), always at step 0 and at the last step.
+    """
+    steps = _positive_int(steps, "steps")
+    batch_size = _positive_int(batch_size, "batch_size")
+    latent_dim = _positive_int(latent_dim, "latent_dim")
+    d_steps = _positive_int(d_steps, "d_steps")
+    n_samples = _positive_int(n_samples, "n_samples")
+    sample_every = _positive_int(sample_every or max(1, steps // 10), "sample_every")
+    if generator_loss not in GENERATOR_LOSSES:
+        raise ValueError(
+            f"train_gan: generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}"
+        )
+    rng = backend.generator()
+    dtype = backend.default_float()
+    g_opt = g_optimizer or optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = d_optimizer or optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real_batch = _real_sampler(data, batch_size)
+    fixed_noise = rng.standard_normal((n_samples, latent_dim), dtype=dtype)
+    history = GANHistory()
+
+    def noise() -> Tensor:
+        return Tensor(rng.standard_normal((batch_size, latent_dim), dtype=dtype))
+
+    def record_samples(step: int) -> None:
+        generator.eval()
+        with no_grad():
+            history.samples[step] = generator(Tensor(fixed_noise)).data.copy()
+        generator.train()
+
+    generator.train()
+    discriminator.train()
+    record_samples(0)
+    ones = numpy.ones((batch_size, 1), dtype=dtype)
+    zeros = numpy.zeros((batch_size, 1), dtype=dtype)
+    bce = losses.binary_cross_entropy_with_logits
+    for step in range(1, steps + 1):
+        for _ in range(d_steps):
+            real = Tensor(real_batch().astype(dtype, copy=False))
+            with no_grad():
+                fake = generator(noise())
+            d_opt.zero_grad()
+            real_logits = _logits(discriminator(real), "discriminator")
+            fake_logits = _logits(discriminator(fake), "discriminator")
+            d_loss = bce(real_logits, ones[: len(real_logits)]) + bce(fake_logits, zeros)
+            d_loss.backward()
+            d_opt.step()
+        discriminator.requires_grad_(False)  # the generator step needs no D weight gradients
+        g_opt.zero_grad()
+        logits = _logits(discriminator(generator(noise())), "discriminator")
+        # non-saturating: -log D(G(z)) = BCE(d, 1); minimax: log(1 - D(G(z))) = -BCE(d, 0)
+        g_loss = bce(logits, ones) if generator_loss == "non-saturating" else -bce(logits, zeros)
+        g_loss.backward()
+        g_opt.step()
+        discriminator.requires_grad_(True)
+        d_value, g_value = d_loss.item(), g_loss.item()
+        if not (math.isfinite(d_value) and math.isfinite(g_value)):
+            raise NonFiniteLossError(
+                f"train_gan: at step {step} the discriminator loss is {d_value} and the "
+                f"generator loss {g_value}; try a smaller learning rate"
+            )
+        history.d_loss.append(d_value)
+        history.g_loss.append(g_value)
+        history.d_real.append(float(_sigmoid_mean(real_logits.data)))
+        history.d_fake.append(float(_sigmoid_mean(fake_logits.data)))
+        if step % sample_every == 0 or step == steps:
+            record_samples(step)
+    return history
+
+
+def _logits(out: Tensor, who: str) -> Tensor:
+    """The discriminator's output as (N, 1) logits."""
+    if out.ndim == 1:
+        return out.reshape(-1, 1)
+    if out.ndim != 2 or out.shape[1] != 1:
+        raise ValueError(f"train_gan: the {who} must return one logit per sample, got {out.shape}")
+    return out
+
+
+def _sigmoid_mean(logits: numpy.ndarray) -> float:
+    """mean of D = sigmoid(logit), computed stably as 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2."""
+    return float(numpy.mean((1 + numpy.tanh(logits / 2)) / 2))
+
+
+@dataclass
+class ModeCoverage:
+    """How a set of 2-D samples covers a mixture's modes. ``counts[k]``: samples within
+    ``n_std`` standard deviations of center k (nearest center); ``covered``: modes holding
+    at least ``min_count`` of them; ``high_quality``: the fraction of all samples within
+    ``n_std`` standard deviations of some center."""
+
+    covered: int
+    n_modes: int
+    counts: list[int]
+    high_quality: float
+    min_count: int
+
+    @property
+    def all_covered(self) -> bool:
+        return self.covered == self.n_modes
+
+
+def mode_coverage(
+    samples: Any,
+    centers: Any,
+    std: float,
+    *,
+    n_std: float = 3.0,
+    min_fraction: float = 0.25,
+) -> ModeCoverage:
+    """Count the modes of a Gaussian mixture that ``samples`` reach (Metz et al., 2017;
+    Srivastava et al., 2017): a sample is of high quality when it lies within
+    ``n_std * std`` of its nearest center, and a mode is covered when at least
+    ``min_fraction`` of its fair share of the samples, min_count = ceil(min_fraction * n /
+    K), are high-quality samples near it. A generator that collapsed onto a few modes
+    covers only those."""
+    points = numpy.asarray(samples.data if isinstance(samples, Tensor) else samples, float)
+    modes = numpy.asarray(centers, dtype=float)
+    if points.ndim != 2 or modes.ndim != 2 or points.shape[1] != modes.shape[1]:
+        raise ValueError(
+            f"mode_coverage: samples (n, d) and centers (K, d) must agree, got {points.shape} "
+            f"and {modes.shape}"
+        )
+    if not std > 0 or not n_std > 0 or not 0 < min_fraction <= 1:
+        raise ValueError(
+            f"mode_coverage: std and n_std must be positive and min_fraction in (0, 1], got "
+            f"{std}, {n_std}, {min_fraction}"
+        )
+    distance = numpy.linalg.norm(points[:, None, :] - modes[None, :, :], axis=-1)
+    nearest = distance.argmin(axis=1)
+    near = distance[numpy.arange(len(points)), nearest] <= n_std * std
+    counts = numpy.bincount(nearest[near], minlength=len(modes))
+    min_count = max(1, math.ceil(min_fraction * len(points) / len(modes)))
+    return ModeCoverage(
+        covered=int((counts >= min_count).sum()),
+        n_modes=len(modes),
+        counts=counts.tolist(),
+        high_quality=float(near.mean()) if len(points) else 0.0,
+        min_count=min_count,
+    )

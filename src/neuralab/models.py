@@ -1,0 +1,205 @@
+"""Reference models, ready to train: the MNIST MLP, a LeNet-5 style CNN, a recurrent
+sequence classifier (LSTM by default) and a small GAN's generator and discriminator.
+
+Each is an ordinary ``nn.Module`` built from neuralab's layers, with PyTorch's parameter
+names, so the same architecture written with ``torch.nn`` loads the same weights.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+from neuralab import nn, ops
+from neuralab.tensor import Tensor
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Discriminator",
+    "Generator",
+    "LeNet5",
+    "SequenceClassifier",
+    "activation",
+]
+
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "identity": nn.Identity,
+}
+
+
+def activation(name: str | Callable[[], nn.Module]) -> nn.Module:
+    """A new activation layer: a name from ``ACTIVATIONS`` ('leaky_relu' has slope 0.2, as
+    GANs use) or a callable returning a Module (e.g. ``nn.ELU``)."""
+    if callable(name):
+        layer = name()
+        if not isinstance(layer, nn.Module):
+            raise TypeError(f"activation: the callable must return a Module, got {layer!r}")
+        return layer
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]()
+
+
+class MLP(nn.Sequential):
+    """A multilayer perceptron in_features -> hidden[0] -> ... -> out_features:
+    h_{k+1} = act(W_k h_k + b_k) on the hidden layers, the last layer linear (logits)
+    unless ``output_activation`` is given. ``batch_norm`` puts a BatchNorm1d after each
+    hidden Linear (before its activation), ``dropout`` a Dropout after each activation.
+    The default is the MNIST MLP 784-128-64-10 with ReLU.
+    """
+
+    def __init__(
+        self,
+        in_features: int = 784,
+        hidden: Sequence[int] = (128, 64),
+        out_features: int = 10,
+        activation: str | Callable[[], nn.Module] = "relu",
+        output_activation: str | Callable[[], nn.Module] | None = None,
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+    ) -> None:
+        layers: list[nn.Module] = []
+        sizes = [in_features, *hidden]
+        for fan_in, fan_out in itertools.pairwise(sizes):
+            layers.append(nn.Linear(fan_in, fan_out))
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(fan_out))
+            layers.append(_activation(activation))
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+        layers.append(nn.Linear(sizes[-1], out_features))
+        if output_activation is not None:
+            layers.append(_activation(output_activation))
+        super().__init__(*layers)
+
+
+_activation = activation  # the constructors' argument shadows the function's name
+
+
+class LeNet5(nn.Sequential):
+    """A LeNet-5 style CNN for 28 x 28 images (LeCun et al., 1998), modernized as is usual
+    (ReLU and max pooling unless told otherwise):
+
+        conv 5x5, 6 maps, padding 2 -> act -> pool 2   (6 x 14 x 14)
+        conv 5x5, 16 maps           -> act -> pool 2   (16 x 5 x 5)
+        flatten -> 120 -> act -> 84 -> act -> num_classes (logits)
+
+    61,706 parameters for 10 classes. Input: (N, in_channels, 28, 28).
+    """
+
+    def __init__(
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        activation: str | Callable[[], nn.Module] = "relu",
+        pooling: str = "max",
+    ) -> None:
+        if pooling not in ("max", "avg"):
+            raise ValueError(f"LeNet5: pooling must be 'max' or 'avg', got {pooling!r}")
+        pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
+        super().__init__(
+            nn.Conv2d(in_channels, 6, 5, padding=2),
+            _activation(activation),
+            pool(2),
+            nn.Conv2d(6, 16, 5),
+            _activation(activation),
+            pool(2),
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120),
+            _activation(activation),
+            nn.Linear(120, 84),
+            _activation(activation),
+            nn.Linear(84, num_classes),
+        )
+
+
+class SequenceClassifier(nn.Module):
+    """A recurrent network reading a whole sequence, then a linear layer on its final state:
+
+        h_T = RNN(x_1 .. x_T)   (the last layer's final hidden state; both directions
+                                 concatenated when bidirectional)
+        logits = W h_T + b
+
+    ``cell`` is 'lstm' (the default), 'gru' or 'rnn' (tanh). Inputs are batch-first,
+    (N, T, input_size) floats, or (N, T) integer tokens when ``num_embeddings`` is given
+    (an Embedding of size ``input_size`` reads them first).
+    """
+
+    CELLS: tuple[str, ...] = ("lstm", "gru", "rnn")
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        cell: str = "lstm",
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        num_embeddings: int | None = None,
+    ) -> None:
+        super().__init__()
+        if cell not in self.CELLS:
+            raise ValueError(f"SequenceClassifier: cell must be one of {self.CELLS}, got {cell!r}")
+        self.cell = cell
+        if num_embeddings is not None:
+            self.embedding = nn.Embedding(num_embeddings, input_size)
+        else:
+            self.register_module("embedding", None)
+        recurrent = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        self.rnn = recurrent(
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout,
+            bidirectional=bidirectional,
+        )
+        directions = 2 if bidirectional else 1
+        self.head = nn.Linear(directions * hidden_size, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.embedding is not None:
+            x = self.embedding(x)
+        _, state = self.rnn(x)
+        h_n = state[0] if self.cell == "lstm" else state
+        # h_n: (layers * directions, N, H); the last layer's final state, both directions
+        last = ops.cat([h_n[-2], h_n[-1]], dim=-1) if self.rnn.bidirectional else h_n[-1]
+        return self.head(last)
+
+
+class Generator(MLP):
+    """A GAN generator: noise z (N, latent_dim) -> MLP -> sample (N, out_features);
+    ReLU hidden layers and a tanh output for data scaled to [-1, 1] (or linear output,
+    ``output_activation=None``, for unbounded data such as 2-D points)."""
+
+    def __init__(
+        self,
+        latent_dim: int,
+        out_features: int,
+        hidden: Sequence[int] = (128, 128),
+        activation: str | Callable[[], nn.Module] = "relu",
+        output_activation: str | Callable[[], nn.Module] | None = "tanh",
+    ) -> None:
+        super().__init__(latent_dim, hidden, out_features, activation, output_activation)
+        self.latent_dim = latent_dim
+
+
+class Discriminator(MLP):
+    """A GAN discriminator: sample (N, in_features) -> MLP with LeakyReLU(0.2) -> one logit
+    per sample (N, 1); D(x) = sigmoid(logit) is its probability that x is real."""
+
+    def __init__(
+        self,
+        in_features: int,
+        hidden: Sequence[int] = (128, 128),
+        activation: str | Callable[[], nn.Module] = "leaky_relu",
+    ) -> None:
+        super().__init__(in_features, hidden, 1, activation)
