@@ -152,6 +152,54 @@ def summary_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_settings(items: list[str], chosen: list[str]) -> dict[str, dict[str, str]]:
+    """``--set [STUDY.]KEY=VALUE`` items as {study: {key: value}}; a bare KEY needs exactly
+    one chosen study."""
+    settings: dict[str, dict[str, str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set expects [STUDY.]KEY=VALUE, got {item!r}")
+        study, dot, key = key.rpartition(".")
+        if not dot:
+            if len(chosen) != 1:
+                raise ValueError(
+                    f"--set {item}: name the study (STUDY.{key}=...) when running "
+                    f"{'all studies' if not chosen else 'several studies'}"
+                )
+            study = chosen[0]
+        settings.setdefault(study, {})[key] = value
+    return settings
+
+
+def lab_command(args: argparse.Namespace) -> int:
+    from neuralab import lab
+
+    if args.list:
+        for study in lab.studies():
+            print(f"{study.name:16s} {study.title}\n{'':16s} {study.question}")
+            quick = ", ".join(f"{k}={v}" for k, v in study.quick.items())
+            print(f"{'':16s} quick mode: {quick or 'the full settings'}")
+        return 0
+    try:
+        overrides = _parse_settings(args.set, args.studies)
+        for name in [*args.studies, *overrides]:
+            lab.get_study(name)
+        for name, values in overrides.items():
+            lab.make_config(lab.get_study(name), args.quick, values)
+    except ValueError as error:
+        print(f"neuralab lab: {error}", file=sys.stderr)
+        return 2
+    lab.run_studies(
+        args.studies or None,
+        quick=args.quick,
+        seeds=args.seeds,
+        out=args.out,
+        overrides=overrides,
+    )
+    return 0
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
         value = kind(text)
@@ -192,6 +240,21 @@ def main(argv: list[str] | None = None) -> int:
     summarize = commands.add_parser("summary", help="layers and parameter counts of the MLP")
     summarize.add_argument("--data", choices=DATASETS, default="mnist")
     summarize.add_argument("--hidden", **hidden)
+    lab = commands.add_parser(
+        "lab", help="run the classic studies and write an HTML report with their results"
+    )
+    lab.add_argument("studies", nargs="*", help="studies to run (default: all; see --list)")
+    lab.add_argument("--quick", action="store_true", help="small settings (minutes), 2 seeds")
+    lab.add_argument("--seeds", type=_positive(int), help="seeds per study (quick 2, full 5)")
+    lab.add_argument("--out", default="runs/lab", help="report folder (default: runs/lab)")
+    lab.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="[STUDY.]KEY=VALUE",
+        help="change a study's setting (repeatable)",
+    )
+    lab.add_argument("--list", action="store_true", help="name the studies and their settings")
     args = parser.parse_args(argv)
     if args.command == "demo":
         if args.epochs < 1:
@@ -200,7 +263,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "evaluate" and not (Path(args.run) / "config.json").exists():
         parser.error(f"{args.run} is not a run folder (no config.json)")
-    handler = {"train": train_command, "evaluate": evaluate_command, "summary": summary_command}
+    handler = {
+        "train": train_command,
+        "evaluate": evaluate_command,
+        "summary": summary_command,
+        "lab": lab_command,
+    }
     try:
         return handler[args.command](args)
     except (OSError, ValueError) as error:  # missing data, unreadable files: no traceback

@@ -1,0 +1,112 @@
+"""The lab: the classic studies of deep learning, run with one command and shown as one
+report.
+
+    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value] [--list]
+
+or from Python, ``neuralab.lab.run_studies(["activations"], quick=True, out="report")``.
+Each study (``neuralab.lab.<name>``) is a typed ``Config`` (its defaults are the full
+settings), ``run(config, seed) -> Result`` and ``report(config, seeds) -> blocks``; see
+``neuralab.lab.study`` to write one's own. Every study runs over several seeds (quick: 2,
+full: 5) and reports means with 95 % confidence intervals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from neuralab import backend
+from neuralab.lab.report import Section, write_report
+from neuralab.lab.study import Result, Seeds, Study, make_config
+
+__all__ = [
+    "STUDY_MODULES",
+    "Result",
+    "Seeds",
+    "Study",
+    "get_study",
+    "make_config",
+    "run_studies",
+    "studies",
+]
+
+# The built-in studies, in the report's order (module names under neuralab.lab).
+STUDY_MODULES = ("forward_pass",)
+
+QUICK_SEEDS, FULL_SEEDS = 2, 5
+
+
+def get_study(name: str | Study) -> Study:
+    """A built-in study by name (or a Study, returned as it is)."""
+    if isinstance(name, Study):
+        return name
+    if name not in STUDY_MODULES:
+        raise ValueError(f"unknown study {name!r}; the studies are: {', '.join(STUDY_MODULES)}")
+    return importlib.import_module(f"neuralab.lab.{name}").STUDY
+
+
+def studies() -> list[Study]:
+    """Every built-in study, in order."""
+    return [get_study(name) for name in STUDY_MODULES]
+
+
+def run_studies(
+    selection: Sequence[str | Study] | None = None,
+    *,
+    quick: bool = False,
+    seeds: int | None = None,
+    out: str | Path = "lab-report",
+    overrides: dict[str, dict[str, Any]] | None = None,
+    log: Callable[[str], None] | None = print,
+) -> Path:
+    """Run the studies (all by default) over ``seeds`` seeds (quick: 2, full: 5), write
+    ``out/index.html``, its images and ``out/results.json``; return the page's path.
+
+    overrides: {study name: {setting: value}} on top of the (quick) config. Each run is
+    seeded with ``neuralab.manual_seed(seed)`` first, so two runs give the same numbers
+    (but for wall-clock timings).
+    """
+    chosen = [get_study(s) for s in (selection or STUDY_MODULES)]
+    overrides = dict(overrides or {})
+    unknown = set(overrides) - {s.name for s in chosen}
+    if unknown:
+        raise ValueError(f"settings given for studies that are not run: {sorted(unknown)}")
+    configs = [make_config(s, quick, overrides.get(s.name)) for s in chosen]  # fail early
+    n_seeds = seeds if seeds is not None else (QUICK_SEEDS if quick else FULL_SEEDS)
+    if n_seeds < 1:
+        raise ValueError(f"seeds must be at least 1, got {n_seeds}")
+    seed_list = list(range(n_seeds))
+    sections, results = [], {"mode": "quick" if quick else "full", "studies": {}}
+    for study, config in zip(chosen, configs):
+        start = time.perf_counter()
+        outcomes = []
+        for seed in seed_list:
+            backend.manual_seed(seed)
+            outcomes.append(study.run(config, seed))
+        seeds_result = Seeds(outcomes, seed_list)
+        blocks = study.report(config, seeds_result)
+        seconds = time.perf_counter() - start
+        settings = dataclasses.asdict(config)
+        sections.append(
+            Section(study.name, study.title, study.question, settings, seed_list, seconds, blocks)
+        )
+        results["studies"][study.name] = {
+            "title": study.title,
+            "question": study.question,
+            "config": settings,
+            "seeds": seed_list,
+            "seconds": seconds,
+            "summary": seeds_result.summary(),
+            "results": [r.to_dict() for r in outcomes],
+        }
+        if log:
+            log(f"{study.title}: {seconds:.1f} s")
+    title = f"neuralab lab report ({results['mode']} mode, {n_seeds} seeds)"
+    page = write_report(sections, out, results, title)
+    if log:
+        log(f"wrote {page} and {Path(out) / 'results.json'}")
+    return page

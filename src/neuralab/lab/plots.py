@@ -1,0 +1,67 @@
+"""Plot helpers for the studies, on matplotlib's object-oriented API (``Figure`` without
+pyplot: no window, no global state, any backend-less machine). Every plot gets a title,
+axis labels with units and a legend; curves over seeds are drawn as the mean with a
+shaded 95 % confidence band."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy
+
+from neuralab.lab.stats import Band
+
+__all__ = ["COLORS", "band_plot", "line_figure", "new_figure"]
+
+COLORS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0) -> tuple:
+    """(figure, axes as a flat array) of nrows x ncols panels, each width x height inches."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes.reshape(-1)
+
+
+def band_plot(
+    ax: Any,
+    band: Band,
+    label: str,
+    x: Sequence[float] | None = None,
+    color: str | None = None,
+    linestyle: str = "-",
+) -> None:
+    """The mean curve, and its confidence band shaded when there are several seeds."""
+    xs = numpy.arange(1, len(band.mean) + 1) if x is None else numpy.asarray(x)[: len(band.mean)]
+    (line,) = ax.plot(xs, band.mean, label=label, color=color, linestyle=linestyle)
+    if band.n > 1:
+        ax.fill_between(xs, band.low, band.high, color=line.get_color(), alpha=0.2, linewidth=0)
+
+
+def line_figure(
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    series: Mapping[str, Band],
+    x: Sequence[float] | None = None,
+    logy: bool = False,
+    ax: Any = None,
+) -> Any:
+    """One panel of curves (one per series, in COLORS order); a new figure unless ``ax``."""
+    fig = None
+    if ax is None:
+        fig, (ax,) = new_figure()
+    for (label, band), color in zip(series.items(), COLORS * 3):
+        band_plot(ax, band, label, x=x, color=color)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return fig

@@ -1,0 +1,163 @@
+"""The lab's report: each study's section (its question, settings, tables, plots and the
+reading of its numbers) rendered into one HTML page with a table of contents, the plots
+as PNG files beside it in ``images/``, and every number in ``results.json``. Every file
+is written atomically (a temporary file renamed into place)."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neuralab.io import atomic_write
+
+__all__ = ["Figure", "Pre", "Section", "Table", "Text", "write_report"]
+
+
+@dataclass
+class Table:
+    """A table of already formatted cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+@dataclass
+class Figure:
+    """A matplotlib figure and what it shows."""
+
+    figure: Any
+    title: str
+    caption: str = ""
+
+
+@dataclass
+class Text:
+    """Paragraphs of reading, written from the study's numbers."""
+
+    paragraphs: list[str]
+
+    def __init__(self, *paragraphs: str) -> None:
+        self.paragraphs = [p for p in paragraphs if p]
+
+
+@dataclass
+class Pre:
+    """Preformatted text (a worked computation, a trace)."""
+
+    text: str
+    title: str = ""
+
+
+@dataclass
+class Section:
+    """One study's part of the report."""
+
+    name: str
+    title: str
+    question: str
+    settings: dict[str, Any]
+    seeds: list[int]
+    seconds: float
+    blocks: list[Any] = field(default_factory=list)
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; line-height: 1.5; color: #222; }
+h1 { border-bottom: 2px solid #444; } h2 { margin-top: 2.5em; border-bottom: 1px solid #bbb; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+th { background: #f2f2f2; } caption { font-weight: bold; text-align: left; padding: 0.3em 0; }
+.question { font-style: italic; font-size: 1.05em; }
+.settings { color: #555; font-size: 0.85em; }
+figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { color: #444; font-size: 0.9em; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.note { color: #666; font-size: 0.85em; }
+"""
+
+
+def _cell(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _table(block: Table) -> str:
+    head = "".join(f"<th>{_cell(c)}</th>" for c in block.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in block.rows
+    )
+    note = f'<p class="note">{_cell(block.note)}</p>' if block.note else ""
+    return (
+        f"<table><caption>{_cell(block.title)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>{note}"
+    )
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def _section(section: Section, images: Path) -> str:
+    parts = [
+        f'<h2 id="{_cell(section.name)}">{_cell(section.title)}</h2>',
+        f'<p class="question">{_cell(section.question)}</p>',
+        '<p class="settings">Settings: '
+        + ", ".join(f"{_cell(k)} = {_cell(v)}" for k, v in section.settings.items())
+        + f"; seeds {_cell(section.seeds)}; ran in {section.seconds:.1f} s.</p>",
+    ]
+    figures = 0
+    for block in section.blocks:
+        if isinstance(block, Table):
+            parts.append(_table(block))
+        elif isinstance(block, Text):
+            parts.extend(f"<p>{_cell(p)}</p>" for p in block.paragraphs)
+        elif isinstance(block, Pre):
+            title = f"<p><b>{_cell(block.title)}</b></p>" if block.title else ""
+            parts.append(f"{title}<pre>{_cell(block.text)}</pre>")
+        elif isinstance(block, Figure):
+            figures += 1
+            name = f"{section.name}-{figures}.png"
+            atomic_write(str(images / name), _png(block.figure))
+            caption = f"<b>{_cell(block.title)}.</b> {_cell(block.caption)}"
+            parts.append(
+                f'<figure><img src="images/{name}" alt="{_cell(block.title)}">'
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
+        else:
+            raise TypeError(f"report: unknown block {type(block).__name__} in {section.name}")
+    return "\n".join(parts)
+
+
+def write_report(
+    sections: Sequence[Section], out: str | Path, results: dict[str, Any], title: str
+) -> Path:
+    """Write ``out/index.html`` (with ``out/images/*.png``) and ``out/results.json``;
+    return the page's path."""
+    out = Path(out)
+    images = out / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    body = [_section(s, images) for s in sections]
+    toc = "".join(
+        f'<li><a href="#{_cell(s.name)}">{_cell(s.title)}</a> — {_cell(s.question)}</li>'
+        for s in sections
+    )
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_cell(title)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{_cell(title)}</h1><nav><h3>Contents</h3><ol>{toc}</ol></nav>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+    atomic_write(str(out / "results.json"), json.dumps(results, indent=1).encode())
+    path = out / "index.html"
+    atomic_write(str(path), page.encode())
+    return path

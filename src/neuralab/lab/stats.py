@@ -1,0 +1,147 @@
+"""Uncertainty over seeds: every figure of a study is a mean over seeds with a 95 %
+confidence interval, every curve a mean with a band, and every comparison says whether
+the difference stands out from the seed-to-seed noise.
+
+For n values x_1..x_n with mean m and sample standard deviation s, the interval is
+Student's t interval m +- t_{0.975, n-1} s / sqrt(n) (with n = 1 there is none). Two
+conditions are compared with Welch's t-test (unequal variances).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy
+
+__all__ = ["Band", "Estimate", "band", "compare", "estimate", "verdict"]
+
+CONFIDENCE = 0.95
+
+
+def _t_quantile(n: int, confidence: float = CONFIDENCE) -> float:
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over seeds with its confidence interval [low, high] and the values."""
+
+    mean: float
+    low: float
+    high: float
+    values: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+    def format(self, digits: int = 3, scale: float = 1.0, unit: str = "") -> str:
+        """'0.123 ± 0.004' (the interval's half-width), or '0.123' for a single seed."""
+        mean = _fmt(self.mean * scale, digits)
+        if self.n < 2 or not math.isfinite(self.half_width):
+            return f"{mean}{unit}"
+        return f"{mean} ± {_fmt(self.half_width * scale, digits)}{unit}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "low": self.low, "high": self.high, "values": list(self.values)}
+
+
+def _fmt(value: float, digits: int) -> str:
+    if not math.isfinite(value):
+        return str(value)
+    if value != 0 and (abs(value) < 10 ** -(digits - 1) or abs(value) >= 1e5):
+        return f"{value:.{digits - 1}e}"
+    return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits}f}"
+
+
+def estimate(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
+    """Mean and t interval of ``values`` (one per seed); non-finite values propagate."""
+    x = numpy.asarray(values, dtype=float)
+    if x.size == 0:
+        raise ValueError("estimate: no values")
+    mean = float(x.mean())
+    if x.size < 2:
+        return Estimate(mean, mean, mean, tuple(x.tolist()))
+    half = _t_quantile(x.size, confidence) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return Estimate(mean, mean - half, mean + half, tuple(x.tolist()))
+
+
+@dataclass(frozen=True)
+class Band:
+    """A curve's mean over seeds and its pointwise confidence band."""
+
+    mean: numpy.ndarray
+    low: numpy.ndarray
+    high: numpy.ndarray
+    n: int
+
+
+def band(curves: Sequence[Sequence[float]], confidence: float = CONFIDENCE) -> Band:
+    """Pointwise mean and t band of several curves (cut to the shortest one: a run that
+    stopped early, e.g. diverged, shortens the band rather than mixing in gaps)."""
+    if not curves:
+        raise ValueError("band: no curves")
+    length = min(len(c) for c in curves)
+    x = numpy.array([numpy.asarray(c[:length], dtype=float) for c in curves])
+    mean = x.mean(axis=0)
+    if len(curves) < 2:
+        return Band(mean, mean.copy(), mean.copy(), 1)
+    half = _t_quantile(len(curves), confidence) * x.std(axis=0, ddof=1) / math.sqrt(len(curves))
+    return Band(mean, mean - half, mean + half, len(curves))
+
+
+def compare(a: Estimate, b: Estimate) -> float:
+    """Welch's t-test p-value for a difference between the means of a and b (1.0 when
+    either has fewer than 2 values or both have no spread and equal means)."""
+    if a.n < 2 or b.n < 2:
+        return 1.0
+    from scipy import stats
+
+    va, vb = numpy.var(a.values, ddof=1), numpy.var(b.values, ddof=1)
+    if va == 0 and vb == 0:
+        return 1.0 if a.mean == b.mean else 0.0
+    return float(stats.ttest_ind(a.values, b.values, equal_var=False).pvalue)
+
+
+def verdict(
+    name_a: str,
+    a: Estimate,
+    name_b: str,
+    b: Estimate,
+    *,
+    what: str,
+    lower_is_better: bool = True,
+    digits: int = 3,
+    scale: float = 1.0,
+    unit: str = "",
+    alpha: float = 0.05,
+) -> str:
+    """One sentence comparing a and b on ``what``, written from the numbers: which is
+    better, by how much, and whether the difference stands out from the seed noise."""
+    p = compare(a, b)
+    fa, fb = a.format(digits, scale, unit), b.format(digits, scale, unit)
+    if a.mean == b.mean:
+        return f"{name_a} and {name_b} reach the same {what} ({fa})."
+    a_better = (a.mean < b.mean) == lower_is_better
+    best, worst = (name_a, name_b) if a_better else (name_b, name_a)
+    fbest, fworst = (fa, fb) if a_better else (fb, fa)
+    sentence = f"{best} has the better {what} ({fbest} against {fworst} for {worst})"
+    if min(a.n, b.n) < 2:
+        return sentence + "; with a single seed there is no telling whether that is noise."
+    if p < alpha:
+        return sentence + f"; the difference is significant (Welch's t-test, p = {p:.2g})."
+    return (
+        sentence + f", but the difference is within the seed-to-seed noise (p = {p:.2g}): "
+        "more seeds would be needed to tell them apart."
+    )

@@ -1,0 +1,172 @@
+"""What a study is: a typed config, a run function and a report function.
+
+    @dataclass
+    class Config:               # the full settings as defaults
+        epochs: int = 100
+        hidden: int = 10
+
+    def run(config: Config, seed: int) -> Result: ...      # one seed, plain data
+    def report(config: Config, results: Seeds) -> list[Block]: ...   # tables, plots, text
+
+    STUDY = Study("activations", "Activation functions", "Which activation ...?",
+                  Config, run, report, quick={"epochs": 20})
+
+``run`` returns a ``Result``: ``scalars[condition][metric]`` (one number each),
+``curves[condition][name]`` (one list each) and ``data`` (anything else JSON-ready). The
+lab runs it once per seed and hands ``report`` the results of every seed as ``Seeds``,
+which turns them into means with 95 % confidence intervals (``Seeds.scalar``) and curves
+with bands (``Seeds.curve``). Nothing outside a study knows its internals, so a user's
+own study is written the same way and run with ``neuralab.lab.run_studies([STUDY])``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from neuralab.lab.stats import Band, Estimate, band, estimate
+
+__all__ = ["Result", "Seeds", "Study", "TIMING_PREFIX", "make_config"]
+
+# Scalars whose metric name starts with this are wall-clock timings: they are reported,
+# but they are the one thing a second run does not reproduce exactly.
+TIMING_PREFIX = "seconds"
+
+
+@dataclass
+class Result:
+    """One seed's results: numbers, curves and other data, all JSON-ready."""
+
+    scalars: dict[str, dict[str, float]] = field(default_factory=dict)
+    curves: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def scalar(self, condition: str, metric: str, value: float) -> None:
+        self.scalars.setdefault(condition, {})[metric] = float(value)
+
+    def curve(self, condition: str, name: str, values: Sequence[float]) -> None:
+        self.curves.setdefault(condition, {})[name] = [float(v) for v in values]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scalars": self.scalars, "curves": self.curves, "data": self.data}
+
+
+class Seeds:
+    """A study's results over seeds, aggregated on demand."""
+
+    def __init__(self, results: Sequence[Result], seeds: Sequence[int]) -> None:
+        if not results:
+            raise ValueError("Seeds: no results")
+        self.results, self.seeds = list(results), list(seeds)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def conditions(self) -> list[str]:
+        return list(self.results[0].scalars or self.results[0].curves)
+
+    def values(self, condition: str, metric: str) -> list[float]:
+        try:
+            return [r.scalars[condition][metric] for r in self.results]
+        except KeyError:
+            raise KeyError(f"no scalar {metric!r} for condition {condition!r}") from None
+
+    def scalar(self, condition: str, metric: str) -> Estimate:
+        """Mean over seeds with its 95 % confidence interval."""
+        return estimate(self.values(condition, metric))
+
+    def curve(self, condition: str, name: str) -> Band:
+        """Mean curve over seeds with its 95 % confidence band."""
+        try:
+            return band([r.curves[condition][name] for r in self.results])
+        except KeyError:
+            raise KeyError(f"no curve {name!r} for condition {condition!r}") from None
+
+    @property
+    def first(self) -> Result:
+        """The first seed's result (for what is shown for one run, e.g. a trajectory)."""
+        return self.results[0]
+
+    def summary(self) -> dict[str, dict[str, dict]]:
+        """Every scalar as mean, interval and values (for results.json)."""
+        return {
+            c: {m: self.scalar(c, m).to_dict() for m in metrics}
+            for c, metrics in self.results[0].scalars.items()
+        }
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study: its name (used on the command line), title, the question it answers, its
+    config class (defaults = full settings), ``run(config, seed) -> Result``,
+    ``report(config, seeds) -> blocks``, and the overrides of its quick mode."""
+
+    name: str
+    title: str
+    question: str
+    config: type
+    run: Callable[[Any, int], Result]
+    report: Callable[[Any, Seeds], list]
+    quick: dict[str, Any] = field(default_factory=dict)
+
+
+def make_config(study: Study, quick: bool = False, overrides: dict[str, Any] | None = None) -> Any:
+    """The study's config: its defaults, the quick overrides if ``quick``, then
+    ``overrides`` (values or strings from ``--set key=value``, converted to each field's
+    type). Unknown keys and values that do not convert are named in a ValueError."""
+    fields = {f.name: f for f in dataclasses.fields(study.config)}
+    hints = typing.get_type_hints(study.config)
+    values: dict[str, Any] = dict(study.quick) if quick else {}
+    for key, value in (overrides or {}).items():
+        if key not in fields:
+            raise ValueError(
+                f"study {study.name!r} has no setting {key!r}; its settings are: "
+                f"{', '.join(fields)}"
+            )
+        try:
+            values[key] = _convert(value, hints[key]) if isinstance(value, str) else value
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"study {study.name!r}: setting {key}={value!r} is not a valid "
+                f"{_type_name(hints[key])} ({error})"
+            ) from None
+    return study.config(**values)
+
+
+def _type_name(kind: Any) -> str:
+    return getattr(kind, "__name__", str(kind))
+
+
+def _convert(text: str, kind: Any) -> Any:
+    """Parse ``text`` as a value of the type hint ``kind`` (int, float, bool, str, a union
+    with None, tuple[X, ...] / list[X] as comma-separated items)."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        if text.strip().lower() == "none":
+            return None
+        for option in options:
+            try:
+                return _convert(text, option)
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(f"expected one of {[_type_name(o) for o in options]}")
+    if origin in (tuple, list):
+        args = [a for a in typing.get_args(kind) if a is not Ellipsis] or [str]
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        return origin(_convert(item, args[0]) for item in items)
+    if kind is bool:
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("expected true or false")
+    if kind in (int, float, str):
+        return kind(text)
+    raise TypeError(f"cannot parse a {_type_name(kind)} from the command line")

@@ -1,0 +1,172 @@
+"""The lab's machinery: statistics over seeds, configs from the command line, the report
+files, the command, and study 1 (the forward pass)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+import neuralab as nl
+from neuralab import cli, lab
+from neuralab.lab import forward_pass
+from neuralab.lab.report import Figure, Table, Text
+from neuralab.lab.stats import band, compare, estimate, verdict
+from neuralab.lab.study import Result, Study, make_config
+
+
+def test_estimate_is_students_t_interval():
+    values = [1.0, 2.0, 4.0]
+    e = estimate(values)
+    low, high = scipy_stats.t.interval(0.95, 2, loc=np.mean(values), scale=scipy_stats.sem(values))
+    assert e.mean == pytest.approx(7 / 3)
+    assert (e.low, e.high) == (pytest.approx(low), pytest.approx(high))
+    assert e.format(3) == f"2.33 ± {(high - low) / 2:.3g}"
+    single = estimate([0.5])
+    assert single.low == single.high == 0.5 and single.format() == "0.500"
+    with pytest.raises(ValueError):
+        estimate([])
+
+
+def test_band_is_pointwise_and_cut_to_the_shortest_curve():
+    b = band([[1, 2, 3], [3, 4], [2, 3, 9]])
+    np.testing.assert_allclose(b.mean, [2, 3])
+    half = scipy_stats.t.ppf(0.975, 2) * 1 / np.sqrt(3)
+    np.testing.assert_allclose(b.high - b.mean, [half, half])
+    assert band([[1, 2]]).n == 1
+
+
+def test_compare_and_verdict_are_written_from_the_numbers():
+    good, bad = estimate([0.10, 0.11, 0.12]), estimate([0.50, 0.52, 0.48])
+    assert compare(good, bad) < 0.001
+    text = verdict("Huber", good, "MSE", bad, what="test error")
+    assert text.startswith("Huber has the better test error (0.110")
+    assert "significant" in text
+    noisy = estimate([0.2, 0.6, 0.15])
+    text = verdict("A", noisy, "B", estimate([0.3, 0.31, 0.29]), what="loss")
+    assert "within the seed-to-seed noise" in text and text.startswith("B has")
+    text = verdict("A", good, "B", bad, what="accuracy", lower_is_better=False)
+    assert text.startswith("B has the better accuracy")
+    assert "single seed" in verdict("A", estimate([1.0]), "B", estimate([2.0]), what="x")
+
+
+@dataclass
+class TinyConfig:
+    steps: int = 10
+    rate: float = 0.5
+    name: str = "a"
+    flag: bool = False
+    sizes: tuple[int, ...] = (1, 2)
+    limit: float | None = None
+
+
+def tiny_run(config: TinyConfig, seed: int) -> Result:
+    result = Result()
+    noise = nl.backend.generator().normal()
+    result.scalar("only", "value", config.steps * config.rate + noise)
+    result.curve("only", "curve", np.arange(config.steps) + noise)
+    return result
+
+
+def tiny_report(config: TinyConfig, seeds) -> list:
+    from neuralab.lab.plots import line_figure
+
+    e = seeds.scalar("only", "value")
+    return [
+        Table("values", ["condition", "value"], [["only", e.format()]]),
+        Figure(line_figure("curve", "step", "value", {"only": seeds.curve("only", "curve")}), "c"),
+        Text(f"The value is {e.mean:.3f}."),
+    ]
+
+
+TINY = Study("tiny", "Tiny", "Does it work?", TinyConfig, tiny_run, tiny_report, {"steps": 3})
+
+
+def test_make_config_parses_command_line_values_and_names_errors():
+    config = make_config(
+        TINY, quick=True, overrides={"rate": "0.25", "flag": "yes", "sizes": "3,4", "limit": "2"}
+    )
+    assert config == TinyConfig(steps=3, rate=0.25, flag=True, sizes=(3, 4), limit=2.0)
+    assert make_config(TINY, overrides={"limit": "none"}).limit is None
+    assert make_config(TINY).steps == 10
+    with pytest.raises(ValueError, match="has no setting 'speed'; its settings are: steps"):
+        make_config(TINY, overrides={"speed": "1"})
+    with pytest.raises(ValueError, match="steps='ten' is not a valid int"):
+        make_config(TINY, overrides={"steps": "ten"})
+    with pytest.raises(ValueError, match="flag='maybe' is not a valid bool"):
+        make_config(TINY, overrides={"flag": "maybe"})
+
+
+def test_run_studies_writes_the_page_images_and_json(tmp_path):
+    page = lab.run_studies([TINY], quick=True, out=tmp_path, log=None)
+    html = page.read_text()
+    assert page == tmp_path / "index.html"
+    assert '<a href="#tiny">Tiny</a>' in html and "Does it work?" in html
+    assert 'src="images/tiny-1.png"' in html
+    assert (tmp_path / "images" / "tiny-1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = json.loads((tmp_path / "results.json").read_text())
+    study = data["studies"]["tiny"]
+    assert data["mode"] == "quick" and study["seeds"] == [0, 1] and study["config"]["steps"] == 3
+    values = [r["scalars"]["only"]["value"] for r in study["results"]]
+    assert study["summary"]["only"]["value"]["mean"] == pytest.approx(np.mean(values))
+    assert not list(tmp_path.glob("**/*.tmp"))  # atomic writes leave no temporary files
+    # seeded: a second run gives the same numbers
+    again = lab.run_studies([TINY], quick=True, out=tmp_path / "again", log=None)
+    data2 = json.loads((again.parent / "results.json").read_text())
+    assert data2["studies"]["tiny"]["results"] == study["results"]
+
+
+def test_run_studies_rejects_bad_selections(tmp_path):
+    with pytest.raises(ValueError, match="unknown study 'nope'"):
+        lab.run_studies(["nope"], out=tmp_path)
+    with pytest.raises(ValueError, match="not run"):
+        lab.run_studies([TINY], out=tmp_path, overrides={"other": {"x": 1}})
+    with pytest.raises(ValueError, match="seeds must be at least 1"):
+        lab.run_studies([TINY], out=tmp_path, seeds=0)
+
+
+def test_forward_pass_hand_gradients_equal_autograd_and_the_step_goes_downhill():
+    for activation in ("sigmoid", "tanh", "relu"):
+        config = forward_pass.Config(activation=activation)
+        result = forward_pass.run(config, seed=0)
+        email = result.scalars["email"]
+        assert email["max_gradient_difference"] < 1e-12
+        assert email["forward_difference"] < 1e-12
+        assert email["loss_after_step"] < email["loss"]
+        d = result.data
+        # the output error signal is y - t, and every factor multiplies out
+        assert d["factors"]["dL/dz_o"] == pytest.approx(d["y"] - d["t"])
+        assert d["factors"]["dL/dz_o"] == pytest.approx(
+            d["factors"]["dL/dy"] * d["factors"]["dy/dz_o"]
+        )
+    # the fixed weights do what the text says: this spammy email is called spam
+    assert forward_pass.run(forward_pass.Config(), 0).data["y"] > 0.5
+
+
+def test_forward_pass_report_reads_its_numbers(tmp_path):
+    page = lab.run_studies(
+        ["forward_pass"], seeds=1, out=tmp_path, log=None,
+        overrides={"forward_pass": {"target": "0"}},
+    )  # fmt: skip
+    html = page.read_text()
+    assert "so it calls it spam, which is wrong" in html
+    assert "downhill" in html
+
+
+def test_lab_command_lists_runs_and_rejects_bad_settings(tmp_path, capsys):
+    assert cli.main(["lab", "--list"]) == 0
+    assert "forward_pass" in capsys.readouterr().out
+    assert cli.main(["lab", "forward_pass", "--set", "weights=none"]) == 2
+    assert "weights must be 'fixed' or 'random'" in capsys.readouterr().err
+    assert cli.main(["lab", "nope"]) == 2
+    assert "unknown study 'nope'" in capsys.readouterr().err
+    assert cli.main(["lab", "forward_pass", "--set", "speed=2"]) == 2
+    assert "has no setting 'speed'" in capsys.readouterr().err
+    assert cli.main(["lab", "--set", "rate=2"]) == 2
+    assert "name the study" in capsys.readouterr().err
+    out = tmp_path / "report"
+    assert cli.main(["lab", "forward_pass", "--seeds", "1", "--out", str(out)]) == 0
+    assert (out / "index.html").exists() and (out / "results.json").exists()
