@@ -25,21 +25,29 @@ from neuralab.ops import (
     softmax,
     tanh,
 )
+from neuralab.ops.conv import conv2d
+from neuralab.ops.embedding import embedding
+from neuralab.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from neuralab.ops.regularization import batch_norm, dropout
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv2d",
     "cross_entropy",
     "dropout",
     "elu",
+    "embedding",
     "gelu",
     "huber_loss",
     "l1_loss",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "pad",

@@ -30,8 +30,10 @@ from neuralab.ops.arithmetic import (
     sub,
     where,
 )
+from neuralab.ops.conv import conv2d
 from neuralab.ops.fused import cross_entropy, linear
 from neuralab.ops.linalg import matmul
+from neuralab.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from neuralab.ops.reduction import amax, amin, gather, max, mean, min, std, sum, var
 from neuralab.ops.shape import (
     cat,
@@ -64,6 +66,7 @@ def bind_tensor_methods(cls: type) -> None:
 
 
 __all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d",
     "abs", "add", "amax", "amin", "cast", "cat", "clamp", "cross_entropy", "div", "elu",
     "erf", "exp", "expand", "flatten", "gather", "gelu", "getitem", "leaky_relu", "linear",
     "log", "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",

@@ -1,0 +1,159 @@
+"""Convolution layers, as ``torch.nn.Conv2d``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from neuralab.backend import default_float
+from neuralab.creation import zeros
+from neuralab.nn import init
+from neuralab.nn.module import Module, Parameter
+from neuralab.ops.conv import _pair, conv2d, same_padding
+from neuralab.ops.shape import pad
+from neuralab.tensor import Tensor
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+class Conv2d(Module):
+    """2-D convolution over (N, C, H, W) or (C, H, W) inputs (see ``neuralab.ops.conv``):
+
+      y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] x[n, g C/G + c, s i + d p - pad, s j + d q - pad]
+
+    weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,). Initialized as
+    PyTorch: kaiming_uniform_(a = sqrt 5) on the weight, i.e. U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)), and the bias from the same range, fan_in = in_channels / groups kh kw.
+    padding is an int, a pair, 'valid' or 'same' (stride 1); padding_mode 'zeros' pads in the
+    convolution, 'reflect', 'replicate' and 'circular' pad the input with ``F.pad`` first
+    and convolve without padding, as PyTorch does.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+            raise ValueError(f"{name}: groups must be a positive int, got {groups!r}")
+        if in_channels <= 0 or out_channels <= 0:
+            raise ValueError(
+                f"{name}: channel counts must be positive, got in_channels={in_channels}, "
+                f"out_channels={out_channels}"
+            )
+        if in_channels % groups:
+            raise ValueError(
+                f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})"
+            )
+        if out_channels % groups:
+            raise ValueError(
+                f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})"
+            )
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"{name}: padding_mode must be one of {list(_PADDING_MODES)}, got {padding_mode!r}"
+            )
+        kernel_size = _pair(kernel_size, "kernel_size", name)
+        stride = _pair(stride, "stride", name)
+        dilation = _pair(dilation, "dilation", name)
+        if min(kernel_size) < 1 or min(stride) < 1 or min(dilation) < 1:
+            raise ValueError(
+                f"{name}: kernel_size, stride and dilation must be positive, got "
+                f"kernel_size={kernel_size}, stride={stride}, dilation={dilation}"
+            )
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(
+                    f"{name}: invalid padding string {padding!r}, should be one of "
+                    "'valid' or 'same'"
+                )
+            if padding == "same" and stride != (1, 1):
+                raise ValueError(
+                    f"{name}: padding='same' is not supported for strided convolutions "
+                    f"(stride={stride})"
+                )
+            pads = same_padding(kernel_size, dilation) if padding == "same" else (0, 0, 0, 0)
+        else:
+            padding = _pair(padding, "padding", name)
+            if min(padding) < 0:
+                raise ValueError(f"{name}: padding must be non-negative, got {padding}")
+            pads = (padding[0], padding[0], padding[1], padding[1])
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.groups, self.padding_mode = dilation, groups, padding_mode
+        self._pads = pads  # (top, bottom, left, right)
+        # F.pad's order: (left, right, top, bottom), as PyTorch's _reversed_padding_repeated_twice
+        self._reversed_padding_repeated_twice = (pads[2], pads[3], pads[0], pads[1])
+        dtype = dtype or default_float()
+        self.weight = Parameter(
+            zeros(out_channels, in_channels // groups, *kernel_size, dtype=dtype)
+        )
+        if bias:
+            self.bias = Parameter(zeros(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: kaiming_uniform_(a = sqrt 5) and bias ~ U(+-1/sqrt(fan_in))."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        shape = x.shape
+        if len(shape) not in (3, 4):
+            raise ValueError(
+                f"{type(self).__name__}: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, "
+                f"got shape {shape}"
+            )
+        if shape[-3] != self.in_channels:
+            raise ValueError(
+                f"{type(self).__name__}: expected input with {self.in_channels} channels "
+                f"(axis {len(shape) - 3}), got shape {shape}"
+            )
+        top, bottom, left, right = self._pads
+        kh, kw = self.kernel_size
+        dh, dw = self.dilation
+        hp, wp = shape[-2] + top + bottom, shape[-1] + left + right
+        if dh * (kh - 1) + 1 > hp or dw * (kw - 1) + 1 > wp:
+            raise ValueError(
+                f"{type(self).__name__}: kernel of size {dh * (kh - 1) + 1}x{dw * (kw - 1) + 1} "
+                f"(with dilation) is larger than the padded input of size {hp}x{wp} "
+                f"(input shape {shape})"
+            )
+        if self.padding_mode != "zeros":
+            x = pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self) -> str:
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s

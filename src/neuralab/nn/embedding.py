@@ -1,0 +1,122 @@
+"""Embedding: a learned lookup table of vectors, one row per index, as ``torch.nn.Embedding``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuralab.backend import default_float
+from neuralab.creation import zeros
+from neuralab.nn import init
+from neuralab.nn.module import Module, Parameter
+from neuralab.ops.embedding import embedding
+from neuralab.tensor import Tensor, no_grad
+
+
+class Embedding(Module):
+    """y = W[idx]: each integer index of the input picks a row of W (num_embeddings,
+    embedding_dim); output input.shape + (embedding_dim,).
+
+    Initialized as PyTorch: W ~ N(0, 1), the padding_idx row (if any) zero; that row gets
+    no gradient, so it stays zero in training. max_norm renormalizes the rows looked up,
+    in place, to p-norm <= max_norm (p = norm_type); scale_grad_by_freq divides each
+    row's gradient by how often its index occurs in the batch.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        dtype: Any = None,
+        _weight: Any = None,
+    ) -> None:
+        super().__init__()
+        for label, value in (("num_embeddings", num_embeddings), ("embedding_dim",
+                             embedding_dim)):  # fmt: skip
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"Embedding: {label} must be a non-negative int, got {value!r}")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be within num_embeddings ({num_embeddings}), "
+                    f"got {padding_idx}"
+                )
+            padding_idx %= num_embeddings
+        if max_norm is not None and max_norm < 0:
+            raise ValueError(f"Embedding: max_norm must be non-negative, got {max_norm}")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        if _weight is None:
+            dtype = dtype or default_float()
+            self.weight = Parameter(zeros(num_embeddings, embedding_dim, dtype=dtype))
+            self.reset_parameters()
+        else:
+            weight = _weight.data if isinstance(_weight, Tensor) else _weight
+            if tuple(weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"Embedding: _weight must have shape {(num_embeddings, embedding_dim)}, "
+                    f"got {tuple(weight.shape)}"
+                )
+            self.weight = Parameter(weight)
+
+    def reset_parameters(self) -> None:
+        """W ~ N(0, 1); the padding row set to zero."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight.data[self.padding_idx] = 0
+
+    def forward(self, input: Any) -> Tensor:
+        return embedding(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+        )
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Any,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+    ) -> Embedding:
+        """An Embedding whose table is ``embeddings`` (2-D; shares its memory), frozen
+        (no gradient) unless freeze=False."""
+        weight = embeddings.data if isinstance(embeddings, Tensor) else embeddings
+        if weight.ndim != 2:
+            raise ValueError(
+                f"Embedding.from_pretrained: embeddings must be 2-D, got {weight.shape}"
+            )
+        module = cls(
+            weight.shape[0],
+            weight.shape[1],
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            _weight=weight,
+        )
+        module.weight.requires_grad_(not freeze)
+        return module
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        return s

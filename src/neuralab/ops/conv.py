@@ -1,0 +1,399 @@
+"""2-D convolution (cross-correlation, as PyTorch) as one fused op, by im2col and a matrix
+product.
+
+With input x (N, C, H, W), weight w (O, C/G, kh, kw), G groups, stride s, dilation d and
+padding pad, output pixel (i, j) of channel o in group g = o // (O/G) is
+
+    y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] x[n, g C/G + c, s i + d p - pad, s j + d q - pad]
+
+(x is zero outside the input). im2col gathers, for every kernel offset (c, p, q), the input
+pixels that offset sees into one row of a matrix ``cols`` (C kh kw rows, one column per
+output pixel), so the whole convolution is one matrix product per group:
+
+    Y = W cols + b,                      W: (O, C/G kh kw), Y: (O, output pixels)
+    dW = sum over n of dY_n cols_n^T      (one product over all output pixels)
+    dX = col2im(W^T dY)                  (col2im adds each row back where im2col took it)
+    db = sum of dY over n, i, j
+
+Layout. The columns are laid out (C kh kw, OH, OW, N): the batch axis is innermost, so
+each kernel offset copies whole contiguous runs of OW * N values, and the product gives
+the output as (O, OH, OW, N). The op returns that array as an (N, O, OH, OW) view
+(``transpose``) without copying; the next convolution, pooling or activation reads it
+as it is, and a stack of convolutions never transposes between layers.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+import numpy
+
+from neuralab.backend import array_module
+from neuralab.function import Function, ShapeError
+from neuralab.tensor import Tensor, grad_mode
+
+
+# --- reused arrays ----------------------------------------------------------------------
+def _refs(entries: list, i: int) -> int:
+    return sys.getrefcount(entries[i])
+
+
+class ArrayCache:
+    """Large arrays of the convolution and pooling ops, reused from one step to the next.
+
+    A training loop allocates arrays of the same shapes every step. Fresh allocations of
+    megabytes are expensive: the C allocator hands freed memory back to the system and the
+    next step takes it again, one page fault per 4 KiB page; for LeNet-5 at batch 64 that
+    was about 2,800 faults and 3 ms per step, more than the arithmetic. So these ops take
+    their big arrays (at least ``min_bytes``) from here: an array is handed out again only
+    when nothing but the cache refers to it (``sys.getrefcount``; every view of an array
+    holds a reference to it), so a live tensor, its views, or a graph that still keeps it
+    never shares memory with a new array. At most ``max_bytes`` are kept (free arrays are
+    dropped, oldest first, to make room); beyond that, arrays are allocated as usual.
+    One cache per thread; NumPy arrays only (other array modules have their own pools).
+    """
+
+    def __init__(self, max_bytes: int = 512 << 20, min_bytes: int = 1 << 16) -> None:
+        self.max_bytes, self.min_bytes = max_bytes, min_bytes
+        self._local = threading.local()
+        self._free_refs = _refs([numpy.empty(1)], 0)  # the count of an unshared entry
+
+    def _entries(self) -> dict:
+        local = self._local
+        if not hasattr(local, "entries"):
+            local.entries, local.nbytes = {}, 0
+        return local.entries
+
+    def empty(self, shape: tuple, dtype: Any, xp: Any = numpy) -> Any:
+        """An uninitialized array (like ``xp.empty``), reused when one is free."""
+        dtype = numpy.dtype(dtype)
+        nbytes = dtype.itemsize
+        for n in shape:
+            nbytes *= n
+        if xp is not numpy or nbytes < self.min_bytes:
+            return xp.empty(shape, dtype=dtype)
+        key = (tuple(shape), dtype)
+        entries = self._entries()
+        same = entries.get(key)
+        if same is not None:
+            for i in range(len(same)):
+                if _refs(same, i) == self._free_refs:
+                    return same[i]
+        array = numpy.empty(shape, dtype=dtype)
+        if self._make_room(entries, nbytes):
+            entries.setdefault(key, []).append(array)
+            self._local.nbytes += nbytes
+        return array
+
+    def _make_room(self, entries: dict, nbytes: int) -> bool:
+        local = self._local
+        if local.nbytes + nbytes <= self.max_bytes:
+            return True
+        for key in list(entries):
+            same = entries[key]
+            for i in range(len(same) - 1, -1, -1):
+                if _refs(same, i) == self._free_refs:
+                    local.nbytes -= same.pop(i).nbytes
+            if not same:
+                del entries[key]
+            if local.nbytes + nbytes <= self.max_bytes:
+                return True
+        return False
+
+    def clear(self) -> None:
+        """Forget every cached array of this thread (arrays in use stay valid)."""
+        self._local.entries, self._local.nbytes = {}, 0
+
+
+cache = ArrayCache()
+
+
+def _pair(value: Any, name: str, op: str = "conv2d") -> tuple[int, int]:
+    """An int or a pair of ints as a pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        pair = (value[0], value[1])
+    else:
+        pair = (value, value)
+    for v in pair:
+        if isinstance(v, bool) or (not isinstance(v, int) and not hasattr(v, "__index__")):
+            raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int, int, int]:
+    """PyTorch's padding='same' (stride 1): total d (k - 1) per axis, left = total // 2 and
+    the extra one on the right / bottom. Returns (top, bottom, left, right)."""
+    pads = []
+    for k, d in zip(kernel, dilation):
+        total = d * (k - 1)
+        pads += [total // 2, total - total // 2]
+    return pads[0], pads[1], pads[2], pads[3]
+
+
+def im2col(
+    x: Any, kernel: tuple, stride: tuple, dilation: tuple, out_size: tuple, out: Any = None
+) -> Any:
+    """cols[c, p, q, i, j, n] = x[c, s i + d p, s j + d q, n] for x in (C, H, W, N) layout
+    (already padded): one strided copy per kernel offset (p, q), never a loop over pixels.
+    Returns (C, kh, kw, OH, OW, N) (into ``out`` when given)."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    if out is None:
+        out = array_module(x).empty((x.shape[0], kh, kw, oh, ow, x.shape[3]), dtype=x.dtype)
+    for p in range(kh):
+        rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+        for q in range(kw):
+            out[:, p, q] = x[:, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw]
+    return out
+
+
+def col2im(cols: Any, padded_size: tuple, stride: tuple, dilation: tuple, out: Any = None) -> Any:
+    """The adjoint of ``im2col``: dx[c, s i + d p, s j + d q, n] += cols[c, p, q, i, j, n],
+    summed over every (p, q, i, j) that read the pixel. cols: (C, kh, kw, OH, OW, N);
+    returns (C, Hp, Wp, N) (into ``out`` when given)."""
+    c, kh, kw, oh, ow, n = cols.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    if out is None:
+        out = array_module(cols).empty((c, padded_size[0], padded_size[1], n), dtype=cols.dtype)
+    out.fill(0)
+    for p in range(kh):
+        rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+        for q in range(kw):
+            out[:, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += cols[:, p, q]
+    return out
+
+
+def _column_blocks(columns: int, small: bool, block: int = 4096) -> list:
+    """Slices cutting ``columns`` into near-equal blocks of at most ``block`` (one slice
+    unless ``small``)."""
+    if not small or columns <= block:
+        return [slice(0, columns)]
+    count = -(-columns // block)
+    step = -(-columns // count)
+    return [slice(start, start + step) for start in range(0, columns, step)]
+
+
+def _matmul(a: Any, b: Any, out: Any) -> Any:
+    """out = a @ b (2-D, or batched over a leading group axis) for a long b (one column per
+    output pixel). When a's two sizes are both small (at most 64, as in a first layer with
+    few channels), OpenBLAS multiplies about twice as fast block by block of 4096 columns
+    as on the whole matrix (measured on float32, 1 and 2 threads), so it goes by blocks."""
+    xp = array_module(b)
+    small = a.shape[-1] <= 64 and a.shape[-2] <= 64
+    for block in _column_blocks(b.shape[-1], small):
+        xp.matmul(a, b[..., block], out=out[..., block])
+    return out
+
+
+def _matmul_nt(a: Any, b: Any) -> Any:
+    """a @ b^T over the last two axes (a: (..., M, P), b: (..., K, P)), summed block by block
+    over their long shared axis P when M and K are small; see ``_matmul``."""
+    total = None
+    small = a.shape[-2] <= 64 and b.shape[-2] <= 64
+    for block in _column_blocks(a.shape[-1], small):
+        part = a[..., block] @ b[..., block].swapaxes(-1, -2)
+        if total is None:
+            total = part
+        else:
+            total += part
+    return total
+
+
+class Conv2d(Function):
+    """2-D cross-correlation; g = o // (O/G) is the group of output channel o:
+
+      y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] x[n, g C/G + c, s i + d p - pad, s j + d q - pad]
+
+    As matrices per group g (cols = im2col(x), one column per output pixel (i, j, n)):
+      Y_g = W_g cols_g + b_g
+      dL/dW_g = dY_g cols_g^T      (the sum over n, i, j of dY x cols, in one product)
+      dL/dx = col2im(W_g^T dY_g)   (each column's gradient added back to the pixels it read)
+      dL/db = sum of dY over n, i, j
+    ``padding`` is (top, bottom, left, right) and may be asymmetric (padding='same').
+    Saves cols (only when W needs a gradient) and W (for dx); computes only the gradients
+    asked for.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups, keep_cols=True):
+        xp = array_module(x)
+        unbatched = x.ndim == 3
+        if unbatched:
+            x = x[None]
+        n, c, h, w = x.shape
+        o, _, kh, kw = weight.shape
+        top, bottom, left, right = padding
+        hp, wp = h + top + bottom, w + left + right
+        oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+        ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        xt = x.transpose(1, 2, 3, 0)  # (C, H, W, N): free when x came from a conv or pool
+        if top or bottom or left or right:
+            padded = cache.empty((c, hp, wp, n), x.dtype, xp)
+            padded[:, :top] = 0
+            padded[:, top + h :] = 0
+            padded[:, top : top + h, :left] = 0
+            padded[:, top : top + h, left + w :] = 0
+            padded[:, top : top + h, left : left + w] = xt
+            xt = padded
+        elif n > 1 and xt.strides[3] != xt.itemsize:  # im2col would copy in runs of 1
+            xt = _copy(xp, xt)
+        cols = im2col(
+            xt, (kh, kw), stride, dilation, (oh, ow),
+            out=cache.empty((c, kh, kw, oh, ow, n), x.dtype, xp),
+        )  # fmt: skip
+        k = c // groups * kh * kw
+        y = cache.empty((o, oh * ow * n), x.dtype, xp)
+        if groups == 1:
+            _matmul(weight.reshape(o, k), cols.reshape(k, -1), y)
+        else:
+            w3 = weight.reshape(groups, o // groups, k)
+            _matmul(w3, cols.reshape(groups, k, -1), y.reshape(groups, o // groups, -1))
+        if bias is not None:
+            y += bias[:, None]
+        ctx.save_for_backward(cols if keep_cols else None, weight)
+        ctx.geometry = (x.shape, (hp, wp), padding, stride, dilation, groups, k, unbatched)
+        ctx.cols_shape = cols.shape
+        y = y.reshape(o, oh, ow, n).transpose(3, 0, 1, 2)
+        return y[0] if unbatched else y
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols, weight = ctx.saved
+        x_shape, padded_size, padding, stride, dilation, groups, k, unbatched = ctx.geometry
+        needs = ctx.needs_input_grad
+        xp = array_module(grad)
+        if unbatched:
+            grad = grad[None]
+        o = weight.shape[0]
+        gt = grad.transpose(1, 2, 3, 0)  # (O, OH, OW, N): free in the layout forward made
+        if not gt.flags.c_contiguous:
+            gt = _copy(xp, gt)
+        gt = gt.reshape(o, -1)
+        grad_x = grad_w = grad_b = None
+        if needs[1]:
+            if groups == 1:
+                grad_w = _matmul_nt(cols.reshape(k, -1), gt).T
+            else:
+                g3 = gt.reshape(groups, o // groups, -1)
+                grad_w = _matmul_nt(cols.reshape(groups, k, -1), g3).swapaxes(-1, -2)
+            grad_w = grad_w.reshape(weight.shape)
+        if len(needs) > 2 and needs[2]:
+            grad_b = gt.sum(axis=1)
+        if needs[0]:
+            dcols = cache.empty((groups * k, gt.shape[1]), grad.dtype, xp)
+            if groups == 1:
+                _matmul(weight.reshape(o, k).T, gt, dcols)
+            else:
+                w3 = weight.reshape(groups, o // groups, k).swapaxes(-1, -2)
+                _matmul(w3, gt.reshape(groups, o // groups, -1), dcols.reshape(groups, k, -1))
+            c, n = x_shape[1], x_shape[0]
+            dx = cache.empty((c, padded_size[0], padded_size[1], n), grad.dtype, xp)
+            col2im(dcols.reshape(ctx.cols_shape), padded_size, stride, dilation, out=dx)
+            del dcols
+            top, _, left, _ = padding
+            h, w = x_shape[2], x_shape[3]
+            if dx.shape[1] != h or dx.shape[2] != w:
+                dx = dx[:, top : top + h, left : left + w]
+            grad_x = dx.transpose(3, 0, 1, 2)
+            if unbatched:
+                grad_x = grad_x[0]
+        return grad_x, grad_w, grad_b
+
+
+def _copy(xp: Any, a: Any) -> Any:
+    """A C-contiguous copy of a, in a cached array."""
+    out = cache.empty(a.shape, a.dtype, xp)
+    out[...] = a
+    return out
+
+
+def _array(t: Any) -> Any:
+    return t.data if isinstance(t, Tensor) else t
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation) as ``torch.nn.functional.conv2d``.
+
+    input (N, C, H, W) or unbatched (C, H, W); weight (O, C/groups, kh, kw); bias (O,).
+    stride, padding and dilation are ints or pairs; padding may also be 'valid' (none) or
+    'same' (output size = input size; stride 1 only, the odd pixel of an even total on the
+    bottom / right). Output (N, O, OH, OW) with OH = (H + 2 pad - d (kh - 1) - 1) // s + 1.
+    """
+    x, w = _array(input), _array(weight)
+    if w.ndim != 4:
+        raise ShapeError(f"conv2d: weight must be 4-D (out, in/groups, kh, kw), got {w.shape}")
+    if x.ndim not in (3, 4):
+        raise ShapeError(
+            f"conv2d: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}"
+        )
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    kernel = (w.shape[2], w.shape[3])
+    if min(stride) < 1:
+        raise ValueError(f"conv2d: stride must be positive, got {stride}")
+    if min(dilation) < 1:
+        raise ValueError(f"conv2d: dilation must be positive, got {dilation}")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        elif padding == "same":
+            if stride != (1, 1):
+                raise ValueError(
+                    f"conv2d: padding='same' is not supported for strided convolutions, "
+                    f"got stride={stride}"
+                )
+            pads = same_padding(kernel, dilation)
+        else:
+            raise ValueError(
+                f"conv2d: invalid padding string {padding!r}, expected 'valid' or 'same'"
+            )
+    else:
+        ph, pw = _pair(padding, "padding")
+        if ph < 0 or pw < 0:
+            raise ValueError(f"conv2d: padding must be non-negative, got {(ph, pw)}")
+        pads = (ph, ph, pw, pw)
+    channels = x.shape[-3]
+    if w.shape[0] % groups:
+        raise ShapeError(
+            f"conv2d: out channels (weight.shape[0] = {w.shape[0]}) must be divisible by "
+            f"groups={groups}, got weight of shape {w.shape}"
+        )
+    if channels != w.shape[1] * groups:
+        raise ShapeError(
+            f"conv2d: weight of shape {w.shape} with groups={groups} expects input with "
+            f"{w.shape[1] * groups} channels, got input of shape {x.shape}"
+        )
+    b = None if bias is None else _array(bias)
+    if b is not None and b.shape != (w.shape[0],):
+        raise ShapeError(f"conv2d: bias must have shape ({w.shape[0]},), got {b.shape}")
+    if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
+        raise TypeError(
+            f"conv2d: input ({x.dtype}), weight ({w.dtype})"
+            + (f" and bias ({b.dtype})" if b is not None else "")
+            + " must have the same dtype"
+        )
+    hp, wp = x.shape[-2] + pads[0] + pads[1], x.shape[-1] + pads[2] + pads[3]
+    eff = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
+    if eff[0] > hp or eff[1] > wp:
+        raise ShapeError(
+            f"conv2d: kernel of size {eff[0]}x{eff[1]} (with dilation) is larger than the "
+            f"padded input of size {hp}x{wp} (input shape {x.shape}, padding {pads})"
+        )
+    keep_cols = isinstance(weight, Tensor) and weight.requires_grad and grad_mode.enabled
+    params = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups}
+    params["keep_cols"] = keep_cols  # cols serve only dW
+    if bias is None:
+        return Conv2d.apply(input, weight, **params)
+    return Conv2d.apply(input, weight, bias, **params)
