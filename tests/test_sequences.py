@@ -17,15 +17,18 @@ from neuralab.data import (
 
 
 def test_first_symbol_recall_labels_are_the_first_symbol() -> None:
-    X, y = first_symbol_recall(500, 20, n_symbols=5, seed=3)
-    assert X.shape == (500, 20, 5) and X.dtype == np.float32 and y.dtype == np.int64
+    X, y = first_symbol_recall(500, 20, n_symbols=5, n_distractors=8, seed=3)
+    assert X.shape == (500, 20, 13) and X.dtype == np.float32 and y.dtype == np.int64
     assert np.all(X.sum(-1) == 1)  # one-hot at every step
     np.testing.assert_array_equal(y, X[:, 0].argmax(-1))
     assert set(np.unique(y)) == set(range(5))
-    # the rest of the sequence says nothing about the label: the last symbol agrees with it
-    # at about chance level (1/5)
-    assert abs(np.mean(X[:, -1].argmax(-1) == y) - 0.2) < 0.06
-    X2, y2 = first_symbol_recall(500, 20, n_symbols=5, seed=3)
+    # every later step is a distractor (symbols 5..12), drawn independently of the label
+    later = X[:, 1:].argmax(-1)
+    assert later.min() >= 5 and set(np.unique(later)) == set(range(5, 13))
+    for label in range(5):
+        share = np.bincount(later[y == label].ravel() - 5, minlength=8) / later[y == label].size
+        assert np.all(np.abs(share - 1 / 8) < 0.03)
+    X2, y2 = first_symbol_recall(500, 20, n_symbols=5, n_distractors=8, seed=3)
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
 

@@ -34,25 +34,32 @@ def first_symbol_recall(
     n_samples: int,
     length: int,
     n_symbols: int = 8,
+    n_distractors: int = 8,
     *,
     seed: int | None = None,
     as_dataset: bool = False,
 ) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
-    """Recall the first symbol of a sequence of random symbols.
+    """Recall the first symbol of a sequence after ``length - 1`` distractors.
 
-    Each sequence is ``length`` symbols drawn uniformly from ``n_symbols``, one-hot encoded:
-    ``X`` float32 ``(n_samples, length, n_symbols)``; the label ``y`` (int64) is the FIRST
-    symbol, seen ``length - 1`` steps before the end. Chance accuracy is 1 / n_symbols: a
-    model that forgets the start of the sequence can do no better.
+    The sequence starts with one of ``n_symbols`` symbols, the label ``y`` (int64); the
+    ``length - 1`` steps after it are distractors drawn uniformly from ``n_distractors``
+    other symbols (as in Hochreiter and Schmidhuber's 1997 noisy-sequence experiments),
+    so spotting the symbol to keep is easy and only keeping it is hard. Every step is
+    one-hot over the n_symbols + n_distractors symbols: ``X`` float32
+    ``(n_samples, length, n_symbols + n_distractors)``. Chance accuracy is 1 / n_symbols:
+    a model that forgets the start of the sequence can do no better.
     """
     who = "first_symbol_recall"
     n_samples = _count(n_samples, "n_samples", who, 1)
     length = _count(length, "length", who, 1)
     n_symbols = _count(n_symbols, "n_symbols", who, 2)
+    n_distractors = _count(n_distractors, "n_distractors", who, 1)
     rng = numpy.random.default_rng(resolve_seed(seed, who))
-    symbols = rng.integers(0, n_symbols, size=(n_samples, length))
-    X = numpy.eye(n_symbols, dtype=backend.float32)[symbols]
-    y = symbols[:, 0].astype(backend.int64)
+    y = rng.integers(0, n_symbols, size=n_samples)
+    noise = n_symbols + rng.integers(0, n_distractors, size=(n_samples, length - 1))
+    symbols = numpy.concatenate([y[:, None], noise], axis=1)
+    X = numpy.eye(n_symbols + n_distractors, dtype=backend.float32)[symbols]
+    y = y.astype(backend.int64)
     return TensorDataset(X, y) if as_dataset else (X, y)
 
 
