@@ -1,14 +1,19 @@
-"""Looking inside a model: ``summary`` (layers, output shapes, parameter counts) and
-``trace`` (for one input, each layer's weighted sums z = W x + b and activations)."""
+"""Looking inside a model: ``summary`` (layers, output shapes, parameter counts),
+``trace`` (for one input, each layer's weighted sums z = W x + b and activations) and
+``diagnose`` (for one batch, each layer's activation statistics, dead and saturated units
+and gradient norms, with warnings for vanishing and exploding gradients)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
 
 from neuralab import backend
+from neuralab.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from neuralab.nn.layers import Linear
 from neuralab.nn.module import Module
 from neuralab.tensor import Tensor, no_grad
@@ -19,16 +24,19 @@ def _leaves(model: Module) -> list[tuple[str, Module]]:
     return [(name or type(m).__name__, m) for name, m in model.named_modules() if not m._modules]
 
 
-def _run_with_hooks(model: Module, x: Tensor, record: Any) -> None:
-    """One forward pass without a graph, calling record(name, module, input, output) for
-    every leaf module; the hooks are removed afterwards, also when forward raises."""
+def _run_with_hooks(model: Module, x: Tensor, record: Any, grad: bool = False) -> Any:
+    """One forward pass, without a graph unless ``grad``, calling record(name, module,
+    input, output) for every leaf module; the hooks are removed afterwards, also when
+    forward raises. Returns the model's output."""
     handles = []
     for name, module in _leaves(model):
         hook = lambda m, inputs, out, name=name: record(name, m, inputs[0], out)  # noqa: E731
         handles.append(module.register_forward_hook(hook))
     try:
+        if grad:
+            return model(x)
         with no_grad():
-            model(x)
+            return model(x)
     finally:
         for handle in handles:
             handle.remove()
@@ -137,3 +145,392 @@ def trace(model: Module, x: Any) -> Trace:
 
     _run_with_hooks(model, x, record)
     return result
+
+
+# --- diagnose ---------------------------------------------------------------------------
+@dataclass
+class DiagnosisRow:
+    """One leaf layer in ``diagnose``: statistics of its output and, for a layer with a
+    weight, the norms of the weight and of its gradient (see ``diagnose`` for each
+    definition). Entries that do not apply to the layer are None (dead_fraction only for
+    ReLU and LeakyReLU, saturated_fraction only for Sigmoid and Tanh, the norms only for
+    layers with a weight, grad_norm and ratio not for a frozen weight)."""
+
+    name: str
+    kind: str
+    output_shape: tuple
+    act_mean: float
+    act_std: float
+    sample_std: float | None = None
+    dead_fraction: float | None = None
+    saturated_fraction: float | None = None
+    grad_norm: float | None = None
+    weight_norm: float | None = None
+    ratio: float | None = None
+
+
+# The first word(s) of each warning of ``diagnose`` (before the colon), one per problem.
+PROBLEMS = (
+    "non-finite loss",
+    "vanishing gradients",
+    "exploding gradients",
+    "dead units",
+    "saturated units",
+)
+
+
+@dataclass
+class Diagnosis:
+    """What ``diagnose`` found: one row per leaf layer (in the order they ran), the
+    warnings (plain sentences, each starting with one of ``PROBLEMS`` and a colon) and the
+    loss on the batch."""
+
+    rows: list[DiagnosisRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    loss: float = math.nan
+
+    @property
+    def weighted(self) -> list[DiagnosisRow]:
+        """The rows of layers with a weight (those with gradient norms), in order."""
+        return [r for r in self.rows if r.weight_norm is not None]
+
+    @property
+    def problems(self) -> set[str]:
+        """The kinds of problem warned about, e.g. {'vanishing gradients'}."""
+        return {w.split(":", 1)[0] for w in self.warnings}
+
+    def __getitem__(self, name: str) -> DiagnosisRow:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(
+            f"Diagnosis: no layer named {name!r}; the layers are: "
+            f"{', '.join(r.name for r in self.rows)}"
+        )
+
+    def __str__(self) -> str:
+        def number(value: float | None, percent: bool = False) -> str:
+            if value is None:
+                return "-"
+            if percent:
+                return f"{100 * value:.1f} %"
+            return f"{value:.3g}" if value == 0 or 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
+
+        columns = (
+            "layer",
+            "type",
+            "output shape",
+            "act mean",
+            "act std",
+            "sample std",
+            "dead",
+            "saturated",
+            "grad norm",
+            "weight norm",
+            "grad/weight",
+        )
+        cells = [
+            (
+                r.name,
+                r.kind,
+                str(r.output_shape),
+                number(r.act_mean),
+                number(r.act_std),
+                number(r.sample_std),
+                number(r.dead_fraction, True),
+                number(r.saturated_fraction, True),
+                number(r.grad_norm),
+                number(r.weight_norm),
+                number(r.ratio),
+            )
+            for r in self.rows
+        ]
+        widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+        def line(values: tuple) -> str:
+            first = [f"{v:{w}s}" for v, w in zip(values[:3], widths[:3])]
+            rest = [f"{v:>{w}s}" for v, w in zip(values[3:], widths[3:])]
+            return "  ".join(first + rest).rstrip()
+
+        header = line(columns)
+        lines = [header, "-" * len(header), *(line(c) for c in cells), "-" * len(header)]
+        lines.append(f"loss: {self.loss:.6g}")
+        if self.warnings:
+            lines.append("warnings:")
+            lines += [f"  - {w}" for w in self.warnings]
+        else:
+            lines.append("warnings: none")
+        return "\n".join(lines)
+
+
+def _first_tensor(out: Any) -> Tensor | None:
+    """The output itself, or the first Tensor of a tuple/list output (an LSTM's output)."""
+    if isinstance(out, Tensor):
+        return out
+    if isinstance(out, (tuple, list)):
+        for item in out:
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _norm(arrays: list) -> float:
+    """sqrt(sum of squares) over every entry of the arrays, in float64."""
+    return math.sqrt(sum(float(numpy.square(a, dtype=numpy.float64).sum()) for a in arrays))
+
+
+def _layer_statistics(name: str, module: Module, outputs: list, saturation: float) -> DiagnosisRow:
+    """Activation statistics of one layer's outputs (several when it ran several times)."""
+    shapes = {a.shape[1:] if a.ndim else None for a in outputs}
+    if len(shapes) == 1 and None not in shapes:
+        a = outputs[0] if len(outputs) == 1 else numpy.concatenate(outputs, axis=0)
+        per_sample = a.reshape(len(a), -1) if a.size else a.reshape(len(a), 0)
+    else:  # outputs of different shapes: value statistics only
+        a = numpy.concatenate([o.reshape(-1) for o in outputs])
+        per_sample = None
+    values = numpy.asarray(a, dtype=numpy.float64)
+    row = DiagnosisRow(
+        name,
+        type(module).__name__,
+        tuple(outputs[0].shape),
+        float(values.mean()) if values.size else math.nan,
+        float(values.std()) if values.size else math.nan,
+    )
+    if per_sample is not None and per_sample.size:
+        row.sample_std = float(per_sample.std(axis=0, dtype=numpy.float64).mean())
+    if isinstance(module, (ReLU, LeakyReLU)) and per_sample is not None and per_sample.size:
+        row.dead_fraction = float((per_sample <= 0).all(axis=0).mean())
+    if isinstance(module, Sigmoid) and values.size:
+        row.saturated_fraction = float(((values < saturation) | (values > 1 - saturation)).mean())
+    elif isinstance(module, Tanh) and values.size:
+        row.saturated_fraction = float((numpy.abs(values) > 1 - saturation).mean())
+    return row
+
+
+def _row(name: str, module: Module, outputs: list, saturation: float) -> DiagnosisRow:
+    """The layer's activation statistics and, for a layer with a weight (its own
+    parameters named weight*), the norms of the weight and of its gradient."""
+    row = _layer_statistics(name, module, outputs, saturation)
+    weights = [
+        p
+        for key, p in module.named_parameters(recurse=False)
+        if key.startswith("weight") and p is not None
+    ]
+    if weights:
+        row.weight_norm = _norm([p.data for p in weights])
+        if any(p.requires_grad for p in weights):
+            row.grad_norm = _norm([p.grad.data for p in weights if p.grad is not None])
+            row.ratio = row.grad_norm / row.weight_norm if row.weight_norm > 0 else math.nan
+    return row
+
+
+def _names(rows: list[DiagnosisRow], value: Callable[[DiagnosisRow], str]) -> str:
+    """'layer 0 (1.2e-08), layer 2 (3e-07)'."""
+    return ", ".join(f"layer {r.name} ({value(r)})" for r in rows)
+
+
+def _warnings(
+    rows: list[DiagnosisRow],
+    loss: float,
+    *,
+    vanishing_factor: float,
+    min_ratio: float,
+    max_ratio: float,
+    dead_threshold: float,
+    saturated_threshold: float,
+) -> list[str]:
+    found: list[str] = []
+    if not math.isfinite(loss):
+        found.append(f"non-finite loss: the loss on this batch is {loss}")
+    weighted = [r for r in rows if r.ratio is not None]
+    finite = [r for r in weighted if math.isfinite(r.ratio)]
+    vanishing = []
+    if len(finite) >= 2 and finite[-1].ratio > 0:
+        first, last = finite[0], finite[-1]
+        if first.ratio * vanishing_factor < last.ratio:
+            factor = "infinitely" if first.ratio == 0 else f"{last.ratio / first.ratio:.3g}x"
+            vanishing.append(
+                f"the first weighted layer's ||dL/dW|| / ||W|| (layer {first.name}: "
+                f"{first.ratio:.2e}) is {factor} smaller than the last's (layer {last.name}: "
+                f"{last.ratio:.2e}; threshold {vanishing_factor:g}x)"
+            )
+    tiny = [r for r in finite if r.ratio < min_ratio]
+    if tiny:
+        vanishing.append(
+            f"||dL/dW|| / ||W|| is below {min_ratio:g} in "
+            + _names(tiny, lambda r: f"{r.ratio:.2e}")
+        )
+    if vanishing:
+        found.append("vanishing gradients: " + "; ".join(vanishing))
+    exploding = []
+    broken = [r for r in rows if r.grad_norm is not None and not math.isfinite(r.grad_norm)]
+    if broken:
+        exploding.append("non-finite gradients in " + _names(broken, lambda r: f"{r.grad_norm}"))
+    large = [r for r in finite if r.ratio > max_ratio]
+    if large:
+        exploding.append(
+            f"||dL/dW|| / ||W|| is above {max_ratio:g} in "
+            + _names(large, lambda r: f"{r.ratio:.3g}")
+        )
+    if exploding:
+        found.append("exploding gradients: " + "; ".join(exploding))
+    dead = [r for r in rows if r.dead_fraction is not None and r.dead_fraction > dead_threshold]
+    if dead:
+        found.append(
+            f"dead units: more than {100 * dead_threshold:g} % of the units output 0 (ReLU) "
+            "or stay on the negative side (LeakyReLU) for every sample of the batch in "
+            + _names(dead, lambda r: f"{100 * r.dead_fraction:.0f} %")
+        )
+    saturated = [
+        r
+        for r in rows
+        if r.saturated_fraction is not None and r.saturated_fraction > saturated_threshold
+    ]
+    if saturated:
+        found.append(
+            f"saturated units: more than {100 * saturated_threshold:g} % of the activation "
+            "values sit on a flat tail of the sigmoid/tanh in "
+            + _names(saturated, lambda r: f"{100 * r.saturated_fraction:.0f} %")
+        )
+    return found
+
+
+def diagnose(
+    model: Module,
+    batch: Any,
+    loss: Callable[[Any, Any], Tensor],
+    *,
+    saturation: float = 0.01,
+    vanishing_factor: float = 1e3,
+    min_ratio: float = 1e-7,
+    max_ratio: float = 10.0,
+    dead_threshold: float = 0.5,
+    saturated_threshold: float = 0.5,
+) -> Diagnosis:
+    """Run ``model`` on one batch ``(x, y)``, backpropagate ``loss(model(x), y)`` (a loss
+    module or function) and report, for every leaf layer, what flows forward and backward.
+
+    The model runs in the mode it is in (train or eval); nothing about it changes:
+    the parameters' ``.grad`` are put back as they were (None or the accumulated
+    gradients: the gradients of this batch are computed apart and never added to them),
+    buffers that the forward pass updates (batch norm's running statistics) are restored,
+    and so is the global random generator (a Dropout mask drawn here does not shift the
+    random stream of a training run that calls ``diagnose`` between steps).
+
+    Per layer (``DiagnosisRow``), over the whole batch:
+
+    - ``act_mean``, ``act_std``: mean and population standard deviation (ddof=0) of every
+      entry of the layer's output (batch and units together), for every leaf module.
+    - ``sample_std``: the mean over units of each unit's standard deviation across the
+      samples of the batch, the part of the spread that depends on the input (a layer
+      whose units are constant but differ from each other has act_std > 0 and
+      sample_std = 0). A unit is defined as for ``dead_fraction``.
+    - ``dead_fraction`` (ReLU and LeakyReLU): the fraction of units that are dead on this
+      batch. A unit is one entry of the output without the batch axis (a feature of a
+      (N, F) output; a channel at one position of a (N, C, H, W) one). A ReLU unit is dead
+      when it outputs 0 for every sample (its gradient is then 0 for every sample); a
+      LeakyReLU unit when its output is <= 0 for every sample, i.e. it is stuck on the
+      leaky side where only ``negative_slope`` of the gradient passes.
+    - ``saturated_fraction`` (Sigmoid and Tanh), per activation value (not per unit): the
+      fraction of output entries on a flat tail, sigmoid(z) < s or > 1 - s, |tanh(z)| >
+      1 - s with s = ``saturation`` in [0, 0.5) (0.01: sigmoid' = y (1 - y) < 0.0099
+      there, tanh' = 1 - y^2 < 0.0199).
+    - for a layer with a weight (its own parameters named ``weight*``: Linear, Conv,
+      BatchNorm's gamma, an LSTM's weight_ih/weight_hh together): ``grad_norm`` =
+      ||dL/dW||_F, ``weight_norm`` = ||W||_F and ``ratio`` = ||dL/dW||_F / ||W||_F, the
+      relative change one SGD step of learning rate 1 would make (NaN when W = 0; None
+      for a frozen weight). A weight the loss does not reach has gradient norm 0.
+
+    Warnings (``Diagnosis.warnings``, thresholds as keyword arguments):
+
+    - vanishing gradients: the first weighted layer's ratio is more than
+      ``vanishing_factor`` (1e3) times smaller than the last's (first and last in the
+      order the layers ran, among those with a finite ratio), or a layer's ratio is
+      below ``min_ratio`` (1e-7; this catches a net whose every gradient is tiny);
+    - exploding gradients: a non-finite gradient, or a ratio above ``max_ratio`` (10: one
+      step of learning rate 0.1 would change the weight by its own size);
+    - dead units: a ReLU/LeakyReLU layer with more than ``dead_threshold`` (0.5) of its
+      units dead;
+    - saturated units: a Sigmoid/Tanh layer with more than ``saturated_threshold`` (0.5)
+      of its values saturated;
+    - non-finite loss.
+
+    Rows come in the order the layers first ran; a layer that did not run has none.
+    Only leaf modules are seen: an activation applied as a function inside a module's
+    ``forward`` is part of that module's output. A layer that runs several times (a
+    shared layer) is summarized over all its calls, its outputs stacked along the batch
+    axis (value statistics only when their shapes differ).
+    """
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise ValueError(
+            "diagnose: batch must be a pair (x, y) of Tensors or arrays, got "
+            f"{type(batch).__name__}"
+            + (f" of length {len(batch)}" if hasattr(batch, "__len__") else "")
+        )
+    if not callable(loss):
+        raise TypeError(f"diagnose: loss must be a loss module or function, got {loss!r}")
+    if not 0 <= saturation < 0.5:
+        raise ValueError(f"diagnose: saturation must be in [0, 0.5), got {saturation}")
+    for name, value in (
+        ("dead_threshold", dead_threshold),
+        ("saturated_threshold", saturated_threshold),
+    ):
+        if not 0 <= value < 1:
+            raise ValueError(f"diagnose: {name} must be in [0, 1), got {value}")
+    for name, value in (
+        ("vanishing_factor", vanishing_factor),
+        ("min_ratio", min_ratio),
+        ("max_ratio", max_ratio),
+    ):
+        if not value > 0:
+            raise ValueError(f"diagnose: {name} must be positive, got {value}")
+    x, y = (b if isinstance(b, Tensor) else Tensor(b) for b in batch)
+    parameters = list(model.parameters())
+    saved_grads = [p.grad for p in parameters]
+    saved_buffers = [
+        (name, buffer.data.copy()) for name, buffer in model.named_buffers() if buffer is not None
+    ]
+    saved_rng = backend.get_rng_state()
+    outputs: dict[str, list] = {}
+    modules: dict[str, Module] = {}
+
+    def record(name: str, module: Module, _input: Any, out: Any) -> None:
+        tensor = _first_tensor(out)
+        if tensor is not None:
+            outputs.setdefault(name, []).append(numpy.array(tensor.data, copy=True))
+            modules[name] = module
+
+    try:
+        for p in parameters:
+            p.grad = None
+        out = _run_with_hooks(model, x, record, grad=True)
+        value = loss(out, y)
+        loss_value = float(value.item())
+        if value.requires_grad:
+            value.backward()
+        with numpy.errstate(all="ignore"):  # NaN / Inf are reported, not warned about
+            rows = [
+                _row(name, modules[name], arrays, saturation) for name, arrays in outputs.items()
+            ]
+    finally:
+        for p, grad in zip(parameters, saved_grads):
+            p.grad = grad
+        buffers = dict(model.named_buffers())
+        for name, data in saved_buffers:
+            buffer = buffers.get(name)
+            if buffer is not None and buffer.data.shape == data.shape:
+                buffer.data[...] = data
+            elif buffer is not None:
+                buffer.data = data
+        backend.set_rng_state(saved_rng)
+    warnings = _warnings(
+        rows,
+        loss_value,
+        vanishing_factor=vanishing_factor,
+        min_ratio=min_ratio,
+        max_ratio=max_ratio,
+        dead_threshold=dead_threshold,
+        saturated_threshold=saturated_threshold,
+    )
+    return Diagnosis(rows, warnings, loss_value)
