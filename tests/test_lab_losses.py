@@ -1,0 +1,104 @@
+"""Study 4, losses: robust losses resist outliers, class weights raise the minority
+recall, cross-entropy converges faster than MSE after a sigmoid or softmax output; the
+report reads its numbers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import neuralab as nl
+from neuralab import lab
+from neuralab.lab import losses
+from neuralab.lab.study import make_config
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """The study in quick mode over 2 seeds: the page and the per-seed results."""
+    out = tmp_path_factory.mktemp("losses")
+    page = lab.run_studies([losses.STUDY], quick=True, seeds=2, out=out, log=None)
+    data = json.loads((out / "results.json").read_text())["studies"]["losses"]
+    return page, data
+
+
+def test_huber_and_mae_beat_mse_on_clean_test_data_with_outliers(quick):
+    _, data = quick
+    huber = f"Huber (delta {data['config']['huber_delta']:g})"
+    quantile = f"quantile {data['config']['quantile']:g}"
+    for result in data["results"]:
+        s = result["scalars"]
+        assert s[huber]["test_rmse"] < s["MSE"]["test_rmse"]
+        assert s["MAE"]["test_rmse"] < s["MSE"]["test_rmse"]
+        assert s[huber]["test_mae"] < s["MSE"]["test_mae"]
+        # the outliers are what hurts MSE: trained on the clean targets it does fine
+        assert s[losses.CLEAN]["test_rmse"] < s["MSE"]["test_rmse"]
+        # the 0.9-quantile model puts most clean targets below its predictions
+        assert s[quantile]["coverage"] > 0.8 > s["MSE"]["coverage"]
+        assert result["data"]["outliers"]["outliers_in_train"] > 0
+
+
+def test_class_weights_raise_the_minority_recall(quick):
+    _, data = quick
+    plain, weighted = losses.IMBALANCE
+    for result in data["results"]:
+        s = result["scalars"]
+        assert s[weighted]["minority_recall"] > s[plain]["minority_recall"]
+        assert s[weighted]["predicted_minority"] > s[plain]["predicted_minority"]
+        w = result["data"]["imbalance"]["class_weights"]
+        assert w[1] > 10 * w[0]  # 95/5: the minority weighs about 19x more
+
+
+def test_cross_entropy_converges_faster_than_mse_after_sigmoid_and_softmax(quick):
+    _, data = quick
+    for result in data["results"]:
+        s = result["scalars"]
+        for good, other in losses.PAIRS.values():
+            assert s[good]["epochs_to_target"] < s[other]["epochs_to_target"], (good, other)
+            assert s[good]["mean_val_accuracy"] > s[other]["mean_val_accuracy"], (good, other)
+            assert s[good]["reached_target"] == 1
+
+
+def test_softmax_mse_is_the_mean_squared_error_of_the_probabilities():
+    logits = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
+    target = np.array([0, 3, 1, 1, 2])
+    z = nl.tensor(logits, requires_grad=True)
+    value = losses.softmax_mse(z, nl.tensor(target))
+    value.backward()
+    zt = torch.tensor(logits, requires_grad=True)
+    expected = torch.nn.functional.mse_loss(
+        torch.softmax(zt, 1), torch.nn.functional.one_hot(torch.tensor(target), 4).float()
+    )
+    expected.backward()
+    assert value.item() == pytest.approx(expected.item(), rel=1e-5)
+    np.testing.assert_allclose(z.grad.data, zt.grad.numpy(), rtol=1e-4, atol=1e-7)
+
+
+def test_report_shows_the_figures_and_reads_the_numbers(quick):
+    page, _ = quick
+    html = page.read_text()
+    for i in (1, 2, 3):
+        assert f'src="images/losses-{i}.png"' in html
+        assert (page.parent / "images" / f"losses-{i}.png").stat().st_size > 1000
+    assert "Huber (delta 1) has the better clean test RMSE" in html
+    assert "Huber beats MSE on 2 of 2 seeds and MAE on 2 of 2" in html
+    assert "Both robust losses end with a lower error than MSE" in html
+    assert "weighted CE has the better minority recall" in html
+    assert "sigmoid+BCE reaches the target in fewer epochs on 2 of 2 seeds" in html
+    assert "On average, by both measures, sigmoid+BCE converges faster" in html
+    assert "On average, by both measures, softmax+CE converges faster" in html
+
+
+def test_bad_settings_are_named():
+    for key, value, message in (
+        ("outliers", "0.7", r"losses: outliers must be in \[0, 0.5\)"),
+        ("quantile", "1", r"losses: quantile must be in \(0, 1\)"),
+        ("pair_optimizer", "lbfgs", "losses: pair_optimizer must be 'sgd' or 'adam'"),
+        ("imbalance", "0", r"losses: imbalance must be in \(0, 0.5\)"),
+        ("reg_train", "5", "losses: reg_train must be at least 20"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            make_config(losses.STUDY, overrides={key: value})

@@ -1,0 +1,185 @@
+"""Study 6 (learning-rate schedules) on its quick settings: the learning rate that fit
+recorded at every step follows each schedule's formula, every schedule trains to a useful
+accuracy, and the report renders."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import pytest
+
+from neuralab import lab
+from neuralab.lab import schedules
+from neuralab.lab.study import make_config
+
+CONFIG = make_config(schedules.STUDY, quick=True)
+
+
+@pytest.fixture(scope="module")
+def quick(datasets_dir, tmp_path_factory):
+    """The quick study over 2 seeds, run once: (page text, results.json's entry)."""
+    out = tmp_path_factory.mktemp("schedules")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURALAB_DATA", str(datasets_dir))
+        page = lab.run_studies([schedules.STUDY], quick=True, seeds=2, out=out, log=None)
+    data = json.loads((out / "results.json").read_text())["studies"]["schedules"]
+    return page.read_text(), data
+
+
+def recorded(result: dict, name: str) -> list[tuple[int, float]]:
+    """(step t from 0, the learning rate used at step t) as recorded."""
+    rates = result["curves"][name]["step_lr"]
+    return [(i * CONFIG.lr_every, lr) for i, lr in enumerate(rates)]
+
+
+def per_epoch(data: dict) -> int:
+    return data["results"][0]["data"]["steps_per_epoch"]
+
+
+def test_quick_settings_give_the_schedules_room_to_act():
+    assert CONFIG.lr_every == 1 and CONFIG.epochs >= 2 * CONFIG.step_size
+    assert CONFIG.cycle_epochs < CONFIG.epochs
+
+
+def test_constant_step_and_exponential_follow_their_formulas(quick):
+    _, data = quick
+    n = per_epoch(data)
+    lr0 = CONFIG.lr
+    for result in data["results"]:
+        steps = recorded(result, "constant")
+        assert len(steps) == CONFIG.epochs * n
+        assert all(lr == lr0 for _, lr in steps)
+        for t, lr in recorded(result, "step"):
+            assert lr == pytest.approx(lr0 * CONFIG.step_gamma ** ((t // n) // CONFIG.step_size))
+        # StepLR halves the rate exactly at the first step of epoch step_size
+        step = dict(recorded(result, "step"))
+        boundary = CONFIG.step_size * n
+        assert step[boundary] == pytest.approx(step[boundary - 1] / 2)
+        for t, lr in recorded(result, "exponential"):
+            assert lr == pytest.approx(lr0 * CONFIG.exp_gamma ** (t // n))
+
+
+def test_cosine_follows_its_formula_and_ends_at_eta_min(quick):
+    _, data = quick
+    n, epochs, low = per_epoch(data), CONFIG.epochs, CONFIG.cosine_eta_min
+    for result in data["results"]:
+        for t, lr in recorded(result, "cosine"):
+            e = t // n
+            assert lr == pytest.approx(
+                low + (CONFIG.lr - low) * (1 + math.cos(math.pi * e / epochs)) / 2
+            )
+        assert result["scalars"]["cosine"]["final_lr"] == pytest.approx(low)
+
+
+def test_cyclic_is_a_triangle_between_base_and_max(quick):
+    _, data = quick
+    half = schedules.half_cycle_steps(CONFIG, per_epoch(data))
+    base, top = CONFIG.cyclic_base_lr, CONFIG.cyclic_max_lr
+    for result in data["results"]:
+        steps = recorded(result, "cyclic")
+        for t, lr in steps:
+            x = abs(t / half - 2 * math.floor(1 + t / (2 * half)) + 1)
+            assert lr == pytest.approx(base + (top - base) * max(0.0, 1 - x))
+        rates = [lr for _, lr in steps]
+        assert min(rates) == pytest.approx(base) and max(rates) == pytest.approx(top)
+        assert rates[half] == pytest.approx(top) and rates[2 * half] == pytest.approx(base)
+
+
+def test_one_cycle_peaks_at_max_lr_after_the_warm_up(quick):
+    _, data = quick
+    total = CONFIG.epochs * per_epoch(data)
+    top = CONFIG.one_cycle_max_lr
+    start, end = top / 25, top / 25 / 1e4
+    rise = CONFIG.one_cycle_pct_start * total - 1
+    for result in data["results"]:
+        steps = recorded(result, "one_cycle")
+        rates = [lr for _, lr in steps]
+        assert len(rates) == total
+        peak = rates.index(max(rates))
+        # the peak falls between two steps when pct_start * total is not a whole number
+        assert max(rates) == pytest.approx(top, rel=1e-3) and max(rates) <= top
+        assert abs(peak - rise) <= 1 and 0.2 * total < peak < 0.5 * total
+        assert rates[0] == pytest.approx(start) and rates[-1] == pytest.approx(end)
+        for t, lr in steps:  # cosine warm-up, then cosine annealing
+            if t <= rise:
+                expected = top + (start - top) / 2 * (1 + math.cos(math.pi * t / rise))
+            else:
+                f = (t - rise) / (total - 1 - rise)
+                expected = end + (top - end) / 2 * (1 + math.cos(math.pi * f))
+            assert lr == pytest.approx(expected)
+
+
+def test_plateau_reduces_after_epochs_without_improvement(quick):
+    _, data = quick
+    n = per_epoch(data)
+    reductions = 0
+    for result in data["results"]:
+        val_loss = result["curves"]["plateau"]["val_loss"]
+        used = result["curves"]["plateau"]["epoch_lr"]
+        # replay the rule on the recorded validation losses
+        lr, best, bad, expected = CONFIG.lr, math.inf, 0, []
+        for value in val_loss:
+            expected.append(lr)
+            if value < best * (1 - 1e-4):
+                best, bad = value, 0
+            else:
+                bad += 1
+            if bad > CONFIG.plateau_patience:
+                lr, bad = lr * CONFIG.plateau_factor, 0
+                reductions += 1
+        assert used == pytest.approx(expected)
+        assert result["scalars"]["plateau"]["final_lr"] == pytest.approx(lr)
+        for t, rate in recorded(result, "plateau"):  # constant within each epoch
+            assert rate == pytest.approx(used[t // n])
+    assert reductions >= 1  # the quick settings do reach a plateau
+
+
+def test_every_schedule_trains_to_a_useful_accuracy(quick):
+    _, data = quick
+    for result in data["results"]:
+        for name in schedules.SCHEDULES:
+            scalars = result["scalars"][name]
+            assert scalars["diverged"] == 0
+            assert scalars["test_accuracy"] > 0.7, name  # chance is 0.1
+            assert scalars["final_train_loss"] < 1.0, name
+
+
+def test_report_renders_the_rates_losses_table_and_reading(quick):
+    html, data = quick
+    assert 'src="images/schedules-1.png"' in html and 'src="images/schedules-2.png"' in html
+    assert "final learning rate" in html and "test accuracy" in html
+    for label in schedules.LABELS.values():
+        assert f"<td>{label}</td>" in html
+    summary = data["summary"]
+    best = max(schedules.SCHEDULES, key=lambda n: summary[n]["test_accuracy"]["mean"])
+    assert f"The {schedules.LABELS[best]} schedule reaches the best test accuracy" in html
+    assert "Against the constant rate 0.05:" in html
+    counts = set()
+    for result in data["results"]:
+        rates = [*result["curves"]["plateau"]["epoch_lr"], result["scalars"]["plateau"]["final_lr"]]
+        counts.add(sum(after < before for before, after in itertools.pairwise(rates)))
+    if counts == {1}:
+        assert "lowered the rate once in every seed" in html
+    elif counts == {0}:
+        assert "Reduce-on-plateau never lowered the rate" in html
+    else:
+        assert "lowered the rate between" in html or "in every seed" in html
+    assert "Every schedule trains to a useful accuracy (at least 70%)" in html
+
+
+def test_bad_settings_are_named(tmp_path):
+    study = schedules.STUDY
+    with pytest.raises(ValueError, match="schedules: schedules must be distinct names among"):
+        make_config(study, overrides={"schedules": "constant,warmup"})
+    with pytest.raises(ValueError, match=r"schedules: step_gamma must be in \(0, 1\)"):
+        make_config(study, overrides={"step_gamma": "2"})
+    with pytest.raises(ValueError, match=r"cyclic_base_lr \(0.5\) must be below cyclic_max_lr"):
+        make_config(study, overrides={"cyclic_base_lr": "0.5"})
+    with pytest.raises(ValueError, match="schedules: cosine_eta_min must be in"):
+        make_config(study, overrides={"cosine_eta_min": "1.0"})
+    with pytest.raises(ValueError, match="one_cycle_pct_start must be in"):
+        make_config(study, overrides={"one_cycle_pct_start": "1.5"})
+    with pytest.raises(ValueError, match="schedules: epochs must be positive"):
+        lab.run_studies([study], out=tmp_path, overrides={"schedules": {"epochs": "0"}}, log=None)
