@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/neuralab demo
 
+# pytest -n 2 already keeps both cores busy: one BLAS/OpenMP thread per worker avoids
+# oversubscription, which slows matrix products many times over.
 test: $(STAMP)
-	$(PY) -m pytest -n 2
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

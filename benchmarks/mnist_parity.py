@@ -12,6 +12,7 @@ import argparse
 
 import numpy as np
 import torch
+from common import accuracy_torch, train_torch
 
 import neuralab as nl
 from neuralab import nn, optim
@@ -40,21 +41,8 @@ def run_torch(name, lr, seed, epochs, train, test):
         tn.Linear(784, 128), tn.ReLU(), tn.Linear(128, 64), tn.ReLU(), tn.Linear(64, 10)
     )
     opt = getattr(torch.optim, name)(model.parameters(), lr=lr)
-    x, y = torch.from_numpy(train[0]), torch.from_numpy(train[1])
-    losses = []
-    for _ in range(epochs):
-        order, total = torch.randperm(len(x)), 0.0
-        for i in range(0, len(x), 64):
-            index = order[i : i + 64]
-            opt.zero_grad()
-            loss = tn.functional.cross_entropy(model(x[index]), y[index])
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(index)
-        losses.append(total / len(x))
-    with torch.no_grad():
-        predicted = model(torch.from_numpy(test[0])).argmax(1).numpy()
-    return losses, float((predicted == test[1]).mean())
+    losses, _ = train_torch(model, opt, *train, epochs, 64)
+    return losses, accuracy_torch(model, *test)
 
 
 def main() -> None:
