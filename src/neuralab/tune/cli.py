@@ -1,0 +1,115 @@
+"""``neuralab tune``: run, resume or join a tuning study from a TOML or YAML file.
+
+    neuralab tune CONFIG [--storage URL] [--study NAME] [--trials N]
+                         [--strategy grid|random|tpe|hyperband] [--timeout S]
+                         [--epoch-budget E] [--out DIR] [--worker] [--compare S,S,...]
+
+Exit status: 0 done, 1 bad configuration, data or storage (one line, no traceback),
+2 bad arguments, 130 interrupted (the finished trials are kept; run it again to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parser", "command"]
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a positive {kind.__name__}, got {text!r}"
+            ) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def add_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add the ``tune`` subcommand to ``neuralab``'s subparsers."""
+    from neuralab.tune.config import STRATEGIES
+
+    tune = commands.add_parser(
+        "tune",
+        help="search hyperparameters of the MLP with Optuna (resumable, distributable)",
+        description="Search hyperparameters with Optuna; CONFIG is a TOML or YAML file "
+        "(see neuralab.tune.config). Running the same command again resumes the study; "
+        "several machines given the same --storage and --study share it.",
+    )
+    tune.add_argument("config", help="the study's TOML (.toml) or YAML (.yaml) file")
+    tune.add_argument(
+        "--storage",
+        help="database URL (sqlite:///PATH, postgresql://USER:PASSWORD@HOST/DB) or SQLite "
+        "file (default: the config's, else OUT/study.db)",
+    )
+    tune.add_argument("--study", help="the study's name (default: the config's)")
+    tune.add_argument("--trials", type=_positive(int), help="finished trials the study should hold")
+    tune.add_argument("--strategy", choices=STRATEGIES, help="search strategy")
+    tune.add_argument("--timeout", type=_positive(float), help="seconds for this worker")
+    tune.add_argument("--epoch-budget", type=_positive(int), help="epochs of all trials")
+    tune.add_argument("--out", default="runs/tune", help="report folder (default: runs/tune)")
+    tune.add_argument(
+        "--worker",
+        action="store_true",
+        help="only run trials (no retraining, no report): the extra workers of a search",
+    )
+    tune.add_argument(
+        "--compare",
+        metavar="S,S,...",
+        help="run each strategy (e.g. grid,random,tpe,hyperband) with the same budget as a "
+        "study of its own and compare them in the report",
+    )
+    return tune
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``neuralab tune`` with parsed arguments; return the exit status."""
+    from neuralab.tune.config import load_config
+    from neuralab.tune.runner import compare, run
+
+    try:
+        config = load_config(args.config).replace(
+            epoch_budget=args.epoch_budget, timeout=args.timeout
+        )
+        storage = args.storage
+        if storage is None and config.storage is None:  # workers too: OUT/study.db
+            storage = str(Path(args.out) / "study.db")
+        if args.compare:
+            strategies = [s.strip() for s in args.compare.split(",") if s.strip()]
+            config = config.replace(name=args.study, trials=args.trials)
+            compare(config, strategies, storage=storage, out=args.out, log=_log)
+        else:
+            run(
+                config,
+                storage=storage,
+                study=args.study,
+                trials=args.trials,
+                strategy=args.strategy,
+                out=None if args.worker else args.out,
+                worker=args.worker,
+                log=_log,
+            )
+    except KeyboardInterrupt:
+        print(
+            "neuralab tune: interrupted; the finished trials are kept in the storage, run "
+            "the same command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    except (OSError, ValueError, TypeError) as error:
+        print(f"neuralab tune: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _log(line: str) -> None:
+    print(line, flush=True)

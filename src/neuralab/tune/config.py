@@ -1,0 +1,281 @@
+"""A tuning study's configuration, from a TOML or YAML file or from Python.
+
+The file has four tables (every key optional but ``search``)::
+
+    [study]
+    name = "digits-mlp"      # the study's name in the storage (--study overrides it)
+    strategy = "tpe"         # grid | random | tpe | hyperband (--strategy)
+    trials = 20              # budget: finished trials in the study, all workers (--trials)
+    epoch_budget = 60        # budget: epochs trained in all trials (optional)
+    timeout = 600            # budget: seconds for this worker (optional)
+    metric = "val_accuracy"  # or "val_loss" (maximized / minimized)
+    seed = 0
+    baseline = true          # a first trial with the [train] values, for comparison
+    retrain = true           # retrain the best configuration on train + val, test it
+    storage = "sqlite:///runs/tune/study.db"   # (--storage)
+
+    [data]
+    name = "digits"          # digits | mnist | fashion-mnist | synthetic
+    n_train = 1000           # (None: all)
+    n_val = 300              # (None: val_fraction of the training samples)
+    n_test = 360
+    folds = 1                # k-fold cross-validation over train + val when k > 1
+
+    [train]
+    epochs = 3               # epochs per trial (the pruners' maximum resource)
+    lr = 1e-3                # fixed values of the parameters that are not searched
+    optimizer = "adam"       # (and the baseline trial's values)
+
+    [search]
+    lr = { low = 1e-4, high = 0.3, log = true }
+    optimizer = ["sgd", "adam", "rmsprop", "adagrad"]
+
+See ``neuralab.tune.space`` for the search spec and the parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neuralab.tune.data import DATASETS
+from neuralab.tune.space import SearchSpace, as_space, check_values, defaults
+
+__all__ = ["METRICS", "PRUNERS", "STRATEGIES", "DataConfig", "TuneConfig", "load_config"]
+
+STRATEGIES = ("grid", "random", "tpe", "hyperband")
+PRUNERS = ("none", "median", "successive_halving", "hyperband")
+METRICS = {"val_accuracy": "maximize", "val_loss": "minimize"}
+
+
+@dataclass
+class DataConfig:
+    """Which data the trials train on (see ``neuralab.tune.data``)."""
+
+    name: str = "digits"
+    n_train: int | None = None
+    n_val: int | None = None
+    n_test: int | None = None
+    val_fraction: float = 0.2
+    folds: int = 1
+    data_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in DATASETS:
+            raise ValueError(f"data.name: expected one of {list(DATASETS)}, got {self.name!r}")
+        for key in ("n_train", "n_val", "n_test"):
+            _positive_int(f"data.{key}", getattr(self, key), optional=True)
+        _positive_int("data.folds", self.folds)
+        if not (_real(self.val_fraction) and 0 < self.val_fraction < 1):
+            raise ValueError(
+                f"data.val_fraction: expected a number 0 < x < 1, got {self.val_fraction!r}"
+            )
+
+
+@dataclass
+class TuneConfig:
+    """A tuning study: what is searched (``search``: a SearchSpace, a spec dict, or a
+    define-by-run function of an Optuna trial returning parameter values), over which
+    data, with which strategy and budget. ``fixed``: values of the parameters that are
+    not searched (and the baseline's); see ``neuralab.tune.space.PARAMETERS``."""
+
+    search: Any
+    data: DataConfig = field(default_factory=DataConfig)
+    fixed: dict[str, Any] = field(default_factory=dict)
+    epochs: int = 3
+    name: str = "neuralab-tune"
+    strategy: str = "tpe"
+    trials: int | None = 20
+    epoch_budget: int | None = None
+    timeout: float | None = None
+    metric: str = "val_accuracy"
+    seed: int = 0
+    baseline: bool = True
+    retrain: bool = True
+    storage: str | None = None
+    pruner: str | None = None  # None: hyperband for the hyperband strategy, else none
+    sampler: str | None = None  # hyperband's sampler: "tpe" (default) or "random"
+    startup_trials: int | None = None  # TPE's random start (default: trials // 4, 3..10)
+    reduction_factor: int = 3  # successive halving / hyperband: keep 1 / factor
+    heartbeat: int = 5  # seconds between a running trial's heartbeats (RDB storages)
+
+    def __post_init__(self) -> None:
+        self.search = as_space(self.search)
+        if isinstance(self.data, Mapping):
+            self.data = DataConfig(**self.data)
+        self.fixed = check_values(self.fixed, "train")
+        _positive_int("train.epochs", self.epochs)
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"study.name: expected a non-empty string, got {self.name!r}")
+        _choice("strategy", self.strategy, STRATEGIES)
+        _choice("metric", self.metric, tuple(METRICS))
+        if self.pruner is not None:
+            _choice("pruner", self.pruner, PRUNERS)
+        if self.sampler is not None:
+            _choice("sampler", self.sampler, ("tpe", "random"))
+        _positive_int("trials", self.trials, optional=True)
+        _positive_int("epoch_budget", self.epoch_budget, optional=True)
+        _positive_int("startup_trials", self.startup_trials, optional=True)
+        _positive_int("heartbeat", self.heartbeat)
+        _positive_int("reduction_factor", self.reduction_factor)
+        if self.reduction_factor < 2:
+            raise ValueError(
+                f"study.reduction_factor: expected an integer >= 2, got {self.reduction_factor}"
+            )
+        if self.timeout is not None and not (_real(self.timeout) and self.timeout > 0):
+            raise ValueError(f"study.timeout: expected seconds > 0, got {self.timeout!r}")
+        if self.trials is None and self.epoch_budget is None and self.timeout is None:
+            raise ValueError("study: give a budget: trials, epoch_budget or timeout")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise ValueError(f"study.seed: expected an integer, got {self.seed!r}")
+        if self.strategy == "grid" and not isinstance(self.search, SearchSpace):
+            raise ValueError("strategy 'grid' needs a search spec, not a define-by-run function")
+        if isinstance(self.search, SearchSpace) and self.baseline:
+            self.search.check_inside(self.baseline_params(), "baseline")
+
+    @property
+    def direction(self) -> str:
+        """'maximize' or 'minimize', from the metric."""
+        return METRICS[self.metric]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Every parameter's value when not searched: the defaults, then ``fixed``."""
+        return {**defaults(), **self.fixed}
+
+    def baseline_params(self) -> dict[str, Any]:
+        """The baseline trial's values of the searched parameters."""
+        values = self.defaults
+        if isinstance(self.search, SearchSpace):
+            return {name: values[name] for name in self.search.names}
+        return {}
+
+    @property
+    def pruner_name(self) -> str:
+        return self.pruner or ("hyperband" if self.strategy == "hyperband" else "none")
+
+    def replace(self, **changes: Any) -> TuneConfig:
+        """A copy with some fields changed (None values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as plain data (for results.json and the study's attributes)."""
+        search: Any = (
+            self.search.to_dict()
+            if isinstance(self.search, SearchSpace)
+            else getattr(self.search, "__qualname__", "define-by-run")
+        )
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out.update(search=search, data=dataclasses.asdict(self.data), fixed=dict(self.fixed))
+        if self.storage is not None:  # never a password in results.json or the report
+            from neuralab.tune.storage import describe
+
+            out["storage"] = describe(str(self.storage))
+        return out
+
+
+# --- files ---------------------------------------------------------------------------
+_STUDY_KEYS = {
+    "name", "strategy", "trials", "epoch_budget", "timeout", "metric", "seed", "baseline",
+    "retrain", "storage", "pruner", "sampler", "startup_trials", "reduction_factor",
+    "heartbeat",
+}  # fmt: skip
+_SECTIONS = ("study", "data", "train", "search")
+
+
+def load_config(path: str | Path) -> TuneConfig:
+    """Read a TOML (.toml) or YAML (.yaml, .yml) configuration file (see the module's
+    docstring); errors name the file and the key."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"config: no such file {str(path)!r}")
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".yaml", ".yml"):
+        raise ValueError(f"config: expected a .toml, .yaml or .yml file, got {path.name!r}")
+    try:
+        if suffix == ".toml":
+            raw = _toml().loads(text)
+        else:
+            import yaml
+
+            raw = yaml.safe_load(text)  # safe_load: plain data only, no Python objects
+    except Exception as error:  # the parsers' own syntax errors
+        raise ValueError(f"config {path}: cannot parse it: {error}") from None
+    try:
+        return config_from_dict(raw)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"config {path}: {error}") from None
+
+
+def config_from_dict(raw: Any) -> TuneConfig:
+    """A TuneConfig from the file's tables {study, data, train, search}."""
+    if not isinstance(raw, Mapping):
+        raise ValueError("expected tables [study], [data], [train] and [search]")
+    unknown = set(raw) - set(_SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown table(s) {sorted(unknown)}; expected {list(_SECTIONS)}")
+    if "search" not in raw:
+        raise ValueError("missing the [search] table: which parameters to search")
+    tables = {}
+    for name in ("study", "data", "train"):
+        table = raw.get(name) or {}
+        if not isinstance(table, Mapping):
+            raise ValueError(f"[{name}] must be a table, got {table!r}")
+        tables[name] = dict(table)
+    bad = set(tables["study"]) - _STUDY_KEYS
+    if bad:
+        raise ValueError(
+            f"[study]: unknown key(s) {sorted(bad)}; expected some of {sorted(_STUDY_KEYS)}"
+        )
+    data_keys = {f.name for f in dataclasses.fields(DataConfig)}
+    bad = set(tables["data"]) - data_keys
+    if bad:
+        raise ValueError(
+            f"[data]: unknown key(s) {sorted(bad)}; expected some of {sorted(data_keys)}"
+        )
+    train = tables["train"]
+    epochs = train.pop("epochs", 3)
+    return TuneConfig(
+        search=SearchSpace.from_dict(raw["search"] or {}),
+        data=DataConfig(**tables["data"]),
+        fixed=train,
+        epochs=epochs,
+        **tables["study"],
+    )
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # pragma: no cover - Python 3.10
+
+    return tomli  # pragma: no cover
+
+
+# --- checks --------------------------------------------------------------------------
+def _real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positive_int(name: str, value: Any, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {list(choices)}, got {value!r}")
+
+
+SpaceFunction = Callable[[Any], Mapping[str, Any]]

@@ -1,0 +1,136 @@
+"""The data a tuning study trains on: training, validation and test arrays (and k folds).
+
+- ``digits``: scikit-learn's 1,797 8 x 8 digits (no download); a fixed 20 % is the test
+  set, the rest is split into training and validation.
+- ``mnist`` / ``fashion-mnist``: ``n_train`` and ``n_val`` images drawn from the training
+  file, ``n_test`` from the test file (all of them when None).
+- ``synthetic``: ``sklearn.datasets.make_classification`` (``n_train + n_val + n_test``
+  samples, 20 features, 3 classes).
+
+Inputs are float32 in [-1, 1] (flattened), labels int64. The selection depends only on
+``seed``, so every trial, worker and machine sees the same images.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy
+
+__all__ = ["DATASETS", "Arrays", "Splits", "load_splits"]
+
+DATASETS = ("digits", "mnist", "fashion-mnist", "synthetic")
+Arrays = tuple[numpy.ndarray, numpy.ndarray]
+
+
+@dataclass
+class Splits:
+    """Training, validation and test arrays; ``folds``: the (train, val) pairs of k-fold
+    cross-validation over train + val (one pair, (train, val), without it)."""
+
+    train: Arrays
+    val: Arrays
+    test: Arrays
+    folds: list[tuple[Arrays, Arrays]]
+    in_features: int
+    classes: int
+
+    @property
+    def train_val(self) -> Arrays:
+        """Training and validation together (the best configuration is retrained on it)."""
+        return (
+            numpy.concatenate([self.train[0], self.val[0]]),
+            numpy.concatenate([self.train[1], self.val[1]]),
+        )
+
+
+def _take(x: numpy.ndarray, y: numpy.ndarray, index: numpy.ndarray) -> Arrays:
+    return numpy.ascontiguousarray(x[index]), numpy.ascontiguousarray(y[index])
+
+
+def _pick(rng: numpy.random.Generator, n: int, size: int | None, what: str) -> numpy.ndarray:
+    if size is None:
+        return numpy.arange(n)
+    if size > n:
+        raise ValueError(f"data: {what} = {size} is more than the {n} samples available")
+    return numpy.sort(rng.choice(n, size, replace=False))
+
+
+def load_splits(
+    name: str,
+    *,
+    n_train: int | None = None,
+    n_val: int | None = None,
+    n_test: int | None = None,
+    val_fraction: float = 0.2,
+    folds: int = 1,
+    seed: int = 0,
+    data_dir: str | None = None,
+) -> Splits:
+    """The arrays of data set ``name`` (see the module's docstring). ``n_val`` None: a
+    ``val_fraction`` of the training samples is held out for validation."""
+    if name not in DATASETS:
+        raise ValueError(f"data.name: expected one of {list(DATASETS)}, got {name!r}")
+    rng = numpy.random.default_rng(seed)
+    if name == "digits":
+        from neuralab.data import load_digits
+
+        x, y = load_digits(scale=(-1.0, 1.0))
+        order = numpy.random.default_rng(0).permutation(len(x))  # fixed test set
+        n_hold = round(0.2 * len(x))
+        test_index, rest = order[:n_hold], numpy.sort(order[n_hold:])
+        test = _take(x, y, test_index[_pick(rng, len(test_index), n_test, "n_test")])
+        x, y = x[rest], y[rest]
+    elif name == "synthetic":
+        from neuralab.data import make_classification
+
+        sizes = [s for s in (n_train, n_val, n_test)]
+        total = sum(s if s is not None else d for s, d in zip(sizes, (800, 200, 200)))
+        x, y = make_classification(
+            total, 20, n_informative=8, n_classes=3, n_clusters_per_class=1, seed=seed
+        )
+        x = numpy.clip(x / 4.0, -1.0, 1.0).astype(numpy.float32)
+        n_hold = n_test if n_test is not None else 200
+        test = (x[:n_hold], y[:n_hold])
+        x, y = x[n_hold:], y[n_hold:]
+    else:
+        from neuralab.data import MNIST, FashionMNIST
+
+        cls = MNIST if name == "mnist" else FashionMNIST
+        root = data_dir or os.environ.get("NEURALAB_DATA")
+        train_set = cls(root=root, train=True, flatten=True, scale=(-1.0, 1.0))
+        test_set = cls(root=root, train=False, flatten=True, scale=(-1.0, 1.0))
+        xt, yt = test_set.arrays()
+        test = _take(xt, yt, _pick(rng, len(xt), n_test, "n_test"))
+        x, y = train_set.arrays()
+    order = rng.permutation(len(x))
+    if n_val is None:
+        if not 0 < val_fraction < 1:
+            raise ValueError(f"data.val_fraction: expected 0 < fraction < 1, got {val_fraction}")
+        size = n_train if n_train is not None else len(x)
+        n_val = max(1, round(val_fraction * size))
+        if n_train is None:
+            n_train = len(x) - n_val
+    n_train = len(x) - n_val if n_train is None else n_train
+    if n_train + n_val > len(x):
+        raise ValueError(
+            f"data: n_train + n_val = {n_train + n_val} is more than the {len(x)} samples of "
+            f"{name!r} available for training"
+        )
+    train = _take(x, y, numpy.sort(order[:n_train]))
+    val = _take(x, y, numpy.sort(order[n_train : n_train + n_val]))
+    if folds == 1:
+        fold_pairs = [(train, val)]
+    else:
+        pool_x = numpy.concatenate([train[0], val[0]])
+        pool_y = numpy.concatenate([train[1], val[1]])
+        parts = numpy.array_split(rng.permutation(len(pool_x)), folds)
+        fold_pairs = []
+        for k in range(folds):
+            inside = numpy.sort(numpy.concatenate([p for i, p in enumerate(parts) if i != k]))
+            fold_pairs.append(
+                (_take(pool_x, pool_y, inside), _take(pool_x, pool_y, numpy.sort(parts[k])))
+            )
+    classes = int(max(y.max(), test[1].max())) + 1
+    return Splits(train, val, test, fold_pairs, int(x.shape[1]), classes)

@@ -1,0 +1,565 @@
+"""Running a tuning study: the trial loop with its budget, progress, the results, the best
+configuration retrained and tested, and the comparison of strategies.
+
+``run(config, storage=..., study=...)`` is what ``neuralab tune`` calls. Several processes
+(on one machine with SQLite, or on many with PostgreSQL) may run it on the same study at
+once: each one takes the next trial while the study holds fewer finished (complete or
+pruned) plus running trials than the budget, then waits for the others' last trials, so
+every worker ends seeing the same complete study and the same best trial.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neuralab.tune.config import TuneConfig
+from neuralab.tune.data import Splits, load_splits
+from neuralab.tune.objective import Objective, test_scores, train_and_evaluate
+from neuralab.tune.space import SearchSpace
+from neuralab.tune.storage import describe, open_storage, storage_url
+from neuralab.tune.strategies import make_pruner, make_sampler
+
+__all__ = ["TrialRecord", "TuneResult", "compare", "load_data", "run"]
+
+Log = Callable[[str], None] | None
+
+
+@dataclass
+class TrialRecord:
+    """One trial as the results show it."""
+
+    number: int
+    state: str  # COMPLETE, PRUNED, FAIL, RUNNING, WAITING
+    params: dict[str, Any]
+    value: float | None
+    epochs: int | None
+    seconds: float | None
+    baseline: bool
+    intermediate: dict[int, float]
+    completed: float | None  # completion time, seconds since the epoch
+
+    @property
+    def last_value(self) -> float | None:
+        """The value, or for a pruned trial its last reported metric."""
+        if self.value is not None:
+            return self.value
+        return self.intermediate[max(self.intermediate)] if self.intermediate else None
+
+
+@dataclass
+class TuneResult:
+    """What a study produced (and ``results.json`` holds)."""
+
+    study: str
+    storage: str
+    strategy: str
+    metric: str
+    direction: str
+    trials: list[TrialRecord]
+    best: dict[str, Any] | None
+    baseline: dict[str, Any] | None
+    importances: dict[str, float] | None
+    importance_note: str
+    test: dict[str, float] | None
+    baseline_test: dict[str, float] | None
+    seconds: float
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> list[TrialRecord]:
+        return [t for t in self.trials if t.state in ("COMPLETE", "PRUNED")]
+
+    @property
+    def epochs_spent(self) -> int:
+        """Epochs trained by the finished trials (the comparisons' budget)."""
+        return sum(t.epochs or 0 for t in self.finished)
+
+    def best_so_far(self) -> tuple[list[int], list[float]]:
+        """(cumulative epochs, best value so far) after each finished trial, in order of
+        completion (trials that ended without a value are steps of the epochs only)."""
+        better = max if self.direction == "maximize" else min
+        epochs, values, total, best = [], [], 0, math.nan
+        ordered = sorted(self.finished, key=lambda t: (t.completed or 0.0, t.number))
+        for t in ordered:
+            total += t.epochs or 0
+            if t.state == "COMPLETE" and t.value is not None:
+                best = t.value if math.isnan(best) else better(best, t.value)
+            epochs.append(total)
+            values.append(best)
+        return epochs, values
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["epochs_spent"] = self.epochs_spent
+        out["counts"] = _counts(self.trials)
+        return out
+
+
+def _counts(trials: Sequence[TrialRecord]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for t in trials:
+        counts[t.state] = counts.get(t.state, 0) + 1
+    return counts
+
+
+@contextlib.contextmanager
+def quiet_optuna() -> Iterator[None]:
+    """Optuna's own log lines and experimental-feature warnings off (progress is ours)."""
+    import optuna
+
+    level = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        try:
+            yield
+        finally:
+            optuna.logging.set_verbosity(level)
+
+
+def load_data(config: TuneConfig) -> Splits:
+    """The study's data (the same in every worker: it depends on the seed only)."""
+    d = config.data
+    return load_splits(
+        d.name,
+        n_train=d.n_train,
+        n_val=d.n_val,
+        n_test=d.n_test,
+        val_fraction=d.val_fraction,
+        folds=d.folds,
+        seed=config.seed,
+        data_dir=d.data_dir,
+    )
+
+
+def _fingerprint(config: TuneConfig) -> dict[str, Any]:
+    """What workers sharing a study must agree on."""
+    search = config.search.to_dict() if isinstance(config.search, SearchSpace) else "function"
+    return json.loads(
+        json.dumps(
+            {
+                "strategy": config.strategy,
+                "pruner": config.pruner_name,
+                "metric": config.metric,
+                "epochs": config.epochs,
+                "search": search,
+                "fixed": config.fixed,
+                "data": asdict(config.data) | {"data_dir": None},
+                "seed": config.seed,
+            },
+            sort_keys=True,
+        )
+    )
+
+
+def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
+    """(study, storage): create or load the study ``config.name`` in ``url``; a study of
+    that name made with another configuration is refused (its trials would not be
+    comparable)."""
+    import optuna
+
+    storage = open_storage(url, config.heartbeat)
+    study = optuna.create_study(
+        storage=storage,
+        study_name=config.name,
+        direction=config.direction,
+        sampler=make_sampler(config, 0),
+        pruner=make_pruner(config),
+        load_if_exists=True,
+    )
+    if study.direction.name.lower() != config.direction:
+        raise ValueError(
+            f"study {config.name!r} in {describe(url)} {study.direction.name.lower()}s its "
+            f"value, this configuration {config.direction}s {config.metric}; use another "
+            "--study name"
+        )
+    mine = _fingerprint(config)
+    theirs = study.user_attrs.get("neuralab")
+    if theirs is None:
+        study.set_user_attr("neuralab", mine)
+    elif theirs != mine:
+        keys = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        raise ValueError(
+            f"study {config.name!r} in {describe(url)} was created with another configuration "
+            f"(different {', '.join(keys)}); use another --study name or the same config file"
+        )
+    return study, storage
+
+
+def _enqueue_baseline(study: Any, config: TuneConfig) -> None:
+    if not (config.baseline and isinstance(config.search, SearchSpace)):
+        return
+    if any(t.user_attrs.get("baseline") for t in study.get_trials(deepcopy=False)):
+        return
+    study.enqueue_trial(
+        config.baseline_params(), user_attrs={"baseline": True}, skip_if_exists=True
+    )
+
+
+@dataclass
+class _Status:
+    finished: int
+    running: int
+    waiting: int
+    total: int
+    epochs: int
+    running_numbers: list[int] = field(default_factory=list)
+
+
+def _status(study: Any) -> _Status:
+    from optuna.trial import TrialState
+
+    trials = study.get_trials(deepcopy=False)
+    finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
+    return _Status(
+        len(finished),
+        sum(t.state == TrialState.RUNNING for t in trials),
+        sum(t.state == TrialState.WAITING for t in trials),
+        len(trials),
+        sum(int(t.user_attrs.get("epochs", 0)) for t in finished),
+        [t.number for t in trials if t.state == TrialState.RUNNING],
+    )
+
+
+def _watch(storage: Any, study_name: str, numbers: list[int], watched: set[int]) -> None:
+    """Record one heartbeat for each running trial this worker has not seen yet. A worker
+    killed after creating a trial but before its first heartbeat leaves a running trial
+    that Optuna never judges stale (it has no heartbeat to be late); with this one it is
+    failed (and retried) a grace period later, while a live trial's own heartbeats keep
+    it running."""
+    new = [n for n in numbers if n not in watched]
+    if not new:
+        return
+    study_id = storage.get_study_id_from_name(study_name)
+    for number in new:
+        storage.record_heartbeat(storage.get_trial_id_from_study_id_trial_number(study_id, number))
+        watched.add(number)
+
+
+def _trial_cap(config: TuneConfig) -> int | None:
+    """The trial budget; for the grid strategy at most the grid (plus the baseline)."""
+    if config.strategy != "grid":
+        return config.trials
+    assert isinstance(config.search, SearchSpace)
+    grid = config.search.grid_size + int(config.baseline)
+    return grid if config.trials is None else min(config.trials, grid)
+
+
+def _describe_value(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _progress(config: TuneConfig, log: Log, cap: int | None) -> Callable[[Any, Any], None]:
+    def callback(study: Any, trial: Any) -> None:
+        if log is None:
+            return
+        status = _status(study)
+        try:
+            best = study.best_trial
+            best_text = f"best {config.metric} {best.value:.4f} (trial {best.number})"
+        except ValueError:
+            best_text = "no complete trial yet"
+        state = trial.state.name.lower()
+        value = trial.value
+        if value is None and trial.intermediate_values:
+            value = trial.intermediate_values[max(trial.intermediate_values)]
+        epochs = trial.user_attrs.get("epochs", "?")
+        seconds = trial.user_attrs.get("seconds", 0.0)
+        budget = f"/{cap}" if cap is not None else ""
+        mark = " (baseline)" if trial.user_attrs.get("baseline") else ""
+        log(
+            f"trial {trial.number}{mark} {state}: {config.metric} {_describe_value(value)} "
+            f"after {epochs} epoch(s), {seconds:.1f} s | {status.finished}{budget} finished, "
+            f"{status.epochs} epochs in all, {best_text}"
+        )
+
+    return callback
+
+
+def _should_launch(config: TuneConfig, status: _Status, cap: int | None, deadline: float) -> bool:
+    if time.monotonic() >= deadline:
+        return False
+    if cap is not None and status.finished + status.running >= cap:
+        return False
+    per_trial = config.epochs * config.data.folds
+    return not (
+        config.epoch_budget is not None
+        and status.epochs + status.running * per_trial >= config.epoch_budget
+    )
+
+
+def _complete(config: TuneConfig, status: _Status, cap: int | None, deadline: float) -> bool:
+    if time.monotonic() >= deadline or status.running == 0:
+        return True
+    if cap is not None and status.finished >= cap:
+        return True
+    return config.epoch_budget is not None and status.epochs >= config.epoch_budget
+
+
+def optimize(
+    config: TuneConfig,
+    study: Any,
+    storage: Any,
+    splits: Splits,
+    log: Log = print,
+    poll: float = 0.5,
+) -> None:
+    """Run trials of ``study`` (kept in ``storage``) until its budget is spent (see the
+    module's docstring)."""
+    import optuna
+
+    objective = Objective(
+        config.search,
+        config.defaults,
+        splits,
+        epochs=config.epochs,
+        metric=config.metric,
+        seed=config.seed,
+    )
+    cap = _trial_cap(config)
+    deadline = time.monotonic() + (config.timeout if config.timeout is not None else math.inf)
+    progress = _progress(config, log, cap)
+    _enqueue_baseline(study, config)
+    watched: set[int] = set()
+    while True:
+        optuna.storages.fail_stale_trials(study)  # trials of dead workers: failed, retried
+        status = _status(study)
+        _watch(storage, config.name, status.running_numbers, watched)
+        if _should_launch(config, status, cap, deadline):
+            study.sampler = make_sampler(config, status.total)
+            study.optimize(objective, n_trials=1, callbacks=[progress])
+            continue
+        if _complete(config, status, cap, deadline):
+            return
+        time.sleep(poll)  # other workers are finishing the last trials
+
+
+def collect(study: Any, config: TuneConfig, url: str, seconds: float) -> TuneResult:
+    """The study's trials, best and baseline trials and parameter importances."""
+    records = []
+    for t in study.get_trials(deepcopy=False):
+        completed = t.datetime_complete.timestamp() if t.datetime_complete else None
+        epochs = t.user_attrs.get("epochs")
+        records.append(
+            TrialRecord(
+                number=t.number,
+                state=t.state.name,
+                params=dict(t.params),
+                value=None if t.value is None else float(t.value),
+                epochs=None if epochs is None else int(epochs),
+                seconds=t.user_attrs.get("seconds"),
+                baseline=bool(t.user_attrs.get("baseline")),
+                intermediate={int(k): float(v) for k, v in t.intermediate_values.items()},
+                completed=completed,
+            )
+        )
+    complete = [t for t in records if t.state == "COMPLETE"]
+    best = None
+    if complete:
+        b = study.best_trial
+        best = {"number": b.number, "params": dict(b.params), "value": float(b.value)}
+    base = next((t for t in records if t.baseline and t.state == "COMPLETE"), None)
+    baseline = (
+        None
+        if base is None
+        else {"number": base.number, "params": base.params, "value": base.value}
+    )
+    importances, note = None, ""
+    varying = {
+        name
+        for name in {k for t in complete for k in t.params}
+        if len({repr(t.params.get(name)) for t in complete}) > 1
+    }
+    if len(complete) < 2 or not varying:
+        note = "too few complete trials with differing parameters to rank them"
+    else:
+        import optuna
+
+        try:
+            evaluator = optuna.importance.FanovaImportanceEvaluator(seed=config.seed)
+            importances = {
+                k: float(v)
+                for k, v in optuna.importance.get_param_importances(
+                    study, evaluator=evaluator, params=sorted(varying)
+                ).items()
+            }
+            note = "fANOVA (a random forest of the complete trials' values)"
+        except (ValueError, RuntimeError) as error:
+            note = f"not computed: {error}"
+    return TuneResult(
+        study=config.name,
+        storage=describe(url),
+        strategy=config.strategy,
+        metric=config.metric,
+        direction=config.direction,
+        trials=records,
+        best=best,
+        baseline=baseline,
+        importances=importances,
+        importance_note=note,
+        test=None,
+        baseline_test=None,
+        seconds=seconds,
+        config=config.to_dict(),
+    )
+
+
+def retrain(config: TuneConfig, params: dict[str, Any], splits: Splits) -> dict[str, float]:
+    """Train ``params`` (with the fixed values) on training + validation for the trials'
+    epochs and return its test loss and accuracy."""
+    model, _ = train_and_evaluate(
+        {**config.defaults, **params},
+        splits.train_val,
+        None,
+        epochs=config.epochs,
+        in_features=splits.in_features,
+        classes=splits.classes,
+        seed=config.seed,
+    )
+    return test_scores(model, splits.test)
+
+
+def run(
+    config: TuneConfig,
+    *,
+    storage: str | os.PathLike | None = None,
+    study: str | None = None,
+    trials: int | None = None,
+    strategy: str | None = None,
+    out: str | os.PathLike | None = "runs/tune",
+    worker: bool = False,
+    log: Log = print,
+    splits: Splits | None = None,
+) -> TuneResult:
+    """Run (or resume, or join) the study and return its results.
+
+    storage: a database URL or an SQLite file (default: ``config.storage``, else
+    ``OUT/study.db``); study, trials, strategy: override the config's. worker: only run
+    trials (no retraining, no files), for the extra workers of a distributed search.
+    Otherwise the best configuration (and the baseline) is retrained on training +
+    validation and tested, and ``OUT/results.json`` and the HTML report ``OUT/index.html``
+    are written (``out=None``: no files).
+    """
+    config = config.replace(
+        storage=None if storage is None else os.fspath(storage),
+        name=study,
+        trials=trials,
+        strategy=strategy,
+    )
+    default = Path(out if out is not None else ".") / "study.db"
+    url = storage_url(config.storage, default)
+    started = time.perf_counter()
+    with quiet_optuna():
+        the_study, the_storage = open_study(config, url)
+        splits = splits if splits is not None else load_data(config)
+        if log:
+            log(
+                f"study {config.name!r} in {describe(url)}: strategy {config.strategy}, "
+                f"pruner {config.pruner_name}, {config.metric} ({config.direction}), budget "
+                + ", ".join(
+                    f"{k} {v}"
+                    for k, v in (
+                        ("trials", _trial_cap(config)),
+                        ("epochs", config.epoch_budget),
+                        ("seconds", config.timeout),
+                    )
+                    if v is not None
+                )
+            )
+        optimize(config, the_study, the_storage, splits, log)
+        result = collect(the_study, config, url, time.perf_counter() - started)
+    if worker:
+        return result
+    if config.retrain and result.best is not None:
+        result.test = retrain(config, result.best["params"], splits)
+        if result.baseline is not None and result.baseline["number"] != result.best["number"]:
+            result.baseline_test = retrain(config, result.baseline["params"], splits)
+        elif result.baseline is not None:
+            result.baseline_test = dict(result.test)
+    if log:
+        log(summary(result))
+    if out is not None:
+        from neuralab.tune.report import write_tune_report
+
+        page = write_tune_report([result], out)
+        if log:
+            log(f"wrote {page} and {Path(out) / 'results.json'}")
+    return result
+
+
+def summary(result: TuneResult) -> str:
+    """A few lines: the counts, the best trial, the baseline and the test scores."""
+    counts = ", ".join(f"{v} {k.lower()}" for k, v in sorted(_counts(result.trials).items()))
+    lines = [f"{len(result.trials)} trials ({counts}), {result.epochs_spent} epochs in all"]
+    if result.best is not None:
+        params = ", ".join(f"{k}={_short(v)}" for k, v in result.best["params"].items())
+        lines.append(
+            f"best: trial {result.best['number']}, {result.metric} "
+            f"{result.best['value']:.4f} ({params})"
+        )
+    if result.baseline is not None:
+        lines.append(
+            f"baseline: trial {result.baseline['number']}, {result.metric} "
+            f"{result.baseline['value']:.4f}"
+        )
+    if result.test is not None:
+        lines.append(
+            f"best retrained on train + val: test accuracy {result.test['test_accuracy']:.4f}, "
+            f"test loss {result.test['test_loss']:.4f}"
+            + (
+                f" (baseline: {result.baseline_test['test_accuracy']:.4f})"
+                if result.baseline_test
+                else ""
+            )
+        )
+    return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def compare(
+    config: TuneConfig,
+    strategies: Sequence[str] = ("grid", "random", "tpe", "hyperband"),
+    *,
+    storage: str | os.PathLike | None = None,
+    out: str | os.PathLike | None = "runs/tune",
+    log: Log = print,
+    splits: Splits | None = None,
+) -> list[TuneResult]:
+    """Run one study per strategy (named ``<name>-<strategy>``) with the same budget and
+    data, without the baseline; write one report comparing them (unless ``out`` is None)."""
+    from neuralab.tune.config import STRATEGIES
+
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown or not strategies:
+        raise ValueError(f"compare: strategies must be among {list(STRATEGIES)}, got {unknown}")
+    splits = splits if splits is not None else load_data(config)
+    if storage is None:
+        storage = config.storage or Path(out if out is not None else ".") / "study.db"
+    results = []
+    for name in strategies:
+        variant = dataclasses.replace(
+            config, strategy=name, name=f"{config.name}-{name}", baseline=False
+        )
+        if log:
+            log(f"--- strategy {name}")
+        results.append(run(variant, storage=storage, out=None, log=log, splits=splits))
+    if out is not None:
+        from neuralab.tune.report import write_tune_report
+
+        page = write_tune_report(results, out)
+        if log:
+            log(f"wrote {page} and {Path(out) / 'results.json'}")
+    return results
