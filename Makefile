@@ -12,8 +12,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The lab's quick mode: every study on small settings, 2 seeds, report in runs/lab/index.html.
+# MNIST is read from $NEURALAB_DATA, else ../shared/datasets when it is there, else the user
+# cache (downloaded once, checksum verified).
+DATA := $(or $(NEURALAB_DATA),$(wildcard $(CURDIR)/../shared/datasets))
 run: $(STAMP)
-	$(VENV)/bin/neuralab demo
+	NEURALAB_DATA=$(DATA) $(VENV)/bin/neuralab lab --quick --out runs/lab
 
 # pytest -n 2 already keeps both cores busy: one BLAS/OpenMP thread per worker avoids
 # oversubscription, which slows matrix products many times over.

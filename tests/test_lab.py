@@ -3,7 +3,10 @@ files, the command, and study 1 (the forward pass)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +15,7 @@ from scipy import stats as scipy_stats
 
 import neuralab as nl
 from neuralab import cli, lab
-from neuralab.lab import forward_pass
+from neuralab.lab import forward_pass, perceptron
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import band, compare, estimate, verdict
 from neuralab.lab.study import Result, Study, make_config
@@ -170,3 +173,87 @@ def test_lab_command_lists_runs_and_rejects_bad_settings(tmp_path, capsys):
     out = tmp_path / "report"
     assert cli.main(["lab", "forward_pass", "--seeds", "1", "--out", str(out)]) == 0
     assert (out / "index.html").exists() and (out / "results.json").exists()
+
+
+def test_lab_command_lists_every_study_with_its_quick_settings(capsys):
+    assert cli.main(["lab", "--list"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the listing wraps long lines
+    for study in lab.studies():
+        assert study.name in out and study.title in out and study.question in out
+    assert out.count("quick mode:") == len(lab.studies())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["forward_pass", "--set", "perceptron.epochs=3"], "--set names perceptron, not among"),
+        (["forward_pass", "--set", "learning_rate=fast"], "learning_rate='fast' is not a valid"),
+        (["forward_pass", "--set", "target"], "--set expects [STUDY.]KEY=VALUE, got 'target'"),
+        (["--set", "nope.steps=1"], "unknown study 'nope'; the studies are: forward_pass"),
+    ],
+)
+def test_lab_command_names_bad_settings_and_exits_2(argv, message, capsys, tmp_path):
+    assert cli.main(["lab", *argv, "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "index.html").exists()  # nothing ran
+
+
+def test_lab_command_rejects_zero_seeds():
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["lab", "forward_pass", "--seeds", "0"])
+    assert stop.value.code == 2
+
+
+def test_lab_command_runs_the_chosen_studies_with_their_settings(tmp_path, capsys):
+    out = tmp_path / "two"
+    argv = ["lab", "forward_pass", "perceptron", "forward_pass", "--quick", "--seeds", "3"]
+    settings = ["forward_pass.target=0", "perceptron.epochs=4", "perceptron.restarts=2"]
+    argv += [item for s in settings for item in ("--set", s)] + ["--out", str(out)]
+    assert cli.main(argv) == 0
+    log = capsys.readouterr().out
+    assert log.count("1. The forward pass") == 1  # a study named twice runs once
+    assert f"wrote {out / 'index.html'}" in log
+    data = json.loads((out / "results.json").read_text())
+    assert list(data["studies"]) == ["forward_pass", "perceptron"] and data["mode"] == "quick"
+    fp, pc = data["studies"]["forward_pass"], data["studies"]["perceptron"]
+    assert fp["config"]["target"] == 0.0 and fp["seeds"] == [0, 1, 2]
+    assert pc["config"]["epochs"] == 4 and pc["config"]["restarts"] == 2
+    assert pc["config"]["mlp_steps"] == perceptron.STUDY.quick["mlp_steps"]  # quick, else
+    html = (out / "index.html").read_text()
+    assert html.count('<h2 id="forward_pass">') == 1 and 'href="#perceptron"' in html
+
+
+def test_the_installed_command_exits_2_on_an_unknown_study():
+    result = subprocess.run(
+        [sys.executable, "-m", "neuralab.cli", "lab", "nope"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "unknown study 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_listed_setting_reads_back_through_set():
+    """--list shows each setting as --set accepts it: feeding every one back gives the
+    defaults (the full config) again, for every built-in study."""
+    listing = " ".join(lab.listing().split())
+    for study in lab.studies():
+        full = study.config()
+        shown = {k: lab._setting(v) for k, v in dataclasses.asdict(full).items()}
+        for key, text in shown.items():
+            assert f"{key}={text}" in listing
+        assert make_config(study, overrides=shown) == full, study.name
+
+
+def test_lab_command_exits_1_without_the_data(tmp_path, monkeypatch, capsys):
+    from neuralab.data import files
+
+    def offline(url, timeout):
+        raise OSError("offline (test)")
+
+    monkeypatch.setenv("NEURALAB_DATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(files, "_urlopen", offline)
+    argv = ["lab", "optimizers", "--seeds", "1", "--set", "n_train=64", "--set", "n_test=32"]
+    assert cli.main([*argv, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("neuralab lab: ") and "not found" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "index.html").exists()

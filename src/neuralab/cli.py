@@ -176,15 +176,15 @@ def lab_command(args: argparse.Namespace) -> int:
     from neuralab import lab
 
     if args.list:
-        for study in lab.studies():
-            print(f"{study.name:16s} {study.title}\n{'':16s} {study.question}")
-            quick = ", ".join(f"{k}={v}" for k, v in study.quick.items())
-            print(f"{'':16s} quick mode: {quick or 'the full settings'}")
+        print(lab.listing())
         return 0
     try:
         overrides = _parse_settings(args.set, args.studies)
         for name in [*args.studies, *overrides]:
             lab.get_study(name)
+        skipped = sorted(set(overrides) - set(args.studies)) if args.studies else []
+        if skipped:
+            raise ValueError(f"--set names {', '.join(skipped)}, not among the studies run")
         for name, values in overrides.items():
             lab.make_config(lab.get_study(name), args.quick, values)
     except ValueError as error:
@@ -255,7 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         help="change a study's setting (repeatable)",
     )
     lab.add_argument("--list", action="store_true", help="name the studies and their settings")
+    from neuralab.tune.cli import add_parser as add_tune_parser
+
+    add_tune_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "tune":
+        from neuralab.tune.cli import command as tune_command
+
+        return tune_command(args)
     if args.command == "demo":
         if args.epochs < 1:
             parser.error("--epochs must be at least 1")

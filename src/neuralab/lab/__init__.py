@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from neuralab import backend
-from neuralab.lab.report import Section, write_report
+from neuralab.lab.report import Figure, Section, write_report
 from neuralab.lab.study import Result, Seeds, Study, make_config
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Seeds",
     "Study",
     "get_study",
+    "listing",
     "make_config",
     "run_studies",
     "studies",
@@ -47,6 +48,7 @@ STUDY_MODULES = (
     "initialization",
     "architectures",
     "gan",
+    "tuning",
 )
 
 QUICK_SEEDS, FULL_SEEDS = 2, 5
@@ -64,6 +66,41 @@ def get_study(name: str | Study) -> Study:
 def studies() -> list[Study]:
     """Every built-in study, in order."""
     return [get_study(name) for name in STUDY_MODULES]
+
+
+def _setting(value: Any) -> str:
+    """A setting as ``--set`` reads it (tuples as comma-separated items)."""
+    if isinstance(value, (tuple, list)):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def listing(width: int = 100) -> str:
+    """What ``neuralab lab --list`` prints: for every study its name, title and question,
+    its settings with their full-mode values, and what quick mode changes, in the
+    ``--set key=value`` syntax."""
+    import textwrap
+
+    indent = " " * 17
+    lines = []
+    for study in studies():
+        full = dataclasses.asdict(study.config())
+        quick = ", ".join(f"{k}={_setting(v)}" for k, v in study.quick.items())
+        lines.append(f"{study.name:16s} {study.title}")
+        for label, text in (
+            ("", study.question),
+            ("settings: ", " ".join(f"{k}={_setting(v)}" for k, v in full.items())),
+            ("quick mode: ", quick or "the full settings"),
+        ):
+            lines += textwrap.wrap(
+                label + text,
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent + "  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -101,7 +138,11 @@ def run_studies(
     seeded with ``neuralab.manual_seed(seed)`` first, so two runs give the same numbers
     (but for wall-clock timings).
     """
-    chosen = [get_study(s) for s in (selection or STUDY_MODULES)]
+    chosen = []
+    for study in (get_study(s) for s in (selection or STUDY_MODULES)):
+        if study.name in [c.name for c in chosen]:
+            continue  # a study named twice runs once
+        chosen.append(study)
     overrides = dict(overrides or {})
     unknown = set(overrides) - {s.name for s in chosen}
     if unknown:
@@ -121,6 +162,9 @@ def run_studies(
                 outcomes.append(study.run(config, seed))
         seeds_result = Seeds(outcomes, seed_list)
         blocks = study.report(config, seeds_result)
+        for block in blocks:
+            if isinstance(block, Figure):
+                block.render()  # drawn now: the study's time includes its plots
         seconds = time.perf_counter() - start
         settings = dataclasses.asdict(config)
         sections.append(

@@ -15,6 +15,10 @@
    1994); the LSTM's cell state, c_t = f_t * c_{t-1} + i_t * g_t, carries it through the
    forget gates alone, so it can learn dependencies over many more steps (Hochreiter and
    Schmidhuber, 1997). Same hidden size, optimizer, learning rate and steps for every cell.
+   The LSTM's forget-gate bias starts at ``forget_bias`` (4: f_t = sigmoid(4) ~ 0.98 at
+   first, so c_t keeps ~0.98^T of c_1; Gers et al., 2000; Jozefowicz et al., 2015): at
+   PyTorch's init, f_t ~ 1/2 and c_t keeps ~0.5^T of the first symbol, so the LSTM too
+   starts out forgetting and stays at chance here (None: PyTorch's init).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import neuralab as nl
 from neuralab import nn, optim
 from neuralab.data import DataLoader, TensorDataset, first_symbol_recall
 from neuralab.lab import plots
-from neuralab.lab.optimizers import load_mnist
+from neuralab.lab.optimizers import load_mnist, window_means, window_steps
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import verdict
 from neuralab.lab.study import Result, Seeds, Study
@@ -51,7 +55,9 @@ class Config:
     distractors: int = 8
     steps: int = 1500
     recurrent_learning_rate: float = 3e-3
+    forget_bias: float | None = 4.0  # added to the LSTM's forget-gate bias (None: PyTorch's)
     evaluate_every: int = 100
+    loss_window: int = 50  # training steps averaged into one point of the MNIST loss curve
 
     def __post_init__(self) -> None:
         for name in ("train_images", "test_images", "epochs", "batch_size", "hidden", "steps"):
@@ -72,6 +78,8 @@ class Config:
             raise ValueError(f"architectures: cells must be among {CELLS}, got {self.cells}")
         if self.evaluate_every < 1:
             raise ValueError("architectures: evaluate_every must be positive")
+        if self.loss_window < 1:
+            raise ValueError(f"architectures: loss_window must be positive, got {self.loss_window}")
 
 
 def _train_image_model(name: str, config: Config, data) -> dict:
@@ -94,14 +102,18 @@ def _train_image_model(name: str, config: Config, data) -> dict:
         "test_accuracy": logs["accuracy"],
         "train_loss": history["loss"][-1],
         "seconds_per_epoch": float(numpy.mean(history["time"])),
-        "loss_curve": history["loss"],
+        "loss_curve": window_means(history["step_loss"], config.loss_window),
+        "steps": len(history["step_loss"]),
     }
 
 
 def _train_recurrent(cell: str, length: int, config: Config, seed: int) -> tuple[list, list]:
     """Fresh batches every step; the held-out accuracy every ``evaluate_every`` steps."""
     n_inputs = config.symbols + config.distractors  # one-hot over both
-    model = SequenceClassifier(n_inputs, config.hidden, config.symbols, cell=cell)
+    forget_bias = config.forget_bias if cell == "lstm" else None
+    model = SequenceClassifier(
+        n_inputs, config.hidden, config.symbols, cell=cell, forget_bias=forget_bias
+    )
     opt = optim.Adam(model.parameters(), lr=config.recurrent_learning_rate)
     loss_fn = nn.CrossEntropyLoss()
     x_test, y_test = first_symbol_recall(
@@ -129,6 +141,7 @@ def run(config: Config, seed: int) -> Result:
         for metric in ("parameters", "test_accuracy", "train_loss", "seconds_per_epoch"):
             result.scalar(name, metric, outcome[metric])
         result.curve(name, "train_loss", outcome["loss_curve"])
+        result.data["image_steps"] = outcome["steps"]
     for length in config.lengths:
         for cell in config.cells:
             steps, accuracy = _train_recurrent(cell, length, config, seed)
@@ -152,10 +165,11 @@ def _image_part(config: Config, seeds: Seeds) -> list:
             ]
         )
     fig = plots.line_figure(
-        "MNIST: training loss per epoch",
-        "epoch",
-        "mean training loss (cross-entropy)",
+        "MNIST: training loss",
+        f"training step (batches of {config.batch_size} images)",
+        f"training loss (cross-entropy, mean of {config.loss_window} steps)",
         {"MLP": seeds.curve("mlp", "train_loss"), "CNN": seeds.curve("cnn", "train_loss")},
+        x=window_steps(seeds.first.data["image_steps"], config.loss_window),
     )
     mlp, cnn = seeds.scalar("mlp", "test_accuracy"), seeds.scalar("cnn", "test_accuracy")
     parameters = seeds.scalar("cnn", "parameters").mean / seeds.scalar("mlp", "parameters").mean
@@ -175,8 +189,8 @@ def _image_part(config: Config, seeds: Seeds) -> list:
             scale=100,
             unit=" %",
         )
-        + f" The CNN does this with {parameters:.2f} times the MLP's parameters, at "
-        f"{cost:.1f} times its time per epoch: its filters are small but each is applied at "
+        + f" The CNN has {parameters:.2f} times the MLP's parameters and takes "
+        f"{cost:.1f} times its time per epoch: its filters are small, but each is applied at "
         "every position of the image."
     )
     return [
@@ -227,6 +241,8 @@ def _recurrent_part(config: Config, seeds: Seeds) -> list:
         ylabel="held-out accuracy (%)",
         xscale="log",
     )
+    axes[0].set_xticks(list(config.lengths), [str(t) for t in config.lengths])
+    axes[0].minorticks_off()
     axes[1].set(
         title=f"Learning at T = {config.lengths[-1]}",
         xlabel="training step",
@@ -268,7 +284,8 @@ def _recurrent_part(config: Config, seeds: Seeds) -> list:
     return [
         Table(
             f"Recall the first of T symbols ({config.symbols} symbols, hidden {config.hidden}, "
-            f"{config.steps} steps): final held-out accuracy",
+            f"{config.steps} steps, LSTM forget-gate bias {_forget(config)}): final held-out "
+            "accuracy",
             ["T"] + [c.upper() for c in config.cells],
             rows,
         ),
@@ -280,6 +297,10 @@ def _recurrent_part(config: Config, seeds: Seeds) -> list:
         ),
         Text(*paragraphs),
     ]
+
+
+def _forget(config: Config) -> str:
+    return "PyTorch's init" if config.forget_bias is None else f"{config.forget_bias:+g}"
 
 
 def report(config: Config, seeds: Seeds) -> list:
@@ -299,9 +320,10 @@ STUDY = Study(
     quick={
         "train_images": 6000,
         "test_images": 2000,
-        "epochs": 1,
+        "epochs": 2,
         "lengths": (5, 20, 40),
         "steps": 400,
         "evaluate_every": 50,
+        "loss_window": 10,
     },
 )

@@ -331,7 +331,7 @@ STUDY = Study(
     report=report,
     quick={
         "mixture_steps": 1500,
-        "mnist_steps": 300,
+        "mnist_steps": 1000,
         "mnist_images": 10_000,
         "mnist_hidden": (128, 256),
     },

@@ -514,14 +514,15 @@ def _reading(
             )
     if "sgd" in names and any(n != "sgd" for n in names):
         better = [n for n in names if n != "sgd" and loss[n].high < loss["sgd"].low]
+        ends = "ends" if len(better) == 1 else "end"
         comparisons.append(
             f"Plain SGD at lr {config.sgd_lr:g} moves each weight by lr times its "
             "gradient, the adaptive methods by about lr whatever the gradient's size; "
             + (
-                f"{', '.join(label[n] for n in better)} end(s) with a lower training loss "
+                f"{', '.join(label[n] for n in better)} {ends} with a lower training loss "
                 "(a single seed: no interval to judge the noise by)."
                 if len(seeds) < 2 and better
-                else f"{', '.join(label[n] for n in better)} end(s) with a training loss "
+                else f"{', '.join(label[n] for n in better)} {ends} with a training loss "
                 "clearly below it (non-overlapping intervals)."
                 if better
                 else "no other optimizer ends with a training loss clearly below it here."

@@ -30,11 +30,19 @@ class Table:
 
 @dataclass
 class Figure:
-    """A matplotlib figure and what it shows."""
+    """A matplotlib figure and what it shows. ``render()`` turns it into PNG bytes once
+    (and lets the figure go); the report writes those bytes."""
 
     figure: Any
     title: str
     caption: str = ""
+    png: bytes | None = field(default=None, repr=False)
+
+    def render(self) -> bytes:
+        if self.png is None:
+            self.png = _png(self.figure)
+            self.figure = None  # the PNG is all the report needs: free the figure's memory
+        return self.png
 
 
 @dataclass
@@ -81,6 +89,7 @@ figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; 
 figcaption { color: #444; font-size: 0.9em; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 .note { color: #666; font-size: 0.85em; }
+ul.toc { list-style: none; padding-left: 0.5em; } ul.toc li { margin: 0.3em 0; }
 """
 
 
@@ -126,7 +135,7 @@ def _section(section: Section, images: Path) -> str:
         elif isinstance(block, Figure):
             figures += 1
             name = f"{section.name}-{figures}.png"
-            atomic_write(str(images / name), _png(block.figure))
+            atomic_write(str(images / name), block.render())
             caption = f"<b>{_cell(block.title)}.</b> {_cell(block.caption)}"
             parts.append(
                 f'<figure><img src="images/{name}" alt="{_cell(block.title)}">'
@@ -153,7 +162,7 @@ def write_report(
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_cell(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{_cell(title)}</h1><nav><h3>Contents</h3><ol>{toc}</ol></nav>"
+        f"<h1>{_cell(title)}</h1><nav><h3>Contents</h3><ul class='toc'>{toc}</ul></nav>"
         + "\n".join(body)
         + "</body></html>\n"
     )

@@ -10,6 +10,7 @@ conditions are compared with Welch's t-test (unequal variances).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,11 +45,13 @@ class Estimate:
         return (self.high - self.low) / 2
 
     def format(self, digits: int = 3, scale: float = 1.0, unit: str = "") -> str:
-        """'0.123 ± 0.004' (the interval's half-width), or '0.123' for a single seed."""
+        """'0.123 ± 0.004' (the interval's half-width), or '0.123' for a single seed. The
+        half-width gets as many decimals as the mean ('94.08 ± 0.95'), or two significant
+        digits where those would round it to 0."""
         mean = _fmt(self.mean * scale, digits)
         if self.n < 2 or not math.isfinite(self.half_width):
             return f"{mean}{unit}"
-        return f"{mean} ± {_fmt(self.half_width * scale, digits)}{unit}"
+        return f"{mean} ± {_fmt_like(self.half_width * scale, mean, digits)}{unit}"
 
     def __str__(self) -> str:
         return self.format()
@@ -62,7 +65,21 @@ def _fmt(value: float, digits: int) -> str:
         return str(value)
     if value != 0 and (abs(value) < 10 ** -(digits - 1) or abs(value) >= 1e5):
         return f"{value:.{digits - 1}e}"
-    return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits}f}"
+    if abs(value) >= 1:  # digits significant digits, trailing zeros kept: 97.0, not 97
+        return f"{value:#.{digits}g}".rstrip(".")
+    return f"{value:.{digits}f}"
+
+
+def _fmt_like(value: float, reference: str, digits: int) -> str:
+    """``value`` with the decimals of ``reference`` (a fixed-point number), or as _fmt
+    would write it when ``reference`` is in exponent notation or the decimals lose it."""
+    if "e" in reference or not math.isfinite(value):
+        return _fmt(value, digits)
+    decimals = len(reference.partition(".")[2])
+    text = f"{value:.{decimals}f}"
+    if value != 0 and float(text) == 0:
+        return f"{value:.2g}"
+    return text
 
 
 def estimate(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
@@ -111,7 +128,9 @@ def compare(a: Estimate, b: Estimate) -> float:
     va, vb = numpy.var(a.values, ddof=1), numpy.var(b.values, ddof=1)
     if va == 0 and vb == 0:
         return 1.0 if a.mean == b.mean else 0.0
-    return float(stats.ttest_ind(a.values, b.values, equal_var=False).pvalue)
+    with warnings.catch_warnings():  # scipy warns of precision loss when one side is constant
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_ind(a.values, b.values, equal_var=False).pvalue)
 
 
 def verdict(

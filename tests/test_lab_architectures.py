@@ -1,0 +1,140 @@
+"""Study 9 (architectures) on its quick settings: the CNN beats the MLP on MNIST with fewer
+parameters; the LSTM (its forget gate opened by ``forget_bias``) recalls the first symbol
+at lengths where the vanilla RNN stays near chance, and at PyTorch's init it does not;
+the report renders and reads its numbers."""
+
+from __future__ import annotations
+
+import html as html_text
+import itertools
+import json
+
+import pytest
+
+import neuralab as nl
+from neuralab import lab
+from neuralab.lab import architectures
+from neuralab.lab.study import TIMING_PREFIX, make_config
+
+CONFIG = make_config(architectures.STUDY, quick=True)
+
+
+@pytest.fixture(scope="module")
+def quick(datasets_dir, tmp_path_factory):
+    """The quick study over 2 seeds, run once: (page text, results.json's entry, out dir)."""
+    out = tmp_path_factory.mktemp("architectures")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURALAB_DATA", str(datasets_dir))
+        page = lab.run_studies([architectures.STUDY], quick=True, seeds=2, out=out, log=None)
+    data = json.loads((out / "results.json").read_text())["studies"]["architectures"]
+    return html_text.unescape(page.read_text()), data, out
+
+
+def mlp_parameters(sizes: tuple[int, ...]) -> int:
+    """A fully connected net's weights and biases: sum over layers of (n_in + 1) n_out."""
+    return sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+
+
+def test_quick_settings_reach_a_long_dependency():
+    assert max(CONFIG.lengths) >= 40 and min(CONFIG.lengths) <= 5
+    assert set(CONFIG.cells) == {"rnn", "lstm"} and CONFIG.forget_bias is not None
+
+
+def test_the_cnn_beats_the_mlp_with_fewer_parameters(quick):
+    _, data, _ = quick
+    for result in data["results"]:
+        mlp, cnn = result["scalars"]["mlp"], result["scalars"]["cnn"]
+        assert mlp["parameters"] == mlp_parameters((784, 128, 64, 10))
+        assert cnn["parameters"] < 0.7 * mlp["parameters"]
+        assert cnn["test_accuracy"] > mlp["test_accuracy"] + 0.02
+        assert mlp["test_accuracy"] > 0.5  # both learn (chance is 0.1)
+        # weight sharing is not free: each filter is applied at every position
+        assert cnn["seconds_per_epoch"] > mlp["seconds_per_epoch"]
+        curve = result["curves"]["cnn"]["train_loss"]
+        assert curve[-1] < 0.5 * curve[0]
+
+
+def test_the_lstm_remembers_where_the_rnn_forgets(quick):
+    _, data, _ = quick
+    chance = 1 / CONFIG.symbols
+    short, longest = min(CONFIG.lengths), max(CONFIG.lengths)
+    for result in data["results"]:
+        s = result["scalars"]
+        # a short sequence is easy for both: the task itself is learnable
+        assert s[f"rnn T={short}"]["accuracy"] > 0.9
+        assert s[f"lstm T={short}"]["accuracy"] > 0.9
+        # the long one: the LSTM recalls the symbol, the RNN stays near chance
+        assert s[f"lstm T={longest}"]["accuracy"] > 0.9
+        assert s[f"rnn T={longest}"]["accuracy"] < chance + 0.15
+        steps = result["data"]["recurrent_steps"]
+        assert steps[-1] == CONFIG.steps
+        assert len(result["curves"][f"lstm T={longest}"]["accuracy"]) == len(steps)
+
+
+def test_at_pytorchs_init_the_lstm_also_forgets(neuralab_data):
+    """Why forget_bias is a setting: with f_t ~ 1/2 at the start, the LSTM stays near
+    chance on the long sequence in the same number of steps."""
+    config = make_config(architectures.STUDY, quick=True, overrides={"forget_bias": "none"})
+    assert config.forget_bias is None
+    nl.manual_seed(0)
+    _, accuracy = architectures._train_recurrent("lstm", max(config.lengths), config, seed=0)
+    assert accuracy[-1] < 1 / config.symbols + 0.15
+
+
+def test_report_renders_tables_plots_and_reading(quick):
+    html, data, out = quick
+    for i in (1, 2):
+        assert f'src="images/architectures-{i}.png"' in html
+        assert (out / "images" / f"architectures-{i}.png").read_bytes()[:4] == b"\x89PNG"
+    assert "<td>LeNet-5 CNN</td>" in html and "<td>61,706</td>" in html
+    assert f"LSTM forget-gate bias {CONFIG.forget_bias:+g}" in html
+    assert "The CNN has the better test accuracy" in html
+    lengths = ", ".join(str(t) for t in CONFIG.lengths)
+    assert f"The LSTM recalls the first symbol (≥ 90 % held-out accuracy) at T = {lengths}" in html
+    longest = max(CONFIG.lengths)
+    assert f"At the longest sequence (T = {longest}): the LSTM has the better accuracy" in html
+    # timings are the only metrics allowed to differ between runs, and they are named so
+    timing = [m for m in data["results"][0]["scalars"]["cnn"] if m.startswith(TIMING_PREFIX)]
+    assert timing == ["seconds_per_epoch"]
+
+
+TINY = {
+    "train_images": "256",
+    "test_images": "128",
+    "epochs": "1",
+    "lengths": "3",
+    "steps": "20",
+    "evaluate_every": "10",
+    "loss_window": "2",
+}
+
+
+def test_a_seed_gives_the_same_numbers_twice(neuralab_data):
+    config = make_config(architectures.STUDY, overrides=TINY)
+    results = []
+    for _ in range(2):
+        nl.manual_seed(5)
+        results.append(architectures.run(config, 5))
+    a, b = results
+    for condition in a.scalars:
+        untimed = [
+            {k: v for k, v in r.scalars[condition].items() if not k.startswith(TIMING_PREFIX)}
+            for r in (a, b)
+        ]
+        assert untimed[0] == untimed[1]
+    assert a.curves == b.curves and a.data == b.data
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("cells", "rnn,transformer", "cells must be among"),
+        ("lengths", "0,5", "lengths must be positive"),
+        ("symbols", "1", "symbols must be at least 2"),
+        ("epochs", "0", "epochs must be positive"),
+        ("loss_window", "0", "loss_window must be positive"),
+    ],
+)
+def test_bad_settings_are_named(key, value, message):
+    with pytest.raises(ValueError, match=f"architectures: {message}"):
+        make_config(architectures.STUDY, quick=True, overrides={key: value})

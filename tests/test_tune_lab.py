@@ -1,0 +1,66 @@
+"""The lab's tuning study (neuralab.lab.tuning): strategies compared for the same epoch
+budget, on a tiny digits setting."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("optuna")
+
+from neuralab.lab import make_config
+from neuralab.lab import tuning as study
+from neuralab.lab.report import Figure, Section, Table, Text, write_report
+from neuralab.lab.study import Seeds
+
+TINY = {
+    "strategies": ("random", "hyperband"),
+    "data": "digits",
+    "n_train": 300,
+    "n_val": 150,
+    "n_test": 200,
+    "epochs": 3,
+    "epoch_budget": 12,
+    "widths": (16, 32),
+}
+
+
+def test_strategies_spend_the_same_budget_and_report(tmp_path: Path) -> None:
+    config = study.Config(**TINY)
+    results = [study.run(config, seed) for seed in (0, 1)]
+    for r in results:
+        for name in config.strategies:
+            epochs = r.scalars[name]["epochs"]
+            assert 12 <= epochs < 12 + 3  # the budget, the last trial may end past it
+            curve = r.curves[name]["best_by_epoch"]
+            assert len(curve) == 12
+            finite = [v for v in curve if not math.isnan(v)]
+            assert finite and all(b >= a for a, b in itertools.pairwise(finite))
+            assert finite[-1] == r.scalars[name]["best_val_accuracy"]
+            assert 0.1 < r.scalars[name]["test_accuracy"] <= 1.0
+        # without pruning: 12 / 3 = 4 trials; Hyperband stops some and tries more
+        assert r.scalars["random"]["trials"] == 4 and r.scalars["random"]["pruned"] == 0
+        assert r.scalars["hyperband"]["pruned"] > 0
+        assert r.scalars["hyperband"]["trials"] > r.scalars["random"]["trials"]
+    seeds = Seeds(results, [0, 1])
+    blocks = study.report(config, seeds)
+    assert [type(b) for b in blocks] == [Figure, Table, Figure, Text]
+    assert [row[0] for row in blocks[1].rows] == ["random", "Hyperband (TPE)"]
+    section = Section("tuning", "t", "q", {}, [0, 1], 1.0, blocks)
+    page = write_report([section], tmp_path, {}, "tuning").read_text()
+    assert "Search progress for the epochs spent" in page and "Hyperband stopped" in page
+
+
+def test_quick_settings_and_bad_settings() -> None:
+    quick = make_config(study.STUDY, quick=True)
+    assert quick.data == "digits" and quick.epoch_budget <= 30
+    assert make_config(study.STUDY).data == "mnist"  # the full study: the MNIST MLP
+    with pytest.raises(ValueError, match="strategies must be distinct names"):
+        study.Config(strategies=("grid", "bayes"))
+    with pytest.raises(ValueError, match=r"epoch_budget \(2\) must be at least one trial"):
+        study.Config(epochs=3, epoch_budget=2)
+    with pytest.raises(ValueError, match="need 0 < lr_low < lr_high"):
+        study.Config(lr_low=0.1, lr_high=0.01)
