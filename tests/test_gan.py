@@ -10,7 +10,7 @@ import torch
 import neuralab as nl
 from neuralab import nn, optim
 from neuralab.data import MNIST, gaussian_mixture_centers, make_gaussian_mixture
-from neuralab.gan import mode_coverage, train_gan
+from neuralab.gan import class_coverage, mode_coverage, train_gan
 from neuralab.models import Discriminator, Generator
 from neuralab.train import NonFiniteLossError
 
@@ -150,6 +150,27 @@ def test_mode_coverage_counts_collapsed_and_spread_samples():
     assert mode_coverage(wide, centers, 0.05).high_quality < 0.05
     with pytest.raises(ValueError, match="must agree"):
         mode_coverage(spread[:, :1], centers, 0.05)
+
+
+def test_class_coverage_counts_confident_predictions_per_class():
+    """Classes as modes: 100 samples over 4 classes (min_count = ceil(0.25 * 25) = 7)."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2, 3], [40, 40, 14, 6])
+    sharp = np.full((100, 4), 0.01)
+    sharp[np.arange(100), labels] = 0.97
+    result = class_coverage(sharp)
+    assert result.counts == [40, 40, 14, 6] and result.min_count == 7
+    assert result.covered == 3 and not result.all_covered  # 6 of class 3 < 7
+    assert result.high_quality == 1.0
+    blurred = rng.dirichlet(np.ones(4), 100)  # unsure: few samples reach 0.9
+    unsure = class_coverage(blurred)
+    assert unsure.high_quality == np.mean(blurred.max(1) >= 0.9) < 0.2
+    assert sum(unsure.counts) == round(100 * unsure.high_quality)
+    assert class_coverage(blurred, threshold=0.25).high_quality == 1.0  # max >= 1/K always
+    with pytest.raises(ValueError, match="must be \\(n, K\\)"):
+        class_coverage(np.ones(4))
+    with pytest.raises(ValueError, match="threshold and min_fraction"):
+        class_coverage(sharp, threshold=0)
 
 
 def test_short_gan_run_on_mnist_moves_samples_toward_digits(neuralab_data):

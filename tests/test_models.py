@@ -154,11 +154,13 @@ def test_sequence_classifier_with_embedding_reads_tokens():
         SequenceClassifier(6, 8, 4, cell="transformer")
 
 
-def train_recall(cell: str, length: int, steps: int = 300, seed: int = 0) -> float:
+def train_recall(cell: str, length: int, steps: int, seed: int = 0) -> float:
+    """Held-out accuracy of a SequenceClassifier (hidden 32) trained on first-symbol recall
+    (8 symbols + 8 distractors) with Adam 3e-3, gradient norm clipped to 1, batch 64."""
     nl.manual_seed(seed)
-    # 8 symbols + 8 distractors; the LSTM's forget gate starts open (see forget_bias)
-    model = SequenceClassifier(16, 32, 8, cell=cell, forget_bias=3.0 if cell == "lstm" else None)
-    opt = optim.Adam(model.parameters(), lr=1e-2)
+    # the LSTM's forget gate starts open: sigmoid(5) = 0.993 keeps 0.993^80 = 0.58 of step 1
+    model = SequenceClassifier(16, 32, 8, cell=cell, forget_bias=5.0 if cell == "lstm" else None)
+    opt = optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.CrossEntropyLoss()
     for _ in range(steps):
         x, y = first_symbol_recall(64, length, 8)
@@ -173,13 +175,14 @@ def train_recall(cell: str, length: int, steps: int = 300, seed: int = 0) -> flo
 
 
 def test_lstm_recalls_the_first_symbol_where_a_vanilla_rnn_stays_at_chance():
-    """The long-range dependency: the label is the first of 40 symbols. Same size, same
-    optimizer, same steps: the LSTM learns it, the vanilla RNN stays near chance (1/8).
-    (PyTorch's LSTM at its default init stays at chance here too: see forget_bias.)"""
-    lstm = train_recall("lstm", 40)
-    rnn = train_recall("rnn", 40)
+    """The long-range dependency: the label is the first of 80 symbols. Same size, same
+    optimizer, same 400 steps: the LSTM learns it, the vanilla RNN stays near chance (1/8).
+    benchmarks/long_range.py shows both curves over seeds and lengths. (PyTorch's LSTM init
+    stays at chance here too: see forget_bias.)"""
+    lstm = train_recall("lstm", 80, steps=400)
+    rnn = train_recall("rnn", 80, steps=400)
     assert lstm > 0.9, lstm
-    assert rnn < 0.3, rnn
+    assert rnn < 0.25, rnn
 
 
 def test_gan_networks_shapes():

@@ -13,7 +13,8 @@ With D returning a logit d(x) and D(x) = sigmoid(d(x)) the probability that x is
 
 ``train_gan`` runs the alternation and returns the losses per step and samples from fixed
 noise at chosen steps, for plotting; ``mode_coverage`` measures how many modes of a
-mixture the samples reach (the usual check for mode collapse).
+mixture the samples reach (the usual check for mode collapse), and ``class_coverage``
+how many classes a classifier recognizes among generated images (MNIST digits).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from neuralab.nn.module import Module
 from neuralab.tensor import Tensor, no_grad
 from neuralab.train import NonFiniteLossError
 
-__all__ = ["GANHistory", "ModeCoverage", "mode_coverage", "train_gan"]
+__all__ = ["GANHistory", "ModeCoverage", "class_coverage", "mode_coverage", "train_gan"]
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 
@@ -252,5 +253,37 @@ def mode_coverage(
         n_modes=len(modes),
         counts=counts.tolist(),
         high_quality=float(near.mean()) if len(points) else 0.0,
+        min_count=min_count,
+    )
+
+
+def class_coverage(
+    probabilities: Any, *, threshold: float = 0.9, min_fraction: float = 0.25
+) -> ModeCoverage:
+    """Mode coverage of generated images judged by a classifier trained on the real data
+    (the classes of MNIST are the modes; Srivastava et al., 2017, counted them so).
+    ``probabilities`` (n, K): the classifier's class probabilities for n generated
+    samples (e.g. ``softmax`` of a LeNet5's logits). A sample is of high quality when its
+    top probability is at least ``threshold``, and it then counts for that class; a class
+    is covered when it holds at least min_count = ceil(min_fraction * n / K) high-quality
+    samples. Returns a ``ModeCoverage``: ``counts[k]`` high-quality samples of class k,
+    ``covered`` classes, ``high_quality`` the fraction of high-quality samples."""
+    p = numpy.asarray(probabilities.data if isinstance(probabilities, Tensor) else probabilities)
+    if p.ndim != 2 or p.shape[1] < 1:
+        raise ValueError(f"class_coverage: probabilities must be (n, K), got shape {p.shape}")
+    if not 0 < threshold <= 1 or not 0 < min_fraction <= 1:
+        raise ValueError(
+            f"class_coverage: threshold and min_fraction must be in (0, 1], got {threshold} "
+            f"and {min_fraction}"
+        )
+    n, k = p.shape
+    confident = p.max(axis=1) >= threshold
+    counts = numpy.bincount(p.argmax(axis=1)[confident], minlength=k)
+    min_count = max(1, math.ceil(min_fraction * n / k))
+    return ModeCoverage(
+        covered=int((counts >= min_count).sum()),
+        n_modes=k,
+        counts=counts.tolist(),
+        high_quality=float(confident.mean()) if n else 0.0,
         min_count=min_count,
     )
