@@ -186,3 +186,23 @@ def test_short_gan_run_on_mnist_moves_samples_toward_digits(neuralab_data):
     assert abs(start) < 0.3 and end > 0.7, (start, end)
     assert history.samples[200].shape == (200, 784)
     assert np.all(np.abs(history.samples[200]) <= 1)  # tanh output, as the data's scale
+
+
+def test_a_frozen_discriminator_layer_stays_frozen_and_unchanged():
+    """train_gan freezes D only for the generator's steps: a layer the user froze stays
+    frozen (and its weights untouched), the others train again after each step."""
+    nl.manual_seed(0)
+    X, _ = make_gaussian_mixture(512, seed=0, **RING)
+    G = Generator(4, 2, (16,), output_activation=None)
+    D = Discriminator(2, (16,))
+    frozen = D[0].weight
+    frozen.requires_grad_(False)
+    before = frozen.data.copy()
+    trainable = [p for p in D.parameters() if p.requires_grad]
+    history = train_gan(
+        G, D, X, latent_dim=4, steps=5, batch_size=32, d_optimizer=optim.Adam(trainable, 1e-2)
+    )
+    assert len(history.d_loss) == 5
+    assert frozen.requires_grad is False
+    np.testing.assert_array_equal(frozen.data, before)
+    assert all(p.requires_grad for p in trainable)

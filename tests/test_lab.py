@@ -56,6 +56,26 @@ def test_compare_and_verdict_are_written_from_the_numbers():
     assert "single seed" in verdict("A", estimate([1.0]), "B", estimate([2.0]), what="x")
 
 
+def test_paired_comparison_removes_what_the_seeds_share():
+    """Two conditions on the same 3 seeds: each seed shifts both alike, so Welch's test
+    sees only noise while the paired test on the per-seed differences sees the effect."""
+    a = estimate([1.00, 2.00, 3.00])
+    b = estimate([1.10, 2.12, 3.09])
+    assert compare(a, b) > 0.5  # Welch
+    paired = compare(a, b, paired=True)
+    assert paired == pytest.approx(scipy_stats.ttest_rel(a.values, b.values).pvalue)
+    assert paired < 0.01
+    assert compare(a, estimate([1.1, 2.1, 3.1]), paired=True) == 0.0  # a constant shift
+    assert compare(a, a, paired=True) == 1.0
+    text = verdict("A", a, "B", b, what="error")
+    assert text.startswith("A has the better error") and "paired t-test over seeds" in text
+    assert "significant" in text
+    text = verdict("A", a, "B", b, what="error", paired=False)
+    assert "within the seed-to-seed noise (Welch's t-test" in text
+    with pytest.raises(ValueError, match="paired values need equal counts"):
+        compare(a, estimate([1.0, 2.0]), paired=True)
+
+
 @dataclass
 class TinyConfig:
     steps: int = 10

@@ -473,6 +473,12 @@ def test_errors_name_the_layer_and_the_problem():
         nn.RNN(3, 4, num_layers=0)
     with pytest.raises(TypeError, match="GRU: input_size should be of type int, got float"):
         nn.GRU(3.0, 4)
+    with pytest.raises(ValueError, match=r"LSTM: expected a sequence length larger than 0"):
+        nn.LSTM(3, 4)(nl.randn(0, 2, 3))
+    with pytest.raises(
+        ValueError, match=r"GRU: .* larger than 0, .*\(2, 0, 3\) \(time is axis 1\)"
+    ):
+        nn.GRU(3, 4, batch_first=True)(nl.randn(2, 0, 3))
 
 
 def test_cell_errors_name_the_cell_and_the_problem():

@@ -86,3 +86,14 @@ def test_the_check_catches_a_broken_page(browser, tmp_path):
     assert "page error: " in text and "boom" in text
     assert "request failed: " in text and "missing.png" in text
     assert "link to nothing: #nowhere" in text and "#here" not in text
+
+
+def test_a_missing_page_or_chromium_is_named(tmp_path):
+    """No browser is started: both problems are found before, as FileNotFoundError."""
+    pytest.importorskip("playwright")
+    with pytest.raises(FileNotFoundError, match="no page at"):
+        check_report(tmp_path / "none.html")
+    page = tmp_path / "index.html"
+    page.write_text("<html><body>empty</body></html>")
+    with pytest.raises(FileNotFoundError, match=r"'/nonexistent' is not an executable file"):
+        check_report(page, executable="/nonexistent")

@@ -151,6 +151,8 @@ def train_gan(
     ones = numpy.ones((batch_size, 1), dtype=dtype)
     zeros = numpy.zeros((batch_size, 1), dtype=dtype)
     bce = losses.binary_cross_entropy_with_logits
+    # the discriminator's weights that train: frozen only during the generator's steps
+    trainable = [p for p in discriminator.parameters() if p.requires_grad]
     for step in range(1, steps + 1):
         for _ in range(d_steps):
             real = Tensor(real_batch().astype(dtype, copy=False))
@@ -162,14 +164,19 @@ def train_gan(
             d_loss = bce(real_logits, ones[: len(real_logits)]) + bce(fake_logits, zeros)
             d_loss.backward()
             d_opt.step()
-        discriminator.requires_grad_(False)  # the generator step needs no D weight gradients
-        g_opt.zero_grad()
-        logits = _logits(discriminator(generator(noise())), "discriminator")
-        # non-saturating: -log D(G(z)) = BCE(d, 1); minimax: log(1 - D(G(z))) = -BCE(d, 0)
-        g_loss = bce(logits, ones) if generator_loss == "non-saturating" else -bce(logits, zeros)
-        g_loss.backward()
-        g_opt.step()
-        discriminator.requires_grad_(True)
+        for p in trainable:  # the generator step needs no D weight gradients
+            p.requires_grad_(False)
+        try:
+            g_opt.zero_grad()
+            logits = _logits(discriminator(generator(noise())), "discriminator")
+            # non-saturating: -log D(G(z)) = BCE(d, 1); minimax: log(1 - D(G(z))) = -BCE(d, 0)
+            non_saturating = generator_loss == "non-saturating"
+            g_loss = bce(logits, ones) if non_saturating else -bce(logits, zeros)
+            g_loss.backward()
+            g_opt.step()
+        finally:  # the user's frozen parameters stay frozen, the others train again
+            for p in trainable:
+                p.requires_grad_(True)
         d_value, g_value = d_loss.item(), g_loss.item()
         if not (math.isfinite(d_value) and math.isfinite(g_value)):
             raise NonFiniteLossError(

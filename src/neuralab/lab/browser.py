@@ -88,6 +88,11 @@ def check_report(
         raise FileNotFoundError(
             "check_report: no Chromium found: install Debian's chromium or set $CHROMIUM"
         )
+    if shutil.which(executable) is None:
+        raise FileNotFoundError(
+            f"check_report: the Chromium {executable!r} is not an executable file "
+            "(install Debian's chromium or set $CHROMIUM to one)"
+        )
     problems: list[str] = []
 
     def on_console(message) -> None:

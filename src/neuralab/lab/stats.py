@@ -4,7 +4,10 @@ the difference stands out from the seed-to-seed noise.
 
 For n values x_1..x_n with mean m and sample standard deviation s, the interval is
 Student's t interval m +- t_{0.975, n-1} s / sqrt(n) (with n = 1 there is none). Two
-conditions are compared with Welch's t-test (unequal variances).
+conditions run on the same seeds (a study runs every condition with each seed, so seed i
+of one condition shares its data with seed i of the other) are compared with a paired
+t-test on the per-seed differences d_i = a_i - b_i, t = mean(d) / (sd(d) / sqrt(n)),
+which removes what the seeds share; independent samples with Welch's t-test.
 """
 
 from __future__ import annotations
@@ -118,12 +121,22 @@ def band(curves: Sequence[Sequence[float]], confidence: float = CONFIDENCE) -> B
     return Band(mean, mean - half, mean + half, len(curves))
 
 
-def compare(a: Estimate, b: Estimate) -> float:
-    """Welch's t-test p-value for a difference between the means of a and b (1.0 when
-    either has fewer than 2 values or both have no spread and equal means)."""
+def compare(a: Estimate, b: Estimate, paired: bool = False) -> float:
+    """The p-value for a difference between the means of a and b: Welch's t-test, or with
+    ``paired`` (a.values[i] and b.values[i] from the same seed) the paired t-test on the
+    differences. 1.0 when either has fewer than 2 values or there is no spread and no
+    difference; 0.0 for a difference without spread."""
     if a.n < 2 or b.n < 2:
         return 1.0
     from scipy import stats
+
+    if paired:
+        if a.n != b.n:
+            raise ValueError(f"compare: paired values need equal counts, got {a.n} and {b.n}")
+        d = numpy.subtract(a.values, b.values)
+        if numpy.all(d == d[0]):  # no spread: the t statistic is 0/0 or infinite
+            return 1.0 if d[0] == 0 else 0.0
+        return float(stats.ttest_rel(a.values, b.values).pvalue)
 
     va, vb = numpy.var(a.values, ddof=1), numpy.var(b.values, ddof=1)
     if va == 0 and vb == 0:
@@ -145,10 +158,15 @@ def verdict(
     scale: float = 1.0,
     unit: str = "",
     alpha: float = 0.05,
+    paired: bool = True,
 ) -> str:
     """One sentence comparing a and b on ``what``, written from the numbers: which is
-    better, by how much, and whether the difference stands out from the seed noise."""
-    p = compare(a, b)
+    better, by how much, and whether the difference stands out from the seed noise.
+    ``paired``: a and b ran on the same seeds (the lab's studies run every condition with
+    each seed), so the test is the paired t-test; False for independent samples (Welch)."""
+    paired = paired and a.n == b.n
+    p = compare(a, b, paired=paired)
+    test = "paired t-test over seeds" if paired else "Welch's t-test"
     fa, fb = a.format(digits, scale, unit), b.format(digits, scale, unit)
     if a.mean == b.mean:
         return f"{name_a} and {name_b} reach the same {what} ({fa})."
@@ -159,8 +177,9 @@ def verdict(
     if min(a.n, b.n) < 2:
         return sentence + "; with a single seed there is no telling whether that is noise."
     if p < alpha:
-        return sentence + f"; the difference is significant (Welch's t-test, p = {p:.2g})."
+        return sentence + f"; the difference is significant ({test}, p = {p:.2g})."
     return (
-        sentence + f", but the difference is within the seed-to-seed noise (p = {p:.2g}): "
+        sentence + f", but the difference is within the seed-to-seed noise ({test}, "
+        f"p = {p:.2g}): "
         "more seeds would be needed to tell them apart."
     )

@@ -170,6 +170,12 @@ class RNNBase(Module):
                 f"{name}: input.size(-1) must be equal to input_size. Expected "
                 f"{self.input_size}, got {input.shape[-1]} (input of shape {input.shape})"
             )
+        time_axis = 1 if self.batch_first and input.ndim == 3 else 0
+        if input.shape[time_axis] == 0:
+            raise ValueError(
+                f"{name}: expected a sequence length larger than 0, got input of shape "
+                f"{input.shape} (time is axis {time_axis})"
+            )
         weight_dtype = self.weight_ih_l0.dtype
         if input.dtype != weight_dtype:
             raise ValueError(
