@@ -17,8 +17,8 @@ import neuralab as nl
 from neuralab import cli, lab
 from neuralab.lab import forward_pass, perceptron
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import band, compare, estimate, verdict
-from neuralab.lab.study import Result, Study, make_config
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, band, compare, estimate, verdict
+from neuralab.lab.study import Result, Seeds, Study, make_config
 
 
 def test_estimate_is_students_t_interval():
@@ -76,6 +76,85 @@ def test_paired_comparison_removes_what_the_seeds_share():
         compare(a, estimate([1.0, 2.0]), paired=True)
 
 
+def test_an_interval_is_cut_at_the_bounds_of_its_quantity():
+    """Two seeds, 100 % and 60 %: the t interval (t = 12.7) is 80 ± 254 %, which says
+    nothing possible; cut at the range of a fraction it is written out as [low, high]."""
+    e = estimate([1.0, 0.6], bounds=FRACTION)
+    assert e.cut and (e.low, e.high) == (0.0, 1.0) and e.mean == pytest.approx(0.8)
+    assert e.format(3, 100, " %") == "80.0 % [0.0, 100.0]"
+    assert estimate([1.0, 0.6]).format(3, 100, " %") == "80.0 ± 254.1 %"  # without bounds
+    # cut on one side only, the other end of the t interval kept
+    top = estimate([0.98, 0.99, 1.0], bounds=FRACTION)
+    t_low = scipy_stats.t.interval(0.95, 2, loc=0.99, scale=scipy_stats.sem([0.98, 0.99, 1.0]))[0]
+    assert top.cut and top.high == 1.0 and top.low == pytest.approx(t_low)
+    assert top.format(3, 100, " %") == f"99.0 % [{100 * t_low:.1f}, 100.0]"
+    # a count: cut at 0 only
+    count = estimate([0.0, 3.0], bounds=NON_NEGATIVE)
+    assert (
+        count.cut
+        and count.low == 0.0
+        and count.high > 3
+        and count.format(2) == (f"1.5 [0.0, {count.high:.1f}]")
+    )
+    # an interval inside the bounds is the plain t interval, written as ± half-width
+    inside = estimate([0.5, 0.51, 0.49], bounds=FRACTION)
+    assert not inside.cut and inside == estimate([0.5, 0.51, 0.49])
+    assert "±" in inside.format() and estimate([0.5], bounds=FRACTION).format() == "0.500"
+    assert e.to_dict()["cut"] is True and inside.to_dict()["cut"] is False
+    with pytest.raises(ValueError, match="outside the bounds"):
+        estimate([0.5, 1.5], bounds=FRACTION)
+    # a verdict shows the cut intervals too
+    text = verdict("A", e, "B", estimate([0.5, 0.4], bounds=FRACTION), what="accuracy",
+                   lower_is_better=False, scale=100, unit=" %")  # fmt: skip
+    assert text.startswith("A has the better accuracy (80.0 % [0.0, 100.0] against")
+
+
+def test_a_band_is_cut_at_the_bounds_and_seeds_apply_each_metrics_bounds():
+    curves = [[0.0, 0.9, 1.0], [0.2, 0.3, 0.96]]
+    cut = band(curves, bounds=FRACTION)
+    plain = band(curves)
+    assert plain.low.min() < 0 and plain.high.max() > 1  # the t band leaves [0, 1]
+    np.testing.assert_allclose(cut.mean, plain.mean)
+    np.testing.assert_allclose(cut.low, np.clip(plain.low, 0, 1))
+    np.testing.assert_allclose(cut.high, np.clip(plain.high, 0, 1))
+    results = []
+    for values in ([1.0, 0.0, 2.0], [0.6, 1.0, 9.0]):
+        r = Result()
+        r.scalar("x", "accuracy", values[0])
+        r.scalar("x", "count", values[1])
+        r.scalar("x", "loss_change", values[2])
+        r.curve("x", "accuracy", [values[0], values[0]])
+        results.append(r)
+    seeds = Seeds(results, [0, 1], {"accuracy": FRACTION, "count": NON_NEGATIVE})
+    assert seeds.scalar("x", "accuracy").high == 1.0 and seeds.scalar("x", "count").low == 0.0
+    assert not seeds.scalar("x", "loss_change").cut  # no bounds declared: the t interval
+    assert seeds.curve("x", "accuracy").high.max() == 1.0
+    summary = seeds.summary()["x"]
+    assert summary["accuracy"]["cut"] and summary["accuracy"]["low"] == 0.0
+    with pytest.raises(ValueError, match=r"x accuracy: estimate: value 1\.0 lies outside"):
+        Seeds(results[:1], [0], {"accuracy": (0.0, 0.5)}).scalar("x", "accuracy")
+
+
+def test_error_bars_stay_within_the_bounds():
+    from matplotlib.container import ErrorbarContainer
+
+    from neuralab.lab import losses, optimizers
+    from neuralab.lab.plots import new_figure
+
+    e = estimate([1.0, 0.6], bounds=FRACTION)
+    for draw in (
+        lambda ax: optimizers.bar_panel(
+            ax, ["a"], [e], title="t", xlabel="x", ylabel="y", scale=100
+        ),
+        lambda ax: losses._bars(ax, ["a"], [e], scale=100),
+    ):
+        _, (ax,) = new_figure()
+        draw(ax)
+        (bars,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        ends = np.concatenate([seg[:, 1] for seg in bars.lines[2][0].get_segments()])
+        assert ends.min() == pytest.approx(0.0) and ends.max() == pytest.approx(100.0)
+
+
 @dataclass
 class TinyConfig:
     steps: int = 10
@@ -106,6 +185,18 @@ def tiny_report(config: TinyConfig, seeds) -> list:
 
 
 TINY = Study("tiny", "Tiny", "Does it work?", TinyConfig, tiny_run, tiny_report, {"steps": 3})
+
+
+def test_run_studies_cuts_intervals_at_the_studys_bounds_and_says_so(tmp_path):
+    """A study's bounds reach its Seeds (here a function of the config), and the page's
+    note on statistics says how a cut interval is written."""
+    bounded = dataclasses.replace(TINY, bounds=lambda config: {"value": (0.0, config.steps)})
+    page = lab.run_studies([bounded], quick=True, out=tmp_path, log=None)
+    summary = json.loads((tmp_path / "results.json").read_text())["studies"]["tiny"]["summary"]
+    value = summary["only"]["value"]
+    assert value["high"] <= 3 and value["low"] >= 0
+    html = page.read_text()
+    assert "How to read the numbers" in html and "mean [low, high]" in html
 
 
 def test_make_config_parses_command_line_values_and_names_errors():

@@ -14,7 +14,7 @@ import pytest
 import neuralab as nl
 from neuralab import lab
 from neuralab.lab import architectures
-from neuralab.lab.study import TIMING_PREFIX, make_config
+from neuralab.lab.study import TIMING_PREFIX, Result, Seeds, make_config
 
 CONFIG = make_config(architectures.STUDY, quick=True)
 
@@ -96,6 +96,28 @@ def test_report_renders_tables_plots_and_reading(quick):
     # timings are the only metrics allowed to differ between runs, and they are named so
     timing = [m for m in data["results"][0]["scalars"]["cnn"] if m.startswith(TIMING_PREFIX)]
     assert timing == ["seconds_per_epoch"]
+
+
+def test_the_image_reading_names_the_cnn_in_lower_case_mid_sentence():
+    """Where the MLP wins (made-up numbers, cells=lstm as set from the command line), the
+    verdict names the CNN second: 'for the CNN', not 'for The CNN'."""
+    config = make_config(architectures.STUDY, quick=True, overrides={"cells": "lstm"})
+    results = []
+    for mlp, cnn in ((0.95, 0.90), (0.96, 0.92)):
+        r = Result()
+        for name, accuracy in (("mlp", mlp), ("cnn", cnn)):
+            r.scalar(name, "parameters", 1000.0)
+            r.scalar(name, "test_accuracy", accuracy)
+            r.scalar(name, "train_loss", 0.1)
+            r.scalar(name, "seconds_per_epoch", 1.0)
+            r.curve(name, "train_loss", [1.0, 0.5])
+        r.data["image_steps"] = 2 * config.loss_window  # two windows: two points
+        results.append(r)
+    seeds = Seeds(results, [0, 1], architectures.STUDY.bounds_for(config))
+    (text,) = [b for b in architectures._image_part(config, seeds) if hasattr(b, "paragraphs")]
+    reading = text.paragraphs[0]
+    assert reading.startswith("The MLP has the better test accuracy")
+    assert "for the CNN)" in reading and "for The CNN" not in reading
 
 
 TINY = {

@@ -90,6 +90,19 @@ def test_report_shows_the_figures_and_reads_the_numbers(quick):
     assert "sigmoid+BCE reaches the target in fewer epochs on 2 of 2 seeds" in html
     assert "On average, by both measures, sigmoid+BCE converges faster" in html
     assert "On average, by both measures, softmax+CE converges faster" in html
+    assert "With plain SGD, whose step is lr times the gradient, every MSE step is smaller" in html
+
+
+def test_the_reading_on_step_sizes_follows_the_pair_optimizer(tmp_path):
+    """Adam's step does not scale with the gradient: with pair_optimizer=adam the reading
+    does not claim that every MSE step is smaller."""
+    page = lab.run_studies(
+        [losses.STUDY], quick=True, seeds=1, out=tmp_path, log=None,
+        overrides={"losses": {"pair_optimizer": "adam"}},
+    )  # fmt: skip
+    html = page.read_text()
+    assert "every MSE step is smaller" not in html and "plain ADAM" not in html
+    assert "Adam divides each step by the gradient&#x27;s running size" in html
 
 
 def test_bad_settings_are_named():

@@ -13,7 +13,8 @@ import pytest
 import neuralab as nl
 from neuralab import lab
 from neuralab.lab import optimizers
-from neuralab.lab.study import make_config
+from neuralab.lab.report import Text
+from neuralab.lab.study import Seeds, make_config
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,28 @@ def test_report_renders_the_table_plots_and_reading(quick):
     # timings are the only metrics allowed to differ between runs, and they are named so
     timing = [m for m in data["results"][0]["scalars"]["adam"] if m.startswith("seconds")]
     assert timing == ["seconds_per_epoch"]
+
+
+def test_the_reading_names_the_state_of_the_optimizers_that_ran(neuralab_data):
+    """Without SGD among the optimizers, the reading does not mention it."""
+    config = make_config(
+        optimizers.STUDY,
+        overrides={"n_train": 128, "n_test": 64, "epochs": 1, "optimizers": "adam,rmsprop"},
+    )
+    results = []
+    for seed, seconds in ((0, {"adam": 1.0, "rmsprop": 2.0}), (1, {"adam": 1.1, "rmsprop": 2.2})):
+        nl.manual_seed(seed)
+        result = optimizers.run(config, seed)
+        for name, value in seconds.items():  # distinct timings: the paragraph on cost is written
+            result.scalar(name, "seconds_per_epoch", value)
+        results.append(result)
+    seeds = Seeds(results, [0, 1], optimizers.STUDY.bounds_for(config))
+    text = " ".join(
+        p for b in optimizers.report(config, seeds) if isinstance(b, Text) for p in b.paragraphs
+    )
+    assert "Adam is the cheapest" in text
+    assert "SGD" not in text
+    assert "Adam: two running averages" in text and "RMSprop: a running average" in text
 
 
 def test_runs_repeat_and_start_alike(neuralab_data):

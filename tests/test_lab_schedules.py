@@ -61,7 +61,7 @@ def test_constant_step_and_exponential_follow_their_formulas(quick):
             assert lr == pytest.approx(lr0 * CONFIG.exp_gamma ** (t // n))
 
 
-def test_cosine_follows_its_formula_and_ends_at_eta_min(quick):
+def test_cosine_follows_its_formula_and_its_last_step_runs_above_eta_min(quick):
     _, data = quick
     n, epochs, low = per_epoch(data), CONFIG.epochs, CONFIG.cosine_eta_min
     for result in data["results"]:
@@ -70,7 +70,10 @@ def test_cosine_follows_its_formula_and_ends_at_eta_min(quick):
             assert lr == pytest.approx(
                 low + (CONFIG.lr - low) * (1 + math.cos(math.pi * e / epochs)) / 2
             )
-        assert result["scalars"]["cosine"]["final_lr"] == pytest.approx(low)
+        # the last epoch runs at e = E - 1; eta_min (e = E) is set after it and never used
+        last = low + (CONFIG.lr - low) * (1 + math.cos(math.pi * (epochs - 1) / epochs)) / 2
+        assert result["scalars"]["cosine"]["last_lr"] == pytest.approx(last)
+        assert result["scalars"]["cosine"]["last_lr"] > 2 * low
 
 
 def test_cyclic_is_a_triangle_between_base_and_max(quick):
@@ -130,10 +133,46 @@ def test_plateau_reduces_after_epochs_without_improvement(quick):
                 lr, bad = lr * CONFIG.plateau_factor, 0
                 reductions += 1
         assert used == pytest.approx(expected)
-        assert result["scalars"]["plateau"]["final_lr"] == pytest.approx(lr)
+        assert result["scalars"]["plateau"]["last_lr"] == pytest.approx(expected[-1])
         for t, rate in recorded(result, "plateau"):  # constant within each epoch
             assert rate == pytest.approx(used[t // n])
     assert reductions >= 1  # the quick settings do reach a plateau
+
+
+def test_the_reported_rates_are_the_rates_training_used(quick):
+    """The table's rate is the one the last step used, and epoch_lr the rate of each
+    epoch's last step, both from the schedules' formulas (not the rate a scheduler set
+    after a step, which no step used: one-cycle's 1.4e-5 instead of its last 4e-7)."""
+    _, data = quick
+    n, epochs, lr0 = per_epoch(data), CONFIG.epochs, CONFIG.lr
+    total = epochs * n
+    top = CONFIG.one_cycle_max_lr
+    for result in data["results"]:
+        for name in schedules.SCHEDULES:
+            rates = [lr for _, lr in recorded(result, name)]
+            assert len(rates) == total
+            assert result["scalars"][name]["last_lr"] == rates[-1], name
+            assert result["curves"][name]["epoch_lr"] == rates[n - 1 :: n], name
+        last = result["scalars"]
+        assert last["constant"]["last_lr"] == lr0
+        assert last["step"]["last_lr"] == pytest.approx(
+            lr0 * CONFIG.step_gamma ** ((epochs - 1) // CONFIG.step_size)
+        )
+        assert last["exponential"]["last_lr"] == pytest.approx(
+            lr0 * CONFIG.exp_gamma ** (epochs - 1)
+        )
+        assert last["one_cycle"]["last_lr"] == pytest.approx(top / 25 / 1e4)
+        step_epochs = result["curves"]["step"]["epoch_lr"]
+        assert step_epochs == pytest.approx(
+            [lr0 * CONFIG.step_gamma ** (e // CONFIG.step_size) for e in range(epochs)]
+        )
+        # a per-batch schedule: the rate of each epoch's last step t = (e + 1) n - 1
+        half = schedules.half_cycle_steps(CONFIG, n)
+        base, peak = CONFIG.cyclic_base_lr, CONFIG.cyclic_max_lr
+        for e, lr in enumerate(result["curves"]["cyclic"]["epoch_lr"]):
+            t = (e + 1) * n - 1
+            x = abs(t / half - 2 * math.floor(1 + t / (2 * half)) + 1)
+            assert lr == pytest.approx(base + (peak - base) * max(0.0, 1 - x))
 
 
 def test_every_schedule_trains_to_a_useful_accuracy(quick):
@@ -149,7 +188,8 @@ def test_every_schedule_trains_to_a_useful_accuracy(quick):
 def test_report_renders_the_rates_losses_table_and_reading(quick):
     html, data = quick
     assert 'src="images/schedules-1.png"' in html and 'src="images/schedules-2.png"' in html
-    assert "final learning rate" in html and "test accuracy" in html
+    assert "learning rate of the last step" in html and "test accuracy" in html
+    assert "final learning rate" not in html
     for label in schedules.LABELS.values():
         assert f"<td>{label}</td>" in html
     summary = data["summary"]
@@ -158,7 +198,7 @@ def test_report_renders_the_rates_losses_table_and_reading(quick):
     assert "Against the constant rate 0.05:" in html
     counts = set()
     for result in data["results"]:
-        rates = [*result["curves"]["plateau"]["epoch_lr"], result["scalars"]["plateau"]["final_lr"]]
+        rates = result["curves"]["plateau"]["epoch_lr"]  # the rates training used
         counts.add(sum(after < before for before, after in itertools.pairwise(rates)))
     if counts == {1}:
         assert "lowered the rate once in every seed" in html

@@ -160,7 +160,7 @@ def run_studies(
             for seed in seed_list:
                 backend.manual_seed(seed)
                 outcomes.append(study.run(config, seed))
-        seeds_result = Seeds(outcomes, seed_list)
+        seeds_result = Seeds(outcomes, seed_list, study.bounds_for(config))
         blocks = study.report(config, seeds_result)
         for block in blocks:
             if isinstance(block, Figure):

@@ -61,7 +61,7 @@ from neuralab import backend, nn, optim
 from neuralab.data import make_regression
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import band, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, band, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.train import fit
 
@@ -518,4 +518,17 @@ STUDY = Study(
     run=run,
     report=report,
     quick={"n_samples": 800, "epochs": 30},
+    bounds={
+        "plateau_epochs": NON_NEGATIVE,
+        "left_plateau": FRACTION,
+        "train_loss": NON_NEGATIVE,
+        "val_loss": NON_NEGATIVE,
+        "grad_ratio_init": NON_NEGATIVE,
+        "grad_ratio_end": NON_NEGATIVE,
+        "output_std_init": NON_NEGATIVE,
+        "first_layer_change": NON_NEGATIVE,
+        "seconds": NON_NEGATIVE,
+        "grad_norm_init": NON_NEGATIVE,
+        "grad_norm_end": NON_NEGATIVE,
+    },
 )

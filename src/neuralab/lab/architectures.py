@@ -33,7 +33,7 @@ from neuralab.data import DataLoader, TensorDataset, first_symbol_recall
 from neuralab.lab import plots
 from neuralab.lab.optimizers import load_mnist, window_means, window_steps
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.models import MLP, LeNet5, SequenceClassifier
 from neuralab.train import evaluate, fit, predict
@@ -178,16 +178,18 @@ def _image_part(config: Config, seeds: Seeds) -> list:
         / seeds.scalar("mlp", "seconds_per_epoch").mean
     )
     text = Text(
-        verdict(
-            "The CNN",
-            cnn,
-            "the MLP",
-            mlp,
-            what="test accuracy",
-            lower_is_better=False,
-            digits=4,
-            scale=100,
-            unit=" %",
+        _capital(
+            verdict(
+                "the CNN",
+                cnn,
+                "the MLP",
+                mlp,
+                what="test accuracy",
+                lower_is_better=False,
+                digits=4,
+                scale=100,
+                unit=" %",
+            )
         )
         + f" The CNN has {parameters:.2f} times the MLP's parameters and takes "
         f"{cost:.1f} times its time per epoch: its filters are small, but each is applied at "
@@ -203,6 +205,11 @@ def _image_part(config: Config, seeds: Seeds) -> list:
         Figure(fig, "MLP and CNN training on MNIST", "Mean over seeds with its 95 % band."),
         text,
     ]
+
+
+def _capital(sentence: str) -> str:
+    """The sentence with its first letter capitalized (a verdict may start with a name)."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _recurrent_part(config: Config, seeds: Seeds) -> list:
@@ -325,5 +332,12 @@ STUDY = Study(
         "steps": 400,
         "evaluate_every": 50,
         "loss_window": 10,
+    },
+    bounds={
+        "parameters": NON_NEGATIVE,
+        "test_accuracy": FRACTION,
+        "train_loss": NON_NEGATIVE,
+        "seconds_per_epoch": NON_NEGATIVE,
+        "accuracy": FRACTION,
     },
 )

@@ -27,6 +27,7 @@ import neuralab as nl
 from neuralab import nn
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Pre, Table, Text
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE
 from neuralab.lab.study import Result, Seeds, Study
 
 INPUTS = ("contains 'free'", "exclamation marks", "length (100 words)")
@@ -324,4 +325,12 @@ STUDY = Study(
     config=Config,
     run=run,
     report=report,
+    bounds={
+        "output": FRACTION,
+        "output_after_step": FRACTION,
+        "loss": NON_NEGATIVE,
+        "loss_after_step": NON_NEGATIVE,
+        "max_gradient_difference": NON_NEGATIVE,
+        "forward_difference": NON_NEGATIVE,
+    },
 )

@@ -22,7 +22,7 @@ from neuralab.data import MNIST, gaussian_mixture_centers, make_gaussian_mixture
 from neuralab.gan import mode_coverage, train_gan
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import estimate
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, estimate
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.models import Discriminator, Generator
 
@@ -299,7 +299,10 @@ def report(config: Config, seeds: Seeds) -> list:
         corr = seeds.scalar("mnist", "mean_image_correlation")
         spread = seeds.scalar("mnist", "pixel_spread")
         data_spread = seeds.first.scalars["mnist"]["data_pixel_spread"]
-        start = estimate([r.curves["mnist"]["mean_image_correlation"][0] for r in seeds.results])
+        start = estimate(
+            [r.curves["mnist"]["mean_image_correlation"][0] for r in seeds.results],
+            bounds=(-1.0, 1.0),
+        )
         reading.append(
             f"On MNIST, after {config.mnist_steps} steps the mean generated image correlates "
             f"{corr.format(2)} with the mean digit (from {start.mean:.2f} before training). "
@@ -334,5 +337,18 @@ STUDY = Study(
         "mnist_steps": 1000,
         "mnist_images": 10_000,
         "mnist_hidden": (128, 256),
+    },
+    bounds=lambda config: {
+        "modes_covered": (0.0, float(config.modes)),
+        "high_quality": FRACTION,
+        "final_d_loss": NON_NEGATIVE,
+        "final_d_fake": FRACTION,
+        "mean_image_correlation": (-1.0, 1.0),
+        "pixel_spread": NON_NEGATIVE,
+        "data_pixel_spread": NON_NEGATIVE,
+        "d_loss": NON_NEGATIVE,
+        "g_loss": NON_NEGATIVE,
+        "d_real": FRACTION,
+        "d_fake": FRACTION,
     },
 )

@@ -65,7 +65,7 @@ from neuralab.data import MNIST, DataLoader, TensorDataset
 from neuralab.inspect import PROBLEMS, Diagnosis, diagnose
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Pre, Table, Text
-from neuralab.lab.stats import Band, band, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.tensor import Tensor
 from neuralab.train import Callback, NonFiniteLossError, Trainer, evaluate, fit
@@ -820,4 +820,21 @@ STUDY = Study(
     run=run,
     report=report,
     quick={"width": 64, "train_size": 1600, "test_size": 1000, "epochs": 4},
+    bounds={
+        "initial_loss": NON_NEGATIVE,
+        "final_loss": NON_NEGATIVE,
+        "test_accuracy": (0.0, 100.0),
+        "diverged": FRACTION,
+        "divergence_step": NON_NEGATIVE,
+        "grad_first_init": NON_NEGATIVE,
+        "grad_last_init": NON_NEGATIVE,
+        "grad_max_init": NON_NEGATIVE,
+        "grad_first_over_last_init": NON_NEGATIVE,
+        "act_std_first_init": NON_NEGATIVE,
+        "act_std_last_init": NON_NEGATIVE,
+        "act_spread_init": NON_NEGATIVE,
+        "sample_std_first_init": NON_NEGATIVE,
+        "sample_std_last_init": NON_NEGATIVE,
+        "grad_first_over_last_final": NON_NEGATIVE,
+    },
 )

@@ -38,7 +38,8 @@ the minority class's recall tp / (tp + fn), precision tp / (tp + fp) and F1 = 2P
 and the accuracy (which the unweighted loss can keep high by rarely predicting class 1).
 
 **C. Output activation and loss.** The same MLP (20-32-out, ReLU) on the same problem, with
-each pair of output activation and loss, trained by SGD (lr ``pair_lr``):
+each pair of output activation and loss, trained by SGD or Adam (``pair_optimizer``, lr
+``pair_lr``):
 
     sigmoid + BCE   L = -(t log p + (1-t) log(1-p)),  p = sigmoid(z):  dL/dz = p - t
     sigmoid + MSE   L = (p - t)^2:                                     dL/dz = 2 (p - t) p (1 - p)
@@ -70,7 +71,7 @@ from neuralab import backend, metrics, nn, optim
 from neuralab.data import make_classification, make_regression
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import Estimate, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Estimate, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.train import fit, predict
 
@@ -350,7 +351,11 @@ def _bars(
 ):
     xs = numpy.arange(len(labels)) + offset
     means = [e.mean * scale for e in estimates]
-    errors = [e.half_width * scale if e.n > 1 else 0.0 for e in estimates]
+    # the interval as an error bar below and above the mean (cut at the metric's bounds)
+    errors = [
+        [(e.mean - e.low) * scale for e in estimates],
+        [(e.high - e.mean) * scale for e in estimates],
+    ]
     ax.bar(
         xs,
         means,
@@ -635,10 +640,16 @@ def _report(config: Config, seeds: Seeds) -> list:
     text_c = (
         "C. "
         + " ".join(pair_text)
-        + f" The cross-entropy's gradient with respect to the logits is the error p - t "
+        + " The cross-entropy's gradient with respect to the logits is the error p - t "
         "itself; MSE multiplies it by the output activation's slope (at most 1/4 for the "
-        f"sigmoid), so with plain {config.pair_optimizer.upper()} every MSE step is smaller, "
-        "and it vanishes where the output saturates, even on the wrong side."
+        "sigmoid), which vanishes where the output saturates, even on the wrong side. "
+        + (
+            "With plain SGD, whose step is lr times the gradient, every MSE step is smaller."
+            if config.pair_optimizer == "sgd"
+            else "Adam divides each step by the gradient's running size, so a smaller gradient "
+            "alone does not make its MSE steps smaller; what remains is that saturated samples, "
+            "the most wrong ones included, add almost nothing to the gradient's direction."
+        )
     )
     return [
         Figure(
@@ -723,5 +734,24 @@ STUDY = Study(
         "imb_epochs": 20,
         "pair_samples": 1000,
         "pair_epochs": 15,
+    },
+    bounds={
+        "test_rmse": NON_NEGATIVE,
+        "test_mae": NON_NEGATIVE,
+        "coverage": FRACTION,
+        "minority_recall": FRACTION,
+        "minority_precision": FRACTION,
+        "minority_f1": FRACTION,
+        "accuracy": FRACTION,
+        "predicted_minority": NON_NEGATIVE,
+        "epochs_to_target": NON_NEGATIVE,
+        "reached_target": FRACTION,
+        "mean_val_accuracy": FRACTION,
+        "first_epoch_val_accuracy": FRACTION,
+        "final_val_accuracy": FRACTION,
+        "target_accuracy": FRACTION,
+        "val_accuracy": FRACTION,
+        "train_loss": NON_NEGATIVE,
+        "relative_train_loss": NON_NEGATIVE,
     },
 )

@@ -48,7 +48,7 @@ from neuralab.lab.optimizers import (
     window_steps,
 )
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
 from neuralab.lab.study import Result, Seeds, Study
 
 __all__ = ["Config", "contraction", "quadratic_path", "report", "run", "steps_to_tolerance"]
@@ -444,4 +444,16 @@ STUDY = Study(
     run=run,
     report=report,
     quick={"n_train": 5_000, "n_test": 2_000, "epochs": 2, "loss_window": 10},
+    bounds={
+        "quad_steps_to_tolerance": NON_NEGATIVE,
+        "quad_final_distance": NON_NEGATIVE,
+        "quad_overshoot_w1": NON_NEGATIVE,
+        "quad_max_abs_w2": NON_NEGATIVE,
+        "quad_distance": NON_NEGATIVE,
+        "quad_f": NON_NEGATIVE,
+        "net_train_loss": NON_NEGATIVE,
+        "net_test_accuracy": FRACTION,
+        "net_diverged": FRACTION,
+        "net_step_loss": NON_NEGATIVE,
+    },
 )

@@ -40,7 +40,7 @@ import neuralab as nl
 from neuralab import nn, optim
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import Band, Estimate, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, Estimate, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.models import MLP
 from neuralab.train import Callback, History, NonFiniteLossError, evaluate, fit
@@ -124,14 +124,15 @@ class Training:
     """What ``train_mlp`` returns: the fit History (per-epoch 'loss', 'time', 'lr', with
     validation 'val_loss' and 'val_accuracy'; per-step 'step_loss' and 'step_lr'), the
     trained model's loss over the training images, its test loss and accuracy (a
-    fraction), the learning rate after the last schedule step, and whether training
-    stopped on a non-finite loss (diverged: losses inf, accuracy 0)."""
+    fraction), the learning rate the last training step used (not the rate a scheduler
+    step after it set, which no step used), and whether training stopped on a non-finite
+    loss (diverged: losses inf, accuracy 0)."""
 
     history: History
     train_loss: float
     test_loss: float
     test_accuracy: float
-    final_lr: float
+    last_lr: float
     diverged: bool = False
 
 
@@ -193,7 +194,8 @@ def train_mlp(
         train_loss = evaluate(model, loss, data.train)["loss"]
         logs = evaluate(model, loss, data.test, ["accuracy"])
         test_loss, test_accuracy = logs["loss"], logs["accuracy"]
-    lr = float(optimizer.param_groups[0]["lr"])
+    used = history.steps["step_lr"]  # the rate of each step, recorded before the scheduler's
+    lr = float(used[-1]) if used else float(optimizer.param_groups[0]["lr"])
     return Training(history, train_loss, test_loss, test_accuracy, lr, diverged)
 
 
@@ -271,6 +273,17 @@ LABELS = {
     "rmsprop": "RMSprop",
     "adagrad": "Adagrad",
 }
+
+
+def _state(config: Config, name: str) -> str:
+    """What the optimizer ``name`` keeps per weight besides the weight itself."""
+    return {
+        "sgd": "nothing",
+        "momentum": "a velocity" if config.momentum > 0 else "nothing (momentum 0)",
+        "adam": "two running averages, of the gradient and of its square",
+        "rmsprop": "a running average of the squared gradient",
+        "adagrad": "the sum of the squared gradients",
+    }[name]
 
 
 def _positive(study: str, **values: float | None) -> None:
@@ -546,8 +559,9 @@ def _reading(
                 unit=" s",
             )
             + " The forward and backward passes are the same for every optimizer; only the "
-            "update differs (Adam keeps two running averages per weight, plain SGD none), and "
-            "wall-clock times on a shared machine are noisy."
+            "update differs, with what each keeps per weight ("
+            + "; ".join(f"{label[n]}: {_state(config, n)}" for n in names)
+            + "), and wall-clock times on a shared machine are noisy."
         )
     return paragraphs
 
@@ -564,4 +578,13 @@ STUDY = Study(
     run=run,
     report=report,
     quick={"n_train": 10_000, "n_test": 2_000, "epochs": 2, "loss_window": 10},
+    bounds={
+        "final_train_loss": NON_NEGATIVE,
+        "test_accuracy": FRACTION,
+        "test_loss": NON_NEGATIVE,
+        "diverged": FRACTION,
+        "seconds_per_epoch": NON_NEGATIVE,
+        "epoch_loss": NON_NEGATIVE,
+        "step_loss": NON_NEGATIVE,
+    },
 )

@@ -49,6 +49,7 @@ import neuralab as nl
 from neuralab import backend, optim
 from neuralab.lab import plots
 from neuralab.lab.report import Figure, Table, Text
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.perceptron import Perceptron
 
@@ -516,4 +517,18 @@ STUDY = Study(
     run=run,
     report=report,
     quick={"mlp_steps": 1000, "restarts": 10},
+    bounds={
+        "errors": (0.0, 4.0),
+        "converged": FRACTION,
+        "epochs_with_errors": NON_NEGATIVE,
+        "last_epoch_errors": (0.0, 4.0),
+        "min_epoch_errors": (0.0, 4.0),
+        "updates": NON_NEGATIVE,
+        "accuracy": FRACTION,
+        "solved_fraction": FRACTION,
+        "best_accuracy": FRACTION,
+        "mean_accuracy": FRACTION,
+        "best_loss": NON_NEGATIVE,
+        "median_loss": NON_NEGATIVE,
+    },
 )

@@ -76,6 +76,16 @@ class Section:
     blocks: list[Any] = field(default_factory=list)
 
 
+STATISTICS = (
+    "How to read the numbers: every study runs each of its conditions with every seed. A "
+    "number is the mean over the seeds, and ± gives the half-width of its 95 % confidence "
+    "interval (Student's t; with 2 seeds the t quantile is 12.7, so intervals are wide). "
+    "Where that interval would pass the range a quantity can take (a fraction below 0 or "
+    "above 100 %, a count, loss or time below 0), it is cut at the bound and written out "
+    "as mean [low, high]; error bars and bands are cut the same way. Comparisons between "
+    "conditions use the paired t-test over seeds."
+)
+
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto;
        padding: 0 1em; line-height: 1.5; color: #222; }
@@ -162,7 +172,8 @@ def write_report(
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_cell(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{_cell(title)}</h1><nav><h3>Contents</h3><ul class='toc'>{toc}</ul></nav>"
+        f"<h1>{_cell(title)}</h1><p class='note'>{_cell(STATISTICS)}</p>"
+        f"<nav><h3>Contents</h3><ul class='toc'>{toc}</ul></nav>"
         + "\n".join(body)
         + "</body></html>\n"
     )

@@ -14,15 +14,19 @@ total number of steps (E epochs), the schedules of ``neuralab.optim.lr_scheduler
     cyclic        lr = base + (max - base) max(0, 1 - |t / s - 2 floor(1 + t / (2 s)) + 1|)
                   a triangle between base and max with half-cycle s steps (CyclicLR)
     cosine        lr = eta_min + (lr_0 - eta_min) (1 + cos(pi e / E)) / 2 (CosineAnnealingLR,
-                  T_max = E, so it reaches eta_min at the end)
+                  T_max = E: it would reach eta_min at e = E, after the last epoch)
     one-cycle     lr rises from max/25 to max over the first 30 % of the T steps, then
                   anneals (cosine) to max / (25 * 10^4); momentum moves the other way,
                   0.95 -> 0.85 -> 0.95 (OneCycleLR)
 
 ``neuralab.train.fit`` steps OneCycleLR and CyclicLR after every batch, the others after
 every epoch (ReduceLROnPlateau with the validation loss, measured on training images
-held out from training). With momentum mu the step is p <- p - lr b, b <- mu b + g, so
-the effective rate is lr / (1 - mu) = 10 lr: large enough that the schedule matters.
+held out from training). The study records the rate each step used (``step_lr``), the
+rate of each epoch's last step (``epoch_lr``: a per-epoch schedule's rate for the whole
+epoch) and the rate of the very last step (``last_lr``); the rate a scheduler sets after
+the last step is never used, and is not reported. With momentum mu the step is
+p <- p - lr b, b <- mu b + g, so the effective rate is lr / (1 - mu) = 10 lr: large
+enough that the schedule matters.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from neuralab.lab.optimizers import (
     window_steps,
 )
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.optim import lr_scheduler
 
@@ -212,11 +216,11 @@ def run(config: Config, seed: int) -> Result:
         result.scalar(name, "test_loss", trained.test_loss)
         result.scalar(name, "final_train_loss", trained.train_loss)
         result.scalar(name, "final_val_loss", val_loss[-1] if val_loss else math.inf)
-        result.scalar(name, "final_lr", trained.final_lr)
+        result.scalar(name, "last_lr", trained.last_lr)
         result.scalar(name, "diverged", float(trained.diverged))
         result.curve(name, "step_lr", h["step_lr"][:: config.lr_every])
         result.curve(name, "step_loss", window_means(h["step_loss"], config.loss_window))
-        result.curve(name, "epoch_lr", h.epochs.get("lr", []))
+        result.curve(name, "epoch_lr", h["step_lr"][per_epoch - 1 :: per_epoch])
         result.curve(name, "val_loss", val_loss)
         result.curve(name, "val_accuracy", h.epochs.get("val_accuracy", []))
     result.data = {
@@ -281,12 +285,12 @@ def report(config: Config, seeds: Seeds) -> list:
     accuracy = {n: seeds.scalar(n, "test_accuracy") for n in names}
     train_loss = {n: seeds.scalar(n, "final_train_loss") for n in names}
     val_loss = {n: seeds.scalar(n, "final_val_loss") for n in names}
-    final_lr = {n: seeds.scalar(n, "final_lr") for n in names}
+    last_lr = {n: seeds.scalar(n, "last_lr") for n in names}
     rows = [
         [
             LABELS[n],
             describe(config, n),
-            final_lr[n].format(3),
+            last_lr[n].format(3),
             train_loss[n].format(3),
             val_loss[n].format(3),
             accuracy[n].format(3, scale=100, unit=" %"),
@@ -294,19 +298,20 @@ def report(config: Config, seeds: Seeds) -> list:
         for n in names
     ]
     table = Table(
-        "Final learning rate, loss and accuracy (mean ± 95 % interval over seeds)",
+        "Learning rate of the last step, loss and accuracy (mean ± 95 % interval over seeds)",
         [
             "schedule",
             "settings",
-            "final learning rate",
+            "learning rate of the last step",
             "final training loss",
             "final validation loss",
             "test accuracy",
         ],
         rows,
         note=f"SGD with momentum {config.momentum:g}, {config.epochs} epochs of "
-        f"{per_epoch} steps. Final training loss: the trained network's cross-entropy over "
-        "the training images; validation: over held-out training images.",
+        f"{per_epoch} steps. Learning rate of the last step: the rate the last training step "
+        "used (the last point of the plot above). Final training loss: the trained network's "
+        "cross-entropy over the training images; validation: over held-out training images.",
     )
     return [
         Figure(
@@ -324,7 +329,7 @@ def report(config: Config, seeds: Seeds) -> list:
             "sees the same batches.",
         ),
         table,
-        Text(*_reading(config, seeds, accuracy, train_loss, final_lr)),
+        Text(*_reading(config, seeds, accuracy, train_loss, last_lr)),
     ]
 
 
@@ -333,14 +338,14 @@ def _times(n: int) -> str:
 
 
 def _reductions(result: Result) -> int:
-    """How many times reduce-on-plateau lowered the rate (the per-epoch rates, then the
-    rate after the last epoch)."""
-    rates = [*result.curves["plateau"]["epoch_lr"], result.scalars["plateau"]["final_lr"]]
+    """How many times reduce-on-plateau lowered the rate that training used (a reduction
+    after the last epoch reaches no step and does not count)."""
+    rates = result.curves["plateau"]["epoch_lr"]
     return sum(1 for before, after in itertools.pairwise(rates) if after < before)
 
 
 def _reading(
-    config: Config, seeds: Seeds, accuracy: dict, train_loss: dict, final_lr: dict
+    config: Config, seeds: Seeds, accuracy: dict, train_loss: dict, last_lr: dict
 ) -> list[str]:
     names = list(config.schedules)
     by_accuracy = sorted(names, key=lambda n: -accuracy[n].mean)
@@ -421,9 +426,9 @@ def _reading(
                 else f"{min(reductions)} to {max(reductions)} times depending on the seed"
             )
             paragraphs.append(
-                f"Reduce-on-plateau, which acts {wait}, lowered the rate {times}, ending at "
-                f"{final_lr['plateau'].format(3)}; it reacts to the noise of the validation "
-                "loss, so its schedule differs from seed to seed."
+                f"Reduce-on-plateau, which acts {wait}, lowered the rate {times} during "
+                f"training, whose last step used {last_lr['plateau'].format(3)}; it reacts to "
+                "the noise of the validation loss, so its schedule can differ from seed to seed."
             )
     useful = [n for n in names if accuracy[n].mean >= USEFUL_ACCURACY]
     paragraphs.append(
@@ -455,5 +460,18 @@ STUDY = Study(
         "plateau_patience": 0,
         "lr_every": 1,
         "loss_window": 16,
+    },
+    bounds={
+        "test_accuracy": FRACTION,
+        "test_loss": NON_NEGATIVE,
+        "final_train_loss": NON_NEGATIVE,
+        "final_val_loss": NON_NEGATIVE,
+        "last_lr": NON_NEGATIVE,
+        "diverged": FRACTION,
+        "step_lr": NON_NEGATIVE,
+        "epoch_lr": NON_NEGATIVE,
+        "step_loss": NON_NEGATIVE,
+        "val_loss": NON_NEGATIVE,
+        "val_accuracy": FRACTION,
     },
 )

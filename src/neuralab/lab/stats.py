@@ -8,6 +8,12 @@ conditions run on the same seeds (a study runs every condition with each seed, s
 of one condition shares its data with seed i of the other) are compared with a paired
 t-test on the per-seed differences d_i = a_i - b_i, t = mean(d) / (sd(d) / sqrt(n)),
 which removes what the seeds share; independent samples with Welch's t-test.
+
+A quantity with a range (a fraction in [0, 1], a count or a loss >= 0) gets ``bounds``:
+its interval, or band, is cut at them where the t interval passes them (with 2 seeds the
+quantile t_{0.975, 1} is 12.7, so an interval can reach far past 0 or 100 %). A cut
+interval is written as ``mean [low, high]`` instead of ``mean ± half-width``, so it never
+shows a value the quantity cannot take.
 """
 
 from __future__ import annotations
@@ -19,9 +25,20 @@ from dataclasses import dataclass
 
 import numpy
 
-__all__ = ["Band", "Estimate", "band", "compare", "estimate", "verdict"]
+__all__ = [
+    "FRACTION",
+    "NON_NEGATIVE",
+    "Band",
+    "Estimate",
+    "band",
+    "compare",
+    "estimate",
+    "verdict",
+]
 
 CONFIDENCE = 0.95
+FRACTION = (0.0, 1.0)  # bounds of a fraction (an accuracy, a share of samples)
+NON_NEGATIVE = (0.0, math.inf)  # bounds of a count, a loss, a norm, a time
 
 
 def _t_quantile(n: int, confidence: float = CONFIDENCE) -> float:
@@ -32,12 +49,14 @@ def _t_quantile(n: int, confidence: float = CONFIDENCE) -> float:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A mean over seeds with its confidence interval [low, high] and the values."""
+    """A mean over seeds with its confidence interval [low, high] and the values; ``cut``:
+    the t interval passed a bound of the quantity and [low, high] was cut there."""
 
     mean: float
     low: float
     high: float
     values: tuple[float, ...]
+    cut: bool = False
 
     @property
     def n(self) -> int:
@@ -50,17 +69,27 @@ class Estimate:
     def format(self, digits: int = 3, scale: float = 1.0, unit: str = "") -> str:
         """'0.123 ± 0.004' (the interval's half-width), or '0.123' for a single seed. The
         half-width gets as many decimals as the mean ('94.08 ± 0.95'), or two significant
-        digits where those would round it to 0."""
+        digits where those would round it to 0. An interval cut at a bound is written out
+        instead: '80.0 % [0.0, 100.0]'."""
         mean = _fmt(self.mean * scale, digits)
         if self.n < 2 or not math.isfinite(self.half_width):
             return f"{mean}{unit}"
+        if self.cut:
+            low, high = (_fmt_like(v * scale, mean, digits) for v in (self.low, self.high))
+            return f"{mean}{unit} [{low}, {high}]"
         return f"{mean} ± {_fmt_like(self.half_width * scale, mean, digits)}{unit}"
 
     def __str__(self) -> str:
         return self.format()
 
     def to_dict(self) -> dict:
-        return {"mean": self.mean, "low": self.low, "high": self.high, "values": list(self.values)}
+        return {
+            "mean": self.mean,
+            "low": self.low,
+            "high": self.high,
+            "cut": self.cut,
+            "values": list(self.values),
+        }
 
 
 def _fmt(value: float, digits: int) -> str:
@@ -85,16 +114,37 @@ def _fmt_like(value: float, reference: str, digits: int) -> str:
     return text
 
 
-def estimate(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
-    """Mean and t interval of ``values`` (one per seed); non-finite values propagate."""
+def _check_bounds(x: numpy.ndarray, bounds: tuple[float, float] | None, what: str) -> None:
+    if bounds is None:
+        return
+    lo, hi = bounds
+    if not lo < hi:
+        raise ValueError(f"{what}: bounds must be (low, high) with low < high, got {bounds}")
+    outside = x[(x < lo) | (x > hi)]  # NaN is neither
+    if outside.size:
+        raise ValueError(f"{what}: value {outside[0]} lies outside the bounds {bounds}")
+
+
+def estimate(
+    values: Sequence[float],
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] | None = None,
+) -> Estimate:
+    """Mean and t interval of ``values`` (one per seed); non-finite values propagate.
+    ``bounds``: the range of the quantity (every value must lie in it); the interval is
+    cut at them."""
     x = numpy.asarray(values, dtype=float)
     if x.size == 0:
         raise ValueError("estimate: no values")
+    _check_bounds(x, bounds, "estimate")
     mean = float(x.mean())
     if x.size < 2:
         return Estimate(mean, mean, mean, tuple(x.tolist()))
     half = _t_quantile(x.size, confidence) * float(x.std(ddof=1)) / math.sqrt(x.size)
-    return Estimate(mean, mean - half, mean + half, tuple(x.tolist()))
+    low, high = mean - half, mean + half
+    if bounds is None or not (low < bounds[0] or high > bounds[1]):
+        return Estimate(mean, low, high, tuple(x.tolist()))
+    return Estimate(mean, max(low, bounds[0]), min(high, bounds[1]), tuple(x.tolist()), cut=True)
 
 
 @dataclass(frozen=True)
@@ -107,18 +157,27 @@ class Band:
     n: int
 
 
-def band(curves: Sequence[Sequence[float]], confidence: float = CONFIDENCE) -> Band:
+def band(
+    curves: Sequence[Sequence[float]],
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] | None = None,
+) -> Band:
     """Pointwise mean and t band of several curves (cut to the shortest one: a run that
-    stopped early, e.g. diverged, shortens the band rather than mixing in gaps)."""
+    stopped early, e.g. diverged, shortens the band rather than mixing in gaps).
+    ``bounds``: the range of the quantity; the band is cut at them."""
     if not curves:
         raise ValueError("band: no curves")
     length = min(len(c) for c in curves)
     x = numpy.array([numpy.asarray(c[:length], dtype=float) for c in curves])
+    _check_bounds(x, bounds, "band")
     mean = x.mean(axis=0)
     if len(curves) < 2:
         return Band(mean, mean.copy(), mean.copy(), 1)
     half = _t_quantile(len(curves), confidence) * x.std(axis=0, ddof=1) / math.sqrt(len(curves))
-    return Band(mean, mean - half, mean + half, len(curves))
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = numpy.clip(low, *bounds), numpy.clip(high, *bounds)
+    return Band(mean, low, high, len(curves))
 
 
 def compare(a: Estimate, b: Estimate, paired: bool = False) -> float:

@@ -15,8 +15,11 @@
 ``curves[condition][name]`` (one list each) and ``data`` (anything else JSON-ready). The
 lab runs it once per seed and hands ``report`` the results of every seed as ``Seeds``,
 which turns them into means with 95 % confidence intervals (``Seeds.scalar``) and curves
-with bands (``Seeds.curve``). Nothing outside a study knows its internals, so a user's
-own study is written the same way and run with ``neuralab.lab.run_studies([STUDY])``.
+with bands (``Seeds.curve``). A study names the range of its bounded quantities in
+``Study.bounds`` ({metric or curve name: (low, high)}, e.g. ``stats.FRACTION`` for an
+accuracy), and their intervals and bands are cut there. Nothing outside a study knows
+its internals, so a user's own study is written the same way and run with
+``neuralab.lab.run_studies([STUDY])``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,10 +61,18 @@ class Result:
 class Seeds:
     """A study's results over seeds, aggregated on demand."""
 
-    def __init__(self, results: Sequence[Result], seeds: Sequence[int]) -> None:
+    def __init__(
+        self,
+        results: Sequence[Result],
+        seeds: Sequence[int],
+        bounds: Mapping[str, tuple[float, float]] | None = None,
+    ) -> None:
+        """``bounds``: {metric or curve name: (low, high)}, the range of that quantity;
+        its intervals and bands are cut there."""
         if not results:
             raise ValueError("Seeds: no results")
         self.results, self.seeds = list(results), list(seeds)
+        self.bounds = dict(bounds or {})
 
     def __len__(self) -> int:
         return len(self.results)
@@ -77,15 +88,22 @@ class Seeds:
             raise KeyError(f"no scalar {metric!r} for condition {condition!r}") from None
 
     def scalar(self, condition: str, metric: str) -> Estimate:
-        """Mean over seeds with its 95 % confidence interval."""
-        return estimate(self.values(condition, metric))
+        """Mean over seeds with its 95 % confidence interval (cut at the metric's bounds)."""
+        try:
+            return estimate(self.values(condition, metric), bounds=self.bounds.get(metric))
+        except ValueError as error:
+            raise ValueError(f"{condition} {metric}: {error}") from None
 
     def curve(self, condition: str, name: str) -> Band:
-        """Mean curve over seeds with its 95 % confidence band."""
+        """Mean curve over seeds with its 95 % confidence band (cut at the curve's bounds)."""
         try:
-            return band([r.curves[condition][name] for r in self.results])
+            curves = [r.curves[condition][name] for r in self.results]
         except KeyError:
             raise KeyError(f"no curve {name!r} for condition {condition!r}") from None
+        try:
+            return band(curves, bounds=self.bounds.get(name))
+        except ValueError as error:
+            raise ValueError(f"{condition} {name}: {error}") from None
 
     @property
     def first(self) -> Result:
@@ -104,7 +122,9 @@ class Seeds:
 class Study:
     """A study: its name (used on the command line), title, the question it answers, its
     config class (defaults = full settings), ``run(config, seed) -> Result``,
-    ``report(config, seeds) -> blocks``, and the overrides of its quick mode."""
+    ``report(config, seeds) -> blocks``, the overrides of its quick mode, and the range of
+    its bounded quantities ({metric or curve name: (low, high)}, or a function of the
+    config that returns it: intervals and bands are cut there)."""
 
     name: str
     title: str
@@ -113,6 +133,13 @@ class Study:
     run: Callable[[Any, int], Result]
     report: Callable[[Any, Seeds], list]
     quick: dict[str, Any] = field(default_factory=dict)
+    bounds: Mapping[str, tuple[float, float]] | Callable[[Any], Mapping] = field(
+        default_factory=dict
+    )
+
+    def bounds_for(self, config: Any) -> dict[str, tuple[float, float]]:
+        """The ranges of the study's bounded quantities at ``config``."""
+        return dict(self.bounds(config) if callable(self.bounds) else self.bounds)
 
 
 def make_config(study: Study, quick: bool = False, overrides: dict[str, Any] | None = None) -> Any:
