@@ -99,6 +99,41 @@ def test_strategies_are_seeded(tmp_path: Path, splits: tune.Splits) -> None:
     assert len(lrs) == 4  # and the trials differ from one another
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed to be used")
+def test_workers_starting_trials_together_draw_different_values(
+    tmp_path: Path, splits: tune.Splits
+) -> None:
+    """Two workers that open the study and start trials at the same instant (both
+    samplers made before either trial exists) draw different values: a trial's values
+    depend on its number, not on what a worker saw when it started. And they are the
+    values one worker alone draws for those trial numbers."""
+    from neuralab.tune.runner import open_study
+
+    for strategy in ("random", "tpe"):
+        config = tiny(strategy=strategy, baseline=False, name=strategy)
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+        (a, _), (b, _) = open_study(config, url), open_study(config, url)
+        together = [a.ask(), b.ask(), b.ask(), a.ask()]
+        drawn = [(t.suggest_float("lr", 1e-3, 0.5, log=True), t.number) for t in together]
+        assert len({lr for lr, _ in drawn}) == 4, drawn
+        solo, _ = open_study(config, f"sqlite:///{tmp_path / f'solo-{strategy}.db'}")
+        alone = [solo.ask() for _ in range(4)]
+        expected = {t.number: t.suggest_float("lr", 1e-3, 0.5, log=True) for t in alone}
+        assert {n: lr for lr, n in drawn} == expected
+
+
+def test_the_baseline_is_queued_once_by_the_worker_that_creates_the_study(tmp_path: Path) -> None:
+    from neuralab.tune.runner import open_study
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    config = tiny(name="base")
+    for _ in range(3):  # the creator, then two workers joining it
+        study, _ = open_study(config, url)
+    trials = study.get_trials(deepcopy=False)
+    assert len(trials) == 1 and trials[0].user_attrs == {"baseline": True}
+    assert trials[0].state.name == "WAITING"
+
+
 def test_grid_covers_the_grid_once(tmp_path: Path, splits: tune.Splits) -> None:
     space = {
         "lr": {"low": 0.01, "high": 0.1, "log": True, "points": 2},
@@ -124,6 +159,40 @@ def test_grid_covers_the_grid_once(tmp_path: Path, splits: tune.Splits) -> None:
         splits=splits,
     )
     assert len(result.trials) == 3 and len({str(t.params) for t in result.trials}) == 3
+
+
+def test_grid_with_a_step_that_does_not_divide_the_range(tmp_path: Path, capsys) -> None:
+    """width 32..120 by 32: the grid is 32, 64, 96 (Optuna's range), the importances are
+    computed, and the command writes its report (it used to try 128, outside Optuna's
+    range, and fANOVA's ZeroDivisionError crashed every run of the study)."""
+    path = tmp_path / "g.toml"
+    path.write_text(
+        CONFIG.format(trials=20, n_train=300, epochs=1).replace("width = 16", "width = 64")
+        + "width = { low = 32, high = 120, step = 32 }\n"
+    )
+    out = tmp_path / "out"
+    assert main(["tune", str(path), "--strategy", "grid", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    study = json.loads((out / "results.json").read_text())["studies"][0]
+    widths = {t["params"]["width"] for t in study["trials"]}
+    assert widths == {32, 64, 96}
+    assert len(study["trials"]) == 3 * 3 * 2 + 1  # the grid and the baseline
+    assert study["importances"] and set(study["importances"]) == {"lr", "optimizer", "width"}
+
+
+def test_a_failed_importance_ranking_is_a_note(
+    tmp_path: Path, splits: tune.Splits, monkeypatch
+) -> None:
+    def fail(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(optuna.importance, "get_param_importances", fail)
+    result = tune.run(tiny(trials=3), storage=tmp_path / "s.db", study="i",
+                      out=tmp_path / "r", log=None, splits=splits)  # fmt: skip
+    assert result.importances is None
+    assert result.importance_note == "not computed: ZeroDivisionError: float division by zero"
+    assert (tmp_path / "r" / "index.html").exists()
 
 
 def test_pruning_stops_bad_trials(tmp_path: Path, splits: tune.Splits) -> None:
@@ -169,6 +238,30 @@ def test_hyperband_prunes_with_the_hyperband_strategy(tmp_path: Path, splits: tu
     )
     assert any(t.state == "PRUNED" for t in result.trials)
     assert result.epochs_spent < 12 * 9
+    # a trial that trained all 9 epochs is never pruned at the last one (rung 9)
+    assert all(t.epochs < 9 for t in result.trials if t.state == "PRUNED")
+    assert all(t.epochs == 9 for t in result.trials if t.state == "COMPLETE")
+
+
+def test_a_trial_is_never_pruned_at_its_last_step() -> None:
+    class Trial:
+        def __init__(self) -> None:
+            self.reports: list[tuple[int, float]] = []
+
+        def report(self, value: float, step: int) -> None:
+            self.reports.append((step, value))
+
+        def should_prune(self) -> bool:
+            return True  # a pruner that wants every trial stopped
+
+    from neuralab.tune.objective import ReportToTrial
+
+    trial = Trial()
+    callback = ReportToTrial(trial, "val_accuracy", offset=3, last=6)
+    with pytest.raises(optuna.TrialPruned, match="pruned at step 5"):
+        callback.on_epoch_end(None, 2, {"val_accuracy": 0.5})
+    callback.on_epoch_end(None, 3, {"val_accuracy": 0.6})  # step 6: kept
+    assert trial.reports == [(5, 0.5), (6, 0.6)]
 
 
 def test_epoch_budget(tmp_path: Path, splits: tune.Splits) -> None:
@@ -217,6 +310,31 @@ def test_baseline_retrain_and_report(tmp_path: Path, splits: tune.Splits) -> Non
     assert len(images) == 2 and all(p.stat().st_size > 5000 for p in images)
 
 
+def test_a_best_configuration_that_diverges_when_retrained_still_gets_its_report(
+    tmp_path: Path, splits: tune.Splits, monkeypatch
+) -> None:
+    from neuralab.train import NonFiniteLossError
+    from neuralab.tune import runner
+
+    train = runner.train_and_evaluate
+
+    def diverging_retrain(params, train_data, val, **kwargs):
+        if val is None:  # the retraining on train + val (trials validate)
+            raise NonFiniteLossError("loss is nan at epoch 1")
+        return train(params, train_data, val, **kwargs)
+
+    monkeypatch.setattr(runner, "train_and_evaluate", diverging_retrain)
+    lines: list[str] = []
+    result = tune.run(tiny(retrain=True, trials=3), storage=tmp_path / "s.db", study="n",
+                      out=tmp_path / "r", log=lines.append, splits=splits)  # fmt: skip
+    assert result.best is not None and result.test is None and result.baseline_test is None
+    assert "diverged when retrained on train + val" in result.retrain_note
+    assert any("\nretraining: the best trial's configuration" in line for line in lines)
+    saved = json.loads((tmp_path / "r" / "results.json").read_text())["studies"][0]
+    assert saved["test"] is None and saved["retrain_note"] == result.retrain_note
+    assert "diverged when retrained" in (tmp_path / "r" / "index.html").read_text()
+
+
 def test_k_fold_cross_validation(tmp_path: Path) -> None:
     config = tiny(
         data=tune.DataConfig("digits", n_train=240, n_val=60, n_test=100, folds=3),
@@ -243,11 +361,16 @@ def test_define_by_run_space(tmp_path: Path, splits: tune.Splits) -> None:
             params["momentum"] = trial.suggest_float("momentum", 0.0, 0.95)
         return params
 
-    result = tune.run(tiny(search=space, trials=4), storage=tmp_path / "s.db", study="d",
+    result = tune.run(tiny(search=space, trials=6), storage=tmp_path / "s.db", study="d",
                       out=None, log=None, splits=splits)  # fmt: skip
-    assert len(result.trials) == 4 and not any(t.baseline for t in result.trials)
+    assert len(result.trials) == 6 and not any(t.baseline for t in result.trials)
     for t in result.trials:
         assert ("momentum" in t.params) == (t.params["optimizer"] == "sgd")
+    # importances rank the parameters every complete trial has, and name the others
+    complete = [t for t in result.trials if t.state == "COMPLETE"]
+    assert {t.params["optimizer"] for t in complete} == {"sgd", "adam"}  # (seeded)
+    assert set(result.importances) == {"lr", "optimizer"}
+    assert result.importance_note.endswith("not every complete trial has them: momentum")
 
     def bad(trial) -> dict:
         return {"learning_rate": trial.suggest_float("learning_rate", 0.1, 1.0)}
@@ -337,7 +460,11 @@ def test_command_worker_runs_trials_only(tmp_path: Path, capsys) -> None:
     path.write_text(CONFIG.format(trials=2, n_train=300, epochs=1))
     out = tmp_path / "out"
     assert main(["tune", str(path), "--out", str(out), "--worker"]) == 0
-    assert "2/2 finished" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "2/2 finished" in text
+    # the summary, without test scores (a worker does not retrain)
+    assert "2 trials (2 complete), 2 epochs in all" in text and "\nbest: trial " in text
+    assert "test accuracy" not in text
     assert len(load(out / "study.db", "cli").trials) == 2  # the default storage: OUT/study.db
     assert not (out / "index.html").exists() and not (out / "results.json").exists()
 
@@ -347,6 +474,7 @@ def test_command_worker_runs_trials_only(tmp_path: Path, capsys) -> None:
     [
         (["--storage", "mongodb://h/db"], "neuralab tune: storage: unknown database 'mongodb'"),
         (["--strategy", "grid", "--study", "other"], None),
+        (["--storage", "sqlite:///:memory:"], "neuralab tune: storage: an SQLite URL needs a file"),
     ],
 )
 def test_command_errors(tmp_path: Path, capsys, extra: list[str], message: str | None) -> None:
@@ -358,6 +486,68 @@ def test_command_errors(tmp_path: Path, capsys, extra: list[str], message: str |
         assert code == 0
     else:
         assert code == 1 and message in err and "Traceback" not in err
+
+
+def test_command_reports_an_unexpected_error_in_one_line(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from neuralab.tune import runner
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(runner, "run", broken)
+    path = tmp_path / "tune.toml"
+    path.write_text(CONFIG.format(trials=2, n_train=300, epochs=1))
+    assert main(["tune", str(path), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("neuralab tune: unexpected error: ZeroDivisionError: float division")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("extra", [["--strategy", "tpe"], ["--worker"]])
+def test_compare_refuses_strategy_and_worker(tmp_path: Path, capsys, extra: list[str]) -> None:
+    path = tmp_path / "tune.toml"
+    path.write_text(CONFIG.format(trials=2, n_train=300, epochs=1))
+    with pytest.raises(SystemExit) as exit:
+        main(["tune", str(path), "--compare", "random,tpe", "--out", str(tmp_path / "o"), *extra])
+    assert exit.value.code == 2
+    assert f"--compare runs every strategy it names itself; it cannot take {extra[0]}" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_command_compare_spends_the_epoch_budget_and_reports_it(tmp_path: Path, capsys) -> None:
+    """--compare with --epoch-budget: the file's trials = 2 does not cap the strategies
+    (the epoch budget is what they are compared for); the grid, smaller than the budget,
+    is warned about; the reading's numbers are each strategy's own."""
+    path = tmp_path / "tune.toml"
+    path.write_text(CONFIG.format(trials=2, n_train=300, epochs=3))
+    out = tmp_path / "cmp"
+    args = ["tune", str(path), "--compare", "grid,random,hyperband", "--epoch-budget", "30"]
+    assert main([*args, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "warning: grid runs at most 6 trials (18 epochs), less than the epoch budget of 30" in text
+    )
+    studies = {s["strategy"]: s for s in json.loads((out / "results.json").read_text())["studies"]}
+    assert studies["grid"]["epochs_spent"] == 18
+    for name in ("random", "hyperband"):
+        assert 30 <= studies[name]["epochs_spent"] < 33
+    assert len(studies["random"]["trials"]) == 10
+    hb = studies["hyperband"]
+    pruned = hb["counts"].get("PRUNED", 0)
+    assert pruned > 0 and len(hb["trials"]) > 10
+    page = (out / "index.html").read_text()
+    assert (
+        f"hyperband pruned {pruned} of its {len(hb['trials'])} trials: it tried "
+        f"{len(hb['trials'])} configurations in {hb['epochs_spent']} epochs (grid 6 in 18, "
+        f"random 10 in {studies['random']['epochs_spent']})."
+    ) in page
+    assert "The budgets differ: grid 6 trials, 18 epochs" in page
+    assert "strategies = grid, random, hyperband" in page
+    assert "name = cli," not in page and "strategy = tpe" not in page
 
 
 def test_command_bad_config(tmp_path: Path, capsys) -> None:

@@ -1,9 +1,11 @@
 """Several workers sharing one study on a real PostgreSQL server (started on loopback by
-the ``postgres_url`` fixture of ``tests/postgres.py``): every trial is recorded exactly
-once, none is lost, and every worker sees the same best trial."""
+the ``postgres_url`` fixture of ``tests/postgres.py``): started together on an empty
+database, every trial is run by exactly one worker with values of its own, the baseline
+is queued once, none is lost, and every worker sees the same best trial."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -31,10 +33,10 @@ n_val = 200
 n_test = 200
 
 [train]
-epochs = 3
-width = 16
-depth = 1
-batch_size = 32
+epochs = 6
+width = 128
+depth = 2
+batch_size = 16
 
 [search]
 lr = {{ low = 1e-3, high = 0.5, log = true }}
@@ -45,14 +47,13 @@ WORKERS, TRIALS = 3, 16
 
 
 def test_workers_share_one_study_on_postgresql(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+    """Three workers started together on an empty database (they race to create the
+    tables and the study), the last one with --worker: each trial is run by exactly one
+    worker, with values no other trial has, the baseline is queued once, and the two
+    reporting workers see the same best trial."""
     path = tmp_path / "tune.toml"
     path.write_text(CONFIG.format(trials=TRIALS))
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    # the tables first, so that no worker starts late after losing the race to create them
-    # (workers do retry that race: tune.storage.open_storage)
-    from neuralab.tune.storage import open_storage
-
-    open_storage(postgres_url).engine.dispose()
     processes = [
         subprocess.Popen(
             [
@@ -67,6 +68,7 @@ def test_workers_share_one_study_on_postgresql(tmp_path: Path, postgres_url: str
                 "shared",
                 "--out",
                 str(tmp_path / f"w{k}"),
+                *(["--worker"] if k == WORKERS - 1 else []),
             ],
             env=env,
             stdout=subprocess.PIPE,
@@ -85,17 +87,27 @@ def test_workers_share_one_study_on_postgresql(tmp_path: Path, postgres_url: str
     print("trials run by each worker:", [sorted(r) for r in ran])
     assert all(ran), f"a worker ran no trial: {ran}"  # the study really was shared
     study = optuna.load_study(study_name="shared", storage=postgres_url)
-    numbers = [t.number for t in study.trials]
-    # every trial recorded exactly once: numbers 0..n-1, each run by exactly one worker
+    trials = study.trials
+    numbers = [t.number for t in trials]
+    # each trial run by exactly one worker: no worker's trials overlap another's, and
+    # together they are every trial of the study
     assert sorted(numbers) == list(range(len(numbers)))
-    assert sum(len(r) for r in ran) == len(numbers) and set().union(*ran) == set(numbers)
+    assert all(not (a & b) for a, b in itertools.combinations(ran, 2))
+    assert set().union(*ran) == set(numbers)
     # none lost: all finished, the budget met (a race may add at most one per extra worker)
-    assert {t.state.name for t in study.trials} <= {"COMPLETE", "PRUNED"}
+    assert {t.state.name for t in trials} <= {"COMPLETE", "PRUNED"}
     assert TRIALS <= len(numbers) <= TRIALS + WORKERS - 1
-    assert all(t.value is not None and t.user_attrs["epochs"] == 3 for t in study.trials)
-    # the same best trial seen from every worker, and from the database
+    assert all(t.value is not None and t.user_attrs["epochs"] == 6 for t in trials)
+    # one baseline, and no two trials trained the same values
+    assert sum(bool(t.user_attrs.get("baseline")) for t in trials) == 1
+    params = [tuple(sorted(t.params.items())) for t in trials]
+    assert len(set(params)) == len(params), params
+    # the --worker wrote no report but printed the study's summary
+    assert not (tmp_path / f"w{WORKERS - 1}").exists()
+    assert f"{len(trials)} trials (" in outputs[-1] and "\nbest: trial " in outputs[-1]
+    # the same best trial seen from the reporting workers, and from the database
     bests = [json.loads((tmp_path / f"w{k}" / "results.json").read_text())["studies"][0]["best"]
-             for k in range(WORKERS)]  # fmt: skip
+             for k in range(WORKERS - 1)]  # fmt: skip
     assert all(b == bests[0] for b in bests)
     assert bests[0]["number"] == study.best_trial.number
     assert bests[0]["value"] == study.best_value

@@ -83,6 +83,25 @@ def test_grid_values() -> None:
     assert space.grid_size == 3 * 4 * 2 * 2
 
 
+def test_a_step_that_does_not_divide_the_range_ends_at_the_last_step() -> None:
+    """width 32..120 by 32 takes 32, 64, 96 (as Optuna's suggest_int): the grid never goes
+    past 96 (it once held 128, outside the range Optuna searched, and fANOVA crashed)."""
+    space = tune.SearchSpace.from_dict(
+        {
+            "width": {"low": 32, "high": 120, "step": 32},
+            "dropout": {"low": 0.0, "high": 0.5, "step": 0.2, "points": 4},
+        }
+    )
+    width, dropout = space.params
+    assert (width.top, dropout.top) == (96, 0.4)
+    assert space.grid() == {"width": [32, 64, 96], "dropout": [0.0, 0.2, 0.4]}
+    assert width.contains(96) and not width.contains(120) and not width.contains(100)
+    with pytest.raises(ValueError, match=r"width = 120 is outside .* \(32 to 96 by steps of 32\)"):
+        space.check_inside({"width": 120}, "baseline")
+    with pytest.raises(ValueError, match="grid value 40 is not low \\+ a multiple of step"):
+        tune.SearchSpace.from_dict({"width": {"low": 32, "high": 120, "step": 32, "grid": [40]}})
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
@@ -129,6 +148,12 @@ def test_bad_search_specs_are_named(spec: dict, message: str) -> None:
             {"search": {"lr": [0.1]}, "study": {"trials": None}},
             "study: give a budget: trials, epoch_budget or timeout",
         ),
+        (
+            {"search": {"lr": [0.1]}, "study": {"baseline": "false"}},
+            "study.baseline: expected true",
+        ),
+        ({"search": {"lr": [0.1]}, "study": {"retrain": "no"}}, "study.retrain: expected true or"),
+        ({"search": {"lr": [0.1]}, "study": {"retrain": 0}}, "study.retrain: expected true or"),
     ],
 )
 def test_bad_configs_are_named(raw: dict, message: str) -> None:
@@ -158,6 +183,24 @@ def test_yaml_is_read_safely(tmp_path: Path) -> None:
         tune.load_config(tmp_path / "evil.yaml")
 
 
+def test_yaml_reads_exponents_without_a_dot_as_numbers(tmp_path: Path) -> None:
+    """YAML 1.2 floats: ``1e-4`` is a number (PyYAML's YAML 1.1 reads it as a string);
+    ``1_000``, ``.5`` and hex ints still parse, and a bare word stays a string."""
+    (tmp_path / "a.yaml").write_text(
+        YAML.replace("1.0e-4", "1e-4").replace("high: 0.3", "high: 3E-1")
+        + "  batch_size: [0x40, 1_000]\n"
+    )
+    config = tune.load_config(tmp_path / "a.yaml")
+    lr = config.search.params[0]
+    assert (lr.low, lr.high) == (1e-4, 0.3) and isinstance(lr.low, float)
+    assert config.search.params[3].choices == (64, 1000)
+    from neuralab.tune.config import _yaml_load
+
+    assert _yaml_load("a: [1e3, -2.5E-2, .5, 7, 1e, nan]") == {
+        "a": [1e3, -0.025, 0.5, 7, "1e", "nan"]
+    }
+
+
 def test_grid_needs_a_spec() -> None:
     with pytest.raises(ValueError, match="strategy 'grid' needs a search spec"):
         tune.TuneConfig(search=lambda trial: {}, strategy="grid")
@@ -172,6 +215,8 @@ def test_storage_urls(tmp_path: Path) -> None:
         ("postgresql://u:pw@host:notaport/db", "storage: cannot parse the URL"),
         ("mongodb://host/db", "storage: unknown database 'mongodb'"),
         ("sqlite://", "an SQLite URL needs a file"),
+        ("sqlite:///:memory:", "an SQLite URL needs a file"),
+        (":memory:", "an SQLite URL needs a file"),
         (str(tmp_path), "is a folder"),
     ]:
         with pytest.raises(ValueError) as error:

@@ -4,13 +4,19 @@
                          [--strategy grid|random|tpe|hyperband] [--timeout S]
                          [--epoch-budget E] [--out DIR] [--worker] [--compare S,S,...]
 
-Exit status: 0 done, 1 bad configuration, data or storage (one line, no traceback),
-2 bad arguments, 130 interrupted (the finished trials are kept; run it again to resume).
+With ``--compare`` and ``--epoch-budget``, the epoch budget is each strategy's budget: the
+file's ``trials`` cap is ignored (``--trials`` sets one). ``--compare`` cannot be combined
+with ``--strategy`` or ``--worker``.
+
+Exit status: 0 done, 1 bad configuration, data or storage, or an unexpected error (one
+line, no traceback), 2 bad arguments, 130 interrupted (the finished trials are kept; run
+it again to resume).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,8 +72,10 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "--compare",
         metavar="S,S,...",
         help="run each strategy (e.g. grid,random,tpe,hyperband) with the same budget as a "
-        "study of its own and compare them in the report",
+        "study of its own and compare them in the report; with --epoch-budget, that is each "
+        "strategy's budget (the file's trials cap is ignored unless --trials is given)",
     )
+    tune.set_defaults(tune_parser=tune)
     return tune
 
 
@@ -76,6 +84,14 @@ def command(args: argparse.Namespace) -> int:
     from neuralab.tune.config import load_config
     from neuralab.tune.runner import compare, run
 
+    if args.compare and (args.strategy or args.worker):
+        option = "--strategy" if args.strategy else "--worker"
+        message = f"--compare runs every strategy it names itself; it cannot take {option}"
+        parser = getattr(args, "tune_parser", None)
+        if parser is not None:
+            parser.error(message)  # exits with status 2
+        print(f"neuralab tune: error: {message}", file=sys.stderr)
+        return 2
     try:
         config = load_config(args.config).replace(
             epoch_budget=args.epoch_budget, timeout=args.timeout
@@ -86,6 +102,9 @@ def command(args: argparse.Namespace) -> int:
         if args.compare:
             strategies = [s.strip() for s in args.compare.split(",") if s.strip()]
             config = config.replace(name=args.study, trials=args.trials)
+            if args.epoch_budget is not None and args.trials is None:
+                # the epoch budget is the budget compared: no trial cap binds before it
+                config = dataclasses.replace(config, trials=None)
             compare(config, strategies, storage=storage, out=args.out, log=_log)
         else:
             run(
@@ -107,6 +126,13 @@ def command(args: argparse.Namespace) -> int:
         return 130
     except (OSError, ValueError, TypeError) as error:
         print(f"neuralab tune: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug or a library's failure: still one line
+        print(
+            f"neuralab tune: unexpected error: {type(error).__name__}: {error} (the finished "
+            "trials are kept in the storage)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

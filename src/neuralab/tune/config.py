@@ -38,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -134,6 +135,9 @@ class TuneConfig:
             raise ValueError("study: give a budget: trials, epoch_budget or timeout")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise ValueError(f"study.seed: expected an integer, got {self.seed!r}")
+        for key in ("baseline", "retrain"):
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f"study.{key}: expected true or false, got {getattr(self, key)!r}")
         if self.strategy == "grid" and not isinstance(self.search, SearchSpace):
             raise ValueError("strategy 'grid' needs a search spec, not a define-by-run function")
         if isinstance(self.search, SearchSpace) and self.baseline:
@@ -200,12 +204,7 @@ def load_config(path: str | Path) -> TuneConfig:
     if suffix not in (".toml", ".yaml", ".yml"):
         raise ValueError(f"config: expected a .toml, .yaml or .yml file, got {path.name!r}")
     try:
-        if suffix == ".toml":
-            raw = _toml().loads(text)
-        else:
-            import yaml
-
-            raw = yaml.safe_load(text)  # safe_load: plain data only, no Python objects
+        raw = _toml().loads(text) if suffix == ".toml" else _yaml_load(text)
     except Exception as error:  # the parsers' own syntax errors
         raise ValueError(f"config {path}: cannot parse it: {error}") from None
     try:
@@ -259,6 +258,29 @@ def _toml() -> Any:
     import tomli  # pragma: no cover - Python 3.10
 
     return tomli  # pragma: no cover
+
+
+def _yaml_load(text: str) -> Any:
+    """``yaml.safe_load`` (plain data only, no Python objects), with YAML 1.2's floats:
+    PyYAML follows YAML 1.1, where ``1e-4`` (no dot) is a string, not a number."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)
+            |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*
+            |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$""",
+            re.VERBOSE,
+        ),
+        list("-+0123456789."),
+    )
+    return yaml.load(text, Loader=Loader)  # a SafeLoader: plain data only
 
 
 # --- checks --------------------------------------------------------------------------

@@ -96,10 +96,12 @@ def build_scheduler(
 
 class ReportToTrial(Callback):
     """Report ``metric`` to the Optuna trial after every epoch, at step ``offset + epoch``,
-    and stop a trial the pruner wants stopped by raising ``optuna.TrialPruned``."""
+    and stop a trial the pruner wants stopped by raising ``optuna.TrialPruned``; never at
+    step ``last`` (the trial's final step: it has been trained fully, so stopping it
+    would only throw its value away)."""
 
-    def __init__(self, trial: Any, metric: str, offset: int = 0) -> None:
-        self.trial, self.metric, self.offset = trial, metric, offset
+    def __init__(self, trial: Any, metric: str, offset: int = 0, last: int | None = None) -> None:
+        self.trial, self.metric, self.offset, self.last = trial, metric, offset, last
         self.epochs = 0
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -109,7 +111,7 @@ class ReportToTrial(Callback):
         value = float(logs[self.metric])
         step = self.offset + epoch
         self.trial.report(value, step)
-        if self.trial.should_prune():
+        if step != self.last and self.trial.should_prune():
             raise optuna.TrialPruned(f"pruned at step {step} ({self.metric} {value:.4g})")
 
 
@@ -189,7 +191,8 @@ class Objective:
         finals = []
         try:
             for k, (train, val) in enumerate(self.splits.folds):
-                report = ReportToTrial(trial, self.metric, offset=k * self.epochs)
+                last = len(self.splits.folds) * self.epochs
+                report = ReportToTrial(trial, self.metric, offset=k * self.epochs, last=last)
                 try:
                     _, history = train_and_evaluate(
                         params,

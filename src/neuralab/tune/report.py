@@ -212,6 +212,8 @@ def _reading(result: TuneResult) -> list[str]:
                 else "."
             )
         )
+    if result.retrain_note:
+        text.append(f"Retraining: {result.retrain_note}.")
     if result.importances:
         top = max(result.importances, key=result.importances.get)
         text.append(
@@ -271,6 +273,33 @@ def comparison_table(results: Sequence[TuneResult]) -> Table:
     )
 
 
+def budget_note(results: Sequence[TuneResult]) -> str:
+    """A warning when the strategies did not spend the same budget: with an epoch budget,
+    epochs more than one trial apart (a trial cap or the grid's size ended a search first);
+    without one, different numbers of trials. Else ''."""
+    if len(results) < 2:
+        return ""
+    config = results[0].config
+    if config.get("epoch_budget") is not None:
+        data = config.get("data") or {}
+        per_trial = int(config.get("epochs", 1)) * int(data.get("folds", 1))
+        spent = [r.epochs_spent for r in results]
+        if max(spent) - min(spent) <= per_trial:
+            return ""
+        why = "a trial cap, the grid's size or a timeout ended some searches first"
+    else:
+        if len({len(r.finished) for r in results}) == 1:
+            return ""
+        why = "the grid's size or a timeout ended some searches first"
+    return (
+        "The budgets differ: "
+        + ", ".join(
+            f"{r.strategy} {len(r.finished)} trials, {r.epochs_spent} epochs" for r in results
+        )
+        + f" ({why}); compare their best values with that in mind."
+    )
+
+
 def comparison_blocks(results: Sequence[TuneResult]) -> list:
     """The comparison of several strategies: plot, table and reading."""
     better = max if results[0].direction == "maximize" else min
@@ -284,13 +313,21 @@ def comparison_blocks(results: Sequence[TuneResult]) -> list:
             + ", ".join(f"{r.strategy} {r.best['value']:.4f}" for r in with_best if r is not winner)
             + ")."
         )
-    pruned = [r for r in results if any(t.state == "PRUNED" for t in r.trials)]
-    for r in pruned:
+    for r in results:
         n = sum(t.state == "PRUNED" for t in r.trials)
-        text.append(
-            f"{r.strategy} pruned {n} of {len(r.finished)} trials, so it tried more "
-            f"configurations for about the same epochs."
+        if not n:
+            continue
+        others = ", ".join(
+            f"{o.strategy} {len(o.finished)} in {o.epochs_spent}" for o in results if o is not r
         )
+        text.append(
+            f"{r.strategy} pruned {n} of its {len(r.finished)} trials: it tried "
+            f"{len(r.finished)} configurations in {r.epochs_spent} epochs"
+            + (f" ({others})." if others else ".")
+        )
+    note = budget_note(results)
+    if note:
+        text.append(note)
     return [
         Figure(
             comparison_figure(results),
@@ -310,8 +347,15 @@ def write_tune_report(
     if not results:
         raise ValueError("write_tune_report: no results")
     sections = []
-    settings = {k: v for k, v in results[0].config.items() if k not in ("search", "fixed")}
+    shared = ("search", "fixed", "name", "strategy", "storage")
+    settings = {k: v for k, v in results[0].config.items() if k not in shared}
     if len(results) > 1:
+        settings = {
+            "strategies": ", ".join(r.strategy for r in results),
+            "studies": ", ".join(r.study for r in results),
+            "storage": results[0].storage,
+            **settings,
+        }
         sections.append(
             Section(
                 "comparison",

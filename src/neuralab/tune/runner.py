@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neuralab.train import NonFiniteLossError
 from neuralab.tune.config import TuneConfig
 from neuralab.tune.data import Splits, load_splits
 from neuralab.tune.objective import Objective, test_scores, train_and_evaluate
@@ -74,6 +75,7 @@ class TuneResult:
     baseline_test: dict[str, float] | None
     seconds: float
     config: dict[str, Any] = field(default_factory=dict)
+    retrain_note: str = ""  # why a retrained configuration has no test scores
 
     @property
     def finished(self) -> list[TrialRecord]:
@@ -165,18 +167,23 @@ def _fingerprint(config: TuneConfig) -> dict[str, Any]:
 def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
     """(study, storage): create or load the study ``config.name`` in ``url``; a study of
     that name made with another configuration is refused (its trials would not be
-    comparable)."""
+    comparable). The worker that creates the study (the database lets exactly one
+    succeed) queues the baseline trial, so workers starting together queue it once."""
     import optuna
 
     storage = open_storage(url, config.heartbeat)
-    study = optuna.create_study(
-        storage=storage,
-        study_name=config.name,
-        direction=config.direction,
-        sampler=make_sampler(config, 0),
-        pruner=make_pruner(config),
-        load_if_exists=True,
-    )
+    kwargs = {
+        "storage": storage,
+        "study_name": config.name,
+        "sampler": make_sampler(config),
+        "pruner": make_pruner(config),
+    }
+    try:
+        study = optuna.create_study(direction=config.direction, **kwargs)
+        created = True
+    except optuna.exceptions.DuplicatedStudyError:
+        study = optuna.load_study(**kwargs)
+        created = False
     if study.direction.name.lower() != config.direction:
         raise ValueError(
             f"study {config.name!r} in {describe(url)} {study.direction.name.lower()}s its "
@@ -193,17 +200,9 @@ def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
             f"study {config.name!r} in {describe(url)} was created with another configuration "
             f"(different {', '.join(keys)}); use another --study name or the same config file"
         )
+    if created and config.baseline and isinstance(config.search, SearchSpace):
+        study.enqueue_trial(config.baseline_params(), user_attrs={"baseline": True})
     return study, storage
-
-
-def _enqueue_baseline(study: Any, config: TuneConfig) -> None:
-    if not (config.baseline and isinstance(config.search, SearchSpace)):
-        return
-    if any(t.user_attrs.get("baseline") for t in study.get_trials(deepcopy=False)):
-        return
-    study.enqueue_trial(
-        config.baseline_params(), user_attrs={"baseline": True}, skip_if_exists=True
-    )
 
 
 @dataclass
@@ -329,14 +328,12 @@ def optimize(
     cap = _trial_cap(config)
     deadline = time.monotonic() + (config.timeout if config.timeout is not None else math.inf)
     progress = _progress(config, log, cap)
-    _enqueue_baseline(study, config)
     watched: set[int] = set()
     while True:
         optuna.storages.fail_stale_trials(study)  # trials of dead workers: failed, retried
         status = _status(study)
         _watch(storage, config.name, status.running_numbers, watched)
         if _should_launch(config, status, cap, deadline):
-            study.sampler = make_sampler(config, status.total)
             study.optimize(objective, n_trials=1, callbacks=[progress])
             continue
         if _complete(config, status, cap, deadline):
@@ -374,28 +371,7 @@ def collect(study: Any, config: TuneConfig, url: str, seconds: float) -> TuneRes
         if base is None
         else {"number": base.number, "params": base.params, "value": base.value}
     )
-    importances, note = None, ""
-    varying = {
-        name
-        for name in {k for t in complete for k in t.params}
-        if len({repr(t.params.get(name)) for t in complete}) > 1
-    }
-    if len(complete) < 2 or not varying:
-        note = "too few complete trials with differing parameters to rank them"
-    else:
-        import optuna
-
-        try:
-            evaluator = optuna.importance.FanovaImportanceEvaluator(seed=config.seed)
-            importances = {
-                k: float(v)
-                for k, v in optuna.importance.get_param_importances(
-                    study, evaluator=evaluator, params=sorted(varying)
-                ).items()
-            }
-            note = "fANOVA (a random forest of the complete trials' values)"
-        except (ValueError, RuntimeError) as error:
-            note = f"not computed: {error}"
+    importances, note = _importances(study, complete, config.seed)
     return TuneResult(
         study=config.name,
         storage=describe(url),
@@ -414,19 +390,54 @@ def collect(study: Any, config: TuneConfig, url: str, seconds: float) -> TuneRes
     )
 
 
-def retrain(config: TuneConfig, params: dict[str, Any], splits: Splits) -> dict[str, float]:
+def _importances(
+    study: Any, complete: list[TrialRecord], seed: int
+) -> tuple[dict[str, float] | None, str]:
+    """(importances, note): fANOVA over the complete trials, of the parameters every
+    complete trial has (a define-by-run space's conditional parameters are left out, and
+    the note names them) and whose values differ."""
+    names = {k for t in complete for k in t.params}
+    shared = {k for k in names if all(k in t.params for t in complete)}
+    varying = sorted(k for k in shared if len({repr(t.params[k]) for t in complete}) > 1)
+    left_out = sorted(names - shared)
+    if len(complete) < 2 or not varying:
+        note = "too few complete trials with differing parameters to rank them"
+    else:
+        import optuna
+
+        try:
+            evaluator = optuna.importance.FanovaImportanceEvaluator(seed=seed)
+            ranked = optuna.importance.get_param_importances(
+                study, evaluator=evaluator, params=varying
+            )
+            importances = {k: float(v) for k, v in ranked.items()}
+            note = "fANOVA (a random forest of the complete trials' values)"
+            if left_out:
+                note += f"; left out, as not every complete trial has them: {', '.join(left_out)}"
+            return importances, note
+        except Exception as error:  # a failed ranking must not lose the study's report
+            note = f"not computed: {type(error).__name__}: {error}"
+    return None, note
+
+
+def retrain(config: TuneConfig, params: dict[str, Any], splits: Splits) -> dict[str, float] | None:
     """Train ``params`` (with the fixed values) on training + validation for the trials'
-    epochs and return its test loss and accuracy."""
-    model, _ = train_and_evaluate(
-        {**config.defaults, **params},
-        splits.train_val,
-        None,
-        epochs=config.epochs,
-        in_features=splits.in_features,
-        classes=splits.classes,
-        seed=config.seed,
-    )
-    return test_scores(model, splits.test)
+    epochs and return its test loss and accuracy; None when the training diverges (its
+    loss became NaN or infinite)."""
+    try:
+        model, _ = train_and_evaluate(
+            {**config.defaults, **params},
+            splits.train_val,
+            None,
+            epochs=config.epochs,
+            in_features=splits.in_features,
+            classes=splits.classes,
+            seed=config.seed,
+        )
+    except NonFiniteLossError:
+        return None
+    scores = test_scores(model, splits.test)
+    return scores if all(math.isfinite(v) for v in scores.values()) else None
 
 
 def run(
@@ -445,10 +456,11 @@ def run(
 
     storage: a database URL or an SQLite file (default: ``config.storage``, else
     ``OUT/study.db``); study, trials, strategy: override the config's. worker: only run
-    trials (no retraining, no files), for the extra workers of a distributed search.
-    Otherwise the best configuration (and the baseline) is retrained on training +
-    validation and tested, and ``OUT/results.json`` and the HTML report ``OUT/index.html``
-    are written (``out=None``: no files).
+    trials and log the summary (no retraining, no files), for the extra workers of a
+    distributed search. Otherwise the best configuration (and the baseline) is retrained
+    on training + validation and tested (a retraining that diverges has no test scores,
+    and ``retrain_note`` says so), and ``OUT/results.json`` and the HTML report
+    ``OUT/index.html`` are written (``out=None``: no files).
     """
     config = config.replace(
         storage=None if storage is None else os.fspath(storage),
@@ -479,13 +491,11 @@ def run(
         optimize(config, the_study, the_storage, splits, log)
         result = collect(the_study, config, url, time.perf_counter() - started)
     if worker:
+        if log:
+            log(summary(result))
         return result
     if config.retrain and result.best is not None:
-        result.test = retrain(config, result.best["params"], splits)
-        if result.baseline is not None and result.baseline["number"] != result.best["number"]:
-            result.baseline_test = retrain(config, result.baseline["params"], splits)
-        elif result.baseline is not None:
-            result.baseline_test = dict(result.test)
+        _retrain_best_and_baseline(config, result, splits)
     if log:
         log(summary(result))
     if out is not None:
@@ -495,6 +505,26 @@ def run(
         if log:
             log(f"wrote {page} and {Path(out) / 'results.json'}")
     return result
+
+
+def _retrain_best_and_baseline(config: TuneConfig, result: TuneResult, splits: Splits) -> None:
+    """Set the test scores of the best and baseline trials, retrained on train + val; a
+    retraining that diverges leaves its scores None and says so in ``retrain_note``."""
+    assert result.best is not None
+    notes = []
+    result.test = retrain(config, result.best["params"], splits)
+    if result.test is None:
+        notes.append(
+            f"the best trial's configuration (trial {result.best['number']}) diverged when "
+            "retrained on train + val (its loss became NaN or infinite): no test score"
+        )
+    if result.baseline is not None and result.baseline["number"] != result.best["number"]:
+        result.baseline_test = retrain(config, result.baseline["params"], splits)
+        if result.baseline_test is None:
+            notes.append("the baseline diverged when retrained on train + val: no test score")
+    elif result.baseline is not None and result.test is not None:
+        result.baseline_test = dict(result.test)
+    result.retrain_note = "; ".join(notes)
 
 
 def summary(result: TuneResult) -> str:
@@ -522,6 +552,8 @@ def summary(result: TuneResult) -> str:
                 else ""
             )
         )
+    if result.retrain_note:
+        lines.append(f"retraining: {result.retrain_note}")
     return "\n".join(lines)
 
 
@@ -539,7 +571,9 @@ def compare(
     splits: Splits | None = None,
 ) -> list[TuneResult]:
     """Run one study per strategy (named ``<name>-<strategy>``) with the same budget and
-    data, without the baseline; write one report comparing them (unless ``out`` is None)."""
+    data, without the baseline; write one report comparing them (unless ``out`` is None).
+    With both ``trials`` and ``epoch_budget`` each search stops at the first it reaches
+    (the grid also at its size): a warning says when the strategies' budgets differ."""
     from neuralab.tune.config import STRATEGIES
 
     unknown = [s for s in strategies if s not in STRATEGIES]
@@ -548,14 +582,30 @@ def compare(
     splits = splits if splits is not None else load_data(config)
     if storage is None:
         storage = config.storage or Path(out if out is not None else ".") / "study.db"
+    variants = [
+        dataclasses.replace(config, strategy=name, name=f"{config.name}-{name}", baseline=False)
+        for name in strategies
+    ]
+    per_trial = config.epochs * config.data.folds
+    for variant in variants:
+        cap = _trial_cap(variant)
+        budget = config.epoch_budget
+        if log and budget is not None and cap is not None and cap * per_trial < budget:
+            log(
+                f"warning: {variant.strategy} runs at most {cap} trials ({cap * per_trial} "
+                f"epochs), less than the epoch budget of {budget}"
+            )
     results = []
-    for name in strategies:
-        variant = dataclasses.replace(
-            config, strategy=name, name=f"{config.name}-{name}", baseline=False
-        )
+    for variant in variants:
         if log:
-            log(f"--- strategy {name}")
+            log(f"--- strategy {variant.strategy}")
         results.append(run(variant, storage=storage, out=None, log=log, splits=splits))
+    if log:
+        from neuralab.tune.report import budget_note
+
+        note = budget_note(results)
+        if note:
+            log(f"warning: {note}")
     if out is not None:
         from neuralab.tune.report import write_tune_report
 

@@ -24,6 +24,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 __all__ = [
@@ -196,17 +197,41 @@ class Param:
                     )
         if self.kind == "categorical" and self.grid:
             raise ValueError(f"{where}: a categorical parameter's grid is its choices")
+        if self.kind != "categorical" and self.step is not None:
+            for value in self.grid:
+                if not self._on_step(value):
+                    raise ValueError(
+                        f"{where}: grid value {value!r} is not low + a multiple of step "
+                        f"(low={self.low!r}, step={self.step!r})"
+                    )
+
+    @property
+    def top(self) -> Any:
+        """The highest value the range can take: ``high``, or with a ``step`` that does
+        not divide high - low the last step below it, low + floor((high - low) / step) *
+        step (as Optuna's suggest_int and suggest_float do)."""
+        if self.step is None or self.kind == "categorical":
+            return self.high
+        low, step = Decimal(str(self.low)), Decimal(str(self.step))
+        top = low + (Decimal(str(self.high)) - low) // step * step
+        return int(top) if self.kind == "int" else float(top)
+
+    def _on_step(self, value: Any) -> bool:
+        if self.step is None:
+            return True
+        steps = (Decimal(str(value)) - Decimal(str(self.low))) / Decimal(str(self.step))
+        return abs(steps - steps.to_integral_value()) < Decimal("1e-9")
 
     def suggest(self, trial: Any) -> Any:
         """The trial's value for this parameter (define-by-run, Optuna's suggest_*)."""
         if self.kind == "categorical":
             return trial.suggest_categorical(self.name, list(self.choices))
-        if self.kind == "int":
+        if self.kind == "int":  # top: high, or the last step below it
             return trial.suggest_int(
-                self.name, int(self.low), int(self.high), step=int(self.step or 1), log=self.log
+                self.name, int(self.low), int(self.top), step=int(self.step or 1), log=self.log
             )
         return trial.suggest_float(
-            self.name, float(self.low), float(self.high), step=self.step, log=self.log
+            self.name, float(self.low), float(self.top), step=self.step, log=self.log
         )
 
     def grid_values(self) -> list[Any]:
@@ -215,16 +240,17 @@ class Param:
             return list(self.choices)
         if self.grid:
             return list(dict.fromkeys(self.grid))
-        n = self.points
+        n, low, high = self.points, self.low, self.top
         if n == 1:
-            values = [math.sqrt(self.low * self.high) if self.log else (self.low + self.high) / 2]
+            values = [math.sqrt(low * high) if self.log else (low + high) / 2]
         elif self.log:
-            ratio = math.log(self.high / self.low)
-            values = [self.low * math.exp(ratio * i / (n - 1)) for i in range(n)]
+            ratio = math.log(high / low)
+            values = [low * math.exp(ratio * i / (n - 1)) for i in range(n)]
         else:
-            values = [self.low + (self.high - self.low) * i / (n - 1) for i in range(n)]
+            values = [low + (high - low) * i / (n - 1) for i in range(n)]
         if self.step is not None:  # onto the range's step grid, as suggest_* would
-            values = [self.low + round((v - self.low) / self.step) * self.step for v in values]
+            last = round((high - low) / self.step)
+            values = [low + min(last, round((v - low) / self.step)) * self.step for v in values]
         if self.kind == "int":
             values = [round(v) for v in values]
         else:
@@ -232,9 +258,14 @@ class Param:
         return list(dict.fromkeys(values))
 
     def contains(self, value: Any) -> bool:
+        """Whether the range (on its step grid, if any) or the choices hold ``value``."""
         if self.kind == "categorical":
             return value in self.choices
-        return isinstance(value, numbers.Real) and self.low <= value <= self.high
+        return (
+            isinstance(value, numbers.Real)
+            and self.low <= value <= self.top
+            and self._on_step(value)
+        )
 
 
 @dataclass(frozen=True)
@@ -282,6 +313,11 @@ class SearchSpace:
                 raise ValueError(
                     f"{what}: {p.name} = {values[p.name]!r} is outside the searched "
                     f"{'choices' if p.kind == 'categorical' else 'range'} of {p.name}"
+                    + (
+                        f" ({p.low!r} to {p.top!r} by steps of {p.step!r})"
+                        if p.kind != "categorical" and p.step is not None
+                        else ""
+                    )
                 )
 
     def to_dict(self) -> dict[str, Any]:

@@ -42,7 +42,10 @@ def storage_url(storage: str | os.PathLike | None, default: str | os.PathLike) -
     text = os.fspath(default if storage is None else storage)
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"storage: expected a database URL or a file path, got {storage!r}")
+    memory = "storage: an SQLite URL needs a file, sqlite:///PATH (not in memory)"
     if "://" not in text:  # a path: SQLite
+        if text.strip() == ":memory:":
+            raise ValueError(memory)
         path = Path(text).expanduser().resolve()
         if path.is_dir():
             raise ValueError(f"storage: {text!r} is a folder; give a file such as study.db")
@@ -62,8 +65,8 @@ def storage_url(storage: str | os.PathLike | None, default: str | os.PathLike) -
             f"{', '.join(DIALECTS)} (e.g. sqlite:///study.db or postgresql://HOST/DATABASE)"
         )
     if dialect == "sqlite":
-        if not url.database:
-            raise ValueError("storage: an SQLite URL needs a file, sqlite:///PATH (not in memory)")
+        if not url.database or url.database == ":memory:":
+            raise ValueError(memory)
         path = Path(url.database).expanduser()
         return f"sqlite:///{path.resolve()}"
     if dialect == "postgresql" and url.get_driver_name() == "psycopg2":
@@ -133,7 +136,7 @@ def open_storage(url: str, heartbeat: int = 5) -> Any:
             # workers starting together race to create the tables: the loser retries
             if attempt == 4:
                 raise
-            time.sleep(0.2 + random.random())
+            time.sleep(0.1 + 0.4 * random.random())
         except (SQLAlchemyError, ImportError, ValueError, OSError) as error:
             text = str(error).strip()
             first = text.splitlines()[0] if text else type(error).__name__

@@ -11,28 +11,66 @@
 The pruner can be chosen apart (``pruner``: none, median, successive_halving,
 hyperband): successive halving keeps the best 1 / ``reduction_factor`` of the trials at
 each rung (1, 3, 9, ... epochs); Hyperband runs several such brackets with different
-starting budgets. The random and TPE samplers are seeded from (seed, trials already in the
-study), so one worker's study is reproducible and workers sharing a study draw different
-points; the grid sampler is seeded with the seed alone (its shuffled grid must be the same
-in every worker: trial i evaluates grid point i).
+starting budgets. The random and TPE samplers draw each trial's values with a sampler
+seeded from (seed, the trial's number): a trial's number is unique in the study (the
+storage hands it out), so workers sharing a study draw different points even when they
+start trials at the same instant, and one worker's study is reproducible. The grid
+sampler is seeded with the seed alone (its shuffled grid must be the same in every
+worker: trial i evaluates grid point i).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from neuralab.tune.config import TuneConfig
 from neuralab.tune.space import SearchSpace
 
-__all__ = ["make_pruner", "make_sampler", "trial_seed"]
+__all__ = ["TrialSeededSampler", "make_pruner", "make_sampler", "trial_seed"]
 
 
-def trial_seed(seed: int, trials_so_far: int) -> int:
-    """The sampler's seed for the next trial: a function of the study's seed and of how
-    many trials the study holds."""
+def trial_seed(seed: int, number: int) -> int:
+    """The sampler's seed for trial ``number`` of a study seeded with ``seed``."""
     import numpy
 
-    return int(numpy.random.SeedSequence([seed, trials_so_far]).generate_state(1)[0])
+    return int(numpy.random.SeedSequence([seed, number]).generate_state(1)[0])
+
+
+class TrialSeededSampler:
+    """An Optuna sampler that draws each trial's values with its own sampler,
+    ``factory(trial_seed(seed, trial.number))``: the values of trial n depend on the seed,
+    on n and on the trials before it (TPE's model), never on when a worker started it."""
+
+    def __init__(self, factory: Callable[[int], Any], seed: int) -> None:
+        self._factory, self._seed = factory, seed
+        self._current: tuple[int, Any] | None = None
+
+    def _for(self, trial: Any) -> Any:
+        if self._current is None or self._current[0] != trial.number:
+            self._current = (trial.number, self._factory(trial_seed(self._seed, trial.number)))
+        return self._current[1]
+
+    def infer_relative_search_space(self, study: Any, trial: Any) -> Any:
+        return self._for(trial).infer_relative_search_space(study, trial)
+
+    def sample_relative(self, study: Any, trial: Any, search_space: Any) -> Any:
+        return self._for(trial).sample_relative(study, trial, search_space)
+
+    def sample_independent(
+        self, study: Any, trial: Any, param_name: str, param_distribution: Any
+    ) -> Any:
+        return self._for(trial).sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study: Any, trial: Any) -> None:
+        self._for(trial).before_trial(study, trial)
+
+    def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+        self._for(trial).after_trial(study, trial, state, values)
+
+    def reseed_rng(self) -> None:  # the seeds come from the trial numbers
+        pass
 
 
 def startup_trials(config: TuneConfig) -> int:
@@ -47,20 +85,32 @@ def startup_trials(config: TuneConfig) -> int:
     return max(3, min(10, (budget or 40) // 4))
 
 
-def make_sampler(config: TuneConfig, trials_so_far: int = 0) -> Any:
-    """The strategy's sampler, seeded for the next trial."""
+def make_sampler(config: TuneConfig) -> Any:
+    """The strategy's sampler (see the module's docstring)."""
     import optuna
 
-    seed = trial_seed(config.seed, trials_so_far)
     kind = config.strategy
     if kind == "hyperband":
         kind = config.sampler or "tpe"
     if kind == "grid":  # one seed: every worker shuffles the grid alike (trial i: point i)
         assert isinstance(config.search, SearchSpace)
         return optuna.samplers.GridSampler(config.search.grid(), seed=config.seed)
-    if kind == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(n_startup_trials=startup_trials(config), seed=seed)
+    startup = startup_trials(config)
+
+    def factory(seed: int) -> Any:
+        if kind == "random":
+            return optuna.samplers.RandomSampler(seed=seed)
+        return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed)
+
+    return _as_optuna_sampler(TrialSeededSampler)(factory, config.seed)
+
+
+@functools.cache
+def _as_optuna_sampler(cls: type) -> type:
+    """``cls`` as a subclass of Optuna's BaseSampler (Optuna is imported only when used)."""
+    import optuna
+
+    return type(cls.__name__, (cls, optuna.samplers.BaseSampler), {})
 
 
 def make_pruner(config: TuneConfig) -> Any:
