@@ -7,6 +7,7 @@ import itertools
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("optuna")
@@ -45,7 +46,12 @@ def test_strategies_spend_the_same_budget_and_report(tmp_path: Path) -> None:
         assert r.scalars["random"]["trials"] == 4 and r.scalars["random"]["pruned"] == 0
         assert r.scalars["hyperband"]["pruned"] > 0
         assert r.scalars["hyperband"]["trials"] > r.scalars["random"]["trials"]
-    seeds = Seeds(results, [0, 1])
+    seeds = Seeds(results, [0, 1], bounds=study.STUDY.bounds_for(config))
+    for name in config.strategies:  # intervals stay within what an accuracy can be
+        accuracy = seeds.scalar(name, "test_accuracy")
+        assert 0.0 <= accuracy.low <= accuracy.high <= 1.0
+        curve = study._curve(seeds, name)
+        assert (curve.high[~np.isnan(curve.high)] <= 1.0).all()
     blocks = study.report(config, seeds)
     assert [type(b) for b in blocks] == [Figure, Table, Figure, Text]
     assert [row[0] for row in blocks[1].rows] == ["random", "Hyperband (TPE)"]

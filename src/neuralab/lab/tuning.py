@@ -32,7 +32,7 @@ from typing import Any
 from neuralab.lab import plots
 from neuralab.lab.optimizers import bar_panel, fit_to_means
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import Band, band, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
 from neuralab.lab.study import Result, Seeds, Study
 
 __all__ = ["STRATEGIES", "Config", "best_by_epoch", "report", "run"]
@@ -164,7 +164,7 @@ def run(config: Config, seed: int) -> Result:
 def _curve(seeds: Seeds, name: str) -> Band:
     """The mean best-so-far curve over seeds (NaN, not drawn, until every seed has a
     complete trial)."""
-    return band([r.curves[name]["best_by_epoch"] for r in seeds.results])
+    return band([r.curves[name]["best_by_epoch"] for r in seeds.results], bounds=FRACTION)
 
 
 def report(config: Config, seeds: Seeds) -> list:
@@ -281,6 +281,15 @@ STUDY = Study(
     config=Config,
     run=run,
     report=report,
+    bounds={
+        "best_val_accuracy": FRACTION,
+        "test_accuracy": FRACTION,
+        "trials": NON_NEGATIVE,
+        "pruned": NON_NEGATIVE,
+        "epochs": NON_NEGATIVE,
+        "seconds": NON_NEGATIVE,
+        "best_by_epoch": FRACTION,
+    },
     quick={
         "data": "digits",
         "n_train": 600,
