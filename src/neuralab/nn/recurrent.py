@@ -58,6 +58,14 @@ def _run_layer(mode: str, x: Any, h0: Any, c0: Any, weights: list, reverse: bool
     return out, out[0 if reverse else length - 1], None
 
 
+def _reset_uniform(module: Module) -> None:
+    """PyTorch's recurrent init: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), H the
+    hidden size."""
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for weight in module.parameters():
+        init.uniform_(weight, -bound, bound)
+
+
 class RNNBase(Module):
     """The stacked, optionally bidirectional recurrent layer shared by RNN, LSTM and GRU.
 
@@ -127,10 +135,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def flatten_parameters(self) -> None:
         """A no-op, for code written for PyTorch (which packs the weights for cuDNN there)."""
@@ -361,10 +366,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
