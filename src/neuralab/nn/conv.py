@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from neuralab.backend import default_float
-from neuralab.creation import zeros
-from neuralab.nn import init
-from neuralab.nn.module import Module, Parameter
+from neuralab.nn.layers import _reset_kaiming_uniform, _weight_and_bias
+from neuralab.nn.module import Module
 from neuralab.ops.conv import _pair, conv2d, same_padding
 from neuralab.ops.shape import pad
 from neuralab.tensor import Tensor
@@ -94,23 +91,11 @@ class Conv2d(Module):
         self._pads = pads  # (top, bottom, left, right)
         # F.pad's order: (left, right, top, bottom), as PyTorch's _reversed_padding_repeated_twice
         self._reversed_padding_repeated_twice = (pads[2], pads[3], pads[0], pads[1])
-        dtype = dtype or default_float()
-        self.weight = Parameter(
-            zeros(out_channels, in_channels // groups, *kernel_size, dtype=dtype)
-        )
-        if bias:
-            self.bias = Parameter(zeros(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _weight_and_bias(self, (out_channels, in_channels // groups, *kernel_size), bias, dtype)
 
     def reset_parameters(self) -> None:
         """PyTorch's default: kaiming_uniform_(a = sqrt 5) and bias ~ U(+-1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_kaiming_uniform(self)
 
     def forward(self, x: Tensor) -> Tensor:
         shape = x.shape
@@ -124,16 +109,7 @@ class Conv2d(Module):
                 f"{type(self).__name__}: expected input with {self.in_channels} channels "
                 f"(axis {len(shape) - 3}), got shape {shape}"
             )
-        top, bottom, left, right = self._pads
-        kh, kw = self.kernel_size
-        dh, dw = self.dilation
-        hp, wp = shape[-2] + top + bottom, shape[-1] + left + right
-        if dh * (kh - 1) + 1 > hp or dw * (kw - 1) + 1 > wp:
-            raise ValueError(
-                f"{type(self).__name__}: kernel of size {dh * (kh - 1) + 1}x{dw * (kw - 1) + 1} "
-                f"(with dilation) is larger than the padded input of size {hp}x{wp} "
-                f"(input shape {shape})"
-            )
+        # conv2d checks that the kernel fits in the padded input
         if self.padding_mode != "zeros":
             x = pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)

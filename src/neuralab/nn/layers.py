@@ -14,6 +14,28 @@ from neuralab.ops.regularization import dropout
 from neuralab.tensor import Tensor
 
 
+def _weight_and_bias(module: Module, shape: tuple, bias: bool, dtype: Any) -> None:
+    """``module.weight`` of ``shape`` and ``module.bias`` (shape[0],) or None, initialized by
+    ``module.reset_parameters()`` (Linear and Conv2d)."""
+    dtype = dtype or default_float()
+    module.weight = Parameter(zeros(*shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(zeros(shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
+def _reset_kaiming_uniform(module: Module) -> None:
+    """PyTorch's default for Linear and Conv: kaiming_uniform_(a = sqrt 5) on the weight,
+    i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range."""
+    init.kaiming_uniform_(module.weight, a=math.sqrt(5))
+    if module.bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(module.weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(module.bias, -bound, bound)
+
+
 class Linear(Module):
     """y = x W^T + b, W: (out_features, in_features), b: (out_features,).
 
@@ -28,19 +50,10 @@ class Linear(Module):
                 f"Linear: feature counts must be non-negative, got {in_features}, {out_features}"
             )
         self.in_features, self.out_features = in_features, out_features
-        dtype = dtype or default_float()
-        self.weight = Parameter(zeros(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(zeros(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _weight_and_bias(self, (out_features, in_features), bias, dtype)
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_kaiming_uniform(self)
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.linear(x, self.weight, self.bias)
