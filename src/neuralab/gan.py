@@ -253,13 +253,22 @@ def mode_coverage(
     distance = numpy.linalg.norm(points[:, None, :] - modes[None, :, :], axis=-1)
     nearest = distance.argmin(axis=1)
     near = distance[numpy.arange(len(points)), nearest] <= n_std * std
-    counts = numpy.bincount(nearest[near], minlength=len(modes))
-    min_count = max(1, math.ceil(min_fraction * len(points) / len(modes)))
+    return _coverage(nearest, near, len(modes), min_fraction)
+
+
+def _coverage(
+    labels: numpy.ndarray, good: numpy.ndarray, n_modes: int, min_fraction: float
+) -> ModeCoverage:
+    """The ``ModeCoverage`` of n samples with mode ``labels`` (n,) of which ``good`` (n,
+    bool) are of high quality: a mode is covered by at least ceil(min_fraction * n / K)
+    high-quality samples."""
+    counts = numpy.bincount(labels[good], minlength=n_modes)
+    min_count = max(1, math.ceil(min_fraction * len(labels) / n_modes))
     return ModeCoverage(
         covered=int((counts >= min_count).sum()),
-        n_modes=len(modes),
+        n_modes=n_modes,
         counts=counts.tolist(),
-        high_quality=float(near.mean()) if len(points) else 0.0,
+        high_quality=float(good.mean()) if len(labels) else 0.0,
         min_count=min_count,
     )
 
@@ -283,14 +292,4 @@ def class_coverage(
             f"class_coverage: threshold and min_fraction must be in (0, 1], got {threshold} "
             f"and {min_fraction}"
         )
-    n, k = p.shape
-    confident = p.max(axis=1) >= threshold
-    counts = numpy.bincount(p.argmax(axis=1)[confident], minlength=k)
-    min_count = max(1, math.ceil(min_fraction * n / k))
-    return ModeCoverage(
-        covered=int((counts >= min_count).sum()),
-        n_modes=k,
-        counts=counts.tolist(),
-        high_quality=float(confident.mean()) if n else 0.0,
-        min_count=min_count,
-    )
+    return _coverage(p.argmax(axis=1), p.max(axis=1) >= threshold, p.shape[1], min_fraction)
