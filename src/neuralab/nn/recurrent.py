@@ -40,6 +40,10 @@ def _check_sizes(name: str, **sizes: Any) -> None:
             raise ValueError(f"{name}: {label} must be greater than zero, got {value}")
 
 
+def _rnn_mode(nonlinearity: str) -> str:
+    return "RNN_RELU" if nonlinearity == "relu" else "RNN_TANH"
+
+
 def _check_nonlinearity(name: str, nonlinearity: str) -> None:
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(
@@ -297,7 +301,7 @@ class RNN(RNNBase):
 
     @property
     def mode(self) -> str:  # type: ignore[override]
-        return "RNN_RELU" if self.nonlinearity == "relu" else "RNN_TANH"
+        return _rnn_mode(self.nonlinearity)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, h_n, _ = self._forward(input, hx)
@@ -438,8 +442,7 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, (h,), batched = self._prepare(input, (("hx", hx),))
-        mode = "RNN_RELU" if self.nonlinearity == "relu" else "RNN_TANH"
-        out = _op(mode, x, h, None, self._weights(), False)
+        out = _op(_rnn_mode(self.nonlinearity), x, h, None, self._weights(), False)
         return out[0] if batched else out[0, 0]
 
 

@@ -458,7 +458,7 @@ def _weight_grads(dz: Any, dz_h: Any, x_aug: Any, hidden: Any, h0: Any, w_ih: An
         grad_x = (dz2.T @ w_ih).reshape(length, batch, w_ih.shape[1])
     if need_wih:
         grad_w_ih = dz2 @ x_aug.reshape(length * batch, -1)
-    dzh2 = dz2 if dz_h is dz else _by_rows(dz_h, "rows_h")
+    dzh2 = _by_rows(dz_h, "rows_h")
     if need_whh:
         cur, prev, first = _prev_split(length, reverse)
         grad_w_hh = dz_h[first] @ h0
