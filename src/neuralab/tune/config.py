@@ -40,7 +40,7 @@ import math
 import numbers
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -298,6 +298,3 @@ def _positive_int(name: str, value: Any, optional: bool = False) -> None:
 def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise ValueError(f"{name}: expected one of {list(choices)}, got {value!r}")
-
-
-SpaceFunction = Callable[[Any], Mapping[str, Any]]

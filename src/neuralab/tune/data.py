@@ -85,7 +85,7 @@ def load_splits(
     elif name == "synthetic":
         from neuralab.data import make_classification
 
-        sizes = [s for s in (n_train, n_val, n_test)]
+        sizes = (n_train, n_val, n_test)
         total = sum(s if s is not None else d for s, d in zip(sizes, (800, 200, 200)))
         x, y = make_classification(
             total, 20, n_informative=8, n_classes=3, n_clusters_per_class=1, seed=seed
@@ -110,8 +110,6 @@ def load_splits(
             raise ValueError(f"data.val_fraction: expected 0 < fraction < 1, got {val_fraction}")
         size = n_train if n_train is not None else len(x)
         n_val = max(1, round(val_fraction * size))
-        if n_train is None:
-            n_train = len(x) - n_val
     n_train = len(x) - n_val if n_train is None else n_train
     if n_train + n_val > len(x):
         raise ValueError(
@@ -120,17 +118,16 @@ def load_splits(
         )
     train = _take(x, y, numpy.sort(order[:n_train]))
     val = _take(x, y, numpy.sort(order[n_train : n_train + n_val]))
-    if folds == 1:
-        fold_pairs = [(train, val)]
-    else:
-        pool_x = numpy.concatenate([train[0], val[0]])
-        pool_y = numpy.concatenate([train[1], val[1]])
-        parts = numpy.array_split(rng.permutation(len(pool_x)), folds)
-        fold_pairs = []
-        for k in range(folds):
-            inside = numpy.sort(numpy.concatenate([p for i, p in enumerate(parts) if i != k]))
-            fold_pairs.append(
-                (_take(pool_x, pool_y, inside), _take(pool_x, pool_y, numpy.sort(parts[k])))
-            )
     classes = int(max(y.max(), test[1].max())) + 1
-    return Splits(train, val, test, fold_pairs, int(x.shape[1]), classes)
+    splits = Splits(train, val, test, [(train, val)], int(x.shape[1]), classes)
+    if folds > 1:
+        pool_x, pool_y = splits.train_val
+        parts = numpy.array_split(rng.permutation(len(pool_x)), folds)
+        splits.folds = [
+            (
+                _take(pool_x, pool_y, numpy.sort(numpy.concatenate(parts[:k] + parts[k + 1 :]))),
+                _take(pool_x, pool_y, numpy.sort(parts[k])),
+            )
+            for k in range(folds)
+        ]
+    return splits

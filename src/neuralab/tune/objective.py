@@ -189,9 +189,9 @@ class Objective:
         params = self.params(trial)
         spent, started = 0, time.perf_counter()
         finals = []
+        last = len(self.splits.folds) * self.epochs
         try:
             for k, (train, val) in enumerate(self.splits.folds):
-                last = len(self.splits.folds) * self.epochs
                 report = ReportToTrial(trial, self.metric, offset=k * self.epochs, last=last)
                 try:
                     _, history = train_and_evaluate(

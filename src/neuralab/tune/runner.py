@@ -131,17 +131,7 @@ def quiet_optuna() -> Iterator[None]:
 
 def load_data(config: TuneConfig) -> Splits:
     """The study's data (the same in every worker: it depends on the seed only)."""
-    d = config.data
-    return load_splits(
-        d.name,
-        n_train=d.n_train,
-        n_val=d.n_val,
-        n_test=d.n_test,
-        val_fraction=d.val_fraction,
-        folds=d.folds,
-        seed=config.seed,
-        data_dir=d.data_dir,
-    )
+    return load_splits(**asdict(config.data), seed=config.seed)
 
 
 def _fingerprint(config: TuneConfig) -> dict[str, Any]:
@@ -208,11 +198,12 @@ def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
 @dataclass
 class _Status:
     finished: int
-    running: int
-    waiting: int
-    total: int
     epochs: int
-    running_numbers: list[int] = field(default_factory=list)
+    running_numbers: list[int]
+
+    @property
+    def running(self) -> int:
+        return len(self.running_numbers)
 
 
 def _status(study: Any) -> _Status:
@@ -222,9 +213,6 @@ def _status(study: Any) -> _Status:
     finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
     return _Status(
         len(finished),
-        sum(t.state == TrialState.RUNNING for t in trials),
-        sum(t.state == TrialState.WAITING for t in trials),
-        len(trials),
         sum(int(t.user_attrs.get("epochs", 0)) for t in finished),
         [t.number for t in trials if t.state == TrialState.RUNNING],
     )
@@ -490,21 +478,21 @@ def run(
             )
         optimize(config, the_study, the_storage, splits, log)
         result = collect(the_study, config, url, time.perf_counter() - started)
-    if worker:
-        if log:
-            log(summary(result))
-        return result
-    if config.retrain and result.best is not None:
+    if config.retrain and result.best is not None and not worker:
         _retrain_best_and_baseline(config, result, splits)
     if log:
         log(summary(result))
-    if out is not None:
-        from neuralab.tune.report import write_tune_report
-
-        page = write_tune_report([result], out)
-        if log:
-            log(f"wrote {page} and {Path(out) / 'results.json'}")
+    if out is not None and not worker:
+        _write_report([result], out, log)
     return result
+
+
+def _write_report(results: list[TuneResult], out: str | os.PathLike, log: Log) -> None:
+    from neuralab.tune.report import write_tune_report
+
+    page = write_tune_report(results, out)
+    if log:
+        log(f"wrote {page} and {Path(out) / 'results.json'}")
 
 
 def _retrain_best_and_baseline(config: TuneConfig, result: TuneResult, splits: Splits) -> None:
@@ -607,9 +595,5 @@ def compare(
         if note:
             log(f"warning: {note}")
     if out is not None:
-        from neuralab.tune.report import write_tune_report
-
-        page = write_tune_report(results, out)
-        if log:
-            log(f"wrote {page} and {Path(out) / 'results.json'}")
+        _write_report(results, out, log)
     return results

@@ -54,14 +54,14 @@ def storage_url(storage: str | os.PathLike | None, default: str | os.PathLike) -
         url = make_url(text)
     except (ArgumentError, ValueError) as error:
         raise ValueError(
-            f"storage: cannot parse the URL {_redact(text)!r} ({error}); expected "
+            f"storage: cannot parse the URL {describe(text)!r} ({error}); expected "
             "sqlite:///PATH, postgresql://USER:PASSWORD@HOST:PORT/DATABASE or another "
             "SQLAlchemy database URL"
         ) from None
     dialect = url.get_backend_name()
     if dialect not in DIALECTS:
         raise ValueError(
-            f"storage: unknown database {dialect!r} in {_redact(text)!r}; expected one of "
+            f"storage: unknown database {dialect!r} in {describe(text)!r}; expected one of "
             f"{', '.join(DIALECTS)} (e.g. sqlite:///study.db or postgresql://HOST/DATABASE)"
         )
     if dialect == "sqlite":
@@ -77,12 +77,8 @@ def storage_url(storage: str | os.PathLike | None, default: str | os.PathLike) -
     return text
 
 
-def describe(url: str) -> str:
+def describe(text: str) -> str:
     """The URL with its password hidden (for messages and reports)."""
-    return _redact(url)
-
-
-def _redact(text: str) -> str:
     try:
         from sqlalchemy.engine import make_url
 
