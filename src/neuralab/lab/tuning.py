@@ -83,20 +83,22 @@ def tune_config(config: Config, seed: int) -> Any:
     """The ``neuralab.tune`` configuration every strategy shares."""
     from neuralab import tune
 
+    search: dict[str, Any] = {
+        "lr": {"low": config.lr_low, "high": config.lr_high, "log": True, "points": 3},
+        "optimizer": ["sgd", "adam", "rmsprop", "adagrad"],
+    }
+    fixed = {"depth": 2, "batch_size": 64, "momentum": 0.9}
     low, high = min(config.widths), max(config.widths)
-    width: dict[str, Any] = {"low": low, "high": high, "grid": list(config.widths)}
-    if low == high:
-        width = {"low": low, "high": low + 1, "grid": [low]}
+    if low < high:
+        search["width"] = {"low": low, "high": high, "grid": list(config.widths)}
+    else:  # one width: not searched (a range low..low+1 would let random search draw low+1)
+        fixed["width"] = low
     return tune.TuneConfig(
-        search={
-            "lr": {"low": config.lr_low, "high": config.lr_high, "log": True, "points": 3},
-            "optimizer": ["sgd", "adam", "rmsprop", "adagrad"],
-            "width": width,
-        },
+        search=search,
         data=tune.DataConfig(
             config.data, n_train=config.n_train, n_val=config.n_val, n_test=config.n_test
         ),
-        fixed={"depth": 2, "batch_size": 64, "momentum": 0.9},
+        fixed=fixed,
         epochs=config.epochs,
         name="lab",
         trials=None,
