@@ -40,15 +40,14 @@ from neuralab.lab import plots
 from neuralab.lab.optimizers import (
     bar_panel,
     fit_to_means,
-    initial_weights,
     load_mnist,
+    paired_trainer,
     steps_per_epoch,
-    train_mlp,
     window_means,
     window_steps,
 )
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, capital, verdict
 from neuralab.lab.study import Result, Seeds, Study
 
 __all__ = ["Config", "contraction", "quadratic_path", "report", "run", "steps_to_tolerance"]
@@ -141,7 +140,6 @@ def run(config: Config, seed: int) -> Result:
     for m in config.momenta:
         path = quadratic_path(config, m)
         distance = numpy.linalg.norm(path, axis=1)
-        values = 0.5 * (config.a * path[:, 0] ** 2 + config.b * path[:, 1] ** 2)
         side = math.copysign(1.0, config.start[0]) if config.start[0] else 1.0
         name = label(m)
         result.scalar(
@@ -151,21 +149,13 @@ def run(config: Config, seed: int) -> Result:
         result.scalar(name, "quad_overshoot_w1", max(0.0, float((-side * path[:, 0]).max())))
         result.scalar(name, "quad_max_abs_w2", float(numpy.abs(path[1:, 1]).max()))
         result.curve(name, "quad_distance", distance)
-        result.curve(name, "quad_f", values)
         trajectories[name] = path[: config.draw_steps + 1].tolist()
     data = load_mnist(config.n_train, config.n_test)
-    start = initial_weights(config.hidden)  # every momentum starts from these weights
-    shuffle_seed = int(nl.backend.generator().integers(2**31))  # ... and sees these batches
+    train = paired_trainer(
+        data, epochs=config.epochs, batch_size=config.batch_size, hidden=config.hidden
+    )
     for m in config.momenta:
-        trained = train_mlp(
-            data,
-            lambda p, m=m: optim.SGD(p, lr=config.net_lr, momentum=m),
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            hidden=config.hidden,
-            initial_state=start,
-            shuffle_seed=shuffle_seed,
-        )
+        trained = train(lambda p, m=m: optim.SGD(p, lr=config.net_lr, momentum=m))
         name = label(m)
         result.scalar(name, "net_train_loss", trained.train_loss)
         result.scalar(name, "net_test_accuracy", trained.test_accuracy)
@@ -348,10 +338,6 @@ def report(config: Config, seeds: Seeds) -> list:
     ]
 
 
-def _capital(sentence: str) -> str:
-    return sentence[:1].upper() + sentence[1:]
-
-
 def _reading(config: Config, seeds: Seeds, loss: dict, accuracy: dict, rates: dict) -> list[str]:
     first = seeds.first.scalars
     names = [label(m) for m in config.momenta]
@@ -406,7 +392,7 @@ def _reading(config: Config, seeds: Seeds, loss: dict, accuracy: dict, rates: di
             f"On the MNIST MLP at learning rate {config.net_lr:g}: "
             + verdict(heavy, loss[heavy], plain, loss[plain], what="final training loss")
             + " "
-            + _capital(
+            + capital(
                 verdict(
                     heavy,
                     accuracy[heavy],
@@ -450,7 +436,6 @@ STUDY = Study(
         "quad_overshoot_w1": NON_NEGATIVE,
         "quad_max_abs_w2": NON_NEGATIVE,
         "quad_distance": NON_NEGATIVE,
-        "quad_f": NON_NEGATIVE,
         "net_train_loss": NON_NEGATIVE,
         "net_test_accuracy": FRACTION,
         "net_diverged": FRACTION,

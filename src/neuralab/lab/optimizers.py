@@ -21,8 +21,9 @@ moves each weight in proportion to its gradient.
 
 This module also holds the helpers that studies 6 (schedules) and 7 (momentum) share:
 ``load_mnist`` (a seeded subsample of MNIST), ``train_mlp`` (the MLP trained with
-``neuralab.train.fit`` for a given optimizer and schedule), ``window_means`` and
-``bar_panel``.
+``neuralab.train.fit`` for a given optimizer and schedule), ``paired_trainer`` (every
+condition from the same weights on the same batches), ``window_means`` (also used by
+studies 8 and 10) and ``bar_panel``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
     "initial_weights",
     "steps_per_epoch",
     "load_mnist",
+    "paired_trainer",
     "run",
     "report",
     "train_mlp",
@@ -65,7 +67,7 @@ __all__ = [
 MNIST_TRAIN, MNIST_TEST = 60_000, 10_000
 
 
-# --- shared helpers (studies 5, 6 and 7) ------------------------------------------------
+# --- shared helpers (studies 5 to 8 and 10) -------------------------------------------
 @functools.lru_cache(maxsize=4)
 def _mnist_arrays(train: bool, data_dir: str | None) -> tuple[numpy.ndarray, numpy.ndarray]:
     """The whole MNIST split, flattened and scaled to [-1, 1], read once per process
@@ -207,6 +209,34 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
 def initial_weights(hidden: Sequence[int] = (128, 64)) -> dict:
     """A copy of a freshly initialized MLP's weights (from the global generator)."""
     return {k: v.numpy().copy() for k, v in MLP(784, tuple(hidden), 10).state_dict().items()}
+
+
+def paired_trainer(
+    data: MnistData, *, epochs: int, batch_size: int, hidden: Sequence[int]
+) -> Callable[..., Training]:
+    """``train_mlp`` with the initial weights and the batches' order drawn once (from the
+    global generator): every condition the returned function trains, as
+    ``train(make_optimizer, make_scheduler=None)``, starts from the same weights and sees
+    the same batches."""
+    start = initial_weights(hidden)
+    shuffle_seed = int(nl.backend.generator().integers(2**31))
+
+    def train(
+        make_optimizer: Callable[[list], Any],
+        make_scheduler: Callable[[Any, int], Any] | None = None,
+    ) -> Training:
+        return train_mlp(
+            data,
+            make_optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            hidden=hidden,
+            make_scheduler=make_scheduler,
+            initial_state=start,
+            shuffle_seed=shuffle_seed,
+        )
+
+    return train
 
 
 def window_means(values: Sequence[float], window: int) -> list[float]:
@@ -363,19 +393,12 @@ def describe(config: Config, name: str) -> str:
 
 def run(config: Config, seed: int) -> Result:
     data = load_mnist(config.n_train, config.n_test)
-    start = initial_weights(config.hidden)  # every optimizer starts from these weights
-    shuffle_seed = int(nl.backend.generator().integers(2**31))  # ... and sees these batches
+    train = paired_trainer(
+        data, epochs=config.epochs, batch_size=config.batch_size, hidden=config.hidden
+    )
     result = Result()
     for name in config.optimizers:
-        trained = train_mlp(
-            data,
-            make_optimizer(config, name),
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            hidden=config.hidden,
-            initial_state=start,
-            shuffle_seed=shuffle_seed,
-        )
+        trained = train(make_optimizer(config, name))
         h = trained.history
         result.scalar(name, "final_train_loss", trained.train_loss)
         result.scalar(name, "test_accuracy", trained.test_accuracy)

@@ -39,15 +39,13 @@ from typing import Any
 
 import numpy
 
-import neuralab as nl
 from neuralab import optim
 from neuralab.lab import plots
 from neuralab.lab.optimizers import (
     fit_to_means,
-    initial_weights,
     load_mnist,
+    paired_trainer,
     steps_per_epoch,
-    train_mlp,
     window_means,
     window_steps,
 )
@@ -195,20 +193,15 @@ def describe(config: Config, name: str) -> str:
 
 def run(config: Config, seed: int) -> Result:
     data = load_mnist(config.n_train, config.n_test, config.n_val)
-    start = initial_weights(config.hidden)  # every schedule starts from these weights
-    shuffle_seed = int(nl.backend.generator().integers(2**31))  # ... and sees these batches
+    train = paired_trainer(
+        data, epochs=config.epochs, batch_size=config.batch_size, hidden=config.hidden
+    )
     per_epoch = steps_per_epoch(len(data.train[1]), config.batch_size)
     result = Result()
     for name in config.schedules:
-        trained = train_mlp(
-            data,
+        trained = train(
             lambda p: optim.SGD(p, lr=config.lr, momentum=config.momentum),
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            hidden=config.hidden,
-            make_scheduler=make_scheduler(config, name),
-            initial_state=start,
-            shuffle_seed=shuffle_seed,
+            make_scheduler(config, name),
         )
         h = trained.history
         val_loss = h.epochs.get("val_loss", [])  # shorter if training diverged
