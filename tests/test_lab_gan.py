@@ -64,7 +64,7 @@ def test_losses_are_recorded_over_training_and_samples_at_several_steps(quick):
         for part, steps in (("mixture", CONFIG.mixture_steps), ("mnist", CONFIG.mnist_steps)):
             curves = result["curves"][part]
             for name in ("d_loss", "g_loss"):
-                assert len(curves[name]) == steps // CONFIG.smoothing
+                assert len(curves[name]) == math.ceil(steps / CONFIG.smoothing)
                 assert all(math.isfinite(v) and v > 0 for v in curves[name])
             shown = result["data"][part]["steps"]
             every = steps // CONFIG.snapshots

@@ -21,6 +21,7 @@ from neuralab import optim
 from neuralab.data import MNIST, gaussian_mixture_centers, make_gaussian_mixture
 from neuralab.gan import mode_coverage, train_gan
 from neuralab.lab import plots
+from neuralab.lab.optimizers import window_means, window_steps
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, estimate
 from neuralab.lab.study import Result, Seeds, Study
@@ -73,12 +74,6 @@ class Config:
             raise ValueError(f"gan: mnist_images must be in 1..60000, got {self.mnist_images}")
 
 
-def _smooth(values: list[float], width: int) -> list[float]:
-    """Means over consecutive windows of ``width`` steps."""
-    n = len(values) // width
-    return numpy.asarray(values[: n * width]).reshape(n, width).mean(axis=1).tolist()
-
-
 def _adam(module, lr: float):
     return optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.999))
 
@@ -110,7 +105,7 @@ def _mixture(config: Config, seed: int, result: Result) -> None:
     result.scalar("mixture", "final_d_loss", numpy.mean(history.d_loss[-config.smoothing :]))
     result.scalar("mixture", "final_d_fake", numpy.mean(history.d_fake[-config.smoothing :]))
     for name in ("d_loss", "g_loss", "d_real", "d_fake"):
-        result.curve("mixture", name, _smooth(getattr(history, name), config.smoothing))
+        result.curve("mixture", name, window_means(getattr(history, name), config.smoothing))
     result.curve("mixture", "modes_covered", [coverage[s].covered for s in sorted(coverage)])
     result.data["mixture"] = {
         "steps": sorted(coverage),
@@ -152,7 +147,7 @@ def _mnist(config: Config, seed: int, result: Result) -> None:
     result.scalar("mnist", "data_pixel_spread", float(images.std(axis=0).mean()))
     result.scalar("mnist", "final_d_loss", numpy.mean(history.d_loss[-config.smoothing :]))
     for name in ("d_loss", "g_loss"):
-        result.curve("mnist", name, _smooth(getattr(history, name), config.smoothing))
+        result.curve("mnist", name, window_means(getattr(history, name), config.smoothing))
     result.curve("mnist", "mean_image_correlation", correlation)
     result.data["mnist"] = {
         "steps": steps,
@@ -170,7 +165,7 @@ def run(config: Config, seed: int) -> Result:
 
 def _loss_panels(config: Config, seeds: Seeds, part: str, steps: int, title: str) -> Figure:
     fig, axes = plots.new_figure(ncols=2, width=5.6, height=3.8)
-    x = [config.smoothing * (i + 1) for i in range(steps // config.smoothing)]
+    x = window_steps(steps, config.smoothing)
     plots.line_figure(
         f"{title}: losses",
         "training step",

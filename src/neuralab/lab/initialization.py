@@ -64,6 +64,7 @@ from neuralab import backend, nn, optim
 from neuralab.data import MNIST, DataLoader, TensorDataset
 from neuralab.inspect import PROBLEMS, Diagnosis, diagnose
 from neuralab.lab import plots
+from neuralab.lab.optimizers import window_means
 from neuralab.lab.report import Figure, Pre, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
 from neuralab.lab.study import Result, Seeds, Study
@@ -234,10 +235,6 @@ def loss_window(config: Config) -> int:
     return max(1, steps_per_epoch(config) * config.epochs // LOSS_POINTS)
 
 
-def _windows(losses: list[float], window: int) -> list[float]:
-    return [float(numpy.mean(losses[i : i + window])) for i in range(0, len(losses), window)]
-
-
 def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
 
@@ -307,7 +304,7 @@ def _train_one(
     padding = [math.nan] * (config.epochs + 1 - len(profiles))
     result.curve(condition, "grad_first", [p["grad_norm"][0] for p in profiles] + padding)
     result.curve(condition, "grad_last", [p["grad_norm"][-1] for p in profiles] + padding)
-    result.curve(condition, "loss", _windows(step_losses, loss_window(config)))
+    result.curve(condition, "loss", window_means(step_losses, loss_window(config)))
     result.curve(condition, "loss_steps", step_losses[:FIRST_STEPS])
     result.data.setdefault("warnings", {})[condition] = {
         "init": start.warnings,
