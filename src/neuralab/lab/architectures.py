@@ -33,7 +33,7 @@ from neuralab.data import DataLoader, TensorDataset, first_symbol_recall
 from neuralab.lab import plots
 from neuralab.lab.optimizers import load_mnist, window_means, window_steps
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, capital, verdict
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.models import MLP, LeNet5, SequenceClassifier
 from neuralab.train import evaluate, fit, predict
@@ -178,7 +178,7 @@ def _image_part(config: Config, seeds: Seeds) -> list:
         / seeds.scalar("mlp", "seconds_per_epoch").mean
     )
     text = Text(
-        _capital(
+        capital(
             verdict(
                 "the CNN",
                 cnn,
@@ -205,11 +205,6 @@ def _image_part(config: Config, seeds: Seeds) -> list:
         Figure(fig, "MLP and CNN training on MNIST", "Mean over seeds with its 95 % band."),
         text,
     ]
-
-
-def _capital(sentence: str) -> str:
-    """The sentence with its first letter capitalized (a verdict may start with a name)."""
-    return sentence[:1].upper() + sentence[1:]
 
 
 def _recurrent_part(config: Config, seeds: Seeds) -> list:

@@ -323,7 +323,6 @@ def pair_experiment(config: Config, result: Result) -> dict:
             result.scalar(name, "mean_val_accuracy", curve.mean())
             result.scalar(name, "first_epoch_val_accuracy", curve[0])
             result.scalar(name, "final_val_accuracy", curve[-1])
-            result.scalar(name, "target_accuracy", goal)
         info[kind] = {"classes": classes, "target": goal}
     return info
 
@@ -749,7 +748,6 @@ STUDY = Study(
         "mean_val_accuracy": FRACTION,
         "first_epoch_val_accuracy": FRACTION,
         "final_val_accuracy": FRACTION,
-        "target_accuracy": FRACTION,
         "val_accuracy": FRACTION,
         "train_loss": NON_NEGATIVE,
         "relative_train_loss": NON_NEGATIVE,

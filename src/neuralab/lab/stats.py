@@ -31,6 +31,7 @@ __all__ = [
     "Band",
     "Estimate",
     "band",
+    "capital",
     "compare",
     "estimate",
     "verdict",
@@ -203,6 +204,12 @@ def compare(a: Estimate, b: Estimate, paired: bool = False) -> float:
     with warnings.catch_warnings():  # scipy warns of precision loss when one side is constant
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(stats.ttest_ind(a.values, b.values, equal_var=False).pvalue)
+
+
+def capital(sentence: str) -> str:
+    """The sentence with its first letter capitalized (a verdict starts with a condition's
+    name, which may be lower case)."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def verdict(
