@@ -40,7 +40,7 @@ def run_neuralab(seed, train, test):
         validation=0.2,
         progress=False,
     )
-    predicted = (predict(model, test[0]).data[:, 0] > 0.5).astype(int)
+    predicted = (predict(model, test[0])._data[:, 0] > 0.5).astype(int)
     return float((predicted == test[1]).mean()), history["val_loss"][-1]
 
 

@@ -52,7 +52,7 @@ def run(cell: str, length: int, seed: int, args: argparse.Namespace):
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step % every == 0 or step == steps:
-            accuracy = float((predict(model, x_test).data.argmax(1) == y_test).mean())
+            accuracy = float((predict(model, x_test)._data.argmax(1) == y_test).mean())
             curve.append((step, accuracy))
     return curve, time.perf_counter() - start
 

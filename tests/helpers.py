@@ -45,7 +45,7 @@ def compare_with_torch(fn, shapes, domain=(-2.0, 2.0), dtype="float32", seed=0, 
         expected = b.detach().numpy()
         assert a.shape == tuple(expected.shape), f"shape {a.shape} != torch's {expected.shape}"
         assert a.dtype == expected.dtype, f"dtype {a.dtype} != torch's {expected.dtype}"
-        np.testing.assert_allclose(a.data, expected, **tol, err_msg="forward values")
+        np.testing.assert_allclose(a._data, expected, **tol, err_msg="forward values")
         if b.requires_grad:
             v = rng.standard_normal(expected.shape).astype(dtype)
             total_ours = total_ours + (a * neuralab.tensor(v)).sum()
@@ -55,12 +55,12 @@ def compare_with_torch(fn, shapes, domain=(-2.0, 2.0), dtype="float32", seed=0, 
         total_theirs.backward()
     for i, (a, b) in enumerate(zip(ours, theirs)):
         if b.grad is None:
-            assert a.grad is None or not np.any(a.grad.data), f"input {i}: torch has no grad"
+            assert a.grad is None or not np.any(a.grad._data), f"input {i}: torch has no grad"
             continue
         assert a.grad is not None, f"input {i}: no gradient, torch has one"
         assert a.grad.dtype == a.dtype, f"input {i}: gradient dtype {a.grad.dtype}"
         np.testing.assert_allclose(
-            a.grad.data, b.grad.numpy(), **tol, err_msg=f"gradient of input {i}"
+            a.grad._data, b.grad.numpy(), **tol, err_msg=f"gradient of input {i}"
         )
 
 

@@ -43,7 +43,7 @@ def test_gradients_accumulate_across_backward_calls():
     x = nl.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x).sum().backward()
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 3)
+    np.testing.assert_allclose(x.grad._data, 2 * x._data + 3)
 
 
 def test_shared_subexpression_sums_both_paths():
@@ -51,15 +51,15 @@ def test_shared_subexpression_sums_both_paths():
     y = x.exp()
     z = (y * y + y).sum()  # dz/dx = (2 e^2x + e^x)
     z.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp(2 * x.data) + np.exp(x.data), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, 2 * np.exp(2 * x._data) + np.exp(x._data), rtol=1e-6)
 
 
 def test_leaf_gradients_are_not_shared_arrays():
     a = nl.ones(3, requires_grad=True)
     b = nl.ones(3, requires_grad=True)
     (a + b).sum().backward()
-    a.grad.data *= 0  # zeroing one gradient in place must not touch the other
-    np.testing.assert_array_equal(b.grad.data, np.ones(3))
+    a.grad._data *= 0  # zeroing one gradient in place must not touch the other
+    np.testing.assert_array_equal(b.grad._data, np.ones(3))
 
 
 def test_backward_on_non_scalar_needs_a_gradient():
@@ -67,7 +67,7 @@ def test_backward_on_non_scalar_needs_a_gradient():
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
         (x * 2).backward()
     (x * 2).backward(nl.ones(3))
-    np.testing.assert_allclose(x.grad.data, 2)
+    np.testing.assert_allclose(x.grad._data, 2)
     with pytest.raises(RuntimeError, match="gradient has shape"):
         (x * 2).backward(nl.ones(4))
 
@@ -82,7 +82,7 @@ def test_second_backward_needs_retain_graph():
     y = (x.exp() * 2).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 4 * np.exp(x.data), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, 4 * np.exp(x._data), rtol=1e-6)
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
 
@@ -110,7 +110,7 @@ def test_detach_cuts_the_graph_and_shares_memory():
     d = (x * 2).detach()
     assert not d.requires_grad and d.is_leaf
     y = x * 1.0
-    assert np.shares_memory(y.detach().data, y.data)
+    assert np.shares_memory(y.detach()._data, y._data)
 
 
 def test_only_floating_tensors_require_grad():
@@ -123,7 +123,7 @@ def test_retain_grad_keeps_intermediate_gradient():
     h = x * 3
     h.retain_grad()
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    np.testing.assert_allclose(h.grad._data, 2 * h._data)
     assert (x * 2).grad is None
 
 
@@ -133,24 +133,24 @@ def test_manual_seed_reproduces_bit_for_bit():
     nl.manual_seed(7)
     b = (nl.randn(5), nl.rand(3), nl.randint(0, 10, (4,)), nl.randperm(6))
     for x, y in zip(a, b):
-        np.testing.assert_array_equal(x.data, y.data)
+        np.testing.assert_array_equal(x._data, y._data)
     nl.manual_seed(8)
-    assert not np.array_equal(nl.randn(5).data, a[0].data)
+    assert not np.array_equal(nl.randn(5)._data, a[0]._data)
 
 
 def test_rng_state_round_trip():
     nl.manual_seed(1)
     state = nl.get_rng_state()
-    first = nl.randn(4).data
+    first = nl.randn(4)._data
     nl.set_rng_state(state)
-    np.testing.assert_array_equal(nl.randn(4).data, first)
+    np.testing.assert_array_equal(nl.randn(4)._data, first)
 
 
 def test_max_with_dim_returns_values_and_indices():
     x = nl.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
     values, indices = x.max(dim=1)
-    np.testing.assert_array_equal(values.data, [5.0, 7.0])
-    np.testing.assert_array_equal(indices.data, torch.tensor(x.data).max(dim=1).indices)
+    np.testing.assert_array_equal(values._data, [5.0, 7.0])
+    np.testing.assert_array_equal(indices._data, torch.tensor(x._data).max(dim=1).indices)
 
 
 def test_max_ties_share_the_gradient_like_torch():
@@ -158,17 +158,17 @@ def test_max_ties_share_the_gradient_like_torch():
     x, t = nl.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
     x.max().backward()
     t.max().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+    np.testing.assert_allclose(x.grad._data, t.grad.numpy())
     x.grad, t.grad = None, None
     nl.maximum(x, nl.tensor(2.0)).sum().backward()
     torch.maximum(t, torch.tensor(2.0)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+    np.testing.assert_allclose(x.grad._data, t.grad.numpy())
 
 
 def test_relu_gradient_at_zero_is_zero():
     x = nl.tensor([0.0, 1.0], requires_grad=True)
     F.relu(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0])
+    np.testing.assert_array_equal(x.grad._data, [0.0, 1.0])
 
 
 def test_broadcast_mismatch_names_op_and_shapes():

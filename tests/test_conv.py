@@ -104,7 +104,7 @@ def test_conv2d_computes_only_the_needed_gradients():
     F.conv2d(xo, wo, stride=2, padding=1).sum().backward()
     torch.nn.functional.conv2d(xt, torch.tensor(ws), stride=2, padding=1).sum().backward()
     assert wo.grad is None
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(xo.grad._data, xt.grad.numpy(), rtol=1e-10)
 
 
 def test_conv2d_keeps_float32():
@@ -140,14 +140,14 @@ def test_conv2d_module_padding_modes_match_torch(padding_mode, options):
     x = np.random.default_rng(0).standard_normal((2, 4, 7, 6))
     xo, xt = nl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
     v = np.random.default_rng(1).standard_normal(yo.shape)
     (yo * nl.tensor(v)).sum().backward()
     (yt * torch.tensor(v)).sum().backward()
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xo.grad._data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
     for name, p in theirs.named_parameters():
         np.testing.assert_allclose(
-            dict(ours.named_parameters())[name].grad.data, p.grad.numpy(), rtol=1e-10, atol=1e-12
+            dict(ours.named_parameters())[name].grad._data, p.grad.numpy(), rtol=1e-10, atol=1e-12
         )
 
 
@@ -159,14 +159,14 @@ def test_conv2d_module_parameters_and_init():
     assert nn.Conv2d(2, 2, 3, bias=False).bias is None
     big = nn.Conv2d(64, 64, 3)  # fan_in = 576: weight and bias ~ U(-1/24, 1/24)
     bound = 1 / math.sqrt(64 * 9)
-    w = big.weight.data
+    w = big.weight._data
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound
-    assert np.abs(big.bias.data).max() <= bound
+    assert np.abs(big.bias._data).max() <= bound
     nl.manual_seed(3)
-    a = nn.Conv2d(3, 4, 3).weight.data.copy()
+    a = nn.Conv2d(3, 4, 3).weight._data.copy()
     nl.manual_seed(3)
-    np.testing.assert_array_equal(a, nn.Conv2d(3, 4, 3).weight.data)
+    np.testing.assert_array_equal(a, nn.Conv2d(3, 4, 3).weight._data)
 
 
 @pytest.mark.parametrize(
@@ -310,12 +310,12 @@ def test_max_pool_ties_send_the_gradient_where_torch_does():
         theirs = torch.tensor(x.copy(), requires_grad=True)
         yo, io = F.max_pool2d(ours, *args, return_indices=True)
         yt, it = torch.nn.functional.max_pool2d(theirs, *args, return_indices=True)
-        np.testing.assert_array_equal(yo.data, yt.detach().numpy())
-        np.testing.assert_array_equal(io.data, it.numpy())
+        np.testing.assert_array_equal(yo._data, yt.detach().numpy())
+        np.testing.assert_array_equal(io._data, it.numpy())
         v = rng.standard_normal(yo.shape).astype(np.float32)
         (yo * nl.tensor(v)).sum().backward()
         (yt * torch.tensor(v)).sum().backward()
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-6)
 
 
 def test_max_pool_nan_is_the_maximum_as_in_torch():
@@ -325,11 +325,11 @@ def test_max_pool_nan_is_the_maximum_as_in_torch():
     ours, theirs = nl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, io = F.max_pool2d(ours, 2, return_indices=True)
     yt, it = torch.nn.functional.max_pool2d(theirs, 2, return_indices=True)
-    np.testing.assert_array_equal(yo.data, yt.detach().numpy())
-    np.testing.assert_array_equal(io.data, it.numpy())
+    np.testing.assert_array_equal(yo._data, yt.detach().numpy())
+    np.testing.assert_array_equal(io._data, it.numpy())
     yo.sum().backward()
     yt.sum().backward()
-    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    np.testing.assert_array_equal(ours.grad._data, theirs.grad.numpy())
 
 
 def test_max_pool_indices_without_a_graph():
@@ -338,7 +338,7 @@ def test_max_pool_indices_without_a_graph():
         _, io = F.max_pool2d(nl.tensor(x), 3, 2, 1, return_indices=True)
     _, it = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True)
     assert io.dtype == np.int64
-    np.testing.assert_array_equal(io.data, it.numpy())
+    np.testing.assert_array_equal(io._data, it.numpy())
 
 
 @pytest.mark.parametrize(
@@ -381,9 +381,9 @@ def test_pooling_modules_match_torch(ours, theirs):
     x = np.random.default_rng(0).standard_normal((2, 3, 9, 8)).astype(np.float32)
     out_ours, out_theirs = ours(nl.tensor(x)), theirs(torch.tensor(x))
     if isinstance(out_theirs, tuple):
-        np.testing.assert_array_equal(out_ours[1].data, out_theirs[1].numpy())
+        np.testing.assert_array_equal(out_ours[1]._data, out_theirs[1].numpy())
         out_ours, out_theirs = out_ours[0], out_theirs[0]
-    np.testing.assert_allclose(out_ours.data, out_theirs.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(out_ours._data, out_theirs.numpy(), rtol=1e-6, atol=1e-7)
 
 
 # --- a network, and the cached arrays -------------------------------------------------------
@@ -405,19 +405,19 @@ def test_a_small_cnn_matches_torch_end_to_end():
     ours = _small_cnn(nl)
     _copy_weights(ours, theirs)
     for p in ours.parameters():
-        p.data = p.data.astype(np.float64)
+        p._data = p._data.astype(np.float64)
     x = np.random.default_rng(0).standard_normal((3, 2, 10, 9))
     xo, xt = nl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
     target = np.array([0, 3, 4])
     nl.functional.cross_entropy(yo, nl.tensor(target)).backward()
     torch.nn.functional.cross_entropy(yt, torch.tensor(target)).backward()
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(xo.grad._data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
     ours_params = dict(ours.named_parameters())
     for name, p in theirs.named_parameters():
         np.testing.assert_allclose(
-            ours_params[name].grad.data, p.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name
+            ours_params[name].grad._data, p.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name
         )
 
 
@@ -425,18 +425,18 @@ def test_cached_arrays_are_never_shared_while_in_use():
     x1, x2 = nl.randn(64, 3, 16, 16), nl.randn(64, 3, 16, 16)
     w = nl.randn(8, 3, 3, 3, requires_grad=True)
     y1 = F.conv2d(x1, w, padding=1)
-    kept = y1.data.copy()
+    kept = y1._data.copy()
     y2 = F.conv2d(x2, w, padding=1)  # same shapes: must not reuse y1's array
-    np.testing.assert_array_equal(y1.data, kept)
-    assert not np.shares_memory(y1.data, y2.data)
+    np.testing.assert_array_equal(y1._data, kept)
+    assert not np.shares_memory(y1._data, y2._data)
     # a graph kept for a second backward keeps its saved arrays
     loss = F.max_pool2d(F.conv2d(x1, w, padding=1), 2).sum()
     loss.backward(retain_graph=True)
-    first = w.grad.data.copy()
+    first = w.grad._data.copy()
     F.max_pool2d(F.conv2d(x2, w, padding=1), 2).sum().backward()
     w.grad = None
     loss.backward()
-    np.testing.assert_allclose(w.grad.data, first, rtol=1e-6)
+    np.testing.assert_allclose(w.grad._data, first, rtol=1e-6)
 
 
 def test_array_cache_reuses_only_free_arrays_and_respects_its_limit():

@@ -74,12 +74,12 @@ def test_equals_composition_of_primitives():
     targets = nl.tensor(rng.integers(0, 5, 8))
     fused = F.cross_entropy(logits, targets)
     fused.backward()
-    fused_grad = logits.grad.data.copy()
+    fused_grad = logits.grad._data.copy()
     logits.grad = None
     composed = -F.log_softmax(logits, dim=1)[nl.arange(8), targets].mean()
     composed.backward()
     np.testing.assert_allclose(fused.item(), composed.item(), rtol=1e-6)
-    np.testing.assert_allclose(fused_grad, logits.grad.data, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(fused_grad, logits.grad._data, rtol=1e-5, atol=1e-7)
 
 
 def test_stable_for_huge_logits():
@@ -91,9 +91,9 @@ def test_stable_for_huge_logits():
     expected = torch.nn.functional.cross_entropy(theirs, torch.tensor(targets_np))
     loss.backward()
     expected.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(ours.grad.data))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(ours.grad._data))
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-6)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-7)
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), atol=1e-7)
 
 
 def test_bad_targets_are_named():

@@ -395,7 +395,7 @@ def test_tensor_dataset() -> None:
     ds = TensorDataset(Tensor(x), np.arange(6))
     assert len(ds) == 6
     a, b = ds[2]
-    assert isinstance(a, Tensor) and a.data.tolist() == [4.0, 5.0] and b.item() == 2
+    assert isinstance(a, Tensor) and a._data.tolist() == [4.0, 5.0] and b.item() == 2
     assert ds.tensors[1].dtype == np.int64
     with pytest.raises(ValueError, match=r"same size in the first dimension.*\[6, 5\]"):
         TensorDataset(x, np.arange(5))
@@ -450,7 +450,7 @@ def test_train_val_split() -> None:
 
 # --- DataLoader ---------------------------------------------------------------------------
 def _order(loader: DataLoader) -> list[int]:
-    return np.concatenate([batch[0].data for batch in loader]).tolist()
+    return np.concatenate([batch[0]._data for batch in loader]).tolist()
 
 
 @pytest.mark.parametrize("drop_last, batches, last", [(False, 4, 1), (True, 3, 3)])
@@ -468,8 +468,8 @@ def test_loader_unshuffled_order_and_dtypes() -> None:
     assert all(isinstance(b, tuple) and len(b) == 2 for b in batches)
     xb, yb = batches[0]
     assert isinstance(xb, Tensor) and xb.dtype == np.float32 and yb.dtype == np.int64
-    np.testing.assert_array_equal(np.concatenate([b[0].data for b in batches]), x)
-    xb.data[...] = 0  # batches are copies
+    np.testing.assert_array_equal(np.concatenate([b[0]._data for b in batches]), x)
+    xb._data[...] = 0  # batches are copies
     assert x[0, 0] != 0
 
 
@@ -512,7 +512,7 @@ def test_loader_fast_path_never_calls_getitem(
     data = np.arange(40) * 10
     sub = Subset(Subset(TensorDataset(data, np.arange(40)), np.arange(20, 40)), [0, 5, 19])
     batches = list(DataLoader(sub, batch_size=2))
-    assert [b[0].data.tolist() for b in batches] == [[200, 250], [390]]
+    assert [b[0]._data.tolist() for b in batches] == [[200, 250], [390]]
     assert sorted(_order(DataLoader(sub, batch_size=2, shuffle=True))) == [200, 250, 390]
     xb, yb = next(iter(DataLoader(mnist_test, batch_size=64, shuffle=True)))
     assert xb.shape == (64, 1, 28, 28) and xb.dtype == np.float32 and yb.dtype == np.int64
@@ -545,10 +545,10 @@ def test_loader_generic_path_default_collate() -> None:
     batches = list(DataLoader(_Samples(), batch_size=2))
     x, y, w = batches[0]
     assert x.shape == (2, 3) and x.dtype == np.float32
-    assert y.dtype == np.int64 and y.data.tolist() == [0, 1]
+    assert y.dtype == np.int64 and y._data.tolist() == [0, 1]
     assert w.dtype == np.float32 and len(batches) == 3
     shuffled = DataLoader(_Samples(), 2, shuffle=True, generator=1)
-    labels = np.concatenate([b[1].data for b in shuffled]).tolist()
+    labels = np.concatenate([b[1]._data for b in shuffled]).tolist()
     assert sorted(labels) == [0, 1, 2, 3, 4] and len(shuffled) == 3
     custom = DataLoader(TensorDataset(np.arange(4)), 2, collate_fn=lambda s: len(s))
     assert list(custom) == [2, 2]
@@ -638,7 +638,7 @@ def test_load_digits() -> None:
     assert X.shape == (1797, 64) and X.dtype == np.float32 and y.dtype == np.int64
     assert X.min() == 0.0 and X.max() == 1.0 and np.bincount(y).size == 10
     images = load_digits(flatten=False, scale=None, as_dataset=True)
-    assert images.tensors[0].shape == (1797, 1, 8, 8) and images.tensors[0].data.max() == 16
+    assert images.tensors[0].shape == (1797, 1, 8, 8) and images.tensors[0]._data.max() == 16
     assert load_digits(n_class=3)[1].max() == 2
     with pytest.raises(ValueError, match="n_class"):
         load_digits(n_class=11)

@@ -25,12 +25,12 @@ def compare(indices, rows=10, dim=4, dtype="float64", seed=0, **options):
     out_a = F.embedding(nl.tensor(idx), w_a, **options)
     out_b = torch.nn.functional.embedding(torch.tensor(idx), w_b, **options)
     assert out_a.shape == tuple(out_b.shape) and out_a.dtype == np.dtype(dtype)
-    np.testing.assert_allclose(out_a.data, out_b.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(out_a._data, out_b.detach().numpy(), **TOL[dtype])
     v = rng.normal(size=out_a.shape).astype(dtype)
     (out_a * nl.tensor(v)).sum().backward()
     (out_b * torch.tensor(v)).sum().backward()
-    np.testing.assert_allclose(w_a.grad.data, w_b.grad.numpy(), **TOL[dtype])
-    np.testing.assert_allclose(w_a.data, w_b.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(w_a.grad._data, w_b.grad.numpy(), **TOL[dtype])
+    np.testing.assert_allclose(w_a._data, w_b.detach().numpy(), **TOL[dtype])
     return w_a
 
 
@@ -64,15 +64,15 @@ def test_embedding_matches_torch(indices, options, dtype):
 def test_padding_row_gets_no_gradient_and_stays_zero_in_training():
     nl.manual_seed(0)
     layer = nn.Embedding(6, 3, padding_idx=2)
-    np.testing.assert_array_equal(layer.weight.data[2], 0)
+    np.testing.assert_array_equal(layer.weight._data[2], 0)
     opt = optim.SGD(layer.parameters(), lr=0.5, momentum=0.9)
     for _ in range(3):
         opt.zero_grad()
         layer(nl.tensor([[2, 1, 2], [0, 2, 5]])).pow(2).sum().backward()
-        np.testing.assert_array_equal(layer.weight.grad.data[2], 0)
+        np.testing.assert_array_equal(layer.weight.grad._data[2], 0)
         opt.step()
-    np.testing.assert_array_equal(layer.weight.data[2], 0)
-    assert np.abs(layer.weight.data[[0, 1, 5]]).sum() > 0
+    np.testing.assert_array_equal(layer.weight._data[2], 0)
+    assert np.abs(layer.weight._data[[0, 1, 5]]).sum() > 0
 
 
 def test_module_matches_torch_with_copied_weights():
@@ -83,16 +83,16 @@ def test_module_matches_torch_with_copied_weights():
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     idx = np.array([[10, 3, 3, 11], [0, 3, 7, 10]])
     out_a, out_b = ours(nl.tensor(idx)), theirs(torch.tensor(idx))
-    np.testing.assert_allclose(out_a.data, out_b.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out_a._data, out_b.detach().numpy(), rtol=1e-6)
     out_a.sum().backward()
     out_b.sum().backward()
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.weight._data, theirs.weight.detach().numpy(), rtol=1e-6)
 
 
 def test_default_init_is_standard_normal():
     nl.manual_seed(0)
-    w = nn.Embedding(2000, 50).weight.data
+    w = nn.Embedding(2000, 50).weight._data
     assert w.dtype == np.float32
     assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
     assert nn.Embedding(4, 2, dtype="float64").weight.dtype == np.float64
@@ -100,9 +100,9 @@ def test_default_init_is_standard_normal():
 
 def test_index_inputs_may_be_arrays_lists_or_int32():
     layer = nn.Embedding(5, 2)
-    expected = layer.weight.data[[4, 0]]
+    expected = layer.weight._data[[4, 0]]
     for idx in ([4, 0], np.array([4, 0], dtype=np.int32), nl.tensor([4, 0])):
-        np.testing.assert_array_equal(layer(idx).data, expected)
+        np.testing.assert_array_equal(layer(idx)._data, expected)
 
 
 def test_gradcheck_of_the_table():
@@ -118,7 +118,7 @@ def test_from_pretrained_freezes_by_default_and_shares_the_table():
     table = nl.tensor(np.arange(12.0).reshape(4, 3))
     frozen = nn.Embedding.from_pretrained(table)
     assert not frozen.weight.requires_grad
-    np.testing.assert_array_equal(frozen(nl.tensor([3])).data, [[9.0, 10.0, 11.0]])
+    np.testing.assert_array_equal(frozen(nl.tensor([3]))._data, [[9.0, 10.0, 11.0]])
     trainable = nn.Embedding.from_pretrained(table, freeze=False, padding_idx=0)
     assert trainable.weight.requires_grad and trainable.padding_idx == 0
 

@@ -108,7 +108,7 @@ def test_one_step_equals_the_formulas_in_pytorch():
     assert history.g_loss[0] == pytest.approx(g_loss.item(), rel=1e-5)
     for ours, theirs in ((G, tG), (D, tD)):
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(p._data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_minimax_generator_loss_is_log_one_minus_d():
@@ -197,12 +197,12 @@ def test_a_frozen_discriminator_layer_stays_frozen_and_unchanged():
     D = Discriminator(2, (16,))
     frozen = D[0].weight
     frozen.requires_grad_(False)
-    before = frozen.data.copy()
+    before = frozen._data.copy()
     trainable = [p for p in D.parameters() if p.requires_grad]
     history = train_gan(
         G, D, X, latent_dim=4, steps=5, batch_size=32, d_optimizer=optim.Adam(trainable, 1e-2)
     )
     assert len(history.d_loss) == 5
     assert frozen.requires_grad is False
-    np.testing.assert_array_equal(frozen.data, before)
+    np.testing.assert_array_equal(frozen._data, before)
     assert all(p.requires_grad for p in trainable)

@@ -102,29 +102,29 @@ def test_bad_nonlinearity_in_kaiming():
 def test_uniform_moments():
     neuralab.manual_seed(0)
     w = init.uniform_(empty(1000, 1000), a=-3.0, b=5.0)
-    assert_moments(w.data, mean=1.0, var=(5 - -3) ** 2 / 12)
-    assert w.data.min() >= -3 and w.data.max() <= 5
+    assert_moments(w._data, mean=1.0, var=(5 - -3) ** 2 / 12)
+    assert w._data.min() >= -3 and w._data.max() <= 5
 
 
 def test_uniform_defaults():
     neuralab.manual_seed(1)
     w = init.uniform_(empty(1000, 1000))
-    assert_moments(w.data, mean=0.5, var=1 / 12)
+    assert_moments(w._data, mean=0.5, var=1 / 12)
 
 
 def test_normal_moments_and_defaults():
     neuralab.manual_seed(0)
-    assert_moments(init.normal_(empty(1000, 1000), mean=2.0, std=0.5).data, 2.0, 0.25)
-    assert_moments(init.normal_(empty(1000, 1000)).data, 0.0, 1.0)
+    assert_moments(init.normal_(empty(1000, 1000), mean=2.0, std=0.5)._data, 2.0, 0.25)
+    assert_moments(init.normal_(empty(1000, 1000))._data, 0.0, 1.0)
 
 
 def test_constant_ones_zeros():
     w = empty(3, 4)
-    assert init.constant_(w, 0.3) is w and np.all(w.data == np.float32(0.3))
-    assert np.all(init.ones_(w).data == 1)
-    assert np.all(init.zeros_(w).data == 0)
+    assert init.constant_(w, 0.3) is w and np.all(w._data == np.float32(0.3))
+    assert np.all(init.ones_(w)._data == 1)
+    assert np.all(init.zeros_(w)._data == 0)
     labels = neuralab.tensor(np.arange(4))
-    assert init.constant_(labels, 7).dtype == np.int64 and np.all(labels.data == 7)
+    assert init.constant_(labels, 7).dtype == np.int64 and np.all(labels._data == 7)
 
 
 @pytest.mark.parametrize("gain", [1.0, 5 / 3])
@@ -132,15 +132,15 @@ def test_xavier_uniform_moments_and_bound(gain):
     neuralab.manual_seed(0)
     w = init.xavier_uniform_(empty(500, 2000), gain=gain)  # fan_in 2000, fan_out 500
     bound = gain * math.sqrt(6 / (2000 + 500))
-    assert_moments(w.data, 0.0, bound**2 / 3)
-    assert np.abs(w.data).max() <= bound * (1 + 1e-6)
-    assert np.abs(w.data).max() > bound * (1 - 1e-4)
+    assert_moments(w._data, 0.0, bound**2 / 3)
+    assert np.abs(w._data).max() <= bound * (1 + 1e-6)
+    assert np.abs(w._data).max() > bound * (1 - 1e-4)
 
 
 def test_xavier_normal_moments_conv_shape():
     neuralab.manual_seed(0)
     w = init.xavier_normal_(empty(64, 32, 7, 7), gain=2.0)  # fans 32*49, 64*49
-    assert_moments(w.data, 0.0, (2.0 * math.sqrt(2 / (32 * 49 + 64 * 49))) ** 2)
+    assert_moments(w._data, 0.0, (2.0 * math.sqrt(2 / (32 * 49 + 64 * 49))) ** 2)
 
 
 @pytest.mark.parametrize(
@@ -161,10 +161,10 @@ def test_kaiming_moments(a, mode, nonlinearity, shape):
     neuralab.manual_seed(0)
     w = init.kaiming_uniform_(empty(*shape), a=a, mode=mode, nonlinearity=nonlinearity)
     bound = gain * math.sqrt(3 / fan)
-    assert_moments(w.data, 0.0, bound**2 / 3)
-    assert bound * (1 - 1e-3) < np.abs(w.data).max() <= bound * (1 + 1e-6)
+    assert_moments(w._data, 0.0, bound**2 / 3)
+    assert bound * (1 - 1e-3) < np.abs(w._data).max() <= bound * (1 + 1e-6)
     w = init.kaiming_normal_(empty(*shape), a=a, mode=mode, nonlinearity=nonlinearity)
-    assert_moments(w.data, 0.0, (gain / math.sqrt(fan)) ** 2)
+    assert_moments(w._data, 0.0, (gain / math.sqrt(fan)) ** 2)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_same_distribution_as_torch(name, kwargs, shape):
     """Our variance and range equal those of PyTorch's samples (drawn independently)."""
     neuralab.manual_seed(0)
     torch.manual_seed(0)
-    ours = getattr(init, name)(empty(*shape), **kwargs).data.astype(np.float64).ravel()
+    ours = getattr(init, name)(empty(*shape), **kwargs)._data.astype(np.float64).ravel()
     theirs = getattr(torch.nn.init, name)(torch.empty(shape), **kwargs).double().numpy().ravel()
     n = ours.size
     se = math.sqrt((np.mean(ours**4) + np.mean(theirs**4)) / n)  # of the difference
@@ -207,7 +207,7 @@ def _truncated_normal_moments(mean, std, a, b):
 )
 def test_trunc_normal_moments_and_bounds(mean, std, a, b):
     neuralab.manual_seed(0)
-    w = init.trunc_normal_(empty(500, 1000), mean=mean, std=std, a=a, b=b).data
+    w = init.trunc_normal_(empty(500, 1000), mean=mean, std=std, a=a, b=b)._data
     assert w.min() >= np.float32(a) and w.max() <= np.float32(b)
     assert_moments(w, *_truncated_normal_moments(mean, std, a, b))
 
@@ -224,9 +224,9 @@ def test_trunc_normal_moments_and_bounds(mean, std, a, b):
 )  # fmt: skip
 def test_in_place_keeps_dtype_and_records_no_graph(fn, dtype):
     w = Parameter(empty(6, 5, dtype=dtype))
-    array = w.data
+    array = w._data
     out = fn(w)
-    assert out is w and w.data is array
+    assert out is w and w._data is array
     assert w.dtype == np.dtype(dtype) and w.shape == (6, 5)
     assert isinstance(w, Parameter) and w.requires_grad and w.is_leaf and w.grad_fn is None
 
@@ -240,29 +240,29 @@ def test_in_place_keeps_dtype_and_records_no_graph(fn, dtype):
 )  # fmt: skip
 def test_manual_seed_reproduces(fn):
     neuralab.manual_seed(123)
-    first = fn(empty(20, 30)).data.copy()
-    second = fn(empty(20, 30)).data.copy()
+    first = fn(empty(20, 30))._data.copy()
+    second = fn(empty(20, 30))._data.copy()
     neuralab.manual_seed(123)
-    np.testing.assert_array_equal(fn(empty(20, 30)).data, first)
-    np.testing.assert_array_equal(fn(empty(20, 30)).data, second)
+    np.testing.assert_array_equal(fn(empty(20, 30))._data, first)
+    np.testing.assert_array_equal(fn(empty(20, 30))._data, second)
     assert not np.array_equal(first, second)
     neuralab.manual_seed(124)
-    assert not np.array_equal(fn(empty(20, 30)).data, first)
+    assert not np.array_equal(fn(empty(20, 30))._data, first)
 
 
 def test_same_seed_same_values_across_dtypes():
     neuralab.manual_seed(5)
-    w32 = init.kaiming_normal_(empty(40, 50, dtype="float32")).data
+    w32 = init.kaiming_normal_(empty(40, 50, dtype="float32"))._data
     neuralab.manual_seed(5)
-    w64 = init.kaiming_normal_(empty(40, 50, dtype="float64")).data
+    w64 = init.kaiming_normal_(empty(40, 50, dtype="float64"))._data
     np.testing.assert_array_equal(w32, w64.astype(np.float32))
 
 
 def test_explicit_generator_leaves_global_one_alone():
     neuralab.manual_seed(0)
     state = neuralab.get_rng_state()
-    a = init.normal_(empty(10, 10), generator=np.random.default_rng(9)).data.copy()
-    b = init.normal_(empty(10, 10), generator=np.random.default_rng(9)).data
+    a = init.normal_(empty(10, 10), generator=np.random.default_rng(9))._data.copy()
+    b = init.normal_(empty(10, 10), generator=np.random.default_rng(9))._data
     np.testing.assert_array_equal(a, b)
     assert neuralab.get_rng_state() == state
 

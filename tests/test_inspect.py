@@ -128,8 +128,8 @@ def test_diagnose_statistics_equal_a_hand_computation():
     # the same norms as autograd's backward
     model.zero_grad()
     nn.MSELoss()(model(nl.tensor(x)), nl.tensor(y)).backward()
-    assert d["0"].grad_norm == pytest.approx(np.linalg.norm(model[0].weight.grad.data), rel=1e-10)
-    assert d["2"].grad_norm == pytest.approx(np.linalg.norm(model[2].weight.grad.data), rel=1e-10)
+    assert d["0"].grad_norm == pytest.approx(np.linalg.norm(model[0].weight.grad._data), rel=1e-10)
+    assert d["2"].grad_norm == pytest.approx(np.linalg.norm(model[2].weight.grad._data), rel=1e-10)
 
 
 def test_diagnose_leaves_gradients_buffers_and_random_stream_as_they_were():
@@ -138,22 +138,22 @@ def test_diagnose_leaves_gradients_buffers_and_random_stream_as_they_were():
     assert all(p.grad is None for p in model.parameters())
     # accumulated gradients stay, untouched (the batch's gradients are computed apart)
     nn.MSELoss()(model(nl.tensor(x)), nl.tensor(y)).backward()
-    before = {name: (p.grad, p.grad.data.copy()) for name, p in model.named_parameters()}
+    before = {name: (p.grad, p.grad._data.copy()) for name, p in model.named_parameters()}
     diagnose(model, (x[:3], y[:3]), nn.MSELoss())
     for name, p in model.named_parameters():
         assert p.grad is before[name][0]
-        np.testing.assert_array_equal(p.grad.data, before[name][1])
+        np.testing.assert_array_equal(p.grad._data, before[name][1])
     # batch norm's running statistics and the global generator are restored
     nl.manual_seed(0)
     net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.5), nn.ReLU())
     data = (nl.randn(16, 4), nl.randn(16, 8))
-    buffers = {k: v.data.copy() for k, v in net.named_buffers()}
+    buffers = {k: v._data.copy() for k, v in net.named_buffers()}
     state = nl.get_rng_state()
     d = diagnose(net, data, nn.MSELoss())
     assert d["1"].weight_norm == pytest.approx(np.sqrt(8))  # batch norm's gamma = 1
     assert nl.get_rng_state() == state
     for k, v in net.named_buffers():
-        np.testing.assert_array_equal(v.data, buffers[k])
+        np.testing.assert_array_equal(v._data, buffers[k])
     assert net.training and all(not m._forward_hooks for m in net.modules())
 
 
@@ -209,7 +209,7 @@ def test_warnings_exploding_for_a_net_with_huge_init():
     assert "vanishing gradients" not in d.problems
     # non-finite inputs: non-finite loss and gradients
     x, y = batch
-    bad = x.data.copy()
+    bad = x._data.copy()
     bad[0, 0] = np.inf
     with np.errstate(invalid="ignore", over="ignore"):  # the forward pass meets inf
         d = diagnose(model, (bad, y), nn.CrossEntropyLoss())

@@ -75,8 +75,8 @@ def test_flat_state_dict_roundtrip(dtype, tmp_path):
 
 def test_loaded_tensors_are_writable_and_independent(tmp_path):
     out = roundtrip({"w": neuralab.ones(3, 2)}, tmp_path)
-    out["w"].data += 1  # an optimizer updates in place
-    assert np.all(out["w"].data == 2)
+    out["w"]._data += 1  # an optimizer updates in place
+    assert np.all(out["w"]._data == 2)
 
 
 def test_module_state_dict_roundtrip(tmp_path):
@@ -86,7 +86,7 @@ def test_module_state_dict_roundtrip(tmp_path):
     out = roundtrip(sd, tmp_path)
     assert list(out) == list(sd)
     for k in sd:
-        np.testing.assert_array_equal(out[k].data, sd[k].data)
+        np.testing.assert_array_equal(out[k]._data, sd[k]._data)
         assert out[k].dtype == np.float32 and not out[k].requires_grad
 
 
@@ -95,7 +95,7 @@ def test_parameters_and_non_contiguous_arrays(tmp_path):
     obj = {"p": Parameter(neuralab.tensor(base)), "view": base.T, "strided": base[:, ::2]}
     out = roundtrip(obj, tmp_path)
     assert type(out["p"]) is neuralab.Tensor and not out["p"].requires_grad
-    np.testing.assert_array_equal(out["p"].data, base)
+    np.testing.assert_array_equal(out["p"]._data, base)
     assert_same(out["view"], base.T.copy())
     assert_same(out["strided"], base[:, ::2].copy())
 
@@ -106,7 +106,7 @@ def test_nested_checkpoint_roundtrip(tmp_path):
         "model": {"fc.weight": neuralab.tensor(rng_array((3, 2), "float32")), "fc.bias": m},
         "optimizer": {
             "state": {
-                0: {"step": 10, "exp_avg": m, "exp_avg_sq": neuralab.tensor(m.data**2)},
+                0: {"step": 10, "exp_avg": m, "exp_avg_sq": neuralab.tensor(m._data**2)},
                 1: {"step": 10, "momentum_buffer": None},
             },
             "param_groups": [
@@ -157,7 +157,7 @@ def test_file_written_by_safetensors_loads(tmp_path):
     assert sorted(out) == sorted(arrays)
     for k, v in arrays.items():
         assert isinstance(out[k], neuralab.Tensor)
-        assert_same(out[k].data, v)
+        assert_same(out[k]._data, v)
 
 
 def test_file_written_by_torch_loads(tmp_path):
@@ -166,7 +166,7 @@ def test_file_written_by_torch_loads(tmp_path):
     path = tmp_path / "torch.safetensors"
     w = torch.randn(4, 3)
     save_file({"layer.weight": w}, path)
-    np.testing.assert_array_equal(nio.load(path)["layer.weight"].data, w.numpy())
+    np.testing.assert_array_equal(nio.load(path)["layer.weight"]._data, w.numpy())
 
 
 # --- atomic writes ----------------------------------------------------------------------
@@ -189,7 +189,7 @@ def test_failed_save_leaves_old_file_intact_and_no_temp_file(tmp_path, monkeypat
         nio.save({"w": neuralab.zeros(100), "b": neuralab.zeros(50)}, path)
     assert path.read_bytes() == before
     assert _temp_files(tmp_path) == []
-    np.testing.assert_array_equal(nio.load(path)["w"].data, np.ones(100, np.float32))
+    np.testing.assert_array_equal(nio.load(path)["w"]._data, np.ones(100, np.float32))
 
 
 def test_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
@@ -221,7 +221,7 @@ def test_overwrite_keeps_permissions(tmp_path):
     os.chmod(path, 0o600)
     nio.save({"w": neuralab.zeros(3)}, str(path))
     assert os.stat(path).st_mode & 0o777 == 0o600
-    np.testing.assert_array_equal(nio.load(str(path))["w"].data, np.zeros(3, np.float32))
+    np.testing.assert_array_equal(nio.load(str(path))["w"]._data, np.zeros(3, np.float32))
 
 
 def test_unsupported_value_fails_before_touching_the_file(tmp_path):

@@ -65,8 +65,8 @@ def test_slope_is_the_activations_derivative(name):
     model = activations.build(config, name, "shallow")
     z = nl.tensor(np.linspace(-3, 3, 13), dtype=nl.float64, requires_grad=True)
     model[1](z).sum().backward()
-    expected = activations.slope(name, z.data, config.leaky_slope)
-    np.testing.assert_allclose(z.grad.data, expected, atol=1e-12)
+    expected = activations.slope(name, z._data, config.leaky_slope)
+    np.testing.assert_allclose(z.grad._data, expected, atol=1e-12)
 
 
 def test_report_shows_the_figures_and_reads_the_numbers(quick):

@@ -74,7 +74,7 @@ def test_softmax_mse_is_the_mean_squared_error_of_the_probabilities():
     )
     expected.backward()
     assert value.item() == pytest.approx(expected.item(), rel=1e-5)
-    np.testing.assert_allclose(z.grad.data, zt.grad.numpy(), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(z.grad._data, zt.grad.numpy(), rtol=1e-4, atol=1e-7)
 
 
 def test_report_shows_the_figures_and_reads_the_numbers(quick):

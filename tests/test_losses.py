@@ -91,7 +91,7 @@ def test_quantile_loss_by_hand():
     x = nl.tensor([1.0, 2.0, 3.0])
     y = nl.tensor([2.0, 2.0, 1.0])
     loss = losses.quantile_loss(x, y, quantile=0.9, reduction="none")
-    np.testing.assert_allclose(loss.data, [0.9, 0.0, 0.2], rtol=1e-6)
+    np.testing.assert_allclose(loss._data, [0.9, 0.0, 0.2], rtol=1e-6)
     half = losses.quantile_loss(x, y, 0.5).item()
     np.testing.assert_allclose(half, 0.5 * losses.l1_loss(x, y).item(), rtol=1e-6)
 
@@ -117,7 +117,7 @@ def test_bce_clamps_log_at_minus_100():
     loss.backward()
     expected.backward()
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-6)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-6)
     assert np.isfinite(loss.item())
 
 
@@ -153,9 +153,9 @@ def test_bce_with_logits_stable_for_huge_logits(pos_weight):
     )
     loss.backward()
     expected.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(ours.grad.data))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(ours.grad._data))
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-6)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -296,7 +296,7 @@ def test_deprecated_size_average_and_reduce_map_as_torch():
             theirs = torch.nn.MSELoss(size_average, reduce)(torch.tensor(x), torch.tensor(y))
         with pytest.warns(UserWarning, match="reduction="):
             ours = nn.MSELoss(size_average, reduce)(nl.tensor(x), nl.tensor(y))
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6)
 
 
 # --- sample weights ------------------------------------------------------------------------
@@ -410,8 +410,8 @@ def test_sample_weight_class_index_losses_by_hand(reduction):
     t, w = nl.tensor(targets), nl.tensor(WEIGHT)
     nll = losses.nll_loss(nl.tensor(logp), t, w, reduction=reduction, sample_weight=s)
     ce = losses.cross_entropy(nl.tensor(z), t, w, reduction=reduction, sample_weight=s)
-    np.testing.assert_allclose(nll.data, expected, rtol=1e-12)
-    np.testing.assert_allclose(ce.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(nll._data, expected, rtol=1e-12)
+    np.testing.assert_allclose(ce._data, expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -47,7 +47,7 @@ def test_mlp_layout_and_options():
     assert kinds == ["Linear", "BatchNorm1d", "Tanh", "Dropout", "Linear", "Sigmoid"]
     rich.eval()
     out = rich(nl.randn(3, 4))
-    assert out.shape == (3, 2) and np.all((out.data > 0) & (out.data < 1))
+    assert out.shape == (3, 2) and np.all((out._data > 0) & (out._data < 1))
     assert isinstance(activation(nn.ELU), nn.ELU)
     with pytest.raises(ValueError, match="expected one of"):
         MLP(activation="swish")
@@ -61,7 +61,7 @@ def test_lenet5_layout_and_outputs_equal_pytorch():
     copy_weights(ours, theirs)
     x = np.random.default_rng(0).uniform(-1, 1, (5, 1, 28, 28)).astype(np.float32)
     np.testing.assert_allclose(
-        ours(nl.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5
+        ours(nl.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5
     )
     assert LeNet5(pooling="avg", activation="tanh")(nl.tensor(x)).shape == (5, 10)
     with pytest.raises(ValueError, match="pooling must be"):
@@ -122,7 +122,7 @@ def test_sequence_classifier_equals_pytorch(cell, bidirectional):
     h_n = h_n[0] if cell == "lstm" else h_n
     last = torch.cat([h_n[-2], h_n[-1]], -1) if bidirectional else h_n[-1]
     np.testing.assert_allclose(
-        model(nl.tensor(x)).data, t_head(last).detach().numpy(), rtol=1e-5, atol=1e-6
+        model(nl.tensor(x))._data, t_head(last).detach().numpy(), rtol=1e-5, atol=1e-6
     )
 
 
@@ -171,7 +171,7 @@ def train_recall(cell: str, length: int, steps: int, seed: int = 0) -> float:
     x, y = first_symbol_recall(500, length, 8, seed=99)
     model.eval()
     with nl.no_grad():
-        return float((model(nl.tensor(x)).data.argmax(1) == y).mean())
+        return float((model(nl.tensor(x))._data.argmax(1) == y).mean())
 
 
 def test_lstm_recalls_the_first_symbol_where_a_vanilla_rnn_stays_at_chance():
@@ -189,6 +189,6 @@ def test_gan_networks_shapes():
     G, D = Generator(16, 784), Discriminator(784)
     z = nl.randn(5, 16)
     fake = G(z)
-    assert fake.shape == (5, 784) and np.all(np.abs(fake.data) <= 1)
+    assert fake.shape == (5, 784) and np.all(np.abs(fake._data) <= 1)
     assert D(fake).shape == (5, 1)
     assert type(D[1]).__name__ == "LeakyReLU" and D[1].negative_slope == 0.2

@@ -42,9 +42,13 @@ def test_state_dict_names_match_torch_and_copied_weights_give_same_outputs():
         if mode == "train":  # dropout masks differ between libraries: compare without it
             ours[3].p = theirs[3].p = 0.0
         out_ours, out_theirs = ours(nl.tensor(x)), theirs(torch.tensor(x))
-        np.testing.assert_allclose(out_ours.data, out_theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            out_ours._data, out_theirs.detach().numpy(), rtol=1e-5, atol=1e-6
+        )
     for key, value in theirs.state_dict().items():  # running statistics updated alike
-        np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            ours.state_dict()[key]._data, value.numpy(), rtol=1e-5, atol=1e-7
+        )
 
 
 def test_parameters_modes_and_zero_grad():
@@ -62,7 +66,7 @@ def test_parameters_modes_and_zero_grad():
     model(nl.randn(4, 6)).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
     model.zero_grad(set_to_none=False)
-    assert all(not p.grad.data.any() for p in model.parameters())
+    assert all(not p.grad._data.any() for p in model.parameters())
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
 
@@ -78,7 +82,7 @@ def test_load_state_dict_names_missing_unexpected_and_mismatched_keys():
         model.load_state_dict({**state, "0.weight": nl.zeros(3, 3)})
     result = model.load_state_dict({"0.weight": nl.ones(2, 3)}, strict=False)
     assert result.missing_keys == ["0.bias"] and not result.unexpected_keys
-    np.testing.assert_array_equal(model[0].weight.data, 1)
+    np.testing.assert_array_equal(model[0].weight._data, 1)
 
 
 def test_linear_default_init_matches_torch_distribution():
@@ -87,8 +91,8 @@ def test_linear_default_init_matches_torch_distribution():
     bound = 1 / math.sqrt(400)
     for p in (layer.weight, layer.bias):
         assert p.dtype == np.float32 and p.requires_grad
-        assert np.abs(p.data).max() <= bound
-    w = layer.weight.data  # U(-b, b): variance b^2 / 3
+        assert np.abs(p._data).max() <= bound
+    w = layer.weight._data  # U(-b, b): variance b^2 / 3
     assert abs(w.var() - bound**2 / 3) < 0.02 * bound**2
     assert abs(w.mean()) < 0.01 * bound
     torch.manual_seed(0)
@@ -168,15 +172,15 @@ def test_batch_norm_matches_torch_over_several_steps(cls, shape, options):
         x = rng.normal(2.0, 3.0, shape)
         a, b = nl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         out_a, out_b = ours(a), theirs(b)
-        np.testing.assert_allclose(out_a.data, out_b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(out_a._data, out_b.detach().numpy(), rtol=1e-10, atol=1e-12)
         v = rng.normal(size=shape)
         (out_a * nl.tensor(v)).sum().backward()
         (out_b * torch.tensor(v)).sum().backward()
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
         for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-9, err_msg=name)
+            np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-9, err_msg=name)
         for key, value in theirs.state_dict().items():
-            np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), rtol=1e-10)
+            np.testing.assert_allclose(ours.state_dict()[key]._data, value.numpy(), rtol=1e-10)
 
 
 def test_batch_norm_gradcheck_in_training_and_eval():
@@ -204,17 +208,17 @@ def test_dropout_zeroes_with_probability_p_and_scales_the_rest():
     layer = nn.Dropout(0.25)
     x = nl.ones(200, 500, requires_grad=True)
     y = layer(x)
-    zero_fraction = float((y.data == 0).mean())
+    zero_fraction = float((y._data == 0).mean())
     assert abs(zero_fraction - 0.25) < 0.005  # 100,000 draws: standard error 0.0014
-    np.testing.assert_allclose(np.unique(y.data), [0.0, 1 / 0.75], rtol=1e-6)
+    np.testing.assert_allclose(np.unique(y._data), [0.0, 1 / 0.75], rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # the gradient is the mask / (1 - p)
+    np.testing.assert_array_equal(x.grad._data, y._data)  # the gradient is the mask / (1 - p)
     layer.eval()
     assert layer(x) is x
     nl.manual_seed(3)
-    first = nn.Dropout(0.5)(nl.ones(10)).data
+    first = nn.Dropout(0.5)(nl.ones(10))._data
     nl.manual_seed(3)
-    np.testing.assert_array_equal(nn.Dropout(0.5)(nl.ones(10)).data, first)
+    np.testing.assert_array_equal(nn.Dropout(0.5)(nl.ones(10))._data, first)
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -232,7 +236,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-12)
 
 
 def test_clip_grad_value_matches_torch():
@@ -241,7 +245,7 @@ def test_clip_grad_value_matches_torch():
     p.grad, q.grad = nl.tensor(g.astype(np.float32)), torch.tensor(g.astype(np.float32))
     nn.utils.clip_grad_value_([p], 0.3)
     torch.nn.utils.clip_grad_value_([q], 0.3)
-    np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+    np.testing.assert_array_equal(p.grad._data, q.grad.numpy())
     with pytest.raises(RuntimeError, match="non-finite"):
-        p.grad.data[0, 0] = np.nan
+        p.grad._data[0, 0] = np.nan
         nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)

@@ -65,7 +65,7 @@ def _params(opt):
 
 def assert_same(ours, theirs):
     for p, q in zip(_params(ours), _params(theirs)):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(p._data, q.detach().numpy(), rtol=1e-6, atol=1e-12)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -90,7 +90,7 @@ def test_state_dict_round_trip_continues_identically(case, tmp_path):
     run(ours, theirs, 10)
     path = tmp_path / "opt.safetensors"
     nl.save(ours.state_dict(), path)
-    params = [nl.tensor(p.data.copy(), requires_grad=True) for p in _params(ours)]
+    params = [nl.tensor(p._data.copy(), requires_grad=True) for p in _params(ours)]
     restored = getattr(optim, name)(params, **options)
     restored.load_state_dict(nl.load(path))
     run(restored, theirs, 10, seed=2)
@@ -103,11 +103,11 @@ def test_zero_grad_both_modes():
     p.grad = nl.ones(3)
     grad = p.grad
     opt.zero_grad(set_to_none=False)
-    assert p.grad is grad and not p.grad.data.any()
+    assert p.grad is grad and not p.grad._data.any()
     opt.zero_grad()
     assert p.grad is None
     opt.step()  # no gradient: nothing changes
-    assert not p.data.any()
+    assert not p._data.any()
 
 
 def test_step_returns_closure_loss():

@@ -48,19 +48,19 @@ def check_same(ours_out, theirs_out, leaves, ours, theirs, dtype, rng, tol=None)
     for i, (a, b) in enumerate(zip(outs_a, outs_b)):
         assert a.shape == tuple(b.shape), f"output {i}: shape {a.shape} != {tuple(b.shape)}"
         assert a.dtype == np.dtype(dtype)
-        np.testing.assert_allclose(a.data, b.detach().numpy(), **tol, err_msg=f"output {i}")
+        np.testing.assert_allclose(a._data, b.detach().numpy(), **tol, err_msg=f"output {i}")
         v = rng.standard_normal(a.shape).astype(dtype)
         loss_a = loss_a + (a * nl.tensor(v)).sum()
         loss_b = loss_b + (b * torch.tensor(v)).sum()
     loss_a.backward()
     loss_b.backward()
     for i, (a, b) in enumerate(leaves):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **tol, err_msg=f"leaf {i}")
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), **tol, err_msg=f"leaf {i}")
     named = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(named)
     for name, p in ours.named_parameters():
         assert p.grad is not None and p.grad.dtype == np.dtype(dtype), name
-        np.testing.assert_allclose(p.grad.data, named[name].grad.numpy(), **tol, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, named[name].grad.numpy(), **tol, err_msg=name)
 
 
 def compare_layer(kind, shape=(5, 3, 4), dtype="float64", states=True, seed=0, tol=None,
@@ -174,15 +174,15 @@ def test_dropout_changes_training_outputs_and_zero_dropout_equals_eval(kind):
     layer = getattr(nn, kind)(3, 4, num_layers=2, dropout=0.5)
     x = nl.randn(6, 2, 3)
     layer.eval()
-    reference = layer(x)[0].data
+    reference = layer(x)[0]._data
     layer.train()
     nl.manual_seed(0)
-    first = layer(x)[0].data
+    first = layer(x)[0]._data
     assert not np.allclose(first, reference)
     nl.manual_seed(0)
-    np.testing.assert_array_equal(layer(x)[0].data, first)  # reproducible from the seed
+    np.testing.assert_array_equal(layer(x)[0]._data, first)  # reproducible from the seed
     layer.dropout = 0.0
-    np.testing.assert_array_equal(layer(x)[0].data, reference)
+    np.testing.assert_array_equal(layer(x)[0]._data, reference)
 
 
 def test_dropout_on_a_single_layer_warns_as_torch():
@@ -236,8 +236,8 @@ def test_cell_steps_equal_the_layer():
     h = c = None
     for t in range(7):
         h, c = cell(x[t], None if h is None else (h, c))
-        np.testing.assert_allclose(h.data, output.data[t], rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(c.data, c_n.data[0], rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(h._data, output._data[t], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(c._data, c_n._data[0], rtol=1e-6, atol=1e-7)
 
 
 # --- parameters, init, repr ------------------------------------------------------------------
@@ -250,14 +250,14 @@ def test_parameter_names_shapes_and_init_follow_torch(kind):
     assert {k: v.shape for k, v in ours.state_dict().items()} == shapes
     assert list(ours.state_dict()) == list(shapes)
     bound = 1 / math.sqrt(20)
-    values = np.concatenate([p.data.ravel() for p in ours.parameters()])
+    values = np.concatenate([p._data.ravel() for p in ours.parameters()])
     assert values.dtype == np.float32
     assert np.abs(values).max() <= bound
     assert abs(values.var() - bound**2 / 3) < 0.05 * bound**2  # U(-b, b): variance b^2 / 3
     assert len(ours.all_weights) == 4 and len(ours.all_weights[0]) == 4
     cell = getattr(nn, kind + "Cell")(10, 20, bias=False)
     assert [n for n, _ in cell.named_parameters()] == ["weight_ih", "weight_hh"]
-    assert np.abs(cell.weight_hh.data).max() <= bound
+    assert np.abs(cell.weight_hh._data).max() <= bound
 
 
 @pytest.mark.parametrize(
@@ -287,9 +287,9 @@ def test_no_grad_forward_gives_the_same_values_without_a_graph(kind):
     assert out.dtype == np.float64 and not out.requires_grad and out.grad_fn is None
     with_graph, state_graph = layer(x)
     assert with_graph.requires_grad
-    np.testing.assert_array_equal(with_graph.data, out.data)
+    np.testing.assert_array_equal(with_graph._data, out._data)
     for a, b in zip(_as_list(state), _as_list(state_graph)):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_backward_twice_with_retained_graph_doubles_the_gradients():
@@ -298,9 +298,9 @@ def test_backward_twice_with_retained_graph_doubles_the_gradients():
     out, (_, c_n) = layer(x)
     loss = out.sum() + c_n.sum()
     loss.backward(retain_graph=True)
-    first = [p.grad.data.copy() for p in layer.parameters()] + [x.grad.data.copy()]
+    first = [p.grad._data.copy() for p in layer.parameters()] + [x.grad._data.copy()]
     loss.backward()
-    second = [p.grad.data for p in layer.parameters()] + [x.grad.data]
+    second = [p.grad._data for p in layer.parameters()] + [x.grad._data]
     for a, b in zip(first, second):
         np.testing.assert_allclose(b, 2 * a, rtol=1e-12)
 
@@ -330,7 +330,7 @@ def test_fused_ops_gradcheck(op, bias, reverse):
     else:
         inputs = _op_inputs(1, bias, rng)
         if op == "rnn_relu":  # keep the pre-activations away from relu's kink
-            inputs[0].data += 2.0
+            inputs[0]._data += 2.0
         nonlinearity = op[4:]
         fn = lambda x, h, *w: rnn_layer(  # noqa: E731
             x, h, *w, nonlinearity=nonlinearity, reverse=reverse
@@ -368,7 +368,7 @@ def test_gradients_only_where_needed(kind):
     assert x_a.grad is None
     for name, p in theirs.named_parameters():
         np.testing.assert_allclose(
-            dict(ours.named_parameters())[name].grad.data, p.grad.numpy(), rtol=1e-9, atol=1e-11
+            dict(ours.named_parameters())[name].grad._data, p.grad.numpy(), rtol=1e-9, atol=1e-11
         )
     ours.requires_grad_(False)
     out, _ = ours(x_a)
@@ -377,7 +377,7 @@ def test_gradients_only_where_needed(kind):
     x_a, x_b = nl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ours(x_a)[0].sum().backward()
     theirs(x_b)[0].sum().backward()
-    np.testing.assert_allclose(x_a.grad.data, x_b.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(x_a.grad._data, x_b.grad.numpy(), rtol=1e-9, atol=1e-11)
     assert all(p.grad is None for p in ours.parameters())
 
 
@@ -406,17 +406,17 @@ def test_truncated_bptt_matches_torch_and_stops_at_chunk_boundaries(kind):
         if kind == "LSTM":  # the carried cell state also enters the loss
             loss_a = loss_a + state_a[1].sum()
             loss_b = loss_b + state_b[1].sum()
-        earlier = [x.grad.data.copy() for x in inputs_a[:-1]]
+        earlier = [x.grad._data.copy() for x in inputs_a[:-1]]
         loss_a.backward()
         loss_b.backward()
-        np.testing.assert_allclose(x_a.grad.data, x_b.grad.numpy(), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(x_a.grad._data, x_b.grad.numpy(), rtol=1e-9, atol=1e-11)
         for name, p in theirs.named_parameters():
             np.testing.assert_allclose(
-                dict(ours.named_parameters())[name].grad.data, p.grad.numpy(), rtol=1e-9,
+                dict(ours.named_parameters())[name].grad._data, p.grad.numpy(), rtol=1e-9,
                 atol=1e-11, err_msg=name,
             )  # fmt: skip
         for before, x in zip(earlier, inputs_a[:-1]):  # earlier chunks untouched
-            np.testing.assert_array_equal(x.grad.data, before)
+            np.testing.assert_array_equal(x.grad._data, before)
         # detach the carried state (as PyTorch users do between chunks)
         if kind == "LSTM":
             state_a = (state_a[0].detach(), state_a[1].detach())
@@ -432,7 +432,7 @@ def test_state_carried_without_detach_backpropagates_into_the_previous_chunk():
     _, h = layer(x1)
     out, _ = layer(x2, h)
     out.sum().backward()
-    assert x1.grad is not None and np.abs(x1.grad.data).sum() > 0
+    assert x1.grad is not None and np.abs(x1.grad._data).sum() > 0
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def train_xor_mlp(seed):
         loss = loss_fn(mlp(inputs), targets)
         loss.backward()
         opt.step()
-    return (mlp(inputs).data[:, 0] > 0.5).astype(int), loss.item()
+    return (mlp(inputs)._data[:, 0] > 0.5).astype(int), loss.item()
 
 
 def test_perceptron_fails_on_xor_but_a_2_2_1_mlp_learns_it():
@@ -47,14 +47,14 @@ def test_weights_from_torch_and_through_a_file(tmp_path):
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     x = np.random.default_rng(0).normal(size=(3, 5)).astype(np.float32)
     expected = theirs(torch.tensor(x)).detach().numpy()
-    np.testing.assert_allclose(ours(nl.tensor(x)).data, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(nl.tensor(x))._data, expected, rtol=1e-5, atol=1e-6)
 
     path = tmp_path / "model.safetensors"
     nl.save(ours.state_dict(), path)
     fresh = nn.Sequential(nn.Linear(5, 7), nn.GELU(), nn.BatchNorm1d(7), nn.Linear(7, 2)).eval()
     fresh.load_state_dict(nl.load(path))
-    np.testing.assert_array_equal(fresh(nl.tensor(x)).data, ours(nl.tensor(x)).data)
+    np.testing.assert_array_equal(fresh(nl.tensor(x))._data, ours(nl.tensor(x))._data)
     for key, value in ours.state_dict().items():
         loaded = fresh.state_dict()[key]
         assert loaded.dtype == value.dtype
-        np.testing.assert_array_equal(loaded.data, value.data)
+        np.testing.assert_array_equal(loaded._data, value._data)

@@ -59,7 +59,7 @@ def test_fit_learns_and_records_history():
     assert result["accuracy"] > 0.9
     scores = predict(model, x)
     assert scores.shape == (400, 3)
-    assert (scores.data.argmax(1) == y).mean() == pytest.approx(result["accuracy"])
+    assert (scores._data.argmax(1) == y).mean() == pytest.approx(result["accuracy"])
 
 
 def test_nan_loss_stops_with_step_and_hint():
@@ -95,7 +95,7 @@ def test_class_weight_equals_explicit_sample_weights():
         )
         results.append(model.state_dict())
     for key in results[0]:
-        np.testing.assert_array_equal(results[0][key].data, results[1][key].data)
+        np.testing.assert_array_equal(results[0][key]._data, results[1][key]._data)
 
 
 def test_schedules_step_per_epoch_per_batch_and_on_plateau():
@@ -198,7 +198,7 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path):
     nl.manual_seed(12345)  # whatever happened since, the checkpoint restores the state
     resumed = run(4, path=path, resume=path, model=make_model(seed=99))
     for key, value in straight.state_dict().items():
-        np.testing.assert_array_equal(resumed.state_dict()[key].data, value.data)
+        np.testing.assert_array_equal(resumed.state_dict()[key]._data, value._data)
 
 
 SCRIPT = """
@@ -246,4 +246,4 @@ def test_resume_after_sigkill_gives_identical_weights(tmp_path):
     expected, got = nl.load(reference), nl.load(final)
     assert list(expected) == list(got)
     for key in expected:
-        np.testing.assert_array_equal(got[key].data, expected[key].data)
+        np.testing.assert_array_equal(got[key]._data, expected[key]._data)

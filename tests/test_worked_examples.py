@@ -50,11 +50,11 @@ def test_one_hidden_layer_forward_and_backward_by_hand(dtype):
     loss = 0.5 * ((o - nl.tensor(TARGET, dtype=dtype)) ** 2).sum()
     loss.backward()
     rtol = 1e-6 if dtype == nl.float32 else 1e-12
-    np.testing.assert_allclose(h.data, h_ref, rtol=rtol)
-    np.testing.assert_allclose(o.data, o_ref, rtol=rtol)
+    np.testing.assert_allclose(h._data, h_ref, rtol=rtol)
+    np.testing.assert_allclose(o._data, o_ref, rtol=rtol)
     np.testing.assert_allclose(loss.item(), loss_ref, rtol=rtol)
     for param, expected in ((w1, gw1), (b1, gb1), (w2, gw2), (b2, gb2)):
-        np.testing.assert_allclose(param.grad.data, expected, rtol=rtol * 10)
+        np.testing.assert_allclose(param.grad._data, expected, rtol=rtol * 10)
     # The numbers a reader can check by hand (values printed in many textbooks' style):
     assert h_ref[0] == pytest.approx(sigma(0.05 + 0.06 + 0.05 + 0.1))
     assert o_ref[1] == pytest.approx(sigma(0.8 * h_ref[0] + 0.1 * h_ref[1] + 0.4))
@@ -96,8 +96,8 @@ def test_three_layer_mlp_with_softmax_cross_entropy_matches_torch():
     loss_ours, loss_theirs = run(NL, ours), run(TORCH, theirs)
     np.testing.assert_allclose(loss_ours.item(), loss_theirs.item(), rtol=1e-5)
     for (w, b), (tw, tb) in zip(ours, theirs):
-        np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(b.grad.data, tb.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(w.grad._data, tw.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(b.grad._data, tb.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_fused_linear_equals_composition():
@@ -106,9 +106,9 @@ def test_fused_linear_equals_composition():
     w = nl.tensor(rng.normal(size=(3, 4)), requires_grad=True)
     b = nl.tensor(rng.normal(size=3), requires_grad=True)
     F.linear(x, w, b).sum().backward()
-    fused = [t.grad.data.copy() for t in (x, w, b)]
+    fused = [t.grad._data.copy() for t in (x, w, b)]
     for t in (x, w, b):
         t.grad = None
     (x @ w.T + b).sum().backward()
     for got, t in zip(fused, (x, w, b)):
-        np.testing.assert_allclose(got, t.grad.data, rtol=1e-12)
+        np.testing.assert_allclose(got, t.grad._data, rtol=1e-12)

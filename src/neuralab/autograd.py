@@ -40,17 +40,17 @@ def numerical_jacobian(
     """Central-difference Jacobian of each output with respect to inputs[index]:
     one (output size, input size) array per output."""
     inputs = tuple(inputs)
-    x = inputs[index].data
+    x = inputs[index]._data
     flat = x.reshape(-1)  # a view: writes perturb the input in place
     with no_grad():
-        sizes = [o.data.size for o in _outputs(fn, inputs)]
+        sizes = [o._data.size for o in _outputs(fn, inputs)]
         jacobians = [numpy.zeros((n, x.size)) for n in sizes]
         for j in range(x.size):
             original = flat[j]
             flat[j] = original + eps
-            plus = [o.data.reshape(-1).astype(numpy.float64) for o in _outputs(fn, inputs)]
+            plus = [o._data.reshape(-1).astype(numpy.float64) for o in _outputs(fn, inputs)]
             flat[j] = original - eps
-            minus = [o.data.reshape(-1).astype(numpy.float64) for o in _outputs(fn, inputs)]
+            minus = [o._data.reshape(-1).astype(numpy.float64) for o in _outputs(fn, inputs)]
             flat[j] = original
             for jac, p, m in zip(jacobians, plus, minus):
                 jac[:, j] = (p - m) / (2 * eps)
@@ -67,17 +67,17 @@ def analytical_jacobian(
     outs = _outputs(fn, inputs)
     jacobians = []
     for out in outs:
-        jac = numpy.zeros((out.data.size, x.data.size))
+        jac = numpy.zeros((out._data.size, x._data.size))
         if out.requires_grad:
-            for i in range(out.data.size):
+            for i in range(out._data.size):
                 for t in inputs:
                     if isinstance(t, Tensor):
                         t.grad = None
-                seed = numpy.zeros(out.data.size, dtype=out.data.dtype)
+                seed = numpy.zeros(out._data.size, dtype=out._data.dtype)
                 seed[i] = 1
-                out.backward(seed.reshape(out.data.shape), retain_graph=True)
+                out.backward(seed.reshape(out._data.shape), retain_graph=True)
                 if x.grad is not None:
-                    jac[i] = x.grad.data.reshape(-1)
+                    jac[i] = x.grad._data.reshape(-1)
         jacobians.append(jac)
     for t in inputs:
         if isinstance(t, Tensor):

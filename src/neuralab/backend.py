@@ -57,18 +57,75 @@ def get_default_dtype() -> numpy.dtype:
 _generator = numpy.random.default_rng()
 
 
+def _check_seed(seed: Any, who: str) -> int:
+    if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, (bool, numpy.bool_)):
+        raise TypeError(f"{who}: expected an int seed, got {type(seed).__name__}")
+    return int(seed)
+
+
 def manual_seed(seed: int) -> numpy.random.Generator:
     """Seed every random choice neuralab makes (init, dropout, shuffling), bit for bit."""
     global _generator
-    if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
-    _generator = numpy.random.default_rng(int(seed))
+    _generator = numpy.random.default_rng(_check_seed(seed, "manual_seed"))
     return _generator
 
 
-def generator() -> numpy.random.Generator:
-    """The global random generator that ``manual_seed`` resets."""
-    return _generator
+class Generator:
+    """An independent stream of random numbers, as ``torch.Generator``.
+
+    ``g = Generator().manual_seed(2147483647)`` and ``randn(3, generator=g)`` draw from ``g``
+    alone, leaving the global generator (``manual_seed``) untouched. It wraps a NumPy
+    ``Generator`` (PCG64), so its numbers differ from PyTorch's for the same seed.
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        from neuralab.device import check
+
+        self.device = check(device, "Generator")
+        self._seed = int(numpy.random.SeedSequence().entropy % 2**63)
+        self._rng = numpy.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = _check_seed(seed, "Generator.manual_seed")
+        self._rng = numpy.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy; returns the new seed."""
+        return self.manual_seed(int(numpy.random.SeedSequence().entropy % 2**63))._seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return self._rng.bit_generator.state
+
+    def set_state(self, state: dict) -> Generator:
+        self._rng.bit_generator.state = state
+        return self
+
+    def __repr__(self) -> str:
+        return f"<neuralab.Generator seed={self._seed}>"
+
+
+def generator(source: Any = None, who: str = "generator") -> numpy.random.Generator:
+    """The NumPy generator that ``source`` stands for.
+
+    None: the global generator that ``manual_seed`` resets; a neuralab ``Generator``: its
+    stream; a ``numpy.random.Generator``: itself; an int: a new generator seeded with it.
+    """
+    if source is None:
+        return _generator
+    if isinstance(source, Generator):
+        return source._rng
+    if isinstance(source, numpy.random.Generator):
+        return source
+    if isinstance(source, (int, numpy.integer)) and not isinstance(source, (bool, numpy.bool_)):
+        return numpy.random.default_rng(int(source))
+    raise TypeError(
+        f"{who}: generator must be a neuralab.Generator, a numpy.random.Generator, an int "
+        f"seed or None (the global generator), got {type(source).__name__}"
+    )
 
 
 def get_rng_state() -> dict:

@@ -54,7 +54,9 @@ class EarlyStopping(Callback):
         if _better(self.mode, value, self.best, self.min_delta):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self._best_state = {k: v.data.copy() for k, v in trainer.model.state_dict().items()}
+                self._best_state = {
+                    k: v._data.copy() for k, v in trainer.model.state_dict().items()
+                }
             return
         self.wait += 1
         if self.wait >= self.patience:

@@ -40,7 +40,7 @@ def demo(epochs: int, seed: int) -> float:
         params.append(nl.rand(fan_out, fan_in) * (2 * bound) - bound)
         params.append(nl.zeros(fan_out))
     params = [p.detach().requires_grad_() for p in params]
-    moments = [(numpy.zeros_like(p.data), numpy.zeros_like(p.data)) for p in params]
+    moments = [(numpy.zeros_like(p._data), numpy.zeros_like(p._data)) for p in params]
     lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
     start = time.perf_counter()
     for step in range(1, epochs + 1):
@@ -54,16 +54,16 @@ def demo(epochs: int, seed: int) -> float:
         loss.backward()
         with nl.no_grad():
             for p, (m, v) in zip(params, moments):
-                g = p.grad.data
+                g = p.grad._data
                 m *= beta1
                 m += (1 - beta1) * g
                 v *= beta2
                 v += (1 - beta2) * g * g
                 m_hat = m / (1 - beta1**step)
                 v_hat = v / (1 - beta2**step)
-                p.data -= lr * m_hat / (numpy.sqrt(v_hat) + eps)
+                p._data -= lr * m_hat / (numpy.sqrt(v_hat) + eps)
         if step == 1 or step % (epochs // 10 or 1) == 0:
-            accuracy = float((logits.data.argmax(1) == y).mean())
+            accuracy = float((logits._data.argmax(1) == y).mean())
             print(f"step {step:4d}  loss {loss.item():.4f}  train accuracy {accuracy:.3f}")
     print(f"{epochs} steps in {time.perf_counter() - start:.2f} s")
     return accuracy

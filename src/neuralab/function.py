@@ -66,7 +66,7 @@ class Function:
         arguments are the op's non-differentiable parameters.
         """
         ctx = cls()
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         try:
             out = cls.forward(ctx, *arrays, **params)
         except ValueError as error:
@@ -79,6 +79,7 @@ class Function:
             if True in needs:
                 ctx.parents = inputs
                 ctx.needs_input_grad = needs
+                ctx.clock = _grad_mode.clock
                 result = _new(out)
                 result.requires_grad = True
                 result._ctx = ctx

@@ -71,7 +71,7 @@ def _real_sampler(data: Any, batch_size: int) -> Callable[[], numpy.ndarray]:
     """Batches of real samples: shuffled passes over an array, or a callable's draws."""
     if callable(data) and not isinstance(data, (Tensor, numpy.ndarray)):
         return lambda: numpy.asarray(data(batch_size))
-    array = data.data if isinstance(data, Tensor) else numpy.asarray(data)
+    array = data._data if isinstance(data, Tensor) else numpy.asarray(data)
     if array.ndim < 1 or len(array) < batch_size:
         raise ValueError(
             f"train_gan: data must hold at least batch_size={batch_size} samples along its "
@@ -142,7 +142,7 @@ def train_gan(
     def record_samples(step: int) -> None:
         generator.eval()
         with no_grad():
-            history.samples[step] = generator(Tensor(fixed_noise)).data.copy()
+            history.samples[step] = generator(Tensor(fixed_noise))._data.copy()
         generator.train()
 
     generator.train()
@@ -185,8 +185,8 @@ def train_gan(
             )
         history.d_loss.append(d_value)
         history.g_loss.append(g_value)
-        history.d_real.append(float(_sigmoid_mean(real_logits.data)))
-        history.d_fake.append(float(_sigmoid_mean(fake_logits.data)))
+        history.d_real.append(float(_sigmoid_mean(real_logits._data)))
+        history.d_fake.append(float(_sigmoid_mean(fake_logits._data)))
         if step % sample_every == 0 or step == steps:
             record_samples(step)
     return history
@@ -238,7 +238,7 @@ def mode_coverage(
     ``min_fraction`` of its fair share of the samples, min_count = ceil(min_fraction * n /
     K), are high-quality samples near it. A generator that collapsed onto a few modes
     covers only those."""
-    points = numpy.asarray(samples.data if isinstance(samples, Tensor) else samples, float)
+    points = numpy.asarray(samples._data if isinstance(samples, Tensor) else samples, float)
     modes = numpy.asarray(centers, dtype=float)
     if points.ndim != 2 or modes.ndim != 2 or points.shape[1] != modes.shape[1]:
         raise ValueError(
@@ -284,7 +284,7 @@ def class_coverage(
     is covered when it holds at least min_count = ceil(min_fraction * n / K) high-quality
     samples. Returns a ``ModeCoverage``: ``counts[k]`` high-quality samples of class k,
     ``covered`` classes, ``high_quality`` the fraction of high-quality samples."""
-    p = numpy.asarray(probabilities.data if isinstance(probabilities, Tensor) else probabilities)
+    p = numpy.asarray(probabilities._data if isinstance(probabilities, Tensor) else probabilities)
     if p.ndim != 2 or p.shape[1] < 1:
         raise ValueError(f"class_coverage: probabilities must be (n, K), got shape {p.shape}")
     if not 0 < threshold <= 1 or not 0 < min_fraction <= 1:

@@ -133,14 +133,14 @@ def trace(model: Module, x: Any) -> Trace:
     x = x if isinstance(x, Tensor) else Tensor(x)
     first = next(iter(_leaves(model)), (None, None))[1]
     if isinstance(first, Linear) and x.ndim == 1:
-        x = Tensor(x.data[None])
+        x = Tensor(x._data[None])
     if x.shape[0] != 1:
         raise ValueError(f"trace: expected one sample (a batch of 1), got shape {x.shape}")
     result = Trace()
 
     def record(name: str, module: Module, inp: Tensor, out: Tensor) -> None:
         result.steps.append(
-            TraceStep(name, type(module).__name__, inp.data[0].copy(), out.data[0].copy())
+            TraceStep(name, type(module).__name__, inp._data[0].copy(), out._data[0].copy())
         )
 
     _run_with_hooks(model, x, record)
@@ -318,9 +318,9 @@ def _row(name: str, module: Module, outputs: list, saturation: float) -> Diagnos
         if key.startswith("weight") and p is not None
     ]
     if weights:
-        row.weight_norm = _norm([p.data for p in weights])
+        row.weight_norm = _norm([p._data for p in weights])
         if any(p.requires_grad for p in weights):
-            row.grad_norm = _norm([p.grad.data for p in weights if p.grad is not None])
+            row.grad_norm = _norm([p.grad._data for p in weights if p.grad is not None])
             row.ratio = row.grad_norm / row.weight_norm if row.weight_norm > 0 else math.nan
     return row
 
@@ -489,7 +489,7 @@ def diagnose(
     parameters = list(model.parameters())
     saved_grads = [p.grad for p in parameters]
     saved_buffers = [
-        (name, buffer.data.copy()) for name, buffer in model.named_buffers() if buffer is not None
+        (name, buffer._data.copy()) for name, buffer in model.named_buffers() if buffer is not None
     ]
     saved_rng = backend.get_rng_state()
     outputs: dict[str, list] = {}
@@ -498,7 +498,7 @@ def diagnose(
     def record(name: str, module: Module, _input: Any, out: Any) -> None:
         tensor = _first_tensor(out)
         if tensor is not None:
-            outputs.setdefault(name, []).append(numpy.array(tensor.data, copy=True))
+            outputs.setdefault(name, []).append(numpy.array(tensor._data, copy=True))
             modules[name] = module
 
     try:
@@ -519,10 +519,10 @@ def diagnose(
         buffers = dict(model.named_buffers())
         for name, data in saved_buffers:
             buffer = buffers.get(name)
-            if buffer is not None and buffer.data.shape == data.shape:
-                buffer.data[...] = data
+            if buffer is not None and buffer._data.shape == data.shape:
+                buffer._data[...] = data
             elif buffer is not None:
-                buffer.data = data
+                buffer._data = data
         backend.set_rng_state(saved_rng)
     warnings = _warnings(
         rows,

@@ -92,7 +92,7 @@ class _Encoder:
 
     def node(self, value: Any, path: tuple) -> dict:
         if isinstance(value, Tensor):
-            return {"Tensor": self.array(value.data, path)}
+            return {"Tensor": self.array(value._data, path)}
         if isinstance(value, numpy.ndarray):
             return {"ndarray": self.array(value, path)}
         if isinstance(value, numpy.generic):

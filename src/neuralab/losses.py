@@ -75,7 +75,7 @@ def _reduction(name: str, size_average: Any, reduce: Any, reduction: str) -> str
 
 
 def _array(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else _as_array(x)
+    return x._data if isinstance(x, Tensor) else _as_array(x)
 
 
 def _constant(name: str, what: str, value: Any, dtype: Any, shape: tuple | None) -> Any:

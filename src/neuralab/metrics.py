@@ -18,7 +18,7 @@ AVERAGES = ("binary", "macro", "micro", "weighted", None)
 
 
 def _array(x: Any) -> numpy.ndarray:
-    return numpy.asarray(x.data if isinstance(x, Tensor) else x)
+    return numpy.asarray(x._data if isinstance(x, Tensor) else x)
 
 
 def _labels(y_true: Any, y_pred: Any, name: str) -> tuple[numpy.ndarray, numpy.ndarray]:

@@ -176,7 +176,7 @@ class SequenceClassifier(nn.Module):
                 raise ValueError(f"SequenceClassifier: forget_bias is for an LSTM, not {cell!r}")
             for name, bias in self.rnn.named_parameters():
                 if name.startswith("bias_ih"):  # gates in PyTorch's order: i, f, g, o
-                    bias.data[hidden_size : 2 * hidden_size] += forget_bias
+                    bias._data[hidden_size : 2 * hidden_size] += forget_bias
         directions = 2 if bidirectional else 1
         self.head = nn.Linear(directions * hidden_size, num_classes)
 

@@ -23,13 +23,22 @@ from typing import Any
 import numpy
 
 from neuralab import backend
+from neuralab import device as _device
 
 
 class _GradMode:
-    __slots__ = ("enabled",)
+    """Whether ops record the graph, and the clock that dates in-place changes.
+
+    ``clock`` counts in-place changes of tensors: each one sets the changed tensor's
+    ``_version`` to the new count, and each graph node remembers the count when it was made,
+    so backward can tell whether a tensor it saved was changed after it was saved.
+    """
+
+    __slots__ = ("clock", "enabled")
 
     def __init__(self) -> None:
         self.enabled = True
+        self.clock = 0
 
 
 grad_mode = _GradMode()
@@ -71,7 +80,7 @@ def _as_array(data: Any, dtype: Any = None) -> Any:
     Python floats become the default float (float32), ints int64, bools bool.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         dtype = numpy.dtype(dtype)
     if isinstance(data, numpy.generic):
@@ -102,18 +111,28 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data, requires_grad=False, dtype=None)``; see ``neuralab.tensor`` for the
-    dtype rules. ``.data`` is the underlying array, ``.grad`` a Tensor or None.
+    dtype rules. ``.data`` is a Tensor sharing this one's memory, outside the graph (as in
+    PyTorch); ``.numpy()`` is the NumPy array itself; ``.grad`` a Tensor or None.
     """
 
-    __slots__ = ("__weakref__", "_ctx", "_retains_grad", "data", "grad", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_ctx",
+        "_data",
+        "_retains_grad",
+        "_version",
+        "grad",
+        "requires_grad",
+    )
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data = _as_array(data, dtype)
+        self._data = _as_array(data, dtype)
         self.grad: Tensor | None = None
         self._ctx = None
         self._retains_grad = False
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -122,60 +141,77 @@ class Tensor:
     def _from_array(cls, array: Any) -> Tensor:
         """Wrap an array without conversion or checks (the ops' fast path)."""
         t = object.__new__(Tensor)
-        t.data = array
+        t._data = array
         t.grad = None
         t._ctx = None
         t._retains_grad = False
+        t._version = 0
         t.requires_grad = False
         return t
 
     # --- properties -----------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
     grad_fn = property(lambda self: self._ctx)
     is_leaf = property(lambda self: self._ctx is None)
-    T = property(lambda self: _ops.permute(self, tuple(range(self.data.ndim))[::-1]))
+    T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim))[::-1]))
+    device = property(lambda self: _device.CPU)
+    is_cuda = False
+    is_sparse = False
+    layout = "strided"
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values as a new Tensor that shares its memory and is outside the
+        graph (no gradient); changes made through it are not seen by autograd."""
+        return Tensor._from_array(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else _as_array(value)
 
     def size(self, dim: int | None = None) -> tuple | int:
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
+
+    nelement = numel
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def numpy(self) -> numpy.ndarray:
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy()"
             )
-        return self.data
+        return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> numpy.ndarray:
-        return numpy.asarray(self.data, dtype=dtype)
+        return numpy.asarray(self._data, dtype=dtype)
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __repr__(self) -> str:
         body = numpy.array2string(
-            numpy.asarray(self.data), separator=", ", precision=4, prefix="tensor("
+            numpy.asarray(self._data), separator=", ", precision=4, prefix="tensor("
         )
-        extra = "" if self.data.dtype == backend.default_float() else f", dtype={self.dtype}"
+        extra = "" if self._data.dtype == backend.default_float() else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
         elif self.requires_grad:
@@ -184,7 +220,7 @@ class Tensor:
 
     # --- autograd -------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
             )
@@ -201,7 +237,13 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory, requires no grad)."""
-        return Tensor._from_array(self.data)
+        return Tensor._from_array(self._data)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place."""
+        self._ctx = None
+        self.requires_grad = False
+        return self
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
@@ -214,15 +256,15 @@ class Tensor:
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            gradient = backend.array_module(self.data).ones_like(self.data)
+            gradient = backend.array_module(self._data).ones_like(self._data)
         else:
-            gradient = _as_array(gradient, self.data.dtype)
-            if gradient.shape != self.data.shape:
+            gradient = _as_array(gradient, self._data.dtype)
+            if gradient.shape != self._data.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {gradient.shape}, "
-                    f"but the tensor has shape {self.data.shape}"
+                    f"but the tensor has shape {self._data.shape}"
                 )
         if self._ctx is None:
             _accumulate(self, gradient, gradient)
@@ -235,6 +277,8 @@ class Tensor:
             if node._retains_grad:
                 _accumulate(node, grad, None)
             ctx = node._ctx
+            if ctx.clock != grad_mode.clock:
+                _check_saved_unchanged(node, ctx)
             if ctx.saved is _FREED:
                 raise RuntimeError(
                     "Trying to backward through the graph a second time; "
@@ -244,10 +288,10 @@ class Tensor:
             for parent, needs, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
                 if not needs or g is None:
                     continue
-                if g.shape != parent.data.shape:
-                    g = sum_to_shape(g, parent.data.shape)
-                if g.dtype != parent.data.dtype:
-                    g = g.astype(parent.data.dtype)
+                if g.shape != parent._data.shape:
+                    g = sum_to_shape(g, parent._data.shape)
+                if g.dtype != parent._data.dtype:
+                    g = g.astype(parent._data.dtype)
                 if parent._ctx is None:
                     _accumulate(parent, g, grad)
                 else:
@@ -305,27 +349,27 @@ class Tensor:
 
     # Comparisons give boolean tensors that carry no gradient; hashing stays by identity.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._from_array(self.data == _data(other))
+        return Tensor._from_array(self._data == _data(other))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._from_array(self.data != _data(other))
+        return Tensor._from_array(self._data != _data(other))
 
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor._from_array(self.data < _data(other))
+        return Tensor._from_array(self._data < _data(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor._from_array(self.data <= _data(other))
+        return Tensor._from_array(self._data <= _data(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor._from_array(self.data > _data(other))
+        return Tensor._from_array(self._data > _data(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor._from_array(self.data >= _data(other))
+        return Tensor._from_array(self._data >= _data(other))
 
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -333,12 +377,40 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index, "
+                f"got dtype {self.dtype} with {self._data.size} elements"
+            )
+        return int(self._data.item())
+
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
-    # --- dtype conversion (differentiable between floating dtypes) -----------------
-    def to(self, dtype: Any) -> Tensor:
-        return _ops.cast(self, dtype=dtype)
+    # --- devices and dtypes (every tensor lives on the CPU) ---------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (its dtype), as
+        in PyTorch; ``non_blocking`` is accepted, ``copy=True`` returns a copy. Returns self
+        when nothing changes; a floating cast is differentiable."""
+        dtype, copy = _parse_to(args, kwargs, "Tensor.to")
+        out = self if dtype is None else _ops.cast(self, dtype=dtype)
+        return _ops.clone(out) if copy and out is self else out
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        _device.check("cuda", "Tensor.cuda")
+        return self  # pragma: no cover - check raises
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """With no argument, the type's name (``'torch.FloatTensor'``); else ``to(dtype)``."""
+        if dtype is None:
+            return _TYPE_NAMES.get(self._data.dtype.name, f"torch.{self._data.dtype.name}")
+        if isinstance(dtype, str):
+            dtype = _TYPE_BY_NAME.get(dtype, dtype)
+        return self.to(dtype)
 
     def float(self) -> Tensor:
         return self.to(backend.float32)
@@ -349,54 +421,185 @@ class Tensor:
     def long(self) -> Tensor:
         return self.to(backend.int64)
 
+    def int(self) -> Tensor:
+        return self.to(numpy.int32)
+
     def bool(self) -> Tensor:
         return self.to(backend.bool_)
 
-    # --- in-place updates (no graph; refused where they would corrupt one) ----------
-    def _check_inplace(self, op: str) -> None:
+    def half(self) -> Tensor:
+        return self.to(numpy.float16)
+
+    # --- in-place updates --------------------------------------------------------------
+    # Each changes the array in place and dates the change (``_version``), so that backward
+    # refuses a tensor changed after an op saved it. On a tensor in the graph (requires grad,
+    # grad mode on) they are refused: neuralab records no in-place ops. The augmented
+    # assignments (``x += y``) fall back there to ``x = x + y``, which Python allows.
+    def _mutate(self, op: str) -> None:
         if self.requires_grad and grad_mode.enabled:
-            raise RuntimeError(
-                f"{op}: a tensor that requires grad is being used in an in-place operation; "
-                "wrap the update in `with neuralab.no_grad():` or update `.data`"
+            if self._ctx is None:
+                raise RuntimeError(
+                    f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                    "operation; wrap the update in `with neuralab.no_grad():` or change `.data`"
+                )
+            raise NotImplementedError(
+                f"{op}: in-place operations on a tensor in the autograd graph (one with a "
+                "grad_fn) are not recorded by neuralab; write the operation out of place, "
+                "e.g. `x = x + y` for `x.add_(y)`"
             )
+        grad_mode.clock += 1
+        self._version = grad_mode.clock
+
+    def _update(self, op: str, ufunc: Any, other: Any) -> Tensor:
+        self._mutate(op)
+        other = _data(other)
+        try:
+            ufunc(self._data, other, out=self._data)
+        except ValueError as error:
+            shape = getattr(other, "shape", ())
+            raise _ShapeError(
+                f"{op}: the other operand's shape {tuple(shape)} does not broadcast to this "
+                f"tensor's shape {self._data.shape} ({error})"
+            ) from None
+        return self
+
+    def _augmented(self, op: str, out_of_place: Any, ufunc: Any, other: Any) -> Tensor:
+        if self.requires_grad and grad_mode.enabled and self._ctx is not None:
+            return out_of_place(self, other)
+        return self._update(op, ufunc, other)
 
     def __iadd__(self, other: Any) -> Tensor:
-        self._check_inplace("+=")
-        self.data += _data(other)
-        return self
+        return self._augmented("+=", _ops.add, numpy.add, other)
 
     def __isub__(self, other: Any) -> Tensor:
-        self._check_inplace("-=")
-        self.data -= _data(other)
-        return self
+        return self._augmented("-=", _ops.sub, numpy.subtract, other)
 
     def __imul__(self, other: Any) -> Tensor:
-        self._check_inplace("*=")
-        self.data *= _data(other)
-        return self
+        return self._augmented("*=", _ops.mul, numpy.multiply, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        self._check_inplace("/=")
-        self.data /= _data(other)
+        return self._augmented("/=", _ops.div, numpy.true_divide, other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._mutate("__setitem__")
+        if isinstance(index, Tensor):
+            index = index._data
+        elif isinstance(index, tuple):
+            index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        self._data[index] = _data(value)
+
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self += alpha * other"""
+        return self._update("add_", numpy.add, _scaled(other, alpha))
+
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self -= alpha * other"""
+        return self._update("sub_", numpy.subtract, _scaled(other, alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._update("mul_", numpy.multiply, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._update("div_", numpy.true_divide, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._update("pow_", numpy.power, exponent)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """self += value * tensor1 * tensor2"""
+        return self._update("addcmul_", numpy.add, _scaled(_data(tensor1) * _data(tensor2), value))
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """self += value * tensor1 / tensor2"""
+        return self._update("addcdiv_", numpy.add, _scaled(_data(tensor1) / _data(tensor2), value))
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        """self += weight * (end - self)"""
+        return self._update("lerp_", numpy.add, _data(weight) * (_data(end) - self._data))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        if min is None and max is None:
+            raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+        self._mutate("clamp_")
+        numpy.clip(self._data, _data(min), _data(max), out=self._data)
+        return self
+
+    clip_ = clamp_
+
+    def _set(self, op: str, values: Any) -> Tensor:
+        self._mutate(op)
+        self._data[...] = values
         return self
 
     def zero_(self) -> Tensor:
-        self.data[...] = 0
+        return self._set("zero_", 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return self._set("fill_", _data(value))
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        return self._set("copy_", _data(src))
+
+    def neg_(self) -> Tensor:
+        return self._set("neg_", -self._data)
+
+    def abs_(self) -> Tensor:
+        return self._set("abs_", numpy.abs(self._data))
+
+    def exp_(self) -> Tensor:
+        return self._set("exp_", numpy.exp(self._data))
+
+    def log_(self) -> Tensor:
+        return self._set("log_", numpy.log(self._data))
+
+    def sqrt_(self) -> Tensor:
+        return self._set("sqrt_", numpy.sqrt(self._data))
+
+    def relu_(self) -> Tensor:
+        return self._set("relu_", numpy.maximum(self._data, 0))
+
+    def sigmoid_(self) -> Tensor:
+        return self._set("sigmoid_", _ops.sigmoid(self.detach())._data)
+
+    def tanh_(self) -> Tensor:
+        return self._set("tanh_", numpy.tanh(self._data))
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        self._mutate("masked_fill_")
+        numpy.copyto(self._data, _data(value), where=numpy.asarray(_data(mask), dtype=bool))
         return self
 
-    def fill_(self, value: float) -> Tensor:
-        self.data[...] = value
-        return self
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of U(a, b)."""
+        rng = backend.generator(generator, "uniform_")
+        return self._set("uniform_", rng.uniform(a, b, self._data.shape))
 
-    def copy_(self, other: Any) -> Tensor:
-        self.data[...] = _data(other)
-        return self
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of N(mean, std^2)."""
+        rng = backend.generator(generator, "normal_")
+        return self._set("normal_", rng.normal(mean, std, self._data.shape))
+
+    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 1 with probability p, else 0."""
+        rng = backend.generator(generator, "bernoulli_")
+        return self._set("bernoulli_", rng.random(self._data.shape) < _data(p))
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        rng = backend.generator(generator, "exponential_")
+        return self._set("exponential_", rng.exponential(1.0 / lambd, self._data.shape))
+
+    def random_(self, low: int = 0, high: int | None = None, *, generator: Any = None) -> Tensor:
+        """Fill with integers drawn uniformly from [low, high) (``random_(high)``: [0, high))."""
+        if high is None:
+            low, high = 0, low
+        rng = backend.generator(generator, "random_")
+        return self._set("random_", rng.integers(low, high, self._data.shape))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return Tensor._from_array(_arg(self.data.argmax, dim, keepdim))
+        return Tensor._from_array(_arg(self._data.argmax, dim, keepdim))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return Tensor._from_array(_arg(self.data.argmin, dim, keepdim))
+        return Tensor._from_array(_arg(self._data.argmin, dim, keepdim))
 
 
 class _Freed:
@@ -410,7 +613,90 @@ _FREED = _Freed()
 
 
 def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _scaled(other: Any, alpha: Any) -> Any:
+    return _data(other) if alpha == 1 else _data(other) * alpha
+
+
+_TYPE_NAMES = {
+    "float32": "torch.FloatTensor",
+    "float64": "torch.DoubleTensor",
+    "float16": "torch.HalfTensor",
+    "int64": "torch.LongTensor",
+    "int32": "torch.IntTensor",
+    "int16": "torch.ShortTensor",
+    "int8": "torch.CharTensor",
+    "uint8": "torch.ByteTensor",
+    "bool": "torch.BoolTensor",
+}
+_TYPE_BY_NAME = {name: numpy.dtype(dtype) for dtype, name in _TYPE_NAMES.items()}
+
+
+def _parse_to(args: tuple, kwargs: dict, who: str) -> tuple[Any, bool]:
+    """The dtype (or None) and the copy flag of a ``to(...)`` call; checks the device."""
+    kwargs = dict(kwargs)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    copy = bool(kwargs.pop("copy", False))
+    dtype = kwargs.pop("dtype", None)
+    where = kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"{who}() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg._data.dtype
+        elif isinstance(arg, (str, _device.device)) or (
+            isinstance(arg, int) and not isinstance(arg, bool)
+        ):
+            if isinstance(arg, str) and arg in _TYPE_BY_NAME:
+                dtype = _TYPE_BY_NAME[arg]
+            else:
+                where = arg
+        elif isinstance(arg, bool):  # to(dtype, non_blocking) in old code
+            continue
+        elif arg is not None:
+            try:
+                dtype = numpy.dtype(arg)
+            except TypeError:
+                raise TypeError(
+                    f"{who}: expected a device, a dtype or a tensor, got {type(arg).__name__}"
+                ) from None
+    _device.check(where, who)
+    return dtype, copy
+
+
+def _is_saved(array: Any, ctx: Any) -> bool:
+    """Whether ``array`` (or memory it shares) is among what ``ctx`` saved for backward."""
+    values = list(ctx.saved) if isinstance(ctx.saved, tuple) else []
+    values += [v for k, v in vars(ctx).items() if k != "saved"]
+    for value in values:
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if item is array or (
+                isinstance(item, numpy.ndarray) and numpy.shares_memory(item, array)
+            ):
+                return True
+    return False
+
+
+def _check_saved_unchanged(node: Tensor, ctx: Any) -> None:
+    """Raise PyTorch's error if an input or the output of ``ctx`` that it saved for backward
+    was changed in place after ``ctx`` was recorded (its gradient would be wrong)."""
+    roles = [(node, "the output")] + [(p, f"input {i}") for i, p in enumerate(ctx.parents)]
+    for tensor, role in roles:
+        if (
+            isinstance(tensor, Tensor)
+            and tensor._version > ctx.clock
+            and _is_saved(tensor._data, ctx)
+        ):
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{tensor.type()} {list(tensor.shape)}], which is {role} "
+                f"of {ctx.name}, was changed in place after {ctx.name} saved it for backward. "
+                "Hint: change a copy (`y = x.clone()`) or write the change out of place "
+                "(`x = x + 1`), or call backward before the change."
+            )
 
 
 def _arg(method: Any, dim: int | None, keepdim: bool) -> Any:
@@ -430,7 +716,7 @@ def _accumulate(tensor: Tensor, grad: Any, grad_in: Any) -> None:
             grad = grad.copy()
         tensor.grad = Tensor._from_array(grad)
     else:
-        tensor.grad.data += grad
+        tensor.grad._data += grad
 
 
 def _reverse_topological_order(root: Tensor) -> list[Tensor]:
@@ -455,5 +741,6 @@ def _reverse_topological_order(root: Tensor) -> list[Tensor]:
 
 
 from neuralab import ops as _ops  # noqa: E402  (the ops need Tensor defined first)
+from neuralab.function import ShapeError as _ShapeError  # noqa: E402
 
 _ops.bind_tensor_methods(Tensor)

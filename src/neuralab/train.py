@@ -206,8 +206,8 @@ def fit(
                 scheduler.step()
             losses.append((loss_value, len(y)))
             if metrics:
-                outputs.append(out.data)
-                targets.append(y.data)
+                outputs.append(out._data)
+                targets.append(y._data)
             if show:
                 batches.set_postfix(loss=f"{loss_value:.4f}")
         logs = {"loss": _weighted_mean(losses), "lr": optimizer.param_groups[0]["lr"]}
@@ -254,8 +254,8 @@ def evaluate(
             if loss is not None:
                 value = loss(out, y) if w is None else loss(out, y, sample_weight=w)
                 losses.append((value.item(), len(y)))
-            outputs.append(out.data)
-            targets.append(y.data)
+            outputs.append(out._data)
+            targets.append(y._data)
     model.train(was_training)
     logs = {"loss": _weighted_mean(losses)} if loss is not None else {}
     metrics = list(metrics)
@@ -278,7 +278,7 @@ def predict(model: Module, data: Any, batch_size: int = 256) -> Tensor:
     with no_grad():
         for batch in loader:
             x = batch[0] if isinstance(batch, (tuple, list)) else batch
-            outputs.append(model(x).data)
+            outputs.append(model(x)._data)
     model.train(was_training)
     return Tensor(numpy.concatenate(outputs)) if outputs else Tensor(numpy.empty(0))
 
@@ -318,13 +318,13 @@ def _class_weights(class_weight: Any) -> numpy.ndarray | None:
 
 
 def _sample_weights_from_classes(weights: numpy.ndarray, y: Tensor, w: Tensor | None) -> Tensor:
-    labels = y.data.astype(numpy.int64).reshape(len(y), -1)[:, 0]
+    labels = y._data.astype(numpy.int64).reshape(len(y), -1)[:, 0]
     if labels.max(initial=0) >= len(weights):
         raise ValueError(
             f"fit: class_weight has {len(weights)} entries, found class {labels.max()}"
         )
     per_sample = weights[labels]
-    return Tensor(per_sample if w is None else per_sample * w.data)
+    return Tensor(per_sample if w is None else per_sample * w._data)
 
 
 def _weighted_mean(pairs: list[tuple[float, int]]) -> float:

@@ -33,22 +33,12 @@ __all__ = [
     "train_val_split",
 ]
 
-GeneratorLike = numpy.random.Generator | int | None
+GeneratorLike = backend.Generator | numpy.random.Generator | int | None
 
 
 def as_generator(generator: Any, who: str) -> numpy.random.Generator:
-    """The ``numpy.random.Generator`` that ``generator`` stands for: itself, a new one seeded
-    with an int, or (None) the global neuralab generator that ``manual_seed`` resets."""
-    if generator is None:
-        return backend.generator()
-    if isinstance(generator, numpy.random.Generator):
-        return generator
-    if isinstance(generator, numbers.Integral) and not isinstance(generator, (bool, numpy.bool_)):
-        return numpy.random.default_rng(int(generator))
-    raise TypeError(
-        f"{who}: generator must be a numpy.random.Generator, an int seed or None (the global "
-        f"neuralab generator), got {type(generator).__name__}"
-    )
+    """The ``numpy.random.Generator`` that ``generator`` stands for (``backend.generator``)."""
+    return backend.generator(generator, who)
 
 
 class Dataset(abc.ABC):
@@ -103,13 +93,13 @@ class TensorDataset(Dataset):
         self.tensors: tuple[Tensor, ...] = tuple(converted)
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
-        return tuple(Tensor(t.data[index]) for t in self.tensors)
+        return tuple(Tensor(t._data[index]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
     def _arrays(self) -> tuple[Any, ...]:
-        return tuple(t.data for t in self.tensors)
+        return tuple(t._data for t in self.tensors)
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in self.tensors)

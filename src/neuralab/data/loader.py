@@ -39,7 +39,7 @@ def default_collate(batch: list[Any]) -> Any:
         raise ValueError("default_collate: got an empty batch")
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._from_array(numpy.stack([s.data for s in batch]))
+        return Tensor._from_array(numpy.stack([s._data for s in batch]))
     if isinstance(first, (numpy.ndarray, numpy.generic)):
         xp = backend.array_module(first)
         return Tensor._from_array(xp.stack([xp.asarray(s) for s in batch]))

@@ -68,7 +68,7 @@ def _check_scale(scale: Any) -> tuple[float, float] | None:
 
 
 def _as_array(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else numpy.asarray(x)
+    return x._data if isinstance(x, Tensor) else numpy.asarray(x)
 
 
 class MNIST(Dataset):

@@ -32,7 +32,7 @@ def is_batched(transform: Callable[..., Any] | None) -> bool:
 
 def _unwrap(x: Any) -> tuple[Any, bool]:
     if isinstance(x, Tensor):
-        return x.data, True
+        return x._data, True
     if isinstance(x, (numbers.Number, numpy.generic)) or not hasattr(x, "dtype"):
         return numpy.asarray(x), False
     return x, False

@@ -194,7 +194,7 @@ def gradient_flow(model: nn.Sequential, x: numpy.ndarray, y: numpy.ndarray, conf
     linears = [m for m in model if isinstance(m, nn.Linear)]
     pre_activations: list[numpy.ndarray] = []
     handles = [
-        m.register_forward_hook(lambda _m, inputs, _out: pre_activations.append(inputs[0].data))
+        m.register_forward_hook(lambda _m, inputs, _out: pre_activations.append(inputs[0]._data))
         for m in model
         if not isinstance(m, nn.Linear)
     ]
@@ -205,13 +205,13 @@ def gradient_flow(model: nn.Sequential, x: numpy.ndarray, y: numpy.ndarray, conf
     finally:
         for handle in handles:
             handle.remove()
-    norms = [float(numpy.linalg.norm(m.weight.grad.data.astype(numpy.float64))) for m in linears]
+    norms = [float(numpy.linalg.norm(m.weight.grad._data.astype(numpy.float64))) for m in linears]
     model.zero_grad()
     slopes = numpy.concatenate(
         [slope(activation, z.astype(numpy.float64), config.leaky_slope).ravel()
          for z in pre_activations]
     )  # fmt: skip
-    spread = float(prediction.data.astype(numpy.float64).std())
+    spread = float(prediction._data.astype(numpy.float64).std())
     return {"norms": norms, "mean_slope": float(slopes.mean()), "output_std": spread}
 
 
@@ -223,7 +223,7 @@ def run(config: Config, seed: int) -> Result:
             c = f"{depth} {activation}"
             model = build(config, activation, depth)
             start = gradient_flow(model, x_train, y_train, config, activation)
-            first = model[0].weight.data.astype(numpy.float64)  # a copy
+            first = model[0].weight._data.astype(numpy.float64)  # a copy
             history = fit(
                 model,
                 nn.MSELoss(),
@@ -249,7 +249,7 @@ def run(config: Config, seed: int) -> Result:
             result.scalar(c, "mean_slope_init", start["mean_slope"])
             result.scalar(c, "mean_slope_end", end["mean_slope"])
             result.scalar(c, "output_std_init", start["output_std"])
-            moved = model[0].weight.data.astype(numpy.float64) - first
+            moved = model[0].weight._data.astype(numpy.float64) - first
             result.scalar(
                 c, "first_layer_change", numpy.linalg.norm(moved) / numpy.linalg.norm(first)
             )

@@ -127,7 +127,7 @@ def _train_recurrent(cell: str, length: int, config: Config, seed: int) -> tuple
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step % config.evaluate_every == 0 or step == config.steps:
-            predicted = predict(model, x_test).data.argmax(1)
+            predicted = predict(model, x_test)._data.argmax(1)
             steps.append(step)
             accuracy.append(float((predicted == y_test).mean()))
     return steps, accuracy

@@ -90,8 +90,8 @@ def run(config: Config, seed: int) -> Result:
     model = build(config)
     x = numpy.array([config.free, config.exclamations, config.length])
     t = config.target
-    W1_, b1 = model[0].weight.data.copy(), model[0].bias.data.copy()
-    w2, b2 = model[2].weight.data[0].copy(), float(model[2].bias.data[0])
+    W1_, b1 = model[0].weight._data.copy(), model[0].bias._data.copy()
+    w2, b2 = model[2].weight._data[0].copy(), float(model[2].bias._data[0])
     # forward, by hand
     z = W1_ @ x + b1
     h = {
@@ -119,13 +119,13 @@ def run(config: Config, seed: int) -> Result:
     out = model(nl.tensor(x[None]))
     auto_loss = nl.functional.binary_cross_entropy(out, nl.tensor([[t]], dtype=nl.float64))
     auto_loss.backward()
-    auto = {name: p.grad.data for name, p in model.named_parameters()}
+    auto = {name: p.grad._data for name, p in model.named_parameters()}
     difference = max(float(numpy.abs(hand[k] - auto[k]).max()) for k in hand)
     # one gradient step: p <- p - lr dL/dp
     with nl.no_grad():
         for name, p in model.named_parameters():
-            p.data -= config.learning_rate * auto[name]
-        y_after = float(model(nl.tensor(x[None])).data[0, 0])
+            p._data -= config.learning_rate * auto[name]
+        y_after = float(model(nl.tensor(x[None]))._data[0, 0])
     loss_after = -(t * numpy.log(y_after) + (1 - t) * numpy.log(1 - y_after))
     result = Result()
     for key, value in (
@@ -134,7 +134,7 @@ def run(config: Config, seed: int) -> Result:
         ("output_after_step", y_after),
         ("loss_after_step", loss_after),
         ("max_gradient_difference", difference),
-        ("forward_difference", abs(float(out.data[0, 0]) - y)),
+        ("forward_difference", abs(float(out._data[0, 0]) - y)),
     ):
         result.scalar("email", key, value)
     result.data = {

@@ -201,7 +201,7 @@ def outlier_experiment(config: Config, result: Result) -> dict:
             batch_size=config.batch_size,
             progress=False,
         )
-        prediction = predict(model, x[test]).data[:, 0].astype(numpy.float64) * spread + center
+        prediction = predict(model, x[test])._data[:, 0].astype(numpy.float64) * spread + center
         error = prediction - y_clean[test]
         result.curve(name, "train_loss", history["loss"])
         result.scalar(name, "test_rmse", numpy.sqrt(numpy.mean(error**2)))
@@ -241,7 +241,7 @@ def imbalance_experiment(config: Config, result: Result) -> dict:
             batch_size=config.batch_size,
             progress=False,
         )
-        predicted = predict(model, x[test]).data.argmax(axis=1)
+        predicted = predict(model, x[test])._data.argmax(axis=1)
         truth = y[test]
         result.scalar(name, "minority_recall", metrics.recall(truth, predicted))
         result.scalar(name, "minority_precision", metrics.precision(truth, predicted))
@@ -259,7 +259,7 @@ def imbalance_experiment(config: Config, result: Result) -> dict:
 # --- C. activation and loss pairs -----------------------------------------------------------
 def softmax_mse(logits: nl.Tensor, target: nl.Tensor) -> nl.Tensor:
     """(1/(N C)) sum_{n,c} (softmax(z_n)_c - onehot(y_n)_c)^2."""
-    onehot = numpy.eye(logits.shape[1], dtype=numpy.float32)[target.data.astype(numpy.int64)]
+    onehot = numpy.eye(logits.shape[1], dtype=numpy.float32)[target._data.astype(numpy.int64)]
     return nl.functional.mse_loss(nl.softmax(logits, 1), nl.tensor(onehot))
 
 

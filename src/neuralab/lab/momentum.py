@@ -107,13 +107,13 @@ def quadratic_path(config: Config, m: float) -> numpy.ndarray:
     curvature = nl.tensor(numpy.array([config.a, config.b], dtype=numpy.float64))
     optimizer = optim.SGD([w], lr=config.quad_lr, momentum=m)
     path = numpy.empty((config.quad_steps + 1, 2))
-    path[0] = w.data
+    path[0] = w._data
     for t in range(1, config.quad_steps + 1):
         optimizer.zero_grad()
         f = 0.5 * (curvature * w * w).sum()
         f.backward()
         optimizer.step()
-        path[t] = w.data
+        path[t] = w._data
     return path
 
 

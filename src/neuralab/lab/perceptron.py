@@ -140,7 +140,7 @@ def initial_mlps(restarts: int) -> list[numpy.ndarray]:
     global generator."""
     bound = 1 / numpy.sqrt(2)
     shapes = [(restarts, 2, 2), (restarts, 1, 2), (restarts, 2, 1), (restarts, 1, 1)]
-    return [(nl.rand(*s) * (2 * bound) - bound).data for s in shapes]
+    return [(nl.rand(*s) * (2 * bound) - bound)._data for s in shapes]
 
 
 def train_mlps(config: Config, initial: list[numpy.ndarray] | None = None) -> dict:
@@ -169,15 +169,15 @@ def train_mlps(config: Config, initial: list[numpy.ndarray] | None = None) -> di
         opt.step()
         if step in keep:
             steps.append(step + 1)
-            losses.append(per_start.data.tolist())
+            losses.append(per_start._data.tolist())
     with nl.no_grad():
-        logits = _mlp_forward(x, params, config.mlp_activation).data[:, :, 0]
+        logits = _mlp_forward(x, params, config.mlp_activation)._data[:, :, 0]
     p = 1 / (1 + numpy.exp(-logits.astype(numpy.float64)))
     target = GATES["XOR"]
     final_loss = -(target * numpy.log(p) + (1 - target) * numpy.log(1 - p)).mean(axis=1)
     accuracy = ((p > 0.5) == target).mean(axis=1)
     return {
-        "params": [q.data.astype(numpy.float64) for q in params],
+        "params": [q._data.astype(numpy.float64) for q in params],
         "steps": steps,
         "losses": numpy.array(losses).T.tolist(),  # (K, points)
         "final_loss": final_loss,

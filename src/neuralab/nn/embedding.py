@@ -55,7 +55,7 @@ class Embedding(Module):
             self.weight = Parameter(zeros(num_embeddings, embedding_dim, dtype=dtype))
             self.reset_parameters()
         else:
-            weight = _weight.data if isinstance(_weight, Tensor) else _weight
+            weight = _weight._data if isinstance(_weight, Tensor) else _weight
             if tuple(weight.shape) != (num_embeddings, embedding_dim):
                 raise ValueError(
                     f"Embedding: _weight must have shape {(num_embeddings, embedding_dim)}, "
@@ -68,7 +68,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():
-                self.weight.data[self.padding_idx] = 0
+                self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Any) -> Tensor:
         return embedding(
@@ -92,7 +92,7 @@ class Embedding(Module):
     ) -> Embedding:
         """An Embedding whose table is ``embeddings`` (2-D; shares its memory), frozen
         (no gradient) unless freeze=False."""
-        weight = embeddings.data if isinstance(embeddings, Tensor) else embeddings
+        weight = embeddings._data if isinstance(embeddings, Tensor) else embeddings
         if weight.ndim != 2:
             raise ValueError(
                 f"Embedding.from_pretrained: embeddings must be 2-D, got {weight.shape}"

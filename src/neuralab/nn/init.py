@@ -51,14 +51,14 @@ def _array(tensor: Any, name: str, floating: bool = False) -> Any:
     """The array of ``tensor``, after checking it is a Tensor (of floating dtype)."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
-    if floating and tensor.data.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point tensor, got {tensor.data.dtype}")
-    return tensor.data
+    if floating and tensor._data.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating point tensor, got {tensor._data.dtype}")
+    return tensor._data
 
 
 def _write(tensor: Tensor, values: Any) -> Tensor:
     """Copy ``values`` into ``tensor.data`` in place (cast to its dtype), return the tensor."""
-    data = tensor.data
+    data = tensor._data
     xp = backend.array_module(data)
     data[...] = values if xp is numpy else xp.asarray(values)
     return tensor
@@ -70,7 +70,7 @@ def _rng(generator: numpy.random.Generator | None) -> numpy.random.Generator:
 
 def _is_empty(tensor: Tensor) -> bool:
     """PyTorch's rule: Kaiming initialization of a zero-element tensor warns and does nothing."""
-    if 0 in tensor.data.shape:
+    if 0 in tensor._data.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return True
     return False

@@ -27,7 +27,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = numpy.empty(0, dtype=numpy.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else _as_array(data))
+        super().__init__(data._data if isinstance(data, Tensor) else _as_array(data))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -209,16 +209,16 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     def to(self, dtype: Any) -> Module:
         """Convert floating parameters and buffers to dtype, in place."""
         dtype = numpy.dtype(dtype)
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
+            if t._data.dtype.kind == "f":
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad.data = t.grad.data.astype(dtype)
+                    t.grad._data = t.grad._data.astype(dtype)
         return self
 
     def float(self) -> Module:
@@ -254,10 +254,10 @@ class Module:
             if key not in state_dict:
                 continue
             value = _as_array(state_dict[key])
-            if value.shape != target.data.shape:
+            if value.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape}, "
-                    f"the shape in current model is {target.data.shape}"
+                    f"the shape in current model is {target._data.shape}"
                 )
         if strict and (missing or unexpected):
             if unexpected:
@@ -271,7 +271,7 @@ class Module:
             )
         for key, target in own.items():
             if key in state_dict:
-                target.data[...] = _as_array(state_dict[key])
+                target._data[...] = _as_array(state_dict[key])
         return IncompatibleKeys(missing, unexpected)
 
     # --- display --------------------------------------------------------------------

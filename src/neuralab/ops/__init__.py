@@ -37,6 +37,8 @@ from neuralab.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from neuralab.ops.reduction import amax, amin, gather, max, mean, min, std, sum, var
 from neuralab.ops.shape import (
     cat,
+    clone,
+    contiguous,
     expand,
     flatten,
     getitem,
@@ -51,8 +53,8 @@ from neuralab.ops.shape import (
 
 # Functions that are also Tensor methods: x.sum(dim), x.exp(), x.reshape(2, 3), ...
 TENSOR_METHODS = (
-    abs, add, amax, amin, clamp, div, elu, exp, expand, flatten, gather, gelu, log,
-    log_softmax, matmul, max, maximum, mean, min, minimum, mul, permute, pow, relu,
+    abs, add, amax, amin, clamp, clone, contiguous, div, elu, exp, expand, flatten, gather, gelu,
+    log, log_softmax, matmul, max, maximum, mean, min, minimum, mul, permute, pow, relu,
     reshape, sigmoid, softmax, sqrt, squeeze, std, sub, sum, tanh, transpose, unsqueeze, var,
 )  # fmt: skip
 
@@ -67,7 +69,8 @@ def bind_tensor_methods(cls: type) -> None:
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d",
-    "abs", "add", "amax", "amin", "cast", "cat", "clamp", "cross_entropy", "div", "elu",
+    "abs", "add", "amax", "amin", "cast", "cat", "clamp", "clone", "contiguous", "cross_entropy",
+    "div", "elu",
     "erf", "exp", "expand", "flatten", "gather", "gelu", "getitem", "leaky_relu", "linear",
     "log", "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
     "pad", "permute", "pow", "relu", "reshape", "sigmoid", "softmax", "sqrt", "squeeze",

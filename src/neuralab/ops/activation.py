@@ -244,10 +244,10 @@ def erf(x: Tensor) -> Tensor:
 def _dim(x: Tensor, dim: int | None, op: str) -> int:
     if dim is None:
         raise TypeError(f"{op}: the 'dim' argument is required")
-    ndim = max(x.data.ndim, 1)
+    ndim = max(x._data.ndim, 1)
     if not -ndim <= dim < ndim:
-        raise IndexError(f"{op}: dim {dim} out of range for a tensor with {x.data.ndim} dims")
-    return dim % ndim if x.data.ndim else None
+        raise IndexError(f"{op}: dim {dim} out of range for a tensor with {x._data.ndim} dims")
+    return dim % ndim if x._data.ndim else None
 
 
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:

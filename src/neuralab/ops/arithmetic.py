@@ -16,8 +16,8 @@ from neuralab.tensor import Tensor
 def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     """Promote as PyTorch does where NumPy differs: an integer tensor meeting a float
     (tensor or Python float) takes the float's dtype, not float64."""
-    da = a.data.dtype if isinstance(a, Tensor) else None
-    db = b.data.dtype if isinstance(b, Tensor) else None
+    da = a._data.dtype if isinstance(a, Tensor) else None
+    db = b._data.dtype if isinstance(b, Tensor) else None
     if da is db or (da is not None and da.kind == "f" and db is None):
         return a, b
     kind_a = da.kind if da is not None else ("f" if isinstance(a, float) else "")
@@ -330,7 +330,7 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise choice: a where condition is true, else b."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition._data if isinstance(condition, Tensor) else condition
     a, b = _operands(a, b)
     return Where.apply(cond, a, b)
 
@@ -339,14 +339,14 @@ def cast(a: Any, dtype: Any) -> Tensor:
     """a converted to dtype; differentiable between floating dtypes."""
     if not isinstance(a, Tensor):
         return Tensor(a, dtype=dtype)
-    if a.data.dtype == dtype:
+    if a._data.dtype == dtype:
         return a
-    if a.requires_grad and array_module(a.data).dtype(dtype).kind != "f":
-        return Tensor._from_array(a.data.astype(dtype))
+    if a.requires_grad and array_module(a._data).dtype(dtype).kind != "f":
+        return Tensor._from_array(a._data.astype(dtype))
     return Cast.apply(a, dtype=dtype)
 
 
 def _is_integer(x: Any) -> bool:
     if isinstance(x, Tensor):
-        return x.data.dtype.kind in "iub"
+        return x._data.dtype.kind in "iub"
     return isinstance(x, int)

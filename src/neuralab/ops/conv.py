@@ -311,7 +311,7 @@ def _copy(xp: Any, a: Any) -> Any:
 
 
 def _array(t: Any) -> Any:
-    return t.data if isinstance(t, Tensor) else t
+    return t._data if isinstance(t, Tensor) else t
 
 
 def conv2d(

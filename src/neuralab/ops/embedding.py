@@ -67,15 +67,15 @@ def _norms(rows: Any, norm_type: float) -> Any:
 def embedding_renorm_(weight: Tensor, indices: Any, max_norm: float, norm_type: float) -> None:
     """In place and without gradient, as PyTorch: each row k used by ``indices`` whose norm
     ||W[k]||_p exceeds max_norm is scaled to W[k] * max_norm / (||W[k]||_p + 1e-7)."""
-    xp = array_module(weight.data)
+    xp = array_module(weight._data)
     with no_grad():
         rows = xp.unique(indices)
-        norms = _norms(weight.data[rows], norm_type)
+        norms = _norms(weight._data[rows], norm_type)
         too_long = norms > max_norm
         if too_long.any():
             rows = rows[too_long]
-            scale = (max_norm / (norms[too_long] + 1e-7)).astype(weight.data.dtype)
-            weight.data[rows] *= scale[:, None]
+            scale = (max_norm / (norms[too_long] + 1e-7)).astype(weight._data.dtype)
+            weight._data[rows] *= scale[:, None]
 
 
 def embedding(
@@ -108,8 +108,8 @@ def embedding(
                 f"embedding: padding_idx must be within num_embeddings ({rows}), got {padding_idx}"
             )
         padding_idx = padding_idx % rows
-    xp = array_module(weight.data)
-    indices = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    xp = array_module(weight._data)
+    indices = input._data if isinstance(input, Tensor) else xp.asarray(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(
             f"embedding: indices must have an integer dtype (int64 or int32), got {indices.dtype}"

@@ -177,8 +177,8 @@ def cross_entropy(
         )
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    logits = input.data if isinstance(input, Tensor) else input
-    t = target.data if isinstance(target, Tensor) else array_module(logits).asarray(target)
+    logits = input._data if isinstance(input, Tensor) else input
+    t = target._data if isinstance(target, Tensor) else array_module(logits).asarray(target)
     classes = logits.shape[1] if logits.ndim > 1 else logits.shape[0]
     if t.dtype.kind == "f":
         if t.shape != logits.shape:
@@ -205,7 +205,7 @@ def cross_entropy(
             f"cross_entropy: target must hold class indices (integer dtype) or probabilities "
             f"(float dtype), got {t.dtype}"
         )
-    w = weight.data if isinstance(weight, Tensor) else weight
+    w = weight._data if isinstance(weight, Tensor) else weight
     if w is not None and w.shape != (classes,):
         raise ShapeError(f"cross_entropy: weight must have shape ({classes},), got {w.shape}")
     if isinstance(target, Tensor) and t.dtype.kind == "f":

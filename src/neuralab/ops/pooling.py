@@ -293,7 +293,7 @@ def max_pool2d(
     kernel_size // 2) counts as -inf. With return_indices, also the int64 flat index
     h W + w of each maximum in its input plane (PyTorch's convention).
     """
-    x = input.data if isinstance(input, Tensor) else input
+    x = input._data if isinstance(input, Tensor) else input
     g = _parse("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
     need_index = return_indices or (
         grad_mode.enabled and isinstance(input, Tensor) and input.requires_grad
@@ -391,7 +391,7 @@ def avg_pool2d(
 ) -> Tensor:
     """Mean over each window, as ``torch.nn.functional.avg_pool2d`` (divisor rules in
     ``AvgPool2d``). input (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
-    x = input.data if isinstance(input, Tensor) else input
+    x = input._data if isinstance(input, Tensor) else input
     g = _parse("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise ValueError("avg_pool2d: divisor_override must not be zero")
@@ -441,7 +441,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     """Average pooling to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool2d``:
     output row i averages input rows [floor(i H / OH), ceil((i + 1) H / OH)), likewise for
     columns. output_size is an int or a pair; None keeps that input size."""
-    x = input.data if isinstance(input, Tensor) else input
+    x = input._data if isinstance(input, Tensor) else input
     if x.ndim not in (3, 4):
         raise ShapeError(
             f"adaptive_avg_pool2d: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, "

@@ -612,7 +612,7 @@ class GRULayer(Function):
 
 # --- public functions -------------------------------------------------------------------
 def _data(t: Any) -> Any:
-    return t.data if isinstance(t, Tensor) else t
+    return t._data if isinstance(t, Tensor) else t
 
 
 def _check(name: str, gates: int, x: Any, states: tuple, weight_ih: Any, weight_hh: Any,

@@ -149,14 +149,14 @@ class MaxResult(NamedTuple):
 # --- public functions -------------------------------------------------------------------
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Sum over dim (all axes when None)."""
-    return Sum.apply(a, axes=_axes(dim, a.data.ndim, "sum"), keepdim=keepdim)
+    return Sum.apply(a, axes=_axes(dim, a._data.ndim, "sum"), keepdim=keepdim)
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Mean over dim (all axes when None)."""
-    if a.data.dtype.kind not in "fc":
+    if a._data.dtype.kind not in "fc":
         raise TypeError(f"mean: expected a floating point tensor, got {a.dtype}")
-    return Mean.apply(a, axes=_axes(dim, a.data.ndim, "mean"), keepdim=keepdim)
+    return Mean.apply(a, axes=_axes(dim, a._data.ndim, "mean"), keepdim=keepdim)
 
 
 def var(
@@ -172,7 +172,7 @@ def var(
         raise ValueError("var: give either 'unbiased' or 'correction', not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    axes = _axes(dim, a.data.ndim, "var")
+    axes = _axes(dim, a._data.ndim, "var")
     return Var.apply(a, axes=axes, keepdim=keepdim, correction=correction)
 
 
@@ -190,36 +190,38 @@ def std(
 
 def amax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Largest value over dim; ties share the gradient equally."""
-    return Extreme.apply(a, axes=_axes(dim, a.data.ndim, "amax"), keepdim=keepdim, largest=True)
+    return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amax"), keepdim=keepdim, largest=True)
 
 
 def amin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Smallest value over dim; ties share the gradient equally."""
-    return Extreme.apply(a, axes=_axes(dim, a.data.ndim, "amin"), keepdim=keepdim, largest=False)
+    return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amin"), keepdim=keepdim, largest=False)
 
 
 def gather(a: Tensor, dim: int, index: Any) -> Tensor:
     """Pick along dim: out[i][j] = a[i][index[i][j]] for dim=1 (as ``torch.gather``)."""
-    index = index.data if isinstance(index, Tensor) else index
-    if index.ndim != a.data.ndim:
+    index = index._data if isinstance(index, Tensor) else index
+    if index.ndim != a._data.ndim:
         raise ValueError(
             f"gather: index must have as many dimensions as the input "
-            f"({a.data.ndim}), got shape {index.shape}"
+            f"({a._data.ndim}), got shape {index.shape}"
         )
-    return Gather.apply(a, index=index, dim=dim % builtins.max(a.data.ndim, 1))
+    return Gather.apply(a, index=index, dim=dim % builtins.max(a._data.ndim, 1))
 
 
 def _extreme_along(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     name = "max" if largest else "min"
     if dim is None:
-        return Extreme.apply(a, axes=_axes(None, a.data.ndim, name), keepdim=False, largest=largest)
-    (axis,) = _axes(dim, a.data.ndim, name) or (0,)
-    if a.data.shape and a.data.shape[axis] == 0:
+        return Extreme.apply(
+            a, axes=_axes(None, a._data.ndim, name), keepdim=False, largest=largest
+        )
+    (axis,) = _axes(dim, a._data.ndim, name) or (0,)
+    if a._data.shape and a._data.shape[axis] == 0:
         raise IndexError(f"{name}: cannot reduce over an empty dimension {dim}")
-    pick = a.data.argmax if largest else a.data.argmin
-    index = pick(axis=axis, keepdims=True) if a.data.ndim else pick()
-    values = gather(a, axis, index) if a.data.ndim else a
-    if not keepdim and a.data.ndim:
+    pick = a._data.argmax if largest else a._data.argmin
+    index = pick(axis=axis, keepdims=True) if a._data.ndim else pick()
+    values = gather(a, axis, index) if a._data.ndim else a
+    if not keepdim and a._data.ndim:
         values, index = squeeze(values, axis), index.squeeze(axis)
     return MaxResult(values, Tensor._from_array(index))
 

@@ -101,7 +101,7 @@ def batch_norm(
     var * n / (n - 1); momentum=None gives the cumulative average (the caller passes
     1/num_batches_tracked as momentum).
     """
-    x = input.data
+    x = input._data
     if x.ndim < 2:
         raise ValueError(
             f"batch_norm: expected input with at least 2 dims (N, C, ...), got {x.shape}"
@@ -125,16 +125,16 @@ def batch_norm(
         input,
         weight,
         bias,
-        None if running_mean is None else running_mean.data,
-        None if running_var is None else running_var.data,
+        None if running_mean is None else running_mean._data,
+        None if running_var is None else running_var._data,
         eps=eps,
         batch_stats=batch_stats,
         stats=stats,
     )
     if training and running_mean is not None:
-        running_mean.data *= 1 - momentum
-        running_mean.data += momentum * stats["mean"].reshape(-1)
+        running_mean._data *= 1 - momentum
+        running_mean._data += momentum * stats["mean"].reshape(-1)
     if training and running_var is not None:
-        running_var.data *= 1 - momentum
-        running_var.data += momentum * stats["var"].reshape(-1) * (n / (n - 1))
+        running_var._data *= 1 - momentum
+        running_var._data += momentum * stats["var"].reshape(-1) * (n / (n - 1))
     return out

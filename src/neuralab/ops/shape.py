@@ -32,6 +32,18 @@ class Reshape(Function):
         return (grad.reshape(ctx.in_shape),)
 
 
+class Clone(Function):
+    """A copy with its own memory; the gradient passes through unchanged."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
 class Permute(Function):
     """Axes reordered by ``dims``; the gradient is permuted by the inverse order."""
 
@@ -157,20 +169,30 @@ class Pad(Function):
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """The elements of a in a new shape (one dimension may be -1)."""
     shape = _shape_arg(shape)
-    if a.data.shape == shape:
+    if a._data.shape == shape:
         return a
     try:
         return Reshape.apply(a, shape=shape)
     except ShapeError:
         raise ShapeError(
-            f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
+            f"reshape: cannot reshape a tensor of shape {a.shape} ({a._data.size} elements) "
             f"into shape {shape}"
         ) from None
 
 
+def clone(a: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy of ``a`` that owns its memory (in the graph: the gradient passes through)."""
+    return Clone.apply(a)
+
+
+def contiguous(a: Tensor, memory_format: Any = None) -> Tensor:
+    """``a`` itself when its memory is C-contiguous, else a contiguous copy."""
+    return a if a._data.flags.c_contiguous else Clone.apply(a)
+
+
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge the axes start_dim..end_dim into one."""
-    shape = a.data.shape
+    shape = a._data.shape
     if not shape:
         return reshape(a, (1,))
     start, end = start_dim % len(shape), end_dim % len(shape)
@@ -182,14 +204,14 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     """A new axis of size 1 at dim."""
-    shape = list(a.data.shape)
+    shape = list(a._data.shape)
     shape.insert(dim if dim >= 0 else len(shape) + dim + 1, 1)
     return reshape(a, tuple(shape))
 
 
 def squeeze(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Remove axes of size 1 (all of them, or those in dim that have size 1)."""
-    shape = a.data.shape
+    shape = a._data.shape
     if dim is None:
         dims = {i for i, n in enumerate(shape) if n == 1}
     else:
@@ -201,7 +223,7 @@ def squeeze(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 def permute(a: Tensor, *dims: Any) -> Tensor:
     """Axes reordered: result axis i is a's axis dims[i]."""
     dims = _shape_arg(dims)
-    ndim = a.data.ndim
+    ndim = a._data.ndim
     if len(dims) != ndim or sorted(d % ndim for d in dims) != list(range(ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of {ndim} axes")
     return Permute.apply(a, dims=tuple(d % ndim for d in dims))
@@ -209,7 +231,7 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two axes."""
-    dims = list(range(a.data.ndim))
+    dims = list(range(a._data.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return Permute.apply(a, dims=tuple(dims))
 
@@ -217,19 +239,19 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 def expand(a: Tensor, *shape: Any) -> Tensor:
     """a broadcast to shape (-1 keeps a dimension)."""
     shape = _shape_arg(shape)
-    lead = len(shape) - a.data.ndim
-    full = tuple(a.data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+    lead = len(shape) - a._data.ndim
+    full = tuple(a._data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
     return Expand.apply(a, shape=full)
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
     """a[index]: basic (ints, slices, None, ...) and integer-array or boolean indexing."""
     if isinstance(index, Tensor):
-        index = index.data
+        index = index._data
     elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
     elif isinstance(index, list):
-        index = array_module(a.data).asarray(index)
+        index = array_module(a._data).asarray(index)
     if getattr(index, "dtype", None) is not None and index.dtype.kind == "b":
         index = index.nonzero()
     try:
@@ -273,17 +295,17 @@ def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
     """
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
-    if len(pad) % 2 or len(pad) // 2 > a.data.ndim:
+    if len(pad) % 2 or len(pad) // 2 > a._data.ndim:
         raise ValueError(
-            f"pad: expected an even number of widths for at most {a.data.ndim} axes, got {pad}"
+            f"pad: expected an even number of widths for at most {a._data.ndim} axes, got {pad}"
         )
     if any(p < 0 for p in pad):
         raise ValueError(f"pad: negative padding is not supported, got {pad}")
     n = len(pad) // 2
-    widths = [(0, 0)] * (a.data.ndim - n) + [
+    widths = [(0, 0)] * (a._data.ndim - n) + [
         (pad[2 * i], pad[2 * i + 1]) for i in reversed(range(n))
     ]
-    for (lo, hi), size in zip(widths, a.data.shape):
+    for (lo, hi), size in zip(widths, a._data.shape):
         if mode == "reflect" and (lo >= size or hi >= size) and (lo or hi):
             raise ValueError(f"pad: reflect padding must be smaller than the axis ({size})")
     return Pad.apply(a, widths=tuple(widths), mode=mode, value=value)

@@ -58,7 +58,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.data[...] = 0
+                        p.grad._data[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns closure() if given."""
@@ -70,8 +70,8 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                grad = p.grad.data
-                self._update(p.data, -grad if group.get("maximize") else grad, group, state)
+                grad = p.grad._data
+                self._update(p._data, -grad if group.get("maximize") else grad, group, state)
         return loss
 
     def _update(self, p: Any, grad: Any, group: dict[str, Any], state: dict[str, Any]) -> None:
@@ -114,7 +114,7 @@ class Optimizer:
             p = by_index[int(i)]
             self.state[p] = {
                 k: (
-                    v.data.astype(p.data.dtype)
+                    v._data.astype(p._data.dtype)
                     if isinstance(v, Tensor) and k != "step"
                     else (float(v.item()) if isinstance(v, Tensor) else v)
                 )
