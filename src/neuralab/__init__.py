@@ -5,8 +5,15 @@ A NumPy tensor library with reverse-mode autograd and PyTorch's names and semant
 
 from __future__ import annotations
 
+import sys as _sys
+
+import numpy as _numpy
+
 from neuralab import autograd, backend, data, functional, io, losses, nn, ops, optim, perceptron
+from neuralab import torch_names as _torch_names
+from neuralab import unsupported as _unsupported
 from neuralab.backend import (
+    Generator,
     float32,
     float64,
     get_default_dtype,
@@ -16,16 +23,43 @@ from neuralab.backend import (
     set_default_dtype,
     set_rng_state,
 )
+from neuralab.compat import (
+    BoolTensor,
+    ByteTensor,
+    DoubleTensor,
+    FloatTensor,
+    IntTensor,
+    LongTensor,
+    Size,
+    get_default_device,
+    get_num_threads,
+    initial_seed,
+    is_floating_point,
+    is_tensor,
+    numel,
+    seed,
+    set_default_device,
+    set_num_threads,
+    set_printoptions,
+    use_deterministic_algorithms,
+)
 from neuralab.creation import (
     arange,
+    as_tensor,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
+    full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -33,6 +67,7 @@ from neuralab.creation import (
     zeros,
     zeros_like,
 )
+from neuralab.device import accelerator, backends, cuda, device, mps
 from neuralab.function import Function, ShapeError
 from neuralab.io import load, save
 from neuralab.ops import (
@@ -76,16 +111,82 @@ from neuralab.ops import (
     var,
     where,
 )
-from neuralab.tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+from neuralab.tensor import (
+    Tensor,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from neuralab.unsupported import compile
 
 bool = backend.bool_
 long = int64
 float = float32
 double = float64
+float16 = half = _numpy.dtype("float16")
+int32 = int = _numpy.dtype("int32")
+int16 = short = _numpy.dtype("int16")
+int8 = _numpy.dtype("int8")
+uint8 = _numpy.dtype("uint8")
+
+_unsupported.install(
+    _sys.modules[__name__],
+    {"cuda": cuda, "backends": backends, "accelerator": accelerator, "mps": mps},
+)
+
+
+def __getattr__(name: str) -> object:
+    """A PyTorch name that neuralab lacks raises NotImplementedError naming it."""
+    raise _unsupported.missing(name, "torch", _torch_names.TORCH)
+
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BoolTensor",
+    "ByteTensor",
+    "DoubleTensor",
+    "FloatTensor",
+    "Generator",
+    "IntTensor",
+    "LongTensor",
+    "Size",
+    "accelerator",
+    "as_tensor",
+    "backends",
+    "compile",
+    "cuda",
+    "device",
+    "empty",
+    "empty_like",
+    "float16",
+    "from_numpy",
+    "full_like",
+    "get_default_device",
+    "get_num_threads",
+    "half",
+    "inference_mode",
+    "initial_seed",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "is_floating_point",
+    "is_tensor",
+    "mps",
+    "normal",
+    "numel",
+    "randint_like",
+    "seed",
+    "set_default_device",
+    "set_grad_enabled",
+    "set_num_threads",
+    "set_printoptions",
+    "short",
+    "uint8",
+    "use_deterministic_algorithms",
     "Function",
     "ShapeError",
     "Tensor",

@@ -55,6 +55,7 @@ def get_default_dtype() -> numpy.dtype:
 
 # --- randomness -----------------------------------------------------------------------
 _generator = numpy.random.default_rng()
+_seed: list[int | None] = [None]
 
 
 def _check_seed(seed: Any, who: str) -> int:
@@ -66,8 +67,16 @@ def _check_seed(seed: Any, who: str) -> int:
 def manual_seed(seed: int) -> numpy.random.Generator:
     """Seed every random choice neuralab makes (init, dropout, shuffling), bit for bit."""
     global _generator
-    _generator = numpy.random.default_rng(_check_seed(seed, "manual_seed"))
+    _seed[0] = _check_seed(seed, "manual_seed")
+    _generator = numpy.random.default_rng(_seed[0])
     return _generator
+
+
+def initial_seed() -> int:
+    """The seed last given to ``manual_seed`` (``torch.initial_seed``)."""
+    if _seed[0] is None:
+        raise RuntimeError("initial_seed: the global generator was not seeded; call manual_seed")
+    return _seed[0]
 
 
 class Generator:

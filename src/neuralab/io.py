@@ -54,7 +54,7 @@ from typing import Any, BinaryIO
 
 import numpy
 
-from neuralab import backend
+from neuralab import backend, device
 from neuralab.tensor import Tensor
 
 __all__ = ["load", "save"]
@@ -106,9 +106,12 @@ class _Encoder:
             return {"tuple" if isinstance(value, tuple) else "list": items}
         if isinstance(value, _SCALARS):
             return {"value": value}
+        if hasattr(value, "state_dict"):
+            _refuse_object(value)
         kind = type(value).__name__
         raise TypeError(
-            f"save: the value at key {_name(path)!r} has unsupported type {kind}; "
+            f"save: {f'the value at key {_name(path)!r}' if path else 'the object'} has "
+            f"unsupported type {kind}; "
             "expected a Tensor, a NumPy array or scalar, a dict, a list, a tuple, None, "
             "a bool, an int, a float or a str"
         )
@@ -146,24 +149,51 @@ class _Encoder:
 
 
 def _name(path: tuple) -> str:
-    return ".".join(str(p) for p in path)
+    return ".".join(str(p) for p in path) if path else "tensor"
 
 
-def save(obj: Mapping[str | int, Any], path: str | os.PathLike) -> None:
-    """Save a state dict or a nested checkpoint dict to ``path`` as a safetensors file.
+def _refuse_object(obj: Any) -> None:
+    """Name the safe way when asked to save what only pickle could (a model, an optimizer)."""
+    what = type(obj).__name__
+    if hasattr(obj, "state_dict") and callable(obj.state_dict):
+        raise TypeError(
+            f"save: neuralab does not pickle whole objects (a {what}): a pickle can run any "
+            "code when loaded. Save its state instead: `neuralab.save(model.state_dict(), "
+            "PATH)`, and later `model = MyModel(); model.load_state_dict(neuralab.load(PATH))`"
+        )
+    raise TypeError(
+        f"save: can't save a {what}; expected a Tensor, an array or a dict/list/tuple of "
+        "them with numbers, strings, bools and None (a state dict or a checkpoint dict)"
+    )
 
+
+def save(
+    obj: Any,
+    f: str | os.PathLike | BinaryIO,
+    pickle_module: Any = None,
+    pickle_protocol: int | None = None,
+    _use_new_zipfile_serialization: bool = True,
+) -> None:
+    """Save a state dict, a nested checkpoint dict or a Tensor to ``f`` as safetensors.
+
+    ``f`` is a path or a binary file object (``io.BytesIO()``, ``open(p, "wb")``).
     ``obj`` maps str (or int) keys to Tensors, NumPy arrays or scalars, nested dicts,
-    lists, tuples, None, bools, ints, floats and strs. The write is atomic (a temporary
-    file, fsync, ``os.replace``): if it fails, the file at ``path`` is as it was.
+    lists, tuples, None, bools, ints, floats and strs. Writing to a path is atomic (a
+    temporary file, fsync, ``os.replace``): if it fails, the file at ``path`` is as it
+    was. Models and optimizers themselves are refused (pickle): save their
+    ``state_dict()``. The pickle arguments are accepted for PyTorch's sake and unused.
     See the module's docstring for the layout.
     """
-    if not isinstance(obj, Mapping):
-        raise TypeError(f"save: expected a dict (a state dict), got {type(obj).__name__}")
+    if hasattr(obj, "state_dict") and not isinstance(obj, Mapping):
+        _refuse_object(obj)
     encoder = _Encoder()
     tree = encoder.node(obj, ())
     header = json.dumps({"version": FORMAT_VERSION, "tree": tree})
     data = _safetensors_numpy().save(encoder.arrays, metadata={METADATA_KEY: header})
-    atomic_write(os.fspath(path), data)
+    if hasattr(f, "write"):
+        f.write(data)
+        return
+    atomic_write(os.fspath(f), data)
 
 
 def _write_bytes(f: BinaryIO, data: bytes) -> None:
@@ -259,20 +289,38 @@ class _Decoder:
         return key
 
 
-def load(path: str | os.PathLike) -> dict:
-    """Load a file written by ``save`` (or any safetensors file) from ``path``.
+def load(
+    f: str | os.PathLike | BinaryIO,
+    map_location: Any = None,
+    pickle_module: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+    **pickle_load_args: Any,
+) -> Any:
+    """Load what ``save`` wrote (or any safetensors file) from a path or a binary file object.
 
     Returns the saved structure, with Tensors as neuralab Tensors of the saved dtype and
     shape; a safetensors file from another program gives a flat dict name -> Tensor.
     Raises FileNotFoundError for a missing file and ValueError for a file that is not a
-    valid safetensors file. Never unpickles.
+    valid safetensors file. Never unpickles: loading is always ``weights_only``.
+    ``map_location`` may name the CPU (a device, 'cpu', or a dict / function that PyTorch
+    programs pass); other devices raise NotImplementedError.
     """
-    path = os.fspath(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, f"load: no such file {path!r}", path) from None
+    if isinstance(map_location, (str, device.device)):
+        device.check(map_location, "load(map_location=...)")
+    if hasattr(f, "read"):
+        path = getattr(f, "name", "<file object>")
+        data = f.read()
+        if not isinstance(data, bytes):
+            raise TypeError(f"load: {path!r} must be opened in binary mode ('rb')")
+    else:
+        path = os.fspath(f)
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except FileNotFoundError:
+            raise FileNotFoundError(errno.ENOENT, f"load: no such file {path!r}", path) from None
     metadata = _metadata(data, path)
     try:
         arrays = _safetensors_numpy().load(data)
@@ -287,8 +335,6 @@ def load(path: str | os.PathLike) -> dict:
         if not isinstance(header, dict) or header.get("version") != FORMAT_VERSION:
             raise ValueError(f"unknown format version in {str(header)[:80]!r}")
         obj = decoder.node(header.get("tree"))
-        if not isinstance(obj, dict):
-            raise ValueError("the top level is not a dict")
     except (ValueError, TypeError) as exc:
         raise ValueError(f"load: {path!r} has malformed neuralab metadata: {exc}") from None
     if decoder.used != set(arrays):

@@ -49,6 +49,12 @@ class _GradModeContext(contextlib.ContextDecorator):
 
     enabled: bool
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        """``@no_grad`` without parentheses decorates the function directly."""
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self) -> None:
         self._previous = grad_mode.enabled
         grad_mode.enabled = self.enabled
@@ -67,6 +73,28 @@ class enable_grad(_GradModeContext):
     """Record the graph again inside a ``no_grad`` block."""
 
     enabled = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Turn the graph on or off: at once as a call, or for a block as a context manager."""
+
+    def __init__(self, mode: bool) -> None:
+        self._previous = grad_mode.enabled
+        self.enabled = bool(mode)
+        grad_mode.enabled = self.enabled
+
+    def __enter__(self) -> None:
+        grad_mode.enabled = self.enabled
+
+    def __exit__(self, *exc: Any) -> None:
+        grad_mode.enabled = self._previous
+
+
+class inference_mode(_GradModeContext):
+    """``torch.inference_mode``: here the same as ``no_grad`` (``mode=False``: grads on)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.enabled = not mode
 
 
 def is_grad_enabled() -> bool:
@@ -245,61 +273,33 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
 
         ``gradient`` is dL/d(self); it may be omitted only when self holds one element.
         Unless ``retain_graph`` is true, the graph's saved arrays are freed afterwards.
+        ``inputs``: accumulate into these tensors' ``.grad`` only.
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
+        gradient = _root_gradient(self, gradient, "backward")
+        if create_graph:
+            raise NotImplementedError(
+                "backward(create_graph=True): higher-order gradients are not supported by "
+                "neuralab; its backward rules compute on arrays, outside the graph"
             )
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            gradient = backend.array_module(self._data).ones_like(self._data)
-        else:
-            gradient = _as_array(gradient, self._data.dtype)
-            if gradient.shape != self._data.shape:
-                raise RuntimeError(
-                    f"backward: gradient has shape {gradient.shape}, "
-                    f"but the tensor has shape {self._data.shape}"
-                )
-        if self._ctx is None:
-            _accumulate(self, gradient, gradient)
+        if inputs is None:
+            backpropagate(self, gradient, bool(retain_graph))
             return
-        grads = {id(self): gradient}
-        for node in _reverse_topological_order(self):
-            grad = grads.pop(id(node), None)
-            if grad is None:
-                continue
-            if node._retains_grad:
-                _accumulate(node, grad, None)
-            ctx = node._ctx
-            if ctx.clock != grad_mode.clock:
-                _check_saved_unchanged(node, ctx)
-            if ctx.saved is _FREED:
-                raise RuntimeError(
-                    "Trying to backward through the graph a second time; "
-                    "call .backward(retain_graph=True) the first time"
-                )
-            input_grads = ctx.backward(ctx, grad)
-            for parent, needs, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
-                if not needs or g is None:
-                    continue
-                if g.shape != parent._data.shape:
-                    g = sum_to_shape(g, parent._data.shape)
-                if g.dtype != parent._data.dtype:
-                    g = g.astype(parent._data.dtype)
-                if parent._ctx is None:
-                    _accumulate(parent, g, grad)
-                else:
-                    key = id(parent)
-                    previous = grads.get(key)
-                    grads[key] = g if previous is None else previous + g
-            if not retain_graph:
-                ctx.saved = _FREED
+        targets = _targets(inputs, "backward")
+        backpropagate(self, gradient, bool(retain_graph), targets)
+        for tensor, grad in targets.values():
+            if grad is not None:
+                _accumulate(tensor, grad, None)
 
     # --- operators (defined in neuralab.ops; bound here for x + y, x @ y, x[i], ...) ---
     def __add__(self, other: Any) -> Tensor:
@@ -595,6 +595,9 @@ class Tensor:
         rng = backend.generator(generator, "random_")
         return self._set("random_", rng.integers(low, high, self._data.shape))
 
+    def __getattr__(self, name: str) -> Any:
+        raise _unsupported.tensor_attribute(name)
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return Tensor._from_array(_arg(self._data.argmax, dim, keepdim))
 
@@ -719,6 +722,90 @@ def _accumulate(tensor: Tensor, grad: Any, grad_in: Any) -> None:
         tensor.grad._data += grad
 
 
+def _root_gradient(root: Tensor, gradient: Any, who: str) -> Any:
+    """dL/d(root) as an array: ones for a one-element root, else ``gradient`` checked."""
+    if not isinstance(root, Tensor) or not root.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if root._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return backend.array_module(root._data).ones_like(root._data)
+    gradient = _as_array(gradient, root._data.dtype)
+    if gradient.shape != root._data.shape:
+        raise RuntimeError(
+            f"{who}: gradient has shape {gradient.shape}, but the tensor has shape "
+            f"{root._data.shape}"
+        )
+    return gradient
+
+
+def _targets(inputs: Any, who: str) -> dict[int, list]:
+    """``{id(t): [t, None]}`` for the tensors whose gradients are wanted."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"{who}: every input must be a Tensor that requires grad")
+    return {id(t): [t, None] for t in inputs}
+
+
+def _collect(targets: dict[int, list], tensor: Tensor, grad: Any) -> None:
+    entry = targets[id(tensor)]
+    entry[1] = grad.copy() if entry[1] is None else entry[1] + grad
+
+
+def backpropagate(
+    root: Tensor, gradient: Any, retain_graph: bool, targets: dict[int, list] | None = None
+) -> None:
+    """The chain rule over the graph below ``root``, in reverse topological order.
+
+    With ``targets`` None, gradients accumulate into the leaves' ``.grad`` (and retained
+    non-leaves'); otherwise they are summed into ``targets`` (``{id: [tensor, grad]}``)
+    for those tensors only and no ``.grad`` changes (``autograd.grad``).
+    """
+    if root._ctx is None:
+        if targets is None:
+            _accumulate(root, gradient, gradient)
+        elif id(root) in targets:
+            _collect(targets, root, gradient)
+        return
+    grads = {id(root): gradient}
+    for node in _reverse_topological_order(root):
+        grad = grads.pop(id(node), None)
+        if grad is None:
+            continue
+        if targets is None:
+            if node._retains_grad:
+                _accumulate(node, grad, None)
+        elif id(node) in targets:
+            _collect(targets, node, grad)
+        ctx = node._ctx
+        if ctx.clock != grad_mode.clock:
+            _check_saved_unchanged(node, ctx)
+        if ctx.saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time; "
+                "call .backward(retain_graph=True) the first time"
+            )
+        input_grads = ctx.backward(ctx, grad)
+        for parent, needs, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
+            if not needs or g is None:
+                continue
+            if g.shape != parent._data.shape:
+                g = sum_to_shape(g, parent._data.shape)
+            if g.dtype != parent._data.dtype:
+                g = g.astype(parent._data.dtype)
+            if parent._ctx is not None:
+                key = id(parent)
+                previous = grads.get(key)
+                grads[key] = g if previous is None else previous + g
+            elif targets is None:
+                _accumulate(parent, g, grad)
+            elif id(parent) in targets:
+                _collect(targets, parent, g)
+        if not retain_graph:
+            ctx.saved = _FREED
+
+
 def _reverse_topological_order(root: Tensor) -> list[Tensor]:
     """Non-leaf tensors reachable from ``root``, each after every tensor that uses it."""
     order: list[Tensor] = []
@@ -741,6 +828,7 @@ def _reverse_topological_order(root: Tensor) -> list[Tensor]:
 
 
 from neuralab import ops as _ops  # noqa: E402  (the ops need Tensor defined first)
+from neuralab import unsupported as _unsupported  # noqa: E402
 from neuralab.function import ShapeError as _ShapeError  # noqa: E402
 
 _ops.bind_tensor_methods(Tensor)

@@ -1,0 +1,32 @@
+"""``torch.autograd``'s API: ``grad``, ``backward``, custom ``Function``\\ s, and gradient
+checking against finite differences (``gradcheck``).
+
+The engine itself (the graph, the chain rule) lives in ``neuralab.tensor``; the op-level
+``neuralab.Function`` (forward and backward on arrays) in ``neuralab.function``.
+"""
+
+from __future__ import annotations
+
+from neuralab.autograd.checking import (
+    GradcheckError,
+    analytical_jacobian,
+    gradcheck,
+    numerical_jacobian,
+)
+from neuralab.autograd.custom import Function, FunctionCtx
+from neuralab.autograd.functional import backward, grad
+from neuralab.tensor import enable_grad, no_grad, set_grad_enabled
+
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "GradcheckError",
+    "analytical_jacobian",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "no_grad",
+    "numerical_jacobian",
+    "set_grad_enabled",
+]
