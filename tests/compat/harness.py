@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import gzip
+import hashlib
 import math
 import os
 import shutil
@@ -28,6 +29,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS_DIR = HERE / "programs"
@@ -56,7 +58,8 @@ def programs() -> list[Path]:
 
 def _complete(root: Path) -> bool:
     return all(
-        (root / folder / "raw" / name).is_file() and (root / folder / "raw" / (name + ".gz")).exists()
+        (root / folder / "raw" / name).is_file()
+        and (root / folder / "raw" / (name + ".gz")).exists()
         for folder in DATASET_FOLDERS.values()
         for name in IDX_FILES
     )
@@ -121,7 +124,8 @@ class Run:
         out = "\n".join(self.stdout.rstrip().splitlines()[-10:])
         return (
             f"{self.program.name} under {self.backend} exited with {self.returncode} "
-            f"after {self.seconds:.1f} s\n--- stdout (tail) ---\n{out}\n--- stderr (tail) ---\n{err}"
+            f"after {self.seconds:.1f} s\n--- stdout (tail) ---\n{out}\n"
+            f"--- stderr (tail) ---\n{err}"
         )
 
 
@@ -145,9 +149,7 @@ def environment(root: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = "1"
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])]
-    )
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if root is not None:
         env["NEURALAB_DATA"] = str(root)
@@ -185,6 +187,44 @@ def run_program(
     run = Run(backend, program, code, out, err, time.perf_counter() - start)
     if run.ok:
         run.metrics = parse_metrics(out)
+    return run
+
+
+def reference_key(program: Path) -> str:
+    """What a PyTorch run's output depends on: the program, the launcher, the stand-in
+    torchvision, this harness, and the versions of Python, torch and NumPy."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    files = [Path(program).resolve(), RUN_AS, Path(__file__).resolve()]
+    files += sorted((HERE / "torchvision_ref").rglob("*.py"))
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for dist in ("torch", "torchvision", "numpy", "pillow"):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{dist}={version};".encode())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def reference_run(program: Path, root: Path | None, cache: Any = None) -> Run:
+    """The PyTorch run of ``program``, from ``cache`` (pytest's ``config.cache``) when an
+    earlier run had the same ``reference_key``; ``NEURALAB_COMPAT_FRESH=1`` always runs."""
+    program = Path(program).resolve()
+    slot = f"compat/reference/{program.stem}"
+    key = reference_key(program)
+    if cache is not None and os.environ.get("NEURALAB_COMPAT_FRESH") != "1":
+        hit = cache.get(slot, None)
+        if hit and hit.get("key") == key:
+            run = Run("torch", program, 0, hit["stdout"], hit["stderr"], 0.0)
+            run.metrics = parse_metrics(run.stdout)
+            return run
+    run = run_program(program, "torch", root)
+    if cache is not None and run.ok:
+        cache.set(slot, {"key": key, "stdout": run.stdout, "stderr": run.stderr[-2000:]})
     return run
 
 
@@ -250,7 +290,9 @@ def seed_spread(program: Path, backend: str, root: Path, seeds: int) -> dict[str
     with tempfile.TemporaryDirectory(prefix="compat-seeds-") as tmp:
         for k in range(seeds):
             varied = source.replace("torch.manual_seed(0)", f"torch.manual_seed({k})")
-            varied = varied.replace("manual_seed(2147483647", f"manual_seed({2147483647 - 7919 * k}")
+            varied = varied.replace(
+                "manual_seed(2147483647", f"manual_seed({2147483647 - 7919 * k}"
+            )
             copy = Path(tmp) / program.name
             copy.write_text(varied)
             run = run_program(copy, backend, root, args=("--seed", str(k)) if by_option else ())
@@ -278,8 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"== {program.stem} [{backend}] over {args.seeds} seeds")
                 for name, vals in seed_spread(program, backend, root, args.seeds).items():
                     if all(isinstance(v, float) for v in vals):
-                        spread = max(vals) - min(vals)
-                        print(f"   {name}: min {min(vals):.6g} max {max(vals):.6g} spread {spread:.3g}")
+                        low, high = min(vals), max(vals)
+                        print(f"   {name}: min {low:.6g} max {high:.6g} spread {high - low:.3g}")
                     elif len(set(vals)) > 1:
                         print(f"   {name}: varies {sorted(set(map(str, vals)))}")
         return 0

@@ -67,7 +67,7 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self) -> None:
         self._pending: dict[str, types.ModuleType] = {}
 
-    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001, ANN201
+    def find_spec(self, fullname, path=None, target=None):
         name = alias_target(fullname)
         if name is None:
             return None
@@ -78,15 +78,17 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 f"No module named {fullname!r} (neuralab has no {name!r})", name=fullname
             )
         self._pending[fullname] = module
-        return importlib.machinery.ModuleSpec(fullname, self, is_package=hasattr(module, "__path__"))
+        return importlib.machinery.ModuleSpec(
+            fullname, self, is_package=hasattr(module, "__path__")
+        )
 
-    def create_module(self, spec):  # noqa: ANN001, ANN201
+    def create_module(self, spec):
         module = self._pending.pop(spec.name)
         # importlib overwrites __spec__ after create_module; keep neuralab's own.
         self._saved_spec = (module, module.__spec__)
         return module
 
-    def exec_module(self, module):  # noqa: ANN001, ANN201
+    def exec_module(self, module):
         saved_module, saved_spec = self._saved_spec
         if saved_module is module:
             module.__spec__ = saved_spec

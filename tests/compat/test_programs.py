@@ -11,13 +11,16 @@ random numbers (weights, batches, samples, which differ between the two librarie
 generators) have looser ones, set from the spread of the PyTorch results over seeds
 0..4 (``python tests/compat/harness.py --backend torch --seeds 5 NAME``) with a margin,
 and far below what a wrong gradient, layer or optimizer would produce.
+
+The PyTorch side's output is kept in pytest's cache (``.pytest_cache``) keyed by the
+program, launcher, stand-in torchvision, harness and library versions, so a rerun only
+runs neuralab; ``NEURALAB_COMPAT_FRESH=1`` (or ``pytest --cache-clear``) runs both.
 """
 
 from __future__ import annotations
 
 import pytest
-
-from harness import EXACT, Tol, compare, data_root, programs, run_program
+from harness import EXACT, Tol, compare, data_root, programs, reference_run, run_program
 
 TOLERANCES: dict[str, dict[str, Tol]] = {
     # deterministic: fixed weights and data, or no random numbers reach a metric
@@ -98,18 +101,24 @@ def compat_data() -> object:
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
-def test_program_matches_pytorch(program, compat_data) -> None:
-    reference = run_program(program, "torch", compat_data)
-    assert reference.ok, "the PyTorch reference run failed:\n" + reference.failure()
+def test_program_matches_pytorch(program, compat_data, request) -> None:
+    # the PyTorch run is cached (keyed by everything it depends on) in pytest's cache
+    reference = reference_run(program, compat_data, request.config.cache)
+    if not reference.ok:
+        pytest.fail("the PyTorch reference run failed:\n" + reference.failure(), pytrace=False)
     assert reference.metrics, f"{program.name} reported no METRIC lines under PyTorch"
 
     ours = run_program(program, "neuralab", compat_data)
-    assert ours.ok, ours.failure()
+    if not ours.ok:
+        pytest.fail(ours.failure(), pytrace=False)
 
     problems = compare(reference.metrics, ours.metrics, TOLERANCES.get(program.stem, {}))
-    assert not problems, f"{program.name}: {len(problems)} metric(s) differ from PyTorch:\n" + "\n".join(
-        problems
-    )
+    if problems:
+        pytest.fail(
+            f"{program.name}: {len(problems)} metric(s) differ from PyTorch:\n"
+            + "\n".join(problems),
+            pytrace=False,
+        )
 
 
 def test_exact_is_the_default() -> None:

@@ -32,7 +32,9 @@ class Net(nn.Module):
 def fixed_init(model):
     with torch.no_grad():
         for i, p in enumerate(model.parameters()):
-            p.copy_(torch.cos(torch.arange(p.numel(), dtype=torch.float32) * 0.7 + i).view_as(p) * 0.4)
+            p.copy_(
+                torch.cos(torch.arange(p.numel(), dtype=torch.float32) * 0.7 + i).view_as(p) * 0.4
+            )
 
 
 X = torch.sin(torch.arange(96, dtype=torch.float32)).view(16, 6)

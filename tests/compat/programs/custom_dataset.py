@@ -43,7 +43,9 @@ def pad_collate(batch):
 
 class VarLenDataset(Dataset):
     def __init__(self):
-        self.items = [(torch.arange(1, 1 + (i % 5) + 1, dtype=torch.float32), i % 2) for i in range(23)]
+        self.items = [
+            (torch.arange(1, 1 + (i % 5) + 1, dtype=torch.float32), i % 2) for i in range(23)
+        ]
 
     def __len__(self):
         return len(self.items)
@@ -82,7 +84,9 @@ def main():
     xs = torch.cat([xb for xb, _ in loader])
     print("METRIC no_shuffle_first_rows", str(xs[:3, 0].tolist()))
 
-    var = DataLoader(VarLenDataset(), batch_size=4, shuffle=True, num_workers=2, collate_fn=pad_collate)
+    var = DataLoader(
+        VarLenDataset(), batch_size=4, shuffle=True, num_workers=2, collate_fn=pad_collate
+    )
     widths, length_sum = [], 0
     for padded, lengths, labels in var:
         widths.append(padded.shape[1])
@@ -112,7 +116,10 @@ def main():
     sub_loader = DataLoader(sub, batch_size=2)
     print("METRIC subset_batches", len(sub_loader))
     total = sum(xb.sum().item() for xb, _ in DataLoader(train_set, batch_size=5, shuffle=True))
-    print("METRIC train_split_feature_sum_plus_val", repr(total + sum(val_set[i][0].sum().item() for i in range(6))))
+    print(
+        "METRIC train_split_feature_sum_plus_val",
+        repr(total + sum(val_set[i][0].sum().item() for i in range(6))),
+    )
 
     # the loader works with a plain Python list as dataset, too
     pairs = [(torch.tensor([float(i)]), i) for i in range(10)]

@@ -35,8 +35,13 @@ else:
 print(f"Using device: {device}")
 
 print("METRIC cuda_is_bool", float(isinstance(torch.cuda.is_available(), bool)))
-print("METRIC count_consistent", float((torch.cuda.device_count() > 0) == torch.cuda.is_available()))
-print("METRIC accelerator_consistent", float(torch.accelerator.is_available() == (device.type != "cpu")))
+print(
+    "METRIC count_consistent", float((torch.cuda.device_count() > 0) == torch.cuda.is_available())
+)
+print(
+    "METRIC accelerator_consistent",
+    float(torch.accelerator.is_available() == (device.type != "cpu")),
+)
 print("METRIC device_type_known", float(device.type in ("cpu", "cuda", "mps")))
 
 cpu = torch.device("cpu")
@@ -60,7 +65,9 @@ print("METRIC to_same_device_is_self", float(x.to("cpu") is x))
 print("METRIC to_dtype", float(x.to(torch.float64).dtype == torch.float64))
 z = x.to(device, dtype=torch.float64)
 print("METRIC to_device_dtype", float(z.dtype == torch.float64 and z.device.type == device.type))
-print("METRIC to_other_tensor", float(torch.zeros(2, dtype=torch.int64).to(x).dtype == torch.float32))
+print(
+    "METRIC to_other_tensor", float(torch.zeros(2, dtype=torch.int64).to(x).dtype == torch.float32)
+)
 
 t = torch.tensor([1.0], device=device)
 print("METRIC tensor_device", float(t.device.type == device.type))
@@ -80,7 +87,9 @@ print("METRIC linear_out", str(tuple(layer(torch.ones(2, 3, device=device)).shap
 model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 2))
 returned = model.to(device)
 print("METRIC module_to_returns_self", float(returned is model))
-print("METRIC params_on_device", float(all(p.device.type == device.type for p in model.parameters())))
+print(
+    "METRIC params_on_device", float(all(p.device.type == device.type for p in model.parameters()))
+)
 print("METRIC next_params_device", float(next(model.parameters()).device.type == device.type))
 out = model(torch.randn(5, 3).to(device))
 print("METRIC output_device", float(out.device.type == device.type))

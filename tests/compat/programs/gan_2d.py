@@ -22,9 +22,7 @@ def sample_real(n):
 
 
 netG = nn.Sequential(nn.Linear(latent_dim, 32), nn.ReLU(), nn.Linear(32, 2)).to(device)
-netD = nn.Sequential(
-    nn.Linear(2, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1), nn.Sigmoid()
-).to(device)
+netD = nn.Sequential(nn.Linear(2, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1), nn.Sigmoid()).to(device)
 
 criterion = nn.BCELoss()
 real_label = 1.0

@@ -75,9 +75,11 @@ run(
     "lambda_warmup_cosine",
     lambda opt: LambdaLR(
         opt,
-        lambda e: (e + 1) / warmup_epochs
-        if e < warmup_epochs
-        else 0.5 * (1 + math.cos(math.pi * (e - warmup_epochs) / 7)),
+        lambda e: (
+            (e + 1) / warmup_epochs
+            if e < warmup_epochs
+            else 0.5 * (1 + math.cos(math.pi * (e - warmup_epochs) / 7))
+        ),
     ),
 )
 

@@ -77,4 +77,7 @@ with torch.no_grad():
 print(f"Test accuracy: {accuracy:.2f}%")
 print("METRIC final_train_loss", repr(epoch_loss))
 print("METRIC test_accuracy", repr(accuracy))
-print("METRIC majority_baseline", repr(max(y_test.float().mean().item(), 1 - y_test.float().mean().item()) * 100))
+print(
+    "METRIC majority_baseline",
+    repr(max(y_test.float().mean().item(), 1 - y_test.float().mean().item()) * 100),
+)

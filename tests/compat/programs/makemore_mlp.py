@@ -57,7 +57,7 @@ for w in words:
         n += 1
 nll = -log_likelihood
 print(f"{nll=}")
-print(f"{nll/n}")
+print(f"{nll / n}")
 print("METRIC bigram_pairs", n)
 print("METRIC bigram_count_total", N.sum().item())
 print("METRIC bigram_nll", repr((nll / n).item()))
@@ -138,7 +138,11 @@ print("METRIC xtr_rows_plus_xdev_rows", Xtr.shape[0] + Xdev.shape[0])
 g = torch.Generator().manual_seed(2147483647)  # for reproducibility
 n_embd, n_hidden = 10, 100
 C = torch.randn((vocab_size, n_embd), generator=g)
-W1 = torch.randn((n_embd * block_size, n_hidden), generator=g) * (5 / 3) / ((n_embd * block_size) ** 0.5)
+W1 = (
+    torch.randn((n_embd * block_size, n_hidden), generator=g)
+    * (5 / 3)
+    / ((n_embd * block_size) ** 0.5)
+)
 b1 = torch.randn(n_hidden, generator=g) * 0.01
 W2 = torch.randn((n_hidden, vocab_size), generator=g) * 0.01
 b2 = torch.randn(vocab_size, generator=g) * 0

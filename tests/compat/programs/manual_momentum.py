@@ -55,7 +55,8 @@ for step in range(60):
 
 diff = max((a - b).abs().max().item() for a, b in zip(net.parameters(), ref.parameters()))
 buf_diff = max(
-    (v - opt.state[p]["momentum_buffer"]).abs().max().item() for v, p in zip(velocity, ref.parameters())
+    (v - opt.state[p]["momentum_buffer"]).abs().max().item()
+    for v, p in zip(velocity, ref.parameters())
 )
 with torch.no_grad():
     accuracy = (net(X).argmax(dim=1) == y).float().mean().item()

@@ -62,7 +62,9 @@ for t in range(300):
     loss.backward()
     optimizer.step()
 
-max_diff = max((a - b).abs().max().item() for a, b in zip(model.parameters(), reference.parameters()))
+max_diff = max(
+    (a - b).abs().max().item() for a, b in zip(model.parameters(), reference.parameters())
+)
 first = model[0]
 
 print("METRIC loss_start", repr(losses[0]))

@@ -93,26 +93,44 @@ def test(model, device, test_loader):
 def main():
     # Training settings
     parser = argparse.ArgumentParser(description="PyTorch MNIST Example")
-    parser.add_argument("--batch-size", type=int, default=64, metavar="N",
-                        help="input batch size for training (default: 64)")
-    parser.add_argument("--test-batch-size", type=int, default=1000, metavar="N",
-                        help="input batch size for testing (default: 1000)")
-    parser.add_argument("--epochs", type=int, default=2, metavar="N",
-                        help="number of epochs to train (default: 2)")
-    parser.add_argument("--lr", type=float, default=1.0, metavar="LR",
-                        help="learning rate (default: 1.0)")
-    parser.add_argument("--gamma", type=float, default=0.7, metavar="M",
-                        help="Learning rate step gamma (default: 0.7)")
-    parser.add_argument("--no-accel", action="store_true",
-                        help="disables accelerator")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="quickly check a single pass")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="random seed (default: 0)")
-    parser.add_argument("--log-interval", type=int, default=10, metavar="N",
-                        help="how many batches to wait before logging training status")
-    parser.add_argument("--save-model", action="store_true",
-                        help="For Saving the current Model")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=64,
+        metavar="N",
+        help="input batch size for training (default: 64)",
+    )
+    parser.add_argument(
+        "--test-batch-size",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="input batch size for testing (default: 1000)",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=2, metavar="N", help="number of epochs to train (default: 2)"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=1.0, metavar="LR", help="learning rate (default: 1.0)"
+    )
+    parser.add_argument(
+        "--gamma",
+        type=float,
+        default=0.7,
+        metavar="M",
+        help="Learning rate step gamma (default: 0.7)",
+    )
+    parser.add_argument("--no-accel", action="store_true", help="disables accelerator")
+    parser.add_argument("--dry-run", action="store_true", help="quickly check a single pass")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    parser.add_argument(
+        "--log-interval",
+        type=int,
+        default=10,
+        metavar="N",
+        help="how many batches to wait before logging training status",
+    )
+    parser.add_argument("--save-model", action="store_true", help="For Saving the current Model")
     parser.add_argument("--train-size", type=int, default=3000)
     parser.add_argument("--test-size", type=int, default=1000)
     args = parser.parse_args()
@@ -129,13 +147,20 @@ def main():
     train_kwargs = {"batch_size": args.batch_size}
     test_kwargs = {"batch_size": args.test_batch_size}
     if use_accel:
-        accel_kwargs = {"num_workers": 1, "persistent_workers": True, "pin_memory": True, "shuffle": True}
+        accel_kwargs = {
+            "num_workers": 1,
+            "persistent_workers": True,
+            "pin_memory": True,
+            "shuffle": True,
+        }
         train_kwargs.update(accel_kwargs)
         test_kwargs.update(accel_kwargs)
     else:
         train_kwargs["shuffle"] = True
 
-    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+    transform = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))]
+    )
     root = os.environ.get("NEURALAB_DATA", "../data")
     dataset1 = datasets.MNIST(root, train=True, download=False, transform=transform)
     dataset2 = datasets.MNIST(root, train=False, transform=transform)
@@ -156,7 +181,9 @@ def main():
 
     print(f"METRIC test_loss {test_loss!r}")
     print(f"METRIC test_accuracy {accuracy!r}")
-    print(f"METRIC adadelta_state_keys {','.join(sorted(optimizer.state[model.fc2.weight].keys()))}")
+    print(
+        f"METRIC adadelta_state_keys {','.join(sorted(optimizer.state[model.fc2.weight].keys()))}"
+    )
 
     # Dropout2d zeroes whole channels in training mode and nothing in eval mode
     drop = nn.Dropout2d(0.5)

@@ -1,7 +1,7 @@
 """torchvision.datasets.MNIST / FashionMNIST, reading local files only (see ../README.md).
 
 Follows torchvision 0.28's ``datasets/mnist.py``: files under
-``root/<ClassName>/raw/``, uncompressed IDX, ``data`` uint8 N×H×W, ``targets`` int64,
+``root/<ClassName>/raw/``, uncompressed IDX, ``data`` uint8 NxHxW, ``targets`` int64,
 items ``(PIL image mode "L", int)``.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -45,7 +46,7 @@ def _read_idx(path: str) -> torch.Tensor:
 
 
 class MNIST(Dataset):
-    classes = [
+    classes = [  # noqa: RUF012 - a list, as in torchvision
         "0 - zero",
         "1 - one",
         "2 - two",
@@ -62,8 +63,8 @@ class MNIST(Dataset):
         self,
         root: Any,
         train: bool = True,
-        transform: Optional[Callable] = None,
-        target_transform: Optional[Callable] = None,
+        transform: Callable | None = None,
+        target_transform: Callable | None = None,
         download: bool = False,
     ) -> None:
         self.root = os.path.expanduser(str(root))
@@ -127,7 +128,7 @@ class MNIST(Dataset):
 
 
 class FashionMNIST(MNIST):
-    classes = [
+    classes = [  # noqa: RUF012 - a list, as in torchvision
         "T-shirt/top",
         "Trouser",
         "Pullover",

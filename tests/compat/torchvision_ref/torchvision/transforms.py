@@ -6,7 +6,8 @@ Semantics of torchvision 0.28's ``transforms/functional.py`` (``to_tensor``,
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -43,7 +44,9 @@ def to_tensor(pic: Any) -> torch.Tensor:
     raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
 
 
-def normalize(tensor: torch.Tensor, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> torch.Tensor:
+def normalize(
+    tensor: torch.Tensor, mean: Sequence[float], std: Sequence[float], inplace: bool = False
+) -> torch.Tensor:
     if not tensor.is_floating_point():
         raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
     if tensor.ndim < 3:
@@ -56,7 +59,10 @@ def normalize(tensor: torch.Tensor, mean: Sequence[float], std: Sequence[float],
     mean = torch.as_tensor(mean, dtype=tensor.dtype, device=tensor.device)
     std = torch.as_tensor(std, dtype=tensor.dtype, device=tensor.device)
     if (std == 0).any():
-        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+        raise ValueError(
+            f"std evaluated to zero after conversion to {tensor.dtype}, "
+            "leading to division by zero."
+        )
     if mean.ndim == 1:
         mean = mean.view(-1, 1, 1)
     if std.ndim == 1:
