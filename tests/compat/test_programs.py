@@ -1,0 +1,130 @@
+"""Issue #11: PyTorch programs run on neuralab with only their imports changed.
+
+Each program in ``programs/`` runs twice in a subprocess (see ``harness.py``): with the
+real PyTorch (the reference) and with ``torch`` bound to neuralab (``run_as.py``). Both
+must exit 0 and report the same ``METRIC`` names; values must agree within the program's
+tolerances below.
+
+Tolerances: every metric not matched by a pattern here is compared with ``EXACT``
+(1e-5 absolute + 1e-5 relative; strings equal). Only programs whose results depend on
+random numbers (weights, batches, samples, which differ between the two libraries'
+generators) have looser ones, set from the spread of the PyTorch results over seeds
+0..4 (``python tests/compat/harness.py --backend torch --seeds 5 NAME``) with a margin,
+and far below what a wrong gradient, layer or optimizer would produce.
+
+The PyTorch side's output is kept in pytest's cache (``.pytest_cache``) keyed by the
+program, launcher, stand-in torchvision, harness and library versions, so a rerun only
+runs neuralab; ``NEURALAB_COMPAT_FRESH=1`` (or ``pytest --cache-clear``) runs both.
+"""
+
+from __future__ import annotations
+
+import pytest
+from harness import EXACT, Tol, compare, data_root, programs, reference_run, run_program
+
+TOLERANCES: dict[str, dict[str, Tol]] = {
+    # deterministic: fixed weights and data, or no random numbers reach a metric
+    "autograd_basics": {},
+    "checkpoint": {},
+    "custom_dataset": {},
+    "devices": {},
+    "lr_schedulers": {},
+    "manual_momentum": {},
+    "manual_sgd": {},
+    "module_api": {},
+    "tensor_tutorial": {},
+    # trained from random weights (seed spread in the comments)
+    "mnist_cnn": {
+        "test_accuracy": Tol(abs=5.0),  # 89.2..92.0
+        "last_running_loss": Tol(abs=0.15),  # 0.24..0.33
+        "first_image_sum": Tol(abs=1e-3),
+    },
+    "mnist_adadelta": {
+        "test_accuracy": Tol(abs=4.0),  # 91.2..92.8
+        "test_loss": Tol(rel=0.25),  # 0.256..0.284
+    },
+    "fashion_quickstart": {
+        "*accuracy": Tol(abs=4.0),  # 74.0..76.8
+        "test_loss": Tol(rel=0.15),  # 0.647..0.681
+        "pixel_max": Tol(abs=1e-6),
+    },
+    "lstm_classifier": {
+        "test_accuracy": Tol(abs=3.0),  # 99.8..100
+        "final_train_loss": Tol(abs=0.05),  # 0.0006..0.0095
+    },
+    "makemore_mlp": {
+        "onehot_bigram_loss": Tol(rel=0.02),  # 2.2727..2.2760
+        "mlp_train_loss": Tol(rel=0.10),  # 1.585..1.639
+        "mlp_val_loss": Tol(rel=0.20),  # 2.40..2.69 (the split is random too)
+        "mlp_loss_log10_last100_mean": Tol(abs=0.05),  # 0.189..0.219
+        "sample_mean_length": Tol(abs=3.0),  # 6.6..7.6
+    },
+    "gan_2d": {
+        "D_loss_last100": Tol(abs=0.05),  # 1.383..1.393 (2 ln 2 at equilibrium)
+        "G_loss_last100": Tol(abs=0.05),  # 0.692..0.700 (ln 2)
+        "mean_error": Tol(abs=0.8),  # 0.13..0.65
+        "std_*": Tol(abs=0.4),  # 0.15..0.61
+    },
+    "polynomial_regression": {
+        "w*": Tol(abs=0.05),  # within 0.025 of the target
+        "b": Tol(abs=0.05),
+        "test_mse": Tol(abs=1e-3),  # 1.9e-4..2.7e-4
+    },
+    "weight_init": {
+        "*_ratio": Tol(rel=0.05),  # within 1% of 1
+        "fc1_mean": Tol(abs=2e-3),
+        "normal_mean": Tol(abs=2e-3),
+        "normal_std": Tol(rel=0.05),
+        "uniform_std": Tol(rel=0.02),
+        "trunc_normal_std": Tol(rel=0.05),
+    },
+}
+
+PROGRAMS = programs()
+
+
+def test_every_program_declares_its_tolerances() -> None:
+    names = {p.stem for p in PROGRAMS}
+    assert names == set(TOLERANCES), (
+        f"undeclared: {sorted(names - set(TOLERANCES))}; "
+        f"no such program: {sorted(set(TOLERANCES) - names)}"
+    )
+    assert len(names) >= 16
+
+
+@pytest.fixture(scope="session")
+def compat_data() -> object:
+    try:
+        return data_root()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_program_matches_pytorch(program, compat_data, request) -> None:
+    # the PyTorch run is cached (keyed by everything it depends on) in pytest's cache
+    reference = reference_run(program, compat_data, request.config.cache)
+    if not reference.ok:
+        pytest.fail("the PyTorch reference run failed:\n" + reference.failure(), pytrace=False)
+    assert reference.metrics, f"{program.name} reported no METRIC lines under PyTorch"
+
+    ours = run_program(program, "neuralab", compat_data)
+    if not ours.ok:
+        pytest.fail(ours.failure(), pytrace=False)
+
+    problems = compare(reference.metrics, ours.metrics, TOLERANCES.get(program.stem, {}))
+    if problems:
+        pytest.fail(
+            f"{program.name}: {len(problems)} metric(s) differ from PyTorch:\n"
+            + "\n".join(problems),
+            pytrace=False,
+        )
+
+
+def test_exact_is_the_default() -> None:
+    assert compare({"a": 1.0, "s": "x"}, {"a": 1.0 + 5e-6, "s": "x"}, {}) == []
+    assert compare({"a": 1.0}, {"a": 1.001}, {})
+    assert compare({"a": 1.0}, {"a": 1.001}, {"a": Tol(abs=0.01)}) == []
+    assert compare({"s": "x"}, {"s": "y"}, {"s": Tol(abs=1.0)})
+    assert compare({"a": 1.0}, {}, {}) == ["a: missing (reference 1.0)"]
+    assert EXACT.accepts(float("nan"), float("nan"))
