@@ -5,7 +5,20 @@ A NumPy tensor library with reverse-mode autograd and PyTorch's names and semant
 
 from __future__ import annotations
 
-from neuralab import autograd, backend, data, functional, io, losses, nn, ops, optim, perceptron
+from neuralab import (
+    autograd,
+    backend,
+    data,
+    functional,
+    io,
+    losses,
+    nn,
+    ops,
+    optim,
+    perceptron,
+    utils,
+    vision,
+)
 from neuralab.backend import (
     float32,
     float64,
@@ -165,7 +178,9 @@ __all__ = [
     "tensor",
     "transpose",
     "unsqueeze",
+    "utils",
     "var",
+    "vision",
     "where",
     "zeros",
     "zeros_like",
