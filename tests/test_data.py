@@ -546,7 +546,7 @@ def test_loader_generic_path_default_collate() -> None:
     x, y, w = batches[0]
     assert x.shape == (2, 3) and x.dtype == np.float32
     assert y.dtype == np.int64 and y._data.tolist() == [0, 1]
-    assert w.dtype == np.float32 and len(batches) == 3
+    assert w.dtype == np.float64 and len(batches) == 3  # Python floats: float64, as torch
     shuffled = DataLoader(_Samples(), 2, shuffle=True, generator=1)
     labels = np.concatenate([b[1]._data for b in shuffled]).tolist()
     assert sorted(labels) == [0, 1, 2, 3, 4] and len(shuffled) == 3
@@ -557,7 +557,7 @@ def test_loader_generic_path_default_collate() -> None:
 def test_default_collate_structures() -> None:
     point = collections.namedtuple("Point", "x y")
     out = default_collate([point(1, 2.0), point(3, 4.0)])
-    assert isinstance(out, point) and out.x.dtype == np.int64 and out.y.dtype == np.float32
+    assert isinstance(out, point) and out.x.dtype == np.int64 and out.y.dtype == np.float64
     d = default_collate([{"a": np.zeros(2), "s": "u"}, {"a": np.ones(2), "s": "v"}])
     assert d["a"].shape == (2, 2) and d["a"].dtype == np.float64 and d["s"] == ["u", "v"]
     assert default_collate([True, False]).dtype == np.bool_

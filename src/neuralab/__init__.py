@@ -9,7 +9,20 @@ import sys as _sys
 
 import numpy as _numpy
 
-from neuralab import autograd, backend, data, functional, io, losses, nn, ops, optim, perceptron
+from neuralab import (
+    autograd,
+    backend,
+    data,
+    functional,
+    io,
+    losses,
+    nn,
+    ops,
+    optim,
+    perceptron,
+    utils,
+    vision,
+)
 from neuralab import torch_names as _torch_names
 from neuralab import unsupported as _unsupported
 from neuralab.backend import (
@@ -266,7 +279,9 @@ __all__ = [
     "tensor",
     "transpose",
     "unsqueeze",
+    "utils",
     "var",
+    "vision",
     "where",
     "zeros",
     "zeros_like",

@@ -1,12 +1,15 @@
 """Datasets: the indexable collections that a ``DataLoader`` draws batches from.
 
 ``Dataset`` is the abstract base (``__getitem__`` and ``__len__``), as
-``torch.utils.data.Dataset``. ``TensorDataset`` holds tensors that share their first
-dimension; ``Subset`` views part of another dataset through a list of indices;
-``random_split`` and ``train_val_split`` cut a dataset into disjoint random subsets.
+``torch.utils.data.Dataset``; ``IterableDataset`` a stream (``__iter__``).
+``TensorDataset`` holds tensors that share their first dimension; ``Subset`` views part
+of another dataset through a list of indices; ``ConcatDataset`` chains datasets one after
+the other (``a + b``); ``random_split`` and ``train_val_split`` cut a dataset into
+disjoint random subsets.
 
-Random choices use ``generator``: a ``numpy.random.Generator``, an int seed, or None for
-the global neuralab generator, so that ``neuralab.manual_seed`` makes them reproducible.
+Random choices use ``generator``: a ``neuralab.Generator``, a ``numpy.random.Generator``,
+an int seed, or None for the global neuralab generator, so that ``neuralab.manual_seed``
+makes them reproducible.
 """
 
 from __future__ import annotations
@@ -24,7 +27,10 @@ from neuralab import backend
 from neuralab.tensor import Tensor
 
 __all__ = [
+    "ChainDataset",
+    "ConcatDataset",
     "Dataset",
+    "IterableDataset",
     "GeneratorLike",
     "Subset",
     "TensorDataset",
@@ -61,6 +67,65 @@ class Dataset(abc.ABC):
     def _arrays(self) -> tuple[Any, ...] | None:
         """Arrays whose i-th rows, taken together, are sample i (None: not row-based)."""
         return None
+
+    def _row_transforms(self) -> tuple[Any, ...] | None:
+        """Optional, with ``_arrays``: one function (or None) per array that turns a batch
+        of gathered rows into the batch the samples would collate to (e.g. uint8 images
+        into normalized float32 ones), applied per batch by the ``DataLoader``."""
+        return None
+
+    def __add__(self, other: Any) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset:
+    """A dataset that is a stream of samples: subclasses implement ``__iter__``, as
+    ``torch.utils.data.IterableDataset``. A ``DataLoader`` over one groups consecutive
+    samples into batches; it takes no ``shuffle`` or ``sampler``. Not indexable."""
+
+    def __iter__(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: Any) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after the other (``torch.utils.data.ChainDataset``)."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self) -> Any:
+        return itertools.chain.from_iterable(self.datasets)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other: sample ``i`` of the first, then of the
+    second, ...; ``len`` is the sum of the lengths (``torch.utils.data.ConcatDataset``)."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset: does not support IterableDataset")
+        self.cumulative_sizes: list[int] = numpy.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"ConcatDataset: index must be an int, got {type(index).__name__}")
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} samples")
+        index = int(index) % n
+        which = int(numpy.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
 
 
 class TensorDataset(Dataset):
@@ -179,8 +244,8 @@ def random_split(
 
     ``lengths``: ints that sum to ``len(dataset)``, or fractions that sum to 1 (each split
     gets ``floor(n * fraction)`` samples, the remainder goes one by one to the first
-    splits, as in PyTorch). ``generator``: a ``numpy.random.Generator``, an int seed, or
-    None for the global neuralab generator.
+    splits, as in PyTorch). ``generator``: a ``neuralab.Generator`` (``torch.Generator``),
+    a ``numpy.random.Generator``, an int seed, or None for the global neuralab generator.
     """
     n = len(dataset)
     counts = _split_lengths(lengths, n)

@@ -1,0 +1,225 @@
+"""Samplers: the order in which a ``DataLoader`` visits a dataset's indices.
+
+As ``torch.utils.data``: ``Sampler`` (the base: ``__iter__`` over indices, optionally
+``__len__``), ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
+``WeightedRandomSampler`` and ``BatchSampler`` (groups another sampler's indices into
+lists of ``batch_size``).
+
+The samplers here also have ``_indices()``: the epoch's whole order as one int64 array
+(None for "every index in order"), so that the ``DataLoader`` draws an epoch with one
+NumPy call and, for row-based datasets, gathers each batch with one fancy index. Random
+draws come from ``generator`` (``neuralab.Generator``, a ``numpy.random.Generator``, an
+int seed, or None for the global neuralab generator at the start of each epoch).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy
+
+from neuralab.data.dataset import GeneratorLike, as_generator
+
+__all__ = [
+    "BatchSampler",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+]
+
+
+def stream(generator: GeneratorLike, who: str) -> Any:
+    """What to draw an epoch from: ``generator`` itself (None, a ``neuralab.Generator``,
+    a NumPy generator), resolved at each epoch so ``g.manual_seed(...)`` after building
+    the loader still counts; an int seed becomes one generator, made here (epochs then
+    differ, runs repeat). Raises TypeError for anything else."""
+    rng = as_generator(generator, who)  # validates
+    return rng if isinstance(generator, (int, numpy.integer)) else generator
+
+
+def _rng(source: Any) -> numpy.random.Generator:
+    return as_generator(source, "sampler")
+
+
+def _count(value: Any, name: str, who: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{who}: {name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+class Sampler:
+    """Base class: ``iter(sampler)`` yields dataset indices (or, for a batch sampler,
+    lists of them). Subclasses implement ``__iter__`` and, when known, ``__len__``."""
+
+    def __init__(self, data_source: Any = None) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def _indices(self) -> numpy.ndarray | None:
+        """The epoch's indices as an int64 array (None: 0, 1, ..., n-1)."""
+        return numpy.fromiter(iter(self), dtype=numpy.int64)
+
+
+class SequentialSampler(Sampler):
+    """``0, 1, ..., len(data_source) - 1``, in order."""
+
+    def __init__(self, data_source: Any) -> None:
+        self.data_source = data_source
+
+    def _indices(self) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """A random order of the indices: a new permutation every epoch, or, with
+    ``replacement=True``, ``num_samples`` indices drawn uniformly with replacement.
+
+    ``num_samples`` (default ``len(data_source)``): without replacement, more than
+    ``len(data_source)`` samples repeat whole permutations, as PyTorch does.
+    """
+
+    def __init__(
+        self,
+        data_source: Any,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: GeneratorLike = None,
+    ) -> None:
+        if not isinstance(replacement, (bool, numpy.bool_)):
+            raise TypeError(f"RandomSampler: replacement must be a bool, got {replacement!r}")
+        if num_samples is not None:
+            _count(num_samples, "num_samples", "RandomSampler")
+        self.data_source = data_source
+        self.replacement = bool(replacement)
+        self._num_samples = num_samples
+        self.generator = generator
+        self._stream = stream(generator, "RandomSampler")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def _indices(self) -> numpy.ndarray:
+        n, k, rng = len(self.data_source), self.num_samples, _rng(self._stream)
+        if self.replacement:
+            return rng.integers(0, n, size=k, dtype=numpy.int64)
+        if k == n:
+            return rng.permutation(n)
+        rounds = -(-k // n) if n else 0
+        return numpy.concatenate([rng.permutation(n) for _ in range(rounds)] or [[]])[:k].astype(
+            numpy.int64
+        )
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a random order, a new one every epoch."""
+
+    def __init__(self, indices: Sequence[int], generator: GeneratorLike = None) -> None:
+        self.indices = indices
+        self._array = numpy.asarray(indices, dtype=numpy.int64).reshape(-1)
+        self.generator = generator
+        self._stream = stream(generator, "SubsetRandomSampler")
+
+    def _indices(self) -> numpy.ndarray:
+        return self._array[_rng(self._stream).permutation(len(self._array))]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices().tolist())
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices in ``[0, len(weights))``, index i drawn with probability
+    ``weights[i] / sum(weights)``, with or without ``replacement``."""
+
+    def __init__(
+        self,
+        weights: Sequence[float],
+        num_samples: int,
+        replacement: bool = True,
+        generator: GeneratorLike = None,
+    ) -> None:
+        w = numpy.asarray(getattr(weights, "_data", weights), dtype=numpy.float64).reshape(-1)
+        if w.size == 0 or not numpy.all(numpy.isfinite(w)) or numpy.any(w < 0) or w.sum() <= 0:
+            raise ValueError(
+                "WeightedRandomSampler: weights must be finite, non-negative numbers with a "
+                "positive sum"
+            )
+        self.num_samples = _count(num_samples, "num_samples", "WeightedRandomSampler")
+        if not replacement and self.num_samples > numpy.count_nonzero(w):
+            raise ValueError(
+                f"WeightedRandomSampler: cannot draw {self.num_samples} samples without "
+                f"replacement from {numpy.count_nonzero(w)} non-zero weights"
+            )
+        self.weights = w
+        self.replacement = bool(replacement)
+        self.generator = generator
+        self._stream = stream(generator, "WeightedRandomSampler")
+
+    def _indices(self) -> numpy.ndarray:
+        p = self.weights / self.weights.sum()
+        rng = _rng(self._stream)
+        picks = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
+        return picks.astype(numpy.int64)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Group the indices of ``sampler`` into lists of ``batch_size``; the last, smaller
+    list is dropped when ``drop_last``."""
+
+    def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool) -> None:
+        self.batch_size = _count(batch_size, "batch_size", "BatchSampler")
+        if not isinstance(drop_last, (bool, numpy.bool_)):
+            raise ValueError(f"BatchSampler: drop_last must be a bool, got {drop_last!r}")
+        self.sampler = sampler
+        self.drop_last = bool(drop_last)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        indices = getattr(self.sampler, "_indices", None)
+        order = indices() if callable(indices) else None
+        if order is None and callable(indices):
+            order = numpy.arange(len(self.sampler), dtype=numpy.int64)  # type: ignore[arg-type]
+        if order is not None:
+            size = self.batch_size
+            stop = len(order) - len(order) % size if self.drop_last else len(order)
+            for start in range(0, stop, size):
+                yield order[start : start + size].tolist()
+            return
+        batch: list[int] = []
+        for i in self.sampler:
+            batch.append(i)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self) -> int:
+        n = len(self.sampler)  # type: ignore[arg-type]
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
