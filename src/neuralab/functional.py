@@ -27,6 +27,7 @@ from neuralab.ops import (
 )
 from neuralab.ops.conv import conv2d
 from neuralab.ops.embedding import embedding
+from neuralab.ops.encoding import one_hot
 from neuralab.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from neuralab.ops.regularization import batch_norm, dropout
 
@@ -50,6 +51,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "pad",
     "quantile_loss",
     "relu",

@@ -30,11 +30,74 @@ from neuralab.ops.arithmetic import (
     sub,
     where,
 )
+from neuralab.ops.comparison import (
+    all,
+    allclose,
+    any,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    le,
+    less,
+    less_equal,
+    lt,
+    masked_fill,
+    ne,
+    not_equal,
+)
 from neuralab.ops.conv import conv2d
+from neuralab.ops.einsum import einsum
+from neuralab.ops.encoding import one_hot
+from neuralab.ops.factory import new_empty, new_full, new_ones, new_tensor, new_zeros
 from neuralab.ops.fused import cross_entropy, linear
-from neuralab.ops.linalg import matmul
+from neuralab.ops.linalg import bmm, dot, ger, matmul, mm, outer
+from neuralab.ops.math import (
+    arctan,
+    atan,
+    ceil,
+    cos,
+    cosh,
+    expm1,
+    fix,
+    floor,
+    isfinite,
+    isinf,
+    isnan,
+    log1p,
+    log2,
+    log10,
+    reciprocal,
+    round,
+    rsqrt,
+    sign,
+    sin,
+    sinh,
+    square,
+    tan,
+    trunc,
+)
+from neuralab.ops.norm import norm
 from neuralab.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
-from neuralab.ops.reduction import amax, amin, gather, max, mean, min, std, sum, var
+from neuralab.ops.reduction import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cumsum,
+    gather,
+    max,
+    mean,
+    min,
+    prod,
+    std,
+    sum,
+    var,
+)
+from neuralab.ops.sampling import multinomial
 from neuralab.ops.shape import (
     cat,
     clone,
@@ -50,24 +113,74 @@ from neuralab.ops.shape import (
     transpose,
     unsqueeze,
 )
+from neuralab.ops.sorting import argsort, msort, sort, topk
+from neuralab.ops.views import (
+    chunk,
+    expand_as,
+    flip,
+    fliplr,
+    flipud,
+    meshgrid,
+    narrow,
+    repeat,
+    reshape_as,
+    roll,
+    split,
+    t,
+    tile,
+    tril,
+    triu,
+    unbind,
+    view_as,
+)
 
 # Functions that are also Tensor methods: x.sum(dim), x.exp(), x.reshape(2, 3), ...
 TENSOR_METHODS = (
     abs, add, amax, amin, clamp, clone, contiguous, div, elu, exp, expand, flatten, gather, gelu,
     log, log_softmax, matmul, max, maximum, mean, min, minimum, mul, permute, pow, relu,
     reshape, sigmoid, softmax, sqrt, squeeze, std, sub, sum, tanh, transpose, unsqueeze, var,
+    # math
+    atan, ceil, cos, cosh, expm1, floor, isfinite, isinf, isnan, log1p, log2, log10, neg,
+    reciprocal, round, rsqrt, sign, sin, sinh, square, tan, trunc,
+    # comparisons and logic
+    all, allclose, any, eq, equal, ge, gt, isclose, le, lt, masked_fill, ne,
+    # reductions, sorting, sampling
+    argmax, argmin, argsort, cumsum, msort, multinomial, norm, prod, sort, topk,
+    # shape
+    chunk, expand_as, flip, fliplr, flipud, narrow, repeat, reshape_as, roll, split, t, tile,
+    tril, triu, unbind, view_as,
+    # products
+    bmm, dot, mm, outer,
+    # tensors like this one
+    new_empty, new_full, new_ones, new_tensor, new_zeros,
 )  # fmt: skip
+
+# Tensor methods under a second name (PyTorch's aliases).
+METHOD_ALIASES = {
+    "view": reshape, "clip": clamp, "arctan": atan, "fix": trunc, "negative": neg,
+    "greater": gt, "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne,
+    "ger": outer,
+}  # fmt: skip
 
 
 def bind_tensor_methods(cls: type) -> None:
     """Attach the ops above as methods of Tensor (called once by neuralab.tensor)."""
     for fn in TENSOR_METHODS:
         setattr(cls, fn.__name__, fn)
-    cls.view = reshape
-    cls.clip = clamp
+    for name, fn in METHOD_ALIASES.items():
+        setattr(cls, name, fn)
 
 
 __all__ = [
+    "all", "allclose", "any", "arctan", "argmax", "argmin", "argsort", "atan", "bmm", "ceil",
+    "chunk", "cos", "cosh", "cumsum", "dot", "einsum", "eq", "equal", "expand_as", "expm1",
+    "fix", "flip", "fliplr", "flipud", "floor", "ge", "ger", "greater", "greater_equal", "gt",
+    "isclose", "isfinite", "isinf", "isnan", "le", "less", "less_equal", "log10", "log1p",
+    "log2", "lt", "masked_fill", "meshgrid", "mm", "msort", "multinomial", "narrow", "ne",
+    "new_empty", "new_full", "new_ones", "new_tensor", "new_zeros", "norm", "not_equal",
+    "one_hot", "outer", "prod", "reciprocal", "repeat", "reshape_as", "roll", "round", "rsqrt",
+    "sign", "sin", "sinh", "sort", "split", "square", "t", "tan", "tile", "topk", "tril",
+    "triu", "trunc", "unbind", "view_as",
     "adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d",
     "abs", "add", "amax", "amin", "cast", "cat", "clamp", "clone", "contiguous", "cross_entropy",
     "div", "elu",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from neuralab.function import Function, ShapeError
+from neuralab.ops.arithmetic import mul
+from neuralab.ops.shape import reshape
 from neuralab.tensor import Tensor
 
 
@@ -62,3 +64,65 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"matmul: shapes {sa} and {sb} cannot be multiplied "
             f"({sa[-1]} != {inner_b}, or batch dimensions do not broadcast)"
         ) from None
+
+
+def _check_tensor(x: Any, op: str, role: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{role}' must be Tensor, not {type(x).__name__}")
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Matrix product of two 2-D tensors (no broadcasting): (n, m) @ (m, p) -> (n, p)."""
+    _check_tensor(input, "mm", "input")
+    _check_tensor(mat2, "mm", "mat2")
+    if input._data.ndim != 2 or mat2._data.ndim != 2:
+        raise ShapeError(
+            f"mm: both arguments must be matrices (2-D), got shapes {input.shape} and "
+            f"{mat2.shape}; use matmul for batches and vectors"
+        )
+    return matmul(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
+    _check_tensor(input, "bmm", "input")
+    _check_tensor(mat2, "bmm", "mat2")
+    if input._data.ndim != 3 or mat2._data.ndim != 3:
+        raise ShapeError(
+            f"bmm: both arguments must be 3-D tensors, got shapes {input.shape} and {mat2.shape}"
+        )
+    if input._data.shape[0] != mat2._data.shape[0]:
+        raise ShapeError(
+            f"bmm: batch sizes differ: shapes {input.shape} and {mat2.shape} (no broadcasting)"
+        )
+    return matmul(input, mat2)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors of one size: sum_i a_i b_i."""
+    _check_tensor(input, "dot", "input")
+    _check_tensor(other, "dot", "other")
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise ShapeError(
+            f"dot: 1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors"
+        )
+    if input._data.shape != other._data.shape:
+        raise ShapeError(
+            f"dot: inconsistent tensor size: {input._data.shape[0]} and "
+            f"{other._data.shape[0]} elements"
+        )
+    return matmul(input, other)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """Outer product of two 1-D tensors: out[i, j] = a_i b_j."""
+    _check_tensor(input, "outer", "input")
+    _check_tensor(vec2, "outer", "vec2")
+    if input._data.ndim != 1 or vec2._data.ndim != 1:
+        raise ShapeError(
+            f"outer: expected 1-D arguments, got shapes {input.shape} and {vec2.shape}"
+        )
+    return mul(reshape(input, (-1, 1)), reshape(vec2, (1, -1)))
+
+
+ger = outer

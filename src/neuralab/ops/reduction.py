@@ -1,8 +1,10 @@
-"""Reductions over axes (sum, mean, var, max, min) and gather, with their derivatives.
+"""Reductions over axes (sum, mean, var, max, min, prod), cumulative sums and gather,
+with their derivatives.
 
 ``dim`` is None (all axes), an int or a tuple of ints, negative counting from the end;
-``keepdim`` keeps reduced axes with size 1. Backward spreads the gradient back over the
-reduced axes.
+``keepdim`` keeps reduced axes with size 1. As in PyTorch, NumPy's names ``axis`` and
+``keepdims`` are accepted for them. Backward spreads the gradient back over the reduced
+axes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any, NamedTuple
 
 from neuralab.backend import array_module
 from neuralab.function import Function
-from neuralab.ops.shape import squeeze
+from neuralab.ops.arithmetic import cast, maximum, minimum
+from neuralab.ops.shape import reshape, squeeze
 from neuralab.tensor import Tensor
 
 
@@ -146,16 +149,112 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
+class Prod(Function):
+    """p = prod_i a_i;  dp/da_i = prod_{j != i} a_j, computed as the product of the
+    exclusive cumulative products from the left and from the right (exact with zeros)."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.save_for_backward(a)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        return a.prod(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        xp = array_module(grad)
+        axis = ctx.axis
+        if axis is None:
+            flat = a.reshape(-1)
+            others = _others_product(xp, flat, 0).reshape(a.shape)
+            return (grad * others,)
+        if not ctx.keepdim:
+            grad = xp.expand_dims(grad, axis)
+        return (grad * _others_product(xp, a, axis),)
+
+
+def _others_product(xp: Any, a: Any, axis: int) -> Any:
+    """out_i = prod_{j != i} a_j along axis."""
+    moved = xp.moveaxis(a, axis, -1)
+    ones = xp.ones(moved.shape[:-1] + (1,), dtype=a.dtype)
+    left = xp.cumprod(xp.concatenate([ones, moved[..., :-1]], axis=-1), axis=-1)
+    right = xp.cumprod(xp.concatenate([ones, moved[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return xp.moveaxis(left * right, -1, axis)
+
+
+class CumSum(Function):
+    """s_i = sum_{j <= i} a_j along dim;  dL/da_j = sum_{i >= j} dL/ds_i (a reversed
+    cumulative sum of the gradient)."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return a.cumsum(axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        flipped = xp.flip(grad, ctx.axis)
+        return (xp.flip(flipped.cumsum(axis=ctx.axis), ctx.axis),)
+
+
+def _alias(op: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple[Any, Any]:
+    """dim and keepdim, taking NumPy's names ``axis`` and ``keepdims`` (as PyTorch does)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}(): got both 'dim' and its alias 'axis'; give one of them")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, keepdim
+
+
+def _accumulating_dtype(a: Tensor, dtype: Any) -> Any:
+    """The result dtype of sum/prod/cumsum: ``dtype`` if given; integers and bools
+    accumulate in int64 (as in PyTorch); floats keep theirs."""
+    if dtype is not None:
+        return dtype
+    kind = a._data.dtype.kind
+    return "int64" if kind in "iub" else None
+
+
 # --- public functions -------------------------------------------------------------------
-def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Sum over dim (all axes when None)."""
+def sum(
+    a: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Sum over dim (all axes when None); integers and bools sum in int64."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("sum", dim, keepdim, axis, keepdims)
+    if dtype is not None or a._data.dtype.kind in "ub":
+        a = _cast(a, _accumulating_dtype(a, dtype))
     return Sum.apply(a, axes=_axes(dim, a._data.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def mean(
+    a: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Mean over dim (all axes when None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("mean", dim, keepdim, axis, keepdims)
+    if dtype is not None:
+        a = _cast(a, dtype)
     if a._data.dtype.kind not in "fc":
-        raise TypeError(f"mean: expected a floating point tensor, got {a.dtype}")
+        raise TypeError(
+            f"mean: expected a floating point tensor, got {a.dtype}; "
+            "convert it first (x.float()) or pass dtype="
+        )
     return Mean.apply(a, axes=_axes(dim, a._data.ndim, "mean"), keepdim=keepdim)
 
 
@@ -166,8 +265,12 @@ def var(
     keepdim: bool = False,
     *,
     correction: int | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Variance over dim with Bessel's correction (``correction=1``) unless told otherwise."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("var", dim, keepdim, axis, keepdims)
     if unbiased is not None and correction is not None:
         raise ValueError("var: give either 'unbiased' or 'correction', not both")
     if correction is None:
@@ -183,18 +286,30 @@ def std(
     keepdim: bool = False,
     *,
     correction: int | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Standard deviation: sqrt(var)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("std", dim, keepdim, axis, keepdims)
     return var(a, dim, unbiased, keepdim, correction=correction) ** 0.5
 
 
-def amax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def amax(
+    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     """Largest value over dim; ties share the gradient equally."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("amax", dim, keepdim, axis, keepdims)
     return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amax"), keepdim=keepdim, largest=True)
 
 
-def amin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def amin(
+    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     """Smallest value over dim; ties share the gradient equally."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("amin", dim, keepdim, axis, keepdims)
     return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amin"), keepdim=keepdim, largest=False)
 
 
@@ -215,6 +330,8 @@ def _extreme_along(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
         return Extreme.apply(
             a, axes=_axes(None, a._data.ndim, name), keepdim=False, largest=largest
         )
+    if isinstance(dim, Tensor):  # torch.max(a, other): the elementwise maximum
+        return maximum(a, dim) if largest else minimum(a, dim)
     (axis,) = _axes(dim, a._data.ndim, name) or (0,)
     if a._data.shape and a._data.shape[axis] == 0:
         raise IndexError(f"{name}: cannot reduce over an empty dimension {dim}")
@@ -226,11 +343,123 @@ def _extreme_along(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     return MaxResult(values, Tensor._from_array(index))
 
 
-def max(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """max(a): the largest element; max(a, dim): (values, indices) along dim."""
+def max(
+    a: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """max(a): the largest element; max(a, dim): (values, indices) along dim;
+    max(a, other): the elementwise maximum of two tensors."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("max", dim, keepdim, axis, keepdims)
     return _extreme_along(a, dim, keepdim, largest=True)
 
 
-def min(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """min(a): the smallest element; min(a, dim): (values, indices) along dim."""
+def min(
+    a: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """min(a): the smallest element; min(a, dim): (values, indices) along dim;
+    min(a, other): the elementwise minimum of two tensors."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("min", dim, keepdim, axis, keepdims)
     return _extreme_along(a, dim, keepdim, largest=False)
+
+
+def _arg_extreme(op: str, a: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    data = a._data
+    pick = data.argmax if op == "argmax" else data.argmin
+    if data.size == 0 and (dim is None or data.shape[dim] == 0):
+        raise IndexError(f"{op}: cannot take the {op} of an empty tensor")
+    if dim is None:
+        index = array_module(data).asarray(pick())
+        return Tensor._from_array(index.reshape((1,) * data.ndim) if keepdim else index)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}(): 'dim' must be an int or None, got {dim!r}")
+    (axis,) = _axes(dim, data.ndim, op) or (None,)
+    if axis is None:  # a 0-d tensor: its only element
+        return Tensor._from_array(array_module(data).asarray(0))
+    return Tensor._from_array(pick(axis=axis, keepdims=keepdim))
+
+
+def argmax(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Index of the largest element along dim (of the flattened tensor when dim is None);
+    the first one on ties; NaN counts as the largest."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("argmax", dim, keepdim, axis, keepdims)
+    return _arg_extreme("argmax", input, dim, keepdim)
+
+
+def argmin(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Index of the smallest element along dim (of the flattened tensor when dim is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("argmin", dim, keepdim, axis, keepdims)
+    return _arg_extreme("argmin", input, dim, keepdim)
+
+
+def prod(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Product of the elements along one dim (of all of them when dim is None);
+    integers and bools multiply in int64."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("prod", dim, keepdim, axis, keepdims)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod(): 'dim' must be a single int, got {dim!r} (as in PyTorch)")
+    a = _cast(input, _accumulating_dtype(input, dtype))
+    if dim is None:
+        return Prod.apply(a, axis=None, keepdim=False)
+    (axis_,) = _axes(dim, a._data.ndim, "prod") or (None,)
+    if axis_ is None:
+        return Prod.apply(a, axis=None, keepdim=False)
+    return Prod.apply(a, axis=axis_, keepdim=keepdim)
+
+
+def cumsum(
+    input: Tensor, dim: int | None = None, *, dtype: Any = None, axis: int | None = None
+) -> Tensor:
+    """Running sum along dim: out_i = sum_{j <= i} input_j; integers sum in int64."""
+    if axis is not None:
+        dim, _ = _alias("cumsum", dim, False, axis, None)
+    if dim is None:
+        raise TypeError("cumsum(): missing the required argument 'dim'")
+    a = _cast(input, _accumulating_dtype(input, dtype))
+    (axis_,) = _axes(dim, a._data.ndim, "cumsum") or (None,)
+    if axis_ is None:  # a 0-d tensor
+        return reshape(CumSum.apply(reshape(a, (1,)), axis=0), ())
+    return CumSum.apply(a, axis=axis_)
+
+
+def _cast(a: Tensor, dtype: Any) -> Tensor:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"expected a Tensor, got {type(a).__name__}")
+    if dtype is None:
+        return a
+    return cast(a, dtype=array_module(a._data).dtype(dtype))

@@ -1,0 +1,39 @@
+"""One-hot encoding of class indices (``torch.nn.functional.one_hot``)."""
+
+from __future__ import annotations
+
+import numpy
+
+from neuralab.backend import array_module
+from neuralab.function import ShapeError
+from neuralab.tensor import Tensor
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """out[..., c] = 1 if tensor[...] == c else 0, an int64 tensor with one more axis of
+    ``num_classes`` entries (one more than the largest index when -1)."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot(): argument 'tensor' must be Tensor, not {type(tensor).__name__}")
+    index = tensor._data
+    if index.dtype != numpy.int64:
+        raise TypeError(
+            f"one_hot is only applicable to index tensor of type int64 (LongTensor), got "
+            f"{index.dtype}; convert it with .long()"
+        )
+    xp = array_module(index)
+    if num_classes == -1:
+        if index.size == 0:
+            raise ShapeError(
+                "one_hot: can not infer the total number of classes from an empty tensor"
+            )
+        num_classes = int(index.max()) + 1
+    if index.size:
+        if index.min() < 0:
+            raise ShapeError("one_hot: class values must be non-negative")
+        if index.max() >= num_classes:
+            raise ShapeError(
+                f"one_hot: class values must be smaller than num_classes ({num_classes}), "
+                f"got {int(index.max())}"
+            )
+    out = (index[..., None] == xp.arange(num_classes)).astype(numpy.int64)
+    return Tensor._from_array(out)

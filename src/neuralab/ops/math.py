@@ -1,0 +1,372 @@
+"""Elementwise functions beyond arithmetic: logarithms, trigonometry, powers, rounding
+and tests for special values, with their derivatives.
+
+Floating functions of an integer tensor work on it as the default float (as in PyTorch:
+``torch.sin(torch.tensor([1, 2]))`` is float32). Rounding and ``sign`` are steps: their
+derivative is 0 wherever it exists, and PyTorch (so neuralab) passes a zero gradient.
+"""
+
+from __future__ import annotations
+
+import math as _math
+from typing import Any
+
+from neuralab.backend import array_module, default_float
+from neuralab.function import Function
+from neuralab.tensor import Tensor
+
+
+def _input(a: Any, op: str) -> Tensor:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(a).__name__}")
+    return a
+
+
+def _floating(a: Any, op: str) -> Tensor:
+    """a itself when floating, else its values as the default float (no gradient to keep)."""
+    _input(a, op)
+    if a._data.dtype.kind in "fc":
+        return a
+    return Tensor._from_array(a._data.astype(default_float()))
+
+
+class Log10(Function):
+    """y = log10(a);  dy/da = 1 / (a ln 10)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        xp = array_module(a)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log10(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad / (ctx.saved[0] * _math.log(10.0)),)
+
+
+class Log2(Function):
+    """y = log2(a);  dy/da = 1 / (a ln 2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        xp = array_module(a)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log2(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad / (ctx.saved[0] * _math.log(2.0)),)
+
+
+class Log1p(Function):
+    """y = ln(1 + a) (accurate for small a);  dy/da = 1 / (1 + a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        xp = array_module(a)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log1p(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad / (1 + ctx.saved[0]),)
+
+
+class Expm1(Function):
+    """y = e^a - 1 (accurate for small a);  dy/da = e^a = y + 1"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = array_module(a).expm1(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * (ctx.saved[0] + 1),)
+
+
+class Sin(Function):
+    """y = sin(a);  dy/da = cos(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * array_module(grad).cos(ctx.saved[0]),)
+
+
+class Cos(Function):
+    """y = cos(a);  dy/da = -sin(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad * array_module(grad).sin(ctx.saved[0]),)
+
+
+class Tan(Function):
+    """y = tan(a);  dy/da = 1 / cos^2(a) = 1 + y^2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = array_module(a).tan(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved[0]
+        return (grad * (1 + y * y),)
+
+
+class Sinh(Function):
+    """y = sinh(a);  dy/da = cosh(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).sinh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * array_module(grad).cosh(ctx.saved[0]),)
+
+
+class Cosh(Function):
+    """y = cosh(a);  dy/da = sinh(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).cosh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * array_module(grad).sinh(ctx.saved[0]),)
+
+
+class Atan(Function):
+    """y = arctan(a);  dy/da = 1 / (1 + a^2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).arctan(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.saved[0]
+        return (grad / (1 + a * a),)
+
+
+class Rsqrt(Function):
+    """y = 1 / sqrt(a);  dy/da = -1 / (2 a^(3/2)) = -y^3 / 2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with array_module(a).errstate(divide="ignore", invalid="ignore"):
+            y = 1 / array_module(a).sqrt(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved[0]
+        return (grad * (-0.5 * y * y * y),)
+
+
+class Reciprocal(Function):
+    """y = 1 / a;  dy/da = -1 / a^2 = -y^2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with array_module(a).errstate(divide="ignore"):
+            y = 1 / a
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved[0]
+        return (-grad * y * y,)
+
+
+class Square(Function):
+    """y = a^2;  dy/da = 2a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * (2 * ctx.saved[0]),)
+
+
+class _Step(Function):
+    """A piecewise-constant function: its gradient is 0 (as PyTorch passes it)."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (array_module(grad).zeros_like(grad),)
+
+
+class Floor(_Step):
+    """y = largest integer <= a;  dy/da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return array_module(a).floor(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class Ceil(_Step):
+    """y = smallest integer >= a;  dy/da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return array_module(a).ceil(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class Trunc(_Step):
+    """y = a rounded toward 0;  dy/da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return array_module(a).trunc(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class Round(_Step):
+    """y = a rounded to ``decimals`` places, halves to even;  dy/da = 0"""
+
+    @staticmethod
+    def forward(ctx, a, decimals):
+        if a.dtype.kind not in "fc":
+            return a.copy()
+        return array_module(a).round(a, decimals)
+
+
+class Sign(_Step):
+    """y = -1, 0 or 1 as a < 0, a = 0, a > 0;  dy/da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return array_module(a).sign(a)
+
+
+# --- public functions -------------------------------------------------------------------
+def log10(input: Tensor) -> Tensor:
+    """Base-10 logarithm, elementwise."""
+    return Log10.apply(_floating(input, "log10"))
+
+
+def log2(input: Tensor) -> Tensor:
+    """Base-2 logarithm, elementwise."""
+    return Log2.apply(_floating(input, "log2"))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """ln(1 + x), elementwise, accurate near 0."""
+    return Log1p.apply(_floating(input, "log1p"))
+
+
+def expm1(input: Tensor) -> Tensor:
+    """e^x - 1, elementwise, accurate near 0."""
+    return Expm1.apply(_floating(input, "expm1"))
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(_floating(input, "sin"))
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(_floating(input, "cos"))
+
+
+def tan(input: Tensor) -> Tensor:
+    return Tan.apply(_floating(input, "tan"))
+
+
+def sinh(input: Tensor) -> Tensor:
+    return Sinh.apply(_floating(input, "sinh"))
+
+
+def cosh(input: Tensor) -> Tensor:
+    return Cosh.apply(_floating(input, "cosh"))
+
+
+def atan(input: Tensor) -> Tensor:
+    return Atan.apply(_floating(input, "atan"))
+
+
+arctan = atan
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """1 / sqrt(x), elementwise."""
+    return Rsqrt.apply(_floating(input, "rsqrt"))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """1 / x, elementwise (integers give the default float)."""
+    return Reciprocal.apply(_floating(input, "reciprocal"))
+
+
+def square(input: Tensor) -> Tensor:
+    """x^2, elementwise (keeps integer dtypes)."""
+    return Square.apply(_input(input, "square"))
+
+
+def floor(input: Tensor) -> Tensor:
+    return Floor.apply(_input(input, "floor"))
+
+
+def ceil(input: Tensor) -> Tensor:
+    return Ceil.apply(_input(input, "ceil"))
+
+
+def trunc(input: Tensor) -> Tensor:
+    return Trunc.apply(_input(input, "trunc"))
+
+
+fix = trunc
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Round half to even (``torch.round``); ``decimals`` places after the point."""
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round(): 'decimals' must be an int, got {type(decimals).__name__}")
+    return Round.apply(_input(input, "round"), decimals=decimals)
+
+
+def sign(input: Tensor) -> Tensor:
+    return Sign.apply(_input(input, "sign"))
+
+
+def isnan(input: Tensor) -> Tensor:
+    """True where x is NaN (a boolean tensor, no gradient)."""
+    a = _input(input, "isnan")._data
+    return Tensor._from_array(array_module(a).isnan(a))
+
+
+def isinf(input: Tensor) -> Tensor:
+    """True where x is +inf or -inf."""
+    a = _input(input, "isinf")._data
+    return Tensor._from_array(array_module(a).isinf(a))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """True where x is neither NaN nor infinite."""
+    a = _input(input, "isfinite")._data
+    return Tensor._from_array(array_module(a).isfinite(a))

@@ -1,0 +1,338 @@
+"""More ways to rearrange a tensor's elements: shapes taken from another tensor, narrow,
+split/chunk/unbind into pieces, repeat and tile, flip and roll, the triangles (tril,
+triu) and coordinate grids (meshgrid).
+
+Pieces are slices of the input (``getitem``), so their gradients go back to where they
+were cut from; repeat sums the gradient over the copies; flip and roll move it back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from neuralab.backend import array_module
+from neuralab.function import Function, ShapeError
+from neuralab.ops.reduction import _axes
+from neuralab.ops.shape import _shape_arg, expand, getitem, permute, reshape
+from neuralab.tensor import Tensor
+
+
+def _axis(a: Tensor, dim: Any, op: str) -> int:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(a).__name__}")
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}(): 'dim' must be an int, got {dim!r}")
+    if a._data.ndim == 0:
+        raise IndexError(f"{op}: expects a tensor with at least one dimension, got a 0-d one")
+    return _axes(dim, a._data.ndim, op)[0]
+
+
+def _slice(a: Tensor, axis: int, start: int, stop: int) -> Tensor:
+    return getitem(a, (slice(None),) * axis + (slice(start, stop),))
+
+
+# --- shapes of another tensor -----------------------------------------------------------
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """input with other's shape (``input.view(other.size())``)."""
+    return reshape(input, tuple(other.shape))
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """input with other's shape (``input.reshape(other.size())``)."""
+    return reshape(input, tuple(other.shape))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """input broadcast to other's shape (``input.expand(other.size())``)."""
+    return expand(input, tuple(other.shape))
+
+
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix; tensors of 0 or 1 dimensions are returned as they are."""
+    ndim = input._data.ndim
+    if ndim > 2:
+        raise ShapeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D; "
+            "use transpose(dim0, dim1) or permute for more"
+        )
+    return permute(input, (1, 0)) if ndim == 2 else input
+
+
+# --- pieces -----------------------------------------------------------------------------
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """The slice input[..., start:start + length, ...] along dim (start may be negative)."""
+    axis = _axis(input, dim, "narrow")
+    size = input._data.shape[axis]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start ({start}) is out of range for a dimension of {size}")
+    start %= size if size else 1
+    if length < 0 or start + length > size:
+        raise IndexError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size})"
+        )
+    return _slice(input, axis, start, start + length)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces along dim: of ``split_size`` each (the last may be smaller), or of the sizes
+    in a list, which must add up to the dimension's size."""
+    axis = _axis(tensor, dim, "split")
+    size = tensor._data.shape[axis]
+    sizes = split_size_or_sections
+    if isinstance(sizes, (list, tuple)):
+        sizes = [int(n) for n in sizes]
+        if any(n < 0 for n in sizes) or sum(sizes) != size:
+            raise ShapeError(
+                f"split: split_sizes must be non-negative and sum exactly to {size} (the size "
+                f"of dimension {dim}), but got split_sizes={sizes}"
+            )
+    else:
+        step = int(sizes)
+        if step < 0 or (step == 0 and size):
+            raise ShapeError(
+                f"split: split_size must be positive (0 only for an empty dimension), got {step}"
+            )
+        if size == 0:
+            return (tensor,)
+        sizes = [min(step, size - start) for start in range(0, size, step)]
+    pieces, start = [], 0
+    for n in sizes:
+        pieces.append(_slice(tensor, axis, start, start + n))
+        start += n
+    return tuple(pieces)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces along dim, each of ceil(size / chunks) elements (the last
+    may be smaller, and there may be fewer pieces), as ``torch.chunk``."""
+    if not isinstance(chunks, int) or chunks <= 0:
+        raise ShapeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
+    axis = _axis(input, dim, "chunk")
+    size = input._data.shape[axis]
+    return split(input, max(-(-size // chunks), 1 if size else 0), axis)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along dim, with dim removed: ``unbind(x, 0) == tuple(x)``."""
+    axis = _axis(input, dim, "unbind")
+    lead = (slice(None),) * axis
+    return tuple(getitem(input, lead + (i,)) for i in range(input._data.shape[axis]))
+
+
+# --- repeat, flip, roll -----------------------------------------------------------------
+class Repeat(Function):
+    """out = a tiled ``reps`` times along each axis;  dL/da = the sum of the gradient
+    over the copies."""
+
+    @staticmethod
+    def forward(ctx, a, reps):
+        lead = len(reps) - a.ndim
+        ctx.shape = (1,) * lead + a.shape
+        ctx.reps, ctx.in_shape = reps, a.shape
+        return array_module(a).tile(a, reps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        split = []
+        for r, n in zip(ctx.reps, ctx.shape):
+            split += [r, n]
+        summed = grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return (summed.reshape(ctx.in_shape),)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """input copied sizes[i] times along axis i (``Tensor.repeat``); sizes may have more
+    entries than input has dimensions (new leading axes), not fewer."""
+    reps = tuple(int(n) for n in _shape_arg(sizes))
+    if len(reps) < input._data.ndim:
+        raise ShapeError(
+            f"repeat: the number of repeat dims ({len(reps)}) can not be smaller than the "
+            f"number of dimensions of the tensor ({input._data.ndim})"
+        )
+    if any(n < 0 for n in reps):
+        raise ShapeError(f"repeat: repeats must be non-negative, got {reps}")
+    return Repeat.apply(input, reps=reps)
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """``repeat`` that accepts fewer reps than dimensions (padded with 1s in front)."""
+    reps = tuple(_shape_arg(tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)))
+    reps = (1,) * (input._data.ndim - len(reps)) + reps
+    return repeat(input, reps)
+
+
+def _dims(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
+    dims = _shape_arg(dims) if isinstance(dims, tuple) else dims
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dimension {d} out of range for a {ndim}-d tensor")
+    out = tuple(d % max(ndim, 1) for d in dims)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: dims {dims} has a dimension more than once")
+    return out
+
+
+class Flip(Function):
+    """out = a reversed along ``axes``;  dL/da = the gradient reversed along them."""
+
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return array_module(a).flip(a, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (array_module(grad).flip(grad, ctx.axes),)
+
+
+def flip(input: Tensor, *dims: Any) -> Tensor:
+    """input reversed along each of dims (``torch.flip(x, (0, 1))``, ``x.flip(0)``)."""
+    if not dims:
+        raise TypeError("flip(): missing the required argument 'dims'")
+    axes = _dims(dims if len(dims) > 1 else dims[0], input._data.ndim, "flip")
+    if input._data.ndim == 0:
+        return Flip.apply(input, axes=())
+    return Flip.apply(input, axes=axes)
+
+
+def fliplr(input: Tensor) -> Tensor:
+    """Reverse the second axis."""
+    return flip(input, 1)
+
+
+def flipud(input: Tensor) -> Tensor:
+    """Reverse the first axis."""
+    return flip(input, 0)
+
+
+class Roll(Function):
+    """out = a shifted cyclically by ``shifts`` along ``axes``;  dL/da = the gradient
+    shifted back."""
+
+    @staticmethod
+    def forward(ctx, a, shifts, axes):
+        ctx.shifts, ctx.axes = shifts, axes
+        return array_module(a).roll(a, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        back = tuple(-s for s in ctx.shifts)
+        return (array_module(grad).roll(grad, back, ctx.axes),)
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift the elements cyclically: out[(i + shift) % n] = input[i] along each dim;
+    without dims the tensor is flattened, rolled and shaped back."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise ShapeError(f"roll: without dims give one shift, got {shifts}")
+        flat = reshape(input, (-1,))
+        return reshape(Roll.apply(flat, shifts=shifts, axes=(0,)), tuple(input.shape))
+    axes = _dims(dims, input._data.ndim, "roll")
+    if len(axes) != len(shifts):
+        raise ShapeError(
+            f"roll: shifts and dims must have the same length, got {shifts} and {dims}"
+        )
+    return Roll.apply(input, shifts=shifts, axes=axes)
+
+
+# --- triangles ----------------------------------------------------------------------------
+class Tril(Function):
+    """out = a on and below the ``diagonal``-th diagonal of its last two axes, 0 above;
+    dL/da = the gradient's same triangle."""
+
+    @staticmethod
+    def forward(ctx, a, diagonal):
+        ctx.diagonal = diagonal
+        return array_module(a).tril(a, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (array_module(grad).tril(grad, ctx.diagonal),)
+
+
+class Triu(Function):
+    """out = a on and above the ``diagonal``-th diagonal of its last two axes, 0 below;
+    dL/da = the gradient's same triangle."""
+
+    @staticmethod
+    def forward(ctx, a, diagonal):
+        ctx.diagonal = diagonal
+        return array_module(a).triu(a, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (array_module(grad).triu(grad, ctx.diagonal),)
+
+
+def _triangle(op: str, fn: Any, input: Tensor, diagonal: int) -> Tensor:
+    if input._data.ndim < 2:
+        raise ShapeError(
+            f"{op}: input tensor must have at least 2 dimensions, got {input._data.ndim}"
+        )
+    return fn.apply(input, diagonal=int(diagonal))
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle (on and below the diagonal-th diagonal) of the last two axes."""
+    return _triangle("tril", Tril, input, diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle (on and above the diagonal-th diagonal) of the last two axes."""
+    return _triangle("triu", Triu, input, diagonal)
+
+
+# --- grids --------------------------------------------------------------------------------
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids of n 0-D or 1-D tensors: out[i][j0, j1, ...] = tensors[i][j_i].
+
+    ``indexing='ij'`` gives outputs of shape (len(t0), len(t1), ...); ``'xy'`` swaps the
+    first two axes (Cartesian, as NumPy's default). Omitted: 'ij' with PyTorch's warning.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument (indexing='ij' is used now, as in PyTorch).",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if not tensors:
+        raise ShapeError("meshgrid: expects a non-empty list of tensors")
+    for t in tensors:
+        if not isinstance(t, Tensor) or t._data.ndim > 1:
+            shape = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
+            raise ShapeError(f"meshgrid: expected 0D or 1D tensors, got {shape}")
+    if len({t._data.dtype for t in tensors}) > 1:
+        dtypes = ", ".join(str(t.dtype) for t in tensors)
+        raise TypeError(f"meshgrid: expects all tensors to have the same dtype, got {dtypes}")
+    n = len(tensors)
+    sizes = [t._data.size for t in tensors]
+    position = list(range(n))
+    if indexing == "xy" and n >= 2:
+        position[0], position[1] = 1, 0
+    shape = [0] * n
+    for i, size in enumerate(sizes):
+        shape[position[i]] = size
+    grids = []
+    for i, t in enumerate(tensors):
+        view = [1] * n
+        view[position[i]] = sizes[i]
+        grids.append(expand(reshape(t, tuple(view)), tuple(shape)))
+    return tuple(grids)
+
+
+__all__ = [
+    "chunk", "expand_as", "flip", "fliplr", "flipud", "meshgrid", "narrow", "repeat",
+    "reshape_as", "roll", "split", "t", "tile", "tril", "triu", "unbind", "view_as",
+]  # fmt: skip
