@@ -93,6 +93,7 @@ def test_lambda_list_per_group():
     fs = [lambda e: 0.9**e, lambda e: 1 / (1 + e)]
     ours, theirs = ours_lr.LambdaLR(ours_opt, fs), tl.LambdaLR(theirs_opt, fs)
     for _ in range(20):
+        theirs_opt.step()
         ours.step()
         theirs.step()
         assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
@@ -105,6 +106,7 @@ def test_lambda_state_dict_keeps_objects_not_functions():
     ours = ours_lr.LambdaLR(ours_opt, [lambda e: 1.0, Warmup(5)])
     theirs = tl.LambdaLR(theirs_opt, [lambda e: 1.0, Warmup(5)])
     for _ in range(3):
+        theirs_opt.step()
         ours.step()
         theirs.step()
     state, expected = ours.state_dict(), theirs.state_dict()
