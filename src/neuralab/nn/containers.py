@@ -1,12 +1,14 @@
-"""Containers: Sequential (a chain of layers) and ModuleList (a list of layers)."""
+"""Containers: Sequential (a chain of layers), ModuleList, ModuleDict, ParameterList and
+ParameterDict."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from neuralab.nn.module import Module
+from neuralab.nn.module import Module, Parameter
+from neuralab.tensor import Tensor
 
 
 class Sequential(Module):
@@ -79,3 +81,155 @@ class ModuleList(Module):
 
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError("ModuleList is a container: iterate over it in forward()")
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered (ModuleDict({'name': module}))."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+        object.__delattr__(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Any:
+        return self._modules.keys()
+
+    def values(self) -> Any:
+        return self._modules.values()
+
+    def items(self) -> Any:
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in list(self._modules):
+            del self[key]
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple]) -> None:
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ModuleDict is a container: index it in forward()")
+
+
+class ParameterList(Module):
+    """A list of Parameters registered with the module (tensors are wrapped as Parameters)."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _as_parameter(self, value: Any) -> Any:
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            return Parameter(value, requires_grad=True)
+        return value
+
+    def append(self, value: Any) -> ParameterList:
+        self[len(self)] = value
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        for value in values:
+            self.append(value)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        values = list(self._parameters.values())
+        return ParameterList(values[index]) if isinstance(index, slice) else values[index]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        if index < 0:
+            index += len(self)
+        value = self._as_parameter(value)
+        if not isinstance(value, Parameter):
+            raise TypeError(f"ParameterList: expected a Tensor, got {type(value).__name__}")
+        setattr(self, str(index), value)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._parameters.values())
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ParameterList is a container: index it in forward()")
+
+    def extra_repr(self) -> str:
+        return "\n".join(
+            f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+            for i, p in enumerate(self)
+        )
+
+
+class ParameterDict(Module):
+    """A dict of Parameters registered with the module (tensors are wrapped as Parameters)."""
+
+    def __init__(self, parameters: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"ParameterDict: expected a Tensor, got {type(value).__name__}")
+        if not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Any:
+        return self._parameters.keys()
+
+    def values(self) -> Any:
+        return self._parameters.values()
+
+    def items(self) -> Any:
+        return self._parameters.items()
+
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple]) -> None:
+        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ParameterDict is a container: index it in forward()")

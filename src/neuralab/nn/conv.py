@@ -37,6 +37,7 @@ class Conv2d(Module):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -91,7 +92,9 @@ class Conv2d(Module):
         self._pads = pads  # (top, bottom, left, right)
         # F.pad's order: (left, right, top, bottom), as PyTorch's _reversed_padding_repeated_twice
         self._reversed_padding_repeated_twice = (pads[2], pads[3], pads[0], pads[1])
-        _weight_and_bias(self, (out_channels, in_channels // groups, *kernel_size), bias, dtype)
+        _weight_and_bias(
+            self, (out_channels, in_channels // groups, *kernel_size), bias, device, dtype
+        )
 
     def reset_parameters(self) -> None:
         """PyTorch's default: kaiming_uniform_(a = sqrt 5) and bias ~ U(+-1/sqrt(fan_in))."""

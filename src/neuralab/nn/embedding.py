@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuralab.backend import default_float
 from neuralab.creation import zeros
 from neuralab.nn import init
-from neuralab.nn.module import Module, Parameter
+from neuralab.nn.module import Module, Parameter, factory_dtype
 from neuralab.ops.embedding import embedding
 from neuralab.tensor import Tensor, no_grad
 
@@ -30,10 +29,19 @@ class Embedding(Module):
         max_norm: float | None = None,
         norm_type: float = 2.0,
         scale_grad_by_freq: bool = False,
-        dtype: Any = None,
+        sparse: bool = False,
         _weight: Any = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = factory_dtype(device, dtype, "nn.Embedding")
+        if sparse:
+            raise NotImplementedError(
+                "nn.Embedding(sparse=True): sparse gradients are not implemented in neuralab; "
+                "use sparse=False (dense gradients, same values)"
+            )
         for label, value in (("num_embeddings", num_embeddings), ("embedding_dim",
                              embedding_dim)):  # fmt: skip
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -51,7 +59,6 @@ class Embedding(Module):
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         if _weight is None:
-            dtype = dtype or default_float()
             self.weight = Parameter(zeros(num_embeddings, embedding_dim, dtype=dtype))
             self.reset_parameters()
         else:
@@ -61,7 +68,7 @@ class Embedding(Module):
                     f"Embedding: _weight must have shape {(num_embeddings, embedding_dim)}, "
                     f"got {tuple(weight.shape)}"
                 )
-            self.weight = Parameter(weight)
+            self.weight = Parameter(weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
         """W ~ N(0, 1); the padding row set to zero."""

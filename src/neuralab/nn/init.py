@@ -300,3 +300,9 @@ def kaiming_normal_(
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
+
+
+def __getattr__(name: str) -> Any:
+    from neuralab.nn._torch_names import TORCH_NN_INIT, missing
+
+    raise missing("torch.nn.init", TORCH_NN_INIT, name)

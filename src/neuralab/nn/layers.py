@@ -1,23 +1,23 @@
-"""Basic layers: Linear, Flatten, Dropout, Identity."""
+"""Basic layers: Linear, Flatten, Unflatten, Dropout (Dropout1d, Dropout2d), Identity."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from neuralab import functional as F
 from neuralab import ops
-from neuralab.backend import default_float
 from neuralab.creation import zeros
 from neuralab.nn import init
-from neuralab.nn.module import Module, Parameter
+from neuralab.nn.module import Module, Parameter, factory_dtype
 from neuralab.ops.regularization import dropout
 from neuralab.tensor import Tensor
 
 
-def _weight_and_bias(module: Module, shape: tuple, bias: bool, dtype: Any) -> None:
+def _weight_and_bias(module: Module, shape: tuple, bias: bool, device: Any, dtype: Any) -> None:
     """``module.weight`` of ``shape`` and ``module.bias`` (shape[0],) or None, initialized by
     ``module.reset_parameters()`` (Linear and Conv2d)."""
-    dtype = dtype or default_float()
+    dtype = factory_dtype(device, dtype, f"nn.{type(module).__name__}")
     module.weight = Parameter(zeros(*shape, dtype=dtype))
     if bias:
         module.bias = Parameter(zeros(shape[0], dtype=dtype))
@@ -43,14 +43,21 @@ class Linear(Module):
     and b ~ U(-1/sqrt(in), 1/sqrt(in)).
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         if in_features < 0 or out_features < 0:
             raise ValueError(
                 f"Linear: feature counts must be non-negative, got {in_features}, {out_features}"
             )
         self.in_features, self.out_features = in_features, out_features
-        _weight_and_bias(self, (out_features, in_features), bias, dtype)
+        _weight_and_bias(self, (out_features, in_features), bias, device, dtype)
 
     def reset_parameters(self) -> None:
         _reset_kaiming_uniform(self)
@@ -79,21 +86,62 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
+class Unflatten(Module):
+    """Split axis dim into unflattened_size: (..., prod(sizes), ...) -> (..., *sizes, ...)."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}"
+            )
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        shape = x.shape
+        dim = self.dim + len(shape) if self.dim < 0 else self.dim
+        if not 0 <= dim < len(shape):
+            raise IndexError(f"Unflatten: dim {self.dim} is out of range for shape {shape}")
+        return ops.reshape(x, (*shape[:dim], *self.unflattened_size, *shape[dim + 1 :]))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
 class Dropout(Module):
     """In training, zero each element with probability p and scale the rest by 1/(1-p);
-    in evaluation, the identity."""
+    in evaluation, the identity. ``inplace`` is accepted; computed out of place."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability must be between 0 and 1, got {p}")
-        self.p = p
+            raise ValueError(
+                f"{type(self).__name__}: dropout probability has to be between 0 and 1, but got {p}"
+            )
+        self.p, self.inplace = p, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability p in training,
+    scaling the rest by 1/(1-p): y[n, c, :] = x[n, c, :] m[n, c] / (1 - p)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout1d(x, self.p, self.training)
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) input with probability p in training, scaling
+    the rest by 1/(1-p): y[n, c] = x[n, c] m[n, c] / (1 - p). As PyTorch, the mask covers
+    the first two axes of any input (see ``neuralab.functional.dropout2d``)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training)
 
 
 class Identity(Module):

@@ -13,7 +13,25 @@ from typing import Any, NamedTuple
 
 import numpy
 
-from neuralab.tensor import Tensor, _as_array
+from neuralab import backend
+from neuralab import device as _device
+from neuralab.tensor import Tensor, _as_array, _parse_to
+
+
+def factory_dtype(device: Any, dtype: Any, who: str) -> numpy.dtype:
+    """The parameters' dtype from a layer's ``device=, dtype=`` (PyTorch's factory kwargs):
+    ``device`` must name the CPU (CUDA raises NotImplementedError); ``dtype`` None is the
+    default float (float32 unless set), else float32 or float64."""
+    _device.check(device, who)
+    if dtype is None:
+        return backend.default_float()
+    try:
+        dtype = numpy.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{who}: dtype must be float32 or float64, got {dtype!r}") from None
+    if dtype not in (backend.float32, backend.float64):
+        raise TypeError(f"{who}: dtype must be float32 or float64, got {dtype}")
+    return dtype
 
 
 class Parameter(Tensor):
@@ -211,11 +229,26 @@ class Module:
             else:
                 p.grad._data[...] = 0
 
-    def to(self, dtype: Any) -> Module:
-        """Convert floating parameters and buffers to dtype, in place."""
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """PyTorch's overloads: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)`` (its dtype), ``non_blocking=``. The device must be the CPU (CUDA
+        raises NotImplementedError); a floating dtype converts the floating parameters,
+        buffers and gradients in place (the Parameters stay the same objects). Returns self."""
+        dtype, _ = _parse_to(args, kwargs, "Module.to")
+        if dtype is None:
+            return self
         dtype = numpy.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(
+                f"Module.to: nn.Module.to only accepts floating point dtypes, but got {dtype}"
+            )
+        if dtype not in (backend.float32, backend.float64):
+            raise NotImplementedError(
+                f"Module.to({dtype}): neuralab's layers compute in float32 or float64; use "
+                "model.float() or model.double()"
+            )
         for t in list(self.parameters()) + list(self.buffers()):
-            if t._data.dtype.kind == "f":
+            if t._data.dtype.kind == "f" and t._data.dtype != dtype:
                 t._data = t._data.astype(dtype)
                 if t.grad is not None:
                     t.grad._data = t.grad._data.astype(dtype)
@@ -226,6 +259,31 @@ class Module:
 
     def double(self) -> Module:
         return self.to(numpy.float64)
+
+    def half(self) -> Module:
+        """Not supported: neuralab's layers compute in float32 or float64."""
+        raise NotImplementedError(
+            "Module.half(): float16 models are not implemented in neuralab (its layers compute "
+            "in float32 or float64); use model.float()"
+        )
+
+    def bfloat16(self) -> Module:
+        raise NotImplementedError(
+            "Module.bfloat16(): bfloat16 is not implemented in neuralab; use model.float()"
+        )
+
+    def type(self, dst_type: Any) -> Module:
+        """Convert the floating parameters and buffers to ``dst_type`` (float32 or float64)."""
+        return self.to(dst_type)
+
+    def cpu(self) -> Module:
+        """The model, which is on the CPU already."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Not supported: raises NotImplementedError naming CUDA (neuralab runs on the CPU)."""
+        _device.check("cuda" if device is None else _cuda_name(device), "Module.cuda")
+        return self  # pragma: no cover - check raises
 
     # --- saving and loading ---------------------------------------------------------
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
@@ -288,6 +346,13 @@ class Module:
             return f"{type(self).__name__}({extra})"
         head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _cuda_name(device: Any) -> Any:
+    """``cuda(0)`` means cuda:0, as in PyTorch."""
+    if isinstance(device, int) and not isinstance(device, bool):
+        return f"cuda:{device}"
+    return device
 
 
 class _HookHandle:

@@ -1,12 +1,13 @@
-"""Batch normalization layers (Ioffe and Szegedy, 2015)."""
+"""Batch normalization (Ioffe and Szegedy, 2015) and layer normalization (Ba et al., 2016)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from neuralab import backend
+from neuralab import ops
 from neuralab.creation import ones, tensor, zeros
-from neuralab.nn.module import Module, Parameter
+from neuralab.nn.module import Module, Parameter, factory_dtype
 from neuralab.ops.regularization import batch_norm
 from neuralab.tensor import Tensor
 
@@ -28,10 +29,11 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        dtype = dtype or backend.default_float()
+        dtype = factory_dtype(device, dtype, f"nn.{type(self).__name__}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -100,3 +102,77 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalization of (N, C, H, W) inputs, per channel over N, H and W."""
 
     _expected_dims = (4,)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize over the last len(normalized_shape) axes, then scale and shift:
+
+    mu = mean(x), var = mean((x - mu)^2) (biased) over those axes,
+    y = (x - mu) / sqrt(var + eps) * weight + bias.
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or tuple(input.shape[-len(shape) :]) != shape:
+        raise ValueError(
+            f"layer_norm: expected input with shape [*, {', '.join(map(str, shape))}], got "
+            f"shape {input.shape}"
+        )
+    dims = tuple(range(-len(shape), 0))
+    centered = input - ops.mean(input, dims, keepdim=True)
+    var = ops.mean(centered * centered, dims, keepdim=True)
+    y = centered / ops.sqrt(var + eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+class LayerNorm(Module):
+    """Layer normalization (Ba et al., 2016) over the last axes, of shape normalized_shape:
+    y = (x - mu) / sqrt(var + eps) * weight + bias, mu and var (biased) per sample over
+    those axes; weight starts at ones, bias at zeros (elementwise_affine, bias)."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        dtype = factory_dtype(device, dtype, "nn.LayerNorm")
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype))
+            if bias:
+                self.bias = Parameter(zeros(*self.normalized_shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight._data[...] = 1
+        if self.bias is not None:
+            self.bias._data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )

@@ -20,11 +20,10 @@ import warnings
 from typing import Any
 
 from neuralab import ops
-from neuralab.backend import default_float
 from neuralab.creation import zeros
 from neuralab.function import ShapeError
 from neuralab.nn import init
-from neuralab.nn.module import Module, Parameter
+from neuralab.nn.module import Module, Parameter, factory_dtype
 from neuralab.ops.recurrent import _run_layer as _op
 from neuralab.ops.regularization import dropout as _dropout
 from neuralab.tensor import Tensor
@@ -90,10 +89,18 @@ class RNNBase(Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
+        dtype = factory_dtype(device, dtype, f"nn.{name}")
+        if proj_size:
+            raise NotImplementedError(
+                f"nn.{name}(proj_size={proj_size}): LSTM projections are not implemented in "
+                "neuralab; use proj_size=0 and an nn.Linear on the output"
+            )
         if (
             not isinstance(dropout, numbers.Real)
             or isinstance(dropout, bool)
@@ -118,7 +125,6 @@ class RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.dropout = float(dropout)
-        dtype = dtype or default_float()
         gates = _GATES[self.mode] * hidden_size
         directions = 2 if bidirectional else 1
         self._flat_weights_names: list[str] = []
@@ -292,12 +298,13 @@ class RNN(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         _check_nonlinearity("RNN", nonlinearity)
         object.__setattr__(self, "nonlinearity", nonlinearity)  # read by RNNBase.__init__
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, dtype)  # fmt: skip
+                         bidirectional, device=device, dtype=dtype)  # fmt: skip
 
     @property
     def mode(self) -> str:  # type: ignore[override]
@@ -350,14 +357,14 @@ class RNNCellBase(Module):
     mode = "RNN_TANH"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None) -> None:  # fmt: skip
+                 device: Any = None, dtype: Any = None) -> None:  # fmt: skip
         super().__init__()
         name = type(self).__name__
+        dtype = factory_dtype(device, dtype, f"nn.{name}")
         _check_sizes(name, input_size=input_size, hidden_size=hidden_size)
         if not isinstance(bias, bool):
             raise TypeError(f"{name}: bias should be of type bool, got {bias!r}")
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        dtype = dtype or default_float()
         gates = _GATES[self.mode] * hidden_size
         self.weight_ih = Parameter(zeros(gates, input_size, dtype=dtype))
         self.weight_hh = Parameter(zeros(gates, hidden_size, dtype=dtype))
@@ -435,9 +442,10 @@ class RNNCell(RNNCellBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", dtype: Any = None) -> None:  # fmt: skip
+                 nonlinearity: str = "tanh", device: Any = None,
+                 dtype: Any = None) -> None:  # fmt: skip
         _check_nonlinearity("RNNCell", nonlinearity)
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:

@@ -1,9 +1,24 @@
 """Optimizers, as ``torch.optim``; schedules in ``optim.lr_scheduler``."""
 
 from neuralab.optim import lr_scheduler
+from neuralab.optim.adadelta import Adadelta, Adamax
 from neuralab.optim.adam import Adam, AdamW
+from neuralab.optim.nadam import LBFGS, NAdam, RAdam
 from neuralab.optim.optimizer import Optimizer
 from neuralab.optim.rmsprop import Adagrad, RMSprop
 from neuralab.optim.sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = [
+    "LBFGS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "lr_scheduler",
+]

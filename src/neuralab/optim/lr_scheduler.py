@@ -5,6 +5,8 @@ once per epoch, or once per batch for CyclicLR and OneCycleLR."""
 from __future__ import annotations
 
 import math
+import types
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -41,9 +43,17 @@ class LRScheduler:
     def get_lr(self) -> list[float]:
         raise NotImplementedError
 
-    def step(self) -> None:
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one step (``epoch`` given: jump there, by the closed form where one
+        exists, as PyTorch's deprecated ``step(epoch)``)."""
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed_form = getattr(self, "_get_closed_form_lr", None)
+            values = closed_form() if closed_form is not None else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -74,6 +84,9 @@ class StepLR(LRScheduler):
             return [g["lr"] for g in groups]
         return [g["lr"] * self.gamma for g in groups]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """lr = base_lr * gamma^(number of milestones reached)"""
@@ -94,6 +107,11 @@ class MultiStepLR(LRScheduler):
         hits = self.milestones.get(self.last_epoch, self.milestones.get(str(self.last_epoch), 0))
         return [g["lr"] * self.gamma**hits for g in groups]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        milestones = sorted(int(m) for m, n in self.milestones.items() for _ in range(n))
+        reached = bisect_right(milestones, self.last_epoch)
+        return [base * self.gamma**reached for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma^epoch"""
@@ -105,6 +123,9 @@ class ExponentialLR(LRScheduler):
     def get_lr(self) -> list[float]:
         factor = 1 if self.last_epoch == 0 else self.gamma
         return [g["lr"] * factor for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -131,6 +152,269 @@ class CosineAnnealingLR(LRScheduler):
             ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (g["lr"] - low) + low for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """lr = base_lr * lr_lambda(epoch), one function for every group or one per group.
+
+    ``state_dict`` keeps a lambda only if it is a callable object (its ``__dict__``), never
+    a function or a lambda, as PyTorch."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.lr_lambdas = _lambdas(type(self).__name__, lr_lambda, optimizer)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [
+            None if isinstance(f, types.FunctionType) else f.__dict__.copy()
+            for f in self.lr_lambdas
+        ]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        lambdas = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for f, saved in zip(self.lr_lambdas, lambdas):
+            if saved is not None:
+                f.__dict__.update(saved)
+
+
+def _lambdas(name: str, lr_lambda: Any, optimizer: Optimizer) -> list:
+    if isinstance(lr_lambda, (list, tuple)):
+        if len(lr_lambda) != len(optimizer.param_groups):
+            raise ValueError(
+                f"{name}: expected {len(optimizer.param_groups)} lr_lambdas, got {len(lr_lambda)}"
+            )
+        return list(lr_lambda)
+    if not callable(lr_lambda):
+        raise TypeError(f"{name}: lr_lambda must be a function or a list of functions")
+    return [lr_lambda] * len(optimizer.param_groups)
+
+
+class MultiplicativeLR(LambdaLR):
+    """lr_t = lr_(t-1) * lr_lambda(t) for t > 0 (lr_0 = base_lr)."""
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch > 0:
+            return [g["lr"] * f(self.last_epoch) for f, g in zip(self.lr_lambdas, groups)]
+        return [g["lr"] for g in groups]
+
+
+class ConstantLR(LRScheduler):
+    """lr = base_lr * factor for epoch < total_iters, then base_lr."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if not 0 <= factor <= 1:
+            raise ValueError(
+                f"ConstantLR: constant multiplicative factor expected to be between 0 and 1, "
+                f"got {factor}"
+            )
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [g["lr"] * self.factor for g in groups]
+        if self.last_epoch != self.total_iters:
+            return [g["lr"] for g in groups]
+        return [g["lr"] * (1.0 / self.factor) for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        factor = 1.0 if self.last_epoch >= self.total_iters else self.factor
+        return [base * factor for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """lr = base_lr * (start_factor + (end_factor - start_factor) * min(epoch, total_iters)
+    / total_iters), computed in PyTorch's recursive form."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if not 0 < start_factor <= 1:
+            raise ValueError(
+                "LinearLR: starting multiplicative factor expected to be greater than 0 and "
+                f"less or equal to 1, got {start_factor}"
+            )
+        if not 0 <= end_factor <= 1:
+            raise ValueError(
+                f"LinearLR: ending multiplicative factor expected to be between 0 and 1, "
+                f"got {end_factor}"
+            )
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        t, start, end, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
+        if t == 0:
+            return [g["lr"] * start for g in groups]
+        if t > n:
+            return [g["lr"] for g in groups]
+        ratio = 1.0 + (end - start) / (n * start + (t - 1) * (end - start))
+        return [g["lr"] * ratio for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        done = min(self.total_iters, self.last_epoch) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * done
+        return [base * factor for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """lr = base_lr * (1 - min(epoch, total_iters) / total_iters)^power, computed in
+    PyTorch's recursive form."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        t, n = self.last_epoch, self.total_iters
+        if t == 0 or t > n:
+            return [g["lr"] for g in groups]
+        decay = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+        return [g["lr"] * decay for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        left = 1.0 - min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base * left**self.power for base in self.base_lrs]
+
+
+def _check_schedulers(name: str, schedulers: Sequence[Any], optimizer: Any) -> list:
+    schedulers = list(schedulers)
+    if not schedulers:
+        raise ValueError(f"{name} expects at least one scheduler")
+    for i, scheduler in enumerate(schedulers):
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support ReduceLROnPlateau (scheduler at index {i}): it "
+                "needs a metric at every step"
+            )
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name}: {type(scheduler).__name__} (index {i}) is not a scheduler")
+        if optimizer is not None and scheduler.optimizer is not optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same optimizer, but the one "
+                f"at index {i} ({type(scheduler).__name__}) has another"
+            )
+    return schedulers
+
+
+class _Composite(LRScheduler):
+    """state_dict of a scheduler made of schedulers: its own attributes, and theirs."""
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, s in zip(self._schedulers, saved):
+            scheduler.load_state_dict(s)
+
+
+class SequentialLR(_Composite):
+    """Run schedulers[0] until milestones[0], then schedulers[1] (restarted at its epoch 0)
+    until milestones[1], and so on: epoch t belongs to schedulers[i], i = number of
+    milestones <= t."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: Sequence[LRScheduler],
+        milestones: Sequence[int],
+        last_epoch: int = -1,
+    ) -> None:
+        schedulers = _check_schedulers("SequentialLR", schedulers, optimizer)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "SequentialLR expects number of schedulers provided to be one more than the "
+                f"number of milestone points, but got number of schedulers {len(schedulers)} "
+                f"and the number of milestones to be equal to {len(milestones)}"
+            )
+        self._schedulers, self._milestones = schedulers, list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        self._undo(self)
+        first = self._schedulers[bisect_right(self._milestones, 0)]
+        first.step()  # its initial step
+        self._last_lr = first.get_last_lr()
+
+    def _undo(self, scheduler: Any) -> None:
+        """Take back the step every scheduler made when it was built."""
+        if hasattr(scheduler, "_schedulers"):
+            for s in scheduler._schedulers:
+                self._undo(s)
+        elif hasattr(scheduler, "last_epoch") and scheduler is not self:
+            scheduler.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        self.last_epoch += 1
+        i = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[i]
+        if i > 0 and self._milestones[i - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_Composite):
+    """Step every scheduler in turn at each step: their factors multiply (each works on the
+    rate the previous one left)."""
+
+    def __init__(
+        self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
+    ) -> None:
+        schedulers = _check_schedulers("ChainedScheduler", schedulers, optimizer)
+        self._schedulers = schedulers
+        self.optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+        self._last_lr = [g["lr"] for g in schedulers[-1].optimizer.param_groups]
+
+    def step(self) -> None:  # type: ignore[override]
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [g["lr"] for g in self._schedulers[-1].optimizer.param_groups]
 
 
 def _set_momentum(group: dict, momentum: float, use_beta1: bool) -> None:

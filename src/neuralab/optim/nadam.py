@@ -1,0 +1,141 @@
+"""NAdam (Dozat, 2016) and RAdam (Liu et al., 2020): Adam with Nesterov momentum, and Adam
+with its variance rectified in the first steps; as ``torch.optim``. LBFGS is not here."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from neuralab.backend import array_module
+from neuralab.optim.adadelta import _check_betas
+from neuralab.optim.optimizer import Optimizer
+
+
+class _AdamFamily(Optimizer):
+    def __init__(self, params: Iterable[Any], defaults: dict) -> None:
+        defaults["betas"] = tuple(defaults["betas"])
+        super().__init__(params, defaults)
+
+    def _check(self, group: dict) -> None:
+        super()._check(group)
+        _check_betas(type(self).__name__, group)
+
+    def _moments(self, p: Any, grad: Any, group: dict, state: dict) -> tuple:
+        """Weight decay (L2 or decoupled), then m = b1 m + (1 - b1) g and
+        v = b2 v + (1 - b2) g^2; returns (grad, m, v, t)."""
+        xp = array_module(p)
+        (b1, b2), lr, wd = group["betas"], group["lr"], group["weight_decay"]
+        if "exp_avg" not in state:
+            state["step"] = 0.0
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_avg_sq"] = xp.zeros_like(p)
+        state["step"] += 1
+        if wd and group["decoupled_weight_decay"]:
+            p *= 1 - lr * wd
+        elif wd:
+            grad = grad + wd * p
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m += (grad - m) * (1 - b1)
+        v *= b2
+        v += (1 - b2) * grad * grad
+        return grad, m, v, state["step"]
+
+
+class NAdam(_AdamFamily):
+    """Adam with Nesterov momentum and a momentum schedule:
+    mu_t = b1 (1 - 0.5 * 0.96^(t psi)) (psi = momentum_decay), P_t = prod_{i<=t} mu_i;
+    m, v as Adam; denom = sqrt(v / (1 - b2^t)) + eps;
+    p <- p - lr (1 - mu_t) / (1 - P_t) g / denom - lr mu_{t+1} / (1 - P_t mu_{t+1}) m / denom.
+    decoupled_weight_decay: p <- p (1 - lr wd) first (NAdamW), else g += wd p."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        if momentum_decay < 0:
+            raise ValueError(f"NAdam: invalid momentum_decay value {momentum_decay}")
+        defaults = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
+        xp = array_module(p)
+        state.setdefault("mu_product", 1.0)
+        grad, m, v, t = self._moments(p, grad, group, state)
+        (b1, b2), lr, psi = group["betas"], group["lr"], group["momentum_decay"]
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        state["mu_product"] *= mu
+        product = state["mu_product"]
+        denom = xp.sqrt(v / (1 - b2**t)) + group["eps"]
+        p -= (lr * (1 - mu) / (1 - product)) * grad / denom
+        p -= (lr * mu_next / (1 - product * mu_next)) * m / denom
+
+
+class RAdam(_AdamFamily):
+    """Adam whose adaptive step is used only once its variance is tractable:
+    rho_inf = 2 / (1 - b2) - 1, rho_t = rho_inf - 2 t b2^t / (1 - b2^t), m^ = m / (1 - b1^t);
+    rho_t > 5: r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t)),
+    p <- p - lr m^ r sqrt(1 - b2^t) / (sqrt(v) + eps);  otherwise p <- p - lr m^ (SGD with
+    momentum). decoupled_weight_decay: p <- p (1 - lr wd) first, else g += wd p."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+        )  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
+        xp = array_module(p)
+        _, m, v, t = self._moments(p, grad, group, state)
+        (b1, b2), lr = group["betas"], group["lr"]
+        correction2 = 1 - b2**t
+        m_hat = m / (1 - b1**t)
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * t * (b2**t) / correction2
+        if rho_t > 5.0:
+            rect = math.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )
+            p -= m_hat * lr * (math.sqrt(correction2) / (xp.sqrt(v) + group["eps"])) * rect
+        else:
+            p -= m_hat * lr
+
+
+class LBFGS:
+    """Not implemented: raises NotImplementedError naming it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(
+            "torch.optim.LBFGS is not implemented in neuralab (it needs step(closure) line "
+            "searches); nearest: optim.Adam or optim.SGD with momentum"
+        )
