@@ -158,6 +158,7 @@ def dropout2d(
 
 def __getattr__(name: str) -> Any:
     """A ``torch.nn.functional`` name neuralab lacks raises NotImplementedError naming it."""
-    from neuralab.nn._torch_names import TORCH_NN_FUNCTIONAL, missing
+    from neuralab.torch_names import TORCH_NN_FUNCTIONAL
+    from neuralab.unsupported import missing
 
-    raise missing("torch.nn.functional", TORCH_NN_FUNCTIONAL, name)
+    raise missing(name, "torch.nn.functional", TORCH_NN_FUNCTIONAL)

@@ -8,7 +8,6 @@ in ``torch.nn`` either is an AttributeError as usual.
 from typing import Any
 
 from neuralab.nn import functional, init, parallel, utils
-from neuralab.nn._torch_names import TORCH_NN, missing
 from neuralab.nn.activation import (
     ELU,
     GELU,
@@ -59,6 +58,8 @@ from neuralab.nn.recurrent import (
     RNNCell,
     RNNCellBase,
 )
+from neuralab.torch_names import TORCH_NN
+from neuralab.unsupported import missing
 
 __all__ = [
     "AdaptiveAvgPool2d",
@@ -122,4 +123,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    raise missing("torch.nn", TORCH_NN, name)
+    raise missing(name, "torch.nn", TORCH_NN)

@@ -303,6 +303,7 @@ def kaiming_normal_(
 
 
 def __getattr__(name: str) -> Any:
-    from neuralab.nn._torch_names import TORCH_NN_INIT, missing
+    from neuralab.torch_names import TORCH_NN_INIT
+    from neuralab.unsupported import missing
 
-    raise missing("torch.nn.init", TORCH_NN_INIT, name)
+    raise missing(name, "torch.nn.init", TORCH_NN_INIT)

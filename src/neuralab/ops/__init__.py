@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from neuralab.ops.activation import (
     elu,
     erf,
@@ -20,12 +22,15 @@ from neuralab.ops.arithmetic import (
     clamp,
     div,
     exp,
+    floor_divide,
+    fmod,
     log,
     maximum,
     minimum,
     mul,
     neg,
     pow,
+    remainder,
     sqrt,
     sub,
     where,
@@ -34,6 +39,10 @@ from neuralab.ops.comparison import (
     all,
     allclose,
     any,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     eq,
     equal,
     ge,
@@ -44,6 +53,10 @@ from neuralab.ops.comparison import (
     le,
     less,
     less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
     lt,
     masked_fill,
     ne,
@@ -144,6 +157,8 @@ TENSOR_METHODS = (
     reciprocal, round, rsqrt, sign, sin, sinh, square, tan, trunc,
     # comparisons and logic
     all, allclose, any, eq, equal, ge, gt, isclose, le, lt, masked_fill, ne,
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, logical_and, logical_not, logical_or,
+    logical_xor, remainder, fmod, floor_divide,
     # reductions, sorting, sampling
     argmax, argmin, argsort, cumsum, msort, multinomial, norm, prod, sort, topk,
     # shape
@@ -154,6 +169,20 @@ TENSOR_METHODS = (
     # tensors like this one
     new_empty, new_full, new_ones, new_tensor, new_zeros,
 )  # fmt: skip
+
+
+def _reflected(fn: Any) -> Any:
+    return lambda self, other: fn(other, self)
+
+
+OPERATORS = {
+    "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
+    "__and__": bitwise_and, "__rand__": _reflected(bitwise_and),
+    "__or__": bitwise_or, "__ror__": _reflected(bitwise_or),
+    "__xor__": bitwise_xor, "__rxor__": _reflected(bitwise_xor),
+    "__invert__": bitwise_not,
+}  # fmt: skip
 
 # Tensor methods under a second name (PyTorch's aliases).
 METHOD_ALIASES = {
@@ -167,11 +196,13 @@ def bind_tensor_methods(cls: type) -> None:
     """Attach the ops above as methods of Tensor (called once by neuralab.tensor)."""
     for fn in TENSOR_METHODS:
         setattr(cls, fn.__name__, fn)
-    for name, fn in METHOD_ALIASES.items():
+    for name, fn in {**METHOD_ALIASES, **OPERATORS}.items():
         setattr(cls, name, fn)
 
 
 __all__ = [
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "floor_divide", "fmod",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "remainder",
     "all", "allclose", "any", "arctan", "argmax", "argmin", "argsort", "atan", "bmm", "ceil",
     "chunk", "cos", "cosh", "cumsum", "dot", "einsum", "eq", "equal", "expand_as", "expm1",
     "fix", "flip", "fliplr", "flipud", "floor", "ge", "ger", "greater", "greater_equal", "gt",

@@ -264,14 +264,14 @@ class Cast(Function):
 
 
 # --- public functions -------------------------------------------------------------------
-def add(a: Any, b: Any) -> Tensor:
-    """a + b with broadcasting."""
-    return Add.apply(*_operands(a, b))
+def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a + alpha * b with broadcasting."""
+    return Add.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
 
 
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b with broadcasting."""
-    return Sub.apply(*_operands(a, b))
+def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a - alpha * b with broadcasting."""
+    return Sub.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -333,6 +333,44 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else condition
     a, b = _operands(a, b)
     return Where.apply(cond, a, b)
+
+
+class Remainder(Function):
+    """r = a - floor(a / b) * b (the sign of b, Python's %);  dr/da = 1,  dr/db = -floor(a / b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return array_module(a).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        b_grad = None
+        if ctx.needs_input_grad[1]:
+            a, b = ctx.saved
+            b_grad = -grad * array_module(a).floor(a / b)
+        return grad, b_grad
+
+
+def remainder(a: Any, b: Any) -> Tensor:
+    """a % b, with the sign of b as Python's ``%`` (``torch.remainder``)."""
+    return Remainder.apply(*_operands(a, b))
+
+
+def fmod(a: Any, b: Any) -> Tensor:
+    """The C remainder of a / b, with the sign of a (``torch.fmod``); no gradient."""
+    a, b = _value(a), _value(b)
+    return Tensor._from_array(array_module(a).asarray(array_module(a).fmod(a, b)))
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """floor(a / b) (``torch.floor_divide``, Python's ``//``); zero gradient, so none."""
+    a, b = _value(a), _value(b)
+    return Tensor._from_array(array_module(a).asarray(array_module(a).floor_divide(a, b)))
+
+
+def _value(x: Any) -> Any:
+    return x._data if isinstance(x, Tensor) else x
 
 
 def cast(a: Any, dtype: Any) -> Tensor:

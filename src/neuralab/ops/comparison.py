@@ -133,6 +133,54 @@ def all(
     return _logical("all", input, dim, keepdim, axis, keepdims)
 
 
+def _bitwise(op: str, ufunc: str, input: Any, other: Any = None) -> Tensor:
+    """A logical or bitwise op on bool or integer tensors (no gradient)."""
+    a = _array(input)
+    xp = array_module(a)
+    a = xp.asarray(a)
+    args = (a,) if other is None else (a, _array(other))
+    if op.startswith("bitwise") and builtins.any(
+        xp.asarray(x).dtype.kind not in "biu" for x in args
+    ):
+        raise TypeError(f"{op}: expected bool or integer tensors, got {a.dtype}")
+    return Tensor._from_array(xp.asarray(getattr(xp, ufunc)(*args)))
+
+
+def logical_and(input: Tensor, other: Any) -> Tensor:
+    """input and other, elementwise, as booleans (nonzero is True)."""
+    return _bitwise("logical_and", "logical_and", input, other)
+
+
+def logical_or(input: Tensor, other: Any) -> Tensor:
+    return _bitwise("logical_or", "logical_or", input, other)
+
+
+def logical_xor(input: Tensor, other: Any) -> Tensor:
+    return _bitwise("logical_xor", "logical_xor", input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return _bitwise("logical_not", "logical_not", input)
+
+
+def bitwise_and(input: Tensor, other: Any) -> Tensor:
+    """input & other on bool or integer tensors (``a & b``)."""
+    return _bitwise("bitwise_and", "bitwise_and", input, other)
+
+
+def bitwise_or(input: Tensor, other: Any) -> Tensor:
+    return _bitwise("bitwise_or", "bitwise_or", input, other)
+
+
+def bitwise_xor(input: Tensor, other: Any) -> Tensor:
+    return _bitwise("bitwise_xor", "bitwise_xor", input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """~input: logical not of bools, bitwise not of integers."""
+    return _bitwise("bitwise_not", "invert", input)
+
+
 class MaskedFill(Function):
     """y = value where mask else a;  dy/da = 0 where mask, 1 elsewhere (the value is a
     constant)."""

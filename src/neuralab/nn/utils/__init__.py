@@ -60,38 +60,8 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
         numpy.clip(g, -clip_value, clip_value, out=g)
 
 
-_TORCH_NN_UTILS = frozenset(
-    [
-        "clip_grad",
-        "clip_grad_norm",
-        "clip_grads_with_norm_",
-        "convert_conv2d_weight_memory_format",
-        "convert_conv3d_weight_memory_format",
-        "convert_parameters",
-        "fuse_conv_bn_eval",
-        "fuse_conv_bn_weights",
-        "fuse_linear_bn_eval",
-        "fuse_linear_bn_weights",
-        "fusion",
-        "get_total_norm",
-        "parameters_to_vector",
-        "parametrizations",
-        "parametrize",
-        "remove_spectral_norm",
-        "remove_weight_norm",
-        "skip_init",
-        "spectral_norm",
-        "stateless",
-        "vector_to_parameters",
-        "weight_norm",
-    ]
-)
-
-
 def __getattr__(name: str) -> Any:
-    if name in _TORCH_NN_UTILS:
-        raise NotImplementedError(
-            f"torch.nn.utils.{name} is not implemented in neuralab; nn.utils has "
-            "clip_grad_norm_, clip_grad_value_ and rnn.pad_sequence"
-        )
-    raise AttributeError(f"module 'neuralab.nn.utils' has no attribute {name!r}")
+    from neuralab.torch_names import TORCH_NN_UTILS
+    from neuralab.unsupported import missing
+
+    raise missing(name, "torch.nn.utils", TORCH_NN_UTILS)
