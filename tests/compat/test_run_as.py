@@ -55,12 +55,16 @@ def test_neuralab_alias_maps_modules(tmp_path) -> None:
 
 
 def test_real_torch_is_never_reached(tmp_path) -> None:
-    # torch.testing exists in PyTorch but not in neuralab: it must fail, not fall through
+    # torch.testing exists in PyTorch but not in neuralab: it must fail naming it, not fall
+    # through to the real PyTorch
     program = tmp_path / "fallthrough.py"
     program.write_text("import torch.testing\n")
     proc = run("neuralab", program)
     assert proc.returncode != 0
-    assert "No module named 'torch.testing'" in proc.stderr, proc.stderr
+    assert "torch.testing is not implemented in neuralab" in proc.stderr, proc.stderr
+    program.write_text("import torch.no_such_module\n")
+    proc = run("neuralab", program)
+    assert "No module named 'torch.no_such_module'" in proc.stderr, proc.stderr
 
 
 def test_alias_target_names() -> None:
