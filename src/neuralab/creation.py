@@ -186,8 +186,9 @@ def arange(
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     values = numpy.arange(start, end, step)
-    if dtype is None and builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step)):
-        dtype = backend.int64
+    if dtype is None:
+        integral = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        dtype = backend.int64 if integral else backend.default_float()
     return _make(Tensor(values, dtype=dtype)._data, requires_grad, device, "arange")
 
 

@@ -95,15 +95,32 @@ def check(where: Any, who: str = "device") -> device:
     )
 
 
-def _no_gpu(feature: str) -> Any:
-    def unsupported(*args: Any, **kwargs: Any) -> Any:
+class _NoGpu:
+    """A CUDA function or class (``torch.cuda.synchronize``, ``torch.cuda.amp.GradScaler``):
+    calling it raises NotImplementedError naming it; its attributes are such stubs too."""
+
+    def __init__(self, feature: str) -> None:
+        self._feature = feature
+        self.__name__ = feature.rsplit(".", 1)[-1]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
-            f"{feature} is not supported: neuralab has no CUDA or other accelerator backend; "
-            "it computes on the CPU (check `neuralab.cuda.is_available()`, which is False)."
+            f"{self._feature} is not supported: neuralab has no CUDA or other accelerator "
+            "backend; it computes on the CPU (check `neuralab.cuda.is_available()`, which is "
+            "False)."
         )
 
-    unsupported.__name__ = feature.rsplit(".", 1)[-1]
-    return unsupported
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _NoGpu(f"{self._feature}.{name}")
+
+    def __repr__(self) -> str:
+        return f"<unsupported {self._feature}>"
+
+
+def _no_gpu(feature: str) -> Any:
+    return _NoGpu(feature)
 
 
 def _false() -> bool:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import numbers
 import os
@@ -191,6 +192,9 @@ def save(
     header = json.dumps({"version": FORMAT_VERSION, "tree": tree})
     data = _safetensors_numpy().save(encoder.arrays, metadata={METADATA_KEY: header})
     if hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            name = getattr(f, "name", "<file object>")
+            raise TypeError(f"save: {name!r} must be opened in binary mode ('wb')")
         f.write(data)
         return
     atomic_write(os.fspath(f), data)

@@ -17,6 +17,7 @@ unless ``retain_grad()`` was called.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,6 +148,7 @@ class Tensor:
         "__weakref__",
         "_ctx",
         "_data",
+        "_own_version",
         "_retains_grad",
         "_version",
         "grad",
@@ -193,7 +195,9 @@ class Tensor:
     def data(self) -> Tensor:
         """This tensor's values as a new Tensor that shares its memory and is outside the
         graph (no gradient); changes made through it are not seen by autograd."""
-        return Tensor._from_array(self._data)
+        alias = Tensor._from_array(self._data)
+        alias._own_version = True  # unlike views and detach(), .data dates its changes alone
+        return alias
 
     @data.setter
     def data(self, value: Any) -> None:
@@ -449,6 +453,15 @@ class Tensor:
             )
         grad_mode.clock += 1
         self._version = grad_mode.clock
+        if not getattr(self, "_own_version", False):
+            _date_memory(self._data, grad_mode.clock)
+
+    def _shape_error(self, op: str, other: Any, error: ValueError) -> Exception:
+        shape = getattr(other, "shape", ())
+        return _ShapeError(
+            f"{op}: the other operand's shape {tuple(shape)} does not broadcast to this "
+            f"tensor's shape {self._data.shape} ({error})"
+        )
 
     def _update(self, op: str, ufunc: Any, other: Any) -> Tensor:
         self._mutate(op)
@@ -456,11 +469,7 @@ class Tensor:
         try:
             ufunc(self._data, other, out=self._data)
         except ValueError as error:
-            shape = getattr(other, "shape", ())
-            raise _ShapeError(
-                f"{op}: the other operand's shape {tuple(shape)} does not broadcast to this "
-                f"tensor's shape {self._data.shape} ({error})"
-            ) from None
+            raise self._shape_error(op, other, error) from None
         return self
 
     def _augmented(self, op: str, out_of_place: Any, ufunc: Any, other: Any) -> Tensor:
@@ -486,7 +495,10 @@ class Tensor:
             index = index._data
         elif isinstance(index, tuple):
             index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
-        self._data[index] = _data(value)
+        try:
+            self._data[index] = _data(value)
+        except ValueError as error:
+            raise self._shape_error("__setitem__", _data(value), error) from None
 
     def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
         """self += alpha * other"""
@@ -515,20 +527,30 @@ class Tensor:
 
     def lerp_(self, end: Any, weight: Any) -> Tensor:
         """self += weight * (end - self)"""
-        return self._update("lerp_", numpy.add, _data(weight) * (_data(end) - self._data))
+        try:
+            step = _data(weight) * (_data(end) - self._data)
+        except ValueError as error:
+            raise self._shape_error("lerp_", _data(end), error) from None
+        return self._update("lerp_", numpy.add, step)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
         self._mutate("clamp_")
-        numpy.clip(self._data, _data(min), _data(max), out=self._data)
+        try:
+            numpy.clip(self._data, _data(min), _data(max), out=self._data)
+        except ValueError as error:
+            raise self._shape_error("clamp_", _data(min if max is None else max), error) from None
         return self
 
     clip_ = clamp_
 
     def _set(self, op: str, values: Any) -> Tensor:
         self._mutate(op)
-        self._data[...] = values
+        try:
+            self._data[...] = values
+        except ValueError as error:
+            raise self._shape_error(op, values, error) from None
         return self
 
     def zero_(self) -> Tensor:
@@ -566,7 +588,11 @@ class Tensor:
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         self._mutate("masked_fill_")
-        numpy.copyto(self._data, _data(value), where=numpy.asarray(_data(mask), dtype=bool))
+        mask = numpy.asarray(_data(mask), dtype=bool)
+        try:
+            numpy.copyto(self._data, _data(value), where=mask)
+        except ValueError as error:
+            raise self._shape_error("masked_fill_", mask, error) from None
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
@@ -670,6 +696,44 @@ def _parse_to(args: tuple, kwargs: dict, who: str) -> tuple[Any, bool]:
     return dtype, copy
 
 
+# When the memory of tensors was last changed in place: id(base array) -> (clock, weakref).
+# Views of a tensor and ``detach()`` share its memory, so a change through any of them dates
+# them all (PyTorch's shared version counter); ``.data`` dates only itself.
+_memory_changed: dict[int, tuple[int, Any]] = {}
+
+
+def _base(array: Any) -> Any:
+    """The array that owns the memory ``array`` views."""
+    while isinstance(getattr(array, "base", None), numpy.ndarray):
+        array = array.base
+    return array
+
+
+def _date_memory(array: Any, clock: int) -> None:
+    base = _base(array)
+    key = id(base)
+    entry = _memory_changed.get(key)
+    if entry is not None and entry[1]() is base:
+        _memory_changed[key] = (clock, entry[1])
+        return
+    try:
+        ref = weakref.ref(base, lambda _, key=key: _memory_changed.pop(key, None))
+    except TypeError:  # pragma: no cover - an array type without weak references
+        return
+    _memory_changed[key] = (clock, ref)
+
+
+def _changed_since(tensor: Tensor, clock: int) -> bool:
+    """Whether ``tensor``, or memory it shares with a view or a detached alias, changed in
+    place after ``clock``."""
+    if tensor._version > clock:
+        return True
+    if getattr(tensor, "_own_version", False):
+        return False
+    entry = _memory_changed.get(id(_base(tensor._data)))
+    return entry is not None and entry[0] > clock
+
+
 def _is_saved(array: Any, ctx: Any) -> bool:
     """Whether ``array`` (or memory it shares) is among what ``ctx`` saved for backward."""
     values = list(ctx.saved) if isinstance(ctx.saved, tuple) else []
@@ -690,7 +754,7 @@ def _check_saved_unchanged(node: Tensor, ctx: Any) -> None:
     for tensor, role in roles:
         if (
             isinstance(tensor, Tensor)
-            and tensor._version > ctx.clock
+            and _changed_since(tensor, ctx.clock)
             and _is_saved(tensor._data, ctx)
         ):
             raise RuntimeError(
