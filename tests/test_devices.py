@@ -161,6 +161,7 @@ def test_to_a_bad_argument_raises_type_error():
         lambda lib: lib.tensor([1.0], device="cuda"),
         lambda lib: lib.randn(2, device="cuda"),
         lambda lib: lib.arange(3, device="cuda"),
+        lambda lib: lib.nn.Linear(2, 3).to("cuda"),
     ],
 )
 def test_cuda_raises_not_implemented_naming_cuda(call):
@@ -189,9 +190,9 @@ def test_availability_answers_match_torch_cpu_build():
 
 def test_device_choice_idiom_gives_the_cpu():
     device = neuralab.device("cuda" if neuralab.cuda.is_available() else "cpu")
-    w = neuralab.randn(3, 2, device=device)
+    model = neuralab.nn.Linear(3, 2).to(device)
     x = neuralab.randn(4, 3).to(device)
-    assert (x @ w).device == device == neuralab.device("cpu")
+    assert model(x).device == device == neuralab.device("cpu")
 
 
 def test_seeding_cuda_does_nothing_as_in_torch_cpu_build():
