@@ -289,3 +289,33 @@ def test_kaiming_on_zero_element_tensor_warns_and_does_nothing():
         assert init.kaiming_uniform_(w) is w
     with pytest.warns(UserWarning, match="zero-element"):
         assert init.kaiming_normal_(w) is w
+
+
+# --- eye_ and orthogonal_ (PyTorch programs use them) -------------------------------------
+def test_eye_matches_torch_on_square_and_rectangular_matrices():
+    for shape in [(3, 3), (2, 5), (5, 2)]:
+        mine = init.eye_(empty(*shape))
+        theirs = torch.nn.init.eye_(torch.empty(*shape))
+        np.testing.assert_array_equal(mine._data, theirs.numpy())
+    with pytest.raises(ValueError, match="eye_: only tensors with 2 dimensions"):
+        init.eye_(empty(2, 3, 4))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 7), (7, 3), (6, 2, 3, 3)])
+def test_orthogonal_gives_orthonormal_rows_or_columns_times_gain(shape):
+    w = init.orthogonal_(empty(*shape), gain=2.0)._data.reshape(shape[0], -1).astype(np.float64)
+    rows, cols = w.shape
+    gram = w @ w.T if rows <= cols else w.T @ w
+    np.testing.assert_allclose(gram, 4.0 * np.eye(min(rows, cols)), atol=1e-5)
+    # the same property in PyTorch's version, so both mean the same thing
+    t = torch.nn.init.orthogonal_(torch.empty(*shape), gain=2.0).reshape(shape[0], -1).double()
+    t_gram = t @ t.T if rows <= cols else t.T @ t
+    np.testing.assert_allclose(t_gram.numpy(), 4.0 * np.eye(min(rows, cols)), atol=1e-5)
+
+
+def test_orthogonal_draws_from_a_neuralab_generator_reproducibly():
+    a = init.orthogonal_(empty(5, 5), generator=neuralab.Generator().manual_seed(3))._data
+    b = init.orthogonal_(empty(5, 5), generator=neuralab.Generator().manual_seed(3))._data
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="2 or more dimensions"):
+        init.orthogonal_(empty(5))

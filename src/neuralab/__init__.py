@@ -195,6 +195,7 @@ from neuralab.ops import (
     tanh,
     tile,
     topk,
+    trace,
     transpose,
     tril,
     triu,
@@ -238,6 +239,7 @@ def __getattr__(name: str) -> object:
 __version__ = "0.1.0"
 
 __all__ = [
+    "trace",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",

@@ -381,6 +381,12 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number (``f"{loss:.4f}"``), as in PyTorch."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return object.__format__(self, spec)
+
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError(
@@ -453,6 +459,8 @@ class Tensor:
             )
         grad_mode.clock += 1
         self._version = grad_mode.clock
+        if type(self._data) is not numpy.ndarray:  # a NumPy scalar (ops' 0-d results)
+            self._data = numpy.array(self._data)
         if not getattr(self, "_own_version", False):
             _date_memory(self._data, grad_mode.clock)
 

@@ -88,8 +88,7 @@ NEAREST = {
     "CTCLoss": "nn.CrossEntropyLoss on aligned targets",
     "one_hot": "neuralab.eye(num_classes)[labels]",
     "normalize": "x / x.norm(dim=1, keepdim=True).clamp(min=eps)",
-    "orthogonal_": "nn.init.xavier_uniform_ or nn.init.kaiming_uniform_",
-    "orthogonal": "nn.init.xavier_uniform_ or nn.init.kaiming_uniform_",
+    "orthogonal": "nn.init.orthogonal_",
     "LazyLinear": "nn.Linear with the input size given",
 }
 

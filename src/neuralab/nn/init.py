@@ -29,8 +29,9 @@ from neuralab import backend
 from neuralab.tensor import Tensor
 
 __all__ = [
-    "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-    "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_",
+    "ones_", "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_",
+    "zeros_",
 ]  # fmt: skip
 
 _LINEAR = (
@@ -64,8 +65,9 @@ def _write(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(generator: numpy.random.Generator | None) -> numpy.random.Generator:
-    return backend.generator() if generator is None else generator
+def _rng(generator: Any) -> numpy.random.Generator:
+    """The stream to draw from: a neuralab.Generator, a NumPy Generator, or the global one."""
+    return backend.generator(generator, "nn.init")
 
 
 def _is_empty(tensor: Tensor) -> bool:
@@ -158,6 +160,15 @@ def zeros_(tensor: Tensor) -> Tensor:
     """Fill with zeros: w = 0."""
     _array(tensor, "zeros_")
     return _write(tensor, 0)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity: w_ij = 1 if i == j else 0 (keeps a Linear
+    layer's input unchanged where it can)."""
+    data = _array(tensor, "eye_")
+    if data.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got {data.ndim}")
+    return _write(tensor, numpy.eye(*data.shape))
 
 
 # --- random fills -----------------------------------------------------------------------
@@ -300,6 +311,28 @@ def kaiming_normal_(
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2013): flatten to
+    rows x cols, take Q of the QR decomposition of a standard normal matrix (of its
+    transpose when rows < cols), with signs fixed by diag(R) so Q is uniformly
+    distributed; then W W^T = gain^2 I (rows <= cols) or W^T W = gain^2 I."""
+    data = _array(tensor, "orthogonal_", floating=True)
+    if data.ndim < 2:
+        raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
+    if data.size == 0:
+        return tensor
+    rows = data.shape[0]
+    cols = data.size // rows
+    flat = _rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = numpy.linalg.qr(flat)
+    q *= numpy.sign(numpy.diag(r))
+    if rows < cols:
+        q = q.T
+    return _write(tensor, gain * q.reshape(data.shape))
 
 
 def __getattr__(name: str) -> Any:

@@ -67,7 +67,7 @@ from neuralab.ops.einsum import einsum
 from neuralab.ops.encoding import one_hot
 from neuralab.ops.factory import new_empty, new_full, new_ones, new_tensor, new_zeros
 from neuralab.ops.fused import cross_entropy, linear
-from neuralab.ops.linalg import bmm, dot, ger, matmul, mm, outer
+from neuralab.ops.linalg import bmm, dot, ger, matmul, mm, outer, trace
 from neuralab.ops.math import (
     arctan,
     atan,
@@ -165,7 +165,7 @@ TENSOR_METHODS = (
     chunk, expand_as, flip, fliplr, flipud, narrow, repeat, reshape_as, roll, split, t, tile,
     tril, triu, unbind, view_as,
     # products
-    bmm, dot, mm, outer,
+    bmm, dot, mm, outer, trace,
     # tensors like this one
     new_empty, new_full, new_ones, new_tensor, new_zeros,
 )  # fmt: skip
@@ -201,7 +201,7 @@ def bind_tensor_methods(cls: type) -> None:
 
 
 __all__ = [
-    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "floor_divide", "fmod",
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "floor_divide", "fmod", "trace",
     "logical_and", "logical_not", "logical_or", "logical_xor", "remainder",
     "all", "allclose", "any", "arctan", "argmax", "argmin", "argsort", "atan", "bmm", "ceil",
     "chunk", "cos", "cosh", "cumsum", "dot", "einsum", "eq", "equal", "expand_as", "expm1",

@@ -10,7 +10,7 @@ from typing import Any
 
 from neuralab.backend import array_module, default_float
 from neuralab.function import Function
-from neuralab.tensor import Tensor
+from neuralab.tensor import Tensor, grad_mode
 
 
 def _operands(a: Any, b: Any) -> tuple[Any, Any]:
@@ -264,19 +264,42 @@ class Cast(Function):
 
 
 # --- public functions -------------------------------------------------------------------
-def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+def store(result: Tensor, out: Any, who: str) -> Tensor:
+    """``result`` written into ``out`` (PyTorch's ``out=``): in place when the shapes agree,
+    else ``out`` takes the result's shape; ``out`` is returned. Outside the graph only."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{who}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result.requires_grad and grad_mode.enabled:
+        raise RuntimeError(
+            f"{who}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad"
+        )
+    out._mutate(f"{who}(out=)")
+    if out._data.shape == result._data.shape:
+        out._data[...] = result._data
+    else:
+        out._data = result._data.astype(out._data.dtype)
+    return out
+
+
+def add(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """a + alpha * b with broadcasting."""
-    return Add.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
+    result = Add.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
+    return result if out is None else store(result, out, "add")
 
 
-def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+def sub(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """a - alpha * b with broadcasting."""
-    return Sub.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
+    result = Sub.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
+    return result if out is None else store(result, out, "sub")
 
 
-def mul(a: Any, b: Any) -> Tensor:
+def mul(a: Any, b: Any, *, out: Any = None) -> Tensor:
     """a * b with broadcasting."""
-    return Mul.apply(*_operands(a, b))
+    result = Mul.apply(*_operands(a, b))
+    return result if out is None else store(result, out, "mul")
 
 
 def div(a: Any, b: Any) -> Tensor:

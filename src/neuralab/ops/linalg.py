@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.arithmetic import mul
 from neuralab.ops.shape import reshape
@@ -49,8 +50,12 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def matmul(a: Any, b: Any) -> Tensor:
+def matmul(a: Any, b: Any, *, out: Any = None) -> Tensor:
     """Matrix product a @ b (batched; 1-D operands are vectors)."""
+    if out is not None:
+        from neuralab.ops.arithmetic import store
+
+        return store(matmul(a, b), out, "matmul")
     try:
         return MatMul.apply(a, b)
     except ShapeError:
@@ -126,3 +131,25 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
 
 ger = outer
+
+
+class Trace(Function):
+    """t = sum_i a_ii;  dt/da = I (the identity, of a's shape)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape, ctx.dtype = a.shape, a.dtype
+        return array_module(a).asarray(a.trace())
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        return (xp.eye(*ctx.shape, dtype=ctx.dtype) * grad,)
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of the main diagonal of a 2-D tensor."""
+    _check_tensor(input, "trace", "input")
+    if input._data.ndim != 2:
+        raise ShapeError(f"trace: expected a matrix (2-D), got shape {input.shape}")
+    return Trace.apply(input)
