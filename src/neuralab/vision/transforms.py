@@ -219,17 +219,9 @@ class Normalize:
 
 
 def _values(value: Any, name: str) -> list[float]:
-    if isinstance(value, Tensor):
-        value = value._data
-    try:
-        array = numpy.asarray(value, dtype=numpy.float64).reshape(-1)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"Normalize: {name} must be a number or a sequence of numbers, got {value!r}"
-        ) from None
-    if array.size == 0 or not numpy.all(numpy.isfinite(array)):
-        raise ValueError(f"Normalize: {name} must be finite numbers, got {value!r}")
-    return array.tolist()
+    """Normalize's mean or std as a list of finite floats (checked as the data transform's)."""
+    array = value._data if isinstance(value, Tensor) else value
+    return _data_transforms.Normalize._values(array, name).tolist()
 
 
 class ConvertImageDtype:
