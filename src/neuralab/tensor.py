@@ -163,6 +163,7 @@ class Tensor:
         self._ctx = None
         self._retains_grad = False
         self._version = 0
+        self._own_version = False
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -176,6 +177,7 @@ class Tensor:
         t._ctx = None
         t._retains_grad = False
         t._version = 0
+        t._own_version = False
         t.requires_grad = False
         return t
 
@@ -461,7 +463,7 @@ class Tensor:
         self._version = grad_mode.clock
         if type(self._data) is not numpy.ndarray:  # a NumPy scalar (ops' 0-d results)
             self._data = numpy.array(self._data)
-        if not getattr(self, "_own_version", False):
+        if not self._own_version:
             _date_memory(self._data, grad_mode.clock)
 
     def _shape_error(self, op: str, other: Any, error: ValueError) -> Exception:
@@ -736,7 +738,7 @@ def _changed_since(tensor: Tensor, clock: int) -> bool:
     place after ``clock``."""
     if tensor._version > clock:
         return True
-    if getattr(tensor, "_own_version", False):
+    if tensor._own_version:
         return False
     entry = _memory_changed.get(id(_base(tensor._data)))
     return entry is not None and entry[0] > clock
