@@ -286,14 +286,26 @@ def store(result: Tensor, out: Any, who: str) -> Tensor:
 
 def add(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """a + alpha * b with broadcasting."""
-    result = Add.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
+    result = Add.apply(*_operands(a, _times_alpha(a, b, alpha, "add")))
     return result if out is None else store(result, out, "add")
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """a - alpha * b with broadcasting."""
-    result = Sub.apply(*_operands(a, b if alpha == 1 else mul(b, alpha)))
+    result = Sub.apply(*_operands(a, _times_alpha(a, b, alpha, "sub")))
     return result if out is None else store(result, out, "sub")
+
+
+def _times_alpha(a: Any, b: Any, alpha: Any, who: str) -> Any:
+    """alpha * b for add/sub's ``alpha=`` (a Python number b stays a number)."""
+    if alpha == 1:
+        return b
+    if isinstance(alpha, float) and _is_integer(a) and _is_integer(b):
+        raise RuntimeError(
+            f"{who}(): for integral input tensors, argument alpha must not be a floating "
+            "point number"
+        )
+    return mul(b, alpha) if isinstance(b, Tensor) else b * alpha
 
 
 def mul(a: Any, b: Any, *, out: Any = None) -> Tensor:
@@ -380,15 +392,31 @@ def remainder(a: Any, b: Any) -> Tensor:
     return Remainder.apply(*_operands(a, b))
 
 
+class Fmod(Function):
+    """r = a - trunc(a / b) * b (the sign of a, C's fmod);  dr/da = 1,  dr/db = -trunc(a / b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return array_module(a).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        b_grad = None
+        if ctx.needs_input_grad[1]:
+            a, b = ctx.saved
+            b_grad = -grad * array_module(a).trunc(a / b)
+        return grad, b_grad
+
+
 def fmod(a: Any, b: Any) -> Tensor:
-    """The C remainder of a / b, with the sign of a (``torch.fmod``); no gradient."""
-    a, b = _value(a), _value(b)
-    return Tensor._from_array(array_module(a).asarray(array_module(a).fmod(a, b)))
+    """The C remainder of a / b, with the sign of a (``torch.fmod``)."""
+    return Fmod.apply(*_operands(a, b))
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
     """floor(a / b) (``torch.floor_divide``, Python's ``//``); zero gradient, so none."""
-    a, b = _value(a), _value(b)
+    a, b = (_value(x) for x in _operands(a, b))
     return Tensor._from_array(array_module(a).asarray(array_module(a).floor_divide(a, b)))
 
 

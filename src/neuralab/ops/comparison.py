@@ -139,10 +139,12 @@ def _bitwise(op: str, ufunc: str, input: Any, other: Any = None) -> Tensor:
     xp = array_module(a)
     a = xp.asarray(a)
     args = (a,) if other is None else (a, _array(other))
-    if op.startswith("bitwise") and builtins.any(
-        xp.asarray(x).dtype.kind not in "biu" for x in args
-    ):
-        raise TypeError(f"{op}: expected bool or integer tensors, got {a.dtype}")
+    if op.startswith("bitwise"):
+        for x in args:
+            if xp.asarray(x).dtype.kind not in "biu":
+                raise TypeError(
+                    f"{op}: expected bool or integer tensors, got {xp.asarray(x).dtype}"
+                )
     return Tensor._from_array(xp.asarray(getattr(xp, ufunc)(*args)))
 
 
