@@ -163,6 +163,7 @@ from neuralab.ops import (
     narrow,
     ne,
     neg,
+    nonzero,
     norm,
     not_equal,
     outer,
@@ -176,6 +177,7 @@ from neuralab.ops import (
     roll,
     round,
     rsqrt,
+    scatter,
     sigmoid,
     sign,
     sin,
@@ -240,6 +242,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "trace",
+    "nonzero",
+    "scatter",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",

@@ -90,5 +90,32 @@ class Function:
     def name(self) -> str:
         return type(self).__name__ + "Backward"
 
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, 0)`` per input, as PyTorch's graph walk reads it: the input's
+        ``grad_fn``, an ``AccumulateGrad`` for a leaf that requires grad, else ``None``."""
+        out = []
+        for x in getattr(self, "parents", ()):
+            if not isinstance(x, Tensor) or not x.requires_grad:
+                out.append((None, 0))
+            elif x._ctx is not None:
+                out.append((x._ctx, 0))
+            else:
+                out.append((AccumulateGrad(x), 0))
+        return tuple(out)
+
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+
+class AccumulateGrad:
+    """The graph node where a leaf's gradient is added to ``variable.grad``."""
+
+    name = "AccumulateGrad"
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"

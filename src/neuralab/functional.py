@@ -28,11 +28,12 @@ from neuralab.ops import (
     tanh,
 )
 from neuralab.ops import regularization as _regularization
-from neuralab.ops.conv import conv2d
+from neuralab.ops.conv import conv2d, conv_transpose2d
 from neuralab.ops.embedding import embedding
 from neuralab.ops.encoding import one_hot
 from neuralab.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from neuralab.ops.regularization import batch_norm
+from neuralab.ops.views import pixel_shuffle, pixel_unshuffle
 from neuralab.tensor import Tensor
 
 __all__ = [
@@ -42,6 +43,9 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
+    "conv_transpose2d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "cross_entropy",
     "dropout",
     "dropout1d",

@@ -510,13 +510,44 @@ class Tensor:
         except ValueError as error:
             raise self._shape_error("__setitem__", _data(value), error) from None
 
-    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        """self += alpha * other"""
+    def add_(self, other: Any, *legacy: Any, alpha: float = 1) -> Tensor:
+        """self += alpha * other. The old form ``add_(alpha, other)`` (``p.data.add_(-lr,
+        p.grad.data)``) is accepted with PyTorch's deprecation warning."""
+        if legacy:
+            alpha, other = _legacy_alpha("add_", other, legacy)
         return self._update("add_", numpy.add, _scaled(other, alpha))
 
-    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        """self -= alpha * other"""
+    def sub_(self, other: Any, *legacy: Any, alpha: float = 1) -> Tensor:
+        """self -= alpha * other (old form ``sub_(alpha, other)`` accepted, as ``add_``)."""
+        if legacy:
+            alpha, other = _legacy_alpha("sub_", other, legacy)
         return self._update("sub_", numpy.subtract, _scaled(other, alpha))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """In place: a new axis of size 1 at dim (the array is reshaped, not copied)."""
+        shape = list(self._data.shape)
+        shape.insert(dim if dim >= 0 else len(shape) + dim + 1, 1)
+        return self._reshape_("unsqueeze_", tuple(shape))
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        """In place: axes of size 1 removed (all, or those in dim that have size 1)."""
+        shape = _ops.squeeze(Tensor._from_array(self._data), dim)._data.shape
+        return self._reshape_("squeeze_", shape)
+
+    def _reshape_(self, op: str, shape: tuple) -> Tensor:
+        self._mutate(op)
+        self._data = self._data.reshape(shape)
+        return self
+
+    def scatter_(
+        self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        """In place: self[..index[i][j]..][j] = src[i][j] along dim (or ``value`` everywhere
+        index points), as ``Tensor.scatter_``; ``reduce`` is not supported."""
+        where, values = _ops.scatter_places(self, dim, index, src, value, reduce, "scatter_")
+        self._mutate("scatter_")
+        self._data[where] = values
+        return self
 
     def mul_(self, other: Any) -> Tensor:
         return self._update("mul_", numpy.multiply, other)
@@ -653,6 +684,24 @@ _FREED = _Freed()
 
 def _data(x: Any) -> Any:
     return x._data if isinstance(x, Tensor) else x
+
+
+def _legacy_alpha(op: str, alpha: Any, rest: tuple) -> tuple[Any, Any]:
+    """``add_(alpha, other)``: PyTorch's deprecated order; returns (alpha, other)."""
+    if len(rest) != 1 or isinstance(alpha, Tensor):
+        raise TypeError(
+            f"{op}() takes other and the keyword alpha (or the deprecated {op}(alpha, other)), "
+            f"got {1 + len(rest)} positional arguments"
+        )
+    import warnings
+
+    warnings.warn(
+        f"This overload of {op} is deprecated: {op}(Number alpha, Tensor other); use "
+        f"{op}(Tensor other, *, Number alpha) instead",
+        UserWarning,
+        stacklevel=3,
+    )
+    return alpha, rest[0]
 
 
 def _scaled(other: Any, alpha: Any) -> Any:

@@ -62,8 +62,6 @@ NEAREST = {
     "MultiheadAttention": "softmax(q @ k.transpose(-2, -1) / sqrt(d)) @ v with nn.Linear "
     "projections",
     "scaled_dot_product_attention": "softmax(q @ k.transpose(-2, -1) / sqrt(d)) @ v",
-    "ConvTranspose2d": "nn.Conv2d on an upsampled (zero-inserted) input",
-    "conv_transpose2d": "F.conv2d on an upsampled (zero-inserted) input",
     "Conv1d": "nn.Conv2d on input.unsqueeze(2) with kernel_size (1, k)",
     "conv1d": "F.conv2d on input.unsqueeze(2) with a (1, k) kernel",
     "MaxPool1d": "nn.MaxPool2d on input.unsqueeze(2) with kernel_size (1, k)",
@@ -71,7 +69,6 @@ NEAREST = {
     "AdaptiveMaxPool2d": "nn.MaxPool2d with a fixed kernel, or nn.AdaptiveAvgPool2d",
     "Upsample": "F.pad and nn.Conv2d, or repeat with Tensor indexing",
     "interpolate": "Tensor indexing (nearest) or nn.AdaptiveAvgPool2d (downsampling)",
-    "PixelShuffle": "Tensor.reshape and Tensor.permute",
     "GroupNorm": "nn.LayerNorm or nn.BatchNorm2d",
     "InstanceNorm2d": "nn.BatchNorm2d or nn.LayerNorm",
     "BatchNorm3d": "nn.BatchNorm2d",

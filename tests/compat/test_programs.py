@@ -65,6 +65,20 @@ TOLERANCES: dict[str, dict[str, Tol]] = {
         "mean_error": Tol(abs=0.8),  # 0.13..0.65
         "std_*": Tol(abs=0.4),  # 0.15..0.61
     },
+    "gpt_lecture": {
+        "initial_train_loss": Tol(abs=0.1),  # 2.888..2.914 (ln 18 = 2.89 at init)
+        "final_*_loss": Tol(abs=0.12),  # train 0.460..0.519, val 0.474..0.515
+        "sample_known_word_fraction": Tol(abs=0.25),  # 0.80..0.96
+    },
+    "vae": {
+        "*_loss": Tol(rel=0.06),  # first 36.8..37.9, final train 27.9..28.3, test 27.3..27.9
+        "test_kld_per_image": Tol(abs=1.0),  # 1.95..2.54
+    },
+    "dcgan_tiny": {
+        "D_loss_last_epoch": Tol(abs=0.2),  # 1.080..1.180
+        "G_loss_last_epoch": Tol(abs=0.25),  # 0.693..0.803
+        "fake_mean": Tol(abs=0.2),  # -0.212..-0.132
+    },
     "polynomial_regression": {
         "w*": Tol(abs=0.05),  # within 0.025 of the target
         "b": Tol(abs=0.05),

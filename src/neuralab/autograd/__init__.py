@@ -15,7 +15,18 @@ from neuralab.autograd.checking import (
 )
 from neuralab.autograd.custom import Function, FunctionCtx
 from neuralab.autograd.functional import backward, grad
-from neuralab.tensor import enable_grad, no_grad, set_grad_enabled
+from neuralab.tensor import Tensor, enable_grad, no_grad, set_grad_enabled
+
+
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
+    """PyTorch's pre-0.4 ``Variable(tensor, requires_grad=...)``: since 0.4 a Tensor is a
+    Variable, and this returns ``data`` itself (with ``requires_grad`` set when asked)."""
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable: data must be a Tensor, got {type(data).__name__}")
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
 
 __all__ = [
     "Function",
@@ -29,4 +40,5 @@ __all__ = [
     "no_grad",
     "numerical_jacobian",
     "set_grad_enabled",
+    "Variable",
 ]

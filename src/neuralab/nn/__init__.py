@@ -31,9 +31,19 @@ from neuralab.nn.containers import (
     ParameterList,
     Sequential,
 )
-from neuralab.nn.conv import Conv2d
+from neuralab.nn.conv import Conv2d, ConvTranspose2d
 from neuralab.nn.embedding import Embedding
-from neuralab.nn.layers import Dropout, Dropout1d, Dropout2d, Flatten, Identity, Linear, Unflatten
+from neuralab.nn.layers import (
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    Flatten,
+    Identity,
+    Linear,
+    PixelShuffle,
+    PixelUnshuffle,
+    Unflatten,
+)
 from neuralab.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -69,6 +79,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
     "Dropout1d",
@@ -99,6 +110,8 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "QuantileLoss",
     "RNN",
     "RNNBase",

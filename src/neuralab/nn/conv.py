@@ -1,12 +1,13 @@
-"""Convolution layers, as ``torch.nn.Conv2d``."""
+"""Convolution layers, as ``torch.nn.Conv2d`` and ``torch.nn.ConvTranspose2d``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from neuralab.creation import zeros
 from neuralab.nn.layers import _reset_kaiming_uniform, _weight_and_bias
-from neuralab.nn.module import Module
-from neuralab.ops.conv import _pair, conv2d, same_padding
+from neuralab.nn.module import Module, Parameter, factory_dtype
+from neuralab.ops.conv import _pair, conv2d, conv_transpose2d, same_padding
 from neuralab.ops.shape import pad
 from neuralab.tensor import Tensor
 
@@ -135,4 +136,93 @@ class Conv2d(Module):
             s += ", bias=False"
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class ConvTranspose2d(Module):
+    """2-D transposed convolution (the adjoint of Conv2d; "deconvolution" in DCGAN):
+
+      OH = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1
+
+    weight (in_channels, out_channels / groups, kh, kw), bias (out_channels,); see
+    ``neuralab.ops.conv.conv_transpose2d``. Initialized as PyTorch: kaiming_uniform_(a =
+    sqrt 5) on the weight and the bias ~ U(+-1/sqrt(fan_in)), where fan_in is computed from
+    the weight as stored, (out_channels / groups) kh kw.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int, int] = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(
+                f'{name}: only "zeros" padding_mode is supported, got {padding_mode!r}'
+            )
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+            raise ValueError(f"{name}: groups must be a positive int, got {groups!r}")
+        if in_channels <= 0 or out_channels <= 0 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                f"positive and divisible by groups ({groups})"
+            )
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size", name)
+        self.stride = _pair(stride, "stride", name)
+        self.padding = _pair(padding, "padding", name)
+        self.output_padding = _pair(output_padding, "output_padding", name)
+        self.dilation = _pair(dilation, "dilation", name)
+        self.groups, self.padding_mode = groups, padding_mode
+        dtype = factory_dtype(device, dtype, f"nn.{name}")
+        self.weight = Parameter(
+            zeros(in_channels, out_channels // groups, *self.kernel_size, dtype=dtype)
+        )
+        if bias:
+            self.bias = Parameter(zeros(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: kaiming_uniform_(a = sqrt 5) and bias ~ U(+-1/sqrt(fan_in))."""
+        _reset_kaiming_uniform(self)
+
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        if output_size is not None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: output_size= is not supported; pass output_padding "
+                "to the layer instead"
+            )
+        return conv_transpose2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+            self.groups, self.dilation,
+        )  # fmt: skip
+
+    def extra_repr(self) -> str:
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
         return s

@@ -335,8 +335,30 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
     return _write(tensor, gain * q.reshape(data.shape))
 
 
+def _deprecated(old: str, new: Any, where: str) -> Any:
+    """PyTorch's old name for ``new`` (``init.orthogonal`` for ``init.orthogonal_``): the
+    same function, with PyTorch's FutureWarning."""
+    import functools
+    import warnings
+
+    @functools.wraps(new)
+    def old_name(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"{where}.{old} is now deprecated in favor of {where}.{new.__name__}.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    old_name.__name__ = old
+    return old_name
+
+
 def __getattr__(name: str) -> Any:
     from neuralab.torch_names import TORCH_NN_INIT
     from neuralab.unsupported import missing
 
+    new = globals().get(name + "_")
+    if name in TORCH_NN_INIT and callable(new):
+        return _deprecated(name, new, "torch.nn.init")
     raise missing(name, "torch.nn.init", TORCH_NN_INIT)

@@ -57,6 +57,17 @@ class IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        """As PyTorch's: ``<All keys matched successfully>`` when nothing is missing."""
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+            f"unexpected_keys={self.unexpected_keys})"
+        )
+
+    __str__ = __repr__
+
 
 class Module:
     """Base class of every layer and model: subclasses set attributes in ``__init__`` (after
@@ -278,6 +289,11 @@ class Module:
 
     def cpu(self) -> Module:
         """The model, which is on the CPU already."""
+        return self
+
+    def share_memory(self) -> Module:
+        """The model itself: its arrays are already ordinary process memory. (Hogwild
+        training across processes, torch.multiprocessing, is not supported.)"""
         return self
 
     def cuda(self, device: Any = None) -> Module:

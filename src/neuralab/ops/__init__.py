@@ -60,9 +60,10 @@ from neuralab.ops.comparison import (
     lt,
     masked_fill,
     ne,
+    nonzero,
     not_equal,
 )
-from neuralab.ops.conv import conv2d
+from neuralab.ops.conv import conv2d, conv_transpose2d
 from neuralab.ops.einsum import einsum
 from neuralab.ops.encoding import one_hot
 from neuralab.ops.factory import new_empty, new_full, new_ones, new_tensor, new_zeros
@@ -106,6 +107,8 @@ from neuralab.ops.reduction import (
     mean,
     min,
     prod,
+    scatter,
+    scatter_places,
     std,
     sum,
     var,
@@ -135,6 +138,8 @@ from neuralab.ops.views import (
     flipud,
     meshgrid,
     narrow,
+    pixel_shuffle,
+    pixel_unshuffle,
     repeat,
     reshape_as,
     roll,
@@ -156,11 +161,11 @@ TENSOR_METHODS = (
     atan, ceil, cos, cosh, expm1, floor, isfinite, isinf, isnan, log1p, log2, log10, neg,
     reciprocal, round, rsqrt, sign, sin, sinh, square, tan, trunc,
     # comparisons and logic
-    all, allclose, any, eq, equal, ge, gt, isclose, le, lt, masked_fill, ne,
+    all, allclose, any, eq, equal, ge, gt, isclose, le, lt, masked_fill, ne, nonzero,
     bitwise_and, bitwise_not, bitwise_or, bitwise_xor, logical_and, logical_not, logical_or,
     logical_xor, remainder, fmod, floor_divide,
     # reductions, sorting, sampling
-    argmax, argmin, argsort, cumsum, msort, multinomial, norm, prod, sort, topk,
+    argmax, argmin, argsort, cumsum, msort, multinomial, norm, prod, scatter, sort, topk,
     # shape
     chunk, expand_as, flip, fliplr, flipud, narrow, repeat, reshape_as, roll, split, t, tile,
     tril, triu, unbind, view_as,
@@ -184,8 +189,15 @@ OPERATORS = {
     "__invert__": bitwise_not,
 }  # fmt: skip
 
+
+def _where_method(self: Any, condition: Any, other: Any) -> Any:
+    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
+    return where(condition, self, other)
+
+
 # Tensor methods under a second name (PyTorch's aliases).
 METHOD_ALIASES = {
+    "where": _where_method,
     "view": reshape, "clip": clamp, "arctan": atan, "fix": trunc, "negative": neg,
     "greater": gt, "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne,
     "ger": outer,
@@ -212,11 +224,13 @@ __all__ = [
     "one_hot", "outer", "prod", "reciprocal", "repeat", "reshape_as", "roll", "round", "rsqrt",
     "sign", "sin", "sinh", "sort", "split", "square", "t", "tan", "tile", "topk", "tril",
     "triu", "trunc", "unbind", "view_as",
-    "adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d",
+    "adaptive_avg_pool2d", "avg_pool2d", "conv2d", "conv_transpose2d", "max_pool2d",
+    "pixel_shuffle", "pixel_unshuffle",
     "abs", "add", "amax", "amin", "cast", "cat", "clamp", "clone", "contiguous", "cross_entropy",
     "div", "elu",
     "erf", "exp", "expand", "flatten", "gather", "gelu", "getitem", "leaky_relu", "linear",
     "log", "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
     "pad", "permute", "pow", "relu", "reshape", "sigmoid", "softmax", "sqrt", "squeeze",
     "stack", "std", "sub", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
+    "nonzero", "scatter", "scatter_places",
 ]  # fmt: skip

@@ -363,8 +363,15 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     return Clamp.apply(a, low=min, high=max)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elementwise choice: a where condition is true, else b."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """Elementwise choice: a where condition is true, else b. ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``, as in PyTorch."""
+    if a is None and b is None:
+        from neuralab.ops.comparison import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where(condition, input, other): give both input and other, or neither")
     cond = condition._data if isinstance(condition, Tensor) else condition
     a, b = _operands(a, b)
     return Where.apply(cond, a, b)

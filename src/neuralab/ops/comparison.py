@@ -212,3 +212,16 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             )
         value = value._data
     return MaskedFill.apply(input, mask=mask, value=value)
+
+
+def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of the nonzero elements, in row-major order: an (n, ndim) int64 tensor, or
+    with ``as_tuple=True`` one 1-D index tensor per dimension (``torch.nonzero``)."""
+    data = a._data if isinstance(a, Tensor) else a
+    xp = array_module(data)
+    places = xp.nonzero(xp.atleast_1d(data))
+    if as_tuple:
+        return tuple(Tensor._from_array(p.astype(xp.int64)) for p in places)
+    if data.ndim == 0:
+        return Tensor._from_array(xp.zeros((int(bool(data)), 0), dtype=xp.int64))
+    return Tensor._from_array(xp.stack(places, axis=1).astype(xp.int64))

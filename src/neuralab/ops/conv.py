@@ -397,3 +397,118 @@ def conv2d(
     if bias is None:
         return Conv2d.apply(input, weight, **params)
     return Conv2d.apply(input, weight, bias, **params)
+
+
+# --- transposed convolution -------------------------------------------------------------
+class Spread(Function):
+    """Zero insertion and padding: x (N, C, H, W) to z (N, C, Hz, Wz) with
+    z[n, c, lo_h + s_h i, lo_w + s_w j] = x[n, c, i, j] and zeros elsewhere (a negative lo
+    crops: pixels that land outside z are dropped). dL/dx[i, j] = dL/dz at the same place."""
+
+    @staticmethod
+    def forward(ctx, x, *, rows, cols, size):
+        xp = array_module(x)
+        (src_r, dst_r), (src_c, dst_c) = rows, cols
+        z = xp.zeros((*x.shape[:-2], *size), dtype=x.dtype)
+        z[..., dst_r[:, None], dst_c] = x[..., src_r[:, None], src_c]
+        ctx.rows, ctx.cols, ctx.in_shape = rows, cols, x.shape
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        (src_r, dst_r), (src_c, dst_c) = ctx.rows, ctx.cols
+        dx = xp.zeros(ctx.in_shape, dtype=grad.dtype)
+        dx[..., src_r[:, None], src_c] = grad[..., dst_r[:, None], dst_c]
+        return (dx,)
+
+
+def _spread_axis(n: int, stride: int, lo: int, size: int) -> tuple[Any, Any]:
+    """Source indices i of an axis of n pixels and their places lo + stride i inside [0, size)."""
+    places = lo + stride * numpy.arange(n)
+    keep = (places >= 0) & (places < size)
+    return numpy.nonzero(keep)[0], places[keep]
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> Tensor:
+    """2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``: the
+    gradient of ``conv2d`` with respect to its input, as a layer.
+
+    input (N, C_in, H, W) or (C_in, H, W); weight (C_in, C_out / groups, kh, kw).
+    Output size OH = (H - 1) s - 2 pad + d (kh - 1) + output_padding + 1 (and OW alike).
+    Computed as a stride-1 convolution: spread the input (s - 1 zeros between pixels,
+    d (k - 1) - pad zeros around it, output_padding more at the bottom / right) and
+    correlate it with the kernel flipped in both spatial axes and with its in / out
+    channel axes swapped (per group):
+
+      y[n, o, :, :] = b[o] + sum_c spread(x)[n, c] (*) flip(w[c, o])
+    """
+    from neuralab.ops.shape import permute, reshape
+    from neuralab.ops.views import flip
+
+    x, w = _array(input), _array(weight)
+    if w.ndim != 4:
+        raise ShapeError(
+            f"conv_transpose2d: weight must be 4-D (in, out/groups, kh, kw), got {w.shape}"
+        )
+    if x.ndim not in (3, 4):
+        raise ShapeError(
+            "conv_transpose2d: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+            f"{x.shape}"
+        )
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"conv_transpose2d: groups must be a positive int, got {groups!r}")
+    if x.shape[-3] != w.shape[0] or w.shape[0] % groups:
+        raise ShapeError(
+            f"conv_transpose2d: weight of shape {w.shape} expects input with {w.shape[0]} "
+            f"channels (divisible by groups={groups}), got input of shape {x.shape}"
+        )
+    op = "conv_transpose2d"
+    stride, padding = _pair(stride, "stride", op), _pair(padding, "padding", op)
+    output_padding, dilation = (
+        _pair(output_padding, "output_padding", op),
+        _pair(dilation, "dilation", op),
+    )
+    if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0 or min(output_padding) < 0:
+        raise ValueError(
+            f"conv_transpose2d: stride and dilation must be positive, padding and "
+            f"output_padding non-negative; got stride={stride}, dilation={dilation}, "
+            f"padding={padding}, output_padding={output_padding}"
+        )
+    for o, s, d in zip(output_padding, stride, dilation):
+        if o >= s and o >= d:
+            raise ValueError(
+                f"conv_transpose2d: output_padding must be smaller than stride or dilation, "
+                f"got output_padding={output_padding}, stride={stride}, dilation={dilation}"
+            )
+    axes, size = [], []
+    for n, k, s, p, o, d in zip(
+        x.shape[-2:], w.shape[2:], stride, padding, output_padding, dilation
+    ):
+        lo = d * (k - 1) - p
+        full = (n - 1) * s + 1 + 2 * lo + o
+        if full - d * (k - 1) < 1:
+            raise ShapeError(
+                f"conv_transpose2d: output would be empty for input {x.shape}, weight "
+                f"{w.shape}, stride={stride}, padding={padding}"
+            )
+        axes.append(_spread_axis(n, s, lo, full))
+        size.append(full)
+    z = Spread.apply(input, rows=axes[0], cols=axes[1], size=tuple(size))
+    c_in, c_out_g, kh, kw = w.shape
+    kernel = flip(weight, (2, 3))
+    if groups == 1:
+        kernel = permute(kernel, 1, 0, 2, 3)
+    else:
+        kernel = reshape(kernel, (groups, c_in // groups, c_out_g, kh, kw))
+        kernel = reshape(permute(kernel, 0, 2, 1, 3, 4), (groups * c_out_g, c_in // groups, kh, kw))
+    return conv2d(z, kernel, bias, 1, 0, dilation, groups)

@@ -463,3 +463,94 @@ def _cast(a: Tensor, dtype: Any) -> Tensor:
     if dtype is None:
         return a
     return cast(a, dtype=array_module(a._data).dtype(dtype))
+
+
+# --- scatter: gather's adjoint, writing instead of adding ---------------------------------
+def scatter_places(
+    a: Tensor, dim: int, index: Any, src: Any, value: Any, reduce: Any, op: str
+) -> tuple[tuple, Any]:
+    """The places ``scatter`` writes and the values written there: for index (d0, d1, ...)
+    along dim=1, place (i, index[i][j], ...) gets src[i][j] (or ``value``). Returns a
+    NumPy fancy index into ``a`` and an array of index's shape."""
+    if reduce is not None:
+        raise NotImplementedError(
+            f"{op}: reduce={reduce!r} is not supported; use scatter_add_-free code such as "
+            "`out.index_put_` or a one-hot matrix product"
+        )
+    if (src is None) == (value is None):
+        raise TypeError(f"{op}(dim, index, src) or {op}(dim, index, value=...): give exactly one")
+    data = a._data
+    idx = index._data if isinstance(index, Tensor) else index
+    xp = array_module(data)
+    idx = xp.asarray(idx)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got dtype {idx.dtype}")
+    if idx.ndim == 0 and data.ndim <= 1:
+        idx = idx.reshape(1)
+    if idx.ndim != data.ndim:
+        raise ValueError(
+            f"{op}: index must have as many dimensions as self ({data.ndim}), got shape {idx.shape}"
+        )
+    dim = dim % builtins.max(data.ndim, 1)
+    for d, (n_idx, n_self) in enumerate(zip(idx.shape, data.shape)):
+        if d != dim and n_idx > n_self:
+            raise ValueError(
+                f"{op}: index {tuple(idx.shape)} is larger than self {tuple(data.shape)} "
+                f"in dimension {d}"
+            )
+    if idx.size and (idx.min() < -data.shape[dim] or idx.max() >= data.shape[dim]):
+        raise IndexError(f"{op}: index out of range for dimension {dim} of size {data.shape[dim]}")
+    where = list(xp.ix_(*[xp.arange(n) for n in idx.shape]))
+    where[dim] = idx
+    if src is not None and (isinstance(src, Tensor) or hasattr(src, "shape")):
+        s = src._data if isinstance(src, Tensor) else xp.asarray(src)
+        if s.ndim != idx.ndim or any(m > n for m, n in zip(idx.shape, s.shape)):
+            raise ValueError(
+                f"{op}: src {tuple(s.shape)} must have index's dimensions and be at least "
+                f"index's size {tuple(idx.shape)} in each"
+            )
+        values = s[tuple(slice(0, n) for n in idx.shape)]
+    else:
+        values = xp.full(idx.shape, src if value is None else value, dtype=data.dtype)
+    return tuple(where), values
+
+
+class Scatter(Function):
+    """out = a, then out[place(i)] = src[i] for every position i of index (the later write
+    wins where places repeat). dout/da = 1 except at written places (0 there);
+    dout/dsrc[i] = grad[place(i)] inside index's shape, 0 beyond it."""
+
+    @staticmethod
+    def forward(ctx, a, src, *, where, index_shape, src_shape):
+        out = a.copy()
+        used = tuple(slice(0, n) for n in index_shape)
+        out[where] = src[used] if src_shape else src
+        ctx.where, ctx.used, ctx.src_shape = where, used, src_shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_a = grad_src = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad.copy()
+            grad_a[ctx.where] = 0
+        if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
+            grad_src = array_module(grad).zeros(ctx.src_shape, dtype=grad.dtype)
+            grad_src[ctx.used] = grad[ctx.where]
+        return grad_a, grad_src
+
+
+def scatter(
+    a: Tensor, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+) -> Tensor:
+    """Out of place ``scatter_`` (``torch.scatter``): a copy of a with src[i] (or value)
+    written at place(i) = (i with its dim-th coordinate replaced by index[i]).
+    Differentiable in a and in a tensor src."""
+    where, values = scatter_places(a, dim, index, src, value, reduce, "scatter")
+    if isinstance(src, Tensor):
+        if src._data.dtype != a._data.dtype:
+            raise TypeError(f"scatter: src ({src.dtype}) must have self's dtype ({a.dtype})")
+        return Scatter.apply(
+            a, src, where=where, index_shape=values.shape, src_shape=src._data.shape
+        )
+    return Scatter.apply(a, values, where=where, index_shape=values.shape, src_shape=None)

@@ -336,3 +336,36 @@ __all__ = [
     "chunk", "expand_as", "flip", "fliplr", "flipud", "meshgrid", "narrow", "repeat",
     "reshape_as", "roll", "split", "t", "tile", "tril", "triu", "unbind", "view_as",
 ]  # fmt: skip
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(..., C r^2, H, W) to (..., C, H r, W r), as ``torch.nn.functional.pixel_shuffle``:
+    out[..., c, h r + i, w r + j] = in[..., c r^2 + i r + j, h, w]."""
+    r = upscale_factor
+    shape = input._data.shape
+    if len(shape) < 3 or shape[-3] % (r * r):
+        raise ShapeError(
+            f"pixel_shuffle: expected (..., C*r^2, H, W) with C*r^2 divisible by r^2 = {r * r}, "
+            f"got shape {shape}"
+        )
+    *lead, c, h, w = shape
+    k = len(lead)
+    x = reshape(input, (*lead, c // (r * r), r, r, h, w))
+    x = permute(x, *range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of ``pixel_shuffle``: (..., C, H r, W r) to (..., C r^2, H, W)."""
+    r = downscale_factor
+    shape = input._data.shape
+    if len(shape) < 3 or shape[-2] % r or shape[-1] % r:
+        raise ShapeError(
+            f"pixel_unshuffle: expected (..., C, H, W) with H and W divisible by {r}, got "
+            f"shape {shape}"
+        )
+    *lead, c, hr, wr = shape
+    k = len(lead)
+    x = reshape(input, (*lead, c, hr // r, r, wr // r, r))
+    x = permute(x, *range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return reshape(x, (*lead, c * r * r, hr // r, wr // r))

@@ -61,7 +61,10 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
 
 
 def __getattr__(name: str) -> Any:
+    from neuralab.nn.init import _deprecated
     from neuralab.torch_names import TORCH_NN_UTILS
     from neuralab.unsupported import missing
 
+    if name == "clip_grad_norm":
+        return _deprecated(name, clip_grad_norm_, "torch.nn.utils")
     raise missing(name, "torch.nn.utils", TORCH_NN_UTILS)
