@@ -297,3 +297,11 @@ def test_missing_files_name_where_they_were_looked_for(
     message = str(info.value)
     assert "train-images-idx3-ubyte.gz" in message and str(tmp_path / "nowhere") in message
     assert "download=False" in message and "NEURALAB_DATA" in message
+
+
+def test_torchvision_utils_imports_and_names_what_it_lacks():
+    import neuralab.vision.utils as vutils
+
+    for fn in (vutils.make_grid, vutils.save_image):
+        with pytest.raises(NotImplementedError, match=rf"torchvision\.utils\.{fn.__name__}"):
+            fn(neuralab.zeros(1, 1, 2, 2), "x.png")

@@ -2,21 +2,21 @@
 
 ``from neuralab.vision import datasets, transforms``: ``datasets.MNIST`` and
 ``datasets.FashionMNIST`` with torchvision's signatures, and the common transforms
-(``ToTensor``, ``Normalize``, ``Compose``, ``Lambda``, flips and crops). Other
+(``ToTensor``, ``Normalize``, ``Compose``, ``Lambda``, flips and crops); ``utils`` imports,
+its ``make_grid`` / ``save_image`` raise. Other
 torchvision modules and names raise NotImplementedError naming them.
 """
 
 from __future__ import annotations
 
-from neuralab.vision import datasets, transforms
+from neuralab.vision import datasets, transforms, utils
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "transforms", "utils"]
 
 _MISSING = {
     "models": "build the network from neuralab.nn (neuralab.models has small ready ones)",
     "io": "read images with PIL or imageio and pass NumPy arrays",
     "ops": "no detection ops (nms, roi_align) in neuralab",
-    "utils": "no make_grid / save_image; plot with matplotlib",
 }
 
 
