@@ -303,3 +303,23 @@ def test_module_to_overloads():
         m.to(nl.int64)
     with pytest.raises(TypeError, match="unexpected keyword"):
         m.to(colour="red")
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [("silu", ()), ("mish", ()), ("softplus", (2.0, 1.0)), ("hardtanh", (-0.5, 0.5)),
+     ("relu6", ()), ("layer_norm", ((4,),))],
+)  # fmt: skip
+def test_functional_forms_match_torch(name, args):
+    import torch
+
+    import neuralab.nn.functional as F
+
+    x = np.random.default_rng(0).normal(size=(3, 4)) * 4
+    mine = nl.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    out, ref = getattr(F, name)(mine, *args), getattr(torch.nn.functional, name)(theirs, *args)
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-6, atol=1e-9)
+    (out * out).sum().backward()
+    (ref * ref).sum().backward()
+    np.testing.assert_allclose(mine.grad._data, theirs.grad.numpy(), rtol=1e-6, atol=1e-9)

@@ -37,6 +37,12 @@ from neuralab.ops.views import pixel_shuffle, pixel_unshuffle
 from neuralab.tensor import Tensor
 
 __all__ = [
+    "hardtanh",
+    "layer_norm",
+    "mish",
+    "relu6",
+    "silu",
+    "softplus",
     "adaptive_avg_pool2d",
     "avg_pool2d",
     "batch_norm",
@@ -166,3 +172,52 @@ def __getattr__(name: str) -> Any:
     from neuralab.unsupported import missing
 
     raise missing(name, "torch.nn.functional", TORCH_NN_FUNCTIONAL)
+
+
+# --- activations and layer norm that live beside their modules in neuralab.nn ----------
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """y = x sigmoid(x) (out of place whatever ``inplace`` says)."""
+    from neuralab.nn.activation import silu as _silu
+
+    return _silu(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """y = x tanh(softplus(x))."""
+    from neuralab.nn.activation import mish as _mish
+
+    return _mish(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """y = log(1 + e^(beta x)) / beta, linear where beta x > threshold."""
+    from neuralab.nn.activation import softplus as _softplus
+
+    return _softplus(input, beta, threshold)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """y = min(max(x, min_val), max_val)."""
+    from neuralab.nn.activation import hardtanh as _hardtanh
+
+    return _hardtanh(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """y = min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """(x - mean) / sqrt(var + eps) * weight + bias over the last dimensions."""
+    from neuralab.nn.normalization import layer_norm as _layer_norm
+
+    return _layer_norm(input, normalized_shape, weight, bias, eps)
