@@ -260,3 +260,32 @@ def test_concat_dataset_matches_torch() -> None:
     both = nud.TensorDataset(np.arange(2)) + nud.TensorDataset(np.arange(5, 8))
     assert isinstance(both, nud.ConcatDataset) and len(both) == 5
     assert order(nud.DataLoader(both, batch_size=2)) == [0, 1, 5, 6, 7]
+
+
+def test_a_sampler_subclass_with_its_own_iter_is_followed_as_in_torch():
+    import torch.utils.data as td
+
+    data = np.arange(10.0)
+
+    class Reverse(nud.SequentialSampler):
+        def __iter__(self):
+            return iter(range(len(self.data_source) - 1, -1, -1))
+
+    class TorchReverse(td.SequentialSampler):
+        def __iter__(self):
+            return iter(range(len(self.data_source) - 1, -1, -1))
+
+    mine = nud.DataLoader(
+        nud.TensorDataset(neuralab.tensor(data)), sampler=Reverse(data), batch_size=4
+    )
+    ds = td.TensorDataset(torch.tensor(data))
+    theirs = td.DataLoader(ds, sampler=TorchReverse(data), batch_size=4)
+    assert [b[0].tolist() for b in mine] == [b[0].tolist() for b in theirs]
+
+
+def test_a_sequential_sampler_shorter_than_the_data_set_is_its_length():
+    data = neuralab.arange(10)
+    loader = nud.DataLoader(
+        nud.TensorDataset(data), sampler=nud.SequentialSampler(range(5)), batch_size=4
+    )
+    assert [b[0].tolist() for b in loader] == [[0, 1, 2, 3], [4]]

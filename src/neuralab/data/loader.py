@@ -23,7 +23,13 @@ import numpy
 
 from neuralab import backend
 from neuralab.data.dataset import GeneratorLike, IterableDataset, Subset
-from neuralab.data.sampler import BatchSampler, RandomSampler, SequentialSampler, stream
+from neuralab.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    SequentialSampler,
+    fast_indices,
+    stream,
+)
 from neuralab.tensor import Tensor
 
 __all__ = ["DataLoader", "WorkerInfo", "default_collate", "default_convert", "get_worker_info"]
@@ -342,12 +348,12 @@ class DataLoader:
         if not self._auto_batch_sampler:  # a batch sampler of the user's
             return self._index_batches(plan, iter(self.batch_sampler))
         # The epoch's order is drawn here, when iteration starts, not at the first batch.
-        indices = getattr(self.sampler, "_indices", None)
-        if callable(indices):
+        indices = fast_indices(self.sampler)
+        if indices is not None:
             order = indices()
         else:
             order = numpy.fromiter(iter(self.sampler), dtype=numpy.int64)
-        n = len(self.dataset) if order is None else len(order)
+        n = len(self.sampler) if order is None else len(order)
         stop = n - n % self.batch_size if self.drop_last else n
         if plan is not None:
             arrays, index, fns = plan
@@ -379,7 +385,8 @@ class DataLoader:
             return
         if index is None:  # every row in order: contiguous slices, copied
             for start in range(0, stop, size):
-                yield tuple(wrap(a[start : start + size].copy()) for a in arrays)
+                end = min(start + size, stop)
+                yield tuple(wrap(a[start:end].copy()) for a in arrays)
             return
         # One index array per array module (NumPy, or CuPy for arrays on a GPU).
         modules = [backend.array_module(a) for a in arrays]

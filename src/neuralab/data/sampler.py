@@ -189,6 +189,16 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
+def fast_indices(sampler: Any) -> Any:
+    """The sampler's ``_indices`` method (its whole order at once; None means 0..len-1),
+    unless a subclass overrides ``__iter__``: then None, and the sampler is iterated."""
+    method = getattr(sampler, "_indices", None)
+    if not callable(method):
+        return None
+    owner = next(k for k in type(sampler).__mro__ if "_indices" in vars(k))
+    return method if type(sampler).__iter__ is owner.__iter__ else None
+
+
 class BatchSampler(Sampler):
     """Group the indices of ``sampler`` into lists of ``batch_size``; the last, smaller
     list is dropped when ``drop_last``."""
@@ -201,9 +211,9 @@ class BatchSampler(Sampler):
         self.drop_last = bool(drop_last)
 
     def __iter__(self) -> Iterator[list[int]]:
-        indices = getattr(self.sampler, "_indices", None)
-        order = indices() if callable(indices) else None
-        if order is None and callable(indices):
+        indices = fast_indices(self.sampler)
+        order = indices() if indices is not None else None
+        if order is None and indices is not None:
             order = numpy.arange(len(self.sampler), dtype=numpy.int64)  # type: ignore[arg-type]
         if order is not None:
             size = self.batch_size
