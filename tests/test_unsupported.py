@@ -107,3 +107,14 @@ def test_compile_raises_naming_torch_compile():
         neuralab.compile(model)
     with pytest.raises(NotImplementedError, match=r"torch\.compile"):
         neuralab.compile(model, mode="reduce-overhead")
+
+
+def test_optimizers_and_schedules_neuralab_lacks_are_named():
+    from neuralab import optim
+
+    with pytest.raises(NotImplementedError, match=r"torch\.optim\.Rprop"):
+        optim.Rprop  # noqa: B018
+    with pytest.raises(NotImplementedError, match=r"lr_scheduler\.CosineAnnealingWarmRestarts"):
+        optim.lr_scheduler.CosineAnnealingWarmRestarts  # noqa: B018
+    with pytest.raises(AttributeError):
+        optim.Adamm  # noqa: B018

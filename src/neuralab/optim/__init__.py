@@ -22,3 +22,11 @@ __all__ = [
     "RMSprop",
     "lr_scheduler",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A ``torch.optim`` name neuralab lacks raises NotImplementedError naming it."""
+    from neuralab.torch_names import TORCH_OPTIM
+    from neuralab.unsupported import missing
+
+    raise missing(name, "torch.optim", TORCH_OPTIM)

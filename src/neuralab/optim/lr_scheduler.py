@@ -687,3 +687,11 @@ class ReduceLROnPlateau:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
+
+
+def __getattr__(name: str) -> object:
+    """A ``torch.optim.lr_scheduler`` name neuralab lacks raises NotImplementedError naming it."""
+    from neuralab.torch_names import TORCH_LR_SCHEDULER
+    from neuralab.unsupported import missing
+
+    raise missing(name, "torch.optim.lr_scheduler", TORCH_LR_SCHEDULER)
