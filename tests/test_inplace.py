@@ -474,3 +474,53 @@ def test_max_over_a_dim_of_data_gives_values_and_indices():
     assert ours_predicted.tolist() == theirs_predicted.tolist() == [1, 0]
     assert ours_values.tolist() == theirs_values.tolist()
     assert (ours_predicted == neuralab.tensor([1, 1])).sum().item() == 1
+
+
+# --- review findings: each was a silent wrong answer --------------------------------------
+def test_an_optimizer_step_between_forward_and_backward_raises_as_in_torch():
+    for lib in (torch, neuralab):
+        w = lib.tensor([[1.0, 2.0]], requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.5)
+        x = lib.tensor([[3.0, 4.0]], requires_grad=True)
+        loss = (x * w).tanh().sum()  # saves w
+        (w * 1).sum().backward()
+        opt.step()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+
+
+def test_load_state_dict_between_forward_and_backward_raises():
+    layer = neuralab.nn.Linear(2, 1)
+    x = neuralab.ones(1, 2, requires_grad=True)
+    loss = layer(x).sum()
+    layer.load_state_dict({k: v * 2 for k, v in layer.state_dict().items()})
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_in_place_changes_of_one_element_reach_the_tensor_as_in_torch():
+    for lib in (torch, neuralab):
+        v = lib.tensor([1.0, 2.0, 3.0])
+        v[0].add_(10)
+        x = lib.zeros(2, 3)
+        x[0, 1].fill_(5)
+        assert v.tolist() == [11.0, 2.0, 3.0] and x.tolist() == [[0, 5, 0], [0, 0, 0]]
+        s = (lib.ones(3, requires_grad=True) * 2).sum()
+        s.data.fill_(9)
+        assert s.item() == 9.0
+
+
+def test_setitem_of_a_value_that_needs_grad_is_refused_not_silently_cut():
+    w = neuralab.tensor([1.0, 2.0], requires_grad=True)
+    out = neuralab.zeros(3)
+    with pytest.raises(NotImplementedError, match="stack"):
+        out[0] = (w * 2).sum()
+    with neuralab.no_grad():
+        out[0] = (w * 2).sum()  # outside the graph it is a plain copy
+    assert out.tolist() == [6.0, 0.0, 0.0]
+
+
+def test_out_refuses_a_lossy_cast_as_in_torch():
+    for lib in (torch, neuralab):
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            lib.add(lib.ones(2), 0.5, out=lib.zeros(2, dtype=lib.int64))

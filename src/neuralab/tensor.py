@@ -197,7 +197,7 @@ class Tensor:
     def data(self) -> Tensor:
         """This tensor's values as a new Tensor that shares its memory and is outside the
         graph (no gradient); changes made through it are not seen by autograd."""
-        alias = Tensor._from_array(self._data)
+        alias = Tensor._from_array(self._own_array())
         alias._own_version = True  # unlike views and detach(), .data dates its changes alone
         return alias
 
@@ -271,7 +271,14 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory, requires no grad)."""
-        return Tensor._from_array(self._data)
+        return Tensor._from_array(self._own_array())
+
+    def _own_array(self) -> Any:
+        """The array, made a 0-d ndarray if it is a NumPy scalar (ops' 0-d results), so
+        that an alias shares memory with this tensor."""
+        if type(self._data) is not numpy.ndarray and isinstance(self._data, numpy.generic):
+            self._data = numpy.array(self._data)
+        return self._data
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place."""
@@ -461,8 +468,7 @@ class Tensor:
             )
         grad_mode.clock += 1
         self._version = grad_mode.clock
-        if type(self._data) is not numpy.ndarray:  # a NumPy scalar (ops' 0-d results)
-            self._data = numpy.array(self._data)
+        self._own_array()
         if not self._own_version:
             _date_memory(self._data, grad_mode.clock)
 
@@ -500,6 +506,12 @@ class Tensor:
         return self._augmented("/=", _ops.div, numpy.true_divide, other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if isinstance(value, Tensor) and value.requires_grad and grad_mode.enabled:
+            raise NotImplementedError(
+                "__setitem__: assigning a value that requires grad (x[i] = h) is not recorded "
+                "by neuralab's autograd, so its gradient would be lost; collect the pieces in "
+                "a list and use neuralab.stack or neuralab.cat"
+            )
         self._mutate("__setitem__")
         if isinstance(index, Tensor):
             index = index._data
@@ -680,6 +692,15 @@ class _Freed:
 
 
 _FREED = _Freed()
+
+
+def date_changes(tensors: Any) -> None:
+    """Date an in-place change made to these tensors' arrays outside their methods (an
+    optimizer step, ``load_state_dict``), so that backward through a graph that saved them
+    before the change raises instead of using the new values."""
+    grad_mode.clock += 1
+    for t in tensors:
+        t._version = grad_mode.clock
 
 
 def _data(x: Any) -> Any:

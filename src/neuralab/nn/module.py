@@ -15,7 +15,7 @@ import numpy
 
 from neuralab import backend
 from neuralab import device as _device
-from neuralab.tensor import Tensor, _as_array, _parse_to
+from neuralab.tensor import Tensor, _as_array, _parse_to, date_changes
 
 
 def factory_dtype(device: Any, dtype: Any, who: str) -> numpy.dtype:
@@ -343,6 +343,8 @@ class Module:
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
+        loaded = [target for key, target in own.items() if key in state_dict]
+        date_changes(loaded)
         for key, target in own.items():
             if key in state_dict:
                 target._data[...] = _as_array(state_dict[key])

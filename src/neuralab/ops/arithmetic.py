@@ -276,6 +276,11 @@ def store(result: Tensor, out: Any, who: str) -> Tensor:
             f"{who}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad"
         )
+    if not array_module(out._data).can_cast(result._data.dtype, out._data.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{who}(): result type {result._data.dtype} can't be cast to the desired output "
+            f"type {out._data.dtype}"
+        )
     out._mutate(f"{who}(out=)")
     if out._data.shape == result._data.shape:
         out._data[...] = result._data

@@ -87,7 +87,10 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, a, index):
         ctx.in_shape, ctx.dtype, ctx.index = a.shape, a.dtype, index
-        return a[index]
+        out = a[index]
+        if type(out) is not type(a):  # one element: a 0-d view, so x[i].add_(1) changes x
+            out = a[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+        return out
 
     @staticmethod
     def backward(ctx, grad):

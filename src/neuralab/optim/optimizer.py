@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from neuralab.tensor import Tensor
+from neuralab.tensor import Tensor, date_changes
 
 
 class Optimizer:
@@ -63,6 +63,7 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns closure() if given."""
         loss = closure() if closure is not None else None
+        date_changes(p for group in self.param_groups for p in group["params"])
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
