@@ -284,3 +284,10 @@ def test_size_is_a_tuple_like_torch_size():
     assert neuralab.zeros(ours).shape == tuple(torch.zeros(theirs).shape)
     assert neuralab.zeros(2, 3).size() == tuple(torch.zeros(2, 3).size())
     assert neuralab.zeros(2, 3).size(1) == torch.zeros(2, 3).size(1) == 3
+
+
+def test_randint_takes_low_and_high_as_keywords_like_torch():
+    for lib in (torch, neuralab):
+        t = lib.randint(low=2, high=5, size=(50,))
+        assert t.shape == (50,) and t.min().item() >= 2 and t.max().item() < 5
+        assert lib.randint(high=3, size=(4,)).max().item() < 3

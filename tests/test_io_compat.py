@@ -183,3 +183,10 @@ def test_loaded_tensors_are_plain_tensors_without_grad():
     loaded = round_trip({"p": p})["p"]
     assert type(loaded) is neuralab.Tensor
     assert loaded.requires_grad is False
+
+
+def test_load_from_a_text_mode_file_names_binary_mode(tmp_path):
+    path = tmp_path / "w.safetensors"
+    neuralab.save({"w": neuralab.ones(2)}, path)
+    with open(path) as f, pytest.raises(TypeError, match="binary mode"):
+        neuralab.load(f)

@@ -244,6 +244,8 @@ def rand(
 
 def randint(
     *args: Any,
+    low: int | None = None,
+    high: int | None = None,
     size: Any = None,
     generator: Any = None,
     dtype: Any = None,
@@ -253,6 +255,7 @@ def randint(
     """Uniform integers on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if size is None and args and isinstance(args[-1], (tuple, list)):
         *args, size = args
+    args = [*(v for v in (low,) if v is not None), *args, *(v for v in (high,) if v is not None)]
     if size is None or len(args) not in (1, 2):
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
     low, high = (0, args[0]) if len(args) == 1 else args

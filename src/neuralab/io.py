@@ -315,6 +315,8 @@ def load(
         device.check(map_location, "load(map_location=...)")
     if hasattr(f, "read"):
         path = getattr(f, "name", "<file object>")
+        if isinstance(f, io.TextIOBase):
+            raise TypeError(f"load: {path!r} must be opened in binary mode ('rb')")
         data = f.read()
         if not isinstance(data, bytes):
             raise TypeError(f"load: {path!r} must be opened in binary mode ('rb')")
