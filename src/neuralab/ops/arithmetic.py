@@ -291,20 +291,22 @@ def store(result: Tensor, out: Any, who: str) -> Tensor:
 
 def add(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """a + alpha * b with broadcasting."""
-    result = Add.apply(*_operands(a, _times_alpha(a, b, alpha, "add")))
+    if alpha != 1:
+        b = _times_alpha(a, b, alpha, "add")
+    result = Add.apply(*_operands(a, b))
     return result if out is None else store(result, out, "add")
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """a - alpha * b with broadcasting."""
-    result = Sub.apply(*_operands(a, _times_alpha(a, b, alpha, "sub")))
+    if alpha != 1:
+        b = _times_alpha(a, b, alpha, "sub")
+    result = Sub.apply(*_operands(a, b))
     return result if out is None else store(result, out, "sub")
 
 
 def _times_alpha(a: Any, b: Any, alpha: Any, who: str) -> Any:
     """alpha * b for add/sub's ``alpha=`` (a Python number b stays a number)."""
-    if alpha == 1:
-        return b
     if isinstance(alpha, float) and _is_integer(a) and _is_integer(b):
         raise RuntimeError(
             f"{who}(): for integral input tensors, argument alpha must not be a floating "
