@@ -329,3 +329,24 @@ def test_grad_mode_is_restored_after_an_exception():
     with pytest.raises(ValueError), neuralab.no_grad():
         raise ValueError
     assert neuralab.is_grad_enabled()
+
+
+def test_the_torch_autograd_function_import_path_and_its_decorators():
+    from neuralab.autograd.function import Function, once_differentiable
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            ctx.mark_dirty()  # accepted, as torch programs call it
+            return a * a
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return 2 * a * grad
+
+    t = neuralab.tensor([3.0, -1.0], requires_grad=True)
+    Square.apply(t).sum().backward()
+    assert t.grad.tolist() == [6.0, -2.0]

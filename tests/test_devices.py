@@ -229,3 +229,14 @@ def test_generator_on_cuda_raises():
     assert neuralab.Generator("cpu").device == neuralab.device("cpu")
     with pytest.raises(NotImplementedError, match="cuda"):
         neuralab.Generator("cuda")
+
+
+def test_type_takes_legacy_constructors_and_names_cuda_types():
+    x = neuralab.ones(2)
+    assert (
+        x.type(neuralab.DoubleTensor).dtype == torch.ones(2).type(torch.DoubleTensor).numpy().dtype
+    )
+    assert x.type("torch.LongTensor").dtype == neuralab.int64
+    with pytest.raises(NotImplementedError, match="CUDA"):
+        x.type("torch.cuda.FloatTensor")
+    assert neuralab.zeros_like(x, memory_format=neuralab.preserve_format).shape == (2,)

@@ -44,12 +44,15 @@ from neuralab.compat import (
     IntTensor,
     LongTensor,
     Size,
+    channels_last,
+    contiguous_format,
     get_default_device,
     get_num_threads,
     initial_seed,
     is_floating_point,
     is_tensor,
     numel,
+    preserve_format,
     seed,
     set_default_device,
     set_num_threads,
@@ -241,6 +244,9 @@ def __getattr__(name: str) -> object:
 __version__ = "0.1.0"
 
 __all__ = [
+    "channels_last",
+    "contiguous_format",
+    "preserve_format",
     "trace",
     "nonzero",
     "scatter",

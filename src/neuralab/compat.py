@@ -32,6 +32,7 @@ def _legacy(dtype: Any, name: str) -> Any:
         return zeros(*args, dtype=dtype)  # FloatTensor(2, 3): a shape
 
     constructor.__name__ = name
+    constructor.dtype = dtype  # so that x.type(neuralab.DoubleTensor) works
     constructor.__doc__ = f"``torch.{name}``: ``{name}(data)`` or ``{name}(*shape)`` ({dtype})."
     return constructor
 
@@ -42,6 +43,13 @@ LongTensor = _legacy(backend.int64, "LongTensor")
 IntTensor = _legacy(numpy.int32, "IntTensor")
 BoolTensor = _legacy(backend.bool_, "BoolTensor")
 ByteTensor = _legacy(numpy.uint8, "ByteTensor")
+
+
+# Memory formats: accepted by creation functions and ``contiguous``; NumPy arrays are
+# always in one (C) order here.
+preserve_format = "preserve_format"
+contiguous_format = "contiguous_format"
+channels_last = "channels_last"
 
 
 def is_tensor(obj: Any) -> bool:

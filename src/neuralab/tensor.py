@@ -428,8 +428,10 @@ class Tensor:
         if dtype is None:
             return _TYPE_NAMES.get(self._data.dtype.name, f"torch.{self._data.dtype.name}")
         if isinstance(dtype, str):
+            if dtype.startswith("torch.cuda."):
+                _device.check("cuda", "Tensor.type")
             dtype = _TYPE_BY_NAME.get(dtype, dtype)
-        return self.to(dtype)
+        return self.to(getattr(dtype, "dtype", dtype) if callable(dtype) else dtype)
 
     def float(self) -> Tensor:
         return self.to(backend.float32)

@@ -13,7 +13,7 @@ from neuralab.autograd.checking import (
     gradcheck,
     numerical_jacobian,
 )
-from neuralab.autograd.custom import Function, FunctionCtx
+from neuralab.autograd.custom import Function, FunctionCtx, once_differentiable
 from neuralab.autograd.functional import backward, grad
 from neuralab.tensor import Tensor, enable_grad, no_grad, set_grad_enabled
 
@@ -35,6 +35,7 @@ __all__ = [
     "analytical_jacobian",
     "backward",
     "enable_grad",
+    "once_differentiable",
     "grad",
     "gradcheck",
     "no_grad",

@@ -44,6 +44,16 @@ class FunctionCtx:
     def set_materialize_grads(self, value: bool) -> None:
         """Accepted for compatibility; gradients given to backward are always arrays."""
 
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Accepted: a tensor forward changed in place is returned as a new graph output
+        sharing its memory."""
+
+
+def once_differentiable(backward: Any) -> Any:
+    """``torch.autograd.function.once_differentiable``: backward here always runs without
+    recording a graph, so the decorator changes nothing."""
+    return backward
+
 
 class _CustomNode(_ArrayFunction):
     """The graph node of one call of a custom Function: backward calls the user's."""
