@@ -455,3 +455,15 @@ def test_array_cache_reuses_only_free_arrays_and_respects_its_limit():
     cache.empty((200, 100), np.float64)  # 160 kB: the free arrays make room
     assert cache.empty((10, 10), np.float64).shape == (10, 10)  # small: never cached
     cache.clear()
+
+
+@pytest.mark.parametrize(
+    "layer, kwargs",
+    [("Conv2d", {}), ("Conv2d", dict(stride=2, padding=1, dilation=2, groups=2, bias=False,
+                                     padding_mode="reflect")),
+     ("ConvTranspose2d", {}), ("ConvTranspose2d", dict(stride=2, padding=1, output_padding=1,
+                                                       groups=2, bias=False, dilation=2))],
+)  # fmt: skip
+def test_convolution_reprs_are_pytorchs(layer, kwargs):
+    mine = getattr(nn, layer)(4, 6, 3, **kwargs)
+    assert repr(mine) == repr(getattr(torch.nn, layer)(4, 6, 3, **kwargs))

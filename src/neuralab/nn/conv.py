@@ -122,21 +122,7 @@ class Conv2d(Module):
         )
 
     def extra_repr(self) -> str:
-        s = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
+        return _conv_repr(self, padding_mode="zeros")
 
 
 class ConvTranspose2d(Module):
@@ -211,18 +197,22 @@ class ConvTranspose2d(Module):
         )  # fmt: skip
 
     def extra_repr(self) -> str:
-        s = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+        return _conv_repr(self, output_padding=(0, 0))
+
+
+def _conv_repr(layer: Module, **defaults: object) -> str:
+    """PyTorch's repr of a convolution: the sizes, stride, and every other setting that
+    differs from its default (``defaults`` adds the layer's own settings)."""
+    text = (
+        f"{layer.in_channels}, {layer.out_channels}, kernel_size={layer.kernel_size}, "
+        f"stride={layer.stride}"
+    )
+    settings = {"padding": (0, 0), "dilation": (1, 1), **defaults, "groups": 1}
+    for name, default in settings.items():
+        if name != "padding_mode" and getattr(layer, name) != default:
+            text += f", {name}={getattr(layer, name)}"
+    if layer.bias is None:
+        text += ", bias=False"
+    if "padding_mode" in defaults and layer.padding_mode != defaults["padding_mode"]:
+        text += f", padding_mode={layer.padding_mode}"
+    return text
