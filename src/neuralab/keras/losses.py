@@ -99,13 +99,14 @@ class Loss:
     def __init__(
         self, name: str | None = None, reduction: Any = "sum_over_batch_size", dtype: Any = None
     ) -> None:
-        from neuralab.keras.backend import snake_case
+        from neuralab.keras.backend import unique_name
+        from neuralab.keras.optimizers.base import _snake
 
         if dtype not in (None, "float32"):
             raise NotImplementedError(
                 f"neuralab.keras: {type(self).__name__}(dtype={dtype!r}) is not supported"
             )
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or unique_name(_snake(type(self).__name__))
         self.reduction = _standardize_reduction(reduction)
         self.dtype = "float32"
 
