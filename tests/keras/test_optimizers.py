@@ -239,3 +239,43 @@ def test_bad_arguments():
         nko.Adam(betas=(0.9, 0.99))
     with pytest.raises(RuntimeError, match="build"):
         nko.Adam().step()
+
+
+def test_missing_gradient_and_excluded_variable_match_keras(oracle):
+    """A variable without a gradient is neither updated nor decayed; an excluded one is
+    updated without decay (AdamW's exclude_from_weight_decay)."""
+    weights, grads = _data(3)
+    kopt = oracle.optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
+    kvars = [oracle.Variable(w.copy()) for w in weights]
+    kopt.exclude_from_weight_decay(var_list=[kvars[1]])
+    opt = nko.AdamW(learning_rate=0.1, weight_decay=0.5)
+    params = [nn.Parameter(nl.tensor(w.copy())) for w in weights]
+    opt.exclude_from_weight_decay(var_list=[params[1]])
+    opt.build(params)
+    kopt.build(kvars)
+    for step in grads:
+        step = [step[0], step[1], None]
+        kstep = [None if g is None else oracle.ops.convert_to_tensor(g) for g in step]
+        with pytest.warns(UserWarning):
+            kopt.apply_gradients(zip(kstep, kvars))
+        opt.zero_grad()
+        for p, g in zip(params, step):
+            p.grad = None if g is None else nl.tensor(g.copy())
+        opt.step()
+        for p, v in zip(params, kvars):
+            np.testing.assert_allclose(
+                p.detach().numpy(), oracle.ops.convert_to_numpy(v.value), rtol=RTOL, atol=ATOL
+            )
+    np.testing.assert_array_equal(params[2].detach().numpy(), weights[2])
+
+
+def test_callable_learning_rate():
+    lr = {"value": 0.5}
+    opt = nko.SGD(learning_rate=lambda: lr["value"])
+    p = nn.Parameter(nl.tensor(np.ones(2, np.float32)))
+    opt.build([p])
+    p.grad = nl.tensor(np.ones(2, np.float32))
+    opt.step()
+    lr["value"] = 0.25
+    opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), 1 - 0.5 - 0.25)
