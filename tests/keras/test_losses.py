@@ -186,6 +186,9 @@ def test_reductions_match_keras(oracle, cls, reduction):
 
 FUNCTIONS = [
     ("mse", "regression"),
+    ("MSE", "regression"),
+    ("bce", "multi_binary"),
+    ("kld", "distribution"),
     ("mae", "regression"),
     ("mape", "regression"),
     ("msle", "positive"),
@@ -224,8 +227,11 @@ def test_get_identifiers_and_names(keras_ref):
     again = nkl.get({"class_name": "BinaryCrossentropy", "config": bce.get_config()})
     assert again.from_logits is True
     assert nkl.get(None) is None
-    with pytest.raises(ValueError, match="Could not interpret"):
-        nkl.get("nope")
+    for unknown in ["nope", "logcosh", "huber_loss"]:  # Keras knows neither
+        with pytest.raises(ValueError, match="Could not interpret"):
+            keras_ref.losses.get(unknown)
+        with pytest.raises(ValueError, match="Could not interpret"):
+            nkl.get(unknown)
     with pytest.raises(NotImplementedError, match="ignore_class"):
         nkl.SparseCategoricalCrossentropy(ignore_class=0)
     with pytest.raises(NotImplementedError, match="CTC"):

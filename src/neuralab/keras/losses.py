@@ -669,20 +669,19 @@ _FUNCTIONS = {
         sparse_categorical_crossentropy,
     )
 }
-_ALIASES = {
-    "mse": mean_squared_error,
-    "MSE": mean_squared_error,
+_ALIASES = {  # exactly Keras's (no 'logcosh' or 'huber_loss')
+    "bce": binary_crossentropy,
+    "BCE": binary_crossentropy,
+    "kld": kl_divergence,
+    "KLD": kl_divergence,
     "mae": mean_absolute_error,
     "MAE": mean_absolute_error,
+    "mse": mean_squared_error,
+    "MSE": mean_squared_error,
     "mape": mean_absolute_percentage_error,
     "MAPE": mean_absolute_percentage_error,
     "msle": mean_squared_logarithmic_error,
     "MSLE": mean_squared_logarithmic_error,
-    "kld": kl_divergence,
-    "KLD": kl_divergence,
-    "kullback_leibler_divergence": kl_divergence,
-    "logcosh": log_cosh,
-    "huber_loss": huber,
 }
 _NOT_BUILT = {
     "CTC",
