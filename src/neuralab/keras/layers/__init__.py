@@ -1,0 +1,38 @@
+"""Keras's layers with Keras's names, arguments, defaults and channels-last data."""
+
+from __future__ import annotations
+
+from neuralab.keras.layers.core import (
+    Activation,
+    Add,
+    Concatenate,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    Permute,
+    Reshape,
+    add,
+    concatenate,
+)
+from neuralab.keras.layers.layer import Input, InputLayer, KerasTensor, Layer
+from neuralab.keras.layers.normalization import BatchNormalization
+
+__all__ = [
+    "Activation",
+    "Add",
+    "BatchNormalization",
+    "Concatenate",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Layer",
+    "Permute",
+    "Reshape",
+    "add",
+    "concatenate",
+]
