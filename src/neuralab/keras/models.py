@@ -15,6 +15,7 @@ from typing import Any
 import numpy
 
 from neuralab.keras import backend
+from neuralab.keras.trainer import Trainer
 from neuralab.keras.layers.layer import (
     InputLayer,
     KerasTensor,
@@ -29,7 +30,7 @@ from neuralab.tensor import Tensor
 WEIGHTS_SUFFIXES = (".weights.safetensors", ".safetensors")
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """``Model(inputs, outputs)``: a graph of layers called on ``Input`` tensors; or a
     subclass that makes its layers in ``__init__`` and computes the output in ``call``."""
 
