@@ -8,12 +8,13 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+import typing
 
 import numpy
 
 import neuralab
 import neuralab.keras
-from neuralab.optim import SGD as _TorchSGD
+from neuralab import optim
 
 EPS = 1e-7
 
@@ -27,8 +28,10 @@ def _same_rank(y_true, y_pred):
 def _reduce(per_sample, sample_weight):
     """Keras's 'sum_over_batch_size': sum(loss * w) / number of loss elements."""
     if sample_weight is not None:
-        w = sample_weight if isinstance(sample_weight, neuralab.Tensor) else neuralab.tensor(
-            numpy.asarray(sample_weight, numpy.float32)
+        w = (
+            sample_weight
+            if isinstance(sample_weight, neuralab.Tensor)
+            else neuralab.tensor(numpy.asarray(sample_weight, numpy.float32))
         )
         per_sample = per_sample * w.float().reshape(per_sample.shape)
     return per_sample.sum() / per_sample.numel()
@@ -60,7 +63,11 @@ def _scce(y, p):  # sparse categorical cross-entropy on probabilities
 
 
 class _Losses(types.ModuleType):
-    _ALL = {"binary_crossentropy": _bce, "mse": _mse, "mean_squared_error": _mse}
+    _ALL: typing.ClassVar[dict] = {
+        "binary_crossentropy": _bce,
+        "mse": _mse,
+        "mean_squared_error": _mse,
+    }
 
     def get(self, identifier):
         if identifier == "sparse_categorical_crossentropy":
@@ -87,10 +94,14 @@ class _Mean:
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         v = self.fn(y_true.numpy(), y_pred.numpy()).astype(numpy.float32)
-        w = numpy.ones_like(v) if sample_weight is None else numpy.asarray(
-            sample_weight.numpy() if hasattr(sample_weight, "numpy") else sample_weight,
-            numpy.float32,
-        ).reshape(v.shape)
+        w = (
+            numpy.ones_like(v)
+            if sample_weight is None
+            else numpy.asarray(
+                sample_weight.numpy() if hasattr(sample_weight, "numpy") else sample_weight,
+                numpy.float32,
+            ).reshape(v.shape)
+        )
         self.total += numpy.float32((v * w).sum())
         self.count += numpy.float32(w.sum())
 
@@ -113,7 +124,7 @@ def _mse_metric(y, p):
 
 
 class _Metrics(types.ModuleType):
-    _ALL = {
+    _ALL: typing.ClassVar[dict] = {
         "binary_accuracy": (_binary_accuracy, "up"),
         "sparse_categorical_accuracy": (_sparse_accuracy, "up"),
         "mse": (_mse_metric, "down"),
@@ -124,14 +135,14 @@ class _Metrics(types.ModuleType):
         return _Mean(fn, identifier, direction)
 
 
-class SGD(_TorchSGD):
+class SGD(optim.SGD):
     """Keras's plain SGD (w <- w - lr g), built lazily over the trainable weights."""
 
     def __init__(self, learning_rate=0.01):
         self._initial_lr, self.built = learning_rate, False
 
     def build(self, variables):
-        _TorchSGD.__init__(self, list(variables), lr=self._initial_lr)
+        optim.SGD.__init__(self, list(variables), lr=self._initial_lr)
         self.built = True
 
     @property

@@ -593,23 +593,23 @@ class Progbar:
             message = "\b" * self._prev_total_width + "\r"
             if self.target is not None and self.target > 0:
                 digits = int(math.log10(self.target)) + 1
-                bar = self._style(f"%{digits}d/%d" % (current, self.target), "1") + " "
+                bar = self._style(f"{current:{digits}d}/{self.target}", "1") + " "
                 done = int(self.width * float(current) / self.target)
                 if done > 0:
                     bar += self._style("━" * done, "32")
                 bar += self._style("━" * (self.width - done), "37")
-                plain = len(f"%{digits}d/%d" % (current, self.target)) + 1 + self.width
+                plain = len(f"{current:{digits}d}/{self.target}") + 1 + self.width
             else:
-                bar = "%7d/Unknown" % current
+                bar = f"{current:7d}/Unknown"
                 plain = len(bar)
             if self.target is not None and self.target > 0 and not finalize:
                 eta = per_step * (self.target - current)
                 if eta > 3600:
-                    eta_text = "%d:%02d:%02d" % (eta // 3600, (eta % 3600) // 60, eta % 60)
+                    eta_text = f"{int(eta // 3600)}:{int(eta % 3600 // 60):02d}:{int(eta % 60):02d}"
                 elif eta > 60:
-                    eta_text = "%d:%02d" % (eta // 60, eta % 60)
+                    eta_text = f"{int(eta // 60)}:{int(eta % 60):02d}"
                 else:
-                    eta_text = "%ds" % eta
+                    eta_text = f"{int(eta)}s"
             else:
                 eta_text = f"{now - self._start:.0f}s"
             info = " " + self._style(eta_text, "1") + _format_time(per_step, "step")
@@ -627,7 +627,7 @@ class Progbar:
             self._prev_total_width = plain
         elif self.verbose == 2 and finalize and self.target:
             digits = int(math.log10(self.target)) + 1
-            info = f"%{digits}d/%d - {now - self._start:.0f}s -" % (current, self.target)
+            info = f"{current:{digits}d}/{self.target} - {now - self._start:.0f}s -"
             info += _format_time(per_step, "step")
             for k, v in self._values.items():
                 info += f" - {k}: " + (f"{v:.4f}" if v > 1e-3 else f"{v:.4e}")

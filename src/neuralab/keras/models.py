@@ -15,7 +15,6 @@ from typing import Any
 import numpy
 
 from neuralab.keras import backend
-from neuralab.keras.trainer import Trainer
 from neuralab.keras.layers.layer import (
     InputLayer,
     KerasTensor,
@@ -25,6 +24,7 @@ from neuralab.keras.layers.layer import (
     map_structure,
     standardize_shape,
 )
+from neuralab.keras.trainer import Trainer
 from neuralab.tensor import Tensor
 
 WEIGHTS_SUFFIXES = (".weights.safetensors", ".safetensors")

@@ -306,7 +306,9 @@ class Trainer:
         self._assert_compiled()
         if shuffle == "batch":
             raise NotImplementedError("neuralab.keras: fit(shuffle='batch') is not supported")
-        x, y, sample_weight = (_array(a, n) for a, n in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
+        x, y, sample_weight = (
+            _array(a, n) for a, n in ((x, "x"), (y, "y"), (sample_weight, "sample_weight"))
+        )
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = _train_validation_split(
                 (x, y, sample_weight), validation_split
@@ -316,7 +318,9 @@ class Trainer:
                 raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
             sample_weight = _class_weight_to_sample_weights(y, class_weight)
         batch_size = batch_size or 32
-        train = DataLoader(_dataset(x, y, sample_weight), batch_size=batch_size, shuffle=bool(shuffle))
+        train = DataLoader(
+            _dataset(x, y, sample_weight), batch_size=batch_size, shuffle=bool(shuffle)
+        )
         _check_steps("steps_per_epoch", steps_per_epoch, len(train))
         validation = None
         if validation_data is not None:
@@ -329,7 +333,9 @@ class Trainer:
         callbacks = list(callbacks or [])
         if not any(isinstance(cb, callbacks_module.History) for cb in callbacks):
             callbacks.append(callbacks_module.History())
-        if verbose != 0 and not any(isinstance(cb, callbacks_module.ProgbarLogger) for cb in callbacks):
+        if verbose != 0 and not any(
+            isinstance(cb, callbacks_module.ProgbarLogger) for cb in callbacks
+        ):
             callbacks.append(callbacks_module.ProgbarLogger())
         params = {"verbose": verbose, "epochs": epochs, "steps": len(train)}
         for cb in callbacks:
@@ -338,7 +344,11 @@ class Trainer:
             if isinstance(cb, callbacks_module.History):
                 self.history = cb
         if isinstance(validation_freq, int):
-            freq = [e - initial_epoch for e in range(initial_epoch + 1, epochs + 1) if e % validation_freq == 0]
+            freq = [
+                e - initial_epoch
+                for e in range(initial_epoch + 1, epochs + 1)
+                if e % validation_freq == 0
+            ]
         else:
             freq = [e - initial_epoch for e in validation_freq]
         metrics = [] if self._compile_metrics is None else [self._compile_metrics]
@@ -377,7 +387,9 @@ class Trainer:
         self._assert_compiled()
         if callbacks:
             raise NotImplementedError("neuralab.keras: evaluate(callbacks=...) is not supported")
-        x, y, sample_weight = (_array(a, n) for a, n in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
+        x, y, sample_weight = (
+            _array(a, n) for a, n in ((x, "x"), (y, "y"), (sample_weight, "sample_weight"))
+        )
         loader = DataLoader(_dataset(x, y, sample_weight), batch_size=batch_size or 32)
         _check_steps("steps", steps, len(loader))
         self._build_on(x)
@@ -396,7 +408,12 @@ class Trainer:
         return results[0] if len(results) == 1 else results
 
     def predict(
-        self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps=None, callbacks=None
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps=None,
+        callbacks=None,
     ) -> numpy.ndarray:
         """The outputs for every row of x, in inference mode, as a NumPy array."""
         from neuralab.data import DataLoader, TensorDataset
@@ -418,7 +435,9 @@ class Trainer:
     ) -> Any:
         """One optimizer step on this batch; the loss and metrics of the batch."""
         self._assert_compiled()
-        x, y, sample_weight = (_array(a, n) for a, n in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
+        x, y, sample_weight = (
+            _array(a, n) for a, n in ((x, "x"), (y, "y"), (sample_weight, "sample_weight"))
+        )
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError(
@@ -507,7 +526,7 @@ def _train_validation_split(arrays: tuple, validation_split: float) -> tuple[tup
     """Keras's ``train_validation_split``: the last ``validation_split`` of the rows,
     ``split_at = floor(n * (1 - validation_split))``, before any shuffling."""
     n = len(next(a for a in arrays if a is not None))
-    split_at = int(math.floor(n * (1.0 - validation_split)))
+    split_at = math.floor(n * (1.0 - validation_split))
     if split_at == 0 or split_at == n:
         raise ValueError(
             f"Training data contains {n} samples, which is not sufficient to split it into a "
