@@ -36,3 +36,10 @@ __all__ = [
     "add",
     "concatenate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A Keras name that neuralab.keras lacks raises NotImplementedError naming it."""
+    from neuralab.keras.keras_names import missing
+
+    raise missing(name, "layers")
