@@ -22,3 +22,10 @@ __all__ = [
     "layers",
     "regularizers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A Keras name that neuralab.keras lacks raises NotImplementedError naming it."""
+    from neuralab.keras.keras_names import missing
+
+    raise missing(name, "")

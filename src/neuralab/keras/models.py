@@ -199,13 +199,25 @@ class Model(Trainer, Layer):
         raise NotImplementedError("neuralab.keras: model.to_json() is not supported")
 
 
-def _paths_of(model: Model) -> list[str]:
-    """Unique Keras paths of ``model.weights``: '<layer name>/<weight name>'."""
-    owner: dict[int, str] = {}
-    for layer in model._layers_in_order(include_self=True):
-        for w in layer._weights:
-            owner.setdefault(id(w.tensor), w.name if layer is model else f"{layer.name}/{w.name}")
-    return [owner[id(t)] for t in model.weights]
+def _paths_of(model: Layer, prefix: str = "") -> list[str]:
+    """Names for ``model.weights`` that depend on the architecture only, as Keras's weights
+    files: 'layers/dense/vars/0', 'layers/dense_1/vars/1', ... (a layer is named by its
+    class and its rank among the model's layers of that class, not by its global name)."""
+    from collections import Counter
+
+    seen: Counter[str] = Counter()
+    paths: dict[int, str] = {}
+    for i, w in enumerate(w for w in model._all_weights() if w in model._weights):
+        paths[id(w.tensor)] = f"{prefix}vars/{i}"
+    for child in model._modules.values():
+        if not isinstance(child, Layer):
+            continue
+        kind = backend.snake_case(type(child).__name__)
+        name = kind if seen[kind] == 0 else f"{kind}_{seen[kind]}"
+        seen[kind] += 1
+        for tensor, path in zip(child.weights, _paths_of(child, f"{prefix}layers/{name}/")):
+            paths.setdefault(id(tensor), path)
+    return [paths[id(t)] for t in model.weights]
 
 
 def _weights_path(filepath: str | Path, who: str) -> Path:

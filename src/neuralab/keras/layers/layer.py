@@ -13,6 +13,7 @@ called inside it; otherwise a layer follows its module mode, which starts as inf
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import threading
@@ -376,6 +377,24 @@ class Layer(Module):
     # --- building and calling -----------------------------------------------------------
     def build(self, input_shape: Any) -> None:
         """Create the weights for inputs of ``input_shape`` (subclasses override)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's ``build`` marks the layer built however it is called (directly, as
+        Keras users do, or on the first call)."""
+        super().__init_subclass__(**kwargs)
+        original = cls.__dict__.get("build")
+        if original is None or getattr(original, "_marks_built", False):
+            return
+
+        @functools.wraps(original)
+        def build(self: Layer, *args: Any, **kw: Any) -> None:
+            original(self, *args, **kw)
+            object.__setattr__(self, "built", True)
+            if args or "input_shape" in kw:
+                object.__setattr__(self, "_build_shape", args[0] if args else kw["input_shape"])
+
+        build._marks_built = True  # type: ignore[attr-defined]
+        cls.build = build
 
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from neuralab import functional as F
 from neuralab.keras.layers.layer import Layer
 from neuralab.tensor import Tensor, no_grad
@@ -81,7 +83,8 @@ class BatchNormalization(Layer):
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         axis = self._axis
-        moved = inputs if axis == 1 else inputs.movedim(axis, 1)
+        order = (0, axis, *(i for i in range(1, inputs.ndim) if i != axis))
+        moved = inputs if axis == 1 else inputs.permute(*order)
         if training and self.trainable:
             out = F.batch_norm(moved, None, None, self.gamma, self.beta, True, 0.0, self.epsilon)
             self._update_moving(moved)
@@ -96,7 +99,7 @@ class BatchNormalization(Layer):
                 0.0,
                 self.epsilon,
             )
-        return out if axis == 1 else out.movedim(1, axis)
+        return out if axis == 1 else out.permute(*numpy.argsort(order))
 
     def _update_moving(self, moved: Tensor) -> None:
         """moving <- moving * momentum + batch statistic * (1 - momentum), biased variance."""
