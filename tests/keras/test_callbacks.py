@@ -222,3 +222,10 @@ def test_user_history_and_stop_training_flag(keras_ref):
     returned = nm.fit(x, y, epochs=5, verbose=0, callbacks=[history, StopAfterOne()])
     assert returned is history is nm.history and history.epoch == [0]
     assert history.params == {"verbose": 0, "epochs": 5, "steps": 1}
+
+
+def test_callbacks_not_built_are_named():
+    with pytest.raises(NotImplementedError, match=r"keras\.callbacks\.TensorBoard"):
+        ncb.TensorBoard  # noqa: B018
+    with pytest.raises(AttributeError):
+        ncb.NoSuchCallback  # noqa: B018

@@ -684,3 +684,11 @@ class ProgbarLogger(Callback):
         if self.target is None:
             self.target = self.progbar.target = self.seen
         self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
+
+
+def __getattr__(name: str) -> object:
+    """A Keras callback neuralab.keras lacks (BackupAndRestore, TensorBoard, ...) raises
+    NotImplementedError naming it."""
+    from neuralab.keras.keras_names import missing
+
+    raise missing(name, "callbacks")
