@@ -17,22 +17,27 @@ from neuralab.keras.layers.core import (
 )
 from neuralab.keras.layers.layer import Input, InputLayer, KerasTensor, Layer
 from neuralab.keras.layers.normalization import BatchNormalization
+from neuralab.keras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 __all__ = [
     "Activation",
     "Add",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
     "Dense",
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRU",
     "Input",
     "InputLayer",
     "KerasTensor",
+    "LSTM",
     "Layer",
     "Permute",
     "Reshape",
+    "SimpleRNN",
     "add",
     "concatenate",
 ]
