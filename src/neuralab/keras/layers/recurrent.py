@@ -471,10 +471,10 @@ class LSTM(_RNN):
         **kwargs: Any,
     ) -> None:
         settings = _settings(locals())
-        self_unit_forget_bias = bool(settings.pop("unit_forget_bias"))
-        super().__init__(**settings, config={**settings, "unit_forget_bias": self_unit_forget_bias},
-                         **kwargs)  # fmt: skip
-        self.unit_forget_bias = self_unit_forget_bias
+        forget_bias = bool(settings.pop("unit_forget_bias"))
+        config = {**settings, "unit_forget_bias": forget_bias}
+        super().__init__(**settings, config=config, **kwargs)
+        self.unit_forget_bias = forget_bias
 
     def _bias_initializer(self) -> Any:
         """unit_forget_bias: [init(H), ones(H), init(2H)] — the forget gate's bias starts at 1
