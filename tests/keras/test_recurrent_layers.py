@@ -135,6 +135,7 @@ CASES = [
     ("SimpleRNN", {"activation": "relu", "return_sequences": True}),
     ("SimpleRNN", {"activation": "sigmoid", "return_sequences": True}),  # per-step path
     ("SimpleRNN", {"use_bias": False}),
+    ("SimpleRNN", {"activation": None, "return_sequences": True}),  # linear, per step
     ("LSTM", {}),
     ("LSTM", {"return_sequences": True}),
     ("LSTM", {"return_sequences": True, "go_backwards": True}),
@@ -143,6 +144,7 @@ CASES = [
     ("LSTM", {"use_bias": False, "return_sequences": True}),
     ("LSTM", {"activation": "relu", "return_state": True}),  # per-step path
     ("LSTM", {"recurrent_activation": "tanh", "go_backwards": True}),  # per-step path
+    ("LSTM", {"recurrent_activation": "hard_sigmoid", "return_sequences": True}),
     ("GRU", {}),
     ("GRU", {"return_sequences": True}),
     ("GRU", {"return_sequences": True, "go_backwards": True}),
@@ -163,6 +165,12 @@ def test_outputs_and_gradients_match_keras(keras_ref, name, kwargs):
         and kwargs.get("recurrent_activation", "sigmoid") == "sigmoid"
         and kwargs.get("reset_after", True)
     )
+
+
+def test_activation_functions_given_as_objects_take_the_fused_path():
+    assert nk.layers.LSTM(4, activation=nk.activations.tanh)._fusable()
+    assert nk.layers.SimpleRNN(4, activation=nk.activations.relu)._fusable()
+    assert not nk.layers.GRU(4, recurrent_activation=nk.activations.hard_sigmoid)._fusable()
 
 
 @pytest.mark.parametrize(
