@@ -522,3 +522,27 @@ def test_get_config_round_trip_gives_the_same_layer():
     layer(x), clone(x)
     clone.set_weights(layer.get_weights())
     np.testing.assert_array_equal(layer(x).detach().numpy(), clone(x).detach().numpy())
+
+
+def test_in_a_sequential_model_like_keras(keras_ref):
+    """LSTM -> GRU -> Dense in a Sequential model: the same weights (model order) give the
+    same predictions."""
+    x = _data()
+
+    def stack(k):
+        return k.Sequential(
+            [
+                k.Input((STEPS, FEATURES)),
+                k.layers.Bidirectional(k.layers.LSTM(UNITS, return_sequences=True)),
+                k.layers.GRU(UNITS),
+                k.layers.Dense(2),
+            ]
+        )
+
+    ref, ours = stack(keras_ref), stack(nk)
+    _randomize(ref)
+    ours.set_weights(ref.get_weights())
+    assert ours.count_params() == ref.count_params()
+    np.testing.assert_allclose(
+        ours(x).detach().numpy(), ref(x).detach().numpy(), rtol=RTOL, atol=ATOL
+    )
