@@ -39,6 +39,7 @@ MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = (
 )
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+from neuralab.keras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 __all__ = [
     "Conv1D",
@@ -64,17 +65,21 @@ __all__ = [
     "Activation",
     "Add",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
     "Dense",
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRU",
     "Input",
     "InputLayer",
     "KerasTensor",
+    "LSTM",
     "Layer",
     "Permute",
     "Reshape",
+    "SimpleRNN",
     "add",
     "concatenate",
 ]
