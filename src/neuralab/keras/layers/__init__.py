@@ -28,6 +28,7 @@ from neuralab.keras.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from neuralab.keras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 # Keras's aliases
 Convolution1D, Convolution2D = Conv1D, Conv2D
@@ -39,7 +40,6 @@ MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = (
 )
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
-from neuralab.keras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 __all__ = [
     "Conv1D",
