@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import neuralab as nl
-from neuralab.keras import losses as nkl
+import neuralab.keras.losses as nkl
 
 RTOL, ATOL = 1e-5, 1e-6
 N, C = 6, 4
@@ -270,3 +270,17 @@ def test_shape_mismatch_is_explained():
         nkl.BinaryCrossentropy()(np.zeros((4, 2)), np.full((4, 3), 0.5))
     with pytest.raises(ValueError, match=r"labels must be in \[0, 3\)"):
         nkl.SparseCategoricalCrossentropy()(np.array([0, 3]), np.full((2, 3), 0.3))
+
+
+@pytest.mark.parametrize("kind", ["binary_prob", "sparse_prob", "onehot_prob"])
+def test_crossentropy_resolved_on_first_call(oracle, kind):
+    """compile(loss='crossentropy') before any data: picked from the first batch's shapes."""
+    from keras.src.trainers import compile_utils
+
+    y_true, y_pred = _inputs(kind)
+    ours = nkl.compile_loss("crossentropy")
+    theirs = compile_utils.get_loss("crossentropy", y_true, y_pred)
+    value = ours(y_true, nl.tensor(y_pred)).item()
+    expected = float(oracle.ops.convert_to_numpy(theirs(y_true, y_pred)))
+    assert ours.name == "crossentropy"
+    assert value == pytest.approx(expected, rel=RTOL, abs=ATOL)

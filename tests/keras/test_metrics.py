@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neuralab.keras import metrics as nkm
+import neuralab.keras.metrics as nkm
 
 RTOL, ATOL = 1e-5, 1e-6
 N, C, BATCHES = 8, 5, 3
@@ -256,7 +256,7 @@ def test_compile_metric_matches_keras_compile_utils(keras_ref, identifier, kind)
     if identifier == "object":
         ours_id, theirs_id = nkm.Precision(thresholds=0.4), keras_ref.metrics.Precision(0.4)
     elif identifier == "function":
-        from neuralab.keras import losses as nkl
+        import neuralab.keras.losses as nkl
 
         ours_id, theirs_id = nkl.mean_squared_error, keras_ref.losses.mean_squared_error
     else:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import neuralab as nl
+import neuralab.keras.optimizers as nko
 from neuralab import nn
-from neuralab.keras import optimizers as nko
 
 RTOL, ATOL = 1e-5, 1e-6
 SHAPES = [(3, 4), (4,), (2, 3, 2)]

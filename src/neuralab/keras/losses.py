@@ -770,7 +770,7 @@ def compile_loss(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Los
         return None
     if str(identifier).lower() in ("crossentropy", "ce"):
         if y_true is None or y_pred is None:
-            raise ValueError("compile_loss: 'crossentropy' needs y_true and y_pred to pick")
+            return _CrossentropyByShape(str(identifier))
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
         obj: Any = (
             binary_crossentropy
@@ -785,3 +785,17 @@ def compile_loss(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Los
         return obj
     name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", None)
     return LossFunctionWrapper(obj, name=name)
+
+
+class _CrossentropyByShape(Loss):
+    """compile(loss='crossentropy') before the shapes are known: picks binary, sparse or
+    categorical cross-entropy on the first call, as ``compile_loss`` would with them."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name)
+        self._resolved: Loss | None = None
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        if self._resolved is None:
+            self._resolved = compile_loss(self.name, y_true, y_pred)
+        return self._resolved(y_true, y_pred, sample_weight=sample_weight)

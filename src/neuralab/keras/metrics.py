@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import neuralab as nl
-from neuralab.keras import losses as _losses
+import neuralab.keras.losses as _losses
 from neuralab.tensor import Tensor
 
 F32 = np.float32
