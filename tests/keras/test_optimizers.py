@@ -218,7 +218,7 @@ def test_state_dict_round_trip():
     other.build(params)
     other.load_state_dict(state)
     assert other.iterations == 2
-    for p in other.variables:
+    for p in other._trainable_variables:
         assert set(other.state[p]) == {"momentum", "velocity"}
 
 

@@ -132,8 +132,9 @@ class Optimizer(_Optimizer):
         """Optimizer-wide state beyond the per-variable slots (Nadam's u_product)."""
 
     @property
-    def variables(self) -> list[Tensor]:
-        """The variables the optimizer was built with."""
+    def _trainable_variables(self) -> list[Tensor]:
+        """The variables the optimizer was built with (Keras's ``_trainable_variables``;
+        Keras's public ``variables`` are the optimizer's own state, not offered here)."""
         return [p for g in self.param_groups for p in g["params"]]
 
     def exclude_from_weight_decay(
@@ -226,7 +227,7 @@ class Optimizer(_Optimizer):
                 f"{type(self).__name__}: call optimizer.build(variables) before step()"
             )
         self._sync_lr_from_groups()
-        variables = [p for p in self.variables if p.grad is not None]
+        variables = [p for p in self._trainable_variables if p.grad is not None]
         if not variables:
             raise ValueError("No gradients provided for any variable.")
         grads = [p.grad._data.astype(p._data.dtype, copy=True) for p in variables]
@@ -241,7 +242,7 @@ class Optimizer(_Optimizer):
             return self._iterations
         if not self.built:
             self.build([v for _, v in pairs])
-        known = {id(p) for p in self.variables}
+        known = {id(p) for p in self._trainable_variables}
         for _, v in pairs:
             if id(v) not in known:
                 raise ValueError(
@@ -260,7 +261,9 @@ class Optimizer(_Optimizer):
 
     def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Tensor] | None = None):
         """Keras's ``apply(grads, trainable_variables=None)``."""
-        variables = self.variables if trainable_variables is None else trainable_variables
+        variables = trainable_variables
+        if variables is None:
+            variables = self._trainable_variables
         if trainable_variables is None and not self.built:
             raise ValueError(
                 "When passing `grads` without `variables`, the optimizer must already be "
