@@ -60,14 +60,14 @@ def normalize(x: Any, axis: int | None = -1, order: int = 2) -> Any:
     """x / ||x||_order along ``axis``.
 
     NumPy input (as Keras): x / norm with ``numpy.linalg.norm``, a zero norm counted as 1;
-    returns NumPy. A Tensor (differentiable, Keras's ops formula): order 2 is
-    x * min(1 / sqrt(sum x^2), 1 / eps), other orders x / max(||x||_order, eps),
-    eps = 1e-7."""
+    returns NumPy (axis=0 included, which Keras 3.15 mishandles). A Tensor (differentiable,
+    Keras's ops formula): order 2 is x * min(1 / sqrt(sum x^2), 1 / eps), other orders
+    x / max(||x||_order, eps), eps = 1e-7."""
     if isinstance(x, numpy.ndarray):
         norm = numpy.atleast_1d(numpy.linalg.norm(x, order, axis))
         norm[norm == 0] = 1
-        axis = axis or -1
-        return x / numpy.expand_dims(norm, axis)
+        # (Keras writes ``axis = axis or -1``, which turns axis=0 into -1; axis 0 is kept here.)
+        return x / numpy.expand_dims(norm, -1 if axis is None else axis)
     if not isinstance(x, Tensor):
         raise TypeError(
             f"normalize: expected a NumPy array or a neuralab Tensor, got {type(x).__name__}"
