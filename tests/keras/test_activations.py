@@ -43,8 +43,9 @@ def _compare(keras, ours, theirs, x, atol=1e-6, **kw):
     y, g = _ours(ours, x, w, **kw)
     y_ref, g_ref = _keras(keras, theirs, x, w, **kw)
     assert y.dtype == np.float32 and y.shape == y_ref.shape
-    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=atol)
-    np.testing.assert_allclose(g, g_ref, rtol=1e-5, atol=atol)
+    what = f"{getattr(ours, '__name__', ours)}({kw})"
+    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=atol, err_msg=f"value of {what}")
+    np.testing.assert_allclose(g, g_ref, rtol=1e-5, atol=atol, err_msg=f"gradient of {what}")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -55,49 +56,51 @@ def test_by_name_matches_keras(keras_ref, name):
     _compare(keras_ref, A.get(name), keras_ref.activations.get(name), x)
 
 
-@pytest.mark.parametrize(
-    "kw",
-    [
-        {},
-        {"negative_slope": 0.1},
-        {"max_value": 6.0},
-        {"max_value": 2.5},
-        {"threshold": 1.0},
-        {"negative_slope": 0.3, "max_value": 4.0},
-        {"negative_slope": 0.3, "threshold": -0.5},
-        {"negative_slope": 0.2, "max_value": 3.0, "threshold": 0.5},
-        {"max_value": 3.0, "threshold": 0.5},
-    ],
-)
-def test_relu_options_match_keras(keras_ref, kw):
-    _compare(keras_ref, A.relu, keras_ref.activations.relu, _x(), **kw)
+# (Loops, not parametrize: each Keras test pays for clear_session in the conftest.)
+RELU_OPTIONS = [
+    {},
+    {"negative_slope": 0.1},
+    {"max_value": 6.0},
+    {"max_value": 2.5},
+    {"threshold": 1.0},
+    {"negative_slope": 0.3, "max_value": 4.0},
+    {"negative_slope": 0.3, "threshold": -0.5},
+    {"negative_slope": 0.2, "max_value": 3.0, "threshold": 0.5},
+    {"max_value": 3.0, "threshold": 0.5},
+]
 
 
-@pytest.mark.parametrize(
-    "fn, kw",
-    [
-        ("leaky_relu", {"negative_slope": 0.05}),
-        ("elu", {"alpha": 0.5}),
-        ("gelu", {"approximate": True}),
-        ("celu", {"alpha": 2.0}),
-        ("softmax", {"axis": 0}),
-        ("softmax", {"axis": 1}),
-        ("log_softmax", {"axis": 0}),
-    ],
-)
-def test_arguments_match_keras(keras_ref, fn, kw):
-    # The tanh approximation of gelu computes 1 + tanh(u) with tanh(u) ~ -1 in the negative
-    # tail: float32 cancellation leaves ~1e-6 of noise (on values of order 1e-6) on both sides.
-    atol = 5e-6 if kw.get("approximate") else 1e-6
-    _compare(keras_ref, getattr(A, fn), getattr(keras_ref.activations, fn), _x(), atol=atol, **kw)
+def test_relu_options_match_keras(keras_ref):
+    for kw in RELU_OPTIONS:
+        _compare(keras_ref, A.relu, keras_ref.activations.relu, _x(), **kw)
 
 
-@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
-@pytest.mark.parametrize("axis", [None, (1, 2), (0, 2)])
-def test_softmax_over_several_axes_matches_keras(keras_ref, fn, axis):
-    _compare(
-        keras_ref, getattr(A, fn), getattr(keras_ref.activations, fn), _x((3, 4, 5)), axis=axis
-    )
+ARGUMENTS = [
+    ("leaky_relu", {"negative_slope": 0.05}),
+    ("elu", {"alpha": 0.5}),
+    ("gelu", {"approximate": True}),
+    ("celu", {"alpha": 2.0}),
+    ("softmax", {"axis": 0}),
+    ("softmax", {"axis": 1}),
+    ("log_softmax", {"axis": 0}),
+]
+
+
+def test_arguments_match_keras(keras_ref):
+    for fn, kw in ARGUMENTS:
+        # The tanh approximation of gelu computes 1 + tanh(u) with tanh(u) ~ -1 in the
+        # negative tail: float32 cancellation leaves ~1e-6 of noise (on values of order
+        # 1e-6) on both sides.
+        atol = 5e-6 if kw.get("approximate") else 1e-6
+        theirs = getattr(keras_ref.activations, fn)
+        _compare(keras_ref, getattr(A, fn), theirs, _x(), atol=atol, **kw)
+
+
+def test_softmax_over_several_axes_matches_keras(keras_ref):
+    for fn in ("softmax", "log_softmax"):
+        for axis in (None, (1, 2), (0, 2)):
+            theirs = getattr(keras_ref.activations, fn)
+            _compare(keras_ref, getattr(A, fn), theirs, _x((3, 4, 5)), axis=axis)
 
 
 def test_defaults_are_keras_defaults(keras_ref):

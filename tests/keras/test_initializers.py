@@ -107,13 +107,14 @@ def test_random_normal_uniform_truncated_match_keras(keras_ref, shape):
     assert hi.min() >= 0.5 - 4.0 and hi.max() <= 0.5 + 4.0
 
 
-@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal", "untruncated_normal"])
-@pytest.mark.parametrize("mode", ["fan_in", "fan_out", "fan_avg"])
-def test_variance_scaling_arguments_match_keras(keras_ref, mode, distribution):
-    kw = {"scale": 3.0, "mode": mode, "distribution": distribution}
-    ours = _ours(I.VarianceScaling(**kw), CONV)
-    theirs = _keras_array(keras_ref, keras_ref.initializers.VarianceScaling(**kw), CONV)
-    _same_statistics(ours, theirs, theirs.std())
+def test_variance_scaling_arguments_match_keras(keras_ref):
+    # (Loops, not parametrize: each Keras test pays for clear_session in the conftest.)
+    for mode in ("fan_in", "fan_out", "fan_avg"):
+        for distribution in ("uniform", "truncated_normal", "untruncated_normal"):
+            kw = {"scale": 3.0, "mode": mode, "distribution": distribution}
+            ours = _ours(I.VarianceScaling(**kw), CONV)
+            theirs = _keras_array(keras_ref, keras_ref.initializers.VarianceScaling(**kw), CONV)
+            _same_statistics(ours, theirs, theirs.std())
 
 
 def test_compute_fans_match_keras(keras_ref):
@@ -125,17 +126,19 @@ def test_compute_fans_match_keras(keras_ref):
 
 
 @pytest.mark.parametrize("gain", [1.0, 2.5])
-@pytest.mark.parametrize("shape", [(200, 50), (50, 200), (3, 3, 16, 32), (2, 2, 4, 64)])
-def test_orthogonal_matches_keras(keras_ref, shape, gain):
-    ours = _ours(I.Orthogonal(gain=gain), shape)
-    theirs = _keras_array(keras_ref, keras_ref.initializers.Orthogonal(gain=gain), shape)
-    for w in (ours, theirs):
-        flat = w.reshape(-1, shape[-1])
-        gram = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
-        np.testing.assert_allclose(gram, gain**2 * np.eye(len(gram)), atol=1e-5 * gain**2)
-        # Orthogonality fixes the sum of squares: min(rows, cols) gain^2.
-        rms = gain * math.sqrt(min(flat.shape) / flat.size)
-        np.testing.assert_allclose(np.sqrt((w**2).mean()), rms, rtol=1e-5)
+def test_orthogonal_matches_keras(keras_ref, gain):
+    for shape in [(200, 50), (50, 200), (3, 3, 16, 32), (2, 2, 4, 64)]:
+        ours = _ours(I.Orthogonal(gain=gain), shape)
+        theirs = _keras_array(keras_ref, keras_ref.initializers.Orthogonal(gain=gain), shape)
+        for w in (ours, theirs):
+            flat = w.reshape(-1, shape[-1])
+            gram = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
+            np.testing.assert_allclose(
+                gram, gain**2 * np.eye(len(gram)), atol=1e-5 * gain**2, err_msg=str(shape)
+            )
+            # Orthogonality fixes the sum of squares: min(rows, cols) gain^2.
+            rms = gain * math.sqrt(min(flat.shape) / flat.size)
+            np.testing.assert_allclose(np.sqrt((w**2).mean()), rms, rtol=1e-5)
 
 
 def test_constants_match_keras(keras_ref):
