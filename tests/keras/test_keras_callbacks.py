@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_fit import _close_history, _close_weights, _compile, _data, _pair
+from test_keras_fit import _close_history, _close_weights, _compile, _data, _pair
 
 from neuralab import keras as nk
 from neuralab.keras import callbacks as ncb
