@@ -370,7 +370,9 @@ def seed_spread(program: Path, backend: str, root: Path, seeds: int) -> dict[str
     by_option = '"--seed"' in source
     seeds_in = ("torch.manual_seed(0)", "set_random_seed(0)")
     if not by_option and not any(call in source for call in seeds_in):
-        raise ValueError(f"{program.name} has no torch.manual_seed(0), set_random_seed(0) or --seed to vary")
+        raise ValueError(
+            f"{program.name} has no torch.manual_seed(0), set_random_seed(0) or --seed to vary"
+        )
     values: dict[str, list] = {}
     with tempfile.TemporaryDirectory(prefix="compat-seeds-") as tmp:
         for k in range(seeds):

@@ -8,8 +8,8 @@ from NumPy (the same in any library), and fit does not shuffle, so the training 
 deterministic.
 """
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 keras.utils.set_random_seed(0)

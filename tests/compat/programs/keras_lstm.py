@@ -6,8 +6,8 @@ The initial weights come from NumPy (the same in any library), fit does not shuf
 nothing random happens in training, so the results are deterministic.
 """
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 keras.utils.set_random_seed(0)
@@ -44,14 +44,19 @@ counter = keras.Sequential(
 )
 counter.summary()
 print("METRIC counter_params", counter.count_params())
-print("METRIC counter_weight_shapes", ";".join("x".join(map(str, w.shape)) for w in counter.get_weights()))
+print(
+    "METRIC counter_weight_shapes",
+    ";".join("x".join(map(str, w.shape)) for w in counter.get_weights()),
+)
 numpy_weights(counter, 1)
 
 sequences = counter.layers[1](counter.layers[0](x_test[:4]))
 print("METRIC lstm_sequences_shape", "x".join(map(str, sequences.shape)))
 print("METRIC lstm_sequences_sum_before", float(np.asarray(sequences).sum()))
 
-counter.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+counter.compile(
+    optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+)
 history = counter.fit(x_train, y_train, epochs=6, batch_size=50, shuffle=False, verbose=0)
 for epoch, (loss, acc) in enumerate(zip(history.history["loss"], history.history["accuracy"])):
     print(f"METRIC counter_loss_epoch{epoch}", loss)
@@ -68,7 +73,13 @@ summer = keras.Sequential([keras.Input(shape=(8, 1)), layers.SimpleRNN(12), laye
 numpy_weights(summer, 2)
 summer.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse", metrics=["mae"])
 history = summer.fit(
-    series[:500], target[:500], epochs=5, batch_size=25, validation_data=(series[500:], target[500:]), shuffle=False, verbose=0
+    series[:500],
+    target[:500],
+    epochs=5,
+    batch_size=25,
+    validation_data=(series[500:], target[500:]),
+    shuffle=False,
+    verbose=0,
 )
 for key, values in history.history.items():
     print(f"METRIC summer_{key}_first", values[0])

@@ -11,8 +11,8 @@ history of the same run (exact).
 
 import csv
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 keras.utils.set_random_seed(0)

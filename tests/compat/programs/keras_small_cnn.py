@@ -6,8 +6,8 @@ The initial weights come from NumPy (the same in any library), fit does not shuf
 nothing random happens in training, so the results are deterministic.
 """
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 keras.utils.set_random_seed(0)

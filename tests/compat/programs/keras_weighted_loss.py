@@ -4,8 +4,8 @@ fit with sample_weight=..., then with class_weight=... on imbalanced data (10% p
 Weights are set from NumPy and fit does not shuffle, so every run is deterministic.
 """
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 keras.utils.set_random_seed(0)
@@ -72,4 +72,6 @@ some = np.r_[np.flatnonzero(y == 1)[:5], np.flatnonzero(y == 0)[:5]]
 logits = balanced.predict(X[some], verbose=0)
 print("METRIC bce_unweighted", float(bce(y[some], logits)))
 print("METRIC bce_weighted", float(bce(y[some], logits, sample_weight=sample_weight[some])))
-print("METRIC evaluate_weighted", balanced.evaluate(X, y, sample_weight=sample_weight, verbose=0)[0])
+print(
+    "METRIC evaluate_weighted", balanced.evaluate(X, y, sample_weight=sample_weight, verbose=0)[0]
+)
