@@ -31,16 +31,21 @@ y_test = keras.utils.to_categorical(y_test[:2000], 10)
 print("METRIC onehot_shape", "x".join(map(str, y_train.shape)))
 print("METRIC onehot_sum", float(y_train.sum()))
 
-model = keras.Sequential(
-    [
-        keras.Input(shape=(784,)),
-        layers.Dense(128, activation="relu"),
-        layers.Dropout(0.2),
-        layers.Dense(64, activation="relu"),
-        layers.Dropout(0.2),
-        layers.Dense(10, activation="softmax"),
-    ]
-)
+
+def build_model():
+    return keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(0.2),
+            layers.Dense(64, activation="relu"),
+            layers.Dropout(0.2),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+model = build_model()
 init = np.random.RandomState(1)
 model.set_weights(
     [
@@ -115,7 +120,7 @@ print(
 )
 
 # ModelCheckpoint: the saved weights are the best val_accuracy epoch's
-checkpoint = keras.models.clone_model(model)
+checkpoint = build_model()
 checkpoint.compile(loss="categorical_crossentropy", metrics=["accuracy"])
 checkpoint.load_weights("best.weights.h5")
 val_acc = checkpoint.evaluate(x_train[-n_val:], y_train[-n_val:], verbose=0)[1]
