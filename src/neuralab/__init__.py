@@ -237,7 +237,12 @@ _unsupported.install(
 
 
 def __getattr__(name: str) -> object:
-    """A PyTorch name that neuralab lacks raises NotImplementedError naming it."""
+    """``neuralab.keras`` is imported on first use (so ``import neuralab as tf`` then
+    ``tf.keras`` works); a PyTorch name that neuralab lacks raises NotImplementedError."""
+    if name == "keras":
+        import importlib
+
+        return importlib.import_module("neuralab.keras")
     raise _unsupported.missing(name, "torch", _torch_names.TORCH)
 
 
