@@ -1,6 +1,6 @@
 """A small CNN on MNIST, channels-last as Keras has it: Conv2D + BatchNormalization +
 MaxPooling2D twice, Flatten, Dense; sparse_categorical_crossentropy on integer labels,
-RMSprop, a few epochs on a 2,000-image subset, evaluate and predict.
+SGD with momentum, a few epochs on a 2,000-image subset, evaluate and predict.
 
 The initial weights come from NumPy (the same in any library), fit does not shuffle, and
 nothing random happens in training, so the results are deterministic.
@@ -50,7 +50,7 @@ model.set_weights(
 )
 
 model.compile(
-    optimizer=keras.optimizers.RMSprop(learning_rate=0.003),
+    optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
     loss="sparse_categorical_crossentropy",
     metrics=["accuracy"],
 )
