@@ -9,6 +9,21 @@ One epoch of ``fit`` is, for each batch (x, y[, w]):
 then validation, per-epoch schedules, metrics, callbacks and the checkpoint. A checkpoint
 holds the model, optimizer, scheduler, history, the epoch and the random generator's state,
 so training resumed from it continues bit for bit as if it had never stopped.
+
+Hooks for front ends (the Keras API in ``neuralab.keras`` drives this loop through them):
+
+- callbacks may also define ``on_epoch_begin(trainer, epoch)`` (``epoch`` counts from 1,
+  like ``on_epoch_end``), ``on_batch_begin(trainer, batch)`` and
+  ``on_batch_end(trainer, batch, logs)`` with ``batch`` the index within the epoch (from 0)
+  and ``logs = {"loss": this batch's loss, "size": its number of samples}`` (progress bars,
+  stopping on NaN). ``trainer.stop_training`` set in ``on_batch_end`` ends the epoch there.
+- ``metrics`` entries may be names (computed once over the epoch's outputs) or objects with
+  ``update_state(y_true, y_pred, sample_weight=None)``, ``result()`` and ``reset_state()``,
+  streamed batch by batch (reset at each epoch and each evaluation); ``result()`` is a float
+  logged under ``obj.name``, or a dict of name -> float.
+- ``validation`` may be a DataLoader: the validation set with its own batch size;
+  ``validation_freq`` runs it every n-th epoch (an int) or at the listed epochs (from 1).
+- ``check_finite=False`` lets training go on through a NaN/Inf loss (a callback decides).
 """
 
 from __future__ import annotations
@@ -68,6 +83,12 @@ class Callback:
 
     def on_train_begin(self, trainer: Trainer) -> None: ...
 
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None: ...
+
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None: ...
+
+    def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None: ...
+
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None: ...
 
     def on_train_end(self, trainer: Trainer) -> None: ...
@@ -125,7 +146,7 @@ def fit(
     validation: Any = None,
     scheduler: Any = None,
     callbacks: Sequence[Callback] = (),
-    metrics: Sequence[str] = (),
+    metrics: Sequence[Any] = (),
     batch_size: int = 32,
     shuffle: bool = True,
     class_weight: Any = None,
@@ -133,6 +154,8 @@ def fit(
     checkpoint: str | Path | None = None,
     resume: str | Path | None = None,
     progress: bool | None = None,
+    validation_freq: int | Sequence[int] = 1,
+    check_finite: bool = True,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs and return its ``History``.
 
@@ -144,7 +167,8 @@ def fit(
     ReduceLROnPlateau is stepped with the validation loss (the training loss without
     validation). checkpoint: a path written after every epoch; resume: a checkpoint to
     continue from (the same path is fine). progress: a progress bar per epoch (default:
-    when standard error is a terminal).
+    when standard error is a terminal). metrics, validation_freq, check_finite and the
+    callbacks' per-batch hooks: see the module's docstring.
     """
     from neuralab.data import DataLoader, train_val_split
 
@@ -172,14 +196,19 @@ def fit(
     per_batch = scheduler is not None and type(scheduler).__name__ in PER_BATCH_SCHEDULERS
     plateau = scheduler is not None and type(scheduler).__name__ == "ReduceLROnPlateau"
     show = sys.stderr.isatty() if progress is None else progress
+    names, streamed = _split_metrics(metrics)
     for cb in callbacks:
         cb.on_train_begin(trainer)
     while trainer.epoch < epochs and not trainer.stop_training:
         started = time.perf_counter()
+        _hook(callbacks, "on_epoch_begin", trainer, trainer.epoch + 1)
         model.train()
         outputs, targets, losses = [], [], []
+        for m in streamed:
+            m.reset_state()
         batches = _progress(loader, trainer.epoch + 1, epochs, show)
-        for batch in batches:
+        for index, batch in enumerate(batches):
+            _hook(callbacks, "on_batch_begin", trainer, index)
             x, y, w = _unpack(batch)
             if weights is not None:
                 w = _sample_weights_from_classes(weights, y, w)
@@ -188,7 +217,7 @@ def fit(
             value = loss(out, y) if w is None else loss(out, y, sample_weight=w)
             loss_value = value.item()
             trainer.step += 1
-            if not math.isfinite(loss_value):
+            if check_finite and not math.isfinite(loss_value):
                 raise NonFiniteLossError(
                     f"fit: the loss became {loss_value} at step {trainer.step} (epoch "
                     f"{trainer.epoch + 1}); try a smaller learning rate, gradient clipping "
@@ -205,15 +234,21 @@ def fit(
             if per_batch:
                 scheduler.step()
             losses.append((loss_value, len(y)))
-            if metrics:
+            if names:
                 outputs.append(out._data)
                 targets.append(y._data)
+            for m in streamed:
+                m.update_state(y, out.detach(), sample_weight=w)
             if show:
                 batches.set_postfix(loss=f"{loss_value:.4f}")
+            _hook(callbacks, "on_batch_end", trainer, index, {"loss": loss_value, "size": len(y)})
+            if trainer.stop_training:
+                break
         logs = {"loss": _weighted_mean(losses), "lr": optimizer.param_groups[0]["lr"]}
-        if metrics:
-            logs.update(_metrics(metrics, targets, outputs, prefix=""))
-        if val_loader is not None:
+        if names:
+            logs.update(_metrics(names, targets, outputs, prefix=""))
+        logs.update(_results(streamed))
+        if val_loader is not None and _should_validate(trainer.epoch + 1, validation_freq):
             logs.update(
                 {f"val_{k}": v for k, v in evaluate(model, loss, val_loader, metrics).items()}
             )
@@ -238,15 +273,19 @@ def fit(
 
 
 def evaluate(
-    model: Module, loss: Callable[..., Tensor] | None, data: Any, metrics: Iterable[str] = ()
+    model: Module, loss: Callable[..., Tensor] | None, data: Any, metrics: Iterable[Any] = ()
 ) -> dict[str, float]:
-    """The mean loss (weighted by batch size) and the metrics over ``data``, in eval mode."""
+    """The mean loss (weighted by batch size) and the metrics over ``data``, in eval mode.
+    Metric objects (see the module's docstring) are reset first, then streamed."""
     from neuralab.data import DataLoader
 
     loader = data if isinstance(data, DataLoader) else DataLoader(_as_dataset(data), 256)
     was_training = model.training
     model.eval()
     losses, outputs, targets = [], [], []
+    names, streamed = _split_metrics(metrics)
+    for m in streamed:
+        m.reset_state()
     with no_grad():
         for batch in loader:
             x, y, w = _unpack(batch)
@@ -256,11 +295,13 @@ def evaluate(
                 losses.append((value.item(), len(y)))
             outputs.append(out._data)
             targets.append(y._data)
+            for m in streamed:
+                m.update_state(y, out, sample_weight=w)
     model.train(was_training)
     logs = {"loss": _weighted_mean(losses)} if loss is not None else {}
-    metrics = list(metrics)
-    if metrics:
-        logs.update(_metrics(metrics, targets, outputs, prefix=""))
+    if names:
+        logs.update(_metrics(names, targets, outputs, prefix=""))
+    logs.update(_results(streamed))
     return logs
 
 
@@ -337,6 +378,34 @@ def _metrics(names: Iterable[str], targets: list, outputs: list, prefix: str) ->
 
     y_true, y_score = numpy.concatenate(targets), numpy.concatenate(outputs)
     return {prefix + name: float(get_metric(name)(y_true, y_score)) for name in names}
+
+
+def _split_metrics(metrics: Iterable[Any]) -> tuple[list[str], list[Any]]:
+    """Names (computed over the whole epoch) apart from streamed metric objects."""
+    metrics = list(metrics)
+    return [m for m in metrics if isinstance(m, str)], [
+        m for m in metrics if not isinstance(m, str)
+    ]
+
+
+def _results(streamed: list[Any]) -> dict[str, float]:
+    logs: dict[str, float] = {}
+    for m in streamed:
+        result = m.result()
+        logs.update(result if isinstance(result, dict) else {m.name: float(result)})
+    return logs
+
+
+def _should_validate(epoch: int, freq: int | Sequence[int]) -> bool:
+    """Keras's rule: every ``freq``-th epoch (counted from 1), or the epochs listed."""
+    return epoch % freq == 0 if isinstance(freq, int) else epoch in freq
+
+
+def _hook(callbacks: Sequence[Any], name: str, *args: Any) -> None:
+    for cb in callbacks:
+        method = getattr(cb, name, None)
+        if method is not None:
+            method(*args)
 
 
 def _progress(loader: Any, epoch: int, epochs: int, show: bool) -> Any:

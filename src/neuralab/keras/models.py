@@ -24,12 +24,13 @@ from neuralab.keras.layers.layer import (
     map_structure,
     standardize_shape,
 )
+from neuralab.keras.trainer import Trainer
 from neuralab.tensor import Tensor
 
 WEIGHTS_SUFFIXES = (".weights.safetensors", ".safetensors")
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """``Model(inputs, outputs)``: a graph of layers called on ``Input`` tensors; or a
     subclass that makes its layers in ``__init__`` and computes the output in ``call``."""
 
