@@ -18,9 +18,12 @@ import pytest
 @pytest.fixture(scope="session")
 def keras_ref():
     """The real Keras 3 (torch backend), the oracle."""
+    import gc
+
     import keras
 
     assert keras.backend.backend() == "torch", keras.backend.backend()
+    gc.freeze()  # Keras's import leaves many objects; keep them out of later collections
     return keras
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _fit_standins import sgd
 from test_fit import _close_history, _close_weights, _compile, _data, _pair
 
+from neuralab import keras as nk
 from neuralab.keras import callbacks as ncb
 
 RTOL = 1e-5
@@ -107,7 +107,9 @@ def test_csv_logger_rows(keras_ref, tmp_path):
     # append=True keeps the rows already there and writes no second header
     x, y = _data(60)
     _, nm = _pair(keras_ref)
-    nm.compile(sgd(0.1), loss="binary_crossentropy", metrics=["accuracy"])
+    nm.compile(
+        nk.optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     nm.fit(x, y, epochs=1, verbose=0, callbacks=[ncb.CSVLogger(tmp_path / "ours.csv", ";", True)])
     again = _read(tmp_path / "ours.csv")
     assert again[:4] == rows[1] and len(again) == 5 and again[4][0] == "0"
@@ -213,7 +215,7 @@ def test_user_history_and_stop_training_flag(keras_ref):
     history = ncb.History()
     x, y = _data(30)
     _, nm = _pair(keras_ref)
-    nm.compile(sgd(0.1), loss="binary_crossentropy")
+    nm.compile(nk.optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
 
     class StopAfterOne(ncb.Callback):
         def on_epoch_end(self, epoch, logs=None):

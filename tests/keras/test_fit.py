@@ -8,11 +8,9 @@ import re
 
 import numpy as np
 import pytest
-from _fit_standins import install, sgd
 
 from neuralab import keras as nk
 
-install()
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -44,7 +42,7 @@ def _pair(keras, hidden=3, out=1, activation="sigmoid", regularizer=(None, None)
 
 def _compile(keras, km, nm, lr=0.1, **kwargs):
     km.compile(keras.optimizers.SGD(learning_rate=lr), **kwargs)
-    nm.compile(sgd(lr), **kwargs)
+    nm.compile(nk.optimizers.SGD(learning_rate=lr), **kwargs)
 
 
 def _close_history(hk, hn):
@@ -217,12 +215,14 @@ def test_unsupported_arguments_are_named(keras_ref):
     x, y = _data(20)
     _, nm = _pair(keras_ref)
     with pytest.raises(NotImplementedError, match="steps_per_execution"):
-        nm.compile(sgd(0.1), loss="mse", steps_per_execution=4)
+        nm.compile(nk.optimizers.SGD(learning_rate=0.1), loss="mse", steps_per_execution=4)
     with pytest.raises(NotImplementedError, match="loss"):
-        nm.compile(sgd(0.1), loss=["mse", "mse"])
+        nm.compile(nk.optimizers.SGD(learning_rate=0.1), loss=["mse", "mse"])
     with pytest.raises(ValueError, match="compile"):
         nm.fit(x, y, verbose=0)
-    nm.compile(sgd(0.1), loss="mse", run_eagerly=True, jit_compile=False)  # speed only
+    nm.compile(
+        nk.optimizers.SGD(learning_rate=0.1), loss="mse", run_eagerly=True, jit_compile=False
+    )  # speed only
     with pytest.raises(NotImplementedError, match="shuffle='batch'"):
         nm.fit(x, y, shuffle="batch", verbose=0)
     with pytest.raises(NotImplementedError, match="steps_per_epoch"):

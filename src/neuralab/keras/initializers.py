@@ -1,22 +1,527 @@
-# TEMP SHIM (not committed)
-import numpy as np
+"""Keras 3's weight initializers: ``init(shape, dtype=None) -> neuralab.Tensor`` (float32).
 
-from neuralab import Tensor
-from neuralab.backend import generator
+Fans are Keras's (``compute_fans``): a Dense kernel is (in, out), a convolution kernel
+(kh, kw, in, out) has fan_in = kh kw in and fan_out = kh kw out. The draws reuse
+``neuralab.nn.init`` (uniform_, normal_, trunc_normal_, orthogonal_).
+
+Seeds, as in Keras 3: an initializer seeded with an int, or unseeded, gives the *same*
+values at every call (an unseeded one draws its int seed once, at construction, from
+neuralab's global generator, so ``neuralab.manual_seed`` / ``keras.utils.set_random_seed``
+before building a model makes it reproducible). A ``neuralab.Generator`` (or a NumPy
+``Generator``) as ``seed`` is a stream, as Keras's ``SeedGenerator``: every call draws new
+values from it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+
+from neuralab import backend
+from neuralab.keras.backend import snake_case
+from neuralab.nn import init as nn_init
+from neuralab.tensor import Tensor
+
+__all__ = [
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "compute_fans",
+    "deserialize",
+    "get",
+    "serialize",
+]
+
+# Keras's TruncatedNormal stddev correction: the standard deviation of a standard normal
+# truncated to [-2, 2]. Dividing by it makes the truncated draws' variance equal ``scale``.
+TRUNCATED_STD = 0.87962566103423978
 
 
-def get(i):
-    if callable(i):
-        return i
+def _shape(shape: Any, who: str) -> tuple[int, ...]:
+    try:
+        dims = tuple(int(d) for d in ((shape,) if isinstance(shape, int) else shape))
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: shape must be a tuple of ints, got {shape!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"{who}: shape must have non-negative dimensions, got {shape!r}")
+    return dims
 
-    def init(shape, dtype=None):
-        if i == "zeros":
-            return Tensor(np.zeros(shape, "float32"))
-        if i == "ones":
-            return Tensor(np.ones(shape, "float32"))
-        fan_in = shape[-2] * int(np.prod(shape[:-2])) if len(shape) >= 2 else shape[0]
-        fan_out = shape[-1] * int(np.prod(shape[:-2])) if len(shape) >= 2 else shape[0]
-        lim = np.sqrt(6 / (fan_in + fan_out))
-        return Tensor(generator().uniform(-lim, lim, shape).astype("float32"))
 
-    return init
+def _dtype(dtype: Any, who: str, floating: bool = True) -> numpy.dtype:
+    """None -> float32 (Keras's floatx); else a NumPy float dtype (or any numeric dtype for
+    the constant initializers)."""
+    if dtype is None:
+        return backend.float32
+    try:
+        dt = numpy.dtype(getattr(dtype, "name", dtype))
+    except TypeError:
+        raise TypeError(
+            f"{who}: dtype must be a dtype name such as 'float32', got {dtype!r}"
+        ) from None
+    if dt.kind not in ("f" if floating else "fiub"):
+        raise ValueError(
+            f"{who}: expected a floating dtype (float32 or float64), got {dt.name}"
+            if floating
+            else f"{who}: expected a numeric dtype, got {dt.name}"
+        )
+    return dt
+
+
+def _empty(shape: tuple[int, ...], dtype: numpy.dtype) -> Tensor:
+    return Tensor._from_array(numpy.zeros(shape, dtype=dtype))
+
+
+def compute_fans(shape: Any, input_axes: Any = None, output_axes: Any = None) -> tuple[int, int]:
+    """(fan_in, fan_out) as Keras computes them: () -> (1, 1); (n,) -> (n, n); (in, out);
+    a convolution kernel (..., in, out) -> (in * r, out * r), r = the product of the
+    leading (spatial) dimensions. With ``input_axes`` and ``output_axes``: the products
+    of those dimensions."""
+    shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (
+            int(math.prod(shape[a] for a in input_axes)),
+            int(math.prod(shape[a] for a in output_axes)),
+        )
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return int(shape[0]), int(shape[0])
+    receptive_field = math.prod(shape[:-2])
+    return int(shape[-2] * receptive_field), int(shape[-1] * receptive_field)
+
+
+class Initializer:
+    """Base class: ``init(shape, dtype=None)`` returns a new Tensor of that shape;
+    ``get_config()`` the constructor arguments (``from_config`` rebuilds it)."""
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        raise NotImplementedError(
+            f"{type(self).__name__}: Initializer subclasses must implement __call__(shape, dtype)"
+        )
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Initializer:
+        return cls(**config)
+
+    def clone(self) -> Initializer:
+        return type(self).from_config(self.get_config())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+# --- constants -------------------------------------------------------------------------
+class Constant(Initializer):
+    """w = value (a number, or an array that broadcasts to the shape)."""
+
+    def __init__(self, value: Any = 0.0) -> None:
+        self.value = value
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        dims = _shape(shape, "Constant")
+        dt = _dtype(dtype, "Constant", floating=False)
+        value = self.value._data if isinstance(self.value, Tensor) else self.value
+        try:
+            array = numpy.broadcast_to(numpy.asarray(value, dtype=dt), dims).copy()
+        except ValueError:
+            raise ValueError(
+                f"Constant: value of shape {numpy.shape(value)} does not broadcast to the "
+                f"requested shape {dims}"
+            ) from None
+        return Tensor._from_array(array)
+
+    def get_config(self) -> dict:
+        value = self.value
+        if isinstance(value, Tensor):
+            value = value._data
+        return {"value": value.tolist() if isinstance(value, numpy.ndarray) else value}
+
+
+class Zeros(Initializer):
+    """w = 0."""
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        return _empty(_shape(shape, "Zeros"), _dtype(dtype, "Zeros", floating=False))
+
+
+class Ones(Initializer):
+    """w = 1."""
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        array = numpy.ones(_shape(shape, "Ones"), dtype=_dtype(dtype, "Ones", floating=False))
+        return Tensor._from_array(array)
+
+
+class Identity(Initializer):
+    """w = gain * I, for 2-D shapes only (rectangular: ones on the main diagonal)."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        dims = _shape(shape, "Identity")
+        if len(dims) != 2:
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices. "
+                f"Received: shape={tuple(dims)} of rank {len(dims)}."
+            )
+        dt = _dtype(dtype, "Identity", floating=False)
+        return Tensor._from_array((self.gain * numpy.eye(*dims)).astype(dt))
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain}
+
+
+# --- random ----------------------------------------------------------------------------
+class RandomInitializer(Initializer):
+    """Base of the random initializers: holds the seed (see the module's docstring)."""
+
+    def __init__(self, seed: Any = None) -> None:
+        self._init_seed = seed
+        if seed is None:
+            # Keras: make_default_seed() = a random int in [1, 1e9], fixed from now on.
+            seed = int(backend.generator().integers(1, int(1e9), endpoint=True))
+        elif isinstance(seed, dict):
+            raise NotImplementedError(
+                f"neuralab.keras: {type(self).__name__}(seed=<serialized SeedGenerator>) is "
+                "not supported; pass an int or a neuralab.Generator"
+            )
+        elif isinstance(seed, (bool, numpy.bool_)) or not isinstance(
+            seed, (int, numpy.integer, backend.Generator, numpy.random.Generator)
+        ):
+            raise ValueError(
+                f"{type(self).__name__}: `seed` argument should be an int, a "
+                f"neuralab.Generator or None. Received: seed={seed!r}"
+            )
+        self.seed = int(seed) if isinstance(seed, (int, numpy.integer)) else seed
+
+    def _rng(self) -> numpy.random.Generator:
+        """A fresh generator from the int seed (same values each call), or the stream."""
+        if isinstance(self.seed, int):
+            return numpy.random.default_rng(self.seed)
+        return backend.generator(self.seed, type(self).__name__)
+
+    def get_config(self) -> dict:
+        seed = self._init_seed
+        return {"seed": seed if seed is None or isinstance(seed, int) else None}
+
+
+class RandomNormal(RandomInitializer):
+    """w ~ N(mean, stddev^2)."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        out = _empty(_shape(shape, "RandomNormal"), _dtype(dtype, "RandomNormal"))
+        return nn_init.normal_(out, self.mean, self.stddev, generator=self._rng())
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+class TruncatedNormal(RandomInitializer):
+    """w ~ N(mean, stddev^2) truncated to [mean - 2 stddev, mean + 2 stddev] (values outside
+    are redrawn); the draws' standard deviation is 0.8796 stddev."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        out = _empty(_shape(shape, "TruncatedNormal"), _dtype(dtype, "TruncatedNormal"))
+        return _truncated(out, self.mean, self.stddev, self._rng())
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+def _truncated(out: Tensor, mean: float, stddev: float, rng: numpy.random.Generator) -> Tensor:
+    if stddev == 0 or out._data.size == 0:
+        out._data[...] = mean
+        return out
+    lo, hi = mean - 2.0 * stddev, mean + 2.0 * stddev
+    return nn_init.trunc_normal_(out, mean, stddev, lo, hi, generator=rng)
+
+
+class RandomUniform(RandomInitializer):
+    """w ~ U(minval, maxval)."""
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> None:
+        self.minval = minval
+        self.maxval = maxval
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        out = _empty(_shape(shape, "RandomUniform"), _dtype(dtype, "RandomUniform"))
+        return nn_init.uniform_(out, self.minval, self.maxval, generator=self._rng())
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
+
+
+class VarianceScaling(RandomInitializer):
+    """Draws with variance s = scale / n, n = fan_in, fan_out or (fan_in + fan_out) / 2
+    (``mode``; n at least 1):
+
+    - 'truncated_normal' (also 'normal'): N(0, sigma^2) truncated to +-2 sigma,
+      sigma = sqrt(s) / 0.87962566103423978, so the draws' variance is s;
+    - 'untruncated_normal': N(0, s);
+    - 'uniform': U(-limit, limit), limit = sqrt(3 s).
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: Any = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
+    ) -> None:
+        if not scale > 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        modes = ("fan_in", "fan_out", "fan_avg")
+        if mode not in modes:
+            raise ValueError(f"Invalid `mode` argument: {mode!r}. Please use one of {modes}")
+        distribution = str(distribution).lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        distributions = ("uniform", "truncated_normal", "untruncated_normal")
+        if distribution not in distributions:
+            raise ValueError(
+                f"Invalid `distribution` argument: {distribution!r}. Please use one of "
+                f"{distributions}"
+            )
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        self.input_axes = input_axes
+        self.output_axes = output_axes
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        who = type(self).__name__
+        dims = _shape(shape, who)
+        out = _empty(dims, _dtype(dtype, who))
+        fan_in, fan_out = compute_fans(dims, self.input_axes, self.output_axes)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
+        scale = self.scale / max(1.0, n[self.mode])
+        rng = self._rng()
+        if self.distribution == "truncated_normal":
+            return _truncated(out, 0.0, math.sqrt(scale) / TRUNCATED_STD, rng)
+        if self.distribution == "untruncated_normal":
+            return nn_init.normal_(out, 0.0, math.sqrt(scale), generator=rng)
+        limit = math.sqrt(3.0 * scale)
+        return nn_init.uniform_(out, -limit, limit, generator=rng)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
+
+
+class _Preset(VarianceScaling):
+    """A VarianceScaling with a fixed (scale, mode, distribution)."""
+
+    _preset: tuple[float, str, str]
+
+    def __init__(self, seed: Any = None, input_axes: Any = None, output_axes: Any = None) -> None:
+        scale, mode, distribution = self._preset
+        super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        return {k: config[k] for k in ("seed", "input_axes", "output_axes")}
+
+
+class GlorotUniform(_Preset):
+    """Glorot (Xavier) uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out))."""
+
+    _preset = (1.0, "fan_avg", "uniform")
+
+
+class GlorotNormal(_Preset):
+    """Glorot normal: truncated normal with variance 2 / (fan_in + fan_out)."""
+
+    _preset = (1.0, "fan_avg", "truncated_normal")
+
+
+class HeNormal(_Preset):
+    """He normal: truncated normal with variance 2 / fan_in."""
+
+    _preset = (2.0, "fan_in", "truncated_normal")
+
+
+class HeUniform(_Preset):
+    """He uniform: U(-limit, limit), limit = sqrt(6 / fan_in)."""
+
+    _preset = (2.0, "fan_in", "uniform")
+
+
+class LecunNormal(_Preset):
+    """LeCun normal: truncated normal with variance 1 / fan_in."""
+
+    _preset = (1.0, "fan_in", "truncated_normal")
+
+
+class LecunUniform(_Preset):
+    """LeCun uniform: U(-limit, limit), limit = sqrt(3 / fan_in)."""
+
+    _preset = (1.0, "fan_in", "uniform")
+
+
+class Orthogonal(RandomInitializer):
+    """w = gain * Q, Q the (semi-)orthogonal factor of the QR decomposition of a standard
+    normal matrix, signs fixed by diag(R); the shape is flattened to (prod(shape[:-1]),
+    shape[-1]), so a conv kernel's columns (or rows, when fewer) are orthonormal."""
+
+    def __init__(self, gain: float = 1.0, seed: Any = None) -> None:
+        self.gain = gain
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        dims = _shape(shape, "Orthogonal")
+        if len(dims) < 2:
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. Received: "
+                f"shape={dims} of rank {len(dims)}."
+            )
+        flat = _empty((math.prod(dims[:-1]), dims[-1]), _dtype(dtype, "Orthogonal"))
+        nn_init.orthogonal_(flat, self.gain, generator=self._rng())
+        return Tensor._from_array(flat._data.reshape(dims))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "gain": self.gain}
+
+
+# --- lookup ----------------------------------------------------------------------------
+_CLASSES = (
+    Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
+    HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
+    TruncatedNormal, VarianceScaling,
+)  # fmt: skip
+_BY_NAME: dict[str, type[Initializer]] = {cls.__name__: cls for cls in _CLASSES}
+_BY_NAME.update({snake_case(cls.__name__): cls for cls in _CLASSES})
+_BY_NAME.update(
+    {
+        "IdentityInitializer": Identity,
+        "normal": RandomNormal,
+        "one": Ones,
+        "OrthogonalInitializer": Orthogonal,
+        "uniform": RandomUniform,
+        "zero": Zeros,
+    }
+)
+_NOT_BUILT = ("STFT", "stft", "STFTInitializer")
+
+# Keras's lower-case function-style names (keras.initializers.glorot_uniform(...)).
+constant, zeros, ones, identity = Constant, Zeros, Ones, Identity
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, orthogonal = VarianceScaling, Orthogonal
+glorot_normal, glorot_uniform, he_normal, he_uniform = (
+    GlorotNormal, GlorotUniform, HeNormal, HeUniform,
+)  # fmt: skip
+lecun_normal, lecun_uniform = LecunNormal, LecunUniform
+
+
+def _class(name: str) -> type[Initializer]:
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    if name in _NOT_BUILT:
+        raise NotImplementedError(f"neuralab.keras: initializers.{name} is not supported")
+    names = sorted(n for n in _BY_NAME if n == n.lower())
+    raise ValueError(
+        f"Could not interpret initializer identifier: {name!r}; known initializers: "
+        f"{', '.join(names)} (or their class names: GlorotUniform, ...)"
+    )
+
+
+def serialize(initializer: Initializer) -> dict:
+    """Keras's config dict: {'module', 'class_name', 'config', 'registered_name'}."""
+    if not isinstance(initializer, Initializer):
+        raise TypeError(
+            f"initializers.serialize: expected an Initializer, got {type(initializer).__name__}"
+        )
+    return {
+        "module": "keras.initializers",
+        "class_name": type(initializer).__name__,
+        "config": initializer.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
+    """An initializer from ``{'class_name': ..., 'config': {...}}`` (or a bare name)."""
+    if isinstance(config, str):
+        return _class(config)()
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            f"Could not interpret serialized initializer: {config!r} (expected a dict with "
+            "'class_name' and 'config')"
+        )
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _class(name)
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+def get(identifier: Any) -> Callable[..., Tensor] | None:
+    """The initializer ``identifier`` stands for: None -> None; a name ('glorot_uniform',
+    'GlorotUniform', 'zeros', 'uniform', ...) or a config dict -> a new object; a class ->
+    an instance; an array or Tensor -> a function returning it (the shape must match); an
+    initializer object or any callable ``f(shape, dtype=None)`` -> itself."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        return _class(identifier)()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, (Tensor, numpy.ndarray, numpy.generic)):
+        value = identifier._data if isinstance(identifier, Tensor) else numpy.asarray(identifier)
+
+        def initialize_fn(shape: Any, dtype: Any = None) -> Tensor:
+            if tuple(shape) != value.shape:
+                raise ValueError(
+                    f"Expected `shape` to be {value.shape} for direct tensor as initializer. "
+                    f"Received shape={tuple(shape)}"
+                )
+            return Tensor._from_array(value.astype(_dtype(dtype, "initializer", False)))
+
+        return initialize_fn
+    if inspect.isclass(identifier):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(
+        f"Could not interpret initializer identifier: {identifier!r} (expected a name, a "
+        "config dict, an Initializer, a class, an array or a callable)"
+    )

@@ -30,8 +30,6 @@ from neuralab import train as engine
 from neuralab.keras import callbacks as callbacks_module
 from neuralab.tensor import Tensor, no_grad
 
-_ACCURACY = ("accuracy", "acc")
-
 
 class _CompiledMetrics:
     """Keras's ``CompileMetrics``: the compiled metrics (no sample weights) and weighted
@@ -98,26 +96,11 @@ class _CompiledMetrics:
 def _get_metric(identifier: Any, y_true: Tensor, y_pred: Tensor) -> Any:
     """Keras's ``compile_utils.get_metric``: 'accuracy'/'acc' chosen by the shapes (y_pred's
     last dimension 1 -> binary; y_true of lower rank or last dimension 1 -> sparse
-    categorical; else categorical), named as given; a string keeps its name."""
+    categorical; else categorical), named as given; a string keeps its name. Done by
+    ``keras.metrics.compile_metric``."""
     from neuralab.keras import metrics as metrics_module
 
-    if isinstance(identifier, str) and identifier.lower() in _ACCURACY:
-        t, p = tuple(y_true.shape), tuple(y_pred.shape)
-        binary = p[-1] == 1
-        sparse = len(t) < len(p) or (t[-1] == 1 and p[-1] > 1)
-        kind = (
-            "binary_accuracy"
-            if binary
-            else "sparse_categorical_accuracy"
-            if sparse
-            else "categorical_accuracy"
-        )
-        metric = metrics_module.get(kind)
-    else:
-        metric = metrics_module.get(identifier)
-    if isinstance(identifier, str):
-        metric.name = identifier
-    return metric
+    return metrics_module.compile_metric(identifier, y_true, y_pred)
 
 
 class _KerasCallbacks(engine.Callback):
@@ -229,7 +212,7 @@ class Trainer:
             )
         self.optimizer = optimizers.get(optimizer)
         if loss is not None:
-            self._compile_loss = losses.get(loss)
+            self._compile_loss = losses.compile_loss(loss)
             self.loss = loss
         self._loss_weight = weight
         if metrics is not None or weighted_metrics is not None:

@@ -28,6 +28,7 @@ from neuralab.keras.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from neuralab.keras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 # Keras's aliases
 Convolution1D, Convolution2D = Conv1D, Conv2D
@@ -64,17 +65,21 @@ __all__ = [
     "Activation",
     "Add",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
     "Dense",
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRU",
     "Input",
     "InputLayer",
     "KerasTensor",
+    "LSTM",
     "Layer",
     "Permute",
     "Reshape",
+    "SimpleRNN",
     "add",
     "concatenate",
 ]

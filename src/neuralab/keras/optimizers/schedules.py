@@ -1,0 +1,259 @@
+"""Keras 3's learning-rate schedules: ``schedule(step) -> learning rate``.
+
+An optimizer built with a schedule evaluates it at ``optimizer.iterations`` (the number of
+steps already taken) before each step. Values are computed in float32, as Keras does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+F32 = np.float32
+
+
+class LearningRateSchedule:
+    """Base class: subclasses define ``__call__(step)`` and ``get_config()``."""
+
+    def __call__(self, step: Any) -> float:
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` "
+            "in order to be serializable."
+        )
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        return cls(**config)
+
+
+def _check_steps(name: str, value: Any) -> None:
+    if value <= 0:
+        raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """``lr0 * decay_rate ** (step / decay_steps)`` (the exponent floored if ``staircase``)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "ExponentialDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step: Any) -> float:
+        p = F32(step) / F32(self.decay_steps)
+        if self.staircase:
+            p = np.floor(p)
+        return float(F32(self.initial_learning_rate) * np.power(F32(self.decay_rate), p))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` while
+    ``boundaries[i-1] < step <= boundaries[i]``, ``values[-1]`` after the last boundary."""
+
+    def __init__(
+        self, boundaries: list[Any], values: list[float], name: str = "PiecewiseConstant"
+    ) -> None:
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. "
+                f"Received: boundaries={boundaries} of length {len(boundaries)}, and "
+                f"values={values} of length {len(values)}."
+            )
+        self.boundaries = boundaries
+        self.values = values
+        self.name = name
+
+    def __call__(self, step: Any) -> float:
+        for boundary, value in zip(self.boundaries, self.values):
+            if step <= boundary:
+                return float(F32(value))
+        return float(F32(self.values[-1]))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """``(lr0 - end) * (1 - step / decay_steps) ** power + end`` with ``step`` capped at
+    ``decay_steps``; with ``cycle``, ``decay_steps`` grows to the first multiple above
+    ``step``."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        end_learning_rate: float = 0.0001,
+        power: float = 1.0,
+        cycle: bool = False,
+        name: str = "PolynomialDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step: Any) -> float:
+        lr0, end = F32(self.initial_learning_rate), F32(self.end_learning_rate)
+        step = F32(step)
+        decay_steps = F32(self.decay_steps)
+        if self.cycle:
+            multiplier = F32(1.0) if step == 0 else np.ceil(step / decay_steps)
+            decay_steps = decay_steps * multiplier
+        else:
+            step = min(step, decay_steps)
+        p = step / decay_steps
+        return float((lr0 - end) * np.power(F32(1) - p, F32(self.power)) + end)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """``lr0 / (1 + decay_rate * step / decay_steps)`` (the ratio floored if ``staircase``)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "InverseTimeDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step: Any) -> float:
+        p = F32(step) / F32(self.decay_steps)
+        if self.staircase:
+            p = np.floor(p)
+        return float(F32(self.initial_learning_rate) / (F32(1) + F32(self.decay_rate) * p))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class CosineDecay(LearningRateSchedule):
+    """Optional linear warmup from ``lr0`` to ``warmup_target`` over ``warmup_steps``, then
+    ``peak * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)`` with ``t``
+    capped at ``decay_steps`` (``peak`` = ``warmup_target``, or ``lr0`` without warmup)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        alpha: float = 0.0,
+        name: str = "CosineDecay",
+        warmup_target: float | None = None,
+        warmup_steps: int = 0,
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.alpha = alpha
+        self.name = name
+        self.warmup_steps = warmup_steps
+        self.warmup_target = warmup_target
+        _check_steps("decay_steps", decay_steps)
+
+    def _decay(self, step: np.float32, decay_steps: np.float32, peak: np.float32) -> float:
+        fraction = step / decay_steps
+        cosine = F32(0.5) * (F32(1) + np.cos(F32(math.pi) * fraction))
+        decayed = F32(1 - self.alpha) * cosine + F32(self.alpha)
+        return float(peak * decayed)
+
+    def __call__(self, step: Any) -> float:
+        lr0 = F32(self.initial_learning_rate)
+        decay_steps = F32(self.decay_steps)
+        step = F32(step)
+        if self.warmup_target is None:
+            return self._decay(min(step, decay_steps), decay_steps, lr0)
+        target = F32(self.warmup_target)
+        warmup_steps = F32(self.warmup_steps)
+        step = min(step, decay_steps + warmup_steps)
+        if step < warmup_steps:
+            return float((target - lr0) * (step / warmup_steps) + lr0)
+        return self._decay(step - warmup_steps, decay_steps, target)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
+
+
+_SCHEDULES = {
+    cls.__name__: cls
+    for cls in (
+        ExponentialDecay,
+        PiecewiseConstantDecay,
+        PolynomialDecay,
+        InverseTimeDecay,
+        CosineDecay,
+    )
+}
+
+
+def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
+    """``{'class_name': ..., 'config': ...}``."""
+    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+
+
+def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
+    """A schedule from ``serialize``'s dict."""
+    name = config.get("class_name")
+    if name not in _SCHEDULES:
+        if name == "CosineDecayRestarts":
+            raise NotImplementedError(
+                "neuralab.keras: optimizers.schedules.CosineDecayRestarts is not supported"
+            )
+        raise ValueError(f"Unknown learning rate schedule: {name!r}; known: {sorted(_SCHEDULES)}")
+    return _SCHEDULES[name].from_config(config.get("config", {}))
