@@ -1,16 +1,22 @@
-"""Dual-run harness: one PyTorch program, run with PyTorch and with neuralab, compared.
+"""Dual-run harness: one PyTorch or Keras program, run with its library and with neuralab.
 
-Each program in ``programs/`` is an ordinary PyTorch script. ``run_program`` runs it in a
-subprocess through ``run_as.py`` (``torch``: PyTorch itself; ``neuralab``: ``torch`` is
-neuralab through an import hook), single-threaded (``OMP_NUM_THREADS=1``), with
-``NEURALAB_DATA`` pointing at a data root laid out as torchvision leaves it after a
-download (``<root>/MNIST/raw/`` and ``<root>/FashionMNIST/raw/``, the ``.gz`` files and
-their uncompressed copies). The program reports its results as lines
+Each program in ``programs/`` is an ordinary PyTorch script, or, if its name starts with
+``keras_``, an ordinary Keras 3 script. ``run_program`` runs it in a subprocess through
+``run_as.py`` with a backend: the reference (``torch``: PyTorch itself; ``keras``: Keras 3
+on PyTorch, for ``keras_*`` programs) or ``neuralab`` (``torch`` / ``keras`` are neuralab
+through an import hook), single-threaded (``OMP_NUM_THREADS=1``), with ``NEURALAB_DATA``
+pointing at a data root laid out as torchvision leaves it after a download
+(``<root>/MNIST/raw/`` and ``<root>/FashionMNIST/raw/``, the ``.gz`` files and their
+uncompressed copies) and, for Keras, ``KERAS_HOME`` at a fresh folder whose
+``datasets/`` holds what Keras's loaders read (``mnist.npz`` built from the IDX files,
+``fashion-mnist/*.gz``). The program reports its results as lines
 ``METRIC <name> <value>``; ``compare`` checks the two runs' metrics against tolerances.
 
 Command line, to run programs without pytest and see their metrics and times:
 
-    PYTHONPATH=src python tests/compat/harness.py [--backend torch|neuralab|both] [NAME ...]
+    PYTHONPATH=src python tests/compat/harness.py [--backend reference|neuralab|both] [NAME ...]
+
+(``--backend torch`` or ``keras`` means ``reference``: each program's own library.)
 """
 
 from __future__ import annotations
@@ -45,12 +51,18 @@ IDX_FILES = (
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
-BACKENDS = ("torch", "neuralab")
+BACKENDS = ("torch", "keras", "neuralab")
+KERAS_PREFIX = "keras_"  # programs/keras_*.py are Keras programs
 TIMEOUT_S = 120
 
 
 def programs() -> list[Path]:
     return sorted(p for p in PROGRAMS_DIR.glob("*.py") if not p.name.startswith("_"))
+
+
+def reference_backend(program: Path) -> str:
+    """``keras`` for a Keras program (``programs/keras_*.py``), else ``torch``."""
+    return "keras" if Path(program).name.startswith(KERAS_PREFIX) else "torch"
 
 
 # -- data --------------------------------------------------------------------------------
@@ -65,6 +77,50 @@ def _complete(root: Path) -> bool:
     )
 
 
+def _read_idx(path: Path) -> Any:
+    """An uncompressed IDX file as a uint8 NumPy array (images NxHxW, labels N)."""
+    import numpy as np
+
+    raw = path.read_bytes()
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def keras_datasets(root: Path) -> Path:
+    """``<root>/keras-datasets``: the files Keras's loaders read from ``~/.keras/datasets``.
+
+    ``mnist.npz`` (``x_train, y_train, x_test, y_test``, uint8, as Keras's download) is
+    built from the IDX files; ``fashion-mnist/`` links the four ``.gz`` files Keras reads.
+    Each file is written under a temporary name and renamed into place (atomic).
+    """
+    import numpy as np
+
+    folder = root / "keras-datasets"
+    npz = folder / "mnist.npz"
+    if not npz.is_file():
+        folder.mkdir(exist_ok=True)
+        raw = root / "MNIST" / "raw"
+        arrays = {
+            "x_train": _read_idx(raw / "train-images-idx3-ubyte"),
+            "y_train": _read_idx(raw / "train-labels-idx1-ubyte"),
+            "x_test": _read_idx(raw / "t10k-images-idx3-ubyte"),
+            "y_test": _read_idx(raw / "t10k-labels-idx1-ubyte"),
+        }
+        part = folder / f"mnist.{uuid.uuid4().hex}.part.npz"
+        np.savez(part, **arrays)
+        os.replace(part, npz)
+    fashion = folder / "fashion-mnist"
+    fashion.mkdir(exist_ok=True)
+    for name in IDX_FILES:
+        link = fashion / (name + ".gz")
+        if not link.exists():
+            part = fashion / f"{name}.{uuid.uuid4().hex}.part"
+            part.symlink_to((root / "FashionMNIST" / "raw" / (name + ".gz")).resolve())
+            os.replace(part, link)
+    return folder
+
+
 def data_root(shared: Path = SHARED_DATASETS) -> Path:
     """A data root in torchvision's layout, built once (atomically) from the shared files.
 
@@ -77,6 +133,7 @@ def data_root(shared: Path = SHARED_DATASETS) -> Path:
         or Path(tempfile.gettempdir()) / f"neuralab-compat-data-{os.getuid()}"
     )
     if _complete(root):
+        keras_datasets(root)
         return root
     for src_folder in DATASET_FOLDERS:
         if not (shared / src_folder).is_dir():
@@ -99,6 +156,7 @@ def data_root(shared: Path = SHARED_DATASETS) -> Path:
                 staging.rename(root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    keras_datasets(root)
     return root
 
 
@@ -145,15 +203,29 @@ def parse_metrics(stdout: str) -> dict[str, float | str]:
     return metrics
 
 
-def environment(root: Path | None) -> dict[str, str]:
+def environment(root: Path | None, keras_home: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = "1"
     env["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["KERAS_BACKEND"] = "torch"  # read by the real Keras only (run_as.py keras sets it too)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     if root is not None:
         env["NEURALAB_DATA"] = str(root)
+    if keras_home is not None:
+        env["KERAS_HOME"] = str(keras_home)
     return env
+
+
+def _keras_home(where: Path, root: Path | None) -> Path:
+    """A fresh ``KERAS_HOME`` (Keras writes its ``keras.json`` there) whose ``datasets``
+    is the shared ``keras_datasets`` folder."""
+    home = where / "keras-home"
+    home.mkdir()
+    if root is not None and (root / "keras-datasets").is_dir():
+        (home / "datasets").symlink_to(root / "keras-datasets")
+    return home
 
 
 def run_program(
@@ -163,16 +235,23 @@ def run_program(
     timeout: float = TIMEOUT_S,
     args: tuple[str, ...] = (),
 ) -> Run:
+    """Run ``program`` with ``backend`` (``torch``, ``keras``, ``neuralab``, or ``reference``
+    for the program's own library) in a fresh working folder."""
+    if backend == "reference":
+        backend = reference_backend(program)
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     program = Path(program).resolve()
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="compat-") as cwd:  # programs may write files
+    with (
+        tempfile.TemporaryDirectory(prefix="compat-") as cwd,  # programs may write files
+        tempfile.TemporaryDirectory(prefix="compat-home-") as home,
+    ):
         try:
             proc = subprocess.run(
                 [sys.executable, str(RUN_AS), backend, str(program), *args],
                 cwd=cwd,
-                env=environment(root),
+                env=environment(root, _keras_home(Path(home), root)),
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -191,8 +270,8 @@ def run_program(
 
 
 def reference_key(program: Path) -> str:
-    """What a PyTorch run's output depends on: the program, the launcher, the stand-in
-    torchvision, this harness, and the versions of Python, torch and NumPy."""
+    """What a reference run's output depends on: the program, the launcher, the stand-in
+    torchvision, this harness, and the versions of Python, torch, Keras and NumPy."""
     from importlib import metadata
 
     digest = hashlib.sha256()
@@ -200,7 +279,7 @@ def reference_key(program: Path) -> str:
     files += sorted((HERE / "torchvision_ref").rglob("*.py"))
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for dist in ("torch", "torchvision", "numpy", "pillow"):
+    for dist in ("torch", "torchvision", "keras", "numpy", "pillow"):
         try:
             version = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -211,18 +290,20 @@ def reference_key(program: Path) -> str:
 
 
 def reference_run(program: Path, root: Path | None, cache: Any = None) -> Run:
-    """The PyTorch run of ``program``, from ``cache`` (pytest's ``config.cache``) when an
-    earlier run had the same ``reference_key``; ``NEURALAB_COMPAT_FRESH=1`` always runs."""
+    """The reference run of ``program`` (PyTorch, or Keras for ``keras_*``), from ``cache``
+    (pytest's ``config.cache``) when an earlier run had the same ``reference_key``;
+    ``NEURALAB_COMPAT_FRESH=1`` always runs."""
     program = Path(program).resolve()
+    backend = reference_backend(program)
     slot = f"compat/reference/{program.stem}"
     key = reference_key(program)
     if cache is not None and os.environ.get("NEURALAB_COMPAT_FRESH") != "1":
         hit = cache.get(slot, None)
         if hit and hit.get("key") == key:
-            run = Run("torch", program, 0, hit["stdout"], hit["stderr"], 0.0)
+            run = Run(backend, program, 0, hit["stdout"], hit["stderr"], 0.0)
             run.metrics = parse_metrics(run.stdout)
             return run
-    run = run_program(program, "torch", root)
+    run = run_program(program, backend, root)
     if cache is not None and run.ok:
         cache.set(slot, {"key": key, "stdout": run.stdout, "stderr": run.stderr[-2000:]})
     return run
@@ -276,20 +357,27 @@ def compare(
 
 
 def seed_spread(program: Path, backend: str, root: Path, seeds: int) -> dict[str, list]:
-    """Each metric's values over ``seeds`` runs with ``torch.manual_seed(k)``, k = 0..seeds-1.
+    """Each metric's values over ``seeds`` runs with ``torch.manual_seed(k)`` (or
+    ``keras.utils.set_random_seed(k)``), k = 0..seeds-1.
 
     For calibrating a program's tolerances: seed noise must stay inside them. The program
-    is copied with its ``torch.manual_seed(0)`` replaced (and any Generator seeds shifted);
-    a program with a ``--seed`` option gets ``--seed k`` instead.
+    is copied with its ``torch.manual_seed(0)`` / ``set_random_seed(0)`` replaced (and any
+    Generator seeds shifted); a program with a ``--seed`` option gets ``--seed k`` instead.
+    Keras programs keep their NumPy-drawn initial weights (the same in both runs): what
+    varies is what the library's own generator draws (dropout masks, shuffles).
     """
     source = program.read_text()
     by_option = '"--seed"' in source
-    if not by_option and "torch.manual_seed(0)" not in source:
-        raise ValueError(f"{program.name} has no torch.manual_seed(0) or --seed to vary")
+    seeds_in = ("torch.manual_seed(0)", "set_random_seed(0)")
+    if not by_option and not any(call in source for call in seeds_in):
+        raise ValueError(
+            f"{program.name} has no torch.manual_seed(0), set_random_seed(0) or --seed to vary"
+        )
     values: dict[str, list] = {}
     with tempfile.TemporaryDirectory(prefix="compat-seeds-") as tmp:
         for k in range(seeds):
             varied = source.replace("torch.manual_seed(0)", f"torch.manual_seed({k})")
+            varied = varied.replace("set_random_seed(0)", f"set_random_seed({k})")
             varied = varied.replace(
                 "manual_seed(2147483647", f"manual_seed({2147483647 - 7919 * k}"
             )
@@ -305,18 +393,27 @@ def seed_spread(program: Path, backend: str, root: Path, seeds: int) -> dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
+    parser.add_argument(
+        "--backend",
+        choices=["reference", "torch", "keras", "neuralab", "both"],
+        default="both",
+        help="reference (= torch or keras: each program's own library), neuralab, or both",
+    )
     parser.add_argument(
         "--seeds", type=int, default=0, help="print each metric's spread over this many seeds"
     )
     parser.add_argument("names", nargs="*", help="program names (file stems); default all")
     args = parser.parse_args(argv)
     chosen = [p for p in programs() if not args.names or p.stem in args.names]
-    backends = BACKENDS if args.backend == "both" else (args.backend,)
+    if args.backend in ("torch", "keras"):
+        args.backend = "reference"
+    backends = ("reference", "neuralab") if args.backend == "both" else (args.backend,)
     root = data_root()
     if args.seeds:
         for program in chosen:
             for backend in backends:
+                if backend == "reference":
+                    backend = reference_backend(program)
                 print(f"== {program.stem} [{backend}] over {args.seeds} seeds")
                 for name, vals in seed_spread(program, backend, root, args.seeds).items():
                     if all(isinstance(v, float) for v in vals):
@@ -329,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     for program in chosen:
         for backend in backends:
             run = run_program(program, backend, root)
-            print(f"== {program.stem} [{backend}] rc={run.returncode} {run.seconds:.2f} s")
+            print(f"== {program.stem} [{run.backend}] rc={run.returncode} {run.seconds:.2f} s")
             if run.ok:
                 for name, value in run.metrics.items():
                     print(f"   {name} = {value!r}")
