@@ -49,8 +49,11 @@ def test_what_differs_is_as_said(tmp_path):
     model.load_weights(tmp_path / "m.weights.safetensors")
     for got, want in zip(model.get_weights(), before):
         np.testing.assert_array_equal(got, want)
-    with pytest.raises(NotImplementedError, match="safetensors"):
-        model.save_weights(tmp_path / "m.weights.h5")
+    model.save_weights(tmp_path / "m.weights.h5")  # Keras's name, safetensors inside
+    assert (tmp_path / "m.weights.h5").read_bytes()[8:9] == b"{"
+    (tmp_path / "keras.weights.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    with pytest.raises(NotImplementedError, match="HDF5 file"):
+        model.load_weights(tmp_path / "keras.weights.h5")
     for name in ("model.keras", "model.h5"):
         with pytest.raises(NotImplementedError, match="save_weights"):
             model.save(tmp_path / name)

@@ -27,7 +27,10 @@ from neuralab.keras.layers.layer import (
 from neuralab.keras.trainer import Trainer
 from neuralab.tensor import Tensor
 
-WEIGHTS_SUFFIXES = (".weights.safetensors", ".safetensors")
+# Keras names weights files '*.weights.h5'; neuralab writes safetensors whatever the name
+# (as neuralab.save does for '.pt'), so a Keras program's file names work unchanged.
+WEIGHTS_SUFFIXES = (".weights.h5", ".weights.safetensors", ".safetensors")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 class Model(Trainer, Layer):
@@ -143,10 +146,11 @@ class Model(Trainer, Layer):
 
     # --- weights files ------------------------------------------------------------------
     def save_weights(self, filepath: str | Path, overwrite: bool = True) -> None:
-        """Write every weight to a safetensors file (atomically), keyed by Keras's paths.
+        """Write every weight to a safetensors file (atomically), keyed by architecture paths
+        ('layers/dense/vars/0', ...).
 
-        The name must end in ``.weights.safetensors`` (or ``.safetensors``): neuralab does
-        not write HDF5 (Keras's ``.weights.h5``)."""
+        The name ends in ``.weights.h5`` (Keras's name; the content is safetensors all the
+        same, not HDF5), ``.weights.safetensors`` or ``.safetensors``."""
         from neuralab import io
 
         path = _weights_path(filepath, "save_weights")
@@ -163,6 +167,13 @@ class Model(Trainer, Layer):
         path = _weights_path(filepath, "load_weights")
         if not path.exists():
             raise FileNotFoundError(f"load_weights: no such file {path}")
+        with open(path, "rb") as f:
+            if f.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                raise NotImplementedError(
+                    f"neuralab.keras: load_weights({str(filepath)!r}): this is an HDF5 file "
+                    "(written by Keras); neuralab reads only the safetensors files that its "
+                    "own save_weights writes"
+                )
         stored = io.load(path)
         names = _paths_of(self)
         missing = [n for n in names if n not in stored]
@@ -223,16 +234,10 @@ def _paths_of(model: Layer, prefix: str = "") -> list[str]:
 def _weights_path(filepath: str | Path, who: str) -> Path:
     path = Path(filepath)
     name = path.name
-    if name.endswith(".h5") or name.endswith(".keras"):
-        raise NotImplementedError(
-            f"neuralab.keras: {who}({str(filepath)!r}): HDF5/.keras files are not supported; "
-            "neuralab stores weights as safetensors: use a name ending in "
-            "'.weights.safetensors'"
-        )
     if not name.endswith(WEIGHTS_SUFFIXES):
         raise ValueError(
-            f"{who}: the filename must end in '.weights.safetensors' (or '.safetensors'), "
-            f"got {str(filepath)!r}"
+            f"{who}: the filename must end in '.weights.h5' (as in Keras) or "
+            f"'.weights.safetensors', got {str(filepath)!r}"
         )
     return path
 
