@@ -227,3 +227,29 @@ def test_unsupported_arguments_are_named(keras_ref):
         nm.fit(x, y, shuffle="batch", verbose=0)
     with pytest.raises(NotImplementedError, match="steps_per_epoch"):
         nm.fit(x, y, steps_per_epoch=3, verbose=0)
+
+
+def test_bad_data_and_arguments_are_refused_before_training():
+    from neuralab.train import NonFiniteLossError
+
+    model = nk.Sequential([nk.Input((4,)), nk.layers.Dense(1)])
+    model.compile(nk.optimizers.SGD(learning_rate=0.1), loss="mse")
+    x = np.ones((8, 4), dtype="float32")
+    y = np.ones(8, dtype="float32")
+    before = model.get_weights()
+    bad = x.copy()
+    bad[5, 2] = np.nan
+    with pytest.raises(ValueError, match="x holds NaN or Inf \\(first at row 5\\)"):
+        model.fit(bad, y, verbose=0)
+    with pytest.raises(ValueError, match="validation_split must be in \\[0, 1\\)"):
+        model.fit(x, y, validation_split=1.5, verbose=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        model.fit(x, y, batch_size=0, verbose=0)
+    for got, want in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(got, want)  # nothing trained
+    # a loss that becomes inf stops training with the step (neuralab's rule; with
+    # TerminateOnNaN among the callbacks, training stops the Keras way instead)
+    huge = y.copy()
+    huge[3] = 3e38
+    with pytest.raises(NonFiniteLossError, match="step 1"):
+        model.fit(x, huge, batch_size=4, verbose=0)

@@ -287,6 +287,10 @@ class Trainer:
         from neuralab.data import DataLoader
 
         self._assert_compiled()
+        _check_positive_int("batch_size", batch_size, allow_none=True)
+        _check_positive_int("epochs", epochs, allow_zero=True)
+        if not 0 <= validation_split < 1:
+            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split!r}")
         if shuffle == "batch":
             raise NotImplementedError("neuralab.keras: fit(shuffle='batch') is not supported")
         x, y, sample_weight = (
@@ -347,7 +351,11 @@ class Trainer:
             batch_size=batch_size,
             progress=False,
             validation_freq=freq,
-            check_finite=False,
+            # a NaN/Inf loss stops training with the step and a hint (neuralab's rule), unless
+            # TerminateOnNaN is there to stop it the Keras way
+            check_finite=not any(
+                isinstance(cb, callbacks_module.TerminateOnNaN) for cb in callbacks
+            ),
         )
         return self.history
 
@@ -457,6 +465,17 @@ class Trainer:
 
 
 # --- data ------------------------------------------------------------------------------
+def _check_positive_int(
+    name: str, value: Any, allow_none: bool = False, allow_zero: bool = False
+) -> None:
+    if value is None and allow_none:
+        return
+    low = 0 if allow_zero else 1
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < low:
+        kind = "a non-negative" if allow_zero else "a positive"
+        raise ValueError(f"fit: {name} must be {kind} integer, got {value!r}")
+
+
 def _array(data: Any, name: str) -> numpy.ndarray | None:
     """NumPy data as Keras's adapters take it: floats cast to float32, integers kept."""
     if data is None:
@@ -475,6 +494,12 @@ def _array(data: Any, name: str) -> numpy.ndarray | None:
         raise TypeError(f"neuralab.keras: {name} must be numeric, got dtype {array.dtype}")
     if array.dtype.kind == "f" and array.dtype != numpy.float32:
         array = array.astype(numpy.float32)
+    if array.dtype.kind == "f" and not numpy.isfinite(array).all():
+        row = int(numpy.argwhere(~numpy.isfinite(array.reshape(len(array), -1)))[0][0])
+        raise ValueError(
+            f"neuralab.keras: {name} holds NaN or Inf (first at row {row}); clean the data "
+            "first (Keras would train on it and give NaN losses)"
+        )
     return array
 
 
