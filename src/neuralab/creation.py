@@ -9,6 +9,7 @@ generator that ``neuralab.manual_seed`` resets, or from a ``neuralab.Generator``
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 from typing import Any
 
@@ -125,8 +126,28 @@ def full(
         fill_value = fill_value.item()
     dtype = _kind_of(fill_value) if dtype is None else numpy.dtype(dtype)
     return _make(
-        numpy.full(_shape((size,), who="full"), fill_value, dtype), requires_grad, device, "full"
+        numpy.full(_shape((size,), who="full"), _fill(fill_value, dtype, "full"), dtype),
+        requires_grad,
+        device,
+        "full",
     )
+
+
+def _fill(value: Any, dtype: numpy.dtype, who: str) -> Any:
+    """Check a fill value: a number (or bool) that ``dtype`` can hold, as PyTorch does."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if not isinstance(value, (numbers.Number, numpy.bool_)) or isinstance(value, str):
+        raise TypeError(f"{who}: fill_value must be a number, got {type(value).__name__}")
+    if dtype.kind in "iu" and not isinstance(value, (bool, numpy.bool_)):
+        if isinstance(value, numbers.Real) and not math.isfinite(value):
+            raise ValueError(f"{who}: fill_value {value} cannot be converted to {dtype}")
+        info = numpy.iinfo(dtype)
+        if isinstance(value, numbers.Real) and not info.min <= value <= info.max:
+            raise ValueError(
+                f"{who}: fill_value {value} cannot be converted to {dtype} without overflow"
+            )
+    return value
 
 
 def _like(t: Any, dtype: Any) -> tuple[tuple, numpy.dtype]:
@@ -162,6 +183,7 @@ def full_like(
     **_: Any,
 ) -> Tensor:
     shape, dtype = _like(t, dtype)
+    fill_value = _fill(fill_value, dtype, "full_like")
     return _make(numpy.full(shape, fill_value, dtype), requires_grad, device, "full_like")
 
 
@@ -185,6 +207,13 @@ def arange(
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
         raise ValueError("arange: step must be nonzero")
+    if not builtins.all(math.isfinite(v) for v in (start, end, step)):
+        raise ValueError(f"arange: start, end and step must be finite, got {start}, {end}, {step}")
+    if (end - start) * step < 0:
+        raise ValueError(
+            f"arange: upper bound and lower bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
     values = numpy.arange(start, end, step)
     if dtype is None:
         integral = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
@@ -259,6 +288,10 @@ def randint(
     if size is None or len(args) not in (1, 2):
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
     low, high = (0, args[0]) if len(args) == 1 else args
+    low, high = (v.item() if isinstance(v, Tensor) else v for v in (low, high))
+    for name, v in (("low", low), ("high", high)):
+        if not isinstance(v, (int, numpy.integer)) or isinstance(v, bool):
+            raise TypeError(f"randint: {name} must be an int, got {v!r}")
     if high <= low:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
     rng = backend.generator(generator, "randint")
@@ -302,8 +335,10 @@ def normal(
             raise TypeError("normal: give size= when mean and std are numbers")
     else:
         shape = _shape((size,), who="normal")
-    if numpy.any(numpy.asarray(s) < 0):
-        raise RuntimeError("normal: expected all std >= 0")
+    if not numpy.all(numpy.asarray(s) >= 0):  # NaN fails too, as in PyTorch
+        raise RuntimeError(
+            f"normal: expected all std >= 0, got {s if numpy.ndim(s) == 0 else 'a std < 0 or NaN'}"
+        )
     dtype = dtype or (
         mean.dtype if isinstance(mean, Tensor) else std.dtype if isinstance(std, Tensor) else None
     )

@@ -102,24 +102,126 @@ def is_grad_enabled() -> bool:
     return grad_mode.enabled
 
 
+class DTypeError(TypeError, RuntimeError):
+    """An input whose dtype the op does not take (a string tensor, an int64 input to a
+    float32 layer); the message names the op and the dtypes. A TypeError by neuralab's rule
+    and a RuntimeError as in PyTorch, so either catches it."""
+
+
+class IndexRangeError(IndexError, RuntimeError):
+    """An index outside the range an op allows (``gather`` with -1, or with the size of the
+    dimension); the message names the op, the index and the size. An IndexError, and a
+    RuntimeError as PyTorch raises for most such ops, so either catches it."""
+
+
+class ConversionError(ValueError, RuntimeError):
+    """Data that makes no tensor: ragged nested lists, an integer too large for its dtype.
+    A ValueError, and a RuntimeError as PyTorch raises for some of these."""
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _tensor_dtype_ok(dtype: numpy.dtype) -> bool:
+    """bool, (u)int8..64, float16/32/64, complex64/128: the dtypes a tensor holds."""
+    kind = dtype.kind
+    if kind in "biu":
+        return True
+    return (kind == "f" and dtype.itemsize <= 8) or (kind == "c" and dtype.itemsize <= 16)
+
+
+def _refuse_dtype(array: Any, data: Any) -> DTypeError:
+    """The error for data no tensor can hold, naming the offending element where it can."""
+    if array.dtype.kind == "O" and not isinstance(data, numpy.ndarray):
+        for item in array.reshape(-1):
+            if isinstance(item, int) and not isinstance(item, bool):
+                return ConversionError(  # type: ignore[return-value]
+                    f"tensor(): the integer {item} does not fit in int64 (overflow)"
+                )
+            if not isinstance(item, (bool, int, float, complex, numpy.number, numpy.bool_)):
+                return DTypeError(
+                    f"tensor(): could not infer a dtype for an element of type "
+                    f"{type(item).__name__} ({item!r:.40}); a tensor holds numbers and bools"
+                )
+    return DTypeError(
+        f"tensor(): can't convert data of dtype {array.dtype} to a tensor; the supported "
+        "dtypes are bool, int8/16/32/64, uint8/16/32/64, float16/32/64 and complex64/128"
+    )
+
+
+def _from_python(data: Any, dtype: Any) -> Any:
+    """An array from Python data (numbers, nested lists, tuples), checked: no strings or
+    other objects, no ragged lists, no integer that overflows its dtype."""
+    if isinstance(data, (str, bytes, bytearray)):
+        raise DTypeError(
+            f"tensor(): can't make a tensor from a {type(data).__name__} ({data!r:.40}); "
+            "a tensor holds numbers and bools"
+        )
+    try:
+        array = numpy.asarray(data)
+    except ValueError as error:
+        raise ConversionError(
+            f"tensor(): nested sequences must have equal lengths at each depth (ragged data "
+            f"is not a tensor): {error}"
+        ) from None
+    if not _tensor_dtype_ok(array.dtype):
+        raise _refuse_dtype(array, data)
+    if array.dtype.kind == "u" and array.dtype.itemsize == 8 and array.size:
+        signed = dtype is None or dtype.kind == "i"
+        if signed and int(array.max()) > _INT64_MAX:
+            raise ConversionError(
+                f"tensor(): the integer {int(array.max())} does not fit in int64 (overflow)"
+            )
+    if dtype is None:
+        if array.dtype.kind == "c" and array.dtype != numpy.complex64:
+            return array.astype(numpy.complex64)  # as PyTorch: complex64 by default
+        return array
+    if dtype.kind in "iu" and array.dtype.kind in "iuf" and array.size:
+        _check_fits(array, dtype)
+    return array.astype(dtype, copy=False)
+
+
+def _check_fits(array: Any, dtype: numpy.dtype) -> None:
+    """Refuse Python numbers an integer dtype cannot hold (NaN, inf, out of range), as
+    PyTorch does, instead of NumPy's silent wrap-around."""
+    if array.dtype.kind == "f" and not numpy.isfinite(array).all():
+        bad = array[~numpy.isfinite(array)].reshape(-1)[0]
+        raise ConversionError(f"tensor(): value {bad} cannot be converted to {dtype}")
+    info = numpy.iinfo(dtype)
+    low, high = array.min(), array.max()
+    if low < info.min or high > info.max:
+        bad = low if low < info.min else high
+        raise ConversionError(
+            f"tensor(): value {bad} cannot be converted to {dtype} without overflow"
+        )
+
+
 def _as_array(data: Any, dtype: Any = None) -> Any:
     """Convert ``data`` to an array with ``torch.as_tensor``'s dtype rules.
 
     Arrays keep their dtype (float64 stays float64, integer labels stay integer);
-    Python floats become the default float (float32), ints int64, bools bool.
+    Python floats become the default float (float32), ints int64, bools bool, complex
+    numbers complex64. Strings, objects, ragged lists and integers beyond int64 raise
+    (``DTypeError`` / ``ConversionError``), as in PyTorch.
     """
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
         dtype = numpy.dtype(dtype)
+        if not _tensor_dtype_ok(dtype):
+            raise DTypeError(f"tensor(): {dtype} is not a tensor dtype")
     if isinstance(data, numpy.generic):
         data = numpy.asarray(data)
     if hasattr(data, "__array_namespace__"):
+        if not _tensor_dtype_ok(data.dtype):
+            raise _refuse_dtype(data, data)
         return data if dtype is None or data.dtype == dtype else data.astype(dtype)
-    array = numpy.asarray(data, dtype=dtype)
-    if dtype is None and array.dtype.kind == "f" and array.dtype != backend.default_float():
+    array = _from_python(data, dtype)
+    if dtype is not None:
+        return array
+    if array.dtype.kind == "f" and array.dtype != backend.default_float():
         array = array.astype(backend.default_float())
-    elif dtype is None and array.dtype.kind in "iu":
+    elif array.dtype.kind in "iu":
         array = array.astype(backend.int64, copy=False)
     return array
 
