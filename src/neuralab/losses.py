@@ -29,7 +29,8 @@ from neuralab import ops
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.fused import _rows, _unrows
-from neuralab.tensor import Tensor, _as_array
+from neuralab.ops.indexing import check_class_target
+from neuralab.tensor import DTypeError, Tensor, _as_array
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -549,18 +550,14 @@ def _class_target(name: str, x: Any, t: Any, ignore_index: int) -> None:
     if x.ndim == 0:
         raise ShapeError(f"{name}: input must have a class axis, got shape {x.shape}")
     if t.dtype.kind not in "iu":
-        raise TypeError(f"{name}: target must hold class indices (integer dtype), got {t.dtype}")
+        raise DTypeError(f"{name}: target must hold class indices (integer dtype), got {t.dtype}")
     expected = (x.shape[0],) + x.shape[2:] if x.ndim > 1 else ()
     if t.shape != expected:
         raise ShapeError(
             f"{name}: target must have shape {expected} for input of shape {x.shape}, got {t.shape}"
         )
     classes = x.shape[1] if x.ndim > 1 else x.shape[0]
-    if t.size and not (t.min() >= 0 and t.max() < classes):
-        counted = t[t != ignore_index]
-        bad = counted[(counted < 0) | (counted >= classes)]
-        if bad.size:
-            raise IndexError(f"{name}: target {int(bad[0])} is out of bounds for {classes} classes")
+    check_class_target(name, t, classes, ignore_index)
 
 
 def nll_loss(

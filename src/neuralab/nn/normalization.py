@@ -8,8 +8,9 @@ from typing import Any
 from neuralab import ops
 from neuralab.creation import ones, tensor, zeros
 from neuralab.nn.module import Module, Parameter, factory_dtype
+from neuralab.ops.indexing import dtype_mismatch
 from neuralab.ops.regularization import batch_norm
-from neuralab.tensor import Tensor
+from neuralab.tensor import DTypeError, Tensor
 
 
 class _BatchNorm(Module):
@@ -122,6 +123,11 @@ def layer_norm(
             f"layer_norm: expected input with shape [*, {', '.join(map(str, shape))}], got "
             f"shape {input.shape}"
         )
+    if input.dtype.kind != "f":
+        raise DTypeError(f"layer_norm: expected a floating point input, got {input.dtype}")
+    for param in (weight, bias):
+        if param is not None and param.dtype != input.dtype:
+            raise dtype_mismatch("layer_norm", input, ("weight", weight), ("bias", bias))
     dims = tuple(range(-len(shape), 0))
     centered = input - ops.mean(input, dims, keepdim=True)
     var = ops.mean(centered * centered, dims, keepdim=True)

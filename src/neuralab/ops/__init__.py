@@ -114,6 +114,7 @@ from neuralab.ops.reduction import (
     var,
 )
 from neuralab.ops.sampling import multinomial
+from neuralab.ops.selection import index_select, take, take_along_dim
 from neuralab.ops.shape import (
     cat,
     clone,
@@ -166,6 +167,7 @@ TENSOR_METHODS = (
     logical_xor, remainder, fmod, floor_divide,
     # reductions, sorting, sampling
     argmax, argmin, argsort, cumsum, msort, multinomial, norm, prod, scatter, sort, topk,
+    index_select, take, take_along_dim,
     # shape
     chunk, expand_as, flip, fliplr, flipud, narrow, repeat, reshape_as, roll, split, t, tile,
     tril, triu, unbind, view_as,
@@ -232,5 +234,5 @@ __all__ = [
     "log", "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
     "pad", "permute", "pow", "relu", "reshape", "sigmoid", "softmax", "sqrt", "squeeze",
     "stack", "std", "sub", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
-    "nonzero", "scatter", "scatter_places",
+    "nonzero", "scatter", "scatter_places", "index_select", "take", "take_along_dim",
 ]  # fmt: skip

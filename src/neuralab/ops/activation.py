@@ -7,7 +7,8 @@ from typing import Any
 
 from neuralab.backend import array_module
 from neuralab.function import Function
-from neuralab.tensor import Tensor
+from neuralab.ops.arithmetic import floating
+from neuralab.tensor import DTypeError, Tensor
 
 _SQRT_PI = math.sqrt(math.pi)
 _SQRT_2 = math.sqrt(2.0)
@@ -216,29 +217,41 @@ def relu(x: Tensor) -> Tensor:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    _float_only(x, "leaky_relu")
     return LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
+    return Tanh.apply(floating(x))
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    _float_only(x, "elu")
     return ELU.apply(x, alpha=alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    _float_only(x, "gelu")
     return GELU.apply(x, approximate=approximate)
 
 
 def erf(x: Tensor) -> Tensor:
-    return Erf.apply(x)
+    return Erf.apply(floating(x))
+
+
+def _float_only(x: Any, op: str) -> None:
+    """Refuse an integer or bool tensor where PyTorch has no integer kernel (softmax, elu,
+    gelu, leaky_relu: "not implemented for 'Long'"); one dtype test."""
+    if isinstance(x, Tensor) and x._data.dtype.kind not in "fc":
+        raise DTypeError(
+            f"{op}: expected a floating point tensor, got {x.dtype}; convert it with .float()"
+        )
 
 
 def _dim(x: Tensor, dim: int | None, op: str) -> int:
@@ -251,8 +264,14 @@ def _dim(x: Tensor, dim: int | None, op: str) -> int:
 
 
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:
+    _float_only(x, "softmax")
+    if x._data.size == 0:  # nothing to normalize: an empty result, as in PyTorch
+        return x * 1.0
     return Softmax.apply(x, dim=_dim(x, dim, "softmax"))
 
 
 def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
+    _float_only(x, "log_softmax")
+    if x._data.size == 0:
+        return x * 1.0
     return LogSoftmax.apply(x, dim=_dim(x, dim, "log_softmax"))

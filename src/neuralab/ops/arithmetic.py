@@ -339,16 +339,25 @@ def pow(a: Any, b: Any) -> Tensor:
     return Pow.apply(*_operands(a, b))
 
 
+def floating(a: Any) -> Any:
+    """a itself when floating (the fast path: one dtype test), else an integer or bool
+    tensor's values as the default float, as PyTorch computes ``exp``/``sigmoid`` of ints
+    (NumPy would give float64, or float16 for bools)."""
+    if isinstance(a, Tensor) and a._data.dtype.kind not in "fc":
+        return Tensor._from_array(a._data.astype(default_float()))
+    return a
+
+
 def exp(a: Tensor) -> Tensor:
-    return Exp.apply(a)
+    return Exp.apply(floating(a))
 
 
 def log(a: Tensor) -> Tensor:
-    return Log.apply(a)
+    return Log.apply(floating(a))
 
 
 def sqrt(a: Tensor) -> Tensor:
-    return Sqrt.apply(a)
+    return Sqrt.apply(floating(a))
 
 
 def abs(a: Tensor) -> Tensor:
@@ -401,9 +410,26 @@ class Remainder(Function):
         return grad, b_grad
 
 
+class IntegerDivisionError(ZeroDivisionError, RuntimeError):
+    """An integer ``//``, ``%`` or ``fmod`` by zero: PyTorch raises (a RuntimeError saying
+    ZeroDivisionError) where NumPy would silently give 0."""
+
+
+def _check_divisor(op: str, a: Any, b: Any) -> None:
+    """Refuse an integer division by zero (floats give inf/nan, as in PyTorch)."""
+    if _is_integer(a) and _is_integer(b):
+        divisor = _value(b)
+        if not isinstance(divisor, bool) and (
+            divisor == 0 if isinstance(divisor, int) else (divisor == 0).any()
+        ):
+            raise IntegerDivisionError(f"{op}: integer division by zero (ZeroDivisionError)")
+
+
 def remainder(a: Any, b: Any) -> Tensor:
     """a % b, with the sign of b as Python's ``%`` (``torch.remainder``)."""
-    return Remainder.apply(*_operands(a, b))
+    a, b = _operands(a, b)
+    _check_divisor("remainder", a, b)
+    return Remainder.apply(a, b)
 
 
 class Fmod(Function):
@@ -425,12 +451,16 @@ class Fmod(Function):
 
 def fmod(a: Any, b: Any) -> Tensor:
     """The C remainder of a / b, with the sign of a (``torch.fmod``)."""
-    return Fmod.apply(*_operands(a, b))
+    a, b = _operands(a, b)
+    _check_divisor("fmod", a, b)
+    return Fmod.apply(a, b)
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
     """floor(a / b) (``torch.floor_divide``, Python's ``//``); zero gradient, so none."""
-    a, b = (_value(x) for x in _operands(a, b))
+    a, b = _operands(a, b)
+    _check_divisor("floor_divide", a, b)
+    a, b = _value(a), _value(b)
     return Tensor._from_array(array_module(a).asarray(array_module(a).floor_divide(a, b)))
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
-from neuralab.tensor import Tensor, no_grad
+from neuralab.ops.indexing import index_array
+from neuralab.tensor import IndexRangeError, Tensor, no_grad
 
 
 class Embedding(Function):
@@ -109,16 +110,14 @@ def embedding(
             )
         padding_idx = padding_idx % rows
     xp = array_module(weight._data)
-    indices = input._data if isinstance(input, Tensor) else xp.asarray(input)
-    if indices.dtype.kind not in "iu":
-        raise TypeError(
-            f"embedding: indices must have an integer dtype (int64 or int32), got {indices.dtype}"
-        )
+    indices = index_array(
+        "embedding", input if isinstance(input, Tensor) else xp.asarray(input), "indices"
+    )
     if indices.size:
         low, high = indices.min(), indices.max()
         if low < 0 or high >= rows:
             bad = int(low) if low < 0 else int(high)
-            raise IndexError(
+            raise IndexRangeError(
                 f"embedding: index {bad} is out of range for a table of {rows} rows "
                 f"(valid indices: 0 to {rows - 1})"
             )

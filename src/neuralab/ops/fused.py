@@ -8,7 +8,8 @@ from typing import Any
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.activation import log_softmax_array
-from neuralab.tensor import Tensor
+from neuralab.ops.indexing import check_class_target, check_float, dtype_mismatch
+from neuralab.tensor import DTypeError, Tensor
 
 
 class Linear(Function):
@@ -42,7 +43,13 @@ class Linear(Function):
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ weight.T + bias, as ``torch.nn.functional.linear``."""
+    """y = x @ weight.T + bias, as ``torch.nn.functional.linear``. Input, weight and bias
+    share one dtype (an int64 or float64 input to float32 weights raises, as in PyTorch)."""
+    dtype = weight.dtype
+    if x.dtype != dtype or (bias is not None and bias.dtype != dtype):
+        raise dtype_mismatch("linear", x, ("weight", weight), ("bias", bias)) or DTypeError(
+            f"linear: weight ({dtype}) and bias ({bias.dtype}) must have the same dtype"
+        )
     try:
         if bias is None:
             return Linear.apply(x, weight)
@@ -178,6 +185,9 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     logits = input._data if isinstance(input, Tensor) else input
+    check_float("cross_entropy", logits)
+    if logits.ndim == 0:
+        raise ShapeError("cross_entropy: input must have a class axis, got a 0-d tensor")
     t = target._data if isinstance(target, Tensor) else array_module(logits).asarray(target)
     classes = logits.shape[1] if logits.ndim > 1 else logits.shape[0]
     if t.dtype.kind == "f":
@@ -193,13 +203,7 @@ def cross_entropy(
                 f"cross_entropy: class-index target must have shape {expected} for input of "
                 f"shape {logits.shape}, got {t.shape}"
             )
-        if t.size and not (t.min() >= 0 and t.max() < classes):
-            counted = t[t != ignore_index]
-            bad = counted[(counted < 0) | (counted >= classes)]
-            if bad.size:
-                raise IndexError(
-                    f"cross_entropy: target {int(bad[0])} is out of bounds for {classes} classes"
-                )
+        check_class_target("cross_entropy", t, classes, ignore_index)
     else:
         raise TypeError(
             f"cross_entropy: target must hold class indices (integer dtype) or probabilities "

@@ -12,7 +12,7 @@ from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.arithmetic import mul
 from neuralab.ops.shape import reshape
-from neuralab.tensor import Tensor
+from neuralab.tensor import DTypeError, Tensor
 
 
 class MatMul(Function):
@@ -56,6 +56,12 @@ def matmul(a: Any, b: Any, *, out: Any = None) -> Tensor:
         from neuralab.ops.arithmetic import store
 
         return store(matmul(a, b), out, "matmul")
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if da != db and da is not None and db is not None:
+        raise DTypeError(
+            f"matmul: expected both operands to have the same dtype, got {da} and {db} "
+            "(as PyTorch; convert one with .to())"
+        )
     try:
         return MatMul.apply(a, b)
     except ShapeError:

@@ -21,7 +21,7 @@ from typing import Any
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.conv import _pair, cache
-from neuralab.tensor import Tensor, grad_mode
+from neuralab.tensor import DTypeError, Tensor, grad_mode
 
 
 # --- geometry ---------------------------------------------------------------------------
@@ -392,6 +392,10 @@ def avg_pool2d(
     """Mean over each window, as ``torch.nn.functional.avg_pool2d`` (divisor rules in
     ``AvgPool2d``). input (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
     x = input._data if isinstance(input, Tensor) else input
+    if x.dtype.kind not in "fc":
+        raise DTypeError(
+            f"avg_pool2d: expected a floating point input, got {x.dtype}; convert it with .float()"
+        )
     g = _parse("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise ValueError("avg_pool2d: divisor_override must not be zero")

@@ -13,9 +13,10 @@ import builtins
 from typing import Any, NamedTuple
 
 from neuralab.backend import array_module
-from neuralab.function import Function
+from neuralab.function import Function, ShapeError
 from neuralab.ops.arithmetic import cast, maximum, minimum
-from neuralab.ops.shape import reshape, squeeze
+from neuralab.ops.indexing import check_dim, check_range, index_array
+from neuralab.ops.shape import getitem, reshape, squeeze
 from neuralab.tensor import Tensor
 
 
@@ -30,7 +31,10 @@ def _axes(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
             raise IndexError(
                 f"{op}: dimension {d} out of range for a tensor with {ndim} dimensions"
             )
-    return tuple(sorted({d % bound for d in dims})) if ndim else ()
+    axes = sorted({d % bound for d in dims})
+    if len(axes) != len(dims):
+        raise ShapeError(f"{op}: a dim appears more than once in the list of dims {dim}")
+    return tuple(axes) if ndim else ()
 
 
 def _spread(grad: Any, in_shape: tuple, axes: tuple, keepdim: bool) -> Any:
@@ -313,15 +317,37 @@ def amin(
     return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amin"), keepdim=keepdim, largest=False)
 
 
-def gather(a: Tensor, dim: int, index: Any) -> Tensor:
-    """Pick along dim: out[i][j] = a[i][index[i][j]] for dim=1 (as ``torch.gather``)."""
-    index = index._data if isinstance(index, Tensor) else index
-    if index.ndim != a._data.ndim:
-        raise ValueError(
+def gather(a: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:
+    """Pick along dim: out[i][j] = a[i][index[i][j]] for dim=1 (as ``torch.gather``).
+
+    index: an integer tensor with a's number of dimensions, no larger than a in any
+    dimension but dim, its entries in [0, a.shape[dim]): a negative index raises, as in
+    PyTorch (NumPy would wrap it around)."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"gather(): argument 'input' must be Tensor, not {type(a).__name__}")
+    data = a._data
+    index = index_array("gather", index)
+    axis = check_dim("gather", dim, data.ndim)
+    if index.ndim != data.ndim and not (index.ndim <= 1 and data.ndim <= 1):
+        raise ShapeError(
             f"gather: index must have as many dimensions as the input "
-            f"({a._data.ndim}), got shape {index.shape}"
+            f"({data.ndim}), got shape {index.shape}"
         )
-    return Gather.apply(a, index=index, dim=dim % builtins.max(a._data.ndim, 1))
+    for d, (n_idx, n_in) in enumerate(zip(index.shape, data.shape)):
+        if d != axis and n_idx > n_in:
+            raise ShapeError(
+                f"gather: index {tuple(index.shape)} is larger than input {tuple(data.shape)} "
+                f"in dimension {d}"
+            )
+    check_range("gather", index, data.shape[axis] if data.ndim else 1, axis)
+    if index.ndim == 0 or data.ndim == 0:  # 0-d index or input: gather on 1-d views
+        flat = Gather.apply(reshape(a, (-1,)), index=index.reshape(-1), dim=0)
+        return reshape(flat, index.shape)
+    if index.shape[:axis] + index.shape[axis + 1 :] != data.shape[:axis] + data.shape[axis + 1 :]:
+        # an index smaller than the input in other dims reads the input's leading corner
+        corner = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape))
+        a = getitem(a, corner)
+    return Gather.apply(a, index=index, dim=axis)
 
 
 def _extreme_along(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
@@ -480,26 +506,22 @@ def scatter_places(
     if (src is None) == (value is None):
         raise TypeError(f"{op}(dim, index, src) or {op}(dim, index, value=...): give exactly one")
     data = a._data
-    idx = index._data if isinstance(index, Tensor) else index
     xp = array_module(data)
-    idx = xp.asarray(idx)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer tensor, got dtype {idx.dtype}")
+    idx = index_array(op, index if isinstance(index, Tensor) else xp.asarray(index))
     if idx.ndim == 0 and data.ndim <= 1:
         idx = idx.reshape(1)
     if idx.ndim != data.ndim:
         raise ValueError(
             f"{op}: index must have as many dimensions as self ({data.ndim}), got shape {idx.shape}"
         )
-    dim = dim % builtins.max(data.ndim, 1)
+    dim = check_dim(op, dim, data.ndim)
     for d, (n_idx, n_self) in enumerate(zip(idx.shape, data.shape)):
         if d != dim and n_idx > n_self:
             raise ValueError(
                 f"{op}: index {tuple(idx.shape)} is larger than self {tuple(data.shape)} "
                 f"in dimension {d}"
             )
-    if idx.size and (idx.min() < -data.shape[dim] or idx.max() >= data.shape[dim]):
-        raise IndexError(f"{op}: index out of range for dimension {dim} of size {data.shape[dim]}")
+    check_range(op, idx, data.shape[dim] if data.ndim else 1, dim)
     where = list(xp.ix_(*[xp.arange(n) for n in idx.shape]))
     where[dim] = idx
     if src is not None and (isinstance(src, Tensor) or hasattr(src, "shape")):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from neuralab.backend import array_module, generator
 from neuralab.function import Function
-from neuralab.tensor import Tensor
+from neuralab.ops.indexing import dtype_mismatch
+from neuralab.tensor import DTypeError, Tensor
 
 
 class Dropout(Function):
@@ -26,6 +27,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability must be between 0 and 1, got {p}")
+    if training and p > 0.0 and x._data.dtype.kind not in "fc":
+        raise DTypeError(
+            f"dropout: expected a floating point input, got {x.dtype} (the kept elements are "
+            "scaled by 1/(1-p))"
+        )
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -107,6 +113,14 @@ def batch_norm(
             f"batch_norm: expected input with at least 2 dims (N, C, ...), got {x.shape}"
         )
     channels = x.shape[1]
+    if x.dtype.kind != "f":
+        raise DTypeError(f"batch_norm: expected a floating point input, got {x.dtype}")
+    for param in (weight, bias, running_mean, running_var):
+        if param is not None and param.dtype != x.dtype:
+            raise dtype_mismatch(
+                "batch_norm", x, ("weight", weight), ("bias", bias),
+                ("running_mean", running_mean), ("running_var", running_var),
+            )  # fmt: skip
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                     ("running_var", running_var)):  # fmt: skip
         if t is not None and t.shape != (channels,):

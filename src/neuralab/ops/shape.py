@@ -9,6 +9,7 @@ from typing import Any
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops.indexing import check_dim
 from neuralab.tensor import Tensor
 
 
@@ -196,9 +197,14 @@ def contiguous(a: Tensor, memory_format: Any = None) -> Tensor:
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge the axes start_dim..end_dim into one."""
     shape = a._data.shape
+    start, end = (
+        check_dim("flatten", start_dim, len(shape)),
+        check_dim("flatten", end_dim, len(shape)),
+    )
+    if start > end:
+        raise ValueError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
     if not shape:
         return reshape(a, (1,))
-    start, end = start_dim % len(shape), end_dim % len(shape)
     merged = 1
     for n in shape[start : end + 1]:
         merged *= n
@@ -208,7 +214,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     """A new axis of size 1 at dim."""
     shape = list(a._data.shape)
-    shape.insert(dim if dim >= 0 else len(shape) + dim + 1, 1)
+    shape.insert(check_dim("unsqueeze", dim, len(shape) + 1), 1)
     return reshape(a, tuple(shape))
 
 
@@ -218,7 +224,9 @@ def squeeze(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     if dim is None:
         dims = {i for i, n in enumerate(shape) if n == 1}
     else:
-        dims = {d % len(shape) for d in ((dim,) if isinstance(dim, int) else dim)}
+        dims = {
+            check_dim("squeeze", d, len(shape)) for d in ((dim,) if isinstance(dim, int) else dim)
+        }
         dims = {d for d in dims if shape[d] == 1}
     return reshape(a, tuple(n for i, n in enumerate(shape) if i not in dims))
 
