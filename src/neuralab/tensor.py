@@ -108,6 +108,12 @@ class DTypeError(TypeError, RuntimeError):
     and a RuntimeError as in PyTorch, so either catches it."""
 
 
+class DataTypeError(DTypeError, ValueError):
+    """Data that holds no numbers (strings, None, objects) given to ``tensor()``. PyTorch
+    raises TypeError for some of these and ValueError for others ("too many dimensions
+    'str'"); this error is both, and a RuntimeError, so code written for either catches it."""
+
+
 class IndexRangeError(IndexError, RuntimeError):
     """An index outside the range an op allows (``gather`` with -1, or with the size of the
     dimension); the message names the op, the index and the size. An IndexError, and a
@@ -139,11 +145,11 @@ def _refuse_dtype(array: Any, data: Any) -> DTypeError:
                     f"tensor(): the integer {item} does not fit in int64 (overflow)"
                 )
             if not isinstance(item, (bool, int, float, complex, numpy.number, numpy.bool_)):
-                return DTypeError(
+                return DataTypeError(
                     f"tensor(): could not infer a dtype for an element of type "
                     f"{type(item).__name__} ({item!r:.40}); a tensor holds numbers and bools"
                 )
-    return DTypeError(
+    return DataTypeError(
         f"tensor(): can't convert data of dtype {array.dtype} to a tensor; the supported "
         "dtypes are bool, int8/16/32/64, uint8/16/32/64, float16/32/64 and complex64/128"
     )
@@ -153,7 +159,7 @@ def _from_python(data: Any, dtype: Any) -> Any:
     """An array from Python data (numbers, nested lists, tuples), checked: no strings or
     other objects, no ragged lists, no integer that overflows its dtype."""
     if isinstance(data, (str, bytes, bytearray)):
-        raise DTypeError(
+        raise DataTypeError(
             f"tensor(): can't make a tensor from a {type(data).__name__} ({data!r:.40}); "
             "a tensor holds numbers and bools"
         )

@@ -30,14 +30,27 @@ from neuralab.data.sampler import (
     fast_indices,
     stream,
 )
+from neuralab.function import ShapeError
 from neuralab.tensor import Tensor
 
 __all__ = ["DataLoader", "WorkerInfo", "default_collate", "default_convert", "get_worker_info"]
 
 
+class BatchSizeError(TypeError, ValueError):
+    """A batch_size that is not an int (2.0, '2', True): a TypeError by neuralab's rule,
+    and the ValueError PyTorch raises for it."""
+
+
 def _stack(arrays: list[Any]) -> Tensor:
     xp = backend.array_module(arrays[0])
-    return Tensor._from_array(xp.stack(arrays))
+    try:
+        return Tensor._from_array(xp.stack(arrays))
+    except ValueError:
+        shapes = sorted({tuple(a.shape) for a in arrays})
+        raise ShapeError(
+            f"default_collate: stack expects each sample to be of equal size, got shapes "
+            f"{shapes[:4]} (pad them, or pass a collate_fn)"
+        ) from None
 
 
 def default_collate(batch: list[Any]) -> Any:
@@ -66,7 +79,9 @@ def default_collate(batch: list[Any]) -> Any:
     if isinstance(first, (bool, numpy.bool_)):
         return Tensor._from_array(numpy.array(batch, dtype=backend.bool_))
     if isinstance(first, numbers.Integral):
-        return Tensor._from_array(numpy.array(batch, dtype=backend.int64))
+        if all(isinstance(s, numbers.Integral) for s in batch):
+            return Tensor._from_array(numpy.array(batch, dtype=backend.int64))
+        return Tensor(batch)  # as torch.tensor(batch): ints mixed with floats give float32
     if isinstance(first, numbers.Real):
         return Tensor._from_array(numpy.array(batch, dtype=backend.float64))
     if isinstance(first, (str, bytes)):
@@ -220,7 +235,7 @@ class DataLoader:
             )
         if batch_size is not None:
             if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-                raise TypeError(
+                raise BatchSizeError(
                     f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}"
                 )
             if batch_size < 1:

@@ -101,6 +101,11 @@ class RandomSampler(Sampler):
             raise TypeError(f"RandomSampler: replacement must be a bool, got {replacement!r}")
         if num_samples is not None:
             _count(num_samples, "num_samples", "RandomSampler")
+        elif hasattr(data_source, "__len__") and len(data_source) == 0:
+            raise ValueError(  # as PyTorch: shuffling an empty dataset is refused up front
+                "RandomSampler: num_samples should be a positive integer value, but got "
+                "num_samples=0 (the dataset is empty)"
+            )
         self.data_source = data_source
         self.replacement = bool(replacement)
         self._num_samples = num_samples
@@ -159,7 +164,11 @@ class WeightedRandomSampler(Sampler):
         replacement: bool = True,
         generator: GeneratorLike = None,
     ) -> None:
-        w = numpy.asarray(getattr(weights, "_data", weights), dtype=numpy.float64).reshape(-1)
+        w = numpy.asarray(getattr(weights, "_data", weights), dtype=numpy.float64)
+        if w.ndim != 1:
+            raise ValueError(
+                f"WeightedRandomSampler: weights should be a 1d sequence, got shape {w.shape}"
+            )
         if w.size == 0 or not numpy.all(numpy.isfinite(w)) or numpy.any(w < 0) or w.sum() <= 0:
             raise ValueError(
                 "WeightedRandomSampler: weights must be finite, non-negative numbers with a "

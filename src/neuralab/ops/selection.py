@@ -46,7 +46,9 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     axis = check_dim("index_select", dim, a.ndim)
     idx = index_array("index_select", index)
     if idx.ndim > 1:
-        raise ShapeError(f"index_select: index must be 0-d or 1-d, got shape {tuple(idx.shape)}")
+        raise IndexError(
+            f"index_select: index must be a vector (0-d or 1-d), got shape {tuple(idx.shape)}"
+        )
     check_range("index_select", idx, a.shape[axis] if a.ndim else 1, axis)
     if a.ndim == 0:
         return reshape(a, (1,))[idx.reshape(-1)].reshape(())
