@@ -309,6 +309,8 @@ def randperm(
     requires_grad: bool = False,
 ) -> Tensor:
     """A random permutation of 0..n-1."""
+    if isinstance(n, bool) or not isinstance(n, (int, numpy.integer)) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     array = backend.generator(generator, "randperm").permutation(n)
     return _make(
         Tensor(array, dtype=dtype or backend.int64)._data, requires_grad, device, "randperm"

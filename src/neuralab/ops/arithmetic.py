@@ -376,6 +376,9 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     """Limit a to [min, max]; at least one bound is needed."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' and 'max' must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):  # tensor bounds: elementwise
+        out = a if min is None else maximum(a, min)
+        return out if max is None else minimum(out, max)
     return Clamp.apply(a, low=min, high=max)
 
 

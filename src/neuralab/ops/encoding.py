@@ -20,6 +20,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             f"one_hot is only applicable to index tensor of type int64 (LongTensor), got "
             f"{index.dtype}; convert it with .long()"
         )
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, numpy.integer)):
+        raise TypeError(f"one_hot(): num_classes must be an int, got {num_classes!r}")
+    if num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
     xp = array_module(index)
     if num_classes == -1:
         if index.size == 0:

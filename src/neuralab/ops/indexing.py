@@ -27,8 +27,11 @@ def index_array(op: str, index: Any, what: str = "index") -> Any:
     dtype = getattr(array, "dtype", None)
     if dtype is None:
         raise TypeError(f"{op}: {what} must be an integer tensor, got {type(index).__name__}")
-    if dtype.kind not in "iu":
-        raise DTypeError(f"{op}: {what} must have an integer dtype (int64), got {dtype}")
+    if dtype.kind not in "iu" or dtype.itemsize < 4:
+        raise DTypeError(
+            f"{op}: {what} must have an integer dtype (int64 or int32), got {dtype}"
+            + ("; PyTorch reads uint8/bool as a mask, not as indices" if dtype.kind in "ub" else "")
+        )
     return array
 
 

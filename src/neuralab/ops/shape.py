@@ -4,8 +4,11 @@ each element came from (summing where one element was used several times)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
+
+import numpy
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
@@ -259,6 +262,14 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     """a[index]: basic (ints, slices, None, ...) and integer-array or boolean indexing."""
     if isinstance(index, Tensor):
         index = index._data
+        if index.dtype == numpy.uint8:  # as PyTorch: a uint8 index tensor is a mask
+            warnings.warn(
+                "getitem: indexing with dtype uint8 is deprecated (as in PyTorch); it is read "
+                "as a boolean mask: use a bool tensor instead",
+                UserWarning,
+                stacklevel=3,
+            )
+            index = index.astype(bool)
     elif isinstance(index, tuple):
         index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
     elif isinstance(index, list):
@@ -276,9 +287,27 @@ def _check_nonempty(op: str, tensors: Sequence[Tensor]) -> None:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
 
 
+def _promoted(tensors: Sequence[Tensor]) -> Sequence[Tensor]:
+    """Tensors of mixed dtypes cast to PyTorch's common dtype: the widest float when any
+    is floating (float32 with int64 stays float32, where NumPy would give float64), else
+    NumPy's integer promotion. One set of dtypes to build when they already agree."""
+    if not all(isinstance(t, Tensor) for t in tensors):
+        return tensors
+    dtypes = {t._data.dtype for t in tensors}
+    if len(dtypes) <= 1:
+        return tensors
+    floats = [d for d in dtypes if d.kind in "fc"]
+    target = array_module(tensors[0]._data).result_type(*(floats or dtypes))
+    from neuralab.ops.arithmetic import cast
+
+    return [t if t._data.dtype == target else cast(t, dtype=target) for t in tensors]
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing axis dim (all other sizes must match)."""
+    """Join tensors along an existing axis dim (all other sizes must match); mixed dtypes
+    are promoted as in PyTorch."""
     _check_nonempty("cat", tensors)
+    tensors = _promoted(tensors)
     try:
         return Cat.apply(*tensors, dim=dim)
     except ShapeError:
@@ -291,6 +320,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis dim."""
     _check_nonempty("stack", tensors)
+    tensors = _promoted(tensors)
     try:
         return Stack.apply(*tensors, dim=dim)
     except ShapeError:
