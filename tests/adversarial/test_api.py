@@ -456,3 +456,14 @@ def test_class_targets_ranges(classes: int, data: st.DataObject) -> None:
     ok = target[target != -100]
     check(f"one_hot C={classes} {ok.tolist()}", "one_hot",
           lambda m: F(m).one_hot(T(m, ok), classes))  # fmt: skip
+
+
+def test_mean_of_empty_is_nan_without_a_warning_as_pytorch() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        theirs = torch.ones(0, 3).mean(0)
+        x = nl.ones(0, 3, requires_grad=True)
+        ours = x.mean(0)
+        ours.sum().backward()
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.numpy())
+    assert x.grad is not None and x.grad.shape == (0, 3)

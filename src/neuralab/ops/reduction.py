@@ -67,12 +67,16 @@ class Mean(Function):
     def forward(ctx, a, axes, keepdim):
         ctx.in_shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.count = _count(a.shape, axes)
+        if ctx.count == 0:  # nan, as PyTorch, without NumPy's "Mean of empty slice" warning
+            xp = array_module(a)
+            return xp.full(xp.sum(a, axis=axes, keepdims=keepdim).shape, xp.nan, a.dtype)
         with array_module(a).errstate(invalid="ignore", divide="ignore"):
             return a.mean(axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        return (_spread(grad / ctx.count, ctx.in_shape, ctx.axes, ctx.keepdim),)
+        scaled = grad / ctx.count if ctx.count else grad  # count 0: an empty input
+        return (_spread(scaled, ctx.in_shape, ctx.axes, ctx.keepdim),)
 
 
 class Var(Function):
