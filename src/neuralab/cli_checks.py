@@ -12,6 +12,7 @@ output folder must not be an existing file nor lie under one, and must be writab
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ __all__ = [
     "MAX_COUNT",
     "MAX_LR",
     "MAX_SEED",
-    "ModelTooLarge",
+    "ModelTooLargeError",
     "check_model_memory",
     "count",
     "existing_file",
@@ -140,7 +141,7 @@ def output_folder(text: str) -> str:
 
 
 # --- memory -----------------------------------------------------------------------------
-class ModelTooLarge(ValueError):
+class ModelTooLargeError(ValueError):
     """The sizes asked for would need more memory than this machine allows."""
 
 
@@ -164,18 +165,18 @@ def format_bytes(n: float) -> str:
 
 def mlp_parameters(sizes: Sequence[int]) -> int:
     """Weights and biases of the MLP with these layer sizes (inputs, hidden..., outputs)."""
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
 
 def check_model_memory(sizes: Sequence[int], batch: int = 1, what: str = "--hidden") -> int:
     """The estimated bytes to train an MLP of these layer sizes (float32 weights,
-    gradients, two optimizer moments, and a batch's activations); a ModelTooLarge naming
+    gradients, two optimizer moments, and a batch's activations); a ModelTooLargeError naming
     ``what``, the estimate and the limit when it is above ``memory_limit()``."""
     parameters = mlp_parameters(sizes)
     need = parameters * BYTES_PER_PARAMETER + 3 * 4 * batch * sum(sizes)
     limit = memory_limit()
     if need > limit:
-        raise ModelTooLarge(
+        raise ModelTooLargeError(
             f"{what} {' '.join(map(str, sizes[1:-1]))}: the MLP {'-'.join(map(str, sizes))} "
             f"has {parameters:,} parameters and would need about {format_bytes(need)} of "
             f"memory, more than the {format_bytes(limit)} allowed (half of this machine's)"
