@@ -36,7 +36,7 @@ __all__ = [
     "seed",
 ]
 
-MAX_LR = 10.0  # above this every optimizer here diverges on every data set we ship
+MAX_LR = 10.0  # a sane bound: a larger learning rate is a typo (1e30), not a setting
 MAX_COUNT = 1_000_000  # epochs, batch size, seeds per study, trials, ...
 MAX_SEED = 2**63 - 1
 BYTES_PER_PARAMETER = 16  # float32 weights, gradients and two optimizer moments
