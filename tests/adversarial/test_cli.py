@@ -349,3 +349,32 @@ def test_ctrl_c_in_lab_keeps_the_finished_studies(tmp_path):
     results = strict_loads((tmp_path / "lab" / "results.json").read_text())
     assert set(results["studies"]) == {"forward_pass", "perceptron"}
     assert not (tmp_path / "lab" / ".unfinished").exists()
+
+
+def test_an_unknown_metric_is_refused_before_the_first_epoch():
+    from neuralab import nn, optim
+    from neuralab.train import fit
+
+    model, begun = nn.Linear(2, 2), []
+
+    class Watch:
+        def on_epoch_begin(self, trainer, epoch):
+            begun.append(epoch)
+
+    data = (numpy.ones((4, 2), numpy.float32), numpy.zeros(4, numpy.int64))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="unknown metric 'acc'"):
+        fit(model, nn.CrossEntropyLoss(), opt, data, metrics=["acc"], callbacks=[Watch()])
+    assert begun == []
+
+
+def test_the_history_file_is_strict_json(tmp_path):
+    from neuralab.callbacks import HistoryLogger
+    from neuralab.train import History
+
+    class Trainer:
+        history = History({"loss": [0.5], "val_loss": [float("nan")]})
+
+    HistoryLogger(tmp_path / "history.json").on_epoch_end(Trainer(), 1, {})
+    history = strict_loads((tmp_path / "history.json").read_text())
+    assert history["loss"] == [0.5] and history["val_loss"] == [None]
