@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from neuralab.backend import array_module, default_float
 from neuralab.function import Function
 from neuralab.tensor import Tensor, grad_mode
@@ -15,7 +17,13 @@ from neuralab.tensor import Tensor, grad_mode
 
 def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     """Promote as PyTorch does where NumPy differs: an integer tensor meeting a float
-    (tensor or Python float) takes the float's dtype, not float64."""
+    (tensor or Python float) takes the float's dtype, not float64; a NumPy scalar counts as
+    the Python number it holds (``x * numpy.float64(2)`` stays float32, as in PyTorch,
+    where NumPy 2 would silently widen it to float64)."""
+    if isinstance(b, numpy.generic):
+        b = b.item()
+    if isinstance(a, numpy.generic):
+        a = a.item()
     da = a._data.dtype if isinstance(a, Tensor) else None
     db = b._data.dtype if isinstance(b, Tensor) else None
     if da is db or (da is not None and da.kind == "f" and db is None):
@@ -26,7 +34,19 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
         a = cast(a, dtype=db if db is not None else default_float())
     elif kind_b in "iub" and kind_a == "f" and db is not None:
         b = cast(b, dtype=da if da is not None else default_float())
+    elif da is not None and db is not None and _category(da) == _category(db):
+        # as PyTorch: a 0-d tensor does not widen a dimensioned one of its category
+        # (x_float32 + tensor(1.0, dtype=float64) stays float32)
+        if a._data.ndim == 0 and b._data.ndim:
+            a = cast(a, dtype=db)
+        elif b._data.ndim == 0 and a._data.ndim:
+            b = cast(b, dtype=da)
     return a, b
+
+
+def _category(dtype: Any) -> str:
+    """PyTorch's promotion categories: bool, integer, floating, complex."""
+    return "i" if dtype.kind in "iu" else dtype.kind
 
 
 class Add(Function):
@@ -376,6 +396,7 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     """Limit a to [min, max]; at least one bound is needed."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' and 'max' must be given")
+    min, max = (v.item() if isinstance(v, numpy.generic) else v for v in (min, max))
     if isinstance(min, Tensor) or isinstance(max, Tensor):  # tensor bounds: elementwise
         out = a if min is None else maximum(a, min)
         return out if max is None else minimum(out, max)
