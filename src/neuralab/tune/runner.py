@@ -178,8 +178,12 @@ def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
         with lock_for(url, f"study:{config.name}", describe(url)):
             return _create_or_load(config, url, storage)
 
-    with storage_errors(url):
-        study = retrying(setup, url)
+    try:
+        with storage_errors(url):
+            study = retrying(setup, url)
+    except BaseException:
+        storage.engine.dispose()
+        raise
     return study, storage
 
 
@@ -505,23 +509,26 @@ def run(
     started = time.perf_counter()
     with quiet_optuna(), storage_errors(url):  # a database fault: one line naming it
         the_study, the_storage = open_study(config, url)
-        splits = splits if splits is not None else load_data(config)
-        if log:
-            log(
-                f"study {config.name!r} in {describe(url)}: strategy {config.strategy}, "
-                f"pruner {config.pruner_name}, {config.metric} ({config.direction}), budget "
-                + ", ".join(
-                    f"{k} {v}"
-                    for k, v in (
-                        ("trials", _trial_cap(config)),
-                        ("epochs", config.epoch_budget),
-                        ("seconds", config.timeout),
+        try:
+            splits = splits if splits is not None else load_data(config)
+            if log:
+                log(
+                    f"study {config.name!r} in {describe(url)}: strategy {config.strategy}, "
+                    f"pruner {config.pruner_name}, {config.metric} ({config.direction}), budget "
+                    + ", ".join(
+                        f"{k} {v}"
+                        for k, v in (
+                            ("trials", _trial_cap(config)),
+                            ("epochs", config.epoch_budget),
+                            ("seconds", config.timeout),
+                        )
+                        if v is not None
                     )
-                    if v is not None
                 )
-            )
-        optimize(config, the_study, the_storage, splits, log)
-        result = collect(the_study, config, url, time.perf_counter() - started)
+            optimize(config, the_study, the_storage, splits, log)
+            result = collect(the_study, config, url, time.perf_counter() - started)
+        finally:  # the database's connections closed (SQLite: its -wal file folded in)
+            the_storage.engine.dispose()
     if config.retrain and result.best is not None and not worker:
         _retrain_best_and_baseline(config, result, splits)
     if log:

@@ -262,8 +262,25 @@ def storage_errors(url: str) -> Iterator[None]:
         yield
     except StorageError:
         raise
-    except _database_errors() as error:
-        raise fault(error, url) from None
+    except Exception as error:
+        # Optuna may raise another error while it handles a database's (its trial loop
+        # asserts on a trial it could not finish): the database's error is the cause
+        cause = _database_error_in(error)
+        if cause is None:
+            raise
+        raise fault(cause, url) from None
+
+
+def _database_error_in(error: BaseException) -> BaseException | None:
+    """``error`` or the first error of its chain (cause, context) that is a database's."""
+    kinds, seen = _database_errors(), set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kinds):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def retrying(step: Callable[[], T], url: str, attempts: int = ATTEMPTS) -> T:
