@@ -286,7 +286,7 @@ def test_a_database_fault_mid_study_is_one_line_and_the_study_resumes(
     with contextlib.closing(sqlite3.connect(db)) as conn:  # small pages: the file grows often
         conn.execute("PRAGMA page_size = 512")
         conn.execute("PRAGMA journal_mode = WAL")
-    args = ["tune", str(_config(tmp_path, 30)), "--storage", str(db), "--worker",
+    args = ["tune", str(_config(tmp_path, 16)), "--storage", str(db), "--worker",
             "--out", str(tmp_path / "out")]  # fmt: skip
     faulty = FaultySQLite()
     monkeypatch.setattr(storage, "_sqlite_connect", faulty.connect)
@@ -294,9 +294,9 @@ def test_a_database_fault_mid_study_is_one_line_and_the_study_resumes(
     assert main(args) == 1
     _one_line_error(capsys.readouterr().err, db, *words)
     before = _complete(db)
-    assert 3 <= len(before) < 30  # the trials finished before the fault are there
+    assert 3 <= len(before) < 16  # the trials finished before the fault are there
     monkeypatch.undo()
-    _resume(args, db, before, 30, capsys)
+    _resume(args, db, before, 16, capsys)
 
 
 @pytest.mark.parametrize("pragma", ["PRAGMA query_only = 1", "PRAGMA max_page_count = 1"])
@@ -337,18 +337,20 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill(folder: Path) -> Path:
-    """Write a file until the disk is full; return it."""
+    """Write a file until the disk is full (to its last byte); return it."""
     filler = folder / "filler"
-    with filler.open("wb") as f:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
         block = b"\0" * 65536
-        try:
-            while True:
-                f.write(block)
-                f.flush()
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-            with contextlib.suppress(OSError):  # what is left in the buffer
-                f.truncate(f.tell() - len(block))
+        while True:
+            try:
+                os.write(fd, block)  # a partial write fills what is left
+            except OSError as error:
+                assert error.errno == errno.ENOSPC, error
+                break
+    finally:
+        os.close(fd)
+    assert shutil.disk_usage(folder).free < 4096
     return filler
 
 
@@ -357,17 +359,17 @@ def test_a_real_full_disk(
 ) -> None:
     """The disk fills up after three trials (a file written until ENOSPC)."""
     db = tmpfs / "study.db"
-    args = ["tune", str(_config(tmp_path, 30)), "--storage", str(db), "--worker",
+    args = ["tune", str(_config(tmp_path, 16)), "--storage", str(db), "--worker",
             "--out", str(tmp_path / "o")]  # fmt: skip
     fillers: list[Path] = []
     _after_trials(monkeypatch, 3, lambda: fillers.append(_fill(tmpfs)))
     assert main(args) == 1
     _one_line_error(capsys.readouterr().err, db, f"the disk holding {tmpfs} is full")
     before = _complete(db)
-    assert 3 <= len(before) < 30
+    assert 3 <= len(before) < 16
     monkeypatch.undo()
     fillers[0].unlink()
-    _resume(args, db, before, 30, capsys)
+    _resume(args, db, before, 16, capsys)
 
 
 def test_a_real_read_only_file_system(tmpfs: Path, tmp_path: Path, capsys) -> None:

@@ -196,7 +196,7 @@ def explain(error: BaseException) -> str:
     """One line saying what went wrong with the database (the driver's own message in
     brackets when a known cause is recognized)."""
     first = explain_driver(error)
-    lowered = f"{_driver_error(error)} {error}".lower()
+    lowered = str(_driver_error(error)).lower()  # not SQLAlchemy's text: it quotes the SQL
     for needle, meaning in _CAUSES:
         if needle in lowered:
             return meaning if needle == first.lower() else f"{meaning} ({first})"
@@ -206,7 +206,7 @@ def explain(error: BaseException) -> str:
 def transient(error: BaseException) -> bool:
     """Whether ``error`` is one that workers started together meet while they race to
     create the same tables or study (or a lock held a moment), and a retry cures."""
-    text = f"{error} {_driver_error(error)}".lower()
+    text = str(_driver_error(error)).lower()
     return any(needle in text for needle in _TRANSIENT)
 
 
