@@ -231,7 +231,7 @@ def _check_checkpoint(trainer: Trainer, state: Any) -> None:
         ("optimizer", getattr(trainer.optimizer, "_check_state_dict", None)),
         ("scheduler", getattr(trainer.scheduler, "_check_state", None)),
         ("rng", lambda v: backend.check_rng_state(v, "rng")),
-        ("history", _check_history),
+        ("history", lambda v: _check_history(v, state["epoch"], state["step"])),
     ]
     for key, check in checks:
         if check is None or state[key] is None:
@@ -243,17 +243,22 @@ def _check_checkpoint(trainer: Trainer, state: Any) -> None:
             raise CheckpointError(f"entry {key!r}: {exc}") from None
 
 
-def _check_history(history: Any) -> None:
-    """A history: a dict of name -> list of numbers (None where nothing was logged)."""
+def _check_history(history: Any, epochs: int, steps: int) -> None:
+    """A history: a dict of name -> list of numbers, at most one per epoch done (one per
+    step for 'step_loss' and 'step_lr')."""
     if not isinstance(history, Mapping):
         raise TypeError(f"expected a dict of lists, got {type(history).__name__}")
     for name, values in history.items():
         if not isinstance(name, str) or not isinstance(values, (list, tuple)):
             raise TypeError(f"{name!r}: expected a list of numbers, got {type(values).__name__}")
+        per_step = name in ("step_loss", "step_lr")
+        if len(values) > (steps if per_step else epochs):
+            raise ValueError(
+                f"{name!r} has {len(values)} values, more than the "
+                f"{f'{steps} steps' if per_step else f'{epochs} epochs'} done"
+            )
         for i, v in enumerate(values):
-            if v is not None and (
-                isinstance(v, (bool, numpy.bool_)) or not isinstance(v, numbers.Real)
-            ):
+            if isinstance(v, (bool, numpy.bool_)) or not isinstance(v, numbers.Real):
                 raise TypeError(f"{name!r}[{i}]: expected a number, got {v!r}")
 
 

@@ -175,6 +175,13 @@ class Optimizer:
         for key in ("state", "param_groups"):
             if key not in state_dict:
                 raise StateDictError(f"{who}: the state dict has no {key!r} entry")
+        # what this optimizer writes beside them (Keras's 'iterations') is fine, nothing else
+        unknown = sorted(map(str, set(state_dict) - set(self.state_dict())))
+        if unknown:
+            raise StateDictError(
+                f"{who}: unknown entr{'y' if len(unknown) == 1 else 'ies'} {unknown} (a "
+                f"{type(self).__name__} state dict has {sorted(self.state_dict())})"
+            )
         saved_groups = state_dict["param_groups"]
         if not isinstance(saved_groups, (list, tuple)) or not all(
             isinstance(g, Mapping) for g in saved_groups
@@ -199,7 +206,7 @@ class Optimizer:
                 )
             values = self._check_group(saved, own, f"{who}: {where}")
             for i, p in zip(ids, own["params"]):
-                if _index(i) is None:
+                if _index(i) is None or isinstance(i, str):
                     raise StateDictError(
                         f"{who}: {where}['params'] must hold int indices, got {i!r}"
                     )
@@ -233,7 +240,7 @@ class Optimizer:
         constructor's ranges."""
         keys = {k for k in saved if k != "params"}
         own_keys = {k for k in own if k != "params"}
-        missing = sorted(map(str, own_keys - keys - SCHEDULER_KEYS))
+        missing = sorted(map(str, own_keys - keys))
         unknown = sorted(map(str, keys - own_keys - SCHEDULER_KEYS - TORCH_FLAGS))
         if missing or unknown:
             parts = [f"missing hyper-parameter(s) {missing}"] if missing else []
