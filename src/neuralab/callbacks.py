@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 import numbers
 import os
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from neuralab.io import atomic_write
+from neuralab.strict_json import dumps as strict_dumps
 from neuralab.train import Callback, Trainer, save_checkpoint
 
 
@@ -123,7 +123,8 @@ class ModelCheckpoint(Callback):
 
 class HistoryLogger(Callback):
     """Write the per-epoch history to ``path`` after every epoch: CSV (one row per epoch)
-    when the name ends in .csv, JSON otherwise. Each write replaces the file atomically."""
+    when the name ends in .csv, strict JSON otherwise (a NaN or infinite value is written
+    as null). Each write replaces the file atomically."""
 
     def __init__(self, path: str | Path) -> None:
         if not isinstance(path, (str, os.PathLike)):
@@ -138,7 +139,7 @@ class HistoryLogger(Callback):
             self.path,
             _csv(epochs)
             if self.path.suffix == ".csv"
-            else json.dumps(trainer.history.to_dict(), indent=1),
+            else strict_dumps(trainer.history.to_dict(), indent=1),  # NaN -> null
         )
 
 
