@@ -130,7 +130,7 @@ def test_bad_arguments_are_named():
         optim.SGD([p], lr=-1)
     with pytest.raises(ValueError, match="Nesterov momentum requires a momentum"):
         optim.SGD([p], lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="Invalid beta parameter at index 0: 1.0"):
+    with pytest.raises(ValueError, match=r"Invalid beta parameter at index 0: 1\.0"):
         optim.Adam([p], betas=(1.0, 0.9))
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.Adam([])
