@@ -14,6 +14,7 @@ import numpy
 
 import neuralab as nl
 import neuralab.functional as F
+from neuralab.io import atomic_write, read_json
 
 
 def spirals(points_per_class: int, classes: int, seed: int) -> tuple[numpy.ndarray, ...]:
@@ -123,7 +124,8 @@ def train_command(args: argparse.Namespace) -> int:
         progress=None if args.progress else False,
     )
     nl.save(model.state_dict(), out / "weights.safetensors")
-    (out / "config.json").write_text(json.dumps({"data": args.data, "hidden": args.hidden}))
+    config = json.dumps({"data": args.data, "hidden": args.hidden})
+    atomic_write(out / "config.json", config.encode())
     result = evaluate(model, nn.CrossEntropyLoss(), test, metrics=["accuracy", "f1"])
     print(" ".join(f"test {k} {v:.4f}" for k, v in result.items()))
     print(f"wrote {out}/weights.safetensors, history.json, checkpoint.safetensors")
@@ -135,7 +137,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from neuralab.train import evaluate
 
     run = Path(args.run)
-    config = json.loads((run / "config.json").read_text())
+    config = read_json(run / "config.json", "evaluate")
     _, test, inputs = load_data(config["data"], args.data_dir)
     model = build_model(inputs, config["hidden"])
     model.load_state_dict(nl.load(run / "weights.safetensors"))
