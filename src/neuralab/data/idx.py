@@ -43,6 +43,7 @@ _KIND = {IMAGES_MAGIC: "images", LABELS_MAGIC: "labels"}
 MAX_BYTES = 1 << 32  # the values of one IDX file: at most 4 GiB
 _DEFLATE_RATIO = 1032  # deflate expands at most about 1032-fold
 _CHUNK = 1 << 20
+_INPUT = 8 << 10  # compressed bytes given to zlib at a time: what a member switch copies
 
 # IDX type code -> NumPy dtype (multi-byte values are big-endian in the file).
 _TYPES = {
@@ -92,15 +93,15 @@ class _Gunzip(_Plain):
     def read(self, n: int) -> bytearray:
         out = bytearray()
         while len(out) < n:
-            if self.inflater.unconsumed_tail:
-                chunk = self.inflater.unconsumed_tail
-            elif self.inflater.eof:  # another gzip member, or the end
-                chunk = self.inflater.unused_data or self._raw(_CHUNK)
+            if self.inflater.eof:  # another gzip member, or the end
+                chunk = self.inflater.unused_data or self._raw(_INPUT)
                 if not chunk:
                     break
                 self.inflater = zlib.decompressobj(wbits=31)
+            elif self.inflater.unconsumed_tail:
+                chunk = self.inflater.unconsumed_tail
             else:
-                chunk = self._raw(_CHUNK)
+                chunk = self._raw(_INPUT)
                 if not chunk:
                     raise ValueError(
                         f"{self.name}: corrupt or truncated gzip data (the compressed data "
