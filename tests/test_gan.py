@@ -62,15 +62,19 @@ def test_training_is_reproducible_from_the_seed():
     np.testing.assert_array_equal(a.samples[20], b.samples[20])
 
 
-def test_one_step_equals_the_formulas_in_pytorch():
+@pytest.mark.parametrize("pack", [1, 2])
+def test_one_step_equals_the_formulas_in_pytorch(pack):
     """One discriminator and one generator update, with the same weights, data and noise
     in both libraries: the losses L_D = -log D(x) - log(1 - D(G(z))) and
-    L_G = -log D(G(z)) and the updated weights agree."""
+    L_G = -log D(G(z)) and the updated weights agree. With pack=2 (PacGAN), D judges
+    consecutive pairs of samples, concatenated: rows (16, 2) -> (8, 4)."""
     torch.manual_seed(0)
     tG = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
-    tD = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.LeakyReLU(0.2), torch.nn.Linear(8, 1))
+    tD = torch.nn.Sequential(
+        torch.nn.Linear(2 * pack, 8), torch.nn.LeakyReLU(0.2), torch.nn.Linear(8, 1)
+    )
     G = Generator(3, 2, (8,), output_activation=None)
-    D = Discriminator(2, (8,))
+    D = Discriminator(2 * pack, (8,))
     for ours, theirs in ((G, tG), (D, tD)):
         ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
@@ -84,6 +88,7 @@ def test_one_step_equals_the_formulas_in_pytorch():
         batch_size=16,
         g_optimizer=optim.SGD(G.parameters(), lr=0.1),
         d_optimizer=optim.SGD(D.parameters(), lr=0.1),
+        pack=pack,
         n_samples=4,
     )
     # replay the noise: fixed samples first, then one batch for D and one for G
@@ -95,12 +100,14 @@ def test_one_step_equals_the_formulas_in_pytorch():
     bce = torch.nn.functional.binary_cross_entropy_with_logits
     t_opt_d = torch.optim.SGD(tD.parameters(), lr=0.1)
     t_opt_g = torch.optim.SGD(tG.parameters(), lr=0.1)
-    fake = tG(z_d).detach()
-    d_loss = bce(tD(torch.from_numpy(real)), torch.ones(16, 1)) + bce(tD(fake), torch.zeros(16, 1))
+    fake = tG(z_d).detach().reshape(16 // pack, -1)
+    real_packs = torch.from_numpy(real).reshape(16 // pack, -1)
+    n = 16 // pack
+    d_loss = bce(tD(real_packs), torch.ones(n, 1)) + bce(tD(fake), torch.zeros(n, 1))
     t_opt_d.zero_grad()
     d_loss.backward()
     t_opt_d.step()
-    g_loss = bce(tD(tG(z_g)), torch.ones(16, 1))
+    g_loss = bce(tD(tG(z_g).reshape(n, -1)), torch.ones(n, 1))
     t_opt_g.zero_grad()
     g_loss.backward()
     t_opt_g.step()
@@ -132,6 +139,8 @@ def test_bad_arguments_and_divergence_are_reported():
     with pytest.raises(TypeError, match="must be floating point"):
         train_gan(G, D, X.astype(np.int64), latent_dim=2, steps=1)
     wide = nn.Sequential(nn.Linear(2, 3))
+    with pytest.raises(ValueError, match="batch_size=64 must be a multiple of pack=3"):
+        train_gan(G, D, X, latent_dim=2, steps=1, pack=3)
     with pytest.raises(ValueError, match="one logit per sample"):
         train_gan(G, wide, X, latent_dim=2, steps=1)
     with pytest.raises(NonFiniteLossError, match="at step 1"):

@@ -165,9 +165,9 @@ def test_bad_configs_are_named(raw: dict, message: str) -> None:
 def test_bad_config_files_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no such file"):
         tune.load_config(tmp_path / "missing.toml")
-    (tmp_path / "a.json").write_text("{}")
-    with pytest.raises(ValueError, match=r"expected a \.toml, \.yaml or \.yml file"):
-        tune.load_config(tmp_path / "a.json")
+    (tmp_path / "a.ini").write_text("{}")
+    with pytest.raises(ValueError, match=r"expected a \.toml, \.yaml, \.yml or \.json file"):
+        tune.load_config(tmp_path / "a.ini")
     (tmp_path / "broken.toml").write_text("[search\nlr = ")
     with pytest.raises(ValueError, match=r"broken\.toml: cannot parse it"):
         tune.load_config(tmp_path / "broken.toml")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 from pathlib import Path
 from typing import Any
 
 from neuralab.io import atomic_write
+from neuralab.strict_json import dumps as strict_dumps
 from neuralab.train import Callback, Trainer, save_checkpoint
 
 
@@ -93,7 +93,8 @@ class ModelCheckpoint(Callback):
 
 class HistoryLogger(Callback):
     """Write the per-epoch history to ``path`` after every epoch: CSV (one row per epoch)
-    when the name ends in .csv, JSON otherwise. Each write replaces the file atomically."""
+    when the name ends in .csv, strict JSON otherwise (a NaN or infinite value is written
+    as null). Each write replaces the file atomically."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -104,7 +105,7 @@ class HistoryLogger(Callback):
             self.path,
             _csv(epochs)
             if self.path.suffix == ".csv"
-            else json.dumps(trainer.history.to_dict(), indent=1),
+            else strict_dumps(trainer.history.to_dict(), indent=1),  # NaN -> null
         )
 
 

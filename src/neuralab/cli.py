@@ -1,4 +1,9 @@
-"""The ``neuralab`` command."""
+"""The ``neuralab`` command.
+
+Every argument is checked before any work (``neuralab.cli_checks``); whatever goes wrong
+afterwards is one line on standard error with the contract's exit status
+(``neuralab.cli_faults``): 0 ok, 1 runtime failure, 2 usage error, 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy
 
 import neuralab as nl
 import neuralab.functional as F
-from neuralab.io import atomic_write, read_json
+from neuralab import cli_checks as checks
+from neuralab import cli_faults, strict_json
+from neuralab.train import Callback
 
 
 def spirals(points_per_class: int, classes: int, seed: int) -> tuple[numpy.ndarray, ...]:
@@ -71,6 +78,8 @@ def demo(epochs: int, seed: int) -> float:
 
 
 DATASETS = ("mnist", "fashion-mnist", "digits")
+INPUTS = {"mnist": 784, "fashion-mnist": 784, "digits": 64}
+CLASSES = 10
 OPTIMIZERS = {
     "sgd": "SGD",
     "adam": "Adam",
@@ -78,26 +87,116 @@ OPTIMIZERS = {
     "rmsprop": "RMSprop",
     "adagrad": "Adagrad",
 }
+# what a checkpoint must agree on to be resumed (--epochs may change: train further)
+RESUME_KEYS = ("data", "hidden", "optimizer", "lr", "batch_size", "seed")
+MAX_CONFIG_BYTES = 1 << 20
 
 
 def load_data(name: str, data_dir: str | None) -> tuple[Any, Any, int]:
     """(train, test) TensorDatasets with inputs in [-1, 1], and the input size."""
     from neuralab import data
 
+    if name not in INPUTS:
+        raise ValueError(f"unknown data set {name!r}; the data sets are: {', '.join(DATASETS)}")
     if name == "digits":
         dataset = data.load_digits(scale=(-1.0, 1.0), as_dataset=True)
         train, test = data.train_val_split(dataset, 0.2, seed=0)
-        return train, test, 64
+        return train, test, INPUTS[name]
     cls = data.MNIST if name == "mnist" else data.FashionMNIST
     splits = [cls(root=data_dir, train=t, flatten=True, scale=(-1.0, 1.0)) for t in (True, False)]
-    return splits[0].tensor_dataset(), splits[1].tensor_dataset(), 784
+    return splits[0].tensor_dataset(), splits[1].tensor_dataset(), INPUTS[name]
 
 
-def build_model(inputs: int, hidden: list[int], classes: int = 10) -> Any:
+def build_model(inputs: int, hidden: list[int], classes: int = CLASSES) -> Any:
     """The MLP inputs-hidden...-classes with ReLU between layers."""
     from neuralab.models import MLP
 
     return MLP(inputs, hidden, classes)
+
+
+# --- run folders ------------------------------------------------------------------------
+def read_run_config(run: Path) -> dict[str, Any]:
+    """A run folder's config.json, checked: an object with a known ``data`` name and
+    ``hidden`` sizes whose model fits in memory; a ValueError naming the file and the key
+    otherwise."""
+    path = run / "config.json"
+    size = path.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ValueError(f"{path}: {size:,} bytes, not a config.json written by neuralab train")
+    try:
+        config = json.loads(path.read_bytes())
+    except RecursionError:
+        raise ValueError(f"{path}: not valid JSON (nested too deeply)") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: expected a JSON object, got {type(config).__name__}")
+    if config.get("data") not in INPUTS:
+        raise ValueError(
+            f"{path}: 'data' must be one of {', '.join(DATASETS)}, got {config.get('data')!r}"
+        )
+    hidden = config.get("hidden")
+    if not (
+        isinstance(hidden, list)
+        and all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in hidden)
+    ):
+        raise ValueError(f"{path}: 'hidden' must be a list of positive integers, got {hidden!r}")
+    checks.check_model_memory([INPUTS[config["data"]], *hidden, CLASSES], what=f"{path}: hidden")
+    return config
+
+
+def run_folder(text: str) -> str:
+    """argparse type: a folder that exists and holds a config.json (its contents are
+    checked by ``read_run_config``)."""
+    checks.existing_folder(text)
+    if not (Path(text) / "config.json").is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a run folder (no config.json)")
+    return text
+
+
+def _write_json(path: Path, data: Any) -> None:
+    from neuralab.io import atomic_write
+
+    atomic_write(str(path), strict_json.dumps(data, indent=1).encode())
+
+
+class _Progress(Callback):
+    """The train command's callback: checkpoint after each epoch (atomically), then one
+    line on standard output; remembers the last epoch safely on disk."""
+
+    def __init__(self, checkpoint: Path, epochs: int) -> None:
+        self.checkpoint, self.epochs, self.saved = checkpoint, epochs, 0
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, float]) -> None:
+        from neuralab.train import save_checkpoint
+
+        save_checkpoint(trainer, self.checkpoint)
+        self.saved = epoch
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in logs.items() if k in ("loss", "accuracy"))
+        print(f"epoch {epoch}/{self.epochs}: {shown}", flush=True)
+
+
+def _resumable(out: Path, config: dict[str, Any]) -> Path | None:
+    """The run folder's checkpoint when it was written with the same settings."""
+    from neuralab import io
+
+    checkpoint = out / "checkpoint.safetensors"
+    if not checkpoint.is_file():
+        return None
+    try:
+        previous = json.loads((out / "config.json").read_text())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(previous, dict) or any(previous.get(k) != config[k] for k in RESUME_KEYS):
+        return None
+    try:
+        io.load(checkpoint)
+    except Exception as error:
+        raise ValueError(
+            f"{checkpoint}: cannot resume from it ({cli_faults.one_line(error)}); delete it "
+            "to start over"
+        ) from None
+    return checkpoint
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -106,26 +205,51 @@ def train_command(args: argparse.Namespace) -> int:
     from neuralab.data import DataLoader
     from neuralab.train import evaluate, fit
 
+    out = Path(args.out)
+    config = {
+        "data": args.data,
+        "hidden": args.hidden,
+        "optimizer": args.optimizer,
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+        "epochs": args.epochs,
+    }
+    resume = _resumable(out, config)
     nl.manual_seed(args.seed)
     train, test, inputs = load_data(args.data, args.data_dir)
     model = build_model(inputs, args.hidden)
     opt = getattr(optim, OPTIMIZERS[args.optimizer])(model.parameters(), lr=args.lr)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    fit(
-        model,
-        nn.CrossEntropyLoss(),
-        opt,
-        DataLoader(train, args.batch_size, shuffle=True),
-        epochs=args.epochs,
-        metrics=["accuracy"],
-        callbacks=[HistoryLogger(out / "history.json")],
-        checkpoint=out / "checkpoint.safetensors",
-        progress=None if args.progress else False,
-    )
+    _write_json(out / "config.json", config)
+    checkpoint = out / "checkpoint.safetensors"
+    progress = _Progress(checkpoint, args.epochs)
+    if resume is not None:
+        print(f"resuming from {checkpoint}", flush=True)
+    try:
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            opt,
+            DataLoader(train, args.batch_size, shuffle=True),
+            epochs=args.epochs,
+            metrics=["accuracy"],
+            callbacks=[HistoryLogger(out / "history.json"), progress],
+            resume=resume,
+            progress=None if args.progress else False,
+        )
+    except KeyboardInterrupt:
+        if progress.saved or resume is not None:
+            kept = f"{checkpoint} keeps the last finished epoch"
+            if progress.saved:
+                kept = f"{checkpoint} keeps epoch {progress.saved} of {args.epochs}"
+            raise cli_faults.Interrupted(
+                f"{kept}; run the same command again to resume from it"
+            ) from None
+        raise cli_faults.Interrupted(
+            "no epoch had finished, nothing to resume; run the command again to start over"
+        ) from None
     nl.save(model.state_dict(), out / "weights.safetensors")
-    config = json.dumps({"data": args.data, "hidden": args.hidden})
-    atomic_write(out / "config.json", config.encode())
     result = evaluate(model, nn.CrossEntropyLoss(), test, metrics=["accuracy", "f1"])
     print(" ".join(f"test {k} {v:.4f}" for k, v in result.items()))
     print(f"wrote {out}/weights.safetensors, history.json, checkpoint.safetensors")
@@ -137,10 +261,24 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from neuralab.train import evaluate
 
     run = Path(args.run)
-    config = read_json(run / "config.json", "evaluate")
-    _, test, inputs = load_data(config["data"], args.data_dir)
-    model = build_model(inputs, config["hidden"])
-    model.load_state_dict(nl.load(run / "weights.safetensors"))
+    config = read_run_config(run)
+    weights_path = run / "weights.safetensors"
+    if not weights_path.is_file():
+        raise ValueError(
+            f"{run} has no weights.safetensors: its training did not finish (run its "
+            f"'neuralab train --out {run}' command again to resume it)"
+        )
+    model = build_model(INPUTS[config["data"]], config["hidden"])
+    try:
+        model.load_state_dict(nl.load(weights_path))
+    except (OSError, MemoryError):
+        raise
+    except Exception as error:
+        raise ValueError(
+            f"{weights_path}: cannot load it into the model of config.json "
+            f"({cli_faults.one_line(error)})"
+        ) from None
+    _, test, _ = load_data(config["data"], args.data_dir)
     result = evaluate(model, nn.CrossEntropyLoss(), test, metrics=["accuracy", "f1"])
     print(" ".join(f"test {k} {v:.4f}" for k, v in result.items()))
     return 0
@@ -149,7 +287,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 def summary_command(args: argparse.Namespace) -> int:
     from neuralab.inspect import summary
 
-    inputs = 64 if args.data == "digits" else 784
+    inputs = INPUTS[args.data]
     print(summary(build_model(inputs, args.hidden), (1, inputs)))
     return 0
 
@@ -174,71 +312,93 @@ def _parse_settings(items: list[str], chosen: list[str]) -> dict[str, dict[str, 
     return settings
 
 
+def check_lab_arguments(args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    """The studies named and every ``--set`` value, checked against the studies' config
+    types; the overrides by study. A ValueError names what is wrong."""
+    from neuralab import lab
+
+    overrides = _parse_settings(args.set, args.studies)
+    for name in [*args.studies, *overrides]:
+        lab.get_study(name)
+    skipped = sorted(set(overrides) - set(args.studies)) if args.studies else []
+    if skipped:
+        raise ValueError(f"--set names {', '.join(skipped)}, not among the studies run")
+    for name, values in overrides.items():
+        lab.make_config(lab.get_study(name), args.quick, values)
+    return overrides
+
+
 def lab_command(args: argparse.Namespace) -> int:
     from neuralab import lab
 
     if args.list:
         print(lab.listing())
         return 0
-    try:
-        overrides = _parse_settings(args.set, args.studies)
-        for name in [*args.studies, *overrides]:
-            lab.get_study(name)
-        skipped = sorted(set(overrides) - set(args.studies)) if args.studies else []
-        if skipped:
-            raise ValueError(f"--set names {', '.join(skipped)}, not among the studies run")
-        for name, values in overrides.items():
-            lab.make_config(lab.get_study(name), args.quick, values)
-    except ValueError as error:
-        print(f"neuralab lab: {error}", file=sys.stderr)
-        return 2
     lab.run_studies(
         args.studies or None,
         quick=args.quick,
         seeds=args.seeds,
         out=args.out,
-        overrides=overrides,
+        overrides=getattr(args, "overrides", None),
+        log=_log,
     )
     return 0
 
 
-def _positive(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
+def _log(line: str) -> None:
+    print(line, flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="neuralab", description=__doc__)
+class _Parser(argparse.ArgumentParser):
+    """argparse with the contract's usage errors: one line on standard error naming the
+    argument (and where the usage is), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        line = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {line} (usage: {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``neuralab`` parser; every number and path goes through ``cli_checks``."""
+    parser = _Parser(prog="neuralab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_demo = commands.add_parser("demo", help="train a small MLP on three spirals")
-    run_demo.add_argument("--epochs", type=int, default=500)
-    run_demo.add_argument("--seed", type=int, default=0)
+    run_demo.add_argument("--epochs", type=checks.count(), default=500)
+    run_demo.add_argument("--seed", type=checks.seed, default=0)
     hidden = {
         "nargs": "+",
-        "type": _positive(int),
+        "type": checks.count(checks.MAX_SEED),  # bounded by memory: check_model_memory
         "default": [128, 64],
-        "help": "hidden layer sizes (default: 128 64)",
+        "help": "hidden layer sizes (default: 128 64; refused when the model would not fit "
+        "in half of this machine's memory)",
     }
     train = commands.add_parser("train", help="train an MLP classifier and write its run folder")
     train.add_argument("--data", choices=DATASETS, default="mnist")
     train.add_argument("--hidden", **hidden)
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
-    train.add_argument("--lr", type=_positive(float), default=1e-3)
-    train.add_argument("--epochs", type=_positive(int), default=5)
-    train.add_argument("--batch-size", type=_positive(int), default=64)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", default="runs/train")
-    train.add_argument("--data-dir", default=None, help="folder of the IDX files")
+    train.add_argument(
+        "--lr",
+        type=checks.learning_rate,
+        default=1e-3,
+        help=f"learning rate, 0 < lr <= {checks.MAX_LR:g} (default: 0.001)",
+    )
+    train.add_argument("--epochs", type=checks.count(), default=5)
+    train.add_argument("--batch-size", type=checks.count(), default=64)
+    train.add_argument("--seed", type=checks.seed, default=0)
+    train.add_argument(
+        "--out",
+        type=checks.output_folder,
+        default="runs/train",
+        help="run folder (default: runs/train); a run interrupted there resumes from its "
+        "checkpoint when the same command is run again",
+    )
+    train.add_argument(
+        "--data-dir", type=checks.existing_folder, default=None, help="folder of the IDX files"
+    )
     train.add_argument("--progress", action="store_true", help="show a progress bar")
     evaluate = commands.add_parser("evaluate", help="evaluate a run folder on the test set")
-    evaluate.add_argument("run", help="a folder written by 'neuralab train'")
-    evaluate.add_argument("--data-dir", default=None)
+    evaluate.add_argument("run", type=run_folder, help="a folder written by 'neuralab train'")
+    evaluate.add_argument("--data-dir", type=checks.existing_folder, default=None)
     summarize = commands.add_parser("summary", help="layers and parameter counts of the MLP")
     summarize.add_argument("--data", choices=DATASETS, default="mnist")
     summarize.add_argument("--hidden", **hidden)
@@ -247,8 +407,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     lab.add_argument("studies", nargs="*", help="studies to run (default: all; see --list)")
     lab.add_argument("--quick", action="store_true", help="small settings (minutes), 2 seeds")
-    lab.add_argument("--seeds", type=_positive(int), help="seeds per study (quick 2, full 5)")
-    lab.add_argument("--out", default="runs/lab", help="report folder (default: runs/lab)")
+    lab.add_argument(
+        "--seeds", type=checks.count(1000), help="seeds per study (quick 2, full 5; at most 1000)"
+    )
+    lab.add_argument(
+        "--out",
+        type=checks.output_folder,
+        default="runs/lab",
+        help="report folder (default: runs/lab); studies finished before an interruption "
+        "are kept there and reused when the same command is run again",
+    )
     lab.add_argument(
         "--set",
         action="append",
@@ -260,29 +428,45 @@ def main(argv: list[str] | None = None) -> int:
     from neuralab.tune.cli import add_parser as add_tune_parser
 
     add_tune_parser(commands)
-    args = parser.parse_args(argv)
-    if args.command == "tune":
-        from neuralab.tune.cli import command as tune_command
+    return parser
 
-        return tune_command(args)
-    if args.command == "demo":
-        if args.epochs < 1:
-            parser.error("--epochs must be at least 1")
-        demo(args.epochs, args.seed)
-        return 0
-    if args.command == "evaluate" and not (Path(args.run) / "config.json").exists():
-        parser.error(f"{args.run} is not a run folder (no config.json)")
-    handler = {
-        "train": train_command,
-        "evaluate": evaluate_command,
-        "summary": summary_command,
-        "lab": lab_command,
-    }
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """The checks that need several arguments (model memory, run folders, --set values);
+    a failure is a ``UsageError``: one line, exit 2, before any work."""
     try:
-        return handler[args.command](args)
-    except (OSError, ValueError) as error:  # missing data, unreadable files: no traceback
-        print(f"neuralab {args.command}: {error}", file=sys.stderr)
-        return 1
+        if args.command in ("train", "summary"):
+            batch = getattr(args, "batch_size", 1)
+            checks.check_model_memory([INPUTS[args.data], *args.hidden, CLASSES], batch)
+        elif args.command == "lab" and not args.list:
+            args.overrides = check_lab_arguments(args)
+    except ValueError as error:
+        raise cli_faults.UsageError(cli_faults.one_line(error)) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``neuralab`` command; return its exit status (0 ok, 1 runtime failure, 2
+    usage error, 130 interrupted; see ``neuralab.cli_faults``)."""
+    args = build_parser().parse_args(argv)
+
+    def work() -> int:
+        check_arguments(args)
+        if args.command == "tune":
+            from neuralab.tune.cli import command as tune_command
+
+            return tune_command(args)
+        if args.command == "demo":
+            demo(args.epochs, args.seed)
+            return 0
+        handler = {
+            "train": train_command,
+            "evaluate": evaluate_command,
+            "summary": summary_command,
+            "lab": lab_command,
+        }[args.command]
+        return handler(args)
+
+    return cli_faults.guard(args.command, work)
 
 
 if __name__ == "__main__":

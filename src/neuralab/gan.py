@@ -104,6 +104,7 @@ def train_gan(
     d_optimizer: Any = None,
     generator_loss: str = "non-saturating",
     d_steps: int = 1,
+    pack: int = 1,
     sample_every: int | None = None,
     n_samples: int = 64,
 ) -> GANHistory:
@@ -113,6 +114,12 @@ def train_gan(
     samples -> one logit per sample, (N, 1) or (N,). data: an array or Tensor of real
     samples (rows drawn in shuffled passes) or a callable ``data(batch_size)`` returning
     a batch. Each step makes ``d_steps`` discriminator updates, then one generator update.
+    ``pack``: PacGAN (Lin et al., 2018): the discriminator judges ``pack`` samples at once,
+    all real or all generated, concatenated along the feature axis (it must then take
+    ``pack`` times the data's features and return one logit per pack). Seeing several
+    samples of one distribution together lets it detect that the generator's samples are
+    too alike or miss a mode, which penalizes mode collapse; ``batch_size`` must be a
+    multiple of ``pack``, and the recorded losses and D's mean probabilities are per pack.
     Optimizers default to Adam(lr=2e-4, betas=(0.5, 0.999)) (Radford et al., 2016). Noise
     and batches come from the global generator, so ``neuralab.manual_seed`` makes a run
     reproducible. ``sample_every``: record ``n_samples`` samples from fixed noise every so
@@ -123,6 +130,9 @@ def train_gan(
     latent_dim = _positive_int(latent_dim, "latent_dim")
     d_steps = _positive_int(d_steps, "d_steps")
     n_samples = _positive_int(n_samples, "n_samples")
+    pack = _positive_int(pack, "pack")
+    if batch_size % pack:
+        raise ValueError(f"train_gan: batch_size={batch_size} must be a multiple of pack={pack}")
     sample_every = _positive_int(sample_every or max(1, steps // 10), "sample_every")
     if generator_loss not in GENERATOR_LOSSES:
         raise ValueError(
@@ -148,8 +158,15 @@ def train_gan(
     generator.train()
     discriminator.train()
     record_samples(0)
-    ones = numpy.ones((batch_size, 1), dtype=dtype)
-    zeros = numpy.zeros((batch_size, 1), dtype=dtype)
+    ones = numpy.ones((batch_size // pack, 1), dtype=dtype)
+    zeros = numpy.zeros((batch_size // pack, 1), dtype=dtype)
+
+    def judge(samples: Tensor) -> Tensor:
+        """D's logits, one per pack of ``pack`` consecutive samples."""
+        if pack > 1:
+            samples = samples.reshape(len(samples) // pack, -1)
+        return _logits(discriminator(samples), "discriminator")
+
     bce = losses.binary_cross_entropy_with_logits
     # the discriminator's weights that train: frozen only during the generator's steps
     trainable = [p for p in discriminator.parameters() if p.requires_grad]
@@ -159,8 +176,8 @@ def train_gan(
             with no_grad():
                 fake = generator(noise())
             d_opt.zero_grad()
-            real_logits = _logits(discriminator(real), "discriminator")
-            fake_logits = _logits(discriminator(fake), "discriminator")
+            real_logits = judge(real)
+            fake_logits = judge(fake)
             d_loss = bce(real_logits, ones[: len(real_logits)]) + bce(fake_logits, zeros)
             d_loss.backward()
             d_opt.step()
@@ -168,7 +185,7 @@ def train_gan(
             p.requires_grad_(False)
         try:
             g_opt.zero_grad()
-            logits = _logits(discriminator(generator(noise())), "discriminator")
+            logits = judge(generator(noise()))
             # non-saturating: -log D(G(z)) = BCE(d, 1); minimax: log(1 - D(G(z))) = -BCE(d, 0)
             non_saturating = generator_loss == "non-saturating"
             g_loss = bce(logits, ones) if non_saturating else -bce(logits, zeros)

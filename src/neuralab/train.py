@@ -197,6 +197,7 @@ def fit(
     plateau = scheduler is not None and type(scheduler).__name__ == "ReduceLROnPlateau"
     show = sys.stderr.isatty() if progress is None else progress
     names, streamed = _split_metrics(metrics)
+    _check_metric_names(names)  # an unknown name fails now, not after the first epoch
     for cb in callbacks:
         cb.on_train_begin(trainer)
     while trainer.epoch < epochs and not trainer.stop_training:
@@ -378,6 +379,13 @@ def _metrics(names: Iterable[str], targets: list, outputs: list, prefix: str) ->
 
     y_true, y_score = numpy.concatenate(targets), numpy.concatenate(outputs)
     return {prefix + name: float(get_metric(name)(y_true, y_score)) for name in names}
+
+
+def _check_metric_names(names: Iterable[str]) -> None:
+    from neuralab.metrics import get_metric
+
+    for name in names:
+        get_metric(name)
 
 
 def _split_metrics(metrics: Iterable[Any]) -> tuple[list[str], list[Any]]:

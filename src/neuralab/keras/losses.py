@@ -24,6 +24,7 @@ import numpy as np
 
 import neuralab as nl
 import neuralab.functional as F
+from neuralab.function import Function
 from neuralab.tensor import Tensor
 
 EPSILON = 1e-7
@@ -381,13 +382,39 @@ def sparse_categorical_crossentropy(
             f"sparse_categorical_crossentropy: labels must be in [0, {classes}); got "
             f"values from {index.min()} to {index.max()}"
         )
-    if from_logits:
-        log_prob = F.log_softmax(y_pred, dim=-1)
-    else:
-        probs = y_pred / y_pred.sum(dim=-1, keepdim=True)
-        log_prob = nl.clamp(probs, EPSILON, 1.0 - EPSILON).log()
+    if not from_logits:
+        return _PickedNegativeLog.apply(y_pred, index=index)
+    log_prob = F.log_softmax(y_pred, dim=-1)
     picked = nl.gather(log_prob, -1, Tensor._from_array(index[..., None]))
     return -picked.squeeze(-1)
+
+
+class _PickedNegativeLog(Function):
+    """Per sample ``-log(clip(p_y / s, eps, 1 - eps))`` with ``s = sum_j p_j``: Keras's
+    sparse categorical cross-entropy on probabilities in one graph node instead of seven
+    (normalize, clip, log, gather, negate, squeeze); the same float32 values forward.
+    With ``q = p_y / s`` inside the clip (else the gradient is 0)::
+
+        dL/dp_j = -g / q * ([j == y] / s - p_y / s^2)
+    """
+
+    @staticmethod
+    def forward(ctx, p, index):
+        s = p.sum(axis=-1, keepdims=True)
+        q = np.take_along_axis(p / s, index[..., None], -1)
+        clipped = np.clip(q, EPSILON, 1.0 - EPSILON)
+        ctx.save_for_backward(s, q, clipped, index[..., None])
+        ctx.classes = p.shape[-1]
+        return -np.log(clipped)[..., 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        s, q, clipped, index = ctx.saved
+        inside = (q >= EPSILON) & (q <= 1.0 - EPSILON)  # the clip's gradient, as nl.clamp
+        d = (-grad[..., None] / clipped) * inside / s  # dL/dq / s, (..., 1)
+        grad_p = np.repeat(-d * q, ctx.classes, axis=-1)  # -dL/dq * p_y / s^2, every j
+        np.put_along_axis(grad_p, index, np.take_along_axis(grad_p, index, -1) + d, -1)
+        return (grad_p,)
 
 
 def _same_shape(name: str, y_true: Tensor, y_pred: Tensor) -> None:

@@ -7,7 +7,12 @@ At the game's equilibrium G's samples are distributed as the data, D(x) = 1/2 ev
 and L_D = 2 log 2 ~ 1.386. The classic failure is mode collapse: G covers a few modes of
 the data well and ignores the rest. On the mixture it is measured directly
 (``neuralab.gan.mode_coverage``): a mode counts as covered when at least a quarter of its
-fair share of the samples lie within 3 standard deviations of its center. On MNIST the
+fair share of the samples lie within 3 standard deviations of its center. The mixture's
+discriminator is a PacGAN's (Lin et al., 2018): it judges two samples at once, all real or
+all generated, so a generator whose samples miss a mode or crowd another is easier to
+tell apart. A plain GAN (``mixture_pack=1``) on the quick settings left one of the 8 modes
+with a tenth to a fifth of its share at the last step in about 1 run in 10 (seeds and float
+rounding decided which), also after 3000 steps. On MNIST the
 samples are shown, and their mean image is compared with the data's mean digit.
 """
 
@@ -41,6 +46,7 @@ class Config:
     mixture_latent: int = 4
     mixture_learning_rate: float = 2e-3
     mixture_batch: int = 128
+    mixture_pack: int = 2  # PacGAN: D judges this many samples at once (1: a plain GAN)
     mnist_steps: int = 5000
     mnist_images: int = 60_000
     mnist_latent: int = 64
@@ -57,6 +63,7 @@ class Config:
             "mixture_hidden",
             "mixture_latent",
             "mixture_batch",
+            "mixture_pack",
             "mnist_latent",
             "mnist_batch",
             "snapshots",
@@ -83,7 +90,7 @@ def _mixture(config: Config, seed: int, result: Result) -> None:
         10_000, config.modes, radius=config.radius, std=config.std, seed=seed
     )
     G = Generator(config.mixture_latent, 2, (config.mixture_hidden,) * 2, output_activation=None)
-    D = Discriminator(2, (config.mixture_hidden,) * 2)
+    D = Discriminator(2 * config.mixture_pack, (config.mixture_hidden,) * 2)
     every = max(1, config.mixture_steps // config.snapshots)
     history = train_gan(
         G,
@@ -92,6 +99,7 @@ def _mixture(config: Config, seed: int, result: Result) -> None:
         latent_dim=config.mixture_latent,
         steps=config.mixture_steps,
         batch_size=config.mixture_batch,
+        pack=config.mixture_pack,
         g_optimizer=_adam(G, config.mixture_learning_rate),
         d_optimizer=_adam(D, config.mixture_learning_rate),
         sample_every=every,
@@ -328,7 +336,7 @@ STUDY = Study(
     run=run,
     report=report,
     quick={
-        "mixture_steps": 1500,
+        "mixture_steps": 2500,
         "mnist_steps": 1000,
         "mnist_images": 10_000,
         "mnist_hidden": (128, 256),

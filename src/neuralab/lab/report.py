@@ -1,7 +1,8 @@
 """The lab's report: each study's section (its question, settings, tables, plots and the
 reading of its numbers) rendered into one HTML page with a table of contents, the plots
-as PNG files beside it in ``images/``, and every number in ``results.json``. Every file
-is written atomically (a temporary file renamed into place)."""
+as PNG files beside it in ``images/``, and every number in ``results.json`` (strict
+JSON: a NaN or infinite number is written as null and named under ``non_finite``). Every
+file is written atomically (a temporary file renamed into place)."""
 
 from __future__ import annotations
 
@@ -156,6 +157,25 @@ def _section(section: Section, images: Path) -> str:
     return "\n".join(parts)
 
 
+NON_FINITE_NOTE = (
+    "These numbers were NaN or infinite (a run that diverged, or a quantity that is "
+    "undefined); JSON has no such numbers, so each is written as null here and named below "
+    "with what it was."
+)
+
+
+def results_json(results: dict[str, Any]) -> str:
+    """results.json's text: strict JSON (RFC 8259), which every JSON reader accepts. A
+    NaN or infinite number is written as null, and a top-level ``non_finite`` entry
+    names each one ({"note": ..., "values": {dotted path: "nan" | "inf" | "-inf"}})."""
+    from neuralab.strict_json import finite_or_null
+
+    clean, found = finite_or_null(results)
+    if found:
+        clean["non_finite"] = {"note": NON_FINITE_NOTE, "values": found}
+    return json.dumps(clean, indent=1, allow_nan=False)
+
+
 def write_report(
     sections: Sequence[Section], out: str | Path, results: dict[str, Any], title: str
 ) -> Path:
@@ -177,7 +197,7 @@ def write_report(
         + "\n".join(body)
         + "</body></html>\n"
     )
-    atomic_write(str(out / "results.json"), json.dumps(results, indent=1).encode())
+    atomic_write(str(out / "results.json"), results_json(results).encode())
     path = out / "index.html"
     atomic_write(str(path), page.encode())
     return path

@@ -25,6 +25,7 @@ its internals, so a user's own study is written the same way and run with
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -38,6 +39,9 @@ __all__ = ["Result", "Seeds", "Study", "TIMING_PREFIX", "make_config"]
 # Scalars whose metric name starts with this are wall-clock timings: they are reported,
 # but they are the one thing a second run does not reproduce exactly.
 TIMING_PREFIX = "seconds"
+
+# The largest integer a setting takes from the command line (``--set key=value``).
+MAX_SETTING = 10_000_000
 
 
 @dataclass
@@ -171,7 +175,9 @@ def _type_name(kind: Any) -> str:
 
 def _convert(text: str, kind: Any) -> Any:
     """Parse ``text`` as a value of the type hint ``kind`` (int, float, bool, str, a union
-    with None, tuple[X, ...] / list[X] as comma-separated items)."""
+    with None, tuple[X, ...] / list[X] as comma-separated items). A float must be finite
+    and an integer at most ``MAX_SETTING`` in size (no study needs more; a size beyond
+    it would only exhaust memory or time)."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]
@@ -194,6 +200,16 @@ def _convert(text: str, kind: Any) -> Any:
         if lowered in ("0", "false", "no", "off"):
             return False
         raise ValueError("expected true or false")
-    if kind in (int, float, str):
-        return kind(text)
+    if kind is float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {text.strip()}")
+        return value
+    if kind is int:
+        value = int(text)
+        if abs(value) > MAX_SETTING:
+            raise ValueError(f"expected an integer of at most {MAX_SETTING:,} in size, got {value}")
+        return value
+    if kind is str:
+        return text
     raise TypeError(f"cannot parse a {_type_name(kind)} from the command line")

@@ -9,7 +9,9 @@ file's ``trials`` cap is ignored (``--trials`` sets one). ``--compare`` cannot b
 with ``--strategy`` or ``--worker``.
 
 Exit status: 0 done, 1 bad configuration, data or storage, or an unexpected error (one
-line, no traceback), 2 bad arguments, 130 interrupted (the finished trials are kept; run
+line, no traceback; an unexpected error's traceback is written to a file the line
+names), 2 bad arguments (``neuralab.cli_checks``: a missing config file, ``--timeout
+nan``, ...), 130 interrupted (the finished trials are kept; run
 it again to resume).
 """
 
@@ -21,23 +23,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from neuralab import cli_checks as checks
+
 __all__ = ["add_parser", "command"]
-
-
-def _positive(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a positive {kind.__name__}, got {text!r}"
-            ) from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -51,18 +39,27 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "(see neuralab.tune.config). Running the same command again resumes the study; "
         "several machines given the same --storage and --study share it.",
     )
-    tune.add_argument("config", help="the study's TOML (.toml) or YAML (.yaml) file")
+    tune.add_argument(
+        "config",
+        type=checks.existing_file,
+        help="the study's TOML (.toml), YAML (.yaml) or JSON (.json) file",
+    )
     tune.add_argument(
         "--storage",
         help="database URL (sqlite:///PATH, postgresql://USER:PASSWORD@HOST/DB) or SQLite "
         "file (default: the config's, else OUT/study.db)",
     )
     tune.add_argument("--study", help="the study's name (default: the config's)")
-    tune.add_argument("--trials", type=_positive(int), help="finished trials the study should hold")
+    tune.add_argument("--trials", type=checks.count(), help="finished trials the study should hold")
     tune.add_argument("--strategy", choices=STRATEGIES, help="search strategy")
-    tune.add_argument("--timeout", type=_positive(float), help="seconds for this worker")
-    tune.add_argument("--epoch-budget", type=_positive(int), help="epochs of all trials")
-    tune.add_argument("--out", default="runs/tune", help="report folder (default: runs/tune)")
+    tune.add_argument("--timeout", type=checks.positive_seconds, help="seconds for this worker")
+    tune.add_argument("--epoch-budget", type=checks.count(10**9), help="epochs of all trials")
+    tune.add_argument(
+        "--out",
+        type=checks.output_folder,
+        default="runs/tune",
+        help="report folder (default: runs/tune)",
+    )
     tune.add_argument(
         "--worker",
         action="store_true",
@@ -128,9 +125,12 @@ def command(args: argparse.Namespace) -> int:
         print(f"neuralab tune: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # a bug or a library's failure: still one line
+        from neuralab.cli_faults import crash_file, one_line
+
         print(
-            f"neuralab tune: unexpected error: {type(error).__name__}: {error} (the finished "
-            "trials are kept in the storage)",
+            f"neuralab tune: unexpected error: {type(error).__name__}: {one_line(error)} (the "
+            f"finished trials are kept in the storage; the full traceback is in "
+            f"{crash_file('tune', error)})",
             file=sys.stderr,
         )
         return 1

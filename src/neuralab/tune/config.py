@@ -36,6 +36,7 @@ See ``neuralab.tune.space`` for the search spec and the parameters.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import numbers
 import re
@@ -51,6 +52,14 @@ from neuralab.tune.space import SearchSpace, as_space, check_values, defaults
 __all__ = ["METRICS", "PRUNERS", "STRATEGIES", "DataConfig", "TuneConfig", "load_config"]
 
 STRATEGIES = ("grid", "random", "tpe", "hyperband")
+# Upper bounds of the sizes a file may ask for: far above any real study, low enough that
+# a typo (``n_train = 1000000000``) is refused before anything is allocated.
+MAX_SAMPLES = 1_000_000  # data.n_train, n_val, n_test
+MAX_FOLDS = 100
+MAX_COUNT = 1_000_000  # trials, startup_trials, train.epochs
+MAX_EPOCH_BUDGET = 10**9
+MAX_GRID = 1_000_000  # grid strategy: combinations of the grid values
+MAX_FILE_BYTES = 1 << 20
 PRUNERS = ("none", "median", "successive_halving", "hyperband")
 METRICS = {"val_accuracy": "maximize", "val_loss": "minimize"}
 
@@ -71,8 +80,8 @@ class DataConfig:
         if self.name not in DATASETS:
             raise ValueError(f"data.name: expected one of {list(DATASETS)}, got {self.name!r}")
         for key in ("n_train", "n_val", "n_test"):
-            _positive_int(f"data.{key}", getattr(self, key), optional=True)
-        _positive_int("data.folds", self.folds)
+            _positive_int(f"data.{key}", getattr(self, key), optional=True, maximum=MAX_SAMPLES)
+        _positive_int("data.folds", self.folds, maximum=MAX_FOLDS)
         if not (_real(self.val_fraction) and 0 < self.val_fraction < 1):
             raise ValueError(
                 f"data.val_fraction: expected a number 0 < x < 1, got {self.val_fraction!r}"
@@ -111,7 +120,7 @@ class TuneConfig:
         if isinstance(self.data, Mapping):
             self.data = DataConfig(**self.data)
         self.fixed = check_values(self.fixed, "train")
-        _positive_int("train.epochs", self.epochs)
+        _positive_int("train.epochs", self.epochs, maximum=MAX_COUNT)
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"study.name: expected a non-empty string, got {self.name!r}")
         _choice("strategy", self.strategy, STRATEGIES)
@@ -120,11 +129,11 @@ class TuneConfig:
             _choice("pruner", self.pruner, PRUNERS)
         if self.sampler is not None:
             _choice("sampler", self.sampler, ("tpe", "random"))
-        _positive_int("trials", self.trials, optional=True)
-        _positive_int("epoch_budget", self.epoch_budget, optional=True)
-        _positive_int("startup_trials", self.startup_trials, optional=True)
-        _positive_int("heartbeat", self.heartbeat)
-        _positive_int("reduction_factor", self.reduction_factor)
+        _positive_int("trials", self.trials, optional=True, maximum=MAX_COUNT)
+        _positive_int("epoch_budget", self.epoch_budget, optional=True, maximum=MAX_EPOCH_BUDGET)
+        _positive_int("startup_trials", self.startup_trials, optional=True, maximum=MAX_COUNT)
+        _positive_int("heartbeat", self.heartbeat, maximum=3600)
+        _positive_int("reduction_factor", self.reduction_factor, maximum=1000)
         if self.reduction_factor < 2:
             raise ValueError(
                 f"study.reduction_factor: expected an integer >= 2, got {self.reduction_factor}"
@@ -140,6 +149,14 @@ class TuneConfig:
                 raise ValueError(f"study.{key}: expected true or false, got {getattr(self, key)!r}")
         if self.strategy == "grid" and not isinstance(self.search, SearchSpace):
             raise ValueError("strategy 'grid' needs a search spec, not a define-by-run function")
+        if isinstance(self.search, SearchSpace):
+            sizes = [len(values) for values in self.search.grid().values()]
+            if math.prod(sizes) > MAX_GRID:
+                raise ValueError(
+                    f"search: the grid has {' x '.join(map(str, sizes))} = "
+                    f"{math.prod(sizes):,} combinations, more than {MAX_GRID:,}; give fewer "
+                    "points or choices"
+                )
         if isinstance(self.search, SearchSpace) and self.baseline:
             self.search.check_inside(self.baseline_params(), "baseline")
 
@@ -194,19 +211,33 @@ _SECTIONS = ("study", "data", "train", "search")
 
 
 def load_config(path: str | Path) -> TuneConfig:
-    """Read a TOML (.toml) or YAML (.yaml, .yml) configuration file (see the module's
-    docstring); errors name the file and the key."""
+    """Read a TOML (.toml), YAML (.yaml, .yml) or JSON (.json, the same tables as
+    objects) configuration file (see the module's docstring) of at most 1 MiB; errors
+    name the file and the key, and sizes beyond the bounds above are refused before
+    anything is allocated."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"config: no such file {str(path)!r}")
-    text = path.read_text(encoding="utf-8")
     suffix = path.suffix.lower()
-    if suffix not in (".toml", ".yaml", ".yml"):
-        raise ValueError(f"config: expected a .toml, .yaml or .yml file, got {path.name!r}")
+    if suffix not in (".toml", ".yaml", ".yml", ".json"):
+        raise ValueError(f"config: expected a .toml, .yaml, .yml or .json file, got {path.name!r}")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"config {path}: {size:,} bytes, more than a configuration's 1 MiB")
     try:
-        raw = _toml().loads(text) if suffix == ".toml" else _yaml_load(text)
-    except Exception as error:  # the parsers' own syntax errors
-        raise ValueError(f"config {path}: cannot parse it: {error}") from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"config {path}: not UTF-8 text ({error})") from None
+    try:
+        if suffix == ".toml":
+            raw = _toml().loads(text)
+        elif suffix == ".json":
+            raw = json.loads(text)
+        else:
+            raw = _yaml_load(text)
+    except Exception as error:  # the parsers' own syntax errors, and RecursionError
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise ValueError(f"config {path}: cannot parse it: {message}") from None
     try:
         return config_from_dict(raw)
     except (TypeError, ValueError) as error:
@@ -288,11 +319,15 @@ def _real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _positive_int(name: str, value: Any, optional: bool = False) -> None:
+def _positive_int(
+    name: str, value: Any, optional: bool = False, maximum: int | None = None
+) -> None:
     if value is None and optional:
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}: expected a positive integer <= {maximum:,}, got {value!r}")
 
 
 def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:

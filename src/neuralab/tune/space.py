@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 KINDS = ("float", "int", "categorical")
+MAX_POINTS = 1000  # grid points of one range (a typo like 1000000000 allocates nothing)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ SCHEDULES = ("none", "step", "exponential", "cosine", "onecycle")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu")
 
 PARAMETERS: dict[str, ParameterInfo] = {
-    "lr": ParameterInfo("float", 1e-3, "learning rate", low=0.0, low_open=True),
+    "lr": ParameterInfo("float", 1e-3, "learning rate", low=0.0, low_open=True, high=10.0),
     "momentum": ParameterInfo(
         "float", 0.9, "SGD momentum / RMSprop momentum", low=0.0, high=1.0, high_open=True
     ),
@@ -101,9 +102,11 @@ PARAMETERS: dict[str, ParameterInfo] = {
     "dropout": ParameterInfo(
         "float", 0.0, "dropout after each hidden layer", low=0.0, high=1.0, high_open=True
     ),
-    "batch_size": ParameterInfo("int", 64, "mini-batch size", low=1),
-    "width": ParameterInfo("int", 128, "units of the first hidden layer", low=1),
-    "depth": ParameterInfo("int", 2, "hidden layers (each half as wide as the last)", low=1),
+    "batch_size": ParameterInfo("int", 64, "mini-batch size", low=1, high=65536),
+    "width": ParameterInfo("int", 128, "units of the first hidden layer", low=1, high=65536),
+    "depth": ParameterInfo(
+        "int", 2, "hidden layers (each half as wide as the last)", low=1, high=64
+    ),
     "optimizer": ParameterInfo("categorical", "adam", "optimizer", choices=OPTIMIZERS),
     "schedule": ParameterInfo("categorical", "none", "learning-rate schedule", choices=SCHEDULES),
     "activation": ParameterInfo("categorical", "relu", "hidden activation", choices=ACTIVATIONS),
@@ -187,8 +190,11 @@ class Param:
                     )
             if isinstance(self.points, bool) or not isinstance(self.points, int):
                 raise ValueError(f"{where}: points must be an integer, got {self.points!r}")
-            if self.points < 1:
-                raise ValueError(f"{where}: points must be at least 1, got {self.points}")
+            if not 1 <= self.points <= MAX_POINTS:
+                raise ValueError(
+                    f"{where}: points must be an integer 1 <= points <= {MAX_POINTS:,}, got "
+                    f"{self.points}"
+                )
             for value in self.grid:
                 info.check(self.name, value)
                 if not self.low <= value <= self.high:

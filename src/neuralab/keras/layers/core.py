@@ -86,12 +86,11 @@ class Dense(Layer):
                 f"Dense {self.name}: expected inputs with last axis {self.kernel.shape[0]}, "
                 f"got shape {tuple(inputs.shape)}"
             )
-        if inputs.ndim == 2:
-            out = F.linear(inputs, self.kernel.T, self.bias)
-        else:
-            out = inputs @ self.kernel
-            if self.bias is not None:
-                out = out + self.bias
+        # x @ kernel with the kernel in Keras's (in, units) layout: its gradient x^T g comes
+        # out in that layout (F.linear on kernel.T gave a transposed gradient to copy)
+        out = inputs @ self.kernel
+        if self.bias is not None:
+            out = out + self.bias
         return self.activation(out)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

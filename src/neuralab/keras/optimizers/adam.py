@@ -44,17 +44,22 @@ class Adam(Optimizer):
         t = F32(self._iterations + 1)
         b1, b2 = F32(self.beta_1), F32(self.beta_2)
         alpha = lr * np.sqrt(F32(1) - np.power(b2, t)) / (F32(1) - np.power(b1, t))
+        c1, c2, eps = F32(1 - self.beta_1), F32(1 - self.beta_2), F32(self.epsilon)
         for g, p in zip(grads, variables):
             state = self.state[p]
             m, v = state["momentum"], state["velocity"]
+            # the same float32 operations in the same order, written into two scratch
+            # arrays instead of fresh temporaries (allocating them cost ~15% of an epoch)
+            a, b = self._scratch(g)
             m *= b1
-            m += F32(1 - self.beta_1) * g
+            m += np.multiply(c1, g, out=a)
             v *= b2
-            v += F32(1 - self.beta_2) * (g * g)
+            v += np.multiply(np.multiply(g, g, out=a), c2, out=a)
             if self.amsgrad:
                 np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
                 v = state["velocity_hat"]
-            p._data -= (m * alpha) / (np.sqrt(v) + F32(self.epsilon))
+            np.add(np.sqrt(v, out=b), eps, out=b)
+            p._data -= np.divide(np.multiply(m, alpha, out=a), b, out=a)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -230,7 +230,8 @@ class Optimizer(_Optimizer):
         variables = [p for p in self._trainable_variables if p.grad is not None]
         if not variables:
             raise ValueError("No gradients provided for any variable.")
-        grads = [p.grad._data.astype(p._data.dtype, copy=True) for p in variables]
+        # no copy: the update steps and clipping never write into a gradient
+        grads = [p.grad._data.astype(p._data.dtype, copy=False) for p in variables]
         self._apply(grads, variables)
         return loss
 
@@ -305,6 +306,14 @@ class Optimizer(_Optimizer):
 
     def _update_step(self, grads: list[Any], variables: list[Tensor], lr: np.float32) -> None:
         raise NotImplementedError
+
+    def _scratch(self, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays of ``like``'s shape and dtype, kept between steps (not state)."""
+        key = (like.shape, like.dtype)
+        buffers = self.__dict__.setdefault("_scratch_arrays", {})
+        if key not in buffers:
+            buffers[key] = (np.empty_like(like), np.empty_like(like))
+        return buffers[key]
 
     def _update(self, p: Any, grad: Any, group: dict[str, Any], state: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__}: use step()")
