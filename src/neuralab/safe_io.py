@@ -12,9 +12,9 @@ Writing (``atomic_write``, ``atomic_open``):
   at any moment leaves the old file or the new one, never a mixture; on an error the
   temporary file is removed;
 - a temporary file that a killed process left behind is removed by the next write to the
-  same target: one whose process (on this host) no longer exists, or one older than
-  ``STALE_AFTER_S``. A temporary file of a live writer in another process is left alone,
-  so concurrent writers do not break each other.
+  same target: one whose process (on this host, in this pid namespace) no longer
+  exists, or one older than ``STALE_AFTER_S``. A temporary file of a live writer in
+  another process is left alone, so concurrent writers do not break each other.
 
 Reading (``open_regular``, ``read_bytes``, ``read_json``): regular files only (a FIFO is
 never opened for a blocking read), sizes checked before the bytes are read, JSON
@@ -58,7 +58,18 @@ MAX_JSON_DEPTH = 100  # and nested at most this deep
 
 _SUFFIX = ".tmp"
 _MAX_BASE_BYTES = 150  # the target's name is cut to this in the temporary's name
-_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def _pid_space() -> str:
+    """Where this process's pids mean something: the host and its pid namespace."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        namespace = 0
+    return hashlib.sha256(f"{socket.gethostname()}/{namespace}".encode()).hexdigest()[:6]
+
+
+_HOST = _pid_space()  # in temporary names: whose pids may be probed with os.kill
 _TOKEN = re.compile(r"(\d{1,10})\.([0-9a-f]{6})[0-9a-f]{10}")
 _live: set[str] = set()  # this process's temporary files being written now
 _live_lock = threading.Lock()
@@ -158,7 +169,7 @@ def _is_stale(path: str, pid: int, host: str, now: float) -> bool:
         return False
     if age > STALE_AFTER_S:
         return True
-    if host != _HOST:  # another machine's writer: only its age tells
+    if host != _HOST:  # another machine's (or container's) writer: only its age tells
         return False
     if pid == os.getpid():
         with _live_lock:

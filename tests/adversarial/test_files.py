@@ -422,18 +422,50 @@ def test_failed_write_leaves_no_temporary(tmp_path, monkeypatch):
     assert nl.load(target)["w"].tolist() == [1.0, 1.0]
 
 
+def test_long_and_unicode_names_get_recognisable_temporaries(tmp_path):
+    for name in ("é" * 120 + ".safetensors", "x" * 250):
+        target = tmp_path / name
+        stale = tmp_path / (safe_io._prefix(name) + f"{_dead_pid()}.{safe_io._HOST}{'0' * 10}.tmp")
+        stale.write_bytes(b"x")
+        assert safe_io.temp_files(target) == [str(stale)]
+        nl.save({"w": nl.ones(1)}, target)
+        assert safe_io.temp_files(target) == []
+        assert nl.load(target)["w"].tolist() == [1.0]
+
+
+def _save_many(path: str, value: float) -> None:  # runs in a forked child
+    for _ in range(15):
+        nl.save({"w": nl.full((50_000,), value)}, path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_concurrent_writers_do_not_break_each_other(tmp_path):
+    target = tmp_path / "shared.safetensors"
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_save_many, args=(str(target), v)) for v in (1.0, 2.0)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(30)
+    assert [w.exitcode for w in writers] == [0, 0]  # no write failed
+    w = nl.load(target)["w"].numpy()
+    assert w[0] in (1.0, 2.0) and (w == w[0]).all()
+    assert safe_io.temp_files(target) == []
+
+
 # --- a checkpoint writer killed again and again --------------------------------------------
 def _step(step: int) -> dict:
     w = nl.tensor(np.arange(400_000, dtype=np.float32) + step)
     return {"step": step, "w": w, "tag": np.int64(step)}
 
 
-def _write_forever(path: str, ready) -> None:  # runs in a forked child
+def _write_forever(path: str, saves) -> None:  # runs in a forked child
     step = 0
-    ready.set()
     while True:
         step += 1
         nl.save(_step(step), path)
+        with saves.get_lock():
+            saves.value += 1
 
 
 def _valid(path: Path) -> int:
@@ -453,11 +485,14 @@ def test_sigkill_loop_keeps_a_valid_checkpoint_and_bounded_temporaries(tmp_path)
     rng = random.Random(13)
     steps = []
     for _ in range(12):
-        ready = context.Event()
-        child = context.Process(target=_write_forever, args=(str(target), ready), daemon=True)
+        saves = context.Value("i", 0)
+        child = context.Process(target=_write_forever, args=(str(target), saves), daemon=True)
         child.start()
-        assert ready.wait(20)
-        time.sleep(rng.uniform(0.0, 0.15))
+        if len(steps) % 2:  # every other round: once a save has finished, during a later one
+            deadline = time.monotonic() + 20
+            while saves.value < 1 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.12))
         os.kill(child.pid, signal.SIGKILL)
         child.join(10)
         steps.append(_valid(target))  # the old file or a new one, always whole
@@ -467,7 +502,7 @@ def test_sigkill_loop_keeps_a_valid_checkpoint_and_bounded_temporaries(tmp_path)
         assert others == set()
     nl.save(_step(-1), target)
     assert safe_io.temp_files(target) == []
-    assert any(s > 0 for s in steps)
+    assert any(s > 0 for s in steps[1::2])  # the rounds that waited for a finished save
 
 
 # --- the IDX reader -----------------------------------------------------------------------
