@@ -4,8 +4,12 @@ configuration retrained and tested, and the comparison of strategies.
 ``run(config, storage=..., study=...)`` is what ``neuralab tune`` calls. Several processes
 (on one machine with SQLite, or on many with PostgreSQL) may run it on the same study at
 once: each one takes the next trial while the study holds fewer finished (complete or
-pruned) plus running trials than the budget, then waits for the others' last trials, so
-every worker ends seeing the same complete study and the same best trial.
+pruned) plus running trials than the budget (counting and starting a trial under a lock,
+so workers started together start exactly the budget), then waits for the others' last
+trials, so every worker ends seeing the same complete study and the same best trial. A
+fault of the database (a full disk, a read-only folder) stops the worker with a
+one-line StorageError naming it; the finished trials are kept and the same command
+resumes.
 """
 
 from __future__ import annotations
@@ -25,9 +29,16 @@ from typing import Any
 from neuralab.train import NonFiniteLossError
 from neuralab.tune.config import TuneConfig
 from neuralab.tune.data import Splits, load_splits
+from neuralab.tune.locking import Lock, lock_for
 from neuralab.tune.objective import Objective, test_scores, train_and_evaluate
 from neuralab.tune.space import SearchSpace
-from neuralab.tune.storage import describe, open_storage, storage_url
+from neuralab.tune.storage import (
+    describe,
+    open_storage,
+    retrying,
+    storage_errors,
+    storage_url,
+)
 from neuralab.tune.strategies import make_pruner, make_sampler
 
 __all__ = ["TrialRecord", "TuneResult", "compare", "load_data", "run"]
@@ -157,11 +168,30 @@ def _fingerprint(config: TuneConfig) -> dict[str, Any]:
 def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
     """(study, storage): create or load the study ``config.name`` in ``url``; a study of
     that name made with another configuration is refused (its trials would not be
-    comparable). The worker that creates the study (the database lets exactly one
-    succeed) queues the baseline trial, so workers starting together queue it once."""
+    comparable). It is done under the study's lock (``neuralab.tune.locking``), so of the
+    workers starting together exactly one creates the study, records its configuration
+    and queues the baseline trial; the others find them. Transient database errors are
+    retried; a lasting one is a StorageError naming the database."""
+    storage = open_storage(url, config.heartbeat)
+
+    def setup() -> Any:
+        with lock_for(url, f"study:{config.name}", describe(url)):
+            return _create_or_load(config, url, storage)
+
+    try:
+        with storage_errors(url):
+            study = retrying(setup, url)
+    except BaseException:
+        storage.engine.dispose()
+        raise
+    return study, storage
+
+
+def _create_or_load(config: TuneConfig, url: str, storage: Any) -> Any:
+    """The study ``config.name``, created (with its configuration and
+    baseline) when missing, else loaded and checked against the configuration."""
     import optuna
 
-    storage = open_storage(url, config.heartbeat)
     kwargs = {
         "storage": storage,
         "study_name": config.name,
@@ -192,7 +222,7 @@ def open_study(config: TuneConfig, url: str) -> tuple[Any, Any]:
         )
     if created and config.baseline and isinstance(config.search, SearchSpace):
         study.enqueue_trial(config.baseline_params(), user_attrs={"baseline": True})
-    return study, storage
+    return study
 
 
 @dataclass
@@ -317,16 +347,34 @@ def optimize(
     deadline = time.monotonic() + (config.timeout if config.timeout is not None else math.inf)
     progress = _progress(config, log, cap)
     watched: set[int] = set()
+    gate = _launch_lock(storage, config.name)
+
+    def released(trial: Any) -> Any:  # the trial exists: others may count it now
+        gate.release()
+        return objective(trial)
+
     while True:
-        optuna.storages.fail_stale_trials(study)  # trials of dead workers: failed, retried
-        status = _status(study)
-        _watch(storage, config.name, status.running_numbers, watched)
-        if _should_launch(config, status, cap, deadline):
-            study.optimize(objective, n_trials=1, callbacks=[progress])
-            continue
+        gate.acquire()
+        try:
+            optuna.storages.fail_stale_trials(study)  # trials of dead workers: failed, retried
+            status = _status(study)
+            _watch(storage, config.name, status.running_numbers, watched)
+            if _should_launch(config, status, cap, deadline):
+                study.optimize(released, n_trials=1, callbacks=[progress])
+                continue
+        finally:
+            gate.release()
         if _complete(config, status, cap, deadline):
             return
         time.sleep(poll)  # other workers are finishing the last trials
+
+
+def _launch_lock(storage: Any, name: str) -> Lock:
+    """The lock held from counting the study's trials to creating the next one, so that
+    workers deciding together start no more trials than the budget (SQLite and
+    PostgreSQL; elsewhere no lock, and a race may start one extra trial per worker)."""
+    url = getattr(storage, "url", None)
+    return lock_for(url, f"launch:{name}", describe(url)) if isinstance(url, str) else Lock()
 
 
 def collect(study: Any, config: TuneConfig, url: str, seconds: float) -> TuneResult:
@@ -459,25 +507,28 @@ def run(
     default = Path(out if out is not None else ".") / "study.db"
     url = storage_url(config.storage, default)
     started = time.perf_counter()
-    with quiet_optuna():
+    with quiet_optuna(), storage_errors(url):  # a database fault: one line naming it
         the_study, the_storage = open_study(config, url)
-        splits = splits if splits is not None else load_data(config)
-        if log:
-            log(
-                f"study {config.name!r} in {describe(url)}: strategy {config.strategy}, "
-                f"pruner {config.pruner_name}, {config.metric} ({config.direction}), budget "
-                + ", ".join(
-                    f"{k} {v}"
-                    for k, v in (
-                        ("trials", _trial_cap(config)),
-                        ("epochs", config.epoch_budget),
-                        ("seconds", config.timeout),
+        try:
+            splits = splits if splits is not None else load_data(config)
+            if log:
+                log(
+                    f"study {config.name!r} in {describe(url)}: strategy {config.strategy}, "
+                    f"pruner {config.pruner_name}, {config.metric} ({config.direction}), budget "
+                    + ", ".join(
+                        f"{k} {v}"
+                        for k, v in (
+                            ("trials", _trial_cap(config)),
+                            ("epochs", config.epoch_budget),
+                            ("seconds", config.timeout),
+                        )
+                        if v is not None
                     )
-                    if v is not None
                 )
-            )
-        optimize(config, the_study, the_storage, splits, log)
-        result = collect(the_study, config, url, time.perf_counter() - started)
+            optimize(config, the_study, the_storage, splits, log)
+            result = collect(the_study, config, url, time.perf_counter() - started)
+        finally:  # the database's connections closed (SQLite: its -wal file folded in)
+            the_storage.engine.dispose()
     if config.retrain and result.best is not None and not worker:
         _retrain_best_and_baseline(config, result, splits)
     if log:
