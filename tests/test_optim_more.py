@@ -84,7 +84,7 @@ def test_bad_arguments_and_lbfgs():
     p = nl.zeros(2, requires_grad=True)
     with pytest.raises(ValueError, match="rho"):
         optim.Adadelta([p], rho=1.5)
-    with pytest.raises(ValueError, match="betas"):
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 0"):
         optim.NAdam([p], betas=(1.0, 0.9))
     with pytest.raises(ValueError, match="momentum_decay"):
         optim.NAdam([p], momentum_decay=-1)

@@ -142,6 +142,55 @@ def get_rng_state() -> dict:
     return _generator.bit_generator.state
 
 
+def check_rng_state(state: Any, who: str = "set_rng_state") -> None:
+    """Raise ValueError / TypeError unless ``state`` is a complete, valid state of the
+    global generator (as ``get_rng_state`` returns it); changes nothing.
+
+    NumPy's own setter accepts float or bool counters, unknown keys and an out-of-range
+    ``has_uint32``; this check refuses them, so a bad state is found before any of a
+    checkpoint is applied."""
+    kind = type(_generator.bit_generator).__name__
+    if not isinstance(state, dict):
+        raise TypeError(f"{who}: the RNG state must be a dict, got {type(state).__name__}")
+    if kind != "PCG64":  # pragma: no cover - the global generator is always PCG64
+        try:
+            type(_generator.bit_generator)().state = state
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
+            raise ValueError(f"{who}: not a valid {kind} state: {exc}") from None
+        return
+    expected = {"bit_generator", "state", "has_uint32", "uinteger"}
+    if set(state) != expected:
+        raise ValueError(
+            f"{who}: the RNG state must have exactly the keys {sorted(expected)}, got "
+            f"{sorted(map(str, state))}"
+        )
+    if state["bit_generator"] != kind:
+        raise ValueError(
+            f"{who}: the RNG state is for {state['bit_generator']!r}, expected {kind!r}"
+        )
+    inner = state["state"]
+    if not isinstance(inner, dict) or set(inner) != {"state", "inc"}:
+        raise ValueError(f"{who}: the RNG state's 'state' must be a dict with 'state' and 'inc'")
+    for key, value, bound in (
+        ("state.state", inner["state"], 2**128),
+        ("state.inc", inner["inc"], 2**128),
+        ("has_uint32", state["has_uint32"], 2),
+        ("uinteger", state["uinteger"], 2**32),
+    ):
+        if not _is_int(value) or not 0 <= int(value) < bound:
+            raise ValueError(
+                f"{who}: the RNG state's {key!r} must be an int in [0, {bound}), got {value!r}"
+            )
+    if int(inner["inc"]) % 2 != 1:
+        raise ValueError(f"{who}: the RNG state's 'state.inc' must be odd, got {inner['inc']}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, numpy.integer)) and not isinstance(value, (bool, numpy.bool_))
+
+
 def set_rng_state(state: dict) -> None:
-    """Restore a state from ``get_rng_state``."""
+    """Restore a state from ``get_rng_state`` (checked whole first: a bad state raises
+    and leaves the generator as it was)."""
+    check_rng_state(state)
     _generator.bit_generator.state = state

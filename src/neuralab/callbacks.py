@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import numbers
 import os
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,21 @@ def _better(mode: str, value: float, best: float, min_delta: float) -> bool:
 
 
 def _check_mode(cls: str, mode: str) -> str:
-    if mode not in ("min", "max"):
+    if not isinstance(mode, str) or mode not in ("min", "max"):
         raise ValueError(f"{cls}: mode must be 'min' or 'max', got {mode!r}")
     return mode
+
+
+def _check_monitor(cls: str, monitor: Any) -> str:
+    if not isinstance(monitor, str) or not monitor:
+        raise TypeError(f"{cls}: monitor must be a logged name (a str), got {monitor!r}")
+    return monitor
+
+
+def _check_flag(cls: str, name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{cls}: {name} must be True or False, got {value!r}")
+    return value
 
 
 def _monitored(cls: str, monitor: str, logs: dict[str, float]) -> float:
@@ -42,9 +55,22 @@ class EarlyStopping(Callback):
         mode: str = "min",
         restore_best_weights: bool = False,
     ) -> None:
-        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
-        self.mode = _check_mode("EarlyStopping", mode)
-        self.restore_best_weights = restore_best_weights
+        who = "EarlyStopping"
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise (ValueError if isinstance(patience, int) else TypeError)(
+                f"{who}: patience must be an int >= 0 (epochs without improvement), got "
+                f"{patience!r}"
+            )
+        if (
+            isinstance(min_delta, bool)
+            or not isinstance(min_delta, numbers.Real)
+            or not math.isfinite(min_delta)
+        ):
+            raise ValueError(f"{who}: min_delta must be a finite number, got {min_delta!r}")
+        self.monitor, self.patience = _check_monitor(who, monitor), patience
+        self.min_delta = abs(min_delta)
+        self.mode = _check_mode(who, mode)
+        self.restore_best_weights = _check_flag(who, "restore_best_weights", restore_best_weights)
         self.best = math.inf if mode == "min" else -math.inf
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
         self._best_state: dict | None = None
@@ -78,8 +104,12 @@ class ModelCheckpoint(Callback):
         mode: str = "min",
         save_best_only: bool = False,
     ) -> None:
-        self.path, self.monitor, self.save_best_only = str(path), monitor, save_best_only
-        self.mode = _check_mode("ModelCheckpoint", mode)
+        who = "ModelCheckpoint"
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"{who}: path must be a str or a Path, got {type(path).__name__}")
+        self.path, self.monitor = os.fspath(path), _check_monitor(who, monitor)
+        self.save_best_only = _check_flag(who, "save_best_only", save_best_only)
+        self.mode = _check_mode(who, mode)
         self.best = math.inf if mode == "min" else -math.inf
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -97,6 +127,10 @@ class HistoryLogger(Callback):
     as null). Each write replaces the file atomically."""
 
     def __init__(self, path: str | Path) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(
+                f"HistoryLogger: path must be a str or a Path, got {type(path).__name__}"
+            )
         self.path = Path(path)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:

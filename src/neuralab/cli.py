@@ -179,13 +179,14 @@ class _Progress(Callback):
 def _resumable(out: Path, config: dict[str, Any]) -> Path | None:
     """The run folder's checkpoint when it was written with the same settings."""
     from neuralab import io
+    from neuralab.safe_io import read_json
 
     checkpoint = out / "checkpoint.safetensors"
     if not checkpoint.is_file():
         return None
     try:
-        previous = json.loads((out / "config.json").read_text())
-    except (OSError, ValueError, RecursionError):
+        previous = read_json(out / "config.json", "train")
+    except (OSError, ValueError):
         return None
     if not isinstance(previous, dict) or any(previous.get(k) != config[k] for k in RESUME_KEYS):
         return None

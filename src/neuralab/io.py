@@ -34,54 +34,48 @@ Tensors), arrays as arrays, scalars, strings, lists and tuples as themselves, in
 as ints. A file without the ``"neuralab"`` entry (written by another program) loads as
 a flat dict of name -> Tensor.
 
-Safety. Writing is atomic: the bytes go to a temporary file in the target's directory,
-are flushed and ``os.fsync``-ed, and ``os.replace`` puts the file in place, so a crash
-leaves either the old file or the new one, never a half-written one; on an error the
-temporary file is removed. Loading parses JSON and raw bytes only: it never unpickles.
+Reserved: the top-level key ``__metadata__`` (the safetensors header's own entry) and
+keys that are not valid Unicode are refused, as is nesting deeper than ``MAX_DEPTH``
+(or a structure that contains itself), before the target file is touched: ``save``
+never writes a file that ``load`` cannot read.
+
+Safety. Writing goes through ``neuralab.safe_io.atomic_write``: regular files only (a
+device, a FIFO, a directory, or a link to one, is refused), a temporary file in the
+target's folder, fsync, ``os.replace``, so a crash leaves either the old file or the
+new one; stale temporary files of killed writers are removed. Every file carries a
+SHA-256 of each tensor and of its header (``neuralab.safetensors_format``), checked on
+load: a flipped byte is reported with the file and the tensor. Loading reads no more
+than the header promises (the header itself is capped), parses JSON and raw bytes only,
+never unpickles, and every error names the file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import io
 import json
 import numbers
 import os
 import stat
-import uuid
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 import numpy
 
-from neuralab import backend, device
+from neuralab import backend, device, safe_io
+from neuralab import safetensors_format as st
+from neuralab.safe_io import NotARegularFileError, read_json
 from neuralab.tensor import Tensor
 
-__all__ = ["load", "save"]
+__all__ = ["NotARegularFileError", "atomic_write", "load", "read_json", "save"]
 
 METADATA_KEY = "neuralab"
 FORMAT_VERSION = 1
+MAX_DEPTH = 100  # nested dicts / lists / tuples in a saved structure
+_TREE_DEPTH = 3 * MAX_DEPTH + 4  # JSON levels of the tree (a dict level takes 3)
+RESERVED_KEY = "__metadata__"
 
-_DTYPES = frozenset(
-    numpy.dtype(name)
-    for name in (
-        "bool", "uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64",
-        "float16", "float32", "float64",
-    )
-)  # fmt: skip
 _ARRAY_KINDS = ("Tensor", "ndarray", "scalar")
 _SCALARS = (type(None), bool, int, float, str)
-
-
-def _safetensors_numpy() -> Any:
-    try:
-        import safetensors.numpy
-    except ImportError as exc:  # pragma: no cover - safetensors is installed in the tests
-        raise ImportError(
-            "neuralab.save/load need the safetensors package: pip install safetensors"
-        ) from exc
-    return safetensors.numpy
 
 
 # --- save -------------------------------------------------------------------------------
@@ -92,6 +86,11 @@ class _Encoder:
         self.arrays: dict[str, numpy.ndarray] = {}
 
     def node(self, value: Any, path: tuple) -> dict:
+        if len(path) > MAX_DEPTH:
+            raise ValueError(
+                f"save: the value at key {_name(path[:8])}... is nested more than {MAX_DEPTH} "
+                "levels deep (does the structure contain itself?)"
+            )
         if isinstance(value, Tensor):
             return {"Tensor": self.array(value._data, path)}
         if isinstance(value, numpy.ndarray):
@@ -105,6 +104,8 @@ class _Encoder:
         if isinstance(value, (list, tuple)):
             items = [self.node(v, (*path, i)) for i, v in enumerate(value)]
             return {"tuple" if isinstance(value, tuple) else "list": items}
+        if isinstance(value, str):
+            _check_text(value, f"the str at key {_name(path)!r}" if path else "the str")
         if isinstance(value, _SCALARS):
             return {"value": value}
         if hasattr(value, "state_dict"):
@@ -118,11 +119,17 @@ class _Encoder:
         )
 
     def key(self, key: Any, path: tuple) -> str | int:
+        where = f"the dict at key {_name(path)!r}" if path else "the top-level dict"
         if isinstance(key, str):
+            if not path and key == RESERVED_KEY:
+                raise ValueError(
+                    f"save: the key {RESERVED_KEY!r} is reserved (it is the safetensors "
+                    "header's metadata entry, and a file with it cannot be loaded); rename it"
+                )
+            _check_text(key, f"the key {key!r} in {where}")
             return key
         if isinstance(key, numbers.Integral) and not isinstance(key, (bool, numpy.bool_)):
             return int(key)
-        where = f"the dict at key {_name(path)!r}" if path else "the top-level dict"
         raise TypeError(
             f"save: unsupported key {key!r} ({type(key).__name__}) in {where}; "
             "keys must be str or int"
@@ -134,19 +141,28 @@ class _Encoder:
             array = numpy.asarray(array)
         elif backend.array_module(array) is not numpy:  # pragma: no cover - CuPy only
             array = array.get()
-        if array.dtype not in _DTYPES:
+        if (array.dtype.kind, array.dtype.itemsize) not in st._CODES:
             raise TypeError(
                 f"save: the array at key {name!r} has unsupported dtype {array.dtype}; expected "
-                f"one of {', '.join(sorted(str(d) for d in _DTYPES))}"
+                f"one of {', '.join(str(d) for d in st.DTYPES.values())}"
             )
-        if not array.flags.c_contiguous:
-            array = array.copy(order="C")
         unique, n = name, 0
-        while unique in self.arrays:
+        while unique in self.arrays or unique == RESERVED_KEY:
             n += 1
             unique = f"{name}#{n}"
         self.arrays[unique] = array
         return unique
+
+
+def _check_text(text: str, what: str) -> None:
+    """Refuse a str that UTF-8 cannot encode (a lone surrogate): it would not round-trip."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"save: {what} is not valid Unicode ({exc.reason} at position {exc.start}); "
+            "it cannot be stored in a file"
+        ) from None
 
 
 def _name(path: tuple) -> str:
@@ -168,6 +184,17 @@ def _refuse_object(obj: Any) -> None:
     )
 
 
+def dumps(obj: Any) -> bytes:
+    """The bytes ``save`` writes for ``obj`` (safetensors, with the structure and the
+    checksums in its metadata); raises before anything is written."""
+    if hasattr(obj, "state_dict") and not isinstance(obj, Mapping):
+        _refuse_object(obj)
+    encoder = _Encoder()
+    tree = encoder.node(obj, ())
+    header = json.dumps({"version": FORMAT_VERSION, "tree": tree})
+    return st.serialize(encoder.arrays, {METADATA_KEY: header})
+
+
 def save(
     obj: Any,
     f: str | os.PathLike | BinaryIO,
@@ -181,82 +208,33 @@ def save(
     ``obj`` maps str (or int) keys to Tensors, NumPy arrays or scalars, nested dicts,
     lists, tuples, None, bools, ints, floats and strs. Writing to a path is atomic (a
     temporary file, fsync, ``os.replace``): if it fails, the file at ``path`` is as it
-    was. Models and optimizers themselves are refused (pickle): save their
-    ``state_dict()``. The pickle arguments are accepted for PyTorch's sake and unused.
-    See the module's docstring for the layout.
+    was; a path that is a directory, a device, a FIFO or a socket is refused. The file
+    carries a checksum of its tensors, verified by ``load``. Models and optimizers
+    themselves are refused (pickle): save their ``state_dict()``. The pickle arguments
+    are accepted for PyTorch's sake and unused. See the module's docstring.
     """
-    if hasattr(obj, "state_dict") and not isinstance(obj, Mapping):
-        _refuse_object(obj)
-    encoder = _Encoder()
-    tree = encoder.node(obj, ())
-    header = json.dumps({"version": FORMAT_VERSION, "tree": tree})
-    data = _safetensors_numpy().save(encoder.arrays, metadata={METADATA_KEY: header})
     if hasattr(f, "write"):
         if isinstance(f, io.TextIOBase):
             name = getattr(f, "name", "<file object>")
             raise TypeError(f"save: {name!r} must be opened in binary mode ('wb')")
-        f.write(data)
+        f.write(dumps(obj))
         return
-    atomic_write(os.fspath(f), data)
+    data = dumps(obj)  # every refusal happens here, before the target is touched
+    atomic_write(f, data, what="save")
 
 
 def _write_bytes(f: BinaryIO, data: bytes) -> None:
     f.write(data)
 
 
-def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it onto
-    ``path`` (``os.replace`` is atomic); remove the temporary file on any error."""
-    path = os.path.realpath(path)  # through a symlink, replace the file it points to
-    directory, base = os.path.split(path)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, f"save: no such directory {directory!r}", directory)
-    tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:12]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_bytes(f, data)
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):  # keep an existing file's permissions
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+def atomic_write(path: str | os.PathLike, data: bytes, what: str = "write") -> None:
+    """Replace ``path`` with ``data`` atomically (``neuralab.safe_io.atomic_write``): a
+    temporary file beside it, fsync, rename, fsync of the folder; regular files only;
+    stale temporary files removed; on any error ``path`` is as it was."""
+    safe_io.atomic_write(path, data, what, write=_write_bytes)
 
 
 # --- load -------------------------------------------------------------------------------
-def _metadata(data: bytes, path: str) -> dict:
-    """The ``__metadata__`` of a safetensors file's header, checking that it is one."""
-    if len(data) < 8:
-        raise ValueError(f"load: {path!r} is not a safetensors file ({len(data)} bytes)")
-    size = int.from_bytes(data[:8], "little")
-    if size > len(data) - 8:
-        raise ValueError(
-            f"load: {path!r} is not a safetensors file or is truncated: its header claims "
-            f"{size} bytes but the file has {len(data)}"
-        )
-    try:
-        header = json.loads(data[8 : 8 + size])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"load: {path!r} is not a safetensors file (bad header: {exc})") from None
-    if not isinstance(header, dict):
-        raise ValueError(f"load: {path!r} is not a safetensors file (its header is not a map)")
-    metadata = header.get("__metadata__") or {}
-    if not isinstance(metadata, dict):
-        raise ValueError(f"load: {path!r} is not a safetensors file (bad __metadata__)")
-    return metadata
-
-
 class _Decoder:
     """Rebuilds the structure from the tree, taking each named array exactly once."""
 
@@ -266,7 +244,7 @@ class _Decoder:
 
     def node(self, node: Any) -> Any:
         if not isinstance(node, dict) or len(node) != 1:
-            raise ValueError(f"bad node {node!r}")
+            raise ValueError(f"bad node {str(node)[:80]!r}")
         ((kind, body),) = node.items()
         if kind == "value" and isinstance(body, _SCALARS):
             return body
@@ -280,17 +258,40 @@ class _Decoder:
                 raise ValueError(f"tensor {body!r} missing or used twice")
             self.used.add(body)
             array = self.arrays[body]
-            return Tensor(array) if kind == "Tensor" else array if kind == "ndarray" else array[()]
-        raise ValueError(f"bad node {node!r}")
+            if kind == "scalar":
+                if array.ndim != 0:
+                    raise ValueError(f"tensor {body!r} is not a scalar (shape {array.shape})")
+                return array[()]
+            return Tensor(array) if kind == "Tensor" else array
+        raise ValueError(f"bad node {str(node)[:80]!r}")
 
     @staticmethod
     def key(item: Any) -> str | int:
         if not isinstance(item, list) or len(item) != 2:
-            raise ValueError(f"bad dict item {item!r}")
+            raise ValueError(f"bad dict item {str(item)[:80]!r}")
         key = item[0]
         if isinstance(key, bool) or not isinstance(key, (str, int)):
             raise ValueError(f"bad dict key {key!r}")
         return key
+
+
+def _read_stream(f: Any, name: str) -> tuple[dict[str, numpy.ndarray], dict[str, str]]:
+    """Read a file object: its size is known (and checked first) when it is a regular
+    file or an in-memory buffer; otherwise it is read up to what the header promises."""
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(f"load: {name!r} must be opened in binary mode ('rb')")
+    size = None
+    try:
+        position = f.tell()
+        if hasattr(f, "fileno"):
+            info = os.fstat(f.fileno())
+            size = info.st_size - position if stat.S_ISREG(info.st_mode) else None
+        elif f.seekable():
+            size = f.seek(0, os.SEEK_END) - position
+            f.seek(position)
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        size = None
+    return st.read(f, f"load: {name!r}", size)
 
 
 def load(
@@ -306,44 +307,37 @@ def load(
 
     Returns the saved structure, with Tensors as neuralab Tensors of the saved dtype and
     shape; a safetensors file from another program gives a flat dict name -> Tensor.
-    Raises FileNotFoundError for a missing file and ValueError for a file that is not a
-    valid safetensors file. Never unpickles: loading is always ``weights_only``.
-    ``map_location`` may name the CPU (a device, 'cpu', or a dict / function that PyTorch
-    programs pass); other devices raise NotImplementedError.
+    Raises FileNotFoundError for a missing file, NotARegularFileError (an OSError) for a
+    device or FIFO, and ValueError for a file that is not a valid safetensors file, is
+    truncated or longer than its header says, or fails its checksum; every error names
+    the file. Reads no more than the header promises. Never unpickles: loading is always
+    ``weights_only``. ``map_location`` may name the CPU (a device, 'cpu', or a dict /
+    function that PyTorch programs pass); other devices raise NotImplementedError.
     """
     if isinstance(map_location, (str, device.device)):
         device.check(map_location, "load(map_location=...)")
     if hasattr(f, "read"):
-        path = getattr(f, "name", "<file object>")
-        if isinstance(f, io.TextIOBase):
-            raise TypeError(f"load: {path!r} must be opened in binary mode ('rb')")
-        data = f.read()
-        if not isinstance(data, bytes):
-            raise TypeError(f"load: {path!r} must be opened in binary mode ('rb')")
+        path = str(getattr(f, "name", "<file object>"))
+        arrays, metadata = _read_stream(f, path)
     else:
         path = os.fspath(f)
-        try:
-            with open(path, "rb") as stream:
-                data = stream.read()
-        except FileNotFoundError:
-            raise FileNotFoundError(errno.ENOENT, f"load: no such file {path!r}", path) from None
-    metadata = _metadata(data, path)
-    try:
-        arrays = _safetensors_numpy().load(data)
-    except Exception as exc:  # safetensors raises SafetensorError for malformed files
-        raise ValueError(f"load: {path!r} is not a valid safetensors file: {exc}") from exc
-    arrays = {k: a if a.flags.writeable else a.copy() for k, a in arrays.items()}
+        stream, size = safe_io.open_regular(path, "load")
+        with stream:
+            try:
+                arrays, metadata = st.read(stream, f"load: {path!r}", size)
+            except OSError as exc:  # an I/O error while reading
+                raise OSError(exc.errno, f"load: cannot read {path!r}: {exc}", path) from None
     if METADATA_KEY not in metadata:
         return {name: Tensor(array) for name, array in arrays.items()}
     decoder = _Decoder(arrays)
     try:
-        header = json.loads(metadata[METADATA_KEY])
+        header = safe_io.loads_json(metadata[METADATA_KEY], "the structure", _TREE_DEPTH)
         if not isinstance(header, dict) or header.get("version") != FORMAT_VERSION:
             raise ValueError(f"unknown format version in {str(header)[:80]!r}")
         obj = decoder.node(header.get("tree"))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise ValueError(f"load: {path!r} has malformed neuralab metadata: {exc}") from None
     if decoder.used != set(arrays):
         extra = sorted(set(arrays) - decoder.used)
-        raise ValueError(f"load: {path!r} has tensors not named in its metadata: {extra}")
+        raise ValueError(f"load: {path!r} has tensors not named in its metadata: {extra[:10]}")
     return obj

@@ -28,10 +28,12 @@ Hooks for front ends (the Keras API in ``neuralab.keras`` drives this loop throu
 
 from __future__ import annotations
 
+import copy
 import math
+import numbers
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,24 @@ PER_BATCH_SCHEDULERS = ("OneCycleLR", "CyclicLR")
 
 class NonFiniteLossError(FloatingPointError):
     """The loss became NaN or infinite; training was stopped."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed from: unreadable, incomplete, or made for
+    another model, optimizer or scheduler. Raised before anything was changed."""
+
+
+CHECKPOINT_FORMAT = "neuralab.checkpoint/2"
+# /1: written before the optimizer's and scheduler's types were stored
+_FORMATS = {
+    "neuralab.checkpoint/1": frozenset(
+        {"format", "epoch", "step", "model", "optimizer", "scheduler", "rng", "history"}
+    ),
+    CHECKPOINT_FORMAT: frozenset(
+        {"format", "epoch", "step", "model", "optimizer_type", "optimizer", "scheduler_type",
+         "scheduler", "rng", "history"}
+    ),
+}  # fmt: skip
 
 
 @dataclass
@@ -109,26 +129,154 @@ class Trainer:
     def checkpoint(self) -> dict[str, Any]:
         """Everything needed to resume: written after an epoch is complete."""
         return {
-            "format": "neuralab.checkpoint/1",
+            "format": CHECKPOINT_FORMAT,
             "epoch": self.epoch,
             "step": self.step,
             "model": dict(self.model.state_dict()),
+            "optimizer_type": type(self.optimizer).__name__,
             "optimizer": self.optimizer.state_dict(),
+            "scheduler_type": _type_name(self.scheduler),
             "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
             "rng": backend.get_rng_state(),
             "history": self.history.to_dict(),
         }
 
-    def restore(self, state: dict[str, Any]) -> None:
-        if state.get("format") != "neuralab.checkpoint/1":
-            raise ValueError("resume: not a neuralab checkpoint (missing 'format' entry)")
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.scheduler is not None and state["scheduler"] is not None:
-            self.scheduler.load_state_dict(state["scheduler"])
-        backend.set_rng_state(state["rng"])
+    def restore(self, state: dict[str, Any], source: Any = None) -> None:
+        """Resume from a checkpoint, all or nothing: the whole checkpoint is validated
+        first (every entry, against this model, optimizer and scheduler), then applied;
+        any error is a CheckpointError naming ``source`` (the file) and the entry, and
+        leaves the model, optimizer, scheduler, random generator and history as they
+        were."""
+        where = "resume" if source is None else f"resume: {str(source)!r}"
+        try:
+            _check_checkpoint(self, state)
+        except CheckpointError as exc:
+            raise CheckpointError(f"{where}: {exc}") from None
+        except (KeyError, AttributeError, TypeError, ValueError, IndexError, RuntimeError,
+                OverflowError, RecursionError) as exc:  # fmt: skip
+            raise CheckpointError(f"{where}: {type(exc).__name__}: {exc}") from exc
+        saved = self._snapshot()
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            if self.scheduler is not None:
+                self.scheduler.load_state_dict(state["scheduler"])
+            backend.set_rng_state(state["rng"])
+        except BaseException as exc:
+            self._rollback(saved)
+            if not isinstance(exc, Exception):
+                raise
+            raise CheckpointError(f"{where}: {type(exc).__name__}: {exc}") from exc
         self.history = History.from_dict(state["history"])
-        self.epoch, self.step = state["epoch"], state["step"]
+        self.epoch, self.step = int(state["epoch"]), int(state["step"])
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "model": {k: v._data.copy() for k, v in self.model.state_dict().items()},
+            "optimizer": copy.deepcopy(self.optimizer.state_dict()),
+            "scheduler": None
+            if self.scheduler is None
+            else copy.deepcopy(self.scheduler.state_dict()),
+            "rng": backend.get_rng_state(),
+        }
+
+    def _rollback(self, saved: dict[str, Any]) -> None:
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        if self.scheduler is not None:
+            self.scheduler.load_state_dict(saved["scheduler"])
+        backend.set_rng_state(saved["rng"])
+
+
+def _type_name(obj: Any) -> str | None:
+    return None if obj is None else type(obj).__name__
+
+
+def _check_checkpoint(trainer: Trainer, state: Any) -> None:
+    """Raise CheckpointError (naming the entry) unless ``state`` is a complete checkpoint
+    that fits the trainer's model, optimizer and scheduler; changes nothing."""
+    if not isinstance(state, Mapping):
+        raise CheckpointError(f"not a neuralab checkpoint (a {type(state).__name__}, not a dict)")
+    if "format" not in state:
+        raise CheckpointError("not a neuralab checkpoint (it has no 'format' entry)")
+    keys = _FORMATS.get(state["format"]) if isinstance(state["format"], str) else None
+    if keys is None:
+        raise CheckpointError(
+            f"unknown checkpoint format {state['format']!r} (expected {CHECKPOINT_FORMAT!r})"
+        )
+    missing = sorted(keys - set(state))
+    unknown = sorted(map(str, set(state) - keys))
+    if missing or unknown:
+        parts = [f"missing entr{'y' if len(missing) == 1 else 'ies'} {missing}"] if missing else []
+        parts += [f"unknown entr{'y' if len(unknown) == 1 else 'ies'} {unknown}"] if unknown else []
+        raise CheckpointError(f"incomplete checkpoint: {'; '.join(parts)}")
+    for key in ("epoch", "step"):
+        value = state[key]
+        if not _is_int(value) or value < 0:
+            raise CheckpointError(f"entry {key!r} must be an int >= 0, got {value!r}")
+    for key, obj in (("optimizer_type", trainer.optimizer), ("scheduler_type", trainer.scheduler)):
+        if key in state and state[key] != _type_name(obj):
+            raise CheckpointError(
+                f"entry {key!r}: the checkpoint was written with {state[key]!r}, this run has "
+                f"{_type_name(obj)!r}"
+            )
+    if (state["scheduler"] is None) != (trainer.scheduler is None):
+        raise CheckpointError(
+            "entry 'scheduler': the checkpoint "
+            + ("has no scheduler state" if state["scheduler"] is None else "has a scheduler state")
+            + f", this run {'has' if trainer.scheduler is not None else 'has no'} scheduler"
+        )
+    checks = [
+        ("model", lambda v: trainer.model._check_state_dict(v, strict=True)),
+        ("optimizer", getattr(trainer.optimizer, "_check_state_dict", None)),
+        ("scheduler", getattr(trainer.scheduler, "_check_state", None)),
+        ("rng", lambda v: backend.check_rng_state(v, "rng")),
+        ("history", lambda v: _check_history(v, state["epoch"], state["step"])),
+    ]
+    for key, check in checks:
+        if check is None or state[key] is None:
+            continue
+        try:
+            check(state[key])
+        except (KeyError, AttributeError, TypeError, ValueError, IndexError, RuntimeError,
+                OverflowError) as exc:  # fmt: skip
+            raise CheckpointError(f"entry {key!r}: {exc}") from None
+
+
+def _check_history(history: Any, epochs: int, steps: int) -> None:
+    """A history: a dict of name -> list of numbers, at most one per epoch done (one per
+    step for 'step_loss' and 'step_lr')."""
+    if not isinstance(history, Mapping):
+        raise TypeError(f"expected a dict of lists, got {type(history).__name__}")
+    for name, values in history.items():
+        if not isinstance(name, str) or not isinstance(values, (list, tuple)):
+            raise TypeError(f"{name!r}: expected a list of numbers, got {type(values).__name__}")
+        per_step = name in ("step_loss", "step_lr")
+        if len(values) > (steps if per_step else epochs):
+            raise ValueError(
+                f"{name!r} has {len(values)} values, more than the "
+                f"{f'{steps} steps' if per_step else f'{epochs} epochs'} done"
+            )
+        for i, v in enumerate(values):
+            if isinstance(v, (bool, numpy.bool_)) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{name!r}[{i}]: expected a number, got {v!r}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, numpy.integer)) and not isinstance(value, (bool, numpy.bool_))
+
+
+def load_checkpoint(path: str | Path) -> Any:
+    """Read a checkpoint file; any failure to parse it is a CheckpointError naming the
+    file (a missing or unreadable file stays an OSError)."""
+    try:
+        return io.load(path)
+    except OSError:
+        raise
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError, RecursionError,
+            OverflowError, UnicodeError, MemoryError) as exc:  # fmt: skip
+        message = str(exc) if str(path) in str(exc) else f"{type(exc).__name__}: {exc}"
+        raise CheckpointError(f"resume: cannot read checkpoint {str(path)!r}: {message}") from exc
 
 
 def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
@@ -172,8 +320,7 @@ def fit(
     """
     from neuralab.data import DataLoader, train_val_split
 
-    if epochs < 0:
-        raise ValueError(f"fit: epochs must be non-negative, got {epochs}")
+    _check_fit_arguments(epochs, batch_size, clip_grad_norm, validation_freq)
     if isinstance(validation, float):
         train_set, validation = train_val_split(_as_dataset(train), validation, seed=0)
         train = train_set
@@ -189,10 +336,14 @@ def fit(
             if isinstance(validation, DataLoader)
             else DataLoader(_as_dataset(validation), batch_size=max(batch_size, 256))
         )
+    _check_not_empty(loader)
+    if val_loader is not None:
+        _check_not_empty(val_loader, "validation")
+        _check_finite_data(val_loader.dataset, "validation")
     weights = _class_weights(class_weight)
     trainer = Trainer(model, optimizer, scheduler, History())
     if resume is not None and Path(resume).exists():
-        trainer.restore(io.load(resume))
+        trainer.restore(load_checkpoint(resume), source=resume)
     per_batch = scheduler is not None and type(scheduler).__name__ in PER_BATCH_SCHEDULERS
     plateau = scheduler is not None and type(scheduler).__name__ == "ReduceLROnPlateau"
     show = sys.stderr.isatty() if progress is None else progress
@@ -245,6 +396,11 @@ def fit(
             _hook(callbacks, "on_batch_end", trainer, index, {"loss": loss_value, "size": len(y)})
             if trainer.stop_training:
                 break
+        if not losses and not trainer.stop_training:
+            raise ValueError(
+                f"fit: the training data gave no batches in epoch {trainer.epoch + 1} "
+                "(empty data, or drop_last with fewer samples than batch_size)"
+            )
         logs = {"loss": _weighted_mean(losses), "lr": optimizer.param_groups[0]["lr"]}
         if names:
             logs.update(_metrics(names, targets, outputs, prefix=""))
@@ -326,6 +482,70 @@ def predict(model: Module, data: Any, batch_size: int = 256) -> Tensor:
 
 
 # --- helpers ---------------------------------------------------------------------------
+def _check_fit_arguments(
+    epochs: Any, batch_size: Any, clip_grad_norm: Any, validation_freq: Any
+) -> None:
+    """fit's own numbers, checked before any work."""
+    if not _is_int(epochs) or epochs < 0:
+        raise (ValueError if _is_int(epochs) else TypeError)(
+            f"fit: epochs must be an int >= 0, got {epochs!r}"
+        )
+    if not _is_int(batch_size) or batch_size < 1:
+        raise (ValueError if _is_int(batch_size) else TypeError)(
+            f"fit: batch_size must be an int >= 1, got {batch_size!r}"
+        )
+    if clip_grad_norm is not None and (
+        isinstance(clip_grad_norm, (bool, numpy.bool_))
+        or not isinstance(clip_grad_norm, numbers.Real)
+        or not clip_grad_norm > 0
+    ):
+        raise ValueError(f"fit: clip_grad_norm must be a number > 0, got {clip_grad_norm!r}")
+    freqs = [validation_freq] if _is_int(validation_freq) else validation_freq
+    if (
+        not isinstance(freqs, (list, tuple, range))
+        or not freqs
+        or not all(_is_int(f) and f >= 1 for f in freqs)
+    ):
+        raise ValueError(
+            "fit: validation_freq must be an int >= 1 or a list of epochs (ints >= 1), got "
+            f"{validation_freq!r}"
+        )
+
+
+def _check_not_empty(loader: Any, what: str = "training") -> None:
+    try:
+        size = len(loader)
+    except TypeError:  # a stream without a length: found empty after the epoch instead
+        return
+    if size == 0:
+        raise ValueError(
+            f"fit: the {what} data is empty (no batches: {len(loader.dataset)} samples"
+            + (", drop_last with fewer samples than batch_size)" if loader.drop_last else ")")
+        )
+
+
+def _check_finite_data(dataset: Any, what: str) -> None:
+    """Refuse NaN/Inf in the floating arrays of a TensorDataset (or a Subset of one), so
+    that a bad value is named before training rather than turning into a NaN loss."""
+    from neuralab.data import Subset, TensorDataset
+
+    indices = None
+    while isinstance(dataset, Subset):
+        indices = dataset.indices if indices is None else numpy.asarray(dataset.indices)[indices]
+        dataset = dataset.dataset
+    if not isinstance(dataset, TensorDataset):
+        return
+    names = ("inputs", "targets", "sample weights")
+    for i, tensor in enumerate(dataset.tensors):
+        array = tensor._data if indices is None else tensor._data[indices]
+        if array.dtype.kind in "fc" and not numpy.isfinite(array).all():
+            bad = numpy.argwhere(~numpy.isfinite(array.reshape(len(array), -1)).all(axis=1))
+            raise ValueError(
+                f"fit: the {what} data holds NaN or Inf in its {names[min(i, 2)]} (sample "
+                f"{int(bad[0, 0])} of the {what} set); clean or drop those samples"
+            )
+
+
 def _as_dataset(data: Any) -> Any:
     from neuralab.data import Dataset, TensorDataset
 

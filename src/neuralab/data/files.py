@@ -17,9 +17,10 @@ once per file per process.
 
 When a file is found nowhere and ``download=True``, it is downloaded into the user cache
 from the data set's mirrors, with a progress bar when standard error is a terminal
-(needs ``tqdm``), verified while it streams, and put in place atomically (a temporary
-file in the same folder, then ``os.replace``): a failed or mismatching download leaves
-nothing behind.
+(needs ``tqdm``), verified while it streams, and put in place atomically
+(``neuralab.safe_io.atomic_open``: a temporary file in the same folder, then
+``os.replace``): a failed or mismatching download leaves nothing behind. Only regular
+files are read, and a file of the wrong size is refused before it is read.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ import contextlib
 import hashlib
 import os
 import sys
-import uuid
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from neuralab import safe_io
 
 __all__ = [
     "FILES",
@@ -121,6 +123,7 @@ _CHUNK = 1 << 20
 
 # sha256 -> (data set, file name), to say which file a mismatching one actually is.
 _KNOWN = {info.sha256: (key, name) for key, files in FILES.items() for name, info in files.items()}
+_KNOWN_SIZES = {info.size for files in FILES.values() for info in files.values()}
 _verified: set[tuple] = set()
 
 
@@ -212,12 +215,17 @@ def _mismatch(
 
 def read_verified(path: str | os.PathLike, dataset: str, filename: str) -> bytes:
     """The bytes of ``path``, checked to be the published ``dataset`` file ``filename``
-    (size and SHA-256; hashed once per file per process). Raises ``ChecksumError``."""
+    (size and SHA-256; hashed once per file per process). Raises ``ChecksumError``.
+    A file of the wrong size is refused before it is read (it is hashed only when its
+    size is that of another published file, to say which one it is)."""
     info = _info(dataset, filename)
     path = Path(os.fspath(path))
-    with open(path, "rb") as f:
+    f, size = safe_io.open_regular(path, "read")
+    with f:
         identity = _identity(path, os.fstat(f.fileno()))
-        data = f.read()
+        if size != info.size and size not in _KNOWN_SIZES:
+            raise _mismatch(path, info, size, None)
+        data = f.read(size + 1)  # size: a published size, so bounded
     if identity in _verified and len(data) == info.size:
         return data
     if len(data) != info.size:
@@ -242,33 +250,28 @@ def _progress_bar(total: int, desc: str, show: bool | None) -> Any:
 
 
 def _download_one(url: str, target: Path, info: FileInfo, show: bool | None) -> None:
-    """Stream ``url`` into a temporary file beside ``target``, verify, rename into place."""
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.part")
-    try:
-        hasher, received = hashlib.sha256(), 0
-        with _urlopen(url, timeout=TIMEOUT_S) as response, open(tmp, "wb") as out:
-            with _progress_bar(info.size, target.name, show) as bar:
-                while chunk := response.read(_CHUNK):
-                    received += len(chunk)
-                    if received > info.size:
-                        raise ChecksumError(
-                            f"{url}: the download is longer than the published {info.size} "
-                            "bytes; it was discarded"
-                        )
-                    out.write(chunk)
-                    hasher.update(chunk)
-                    if bar is not None:
-                        bar.update(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())
+    """Stream ``url`` into a temporary file beside ``target`` (``safe_io.atomic_open``),
+    verify, and rename into place; a failed or mismatching download leaves nothing."""
+    hasher, received = hashlib.sha256(), 0
+    with (
+        _urlopen(url, timeout=TIMEOUT_S) as response,
+        safe_io.atomic_open(target, "download") as out,
+        _progress_bar(info.size, target.name, show) as bar,
+    ):
+        while chunk := response.read(_CHUNK):
+            received += len(chunk)
+            if received > info.size:
+                raise ChecksumError(
+                    f"{url}: the download is longer than the published {info.size} "
+                    "bytes; it was discarded"
+                )
+            out.write(chunk)
+            hasher.update(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
         digest = hasher.hexdigest()
         if received != info.size or digest != info.sha256:
             raise _mismatch(url, info, received, digest, downloaded=True)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     _verified.add(_identity(target, target.stat()))
 
 

@@ -6,23 +6,44 @@ the type code ``TT`` and the number of dimensions ``DD``. MNIST's image files ha
 2051 (0x00000803: uint8, 3 dimensions: count, rows, columns) and its label files 2049
 (0x00000801: uint8, 1 dimension: count).
 
-Every problem (not gzip data, an unknown magic, the wrong magic for the caller, a file
-shorter or longer than its header says) raises a ValueError that names the file.
+Reading is bounded by the header: the magic and the dimensions are read (and, for a gzip
+file, decompressed) first; the number of bytes they promise is checked (at most
+``MAX_BYTES``; for gzip data, no more than deflate could expand the file to) before any
+more is read, and then exactly that many bytes are read or decompressed, incrementally:
+a gzip bomb stops at the promised size plus one byte. Every problem (not gzip data, an
+unknown magic, the wrong magic for the caller, absurd dimensions, a file shorter or
+longer than its header says) raises a ValueError that names the file.
 """
 
 from __future__ import annotations
 
-import gzip
+import io
+import math
 import os
 import zlib
+from typing import BinaryIO
 
 import numpy
 
-__all__ = ["IMAGES_MAGIC", "LABELS_MAGIC", "gunzip", "parse_idx", "read_idx"]
+from neuralab import safe_io
+
+__all__ = [
+    "IMAGES_MAGIC",
+    "LABELS_MAGIC",
+    "MAX_BYTES",
+    "decode_idx",
+    "gunzip",
+    "parse_idx",
+    "read_idx",
+]
 
 IMAGES_MAGIC = 2051  # 0x00000803: uint8 images, 3 dims (count, rows, columns)
 LABELS_MAGIC = 2049  # 0x00000801: uint8 labels, 1 dim (count)
 _KIND = {IMAGES_MAGIC: "images", LABELS_MAGIC: "labels"}
+MAX_BYTES = 1 << 32  # the values of one IDX file: at most 4 GiB
+_DEFLATE_RATIO = 1032  # deflate expands at most about 1032-fold
+_CHUNK = 1 << 20
+_INPUT = 8 << 10  # compressed bytes given to zlib at a time: what a member switch copies
 
 # IDX type code -> NumPy dtype (multi-byte values are big-endian in the file).
 _TYPES = {
@@ -41,32 +62,78 @@ def _describe(magic: int) -> str:
     return f"{magic} (0x{magic:08x}{', ' + kind if kind else ''})"
 
 
-def gunzip(data: bytes, name: str = "<bytes>") -> bytes:
-    """Decompress gzip ``data``; ``name`` (the file) appears in the error if it is not
-    valid gzip data or is cut short."""
-    if data[:2] != _GZIP_MAGIC:
-        raise ValueError(f"{name}: not a gzip file (it starts with {data[:2]!r})")
-    try:
-        decompressor = zlib.decompressobj(wbits=31)  # one gzip member: the fast path
-        out = decompressor.decompress(data)
-        if not decompressor.eof:
-            raise EOFError("the compressed data ends before the end-of-stream marker")
-        if decompressor.unused_data:  # several gzip members, or trailing bytes
-            out = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ValueError(f"{name}: corrupt or truncated gzip data ({exc})") from None
-    return out
+# --- byte sources: a plain stream, or gzip members decompressed on demand ----------------
+class _Plain:
+    """Reads ``raw`` after the ``pending`` bytes already taken from it."""
+
+    def __init__(self, raw: BinaryIO, pending: bytes, name: str) -> None:
+        self.raw, self.pending, self.name = raw, pending, name
+
+    def _raw(self, n: int) -> bytes:
+        if self.pending:
+            chunk, self.pending = self.pending[:n], self.pending[n:]
+            return chunk
+        return self.raw.read(n)
+
+    def read(self, n: int) -> bytearray:
+        """Up to ``n`` bytes; fewer only at the end."""
+        out = bytearray()
+        while len(out) < n and (chunk := self._raw(min(_CHUNK, n - len(out)))):
+            out += chunk
+        return out
 
 
-def parse_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> numpy.ndarray:
-    """The array stored in uncompressed IDX bytes ``data``, in native byte order (a
-    writable copy). ``magic``: the magic number the caller expects (e.g. ``IMAGES_MAGIC``);
-    ``name``: the file, for the errors."""
-    if len(data) < 4:
-        raise ValueError(f"{name}: too short for an IDX file ({len(data)} bytes)")
-    found = int.from_bytes(data[:4], "big")
-    type_code, ndim = data[2], data[3]
-    if data[:2] != b"\x00\x00" or type_code not in _TYPES or ndim == 0:
+class _Gunzip(_Plain):
+    """Decompresses the gzip members of ``raw`` on demand, never more than asked for."""
+
+    def __init__(self, raw: BinaryIO, pending: bytes, name: str) -> None:
+        super().__init__(raw, pending, name)
+        self.inflater = zlib.decompressobj(wbits=31)
+
+    def read(self, n: int) -> bytearray:
+        out = bytearray()
+        while len(out) < n:
+            if self.inflater.eof:  # another gzip member, or the end
+                chunk = self.inflater.unused_data or self._raw(_INPUT)
+                if not chunk:
+                    break
+                self.inflater = zlib.decompressobj(wbits=31)
+            elif self.inflater.unconsumed_tail:
+                chunk = self.inflater.unconsumed_tail
+            else:
+                chunk = self._raw(_INPUT)
+                if not chunk:
+                    raise ValueError(
+                        f"{self.name}: corrupt or truncated gzip data (the compressed data "
+                        "ends before the end-of-stream marker)"
+                    )
+            try:
+                out += self.inflater.decompress(chunk, n - len(out))
+            except zlib.error as exc:
+                raise ValueError(f"{self.name}: corrupt or truncated gzip data ({exc})") from None
+        return out
+
+
+def _source(raw: BinaryIO, name: str) -> tuple[_Plain, bool]:
+    """The byte source for ``raw`` (decompressing when it starts with gzip's magic)."""
+    head = _Plain(raw, b"", name).read(2)
+    if bytes(head) == _GZIP_MAGIC:
+        return _Gunzip(raw, bytes(head), name), True
+    return _Plain(raw, bytes(head), name), False
+
+
+# --- the format ---------------------------------------------------------------------------
+def _read(
+    source: _Plain, name: str, magic: int | None, size: int | None, compressed: bool
+) -> numpy.ndarray:
+    """The IDX array from ``source``; ``size``: the bytes of the (possibly compressed)
+    input, when known, to refuse a header that promises more than it can hold."""
+    head = source.read(4)
+    if len(head) < 4:
+        raise ValueError(f"{name}: too short for an IDX file ({len(head)} bytes)")
+    found = int.from_bytes(head, "big")
+    type_code, ndim = head[2], head[3]
+    if head[:2] != b"\x00\x00" or type_code not in _TYPES or ndim == 0:
         raise ValueError(
             f"{name}: not an IDX file: bad magic number {_describe(found)}; expected "
             f"{_describe(magic) if magic is not None else '0x0000TTDD (type TT, DD dims)'}"
@@ -76,27 +143,67 @@ def parse_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> n
             f"{name}: wrong IDX magic number {_describe(found)}, expected {_describe(magic)}"
         )
     header = 4 + 4 * ndim
-    if len(data) < header:
+    dims = source.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise ValueError(
             f"{name}: truncated IDX header: {ndim} dimensions need {header} bytes, "
-            f"the data has {len(data)}"
+            f"the data has {4 + len(dims)}"
         )
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
     dtype = _TYPES[type_code]
-    expected = int(numpy.prod(shape, dtype=numpy.int64)) * dtype.itemsize
-    body = len(data) - header
-    if body < expected:
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if expected > MAX_BYTES:
+        raise ValueError(
+            f"{name}: absurd IDX dimensions {shape}: they promise {expected} bytes of "
+            f"{dtype.name}, more than the {MAX_BYTES} accepted"
+        )
+    if size is not None:
+        most = size * _DEFLATE_RATIO + 1024 if compressed else size
+        if header + expected > most:
+            raise ValueError(
+                f"{name}: truncated IDX data: the header promises shape {shape} ({expected} "
+                f"bytes of {dtype.name}), more than the file's {size} bytes can hold"
+            )
+    body = source.read(expected)
+    if len(body) < expected:
         raise ValueError(
             f"{name}: truncated IDX data: the header promises shape {shape} ({expected} bytes "
-            f"of {dtype.name}), but only {body} bytes follow"
+            f"of {dtype.name}), but only {len(body)} bytes follow"
         )
-    if body > expected:
+    if source.read(1):
+        extra = f"{size - header - expected} extra" if size and not compressed else "or more"
         raise ValueError(
             f"{name}: IDX size mismatch: the header promises shape {shape} ({expected} "
-            f"bytes), but {body} bytes follow ({body - expected} extra)"
+            f"bytes), but {expected + 1} bytes follow ({extra})"
         )
-    array = numpy.frombuffer(data, dtype=dtype, count=expected // dtype.itemsize, offset=header)
-    return array.reshape(shape).astype(dtype.newbyteorder("="))  # a native, writable copy
+    array = numpy.frombuffer(body, dtype=dtype).reshape(shape)  # writable: body is ours
+    return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
+
+
+def gunzip(data: bytes, name: str = "<bytes>", limit: int = MAX_BYTES) -> bytes:
+    """Decompress gzip ``data`` (no more than ``limit`` bytes); ``name`` (the file)
+    appears in the error if it is not valid gzip data, is cut short or expands past
+    ``limit``."""
+    if data[:2] != _GZIP_MAGIC:
+        raise ValueError(f"{name}: not a gzip file (it starts with {bytes(data[:2])!r})")
+    out = _Gunzip(io.BytesIO(data), b"", name).read(limit + 1)
+    if len(out) > limit:
+        raise ValueError(f"{name}: gzip data expands to more than the {limit} bytes accepted")
+    return bytes(out)
+
+
+def parse_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> numpy.ndarray:
+    """The array stored in uncompressed IDX bytes ``data``, in native byte order (a
+    writable copy). ``magic``: the magic number the caller expects (e.g. ``IMAGES_MAGIC``);
+    ``name``: the file, for the errors."""
+    return _read(_Plain(io.BytesIO(data), b"", name), name, magic, len(data), False)
+
+
+def decode_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> numpy.ndarray:
+    """The array stored in IDX bytes ``data``, gzip-compressed or not; decompresses no
+    more than the header promises."""
+    source, compressed = _source(io.BytesIO(data), name)
+    return _read(source, name, magic, len(data), compressed)
 
 
 def read_idx(path: str | os.PathLike, magic: int | None = None) -> numpy.ndarray:
@@ -104,11 +211,14 @@ def read_idx(path: str | os.PathLike, magic: int | None = None) -> numpy.ndarray
 
     ``magic``: the magic number expected (``IMAGES_MAGIC`` = 2051, ``LABELS_MAGIC`` =
     2049), or None for any valid IDX file. This reads the file as it is; the MNIST
-    datasets verify its checksum first (``neuralab.data.files``).
+    datasets verify its checksum first (``neuralab.data.files``). Only regular files are
+    read, and no more than the header promises.
     """
     name = os.fspath(path)
-    with open(name, "rb") as f:
-        data = f.read()
-    if data[:2] == _GZIP_MAGIC:
-        data = gunzip(data, name)
-    return parse_idx(data, name, magic)
+    f, size = safe_io.open_regular(name, "read_idx")
+    with f:
+        source, compressed = _source(f, name)
+        try:
+            return _read(source, name, magic, size, compressed)
+        except OSError as exc:
+            raise OSError(exc.errno, f"read_idx: cannot read {name!r}: {exc}", name) from None

@@ -129,7 +129,7 @@ class MNIST(Dataset):
     ) -> tuple[Path, numpy.ndarray]:
         """Find (or download), verify, decompress and parse one IDX file."""
         path, raw = files.fetch(self.key, filename, root, download)
-        return path, idx.parse_idx(idx.gunzip(raw, str(path)), str(path), magic)
+        return path, idx.decode_idx(raw, str(path), magic)
 
     def __len__(self) -> int:
         return len(self.data)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy
 
 from neuralab.io import atomic_write
+from neuralab.safe_io import read_bytes
 
 __all__ = [
     "CSVLogger",
@@ -470,8 +471,7 @@ class CSVLogger(Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._before = ""
         if self.append and os.path.exists(self.filename):
-            with open(self.filename, newline="") as f:
-                self._before = f.read()
+            self._before = read_bytes(self.filename, "CSVLogger").decode("utf-8")
         self.keys, self._writer, self._buffer = None, None, io.StringIO()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

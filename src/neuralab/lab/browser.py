@@ -17,6 +17,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from neuralab.safe_io import atomic_write
+
 __all__ = ["FLAGS", "ReportCheck", "check_report", "chromium_path"]
 
 # Flags that keep Chromium off the network and quiet on a machine without a display.
@@ -114,7 +116,7 @@ def check_report(
             links = [(href, bool(found)) for href, found in page.evaluate(_LINKS)]
             title = page.title()
             if screenshot is not None:
-                page.screenshot(path=str(screenshot), full_page=True)
+                atomic_write(screenshot, page.screenshot(full_page=True))
         finally:
             browser.close()
     problems += [f"image did not load: {src}" for src, loaded in images if not loaded]

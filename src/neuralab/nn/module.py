@@ -318,37 +318,71 @@ class Module:
     def load_state_dict(self, state_dict: dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers of the same names, in place.
 
-        With strict=True, missing or unexpected keys raise; a shape mismatch always does.
+        All or nothing: every entry is checked first (each value a Tensor or NumPy array
+        of a numeric dtype and of the parameter's shape; with strict=True, no missing or
+        unexpected keys), and only then is anything copied, so on an error the model is
+        exactly as it was. NaN values are copied, as PyTorch does.
         """
+        result, loads = self._check_state_dict(state_dict, strict)
+        date_changes(target for target, _ in loads)
+        for target, value in loads:
+            target._data[...] = value
+        return result
+
+    def _check_state_dict(
+        self, state_dict: Any, strict: bool = True
+    ) -> tuple[IncompatibleKeys, list[tuple[Tensor, Any]]]:
+        """Validate ``state_dict`` against this model without changing anything: the
+        missing / unexpected keys and the (target, array) pairs to copy; RuntimeError
+        listing every problem (PyTorch's message) otherwise."""
+        from collections.abc import Mapping
+
+        who = type(self).__name__
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
+            )
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
+        loads = []
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = _as_array(state_dict[key])
-            if value.shape != target._data.shape:
+            value = state_dict[key]
+            array = _loadable_array(value)
+            if array is None:
                 errors.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape}, "
+                    f'While copying the parameter named "{key}", expected a Tensor or an array '
+                    f"from the state dict but received {type(value).__name__}"
+                )
+                continue
+            if array.dtype.kind not in "biuf":
+                errors.append(
+                    f'While copying the parameter named "{key}", expected a numeric dtype, '
+                    f"got {array.dtype}"
+                )
+                continue
+            if array.shape != target._data.shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {array.shape}, "
                     f"the shape in current model is {target._data.shape}"
                 )
+                continue
+            loads.append((target, array))
         if strict and (missing or unexpected):
             if unexpected:
-                errors.insert(0, f"Unexpected key(s) in state_dict: {', '.join(unexpected)}")
+                names = ", ".join(str(k) for k in unexpected)
+                errors.insert(0, f"Unexpected key(s) in state_dict: {names}")
             if missing:
-                errors.insert(0, f"Missing key(s) in state_dict: {', '.join(missing)}")
+                names = ", ".join(str(k) for k in missing)
+                errors.insert(0, f"Missing key(s) in state_dict: {names}")
         if errors:
             raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
+                f"Error(s) in loading state_dict for {who}:\n\t" + "\n\t".join(errors)
             )
-        loaded = [target for key, target in own.items() if key in state_dict]
-        date_changes(loaded)
-        for key, target in own.items():
-            if key in state_dict:
-                target._data[...] = _as_array(state_dict[key])
-        return IncompatibleKeys(missing, unexpected)
+        return IncompatibleKeys(missing, unexpected), loads
 
     # --- display --------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -364,6 +398,22 @@ class Module:
             return f"{type(self).__name__}({extra})"
         head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _loadable_array(value: Any) -> Any:
+    """The array a state dict value stands for (a Tensor, an array, a NumPy or Python
+    number, or a nested list of numbers), or None for anything else (str, None, dict,
+    ragged lists, objects)."""
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, numpy.ndarray) or hasattr(value, "__cuda_array_interface__"):
+        return value
+    if isinstance(value, (numpy.generic, int, float, list, tuple)):
+        try:
+            return numpy.asarray(value)
+        except (ValueError, TypeError):
+            return None
+    return None
 
 
 def _cuda_name(device: Any) -> Any:

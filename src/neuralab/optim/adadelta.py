@@ -8,6 +8,19 @@ from typing import Any
 from neuralab.backend import array_module
 from neuralab.optim.optimizer import Optimizer
 
+# PyTorch's checks of Adam's arguments, in its order (Adam, AdamW, Adamax, NAdam, RAdam)
+ADAM_RULES = (
+    ("lr", "ge0", "learning rate"),
+    ("eps", "ge0", "epsilon value"),
+    ("betas", "beta", ""),
+    ("weight_decay", "ge0", "weight_decay value"),
+)
+
+
+def pair(betas: Any) -> Any:
+    """betas as a tuple (anything but a tuple or list is left for the check to name)."""
+    return tuple(betas) if isinstance(betas, (tuple, list)) else betas
+
 
 class Adadelta(Optimizer):
     """g = grad (+ weight_decay * p);  s = rho s + (1 - rho) g^2;
@@ -27,12 +40,19 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Adadelta: invalid rho value {rho} (expected 0 <= rho <= 1)")
-        if eps < 0:
-            raise ValueError(f"Adadelta: invalid epsilon value {eps}")
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
+
+    _rules = (
+        ("lr", "ge0", "learning rate"),
+        ("rho", "unit", "rho value"),
+        ("eps", "ge0", "epsilon value"),
+        ("weight_decay", "ge0", "weight_decay value"),
+    )
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        names = {"step", "square_avg", "acc_delta"}
+        return names, names, {"step"}
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         xp = array_module(p)
@@ -71,13 +91,19 @@ class Adamax(Optimizer):
         capturable: bool = False,
     ) -> None:
         defaults = dict(
-            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize
+            lr=lr,
+            betas=tuple(betas) if isinstance(betas, (tuple, list)) else betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
-    def _check(self, group: dict) -> None:
-        super()._check(group)
-        _check_betas(type(self).__name__, group)
+    _rules = ADAM_RULES
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        names = {"step", "exp_avg", "exp_inf"}
+        return names, names, {"step"}
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         xp = array_module(p)
@@ -94,11 +120,3 @@ class Adamax(Optimizer):
         u *= b2
         xp.maximum(u, xp.abs(grad) + eps, out=u)
         p -= (group["lr"] / (1 - b1 ** state["step"])) * m / u
-
-
-def _check_betas(name: str, group: dict) -> None:
-    b1, b2 = group["betas"]
-    if not (0 <= b1 < 1 and 0 <= b2 < 1):
-        raise ValueError(f"{name}: betas must be in [0, 1), got {group['betas']}")
-    if group["eps"] < 0:
-        raise ValueError(f"{name}: invalid eps {group['eps']}")

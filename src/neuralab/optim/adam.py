@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from neuralab.backend import array_module
+from neuralab.optim.adadelta import ADAM_RULES, pair
 from neuralab.optim.optimizer import Optimizer
 
 
@@ -30,7 +31,7 @@ class Adam(Optimizer):
     ) -> None:
         defaults = dict(
             lr=lr,
-            betas=tuple(betas),
+            betas=pair(betas),
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
@@ -38,15 +39,12 @@ class Adam(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _check(self, group: dict) -> None:
-        super()._check(group)
-        b1, b2 = group["betas"]
-        if not (0 <= b1 < 1 and 0 <= b2 < 1):
-            raise ValueError(
-                f"{type(self).__name__}: betas must be in [0, 1), got {group['betas']}"
-            )
-        if group["eps"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid eps {group['eps']}")
+    _rules = ADAM_RULES
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        arrays = {"exp_avg", "exp_avg_sq"}
+        required = {"step", *arrays, *(("max_exp_avg_sq",) if group["amsgrad"] else ())}
+        return required, {"step", *arrays, "max_exp_avg_sq"}, {"step"}
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         xp = array_module(p)

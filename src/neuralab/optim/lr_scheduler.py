@@ -4,14 +4,95 @@ once per epoch, or once per batch for CyclicLR and OneCycleLR."""
 
 from __future__ import annotations
 
+import copy
 import math
+import numbers
 import types
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from neuralab.optim.optimizer import Optimizer
+import numpy
+
+from neuralab.optim.optimizer import Optimizer, StateDictError
+
+
+class _Loadable:
+    """``load_state_dict`` all or nothing: ``_check_state`` validates the whole dict
+    against ``state_dict()`` (the same keys, each value of the same kind: an int for an
+    int, a number that is not NaN for a float, lists of the same length, ...), then
+    ``_apply_state`` sets it. On an error (``StateDictError`` naming the key) nothing
+    has changed."""
+
+    def state_dict(self) -> dict[str, Any]:  # pragma: no cover - defined by each class
+        raise NotImplementedError
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self._check_state(state_dict)
+        self._apply_state(state_dict)
+
+    def _check_state(self, state_dict: Any) -> None:
+        check_state(self, state_dict, self.state_dict())
+
+    def _apply_state(self, state_dict: Mapping[str, Any]) -> None:
+        self.__dict__.update(copy.deepcopy(dict(state_dict)))
+
+
+def check_state(scheduler: Any, state_dict: Any, own: dict[str, Any]) -> None:
+    """Raise StateDictError unless ``state_dict`` has exactly the keys of ``own`` (the
+    scheduler's current state) with values of the same kinds; ``last_epoch`` an int
+    >= -1."""
+    who = f"{type(scheduler).__name__}.load_state_dict"
+    if not isinstance(state_dict, Mapping):
+        raise StateDictError(f"{who}: expected a dict, got {type(state_dict).__name__}")
+    missing = sorted(map(str, set(own) - set(state_dict)))
+    unknown = sorted(map(str, set(state_dict) - set(own)))
+    if missing or unknown:
+        parts = [f"missing key(s) {missing}"] if missing else []
+        parts += [f"unknown key(s) {unknown}"] if unknown else []
+        raise StateDictError(
+            f"{who}: {'; '.join(parts)}: was it saved by another scheduler type or configuration?"
+        )
+    for key, reference in own.items():
+        _same_kind(reference, state_dict[key], f"{who}: {key!r}")
+    epoch = state_dict.get("last_epoch", 0)
+    if epoch < -1:
+        raise StateDictError(f"{who}: 'last_epoch' must be >= -1, got {epoch}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, numpy.integer)) and not isinstance(value, (bool, numpy.bool_))
+
+
+def _same_kind(reference: Any, value: Any, where: str) -> None:
+    if isinstance(reference, (bool, numpy.bool_)):
+        ok = isinstance(value, (bool, numpy.bool_))
+    elif _is_int(reference):
+        ok = _is_int(value)
+    elif isinstance(reference, numbers.Real):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, numpy.bool_))
+        if ok and math.isnan(value):
+            raise StateDictError(f"{where}: expected a number, got NaN")
+    elif isinstance(reference, str):
+        ok = isinstance(value, str)
+    elif isinstance(reference, (list, tuple)):
+        ok = isinstance(value, (list, tuple)) and len(value) == len(reference)
+        if ok:
+            for i, (r, v) in enumerate(zip(reference, value)):
+                _same_kind(r, v, f"{where}[{i}]")
+    elif isinstance(reference, Mapping):
+        ok = isinstance(value, Mapping)
+        if ok:
+            for k in set(reference) & set(value):
+                _same_kind(reference[k], value[k], f"{where}[{k!r}]")
+    else:  # None (a function's slot) or an object: any value
+        return
+    if not ok:
+        raise StateDictError(
+            f"{where}: expected a value like {reference!r} ({type(reference).__name__}), "
+            f"got {value!r} ({type(value).__name__})"
+        )
 
 
 def _per_group(name: str, value: Any, optimizer: Optimizer) -> list:
@@ -24,7 +105,7 @@ def _per_group(name: str, value: Any, optimizer: Optimizer) -> list:
     return [value] * len(optimizer.param_groups)
 
 
-class LRScheduler:
+class LRScheduler(_Loadable):
     """Base: ``last_epoch`` counts the calls to ``step``; ``get_lr`` gives the new rates."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -62,9 +143,6 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer" and not callable(v)}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
@@ -184,8 +262,19 @@ class LambdaLR(LRScheduler):
         ]
         return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
+    def _check_state(self, state_dict: Any) -> None:
+        super()._check_state(state_dict)
+        for i, (f, saved) in enumerate(zip(self.lr_lambdas, state_dict["lr_lambdas"])):
+            if saved is not None and (
+                not isinstance(saved, Mapping) or isinstance(f, types.FunctionType)
+            ):
+                raise StateDictError(
+                    f"{type(self).__name__}.load_state_dict: lr_lambdas[{i}] holds {saved!r}, "
+                    "but that lambda is a function (only callable objects keep a state)"
+                )
+
+    def _apply_state(self, state_dict: Mapping[str, Any]) -> None:
+        state = copy.deepcopy(dict(state_dict))
         lambdas = state.pop("lr_lambdas")
         self.__dict__.update(state)
         for f, saved in zip(self.lr_lambdas, lambdas):
@@ -343,12 +432,24 @@ class _Composite(LRScheduler):
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def _check_state(self, state_dict: Any) -> None:
+        who = f"{type(self).__name__}.load_state_dict"
+        saved = state_dict.get("_schedulers") if isinstance(state_dict, Mapping) else None
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(self._schedulers):
+            raise StateDictError(
+                f"{who}: '_schedulers' must be a list of {len(self._schedulers)} scheduler states"
+            )
+        own = self.state_dict()
+        check_state(self, state_dict, own)
+        for scheduler, s in zip(self._schedulers, saved):
+            scheduler._check_state(s)
+
+    def _apply_state(self, state_dict: Mapping[str, Any]) -> None:
         state = dict(state_dict)
         saved = state.pop("_schedulers")
-        self.__dict__.update(state)
+        self.__dict__.update(copy.deepcopy(state))
         for scheduler, s in zip(self._schedulers, saved):
-            scheduler.load_state_dict(s)
+            scheduler._apply_state(s)
 
 
 class SequentialLR(_Composite):
@@ -614,7 +715,7 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_Loadable):
     """Multiply the rate by ``factor`` when the monitored metric has not improved for
     ``patience`` steps. Improvement ('min', rel): m < best (1 - threshold); (abs):
     m < best - threshold; 'max' mirrors. After a reduction, wait ``cooldown`` steps;
@@ -684,9 +785,6 @@ class ReduceLROnPlateau:
 
     def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
 
 
 def __getattr__(name: str) -> object:

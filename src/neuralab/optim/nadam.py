@@ -8,18 +8,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from neuralab.backend import array_module
-from neuralab.optim.adadelta import _check_betas
+from neuralab.optim.adadelta import ADAM_RULES, pair
 from neuralab.optim.optimizer import Optimizer
 
 
 class _AdamFamily(Optimizer):
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
-        defaults["betas"] = tuple(defaults["betas"])
+        defaults["betas"] = pair(defaults["betas"])
         super().__init__(params, defaults)
 
-    def _check(self, group: dict) -> None:
-        super()._check(group)
-        _check_betas(type(self).__name__, group)
+    _rules = ADAM_RULES
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        names = {"step", "exp_avg", "exp_avg_sq", *self._extra_state}
+        return names, names, {"step", *self._extra_state}
+
+    _extra_state: tuple[str, ...] = ()
 
     def _moments(self, p: Any, grad: Any, group: dict, state: dict) -> tuple:
         """Weight decay (L2 or decoupled), then m = b1 m + (1 - b1) g and
@@ -64,14 +68,15 @@ class NAdam(_AdamFamily):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if momentum_decay < 0:
-            raise ValueError(f"NAdam: invalid momentum_decay value {momentum_decay}")
         defaults = dict(
             lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
             momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
         )  # fmt: skip
         super().__init__(params, defaults)
+
+    _rules = (*ADAM_RULES, ("momentum_decay", "ge0", "momentum_decay value"))
+    _extra_state = ("mu_product",)
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         xp = array_module(p)

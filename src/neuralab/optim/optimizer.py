@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy
+
 from neuralab.tensor import Tensor, date_changes
+
+# keys that schedulers add to param groups: a saved group may have them or not
+SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"})
+# PyTorch's implementation switches, found in the groups of state dicts it writes
+TORCH_FLAGS = frozenset(
+    {"foreach", "fused", "capturable", "differentiable", "maximize", "decoupled_weight_decay"}
+)
+
+
+class StateDictError(ValueError, TypeError):
+    """A state dict that does not fit the object it is loaded into (nothing was changed).
+    Both a ValueError and a TypeError, so either ``except`` catches it."""
 
 
 class Optimizer:
@@ -43,12 +59,44 @@ class Optimizer:
         self._check(filled)
         self.param_groups.append(filled)
 
+    # PyTorch's argument checks: (key, test, label). "ge0" refuses what fails
+    # ``0.0 <= x`` (so NaN too), "lt0" only ``x < 0`` (SGD's test: NaN passes), "beta"
+    # ``0.0 <= b < 1.0`` per entry, "unit" ``0.0 <= x <= 1.0``. The message is PyTorch's.
+    _rules: tuple[tuple[str, str, str], ...] = (
+        ("lr", "ge0", "learning rate"),
+        ("weight_decay", "ge0", "weight_decay value"),
+    )
+
     def _check(self, group: dict[str, Any]) -> None:
-        """Validate a group's hyper-parameters (subclasses add their own)."""
-        if group["lr"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
-        if group.get("weight_decay", 0) < 0:
-            raise ValueError(f"{type(self).__name__}: invalid weight_decay {group['weight_decay']}")
+        """Validate a group's hyper-parameters by ``_rules``, in PyTorch's order and with
+        its messages (``ValueError: Invalid learning rate: nan``)."""
+        for key, test, label in self._rules:
+            if key not in group:
+                continue
+            value = group[key]
+            values = value if test == "beta" else (value,)
+            if test == "beta" and (not isinstance(value, (tuple, list)) or len(value) != 2):
+                raise TypeError(
+                    f"{type(self).__name__}: {key} must be a pair of numbers, got {value!r}"
+                )
+            for i, v in enumerate(values):
+                if not isinstance(v, numbers.Real):
+                    raise TypeError(
+                        f"{type(self).__name__}: {key} must be a number, got "
+                        f"{type(v).__name__} {v!r}"
+                    )
+                if test == "lt0":
+                    bad = v < 0.0
+                elif test == "beta":
+                    bad = not 0.0 <= v < 1.0
+                elif test == "unit":
+                    bad = not 0.0 <= v <= 1.0
+                else:
+                    bad = not v >= 0.0
+                if bad:
+                    if test == "beta":
+                        raise ValueError(f"Invalid beta parameter at index {i}: {v}")
+                    raise ValueError(f"Invalid {label}: {v}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Drop the gradients (default), or zero them in place."""
@@ -97,30 +145,150 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore state and hyper-parameters saved by ``state_dict``."""
-        groups = state_dict["param_groups"]
-        if len(groups) != len(self.param_groups) or any(
-            len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)
-        ):
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: the saved parameter groups do not match"
+        """Restore state and hyper-parameters saved by ``state_dict``.
+
+        All or nothing: the whole dict is checked first (the groups and their parameter
+        counts, every hyper-parameter's type, finiteness and range, every state entry's
+        parameter index, names, shapes and dtypes) and only then applied, so on an error
+        (``StateDictError``, naming the entry) the optimizer is exactly as it was. Floating
+        state is cast to its parameter's dtype, as PyTorch does."""
+        groups, state = self._check_state_dict(state_dict)
+        for own, values in zip(self.param_groups, groups):
+            own.update(values)
+        self.state = state
+
+    def _state_layout(self, group: dict[str, Any]) -> tuple[set, set, set] | None:
+        """(required, allowed, scalars): the names a parameter's non-empty state must
+        have, may have, and those that are numbers rather than arrays shaped like the
+        parameter; None when unknown (only shapes and dtypes are then checked)."""
+        return None
+
+    def _check_state_dict(self, state_dict: Any) -> tuple[list[dict], dict]:
+        """Validate ``state_dict`` against this optimizer without changing anything;
+        returns (hyper-parameters per group, the new state) ready to apply."""
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise StateDictError(
+                f"{who}: expected a dict with 'state' and 'param_groups', got "
+                f"{type(state_dict).__name__}"
             )
-        by_index = {}
-        for saved, own in zip(groups, self.param_groups):
-            for i, p in zip(saved["params"], own["params"]):
-                by_index[i] = p
-            own.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {}
-        for i, s in state_dict["state"].items():
-            p = by_index[int(i)]
-            self.state[p] = {
-                k: (
-                    v._data.astype(p._data.dtype)
-                    if isinstance(v, Tensor) and k != "step"
-                    else (float(v.item()) if isinstance(v, Tensor) else v)
+        for key in ("state", "param_groups"):
+            if key not in state_dict:
+                raise StateDictError(f"{who}: the state dict has no {key!r} entry")
+        # what this optimizer writes beside them (Keras's 'iterations') is fine, nothing else
+        unknown = sorted(map(str, set(state_dict) - set(self.state_dict())))
+        if unknown:
+            raise StateDictError(
+                f"{who}: unknown entr{'y' if len(unknown) == 1 else 'ies'} {unknown} (a "
+                f"{type(self).__name__} state dict has {sorted(self.state_dict())})"
+            )
+        saved_groups = state_dict["param_groups"]
+        if not isinstance(saved_groups, (list, tuple)) or not all(
+            isinstance(g, Mapping) for g in saved_groups
+        ):
+            raise StateDictError(f"{who}: 'param_groups' must be a list of dicts")
+        if len(saved_groups) != len(self.param_groups):
+            raise StateDictError(
+                f"{who}: the state dict has {len(saved_groups)} parameter group(s), this "
+                f"optimizer {len(self.param_groups)}"
+            )
+        by_index: dict[int, tuple[Tensor, dict]] = {}
+        groups = []
+        for n, (saved, own) in enumerate(zip(saved_groups, self.param_groups)):
+            where = f"param_groups[{n}]"
+            ids = saved.get("params")
+            if not isinstance(ids, (list, tuple)):
+                raise StateDictError(f"{who}: {where} has no 'params' list of indices")
+            if len(ids) != len(own["params"]):
+                raise StateDictError(
+                    f"{who}: {where} has {len(ids)} parameter(s), this optimizer's group "
+                    f"{len(own['params'])}"
                 )
-                for k, v in s.items()
-            }
+            values = self._check_group(saved, own, f"{who}: {where}")
+            for i, p in zip(ids, own["params"]):
+                if _index(i) is None or isinstance(i, str):
+                    raise StateDictError(
+                        f"{who}: {where}['params'] must hold int indices, got {i!r}"
+                    )
+                if int(i) in by_index:
+                    raise StateDictError(f"{who}: parameter index {i} appears twice")
+                by_index[int(i)] = (p, {**own, **values})
+            groups.append(values)
+        saved_state = state_dict["state"]
+        if not isinstance(saved_state, Mapping):
+            raise StateDictError(f"{who}: 'state' must be a dict, got {type(saved_state).__name__}")
+        state: dict[Tensor, dict[str, Any]] = {}
+        for key, entry in saved_state.items():
+            index = _index(key)
+            if index is None or index not in by_index:
+                known = (
+                    f"0..{len(by_index) - 1}"
+                    if sorted(by_index) == list(range(len(by_index)))
+                    else str(sorted(by_index))
+                )
+                raise StateDictError(
+                    f"{who}: state entry {key!r} names no parameter (param_groups list the "
+                    f"indices {known})"
+                )
+            p, group = by_index[index]
+            state[p] = self._check_param_state(entry, p, group, f"{who}: state[{key!r}]")
+        return groups, state
+
+    def _check_group(self, saved: Mapping, own: dict[str, Any], where: str) -> dict[str, Any]:
+        """The saved group's hyper-parameters, checked against the live group's: the same
+        names (another optimizer type's are refused), types, finite numbers, and the
+        constructor's ranges."""
+        keys = {k for k in saved if k != "params"}
+        own_keys = {k for k in own if k != "params"}
+        missing = sorted(map(str, own_keys - keys))
+        unknown = sorted(map(str, keys - own_keys - SCHEDULER_KEYS - TORCH_FLAGS))
+        if missing or unknown:
+            parts = [f"missing hyper-parameter(s) {missing}"] if missing else []
+            parts += [f"unknown hyper-parameter(s) {unknown}"] if unknown else []
+            raise StateDictError(
+                f"{where}: {'; '.join(parts)}: was it saved by another optimizer type? "
+                f"(this one is {type(self).__name__})"
+            )
+        values = {}
+        for key in sorted(keys & (own_keys | SCHEDULER_KEYS), key=str):
+            values[key] = _checked_value(saved[key], own.get(key), f"{where}[{key!r}]")
+        try:
+            self._check({**own, **values})
+        except (ValueError, TypeError) as exc:
+            raise StateDictError(f"{where}: {exc}") from None
+        return values
+
+    def _check_param_state(
+        self, entry: Any, p: Tensor, group: dict[str, Any], where: str
+    ) -> dict[str, Any]:
+        """One parameter's state: known names, arrays of the parameter's shape and a
+        floating dtype (cast to the parameter's), finite numbers (a 'step' >= 0)."""
+        if not isinstance(entry, Mapping):
+            raise StateDictError(f"{where} must be a dict, got {type(entry).__name__}")
+        layout = self._state_layout(group)
+        out: dict[str, Any] = {}
+        for name, value in entry.items():
+            at = f"{where}[{name!r}]"
+            if not isinstance(name, str):
+                raise StateDictError(f"{at}: state names must be strings")
+            if layout is not None and name not in layout[1]:
+                raise StateDictError(
+                    f"{at}: {type(self).__name__} keeps no such state (it keeps "
+                    f"{sorted(layout[1])}): was it saved by another optimizer type?"
+                )
+            array = value._data if isinstance(value, Tensor) else value
+            scalar = (
+                name in layout[2]
+                if layout is not None
+                else (not hasattr(array, "shape") or array.shape != p._data.shape or name == "step")
+            )
+            out[name] = _state_scalar(value, at) if scalar else _state_array(array, p, at)
+        if layout is not None and out and not layout[0] <= set(out):
+            raise StateDictError(
+                f"{where}: missing state {sorted(layout[0] - set(out))} (a "
+                f"{type(self).__name__} state has {sorted(layout[0])})"
+            )
+        return out
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -128,3 +296,80 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _index(key: Any) -> int | None:
+    """A parameter index: an int (not a bool) or a string of digits (JSON keys)."""
+    if isinstance(key, (int, numpy.integer)) and not isinstance(key, (bool, numpy.bool_)):
+        return int(key)
+    if isinstance(key, str) and key.isdigit():
+        return int(key)
+    return None
+
+
+def _checked_value(value: Any, reference: Any, where: str) -> Any:
+    """A saved hyper-parameter, of the kind of the live one: a bool for a bool, a finite
+    number for a number, a pair of finite numbers for a pair, a str for a str."""
+    if isinstance(reference, (bool, numpy.bool_)):
+        if not isinstance(value, (bool, numpy.bool_)):
+            raise StateDictError(f"{where}: expected a bool, got {value!r}")
+        return bool(value)
+    if isinstance(reference, numbers.Real) or (
+        reference is None and isinstance(value, numbers.Real)
+    ):
+        if reference is None and isinstance(value, (bool, numpy.bool_)):
+            return value
+        if isinstance(value, (bool, numpy.bool_)) or not isinstance(value, numbers.Real):
+            raise StateDictError(f"{where}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise StateDictError(f"{where}: expected a finite number, got {value}")
+        return value
+    if isinstance(reference, (tuple, list)):
+        if not isinstance(value, (tuple, list)) or len(value) != len(reference):
+            raise StateDictError(
+                f"{where}: expected {len(reference)} numbers like {reference!r}, got {value!r}"
+            )
+        for v in value:
+            _checked_value(v, 0.0, where)
+        return type(reference)(value)
+    if isinstance(reference, str) and not isinstance(value, str):
+        raise StateDictError(f"{where}: expected a str, got {value!r}")
+    if reference is None and value is not None and not isinstance(value, (bool, str)):
+        raise StateDictError(f"{where}: expected None, a bool or a str, got {value!r}")
+    return value
+
+
+def _state_scalar(value: Any, where: str) -> float:
+    """A number of a parameter's state (a Python or NumPy number, or a one-element
+    Tensor / array, as PyTorch's 'step'), finite; 'step' also >= 0."""
+    array = value._data if isinstance(value, Tensor) else value
+    if hasattr(array, "shape") and hasattr(array, "dtype"):
+        if array.size != 1 or array.dtype.kind not in "iuf":
+            raise StateDictError(
+                f"{where}: expected a number, got an array of shape {tuple(array.shape)} "
+                f"and dtype {array.dtype}"
+            )
+        number = float(array.reshape(()))
+    elif isinstance(array, numbers.Real) and not isinstance(array, (bool, numpy.bool_)):
+        number = float(array)
+    else:
+        raise StateDictError(f"{where}: expected a number, got {type(value).__name__}")
+    if not math.isfinite(number) or (where.endswith("['step']") and number < 0):
+        raise StateDictError(f"{where}: expected a finite number (>= 0 for 'step'), got {number}")
+    return number
+
+
+def _state_array(array: Any, p: Tensor, where: str) -> Any:
+    """A state array shaped like its parameter, of a floating dtype; a copy in the
+    parameter's dtype."""
+    if not hasattr(array, "shape") or not hasattr(array, "dtype"):
+        raise StateDictError(
+            f"{where}: expected an array of shape {p._data.shape}, got {type(array).__name__}"
+        )
+    if tuple(array.shape) != p._data.shape:
+        raise StateDictError(
+            f"{where}: expected shape {p._data.shape} (its parameter's), got {tuple(array.shape)}"
+        )
+    if array.dtype.kind != "f":
+        raise StateDictError(f"{where}: expected a floating dtype, got {array.dtype}")
+    return array.astype(p._data.dtype)

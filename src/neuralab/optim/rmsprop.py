@@ -27,10 +27,6 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if alpha < 0 or eps < 0 or momentum < 0:
-            raise ValueError(
-                f"RMSprop: alpha, eps and momentum must be >= 0, got {alpha}, {eps}, {momentum}"
-            )
         defaults = dict(
             lr=lr,
             alpha=alpha,
@@ -41,6 +37,20 @@ class RMSprop(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
+
+    _rules = (
+        ("lr", "ge0", "learning rate"),
+        ("eps", "ge0", "epsilon value"),
+        ("momentum", "ge0", "momentum value"),
+        ("weight_decay", "ge0", "weight_decay value"),
+        ("alpha", "ge0", "alpha value"),
+    )
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        required = {"step", "square_avg"}
+        required |= {"momentum_buffer"} if group["momentum"] > 0 else set()
+        required |= {"grad_avg"} if group["centered"] else set()
+        return required, {"step", "square_avg", "momentum_buffer", "grad_avg"}, {"step"}
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         xp = array_module(p)
@@ -89,8 +99,6 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr_decay < 0 or initial_accumulator_value < 0 or eps < 0:
-            raise ValueError("Adagrad: lr_decay, initial_accumulator_value and eps must be >= 0")
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,
@@ -100,6 +108,17 @@ class Adagrad(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
+
+    _rules = (
+        ("lr", "ge0", "learning rate"),
+        ("lr_decay", "ge0", "lr_decay value"),
+        ("weight_decay", "ge0", "weight_decay value"),
+        ("initial_accumulator_value", "ge0", "initial_accumulator_value value"),
+        ("eps", "ge0", "epsilon value"),
+    )
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        return {"step", "sum"}, {"step", "sum"}, {"step"}
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         xp = array_module(p)

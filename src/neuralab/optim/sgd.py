@@ -24,10 +24,6 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if momentum < 0:
-            raise ValueError(f"SGD: invalid momentum {momentum}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov momentum requires a momentum and zero dampening")
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -37,6 +33,20 @@ class SGD(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
+
+    _rules = (
+        ("lr", "lt0", "learning rate"),
+        ("momentum", "lt0", "momentum value"),
+        ("weight_decay", "lt0", "weight_decay value"),
+    )
+
+    def _check(self, group: dict) -> None:
+        super()._check(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def _state_layout(self, group: dict) -> tuple[set, set, set]:
+        return ({"momentum_buffer"} if group["momentum"] else set(), {"momentum_buffer"}, set())
 
     def _update(self, p: Any, grad: Any, group: dict, state: dict) -> None:
         if group["weight_decay"]:
