@@ -330,7 +330,6 @@ CASES: list[tuple[str, str, Callable]] = [
     ("DataLoader batch_size big", "batch_size", lambda m: _loader(m, batch_size=100)),
     ("DataLoader drop_last big", "batch", lambda m: _loader(m, batch_size=10, drop_last=True)),
     ("DataLoader empty", "batch", lambda m: _loader(m, D(m).TensorDataset(m.ones(0, 2)), batch_size=2)),
-    ("DataLoader empty shuffle", "num_samples", lambda m: _loader(m, D(m).TensorDataset(m.ones(0, 2)), batch_size=2, shuffle=True)),
     ("DataLoader sampler and shuffle", "shuffle", lambda m: _loader(m, batch_size=2, shuffle=True, sampler=[0, 1])),
     ("DataLoader sampler out of range", "index", lambda m: _loader(m, batch_size=2, sampler=[0, 9])),
     ("collate ints and floats", "collate", lambda m: _loader(m, [1, 2.5], batch_size=2)),
@@ -369,6 +368,16 @@ def test_stricter_than_pytorch(name: str, error: type, op: str, fn: Callable) ->
     assert _run(fn, torch)[0] == "ok", f"{name}: PyTorch accepts this"
     with pytest.raises(error, match=op):
         fn(nl)
+
+
+def test_shuffling_an_empty_dataset_yields_nothing() -> None:
+    """PyTorch refuses RandomSampler on an empty dataset at construction; neuralab yields
+    no batch (not a wrong result) so that ``fit`` can name the empty data itself."""
+    assert (
+        _run(lambda m: _loader(m, D(m).TensorDataset(m.ones(0, 2)), shuffle=True), torch)[0]
+        == "err"
+    )
+    assert _loader(nl, D(nl).TensorDataset(nl.ones(0, 2)), batch_size=2, shuffle=True) == []
 
 
 def test_stricter_mse_is_what_pytorch_warns_about() -> None:

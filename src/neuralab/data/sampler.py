@@ -101,11 +101,6 @@ class RandomSampler(Sampler):
             raise TypeError(f"RandomSampler: replacement must be a bool, got {replacement!r}")
         if num_samples is not None:
             _count(num_samples, "num_samples", "RandomSampler")
-        elif hasattr(data_source, "__len__") and len(data_source) == 0:
-            raise ValueError(  # as PyTorch: shuffling an empty dataset is refused up front
-                "RandomSampler: num_samples should be a positive integer value, but got "
-                "num_samples=0 (the dataset is empty)"
-            )
         self.data_source = data_source
         self.replacement = bool(replacement)
         self._num_samples = num_samples
