@@ -55,8 +55,12 @@ class Result:
     def scalar(self, condition: str, metric: str, value: float) -> None:
         self.scalars.setdefault(condition, {})[metric] = float(value)
 
-    def curve(self, condition: str, name: str, values: Sequence[float]) -> None:
-        self.curves.setdefault(condition, {})[name] = [float(v) for v in values]
+    def curve(self, condition: str, name: str, values: Sequence[float | None]) -> None:
+        """Record a curve; None marks a point where the quantity is undefined (written as
+        null, read as NaN by bands and plots, and not reported as a diverged run)."""
+        self.curves.setdefault(condition, {})[name] = [
+            None if v is None else float(v) for v in values
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {"scalars": self.scalars, "curves": self.curves, "data": self.data}

@@ -110,11 +110,13 @@ def tune_config(config: Config, seed: int) -> Any:
     )
 
 
-def best_by_epoch(result: Any, budget: int) -> list[float]:
-    """The best validation accuracy found after e epochs, e = 1 .. budget (NaN before the
-    first complete trial): the search's progress on one axis for every strategy."""
+def best_by_epoch(result: Any, budget: int) -> list[float | None]:
+    """The best validation accuracy found after e epochs, e = 1 .. budget (None, i.e.
+    undefined rather than diverged, before the first complete trial; bands read it as NaN
+    and do not draw it): the search's progress on one axis for every strategy."""
     epochs, best = result.best_so_far()
-    curve, j, current = [], 0, math.nan
+    curve: list[float | None] = []
+    j, current = 0, None
     for e in range(1, budget + 1):
         while j < len(epochs) and epochs[j] <= e:
             current = best[j]
