@@ -59,7 +59,9 @@ class Optimizer:
         self._check(filled)
         self.param_groups.append(filled)
 
-    # PyTorch's argument checks: (key, test, label). "ge0" refuses what fails
+    # PyTorch's argument checks: (key, test, label), then one of neuralab's own: every
+    # value must be finite (PyTorch lets SGD(lr=nan) and Adam(lr=inf) through, which only
+    # fails later as a NaN loss). "ge0" refuses what fails
     # ``0.0 <= x`` (so NaN too), "lt0" only ``x < 0`` (SGD's test: NaN passes), "beta"
     # ``0.0 <= b < 1.0`` per entry, "unit" ``0.0 <= x <= 1.0``. The message is PyTorch's.
     _rules: tuple[tuple[str, str, str], ...] = (
@@ -97,6 +99,14 @@ class Optimizer:
                     if test == "beta":
                         raise ValueError(f"Invalid beta parameter at index {i}: {v}")
                     raise ValueError(f"Invalid {label}: {v}")
+        labels = {key: label for key, _, label in self._rules}
+        for key, value in group.items():  # stricter than PyTorch: SGD(lr=nan), lr=inf pass
+            values = value if isinstance(value, (tuple, list)) and key != "params" else (value,)
+            for v in values:
+                if isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isfinite(v):
+                    raise ValueError(
+                        f"Invalid {labels.get(key, key + ' value')}: {v} (must be finite)"
+                    )
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Drop the gradients (default), or zero them in place."""
