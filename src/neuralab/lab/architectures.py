@@ -19,10 +19,20 @@
    first, so c_t keeps ~0.993^T of c_1, 0.58 at T = 80; Gers et al., 2000; Jozefowicz et
    al., 2015): at PyTorch's init, f_t ~ 1/2 and c_t keeps ~0.5^T of the first symbol, so
    the LSTM too starts out forgetting and stays at chance here (None: PyTorch's init).
+   The learning rate warms up linearly over the first ``warmup_steps`` steps, then decays
+   to 0 along a cosine. At a constant 3e-3 from step 1 the LSTM at T = 80 learned in only
+   about half of the runs (4 of 8 fresh seeds at 1,000 steps, 3 of 5 seeds of the full
+   study at 1,500): Adam's first updates move every weight by about the full learning
+   rate whatever its gradient's size, while the gradient is still mostly distractor
+   noise, and some runs settle where two or three of the 8 symbols are never predicted
+   (accuracy (8 - k + 1) / 8 for k symbols lumped together: 87.5 %, 75 %, 62.5 %), a
+   plateau that 1,000 more steps at the same rate do not leave. With the warm-up every
+   seed tried learns by step 300 (8 of 8); the cosine decay lets it settle at the end.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy
@@ -54,7 +64,8 @@ class Config:
     symbols: int = 8
     distractors: int = 8
     steps: int = 1500
-    recurrent_learning_rate: float = 3e-3
+    recurrent_learning_rate: float = 3e-3  # peak: after the warm-up, before the decay
+    warmup_steps: int = 100  # linear warm-up of the recurrent learning rate (0: none)
     forget_bias: float | None = 5.0  # added to the LSTM's forget-gate bias (None: PyTorch's)
     evaluate_every: int = 100
     loss_window: int = 50  # training steps averaged into one point of the MNIST loss curve
@@ -76,6 +87,10 @@ class Config:
         bad = [c for c in self.cells if c not in CELLS]
         if bad or not self.cells:
             raise ValueError(f"architectures: cells must be among {CELLS}, got {self.cells}")
+        if not 0 <= self.warmup_steps < self.steps:
+            raise ValueError(
+                f"architectures: warmup_steps must be in [0, steps), got {self.warmup_steps}"
+            )
         if self.evaluate_every < 1:
             raise ValueError("architectures: evaluate_every must be positive")
         if self.loss_window < 1:
@@ -115,6 +130,7 @@ def _train_recurrent(cell: str, length: int, config: Config, seed: int) -> tuple
         n_inputs, config.hidden, config.symbols, cell=cell, forget_bias=forget_bias
     )
     opt = optim.Adam(model.parameters(), lr=config.recurrent_learning_rate)
+    schedule = optim.lr_scheduler.LambdaLR(opt, _warmup_cosine(config.warmup_steps, config.steps))
     loss_fn = nn.CrossEntropyLoss()
     x_test, y_test = first_symbol_recall(
         500, length, config.symbols, config.distractors, seed=10_000 + seed
@@ -126,11 +142,25 @@ def _train_recurrent(cell: str, length: int, config: Config, seed: int) -> tuple
         loss_fn(model(nl.tensor(x)), nl.tensor(y)).backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        schedule.step()
         if step % config.evaluate_every == 0 or step == config.steps:
             predicted = predict(model, x_test)._data.argmax(1)
             steps.append(step)
             accuracy.append(float((predicted == y_test).mean()))
     return steps, accuracy
+
+
+def _warmup_cosine(warmup: int, steps: int):
+    """The learning-rate factor for training step ``s + 1`` (LambdaLR counts from 0):
+    (s + 1) / warmup up to ``warmup``, then a cosine from 1 down to 0 at ``steps``."""
+
+    def factor(s: int) -> float:
+        step = s + 1
+        if step <= warmup:
+            return step / warmup
+        return 0.5 * (1 + math.cos(math.pi * (step - warmup) / (steps - warmup)))
+
+    return factor
 
 
 def run(config: Config, seed: int) -> Result:
@@ -283,11 +313,13 @@ def _recurrent_part(config: Config, seeds: Seeds) -> list:
                 unit=" %",
             )
         )
+    if "lstm" in config.cells:
+        paragraphs.append(_schedule_reason(config))
     return [
         Table(
             f"Recall the first of T symbols ({config.symbols} symbols, hidden {config.hidden}, "
-            f"{config.steps} steps, LSTM forget-gate bias {_forget(config)}): final held-out "
-            "accuracy",
+            f"{config.steps} steps, {_schedule(config)}, LSTM forget-gate bias "
+            f"{_forget(config)}): final held-out accuracy",
             ["T"] + [c.upper() for c in config.cells],
             rows,
         ),
@@ -299,6 +331,32 @@ def _recurrent_part(config: Config, seeds: Seeds) -> list:
         ),
         Text(*paragraphs),
     ]
+
+
+def _schedule(config: Config) -> str:
+    lr = f"Adam {config.recurrent_learning_rate:g}"
+    if config.warmup_steps:
+        return f"{lr} warmed up over {config.warmup_steps} steps, cosine decay"
+    return f"{lr}, cosine decay"
+
+
+def _schedule_reason(config: Config) -> str:
+    """Why the recurrent learning rate warms up (measured; see the module's docstring)."""
+    if not config.warmup_steps:
+        return (
+            "The learning rate starts at its peak here (warmup_steps = 0): at T = 80 the LSTM "
+            "then learns in only about half of the seeds, the others stuck where some of the "
+            "symbols are never predicted."
+        )
+    return (
+        f"Why the learning rate warms up over the first {config.warmup_steps} steps: Adam's "
+        "first updates move every weight by about the full learning rate, whatever the size "
+        "of its gradient, while that gradient is still mostly distractor noise. Started at a "
+        f"constant {config.recurrent_learning_rate:g}, the LSTM at T = 80 learned in only "
+        "about half of the seeds (4 of 8 fresh seeds); the others settled where two or three "
+        "of the symbols are never predicted (87.5 % or 75 % accuracy) and stayed there for "
+        "the remaining 1,000 steps. With the warm-up it learned in 8 of 8."
+    )
 
 
 def _forget(config: Config) -> str:
