@@ -120,6 +120,20 @@ def test_the_image_reading_names_the_cnn_in_lower_case_mid_sentence():
     assert "for the CNN)" in reading and "for The CNN" not in reading
 
 
+def test_the_recurrent_learning_rate_warms_up_then_decays():
+    """Linear warm-up over warmup_steps (capped at half the steps) to the peak, then a
+    cosine that falls every step down to 0 at the last one."""
+    factor = architectures._warmup_cosine(100, 1500)
+    lrs = [factor(s) for s in range(1500)]
+    assert lrs[0] == pytest.approx(0.01) and lrs[49] == pytest.approx(0.5)
+    assert lrs[99] == 1.0 and lrs[100] == pytest.approx(1.0, abs=1e-5)
+    assert all(a > b for a, b in itertools.pairwise(lrs[99:]))
+    assert lrs[-1] == pytest.approx(0.0, abs=1e-12) and lrs[799] == pytest.approx(0.5)
+    tiny = make_config(architectures.STUDY, overrides={"steps": "20"})
+    assert architectures._warmup(tiny) == 10
+    assert architectures._warmup(CONFIG) == min(CONFIG.warmup_steps, CONFIG.steps // 2)
+
+
 TINY = {
     "train_images": "256",
     "test_images": "128",
@@ -155,6 +169,7 @@ def test_a_seed_gives_the_same_numbers_twice(neuralab_data):
         ("symbols", "1", "symbols must be at least 2"),
         ("epochs", "0", "epochs must be positive"),
         ("loss_window", "0", "loss_window must be positive"),
+        ("warmup_steps", "-1", "warmup_steps must be non-negative"),
     ],
 )
 def test_bad_settings_are_named(key, value, message):
