@@ -349,9 +349,17 @@ def lab_command(args: argparse.Namespace) -> int:
         out=args.out,
         overrides=getattr(args, "overrides", None),
         log=_log,
-        workers=args.workers or os.cpu_count() or 1,
+        workers=args.workers or _cores(),
     )
     return 0
+
+
+def _cores() -> int:
+    """The cores this process may use (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on every system
+        return os.cpu_count() or 1
 
 
 def _log(line: str) -> None:
