@@ -1,7 +1,9 @@
 """The lab: the classic studies of deep learning, run with one command and shown as one
 report.
 
-    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value] [--list]
+    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value] [--workers N]
+    neuralab lab --report-only DIR
+    neuralab lab --list
 
 or from Python, ``neuralab.lab.run_studies(["activations"], quick=True, out="report")``.
 Each study (``neuralab.lab.<name>``) is a typed ``Config`` (its defaults are the full
