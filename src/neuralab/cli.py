@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -335,6 +336,12 @@ def lab_command(args: argparse.Namespace) -> int:
     if args.list:
         print(lab.listing())
         return 0
+    if args.report_only is not None:
+        try:
+            lab.report_only(args.report_only, log=_log)
+        except lab.NoResultsError as error:
+            raise cli_faults.UsageError(cli_faults.one_line(error)) from None
+        return 0
     lab.run_studies(
         args.studies or None,
         quick=args.quick,
@@ -342,8 +349,17 @@ def lab_command(args: argparse.Namespace) -> int:
         out=args.out,
         overrides=getattr(args, "overrides", None),
         log=_log,
+        workers=args.workers or _cores(),
     )
     return 0
+
+
+def _cores() -> int:
+    """The cores this process may use (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on every system
+        return os.cpu_count() or 1
 
 
 def _log(line: str) -> None:
@@ -415,8 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=checks.output_folder,
         default="runs/lab",
-        help="report folder (default: runs/lab); studies finished before an interruption "
-        "are kept there and reused when the same command is run again",
+        help="report folder (default: runs/lab); every finished job (study, seed) is kept "
+        "in DIR/jobs/ and reused when the same command is run again",
     )
     lab.add_argument(
         "--set",
@@ -424,6 +440,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="[STUDY.]KEY=VALUE",
         help="change a study's setting (repeatable)",
+    )
+    lab.add_argument(
+        "--workers",
+        type=checks.count(1024),
+        default=None,
+        help="run the jobs (one per study and seed) on N processes (default: one per core); "
+        "the numbers are the same, bit for bit, for every N",
+    )
+    lab.add_argument(
+        "--report-only",
+        metavar="DIR",
+        type=checks.existing_folder,
+        default=None,
+        help="rebuild DIR's report from the results kept there, without training",
     )
     lab.add_argument("--list", action="store_true", help="name the studies and their settings")
     from neuralab.tune.cli import add_parser as add_tune_parser
@@ -439,6 +469,9 @@ def check_arguments(args: argparse.Namespace) -> None:
         if args.command in ("train", "summary"):
             batch = getattr(args, "batch_size", 1)
             checks.check_model_memory([INPUTS[args.data], *args.hidden, CLASSES], batch)
+        elif args.command == "lab" and args.report_only is not None:
+            if args.studies or args.set or args.list:
+                raise ValueError("--report-only DIR takes no studies, --set or --list")
         elif args.command == "lab" and not args.list:
             args.overrides = check_lab_arguments(args)
     except ValueError as error:

@@ -333,22 +333,23 @@ def test_ctrl_c_in_train_keeps_a_checkpoint_that_resumes_exactly(tmp_path, capsy
     assert len(history["loss"]) == kept + 1
 
 
-def test_ctrl_c_in_lab_keeps_the_finished_studies(tmp_path):
-    argv = ["lab", "forward_pass", "perceptron", "--quick", "--seeds", "1", "--out", "lab"]
+def test_ctrl_c_in_lab_keeps_the_finished_jobs(tmp_path):
+    argv = ["lab", "forward_pass", "perceptron", "--quick", "--seeds", "1", "--out", "lab",
+            "--workers", "1"]  # fmt: skip
     code, _, err = _interrupt_after(argv, tmp_path, "The forward pass")
     assert code == 130, err
     line = assert_one_line(err)
-    assert "forward_pass" in line and "run the same command again to resume" in line
+    assert "jobs are finished" in line and "run the same command again to resume" in line
     assert not (tmp_path / "lab" / "results.json").exists()
     resumed = subprocess.run(
         [sys.executable, "-m", "neuralab", *argv],
         capture_output=True, text=True, cwd=tmp_path, env=env(tmp_path), timeout=120,
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
-    assert "kept from the interrupted run" in resumed.stdout
+    assert "1 of 1 job(s) kept from an earlier run" in resumed.stdout
+    assert "forward_pass seed 0:" not in resumed.stdout  # not run again
     results = strict_loads((tmp_path / "lab" / "results.json").read_text())
     assert set(results["studies"]) == {"forward_pass", "perceptron"}
-    assert not (tmp_path / "lab" / ".unfinished").exists()
 
 
 def test_an_unknown_metric_is_refused_before_the_first_epoch():

@@ -549,9 +549,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
 
 class BinaryFocalCrossentropy(LossFunctionWrapper):
@@ -581,12 +579,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-        self.apply_class_balancing = apply_class_balancing
-        self.alpha = alpha
-        self.gamma = gamma
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
@@ -610,9 +603,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
@@ -640,8 +631,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             ignore_class=ignore_class,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -423,8 +423,7 @@ class BinaryCrossentropy(MeanMetricWrapper):
             from_logits=from_logits,
             label_smoothing=label_smoothing,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
@@ -446,9 +445,7 @@ class CategoricalCrossentropy(MeanMetricWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
@@ -475,9 +472,7 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
                 "neuralab.keras: metrics.SparseCategoricalCrossentropy(ignore_class=...) is "
                 "not supported"
             )
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
+        self.__dict__.update(self._fn_kwargs)  # each setting as an attribute, as in Keras
 
 
 # --- confusion-matrix metrics -----------------------------------------------------------

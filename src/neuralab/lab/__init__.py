@@ -1,7 +1,9 @@
 """The lab: the classic studies of deep learning, run with one command and shown as one
 report.
 
-    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value] [--list]
+    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value] [--workers N]
+    neuralab lab --report-only DIR
+    neuralab lab --list
 
 or from Python, ``neuralab.lab.run_studies(["activations"], quick=True, out="report")``.
 Each study (``neuralab.lab.<name>``) is a typed ``Config`` (its defaults are the full
@@ -15,12 +17,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from neuralab import backend
 from neuralab.lab.report import Figure, Section, Text, write_report
 from neuralab.lab.study import Result, Seeds, Study, make_config
 
@@ -32,6 +32,7 @@ __all__ = [
     "get_study",
     "listing",
     "make_config",
+    "report_only",
     "run_studies",
     "studies",
 ]
@@ -120,9 +121,6 @@ def blas_threads(limit: int | None) -> Iterator[None]:
         yield
 
 
-UNFINISHED = ".unfinished"  # under the report folder: studies finished before a stop
-
-
 def run_studies(
     selection: Sequence[str | Study] | None = None,
     *,
@@ -132,24 +130,31 @@ def run_studies(
     overrides: dict[str, dict[str, Any]] | None = None,
     log: Callable[[str], None] | None = print,
     threads: int | None = 1,
+    workers: int = 1,
+    resume: bool = True,
 ) -> Path:
     """Run the studies (all by default) over ``seeds`` seeds (quick: 2, full: 5), write
     ``out/index.html``, its images and ``out/results.json``; return the page's path.
 
-    overrides: {study name: {setting: value}} on top of the (quick) config. threads: BLAS
-    threads while the studies run (None: the library's default). Each run is
-    seeded with ``neuralab.manual_seed(seed)`` first, so two runs give the same numbers
-    (but for wall-clock timings).
+    overrides: {study name: {setting: value}} on top of the (quick) config. The work is
+    one job per (study, seed) (``neuralab.lab.jobs``), each seeded with
+    ``neuralab.manual_seed(seed)`` and run with one BLAS thread (``threads`` is kept for
+    compatibility: jobs always use one thread, so the numbers do not depend on it), so
+    two runs give the same numbers (but for wall-clock timings), and ``workers`` > 1
+    runs the jobs on that many processes with the same numbers, bit for bit.
 
-    Every finished study's results are kept in ``out/.unfinished/`` until the report is
-    written: a run that is interrupted (Ctrl-C raises ``cli_faults.Interrupted`` saying
-    what was kept) or fails, then started again with the same settings, reuses them
-    instead of running those studies again. A study whose numbers are not finite (a run
-    that diverged) says so in words in its section and in results.json, where each such
-    number is null (``neuralab.strict_json``).
+    Every finished job's result is kept in ``out/jobs/`` (written atomically as it
+    finishes): the same call again (``resume``, the default) loads the finished jobs
+    instead of running them, so a run that is interrupted (Ctrl-C raises
+    ``cli_faults.Interrupted`` saying what was kept) or fails loses only the jobs in
+    flight. A study whose numbers are not finite (a run that diverged) says so in words
+    in its section and in results.json, where each such number is null
+    (``neuralab.strict_json``).
     """
     from neuralab.cli_faults import Interrupted
+    from neuralab.lab import jobs as lab_jobs
 
+    del threads  # every job runs with one BLAS thread (see above)
     chosen = []
     for study in (get_study(s) for s in (selection or STUDY_MODULES)):
         if study.name in [c.name for c in chosen]:
@@ -165,68 +170,209 @@ def run_studies(
         raise TypeError(f"seeds must be an integer, got {n_seeds!r}")
     if n_seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {n_seeds}")
+    runner = lab_jobs.Runner(workers)
     seed_list = list(range(n_seeds))
-    sections, results = [], {"mode": "quick" if quick else "full", "studies": {}}
-    kept = _Kept(Path(out) / UNFINISHED)
-    done: list[str] = []
-    try:
-        for study, config in zip(chosen, configs):
-            settings = dataclasses.asdict(config)
-            start = time.perf_counter()
-            outcomes, seconds = kept.load(study.name, settings, seed_list)
-            if outcomes is None:
-                outcomes = []
-                with blas_threads(threads):
-                    for seed in seed_list:
-                        backend.manual_seed(seed)
-                        outcomes.append(study.run(config, seed))
-                seconds = time.perf_counter() - start
-                kept.save(study.name, settings, seed_list, outcomes, seconds)
-                how = f"{seconds:.1f} s"
-            else:
-                how = f"kept from the interrupted run ({seconds:.1f} s then)"
-            seeds_result = Seeds(outcomes, seed_list, study.bounds_for(config))
-            blocks = study.report(config, seeds_result)
-            for block in blocks:
-                if isinstance(block, Figure):
-                    block.render()  # drawn now: the study's time includes its plots
-            entry = {
-                "title": study.title,
-                "question": study.question,
-                "config": settings,
-                "seeds": seed_list,
-                "seconds": seconds,
-                "summary": seeds_result.summary(),
-                "results": [r.to_dict() for r in outcomes],
-            }
-            diverged = _not_finite(entry)
-            if diverged:
-                entry["diverged"] = diverged
-                blocks = [Text(diverged), *blocks]
-            sections.append(
-                Section(
-                    study.name, study.title, study.question, settings, seed_list, seconds, blocks
+    out = Path(out)
+    mode = "quick" if quick else "full"
+    plan = [(s, dataclasses.asdict(c)) for s, c in zip(chosen, configs)]
+    all_jobs = [lab_jobs.Job(s, settings, seed) for s, settings in plan for seed in seed_list]
+    lab_jobs.write_plan(out, mode, seed_list, plan)
+
+    finished: dict[tuple[str, int], tuple[Result, float, bool]] = {}
+    for job in all_jobs if resume else []:
+        kept = lab_jobs.load_job(out, job)
+        if kept is not None:
+            finished[(job.study.name, job.seed)] = (*kept, True)
+    to_run = [j for j in all_jobs if (j.study.name, j.seed) not in finished]
+    rendered: dict[str, tuple[Section, dict[str, Any], str]] = {}
+
+    def render_ready(study: Study, config: Any, say: Callable[[str], None]) -> None:
+        if study.name in rendered:
+            return
+        outcomes = [finished.get((study.name, seed)) for seed in seed_list]
+        if any(o is None for o in outcomes):
+            return
+        section, entry, diverged = study_section(
+            study, config, seed_list, [o[0] for o in outcomes], sum(o[1] for o in outcomes)
+        )
+        rendered[study.name] = (section, entry, diverged)
+        kept = sum(o[2] for o in outcomes)
+        how = f"{entry['seconds']:.1f} s"
+        if kept:
+            how += f" ({kept} of {len(outcomes)} job(s) kept from an earlier run)"
+        say(f"{study.title}: {how}")
+        if diverged:
+            say(f"{study.title}: {diverged}")
+
+    by_name = {s.name: (s, c) for s, c in zip(chosen, configs)}
+    with lab_jobs.progress(len(to_run), log) as progress:
+
+        def say(line: str) -> None:
+            progress(line, job=False)
+
+        def done(job: lab_jobs.Job, result: Result, seconds: float) -> None:
+            finished[(job.study.name, job.seed)] = (result, seconds, False)
+            lab_jobs.save_job(out, job, result, seconds)
+            progress(f"  {job.label}: {seconds:.1f} s")
+            render_ready(*by_name[job.study.name], say)
+
+        try:
+            for study, config in zip(chosen, configs):
+                render_ready(study, config, say)  # every job kept
+            runner.run(to_run, done)
+        except KeyboardInterrupt:
+            ran = sum(not kept for _, _, kept in finished.values())
+            where = out / lab_jobs.JOBS
+            if finished:
+                raise Interrupted(
+                    f"{len(finished)} of {len(all_jobs)} jobs are finished ({ran} in this "
+                    f"run) and kept in {where}; run the same command again to resume (they "
+                    "are not run again)"
+                ) from None
+            raise Interrupted("no job had finished, nothing was kept") from None
+    return _write(out, [rendered[s.name] for s in chosen], mode, n_seeds, log)
+
+
+class NoResultsError(ValueError):
+    """``report_only``: the folder holds no results to make a report from."""
+
+
+def report_only(out: str | Path, log: Callable[[str], None] | None = print) -> Path:
+    """Rebuild ``out/index.html`` (with its images) and ``out/results.json`` from the
+    results kept in ``out`` without training: the jobs in ``out/jobs/`` of the run
+    ``out/jobs/plan.json`` describes, else ``out/results.json``. A study is shown when
+    every one of its seeds is there; the missing ones are named through ``log`` (and
+    returned in the error when none is there: NoResultsError)."""
+    from neuralab.lab import jobs as lab_jobs
+
+    out = Path(out)
+    parts, missing = [], []
+    plan = lab_jobs.read_plan(out)
+    if plan is not None:
+        mode, seed_list = plan["mode"], plan["seeds"]
+        for name, settings in plan["studies"]:
+            try:
+                study = get_study(name)
+                config = study.config(**settings)
+            except (ValueError, TypeError):
+                missing.append(f"{name} (not a built-in study of this version)")
+                continue
+            found = lab_jobs.find_jobs(out, name, settings)
+            absent = [s for s in seed_list if s not in found]
+            if absent:
+                missing.append(f"{name} (seed{'s' * (len(absent) > 1)} "
+                               f"{', '.join(map(str, absent))} of {len(seed_list)})")  # fmt: skip
+                continue
+            outcomes = [found[s] for s in seed_list]
+            results, seconds = [o[0] for o in outcomes], sum(o[1] for o in outcomes)
+            parts.append(study_section(study, config, seed_list, results, seconds))
+    else:
+        stored = _stored_results(out)
+        if stored is None:
+            raise NoResultsError(f"{out} holds no lab results (no jobs/plan.json, no results.json)")
+        mode = str(stored.get("mode", "full"))
+        seed_list = []
+        for name, entry in stored.get("studies", {}).items():
+            try:
+                study = get_study(name)
+                config = study.config(**_as_fields(study, entry["config"]))
+                seed_list = [int(s) for s in entry["seeds"]]
+                outcomes = [Result.from_dict(r) for r in entry["results"]]
+                parts.append(
+                    study_section(study, config, seed_list, outcomes, float(entry["seconds"]))
                 )
-            )
-            results["studies"][study.name] = entry
-            done.append(study.name)
-            if log:
-                log(f"{study.title}: {how}")
-                if diverged:
-                    log(f"{study.title}: {diverged}")
-    except KeyboardInterrupt:
-        finished = kept.names()
-        if finished:
-            raise Interrupted(
-                f"the finished studies ({', '.join(finished)}) are kept in {kept.folder}; run "
-                "the same command again to resume (they are not run again)"
-            ) from None
-        raise Interrupted("no study had finished, nothing was kept") from None
-    title = f"neuralab lab report ({results['mode']} mode, {n_seeds} seed{'s' * (n_seeds > 1)})"
-    page = write_report(sections, out, results, title)
-    kept.clear()
+            except Exception as error:  # named; the others are still shown
+                missing.append(f"{name} (its results.json entry is unusable: {error})")
+    if not parts:
+        where = "; missing: " + ", ".join(missing) if missing else ""
+        raise NoResultsError(f"{out} holds no complete study to report{where}")
+    if missing and log:
+        log(f"not in the report (no results kept): {', '.join(missing)}")
+    n_seeds = max(len(p[1]["seeds"]) for p in parts)
+    return _write(out, parts, mode, n_seeds, log)
+
+
+def _stored_results(out: Path) -> dict[str, Any] | None:
+    """out/results.json with its non-finite numbers put back (they are null there and
+    named under ``non_finite``); None when there is none."""
+    from neuralab.safe_io import read_json
+
+    path = out / "results.json"
+    if not path.is_file():
+        return None
+    try:
+        stored = read_json(str(path), max_bytes=1 << 30)
+    except Exception:
+        return None
+    if not isinstance(stored, dict):
+        return None
+    values = stored.pop("non_finite", {}).get("values", {})
+    for where, what in values.items():
+        *parents, last = where.split(".")
+        node: Any = stored
+        try:
+            for part in parents:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            if isinstance(node, list):
+                node[int(last)] = float(what)
+            elif isinstance(node, dict) and last in node:
+                node[last] = float(what)
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue  # a key with a dot in it: left as null
+    return stored
+
+
+def _as_fields(study: Study, settings: dict[str, Any]) -> dict[str, Any]:
+    """results.json's settings with its lists back as the tuples the config holds."""
+    defaults = dataclasses.asdict(study.config())
+    return {
+        k: tuple(v) if isinstance(v, list) and isinstance(defaults.get(k), tuple) else v
+        for k, v in settings.items()
+    }
+
+
+def study_section(
+    study: Study, config: Any, seed_list: list[int], outcomes: list[Result], seconds: float
+) -> tuple[Section, dict[str, Any], str]:
+    """A study's report section (its plots drawn), its results.json entry and what was
+    not finite, from its Results over the seeds (fresh or kept)."""
+    settings = dataclasses.asdict(config)
+    seeds_result = Seeds(outcomes, seed_list, study.bounds_for(config))
+    blocks = study.report(config, seeds_result)
+    for block in blocks:
+        if isinstance(block, Figure):
+            block.render()  # drawn now: the figure's memory is freed at once
+    entry = {
+        "title": study.title,
+        "question": study.question,
+        "config": settings,
+        "seeds": seed_list,
+        "seconds": seconds,
+        "summary": seeds_result.summary(),
+        "results": [r.to_dict() for r in outcomes],
+    }
+    diverged = _not_finite(entry)
+    if diverged:
+        entry["diverged"] = diverged
+        blocks = [Text(diverged), *blocks]
+    section = Section(study.name, study.title, study.question, settings, seed_list, seconds, blocks)
+    return section, entry, diverged
+
+
+def _write(
+    out: Path,
+    parts: list[tuple[Section, dict[str, Any], str]],
+    mode: str,
+    n_seeds: int,
+    log: Callable[[str], None] | None,
+) -> Path:
+    results: dict[str, Any] = {"mode": mode, "studies": {}}
+    for section, entry, _ in parts:
+        results["studies"][section.name] = entry
+    title = f"neuralab lab report ({mode} mode, {n_seeds} seed{'s' * (n_seeds > 1)})"
+    page = write_report([p[0] for p in parts], out, results, title)
     if log:
-        log(f"wrote {page} and {Path(out) / 'results.json'}")
+        log(f"wrote {page} and {out / 'results.json'}")
     return page
 
 
@@ -244,101 +390,3 @@ def _not_finite(entry: dict[str, Any]) -> str:
         f"{len(places)} number(s) of this study are not finite: the training diverged or the "
         f"quantity is undefined ({shown}{more}); results.json holds null for each"
     )
-
-
-class _Kept:
-    """Finished studies' results on disk (``folder/NAME.json``, strict JSON written
-    atomically) with the settings and seeds they were run with; ``load`` returns them
-    only for the same settings, seeds and neuralab version."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _key(self, name: str, settings: dict[str, Any], seeds: list[int]) -> Any:
-        import neuralab
-
-        return _pack({"study": name, "settings": settings, "seeds": seeds,
-                      "version": getattr(neuralab, "__version__", "")})  # fmt: skip
-
-    def names(self) -> list[str]:
-        if not self.folder.is_dir():
-            return []
-        return sorted(p.stem for p in self.folder.glob("*.json"))
-
-    def save(
-        self,
-        name: str,
-        settings: dict[str, Any],
-        seeds: list[int],
-        outcomes: list[Result],
-        seconds: float,
-    ) -> None:
-        import json
-
-        from neuralab.io import atomic_write
-
-        results = [r.to_dict() for r in outcomes]
-        packed = _pack(results)
-        if packed is None or repr(_unpack(packed)) != repr(results):
-            return  # not plain JSON data: the study runs again on a resume
-        text = json.dumps(
-            {"key": self._key(name, settings, seeds), "seconds": seconds, "results": packed},
-            allow_nan=False,
-        )
-        with contextlib.suppress(OSError):  # keeping it is a convenience, not the result
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(str(self.folder / f"{name}.json"), text.encode())
-
-    def load(
-        self, name: str, settings: dict[str, Any], seeds: list[int]
-    ) -> tuple[list[Result] | None, float]:
-        import json
-
-        path = self.folder / f"{name}.json"
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            if stored["key"] != self._key(name, settings, seeds):
-                return None, 0.0
-            results = [Result(**_unpack(r)) for r in stored["results"]]
-            return results, float(stored["seconds"])
-        except Exception:  # missing, stale or damaged: run the study again
-            return None, 0.0
-
-    def clear(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _pack(value: Any) -> Any:
-    """Plain data as strict JSON: tuples and non-finite floats tagged; None when ``value``
-    holds anything else (the caller then does not keep it)."""
-    import math
-
-    if value is None or isinstance(value, (bool, str, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"$float": repr(value)}
-    if isinstance(value, (list, tuple)):
-        items = [_pack(v) for v in value]
-        if any(i is None and v is not None for i, v in zip(items, value)):
-            return None
-        return items if isinstance(value, list) else {"$tuple": items}
-    if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
-        items = {k: _pack(v) for k, v in value.items()}
-        if any(items[k] is None and value[k] is not None for k in value):
-            return None
-        return items
-    return None
-
-
-def _unpack(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_unpack(v) for v in value]
-    if isinstance(value, dict):
-        if set(value) == {"$float"}:
-            return float(value["$float"])
-        if set(value) == {"$tuple"}:
-            return tuple(_unpack(v) for v in value["$tuple"])
-        return {k: _unpack(v) for k, v in value.items()}
-    return value

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -62,8 +63,66 @@ class Result:
             None if v is None else float(v) for v in values
         ]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"scalars": self.scalars, "curves": self.curves, "data": self.data}
+    def to_dict(self, strict: bool = False) -> dict[str, Any]:
+        """The result as a dict. ``strict=True``: as strict JSON data that ``from_dict``
+        turns back into an equal Result, bit for bit: a non-finite float is written
+        ``{"$float": "nan"}`` (a None stays null: an undefined point of a curve), a tuple
+        ``{"$tuple": [...]}``; a TypeError names a value that is not plain data."""
+        plain = {"scalars": self.scalars, "curves": self.curves, "data": self.data}
+        return _pack(plain, "result") if strict else plain
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Result:
+        """The Result of ``to_dict()`` or ``to_dict(strict=True)`` (tags undone)."""
+        unpacked = _unpack(dict(d))
+        unknown = set(unpacked) - {"scalars", "curves", "data"}
+        if unknown:
+            raise ValueError(f"Result.from_dict: unknown keys {sorted(unknown)}")
+        return cls(
+            scalars=unpacked.get("scalars", {}),
+            curves=unpacked.get("curves", {}),
+            data=unpacked.get("data", {}),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal bit for bit (NaN equals NaN here: the same result read back)."""
+        if not isinstance(other, Result):
+            return NotImplemented
+        return repr(_pack(self.to_dict(), "")) == repr(_pack(other.to_dict(), ""))
+
+
+def _pack(value: Any, where: str) -> Any:
+    """Plain data as strict JSON data: non-finite floats and tuples tagged (see
+    ``Result.to_dict``); a TypeError names anything that is not plain data."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):  # NumPy integers as Python's
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else {"$float": repr(number)}
+    if isinstance(value, list):
+        return [_pack(v, f"{where}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, tuple):
+        return {"$tuple": [_pack(v, f"{where}.{i}") for i, v in enumerate(value)]}
+    if isinstance(value, dict):
+        for k in value:
+            if not isinstance(k, str) or k.startswith("$"):
+                raise TypeError(f"{where}: key {k!r} is not a plain string key")
+        return {k: _pack(v, f"{where}.{k}") for k, v in value.items()}
+    raise TypeError(f"{where}: {type(value).__name__} is not plain JSON data")
+
+
+def _unpack(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_unpack(v) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"$float"}:
+            return float(value["$float"])
+        if set(value) == {"$tuple"}:
+            return tuple(_unpack(v) for v in value["$tuple"])
+        return {k: _unpack(v) for k, v in value.items()}
+    return value
 
 
 class Seeds:

@@ -30,34 +30,33 @@ def _floating(a: Any, op: str) -> Tensor:
     return Tensor._from_array(a._data.astype(default_float()))
 
 
-class Log10(Function):
-    """y = log10(a);  dy/da = 1 / (a ln 10)"""
+def _function(name: str, forward: Any, backward: Any, doc: str, base: type = Function) -> type:
+    """A Function subclass made from a table row (the same class a ``class`` block makes)."""
+    body = {"__doc__": doc, "__module__": __name__, "forward": staticmethod(forward)}
+    if backward is not None:
+        body["backward"] = staticmethod(backward)
+    return type(name, (base,), body)
 
-    @staticmethod
+
+def _log_base(name: str, ufunc: str, base: float) -> type[Function]:
+    """y = log_base(a);  dy/da = 1 / (a ln base)"""
+    ln_base = _math.log(base)
+
     def forward(ctx, a):
         ctx.save_for_backward(a)
         xp = array_module(a)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return xp.log10(a)
+            return getattr(xp, ufunc)(a)
 
-    @staticmethod
     def backward(ctx, grad):
-        return (grad / (ctx.saved[0] * _math.log(10.0)),)
+        return (grad / (ctx.saved[0] * ln_base),)
+
+    doc = f"y = {ufunc}(a);  dy/da = 1 / (a ln {base:g})"
+    return _function(name, forward, backward, doc)
 
 
-class Log2(Function):
-    """y = log2(a);  dy/da = 1 / (a ln 2)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        xp = array_module(a)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return xp.log2(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad / (ctx.saved[0] * _math.log(2.0)),)
+Log10 = _log_base("Log10", "log10", 10.0)
+Log2 = _log_base("Log2", "log2", 2.0)
 
 
 class Log1p(Function):
@@ -89,30 +88,23 @@ class Expm1(Function):
         return (grad * (ctx.saved[0] + 1),)
 
 
-class Sin(Function):
-    """y = sin(a);  dy/da = cos(a)"""
+def _trig(name: str, ufunc: str, derivative: str, negate: bool) -> type[Function]:
+    """y = f(a);  dy/da = f'(a), another ufunc of a (negated for cos)"""
 
-    @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return array_module(a).sin(a)
+        return getattr(array_module(a), ufunc)(a)
 
-    @staticmethod
     def backward(ctx, grad):
-        return (grad * array_module(grad).cos(ctx.saved[0]),)
+        d = getattr(array_module(grad), derivative)(ctx.saved[0])
+        return (-grad * d,) if negate else (grad * d,)
+
+    doc = f"y = {ufunc}(a);  dy/da = {'-' if negate else ''}{derivative}(a)"
+    return _function(name, forward, backward, doc)
 
 
-class Cos(Function):
-    """y = cos(a);  dy/da = -sin(a)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return array_module(a).cos(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (-grad * array_module(grad).sin(ctx.saved[0]),)
+Sin = _trig("Sin", "sin", "cos", negate=False)
+Cos = _trig("Cos", "cos", "sin", negate=True)
 
 
 class Tan(Function):
@@ -130,30 +122,8 @@ class Tan(Function):
         return (grad * (1 + y * y),)
 
 
-class Sinh(Function):
-    """y = sinh(a);  dy/da = cosh(a)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return array_module(a).sinh(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad * array_module(grad).cosh(ctx.saved[0]),)
-
-
-class Cosh(Function):
-    """y = cosh(a);  dy/da = sinh(a)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return array_module(a).cosh(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad * array_module(grad).sinh(ctx.saved[0]),)
+Sinh = _trig("Sinh", "sinh", "cosh", negate=False)
+Cosh = _trig("Cosh", "cosh", "sinh", negate=False)
 
 
 class Atan(Function):
@@ -223,28 +193,16 @@ class _Step(Function):
         return (array_module(grad).zeros_like(grad),)
 
 
-class Floor(_Step):
-    """y = largest integer <= a;  dy/da = 0"""
-
-    @staticmethod
+def _integral(name: str, ufunc: str, doc: str) -> type[Function]:
     def forward(ctx, a):
-        return array_module(a).floor(a) if a.dtype.kind in "fc" else a.copy()
+        return getattr(array_module(a), ufunc)(a) if a.dtype.kind in "fc" else a.copy()
+
+    return _function(name, forward, None, doc, base=_Step)
 
 
-class Ceil(_Step):
-    """y = smallest integer >= a;  dy/da = 0"""
-
-    @staticmethod
-    def forward(ctx, a):
-        return array_module(a).ceil(a) if a.dtype.kind in "fc" else a.copy()
-
-
-class Trunc(_Step):
-    """y = a rounded toward 0;  dy/da = 0"""
-
-    @staticmethod
-    def forward(ctx, a):
-        return array_module(a).trunc(a) if a.dtype.kind in "fc" else a.copy()
+Floor = _integral("Floor", "floor", "y = largest integer <= a;  dy/da = 0")
+Ceil = _integral("Ceil", "ceil", "y = smallest integer >= a;  dy/da = 0")
+Trunc = _integral("Trunc", "trunc", "y = a rounded toward 0;  dy/da = 0")
 
 
 class Round(_Step):

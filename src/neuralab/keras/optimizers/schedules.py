@@ -33,12 +33,24 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-def _check_steps(name: str, value: Any) -> None:
-    if value <= 0:
-        raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
+class _Builtin(LearningRateSchedule):
+    """The schedules here: each constructor argument is kept as an attribute of its name,
+    and ``get_config`` gives them back in the constructor's order."""
+
+    def _keep(self, settings: dict[str, Any]) -> None:
+        settings.pop("self")
+        self.__dict__.update(settings)
+        self._config_keys = tuple(settings)
+        if "decay_steps" in settings and settings["decay_steps"] <= 0:
+            raise ValueError(
+                f"Argument `decay_steps` must be > 0. Received: decay_steps={self.decay_steps}"
+            )
+
+    def get_config(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self._config_keys}
 
 
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_Builtin):
     """``lr0 * decay_rate ** (step / decay_steps)`` (the exponent floored if ``staircase``)."""
 
     def __init__(
@@ -49,12 +61,7 @@ class ExponentialDecay(LearningRateSchedule):
         staircase: bool = False,
         name: str = "ExponentialDecay",
     ) -> None:
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
+        self._keep(locals())
 
     def __call__(self, step: Any) -> float:
         p = F32(step) / F32(self.decay_steps)
@@ -62,17 +69,8 @@ class ExponentialDecay(LearningRateSchedule):
             p = np.floor(p)
         return float(F32(self.initial_learning_rate) * np.power(F32(self.decay_rate), p))
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
-
-class PiecewiseConstantDecay(LearningRateSchedule):
+class PiecewiseConstantDecay(_Builtin):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` while
     ``boundaries[i-1] < step <= boundaries[i]``, ``values[-1]`` after the last boundary."""
 
@@ -85,9 +83,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"Received: boundaries={boundaries} of length {len(boundaries)}, and "
                 f"values={values} of length {len(values)}."
             )
-        self.boundaries = boundaries
-        self.values = values
-        self.name = name
+        self._keep(locals())
 
     def __call__(self, step: Any) -> float:
         for boundary, value in zip(self.boundaries, self.values):
@@ -95,11 +91,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return float(F32(value))
         return float(F32(self.values[-1]))
 
-    def get_config(self) -> dict[str, Any]:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
-
-class PolynomialDecay(LearningRateSchedule):
+class PolynomialDecay(_Builtin):
     """``(lr0 - end) * (1 - step / decay_steps) ** power + end`` with ``step`` capped at
     ``decay_steps``; with ``cycle``, ``decay_steps`` grows to the first multiple above
     ``step``."""
@@ -113,13 +106,7 @@ class PolynomialDecay(LearningRateSchedule):
         cycle: bool = False,
         name: str = "PolynomialDecay",
     ) -> None:
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.end_learning_rate = end_learning_rate
-        self.power = power
-        self.cycle = cycle
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
+        self._keep(locals())
 
     def __call__(self, step: Any) -> float:
         lr0, end = F32(self.initial_learning_rate), F32(self.end_learning_rate)
@@ -133,18 +120,8 @@ class PolynomialDecay(LearningRateSchedule):
         p = step / decay_steps
         return float((lr0 - end) * np.power(F32(1) - p, F32(self.power)) + end)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
 
-
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_Builtin):
     """``lr0 / (1 + decay_rate * step / decay_steps)`` (the ratio floored if ``staircase``)."""
 
     def __init__(
@@ -155,12 +132,7 @@ class InverseTimeDecay(LearningRateSchedule):
         staircase: bool = False,
         name: str = "InverseTimeDecay",
     ) -> None:
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
+        self._keep(locals())
 
     def __call__(self, step: Any) -> float:
         p = F32(step) / F32(self.decay_steps)
@@ -168,17 +140,8 @@ class InverseTimeDecay(LearningRateSchedule):
             p = np.floor(p)
         return float(F32(self.initial_learning_rate) / (F32(1) + F32(self.decay_rate) * p))
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
-
-class CosineDecay(LearningRateSchedule):
+class CosineDecay(_Builtin):
     """Optional linear warmup from ``lr0`` to ``warmup_target`` over ``warmup_steps``, then
     ``peak * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)`` with ``t``
     capped at ``decay_steps`` (``peak`` = ``warmup_target``, or ``lr0`` without warmup)."""
@@ -192,13 +155,7 @@ class CosineDecay(LearningRateSchedule):
         warmup_target: float | None = None,
         warmup_steps: int = 0,
     ) -> None:
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
-        self.name = name
-        self.warmup_steps = warmup_steps
-        self.warmup_target = warmup_target
-        _check_steps("decay_steps", decay_steps)
+        self._keep(locals())
 
     def _decay(self, step: np.float32, decay_steps: np.float32, peak: np.float32) -> float:
         fraction = step / decay_steps
@@ -218,16 +175,6 @@ class CosineDecay(LearningRateSchedule):
         if step < warmup_steps:
             return float((target - lr0) * (step / warmup_steps) + lr0)
         return self._decay(step - warmup_steps, decay_steps, target)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
 
 
 _SCHEDULES = {

@@ -1,0 +1,354 @@
+"""The lab's unit of work: a job, (study, config, seed) -> Result, a pure function.
+
+``run_job(study, settings, seed)`` seeds itself (``neuralab.manual_seed(seed)``), runs
+one seed of one study with one BLAS thread and depends on nothing global, so a job
+gives the same numbers, bit for bit, in this process or in a worker process
+(``Runner(workers=N)``: a ``ProcessPoolExecutor`` with the 'spawn' context).
+
+Each finished job's Result is written atomically to ``OUT/jobs/<study>/<key>.json``
+(strict JSON, ``Result.to_dict(strict=True)``), where ``key`` is the SHA-256 of the
+study, its run function, its config as canonical JSON, the seed and neuralab's version:
+the same command run again loads finished jobs instead of running them, a changed
+setting changes the key (and the job runs), and a killed run loses only the jobs that
+were in flight. ``OUT/jobs/plan.json`` names the studies, configs and seeds of the last
+run, from which ``neuralab lab --report-only OUT`` rebuilds the report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neuralab.lab.study import Result, Study, _pack, _unpack
+
+__all__ = ["JOBS", "Job", "Runner", "job_key", "load_job", "run_job", "save_job"]
+
+JOBS = "jobs"  # under the report folder
+PLAN = "plan.json"
+
+
+def _version() -> str:
+    import neuralab
+
+    return getattr(neuralab, "__version__", "")
+
+
+def _run_id(study: Study) -> str:
+    run = study.run
+    return f"{getattr(run, '__module__', '?')}.{getattr(run, '__qualname__', '?')}"
+
+
+def canonical(value: Any) -> str:
+    """``value`` as canonical strict JSON (tagged floats and tuples, sorted keys)."""
+    return json.dumps(_pack(value, "config"), sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Job:
+    """One seed of one study at one config."""
+
+    study: Study
+    settings: dict[str, Any]  # dataclasses.asdict(config)
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return job_key(self.study, self.settings, self.seed)
+
+    @property
+    def label(self) -> str:
+        return f"{self.study.name} seed {self.seed}"
+
+
+def job_key(study: Study, settings: dict[str, Any], seed: int) -> str:
+    """SHA-256 of (study name, its run function, config as canonical JSON, seed, version)."""
+    text = json.dumps(
+        [study.name, _run_id(study), canonical(settings), seed, _version()],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _resolve(study: str | Study) -> Study:
+    from neuralab.lab import get_study
+
+    return get_study(study)
+
+
+def run_job(study: str | Study, settings: dict[str, Any], seed: int) -> tuple[Result, float]:
+    """Run one seed of ``study`` (a built-in's name, or a picklable Study) at the config
+    ``settings`` with one BLAS thread; (its Result, seconds). Pure: the seed is set
+    here and nothing else global is read."""
+    import warnings
+
+    import numpy
+
+    from neuralab import backend
+    from neuralab.lab import blas_threads
+
+    chosen = _resolve(study)
+    config = chosen.config(**settings)
+    start = time.perf_counter()
+    with blas_threads(1), numpy.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        backend.manual_seed(seed)
+        result = chosen.run(config, seed)
+    return result, time.perf_counter() - start
+
+
+def _worker_job(study: str | Study, settings: dict[str, Any], seed: int) -> tuple[Result, float]:
+    """``run_job`` in a worker process: a ValueError that is not neuralab's own message
+    (see ``cli_faults``) comes back as a RuntimeError, so it is reported as a bug."""
+    try:
+        return run_job(study, settings, seed)
+    except ValueError as error:
+        from neuralab.cli_faults import _ours
+
+        if _ours(error):
+            raise
+        raise RuntimeError(f"{type(error).__name__}: {error}") from error
+
+
+def _worker_init() -> None:
+    """A worker: one BLAS / OpenMP thread (workers x 1 <= cores), and Ctrl-C is left to
+    the parent, which stops the workers itself."""
+    import signal
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ImportError):
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)
+
+
+def job_path(out: Path, job: Job) -> Path:
+    return Path(out) / JOBS / job.study.name / f"{job.key}.json"
+
+
+def save_job(out: Path, job: Job, result: Result, seconds: float) -> bool:
+    """Write the job's Result atomically (strict JSON); False when it is not plain data
+    (the job then runs again next time) or the folder is not writable."""
+    from neuralab.io import atomic_write
+
+    try:
+        text = json.dumps(
+            {
+                "study": job.study.name,
+                "run": _run_id(job.study),
+                "config": _pack(job.settings, "config"),
+                "seed": job.seed,
+                "version": _version(),
+                "seconds": seconds,
+                "result": result.to_dict(strict=True),
+            },
+            allow_nan=False,
+        )
+    except (TypeError, ValueError):
+        return False
+    path = job_path(out, job)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(str(path), text.encode())
+    except OSError:
+        return False
+    return True
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    from neuralab.safe_io import read_json
+
+    try:
+        stored = read_json(str(path), max_bytes=1 << 30)
+    except Exception:  # missing or damaged: the job runs again
+        return None
+    return stored if isinstance(stored, dict) else None
+
+
+def load_job(out: Path, job: Job) -> tuple[Result, float] | None:
+    """The job's kept Result and seconds, or None (not run, stale or damaged)."""
+    stored = _read(job_path(out, job))
+    if stored is None:
+        return None
+    try:
+        same = (
+            stored["study"] == job.study.name
+            and stored["run"] == _run_id(job.study)
+            and canonical(_unpack(stored["config"])) == canonical(job.settings)
+            and stored["seed"] == job.seed
+            and stored["version"] == _version()
+        )
+        if not same:
+            return None
+        return Result.from_dict(stored["result"]), float(stored["seconds"])
+    except Exception:
+        return None
+
+
+def find_jobs(out: Path, name: str, settings: dict[str, Any]) -> dict[int, tuple[Result, float]]:
+    """Every kept job of study ``name`` at ``settings`` in ``out`` ({seed: (Result,
+    seconds)}), whatever neuralab version wrote it (for ``--report-only``)."""
+    found: dict[int, tuple[Result, float]] = {}
+    folder = Path(out) / JOBS / name
+    if not folder.is_dir():
+        return found
+    want = canonical(settings)
+    for path in sorted(folder.glob("*.json")):
+        stored = _read(path)
+        try:
+            if stored is None or canonical(_unpack(stored["config"])) != want:
+                continue
+            found[int(stored["seed"])] = (
+                Result.from_dict(stored["result"]),
+                float(stored["seconds"]),
+            )
+        except Exception:
+            continue
+    return found
+
+
+def write_plan(out: Path, mode: str, seeds: list[int], plan: list[tuple[Study, dict]]) -> None:
+    """``OUT/jobs/plan.json``: the studies, configs and seeds this run is made of."""
+    from neuralab.io import atomic_write
+
+    text = json.dumps(
+        {
+            "mode": mode,
+            "seeds": seeds,
+            "studies": [{"name": s.name, "config": _pack(c, "config")} for s, c in plan],
+        },
+        allow_nan=False,
+        indent=1,
+    )
+    with contextlib.suppress(OSError):
+        folder = Path(out) / JOBS
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(str(folder / PLAN), text.encode())
+
+
+def read_plan(out: Path) -> dict[str, Any] | None:
+    stored = _read(Path(out) / JOBS / PLAN)
+    if stored is None:
+        return None
+    try:
+        return {
+            "mode": str(stored["mode"]),
+            "seeds": [int(s) for s in stored["seeds"]],
+            "studies": [(str(s["name"]), _unpack(s["config"])) for s in stored["studies"]],
+        }
+    except Exception:
+        return None
+
+
+Done = Callable[[Job, Result, float], None]
+
+
+class Runner:
+    """Runs jobs in this process (``workers=1``) or on ``workers`` local processes, and
+    calls ``done(job, result, seconds)`` in this process as each one finishes (in the
+    order they finish; the caller puts them in order). Ctrl-C cancels the jobs not yet
+    started, stops the workers and raises KeyboardInterrupt; an error in a job stops
+    the others and is raised here."""
+
+    def __init__(self, workers: int = 1) -> None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        self.workers = workers
+
+    def run(self, jobs: Sequence[Job], done: Done) -> None:
+        if not jobs:
+            return
+        workers = min(self.workers, len(jobs))
+        if workers == 1:
+            for job in jobs:
+                result, seconds = run_job(job.study, job.settings, job.seed)
+                done(job, result, seconds)
+            return
+        self._parallel(jobs, done, workers)
+
+    @staticmethod
+    def _target(job: Job) -> str | Study:
+        """What a worker is sent: a built-in study's name, else the Study itself."""
+        from neuralab.lab import STUDY_MODULES, get_study
+
+        if job.study.name in STUDY_MODULES and get_study(job.study.name) is job.study:
+            return job.study.name
+        return job.study
+
+    def _parallel(self, jobs: Sequence[Job], done: Done, workers: int) -> None:
+        import concurrent.futures as futures
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        pool = futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+        pending: dict[futures.Future, Job] = {}
+        try:
+            for job in jobs:
+                future = pool.submit(_worker_job, self._target(job), job.settings, job.seed)
+                pending[future] = job
+            while pending:
+                finished, _ = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                for future in [f for f in pending if f in finished]:  # submission order
+                    job = pending.pop(future)
+                    error = future.exception()
+                    if error is not None:
+                        raise error  # raised here: a message of neuralab's stays one
+                    result, seconds = future.result()
+                    done(job, result, seconds)
+        except BaseException:
+            _stop(pool, pending)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _stop(pool: Any, pending: dict) -> None:
+    """Cancel the jobs not started and end the workers now (their jobs are lost)."""
+    for future in pending:
+        future.cancel()
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to end them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+
+
+@contextlib.contextmanager
+def progress(total: int, log: Callable[[str], None] | None) -> Iterator[Callable[[str], None]]:
+    """A per-job line through ``log`` and, when standard error is a terminal, an overall
+    bar with an ETA (tqdm); yields ``say(line, job=True)``: a line, and with ``job`` the
+    bar advances by one job."""
+    bar = None
+    if log is not None and total > 1 and sys.stderr.isatty():
+        with contextlib.suppress(ImportError):
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="job", desc="lab", file=sys.stderr, leave=False)
+
+    def say(line: str, job: bool = True) -> None:
+        if log is not None:
+            if bar is not None:
+                with bar.external_write_mode():
+                    log(line)
+            else:
+                log(line)
+        if bar is not None and job:
+            bar.update(1)
+
+    try:
+        yield say
+    finally:
+        if bar is not None:
+            bar.close()
