@@ -22,6 +22,7 @@ from typing import Any
 import numpy
 
 from neuralab import backend
+from neuralab.keras import serialization
 from neuralab.keras.backend import snake_case
 from neuralab.nn import init as nn_init
 from neuralab.tensor import Tensor
@@ -472,26 +473,12 @@ def serialize(initializer: Initializer) -> dict:
         raise TypeError(
             f"initializers.serialize: expected an Initializer, got {type(initializer).__name__}"
         )
-    return {
-        "module": "keras.initializers",
-        "class_name": type(initializer).__name__,
-        "config": initializer.get_config(),
-        "registered_name": None,
-    }
+    return serialization.serialize(initializer, "keras.initializers")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
-    """An initializer from ``{'class_name': ..., 'config': {...}}`` (or a bare name)."""
-    if isinstance(config, str):
-        return _class(config)()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not interpret serialized initializer: {config!r} (expected a dict with "
-            "'class_name' and 'config')"
-        )
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _class(name)
-    return cls.from_config(dict(config.get("config") or {}))
+    """A initializer from ``{'class_name': ..., 'config': {...}}`` (or a bare name)."""
+    return serialization.deserialize(config, "initializer", _class, custom_objects)
 
 
 def get(identifier: Any) -> Callable[..., Tensor] | None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy
 
 from neuralab import ops
+from neuralab.keras import serialization
 from neuralab.keras.backend import snake_case
 from neuralab.keras.utils import normalize
 from neuralab.tensor import Tensor
@@ -186,23 +187,12 @@ def _class(name: str) -> type[Regularizer]:
 
 def serialize(regularizer: Regularizer) -> dict:
     """Keras's config dict: {'module', 'class_name', 'config', 'registered_name'}."""
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
+    return serialization.serialize(regularizer, "keras.regularizers")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Regularizer:
     """A regularizer from ``{'class_name': ..., 'config': {...}}`` (or a bare name)."""
-    if isinstance(config, str):
-        return _class(config)()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret serialized regularizer: {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _class(name)
-    return cls.from_config(dict(config.get("config") or {}))
+    return serialization.deserialize(config, "regularizer", _class, custom_objects)
 
 
 def get(identifier: Any) -> Any:
