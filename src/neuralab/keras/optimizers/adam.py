@@ -12,7 +12,32 @@ from neuralab.tensor import Tensor
 F32 = np.float32
 
 
-class Adam(Optimizer):
+class _Moments(Optimizer):
+    """The family's shared settings: beta_1, beta_2 and epsilon (Keras's defaults)."""
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
+
+
+class Adam(_Moments):
     """Adam as Keras computes it (epsilon outside the bias-corrected square root)::
 
         m <- beta_1 m + (1 - beta_1) g;   v <- beta_2 v + (1 - beta_2) g^2
@@ -31,10 +56,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
         self.amsgrad = amsgrad
         self._slots = {"momentum": 0.0, "velocity": 0.0}
         if amsgrad:
@@ -62,13 +84,7 @@ class Adam(Optimizer):
             p._data -= np.divide(np.multiply(m, alpha, out=a), b, out=a)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "amsgrad": self.amsgrad,
-        }
+        return {**super().get_config(), "amsgrad": self.amsgrad}
 
 
 class AdamW(Adam):
@@ -98,25 +114,15 @@ class AdamW(Adam):
             raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
 
 
-class Adamax(Optimizer):
+class Adamax(_Moments):
     """Adam with the infinity norm::
 
     m <- beta_1 m + (1 - beta_1) g;   u <- max(beta_2 u, |g|)
     w <- w - lr * m / ((u + epsilon) (1 - beta_1^t))        (t = iterations + 1)
     """
 
-    def __init__(
-        self,
-        learning_rate: Any = 0.001,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-7,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._slots = {"m": 0.0, "u": 0.0}
 
     def _update_step(self, grads: list, variables: list[Tensor], lr: np.float32) -> None:
@@ -130,16 +136,8 @@ class Adamax(Optimizer):
             np.maximum(u, np.abs(g), out=u)
             p._data -= (m * lr) / ((u + F32(self.epsilon)) * correction)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }
 
-
-class Nadam(Optimizer):
+class Nadam(_Moments):
     """Adam with Nesterov momentum and Keras's momentum schedule::
 
     u_t = beta_1 (1 - 0.5 * 0.96^t),  u_{t+1} = beta_1 (1 - 0.5 * 0.96^(t+1))
@@ -149,18 +147,8 @@ class Nadam(Optimizer):
     w <- w - lr * m_hat / (sqrt(v / (1 - beta_2^t)) + epsilon)
     """
 
-    def __init__(
-        self,
-        learning_rate: Any = 0.001,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-7,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._slots = {"momentum": 0.0, "velocity": 0.0}
 
     def _build_extra(self) -> None:
@@ -195,11 +183,3 @@ class Nadam(Optimizer):
         u_product = state_dict.pop("u_product", 1.0)
         super().load_state_dict(state_dict)
         self._u_product = F32(u_product)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }
