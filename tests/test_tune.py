@@ -25,7 +25,7 @@ optuna = pytest.importorskip("optuna")
 
 from neuralab import tune  # noqa: E402
 from neuralab.cli import main  # noqa: E402
-from neuralab.tune.data import load_splits  # noqa: E402
+from neuralab.data.splits import load_splits  # noqa: E402
 
 SPACE = {
     "lr": {"low": 1e-3, "high": 0.5, "log": True},

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from neuralab.tune.data import DATASETS
+from neuralab.data.splits import DATASETS
 from neuralab.tune.space import SearchSpace, as_space, check_values, defaults
 
 __all__ = ["METRICS", "PRUNERS", "STRATEGIES", "DataConfig", "TuneConfig", "load_config"]
@@ -66,7 +66,7 @@ METRICS = {"val_accuracy": "maximize", "val_loss": "minimize"}
 
 @dataclass
 class DataConfig:
-    """Which data the trials train on (see ``neuralab.tune.data``)."""
+    """Which data the trials train on (see ``neuralab.data.splits``)."""
 
     name: str = "digits"
     n_train: int | None = None

@@ -25,7 +25,7 @@ import neuralab as nl
 from neuralab import nn, optim
 from neuralab.models import MLP
 from neuralab.train import Callback, NonFiniteLossError, Trainer, evaluate, fit
-from neuralab.tune.data import Arrays, Splits
+from neuralab.data.splits import Arrays, Splits
 from neuralab.tune.space import SearchSpace, check_values
 
 __all__ = [

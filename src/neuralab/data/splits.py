@@ -1,4 +1,6 @@
-"""The data a tuning study trains on: training, validation and test arrays (and k folds).
+"""Data sets by name as training, validation and test arrays (and k folds): what the
+lab's studies, ``neuralab tune`` and ``neuralab train`` train on (``neuralab.registry``
+names them).
 
 - ``digits``: scikit-learn's 1,797 8 x 8 digits (no download); a fixed 20 % is the test
   set, the rest is split into training and validation.
@@ -13,12 +15,13 @@ Inputs are float32 in [-1, 1] (flattened), labels int64. The selection depends o
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
 import numpy
 
-__all__ = ["DATASETS", "Arrays", "Splits", "load_splits"]
+__all__ = ["DATASETS", "Arrays", "Splits", "image_arrays", "load_splits"]
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "synthetic")
 Arrays = tuple[numpy.ndarray, numpy.ndarray]
@@ -43,6 +46,22 @@ class Splits:
             numpy.concatenate([self.train[0], self.val[0]]),
             numpy.concatenate([self.train[1], self.val[1]]),
         )
+
+
+@functools.lru_cache(maxsize=4)
+def image_arrays(name: str, train: bool, root: str | None = None) -> Arrays:
+    """The whole training or test file of ``mnist`` or ``fashion-mnist``, flattened to
+    (n, 784) float32 in [-1, 1] with int64 labels, read once per process (read-only:
+    every selection is a copy). ``root``: the data folder (None: NEURALAB_DATA, then the
+    user cache)."""
+    from neuralab.data import MNIST, FashionMNIST
+
+    if name not in ("mnist", "fashion-mnist"):
+        raise ValueError(f"image_arrays: expected 'mnist' or 'fashion-mnist', got {name!r}")
+    cls = MNIST if name == "mnist" else FashionMNIST
+    x, y = cls(root=root, train=train, flatten=True, scale=(-1.0, 1.0)).arrays()
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
 
 
 def _take(x: numpy.ndarray, y: numpy.ndarray, index: numpy.ndarray) -> Arrays:
@@ -95,15 +114,10 @@ def load_splits(
         test = (x[:n_hold], y[:n_hold])
         x, y = x[n_hold:], y[n_hold:]
     else:
-        from neuralab.data import MNIST, FashionMNIST
-
-        cls = MNIST if name == "mnist" else FashionMNIST
         root = data_dir or os.environ.get("NEURALAB_DATA")
-        train_set = cls(root=root, train=True, flatten=True, scale=(-1.0, 1.0))
-        test_set = cls(root=root, train=False, flatten=True, scale=(-1.0, 1.0))
-        xt, yt = test_set.arrays()
+        xt, yt = image_arrays(name, False, root)
         test = _take(xt, yt, _pick(rng, len(xt), n_test, "n_test"))
-        x, y = train_set.arrays()
+        x, y = image_arrays(name, True, root)
     order = rng.permutation(len(x))
     if n_val is None:
         if not 0 < val_fraction < 1:
