@@ -15,7 +15,7 @@ from scipy import stats as scipy_stats
 
 import neuralab as nl
 from neuralab import cli, lab
-from neuralab.lab import forward_pass, perceptron
+from neuralab.lab import forward_pass, perceptron, plots
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, band, compare, estimate, verdict
 from neuralab.lab.study import Result, Seeds, Study, make_config
@@ -138,14 +138,12 @@ def test_a_band_is_cut_at_the_bounds_and_seeds_apply_each_metrics_bounds():
 def test_error_bars_stay_within_the_bounds():
     from matplotlib.container import ErrorbarContainer
 
-    from neuralab.lab import losses, optimizers
+    from neuralab.lab import losses
     from neuralab.lab.plots import new_figure
 
     e = estimate([1.0, 0.6], bounds=FRACTION)
     for draw in (
-        lambda ax: optimizers.bar_panel(
-            ax, ["a"], [e], title="t", xlabel="x", ylabel="y", scale=100
-        ),
+        lambda ax: plots.bar_panel(ax, ["a"], [e], title="t", xlabel="x", ylabel="y", scale=100),
         lambda ax: losses._bars(ax, ["a"], [e], scale=100),
     ):
         _, (ax,) = new_figure()

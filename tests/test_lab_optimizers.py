@@ -5,15 +5,14 @@ shared helpers of studies 5-7 (MNIST subsample, window means)."""
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pytest
 
 import neuralab as nl
 from neuralab import lab
-from neuralab.lab import optimizers
-from neuralab.lab.report import Text
+from neuralab.lab import optimizers, toolkit
+from neuralab.lab.findings import Reading, find, findings_of
 from neuralab.lab.study import Seeds, make_config
 
 
@@ -26,6 +25,12 @@ def quick(datasets_dir, tmp_path_factory):
         page = lab.run_studies([optimizers.STUDY], quick=True, seeds=2, out=out, log=None)
     data = json.loads((out / "results.json").read_text())["studies"]["optimizers"]
     return page.read_text(), data
+
+
+def html_text(text: str) -> str:
+    import html
+
+    return html.escape(text)
 
 
 def test_every_optimizer_learns(quick):
@@ -52,14 +57,18 @@ def test_adam_beats_plain_sgd_at_the_same_steps(quick):
 def test_report_renders_the_table_plots_and_reading(quick):
     html, data = quick
     assert 'src="images/optimizers-1.png"' in html and 'src="images/optimizers-2.png"' in html
-    assert "seconds per epoch" in html and "final training loss" in html
+    assert "time per epoch" in html and "final training loss" in html
     for label in optimizers.LABELS.values():
         assert f"<td>{label}</td>" in html
     summary = data["summary"]
     best = max(optimizers.OPTIMIZERS, key=lambda n: summary[n]["test_accuracy"]["mean"])
-    assert f"{optimizers.LABELS[best]} reaches the best test accuracy" in html
-    assert "Every optimizer learns" in html
-    assert re.search(r"Adam has the better final training loss \([\d.]+ ± [\d.]+ against", html)
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    assert found["test_accuracy_order"]["labels"][0] == optimizers.LABELS[best]
+    assert found["worst_learns"]["level"] == 0.1 and found["worst_learns"]["value"]["mean"] > 0.5
+    adam_sgd = found["final_train_loss:adam-sgd"]
+    assert adam_sgd["better"] == "Adam" and adam_sgd["outcome"] in ("significant", "noise")
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html_text(finding["text"]) in html
     # timings are the only metrics allowed to differ between runs, and they are named so
     timing = [m for m in data["results"][0]["scalars"]["adam"] if m.startswith("seconds")]
     assert timing == ["seconds_per_epoch"]
@@ -79,12 +88,14 @@ def test_the_reading_names_the_state_of_the_optimizers_that_ran(neuralab_data):
             result.scalar(name, "seconds_per_epoch", value)
         results.append(result)
     seeds = Seeds(results, [0, 1], optimizers.STUDY.bounds_for(config))
-    text = " ".join(
-        p for b in optimizers.report(config, seeds) if isinstance(b, Text) for p in b.paragraphs
-    )
-    assert "Adam is the cheapest" in text
-    assert "SGD" not in text
-    assert "Adam: two running averages" in text and "RMSprop: a running average" in text
+    blocks = optimizers.report(config, seeds)
+    found = findings_of(blocks)
+    cost = find(found, "cost_ratio")
+    assert (cost.a, cost.b) == ("RMSprop", "Adam") and cost.ratio == pytest.approx(2.0)
+    assert find(found, "seconds_per_epoch:adam-rmsprop").better == "Adam"
+    assert {f.key for f in found if f.key.startswith("state:")} == {"state:adam", "state:rmsprop"}
+    assert not any(k.endswith("-sgd") or k == "state:sgd" for k in (f.key for f in found))
+    assert "SGD" not in " ".join(p for b in blocks if isinstance(b, Reading) for p in b.paragraphs)
 
 
 def test_runs_repeat_and_start_alike(neuralab_data):
@@ -115,11 +126,11 @@ def test_runs_repeat_and_start_alike(neuralab_data):
 
 def test_load_mnist_subsamples_are_seeded_and_disjoint(neuralab_data):
     nl.manual_seed(0)
-    a = optimizers.load_mnist(200, 50, n_val=100)
+    a = toolkit.load_mnist(200, 50, n_val=100)
     nl.manual_seed(0)
-    b = optimizers.load_mnist(200, 50, n_val=100)
+    b = toolkit.load_mnist(200, 50, n_val=100)
     nl.manual_seed(1)
-    c = optimizers.load_mnist(200, 50, n_val=100)
+    c = toolkit.load_mnist(200, 50, n_val=100)
     assert a.train[0].shape == (200, 784) and a.val[0].shape == (100, 784)
     assert a.test[0].shape == (50, 784) and a.train[1].dtype == np.int64
     assert a.train[0].dtype == np.float32 and a.train[0].min() >= -1 and a.train[0].max() <= 1
@@ -128,14 +139,14 @@ def test_load_mnist_subsamples_are_seeded_and_disjoint(neuralab_data):
     assert not np.array_equal(a.train[0], c.train[0])
     train_rows = {row.tobytes() for row in a.train[0]}
     assert not any(row.tobytes() in train_rows for row in a.val[0])  # disjoint
-    with pytest.raises(ValueError, match="MNIST has 60000"):
-        optimizers.load_mnist(60_000, 10, n_val=1)
+    with pytest.raises(ValueError, match="60000 samples of 'mnist'"):
+        toolkit.load_mnist(60_000, 10, n_val=1)
 
 
 def test_window_means():
-    assert optimizers.window_means([1, 3, 5, 7, 9], 2) == [2, 6, 9]
-    np.testing.assert_allclose(optimizers.window_steps(5, 2), [1.5, 3.5, 5])
-    assert optimizers.window_means([4.0], 10) == [4.0]
+    assert toolkit.window_means([1, 3, 5, 7, 9], 2) == [2, 6, 9]
+    np.testing.assert_allclose(toolkit.window_steps(5, 2), [1.5, 3.5, 5])
+    assert toolkit.window_means([4.0], 10) == [4.0]
 
 
 def test_bad_settings_are_named(tmp_path):

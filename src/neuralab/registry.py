@@ -123,9 +123,7 @@ def _onecycle(
     opt: Any, epochs: int, steps: int, max_lr: float | None = None, pct_start: float = 0.3
 ):
     peak = max_lr if max_lr is not None else opt.param_groups[0]["lr"]
-    return optim.lr_scheduler.OneCycleLR(
-        opt, peak, total_steps=epochs * steps, pct_start=pct_start
-    )
+    return optim.lr_scheduler.OneCycleLR(opt, peak, total_steps=epochs * steps, pct_start=pct_start)
 
 
 SCHEDULES: dict[str, _Entry] = {

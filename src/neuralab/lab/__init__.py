@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from neuralab.lab import findings
 from neuralab.lab.report import Figure, Section, Text, write_report
 from neuralab.lab.study import Result, Seeds, Study, make_config
 
@@ -349,6 +350,7 @@ def study_section(
         "seeds": seed_list,
         "seconds": seconds,
         "summary": seeds_result.summary(),
+        "findings": [findings.to_dict(f) for f in findings.findings_of(blocks)],
         "results": [r.to_dict() for r in outcomes],
     }
     diverged = _not_finite(entry)

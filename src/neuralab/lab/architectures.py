@@ -45,10 +45,10 @@ import neuralab as nl
 from neuralab import nn, optim
 from neuralab.data import DataLoader, TensorDataset, first_symbol_recall
 from neuralab.lab import plots
-from neuralab.lab.optimizers import load_mnist, window_means, window_steps
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, capital, verdict
 from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import load_mnist, window_means, window_steps
 from neuralab.models import MLP, LeNet5, SequenceClassifier
 from neuralab.train import evaluate, fit, predict
 

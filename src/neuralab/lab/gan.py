@@ -26,10 +26,10 @@ from neuralab import optim
 from neuralab.data import MNIST, gaussian_mixture_centers, make_gaussian_mixture
 from neuralab.gan import mode_coverage, train_gan
 from neuralab.lab import plots
-from neuralab.lab.optimizers import window_means, window_steps
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, estimate
 from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import window_means, window_steps
 from neuralab.models import Discriminator, Generator
 
 SHOWN = 500  # 2-D samples kept per snapshot for the plots

@@ -64,10 +64,10 @@ from neuralab import backend, nn, optim
 from neuralab.data import MNIST, DataLoader, TensorDataset
 from neuralab.inspect import PROBLEMS, Diagnosis, diagnose
 from neuralab.lab import plots
-from neuralab.lab.optimizers import window_means
 from neuralab.lab.report import Figure, Pre, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
 from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import window_means
 from neuralab.tensor import Tensor
 from neuralab.train import Callback, NonFiniteLossError, Trainer, evaluate, fit
 

@@ -37,18 +37,16 @@ import numpy
 import neuralab as nl
 from neuralab import optim
 from neuralab.lab import plots
-from neuralab.lab.optimizers import (
-    bar_panel,
-    fit_to_means,
+from neuralab.lab.report import Figure, Table, Text
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, capital, verdict
+from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import (
     load_mnist,
     paired_trainer,
     steps_per_epoch,
     window_means,
     window_steps,
 )
-from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, capital, verdict
-from neuralab.lab.study import Result, Seeds, Study
 
 __all__ = ["Config", "contraction", "quadratic_path", "report", "run", "steps_to_tolerance"]
 
@@ -231,7 +229,7 @@ def report(config: Config, seeds: Seeds) -> list:
         x=window_steps(net_steps, config.loss_window),
         ax=ax_net,
     )
-    fit_to_means(ax_net, net_loss.values())
+    plots.fit_to_means(ax_net, net_loss.values())
     rates = {
         n: max(contraction(config.quad_lr, m, c) for c in (config.a, config.b))
         for n, m in zip(names, config.momenta)
@@ -301,7 +299,7 @@ def report(config: Config, seeds: Seeds) -> list:
         "the training images.",
     )
     bars, (ax_loss, ax_acc) = plots.new_figure(2, width=5.2, height=3.8)
-    bar_panel(
+    plots.bar_panel(
         ax_loss,
         names,
         [loss[n] for n in names],
@@ -309,7 +307,7 @@ def report(config: Config, seeds: Seeds) -> list:
         xlabel="momentum",
         ylabel="training loss (cross-entropy, nats)",
     )
-    bar_panel(
+    plots.bar_panel(
         ax_acc,
         names,
         [accuracy[n] for n in names],

@@ -5,14 +5,14 @@ shaded 95 % confidence band."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy
 
-from neuralab.lab.stats import Band
+from neuralab.lab.stats import Band, Estimate
 
-__all__ = ["COLORS", "band_plot", "line_figure", "new_figure"]
+__all__ = ["COLORS", "band_plot", "bar_panel", "fit_to_means", "line_figure", "new_figure"]
 
 COLORS = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -65,3 +65,44 @@ def line_figure(
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return fig
+
+
+def bar_panel(
+    ax: Any,
+    names: Sequence[str],
+    estimates: Sequence[Estimate],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    scale: float = 1.0,
+) -> None:
+    """One bar per condition (mean over seeds) with its 95 % interval as an error bar; the
+    legend, below the panel, names the bars."""
+    for i, (name, e, color) in enumerate(zip(names, estimates, COLORS * 3)):
+        low, high = (e.mean - e.low) * scale, (e.high - e.mean) * scale
+        ax.bar(
+            i, e.mean * scale, color=color, label=name, yerr=[[low], [high]], capsize=4, alpha=0.85
+        )
+    ax.set_xticks([])
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(
+        fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(names), 3)
+    )
+
+
+def fit_to_means(ax: Any, bands: Iterable[Band], logy: bool = False, margin: float = 0.08) -> None:
+    """Set the y range to the mean curves' (with a margin), so that the wide bands of a
+    few seeds do not squash the curves; the bands are cut at the edges."""
+    means = [b.mean[numpy.isfinite(b.mean)] for b in bands]
+    means = [m for m in means if len(m)]
+    if not means:
+        return
+    lo, hi = min(float(m.min()) for m in means), max(float(m.max()) for m in means)
+    if logy and lo > 0:
+        ratio = (hi / lo) ** margin if hi > lo else 2.0
+        ax.set_ylim(lo / ratio, hi * ratio)
+    else:
+        pad = (hi - lo) * margin if hi > lo else max(abs(hi), 1.0) * margin
+        ax.set_ylim(lo - pad, hi + pad)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from neuralab.io import atomic_write
+from neuralab.lab.findings import Reading
 
-__all__ = ["Figure", "Pre", "Section", "Table", "Text", "write_report"]
+__all__ = ["Figure", "Pre", "Reading", "Section", "Table", "Text", "write_report"]
 
 
 @dataclass
@@ -138,7 +139,7 @@ def _section(section: Section, images: Path) -> str:
     for block in section.blocks:
         if isinstance(block, Table):
             parts.append(_table(block))
-        elif isinstance(block, Text):
+        elif isinstance(block, (Text, Reading)):
             parts.extend(f"<p>{_cell(p)}</p>" for p in block.paragraphs)
         elif isinstance(block, Pre):
             title = f"<p><b>{_cell(block.title)}</b></p>" if block.title else ""

@@ -41,17 +41,16 @@ import numpy
 
 from neuralab import optim
 from neuralab.lab import plots
-from neuralab.lab.optimizers import (
-    fit_to_means,
+from neuralab.lab.report import Figure, Table, Text
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
+from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import (
     load_mnist,
     paired_trainer,
     steps_per_epoch,
     window_means,
     window_steps,
 )
-from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
-from neuralab.lab.study import Result, Seeds, Study
 from neuralab.optim import lr_scheduler
 
 __all__ = ["SCHEDULES", "Config", "make_scheduler", "report", "run"]
@@ -264,7 +263,7 @@ def report(config: Config, seeds: Seeds) -> list:
         logy=True,
         ax=ax_loss,
     )
-    fit_to_means(ax_loss, step_loss.values(), logy=True)
+    plots.fit_to_means(ax_loss, step_loss.values(), logy=True)
     val_loss_curves = {LABELS[n]: seeds.curve(n, "val_loss") for n in names}
     plots.line_figure(
         "Validation loss after each epoch",
@@ -274,7 +273,7 @@ def report(config: Config, seeds: Seeds) -> list:
         logy=True,
         ax=ax_val,
     )
-    fit_to_means(ax_val, val_loss_curves.values(), logy=True)
+    plots.fit_to_means(ax_val, val_loss_curves.values(), logy=True)
     accuracy = {n: seeds.scalar(n, "test_accuracy") for n in names}
     train_loss = {n: seeds.scalar(n, "final_train_loss") for n in names}
     val_loss = {n: seeds.scalar(n, "final_val_loss") for n in names}

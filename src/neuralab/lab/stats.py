@@ -223,29 +223,24 @@ def verdict(
     digits: int = 3,
     scale: float = 1.0,
     unit: str = "",
-    alpha: float = 0.05,
     paired: bool = True,
 ) -> str:
     """One sentence comparing a and b on ``what``, written from the numbers: which is
     better, by how much, and whether the difference stands out from the seed noise.
     ``paired``: a and b ran on the same seeds (the lab's studies run every condition with
     each seed), so the test is the paired t-test; False for independent samples (Welch)."""
-    paired = paired and a.n == b.n
-    p = compare(a, b, paired=paired)
-    test = "paired t-test over seeds" if paired else "Welch's t-test"
-    fa, fb = a.format(digits, scale, unit), b.format(digits, scale, unit)
-    if a.mean == b.mean:
-        return f"{name_a} and {name_b} reach the same {what} ({fa})."
-    a_better = (a.mean < b.mean) == lower_is_better
-    best, worst = (name_a, name_b) if a_better else (name_b, name_a)
-    fbest, fworst = (fa, fb) if a_better else (fb, fa)
-    sentence = f"{best} has the better {what} ({fbest} against {fworst} for {worst})"
-    if min(a.n, b.n) < 2:
-        return sentence + "; with a single seed there is no telling whether that is noise."
-    if p < alpha:
-        return sentence + f"; the difference is significant ({test}, p = {p:.2g})."
-    return (
-        sentence + f", but the difference is within the seed-to-seed noise ({test}, "
-        f"p = {p:.2g}): "
-        "more seeds would be needed to tell them apart."
+    from neuralab.lab.findings import Fmt, difference, render
+
+    return render(
+        difference(
+            "verdict",
+            what,
+            name_a,
+            a,
+            name_b,
+            b,
+            lower_is_better=lower_is_better,
+            paired=paired,
+            fmt=Fmt(digits, scale, unit),
+        )
     )

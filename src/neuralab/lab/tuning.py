@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuralab.lab import plots
-from neuralab.lab.optimizers import bar_panel, fit_to_means
 from neuralab.lab.report import Figure, Table, Text
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
 from neuralab.lab.study import Result, Seeds, Study
@@ -184,7 +183,7 @@ def report(config: Config, seeds: Seeds) -> list:
         curves,
         ax=ax,
     )
-    fit_to_means(ax, curves.values())  # a few seeds' wide bands would squash the curves
+    plots.fit_to_means(ax, curves.values())  # a few seeds' wide bands would squash the curves
     low, high = ax.get_ylim()
     ax.set_ylim(max(low, 0.0), min(high, 1.0))
     best = {n: seeds.scalar(n, "best_val_accuracy") for n in names}
@@ -194,7 +193,7 @@ def report(config: Config, seeds: Seeds) -> list:
     epochs = {n: seeds.scalar(n, "epochs") for n in names}
     seconds = {n: seeds.scalar(n, "seconds") for n in names}
     bars, (ax_test, ax_trials) = plots.new_figure(2, width=5.6, height=4.2)
-    bar_panel(
+    plots.bar_panel(
         ax_test,
         [label[n] for n in names],
         [test[n] for n in names],
@@ -205,7 +204,7 @@ def report(config: Config, seeds: Seeds) -> list:
     )
     low = min(t.mean for t in test.values() if math.isfinite(t.mean)) if test else 0.0
     ax_test.set_ylim(max(0.0, 100 * low - 10), 100)
-    bar_panel(
+    plots.bar_panel(
         ax_trials,
         [label[n] for n in names],
         [trials[n] for n in names],
