@@ -30,8 +30,8 @@ NAME`` on each machine (``--worker`` on all but one); see the README.
 
 from __future__ import annotations
 
-from neuralab.tune.config import DataConfig, TuneConfig, config_from_dict, load_config
 from neuralab.data.splits import Splits, load_splits
+from neuralab.tune.config import DataConfig, TuneConfig, config_from_dict, load_config
 from neuralab.tune.runner import TrialRecord, TuneResult, compare, run
 from neuralab.tune.space import PARAMETERS, Param, SearchSpace
 

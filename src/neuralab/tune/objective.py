@@ -23,9 +23,9 @@ import numpy
 
 import neuralab as nl
 from neuralab import nn, optim
+from neuralab.data.splits import Arrays, Splits
 from neuralab.models import MLP
 from neuralab.train import Callback, NonFiniteLossError, Trainer, evaluate, fit
-from neuralab.data.splits import Arrays, Splits
 from neuralab.tune.space import SearchSpace, check_values
 
 __all__ = [

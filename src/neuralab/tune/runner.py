@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neuralab.data.splits import Splits, load_splits
 from neuralab.train import NonFiniteLossError
 from neuralab.tune.config import TuneConfig
-from neuralab.data.splits import Splits, load_splits
 from neuralab.tune.locking import Lock, lock_for
 from neuralab.tune.objective import Objective, test_scores, train_and_evaluate
 from neuralab.tune.space import SearchSpace
