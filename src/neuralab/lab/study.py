@@ -6,7 +6,7 @@
         hidden: int = 10
 
     def run(config: Config, seed: int) -> Result: ...      # one seed, plain data
-    def report(config: Config, results: Seeds) -> list[Block]: ...   # tables, plots, text
+    def report(config: Config, results: Seeds) -> list[Block]: ...   # tables, plots, findings
 
     STUDY = Study("activations", "Activation functions", "Which activation ...?",
                   Config, run, report, quick={"epochs": 20})
@@ -17,7 +17,10 @@ lab runs it once per seed and hands ``report`` the results of every seed as ``Se
 which turns them into means with 95 % confidence intervals (``Seeds.scalar``) and curves
 with bands (``Seeds.curve``). A study names the range of its bounded quantities in
 ``Study.bounds`` ({metric or curve name: (low, high)}, e.g. ``stats.FRACTION`` for an
-accuracy), and their intervals and bands are cut there. Nothing outside a study knows
+accuracy), and their intervals and bands are cut there. What a study concludes is data:
+findings (``neuralab.lab.findings``) in ``Reading`` blocks, written as sentences by one
+renderer and kept in results.json; the shared pieces (data, training, the standard
+comparison) are in ``neuralab.lab.toolkit``. Nothing outside a study knows
 its internals, so a user's own study is written the same way and run with
 ``neuralab.lab.run_studies([STUDY])``.
 """

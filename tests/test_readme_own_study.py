@@ -1,0 +1,32 @@
+"""The README's "Writing your own study" example runs as written and its findings say
+what the README says they say."""
+
+from __future__ import annotations
+
+import json
+import re
+import runpy
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_own_study_example_runs_and_reports_findings(tmp_path, monkeypatch):
+    text = README.read_text()
+    start = text.index("### Writing your own study")
+    (block,) = re.findall(
+        r"```python\n(.*?)```", text[start : text.index("\n### ", start + 1)], re.S
+    )
+    monkeypatch.chdir(tmp_path)
+    script = tmp_path / "width.py"
+    script.write_text(block)
+    runpy.run_path(str(script), run_name="__main__")
+    entry = json.loads((tmp_path / "runs/width/results.json").read_text())["studies"]["width"]
+    found = {f["key"]: f for f in entry["findings"]}
+    assert set(found) == {"final_mse_order", "final_mse:width 32-width 2"}
+    difference = found["final_mse:width 32-width 2"]
+    assert difference["better"] == "width 32"  # the wider layer fits sin(3x) better
+    assert difference["outcome"] in ("significant", "noise")
+    assert found["final_mse_order"]["labels"] == ["width 32", "width 2"]
+    page = (tmp_path / "runs/width/index.html").read_text()
+    assert "width 32 has the better final MSE" in page
