@@ -4,6 +4,7 @@ files, the command, and study 1 (the forward pass)."""
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import json
 import subprocess
 import sys
@@ -263,9 +264,19 @@ def test_forward_pass_report_reads_its_numbers(tmp_path):
         ["forward_pass"], seeds=1, out=tmp_path, log=None,
         overrides={"forward_pass": {"target": "0"}},
     )  # fmt: skip
+    data = json.loads((tmp_path / "results.json").read_text())["studies"]["forward_pass"]
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data
+    assert found["spam_call"]["value"]["mean"] > found["spam_call"]["level"] == 0.5  # says spam
+    assert "call:wrong" in found and "call:right" not in found  # ... and the label is not spam
+    assert found["error_signal"]["value"]["mean"] == pytest.approx(
+        found["spam_call"]["value"]["mean"]
+    )
+    assert found["hand_equals_autograd"]["value"]["mean"] < 1e-12
+    assert found["loss_after_step"]["value"]["mean"] < found["loss"]["value"]["mean"]
+    assert "step:downhill" in found and "step:uphill" not in found
     html = page.read_text()
-    assert "so it calls it spam, which is wrong" in html
-    assert "downhill" in html
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html_lib.escape(finding["text"]) in html
 
 
 def test_lab_command_lists_runs_and_rejects_bad_settings(tmp_path, capsys):

@@ -1,8 +1,9 @@
 """Study 2, the perceptron: AND and OR are learned, XOR never is, and the 2-2-1 MLP solves
-XOR from its best start; the report reads its numbers."""
+XOR from its best start; the reading (findings) says so."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 import neuralab as nl
 from neuralab import lab
 from neuralab.lab import perceptron
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import find, findings_of
+from neuralab.lab.study import Seeds, make_config
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +87,35 @@ def test_report_shows_the_figures_and_reads_the_numbers(quick):
     for i in (1, 2, 3):
         assert f'src="images/perceptron-{i}.png"' in html
         assert (page.parent / "images" / f"perceptron-{i}.png").stat().st_size > 1000
-    assert "AND is learned on every seed" in html and "OR is learned on every seed" in html
-    assert "XOR is never learned" in html and "never zero" in html
-    assert "The perceptron&#x27;s single line can separate AND and OR but not XOR" in html
-    assert "the best start of every seed solves it" in html
-    n_solved = round(sum(r["scalars"][perceptron.MLP]["solved_fraction"] for r in data["results"])
-                     * data["config"]["restarts"])  # fmt: skip
-    total = 2 * data["config"]["restarts"]
-    assert f"from {n_solved} of its {total} random starts" in html
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    for gate in ("AND", "OR"):  # learned on every seed
+        assert found[f"learned:{gate}"]["count"] == found[f"learned:{gate}"]["total"] == 2
+        assert f"epochs:{gate}" in found and f"fewest_errors:{gate}" not in found
+    assert found["learned:XOR"]["count"] == 0  # never learned
+    assert min(found["fewest_errors:XOR"]["value"]["values"]) >= 1  # never an error-free epoch
+    assert found["last_epoch_errors:XOR"]["value"]["mean"] >= 1
+    assert "separable" in found and "contrast_unclear" not in found
+    assert found["best_start_solves"]["count"] == found["best_start_solves"]["total"] == 2
+    solved = [r["scalars"][perceptron.MLP]["solved_fraction"] for r in data["results"]]
+    assert found["mlp_solved"]["value"]["values"] == solved
+    assert ("starts_stuck" in found) == (min(solved) < 1) != ("no_start_stuck" in found)
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html_lib.escape(finding["text"]) in html
+
+
+def test_the_reading_notes_when_the_contrast_does_not_show():
+    """With one epoch not even AND is learned: the reading says the separable/non-separable
+    contrast does not show, and gives each gate's remaining mistakes instead."""
+    config = make_config(perceptron.STUDY, overrides={"epochs": 1, "restarts": 2, "mlp_steps": 5})
+    results = []
+    for seed in (0, 1):
+        nl.manual_seed(seed)
+        results.append(perceptron.run(config, seed))
+    seeds = Seeds(results, [0, 1], perceptron.STUDY.bounds_for(config))
+    found = findings_of(perceptron.report(config, seeds))
+    assert find(found, "learned:AND").count == 0
+    assert find(found, "last_epoch_errors:AND").value.mean > 0
+    assert find(found, "contrast_unclear") and not any(f.key == "separable" for f in found)
 
 
 def test_bad_settings_are_named():
@@ -101,6 +124,7 @@ def test_bad_settings_are_named():
         ("mlp_activation", "relu", "perceptron: mlp_activation must be 'tanh' or 'sigmoid'"),
         ("restarts", "0", "perceptron: restarts must be at least 1"),
         ("lr", "-1", "perceptron: lr must be positive"),
+        ("mlp_optimizer", "lbfgs", "perceptron: mlp_optimizer must be one of sgd, adam"),
     ):
         with pytest.raises(ValueError, match=message):
             make_config(perceptron.STUDY, overrides={key: value})

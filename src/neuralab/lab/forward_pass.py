@@ -20,14 +20,16 @@ and backward, by the chain rule:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy
 
 import neuralab as nl
-from neuralab import nn
+from neuralab import nn, registry
 from neuralab.lab import plots
+from neuralab.lab.findings import Fmt, Measure, Note, Reading, Threshold
 from neuralab.lab.report import Figure, Pre, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, estimate
 from neuralab.lab.study import Result, Seeds, Study
 
 INPUTS = ("contains 'free'", "exclamation marks", "length (100 words)")
@@ -70,19 +72,15 @@ def _derivative(activation: str, z: numpy.ndarray, h: numpy.ndarray) -> numpy.nd
     return (z > 0).astype(float)
 
 
-def build(config: Config) -> nn.Sequential:
-    if config.activation not in ("sigmoid", "tanh", "relu"):
-        raise ValueError(
-            f"forward_pass: activation must be sigmoid, tanh or relu, got {config.activation!r}"
-        )
-    act = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[config.activation]
-    model = nn.Sequential(nn.Linear(3, 2), act(), nn.Linear(2, 1), nn.Sigmoid()).double()
+def build(config: Config) -> nn.Module:
+    """The 3-2-1 network (the registry's MLP, output z_o: y = sigmoid(z_o) is applied
+    outside) in float64, with the hand-chosen weights or, for 'random', PyTorch's default
+    initialization drawn from the global generator."""
+    model = registry.make_model(
+        "mlp", in_features=3, classes=1, hidden=(2,), activation=config.activation
+    ).double()
     if config.weights == "fixed":
         model.load_state_dict({"0.weight": W1, "0.bias": B1, "2.weight": W2, "2.bias": B2})
-    elif config.weights != "random":
-        raise ValueError(
-            f"forward_pass: weights must be 'fixed' or 'random', got {config.weights!r}"
-        )
     return model
 
 
@@ -116,16 +114,15 @@ def run(config: Config, seed: int) -> Result:
         "2.bias": numpy.array([dL_dzo]),
     }
     # the same with autograd
-    out = model(nl.tensor(x[None]))
+    out = nl.sigmoid(model(nl.tensor(x[None])))
     auto_loss = nl.functional.binary_cross_entropy(out, nl.tensor([[t]], dtype=nl.float64))
     auto_loss.backward()
-    auto = {name: p.grad._data for name, p in model.named_parameters()}
+    auto = {name: p.grad._data.copy() for name, p in model.named_parameters()}
     difference = max(float(numpy.abs(hand[k] - auto[k]).max()) for k in hand)
-    # one gradient step: p <- p - lr dL/dp
+    # one gradient step: p <- p - lr dL/dp (plain SGD)
+    registry.make_optimizer("sgd", model.parameters(), lr=config.learning_rate).step()
     with nl.no_grad():
-        for name, p in model.named_parameters():
-            p._data -= config.learning_rate * auto[name]
-        y_after = float(model(nl.tensor(x[None]))._data[0, 0])
+        y_after = float(nl.sigmoid(model(nl.tensor(x[None])))._data[0, 0])
     loss_after = -(t * numpy.log(y_after) + (1 - t) * numpy.log(1 - y_after))
     result = Result()
     for key, value in (
@@ -167,28 +164,14 @@ def _diagram(d: dict, activation: str) -> object:
     inputs = [(0.0, 2.0 - i) for i in range(3)]
     hidden = [(1.0, 1.5 - j) for j in range(2)]
     output = (2.0, 1.0)
+    weight = {"fontsize": 8, "color": "#1f4e79", "ha": "center", "va": "bottom"}
+    neuron = {"ha": "center", "va": "center", "fontsize": 7}
     for j, (hx, hy) in enumerate(hidden):
         for i, (ix, iy) in enumerate(inputs):
             ax.plot([ix, hx], [iy, hy], color="#999", zorder=1)
-            ax.text(
-                ix + 0.32 * (hx - ix),
-                iy + 0.32 * (hy - iy),
-                f"{d['W1'][j][i]:+.2f}",
-                fontsize=8,
-                color="#1f4e79",
-                ha="center",
-                va="bottom",
-            )
+            ax.text(ix + 0.32 * (hx - ix), iy + 0.32 * (hy - iy), f"{d['W1'][j][i]:+.2f}", **weight)
         ax.plot([hx, output[0]], [hy, output[1]], color="#999", zorder=1)
-        ax.text(
-            (hx + output[0]) / 2,
-            (hy + output[1]) / 2,
-            f"{d['w2'][j]:+.2f}",
-            fontsize=8,
-            color="#1f4e79",
-            ha="center",
-            va="bottom",
-        )
+        ax.text((hx + output[0]) / 2, (hy + output[1]) / 2, f"{d['w2'][j]:+.2f}", **weight)
     for i, (ix, iy) in enumerate(inputs):
         ax.scatter([ix], [iy], s=1500, color="#e8f1fa", edgecolor="#1f4e79", zorder=2)
         ax.text(ix, iy, f"x{i + 1} = {d['x'][i]:g}", ha="center", va="center", fontsize=8)
@@ -196,102 +179,53 @@ def _diagram(d: dict, activation: str) -> object:
     for j, (hx, hy) in enumerate(hidden):
         ax.scatter([hx], [hy], s=2600, color="#fdf0e0", edgecolor="#b35900", zorder=2)
         label = f"z = {d['z'][j]:.3f}\nb = {d['b1'][j]:+.2f}\n{activation} = {d['h'][j]:.3f}"
-        ax.text(hx, hy, label, ha="center", va="center", fontsize=7)
+        ax.text(hx, hy, label, **neuron)
     ax.scatter([output[0]], [output[1]], s=2600, color="#e6f4e6", edgecolor="#2d7d2d", zorder=2)
-    ax.text(
-        output[0],
-        output[1],
-        f"z = {d['z_o']:.3f}\nb = {d['b2']:+.2f}\ny = {d['y']:.3f}",
-        ha="center",
-        va="center",
-        fontsize=7,
-    )
+    label = f"z = {d['z_o']:.3f}\nb = {d['b2']:+.2f}\ny = {d['y']:.3f}"
+    ax.text(*output, label, **neuron)
     ax.set(xlim=(-1.0, 2.4), ylim=(-0.5, 2.5), title="One email through the 3-2-1 network")
     ax.axis("off")
     return fig
 
 
+def _join(values: Any) -> str:
+    return ", ".join(f"{v:.4f}" for v in numpy.ravel(values))
+
+
 def report(config: Config, seeds: Seeds) -> list:
-    d = seeds.first.data
-    x, W1_, b1 = d["x"], d["W1"], d["b1"]
+    d, f = seeds.first.data, seeds.first.data["factors"]
+    x, W1_, b1, w2 = d["x"], d["W1"], d["b1"], d["w2"]
     forward = []
     for j in range(2):
         terms = " + ".join(f"({W1_[j][i]:+.2f})({x[i]:g})" for i in range(3))
-        forward.append(
-            [
-                f"hidden {j + 1}",
-                f"{terms} + ({b1[j]:+.2f})",
-                f"{d['z'][j]:.4f}",
-                f"{config.activation}(z) = {d['h'][j]:.4f}",
-            ]
-        )
-    terms = " + ".join(f"({d['w2'][j]:+.2f})({d['h'][j]:.4f})" for j in range(2))
-    forward.append(
-        ["output", f"{terms} + ({d['b2']:+.2f})", f"{d['z_o']:.4f}", f"sigmoid(z) = {d['y']:.4f}"]
-    )
-    f = d["factors"]
+        z, h = f"{d['z'][j]:.4f}", f"{config.activation}(z) = {d['h'][j]:.4f}"
+        forward.append([f"hidden {j + 1}", f"{terms} + ({b1[j]:+.2f})", z, h])
+    terms = " + ".join(f"({w2[j]:+.2f})({d['h'][j]:.4f})" for j in range(2))
+    output = [f"{terms} + ({d['b2']:+.2f})", f"{d['z_o']:.4f}", f"sigmoid(z) = {d['y']:.4f}"]
+    forward.append(["output", *output])
+    hand, auto, signal = d["hand"], d["autograd"], f"{f['dL/dz_o']:.4f}"
     backward = [
-        [
-            "w2_j (output weights)",
-            "dL/dz_o * h_j",
-            ", ".join(f"{f['dL/dz_o']:.4f} * {h:.4f}" for h in d["h"]),
-            ", ".join(f"{v:.4f}" for v in d["hand"]["2.weight"][0]),
-            ", ".join(f"{v:.4f}" for v in d["autograd"]["2.weight"][0]),
-        ],
-        [
-            "b2",
-            "dL/dz_o",
-            f"{f['dL/dz_o']:.4f}",
-            f"{d['hand']['2.bias'][0]:.4f}",
-            f"{d['autograd']['2.bias'][0]:.4f}",
-        ],
-    ]
+        ["w2_j (output weights)", "dL/dz_o * h_j", ", ".join(f"{signal} * {h:.4f}" for h in d["h"]),
+         _join(hand["2.weight"]), _join(auto["2.weight"])],
+        ["b2", "dL/dz_o", signal, _join(hand["2.bias"]), _join(auto["2.bias"])],
+    ]  # fmt: skip
     for j in range(2):
-        backward.append(
-            [
-                f"W1_{j + 1}i (into hidden {j + 1})",
-                "dL/dz_o * w2_j * act'(z_j) * x_i",
-                f"{f['dL/dz_o']:.4f} * {d['w2'][j]:+.2f} * {f['dh/dz'][j]:.4f} * x_i",
-                ", ".join(f"{v:.4f}" for v in d["hand"]["0.weight"][j]),
-                ", ".join(f"{v:.4f}" for v in d["autograd"]["0.weight"][j]),
-            ]
-        )
-        hand_b, auto_b = d["hand"]["0.bias"][j], d["autograd"]["0.bias"][j]
-        backward.append(
-            [f"b1_{j + 1}", "dL/dz_j", f"{f['dL/dz'][j]:.4f}", f"{hand_b:.4f}", f"{auto_b:.4f}"]
-        )
-
-    def values(key: str) -> str:
-        return ", ".join(f"{v:.4f}" for v in f[key])
-
-    loss = seeds.scalar("email", "loss").mean
+        backward += [
+            [f"W1_{j + 1}i (into hidden {j + 1})", "dL/dz_o * w2_j * act'(z_j) * x_i",
+             f"{signal} * {w2[j]:+.2f} * {f['dh/dz'][j]:.4f} * x_i",
+             _join(hand["0.weight"][j]), _join(auto["0.weight"][j])],
+            [f"b1_{j + 1}", "dL/dz_j", f"{f['dL/dz'][j]:.4f}", _join(hand["0.bias"][j]),
+             _join(auto["0.bias"][j])],
+        ]  # fmt: skip
     chain = (
-        f"L = BCE(y, t) = {loss:.4f} with y = {d['y']:.4f}, t = {d['t']:g}\n"
+        f"L = BCE(y, t) = {seeds.first.scalars['email']['loss']:.4f} with y = {d['y']:.4f}, "
+        f"t = {d['t']:g}\n"
         f"dL/dy     = -(t/y) + (1-t)/(1-y) = {f['dL/dy']:.4f}\n"
         f"dy/dz_o   = y (1 - y)            = {f['dy/dz_o']:.4f}\n"
-        f"dL/dz_o   = dL/dy * dy/dz_o      = {f['dL/dz_o']:.4f}   (= y - t)\n"
-        f"dL/dh_j   = dL/dz_o * w2_j       = {values('dL/dh')}\n"
-        f"dh_j/dz_j = act'(z_j)            = {values('dh/dz')}   (act = {config.activation})\n"
-        f"dL/dz_j   = dL/dh_j * dh_j/dz_j  = {values('dL/dz')}"
-    )
-    y, t = d["y"], d["t"]
-    verdict = "spam" if y >= 0.5 else "not spam"
-    right = (y >= 0.5) == (t >= 0.5)
-    after = seeds.scalar("email", "loss_after_step").mean
-    y_after = seeds.scalar("email", "output_after_step").mean
-    difference = max(seeds.values("email", "max_gradient_difference"))
-    reading = Text(
-        f"The network gives this email a spam probability of y = {y:.3f}, so it calls it "
-        f"{verdict}, which is {'right' if right else 'wrong'}: the label is "
-        f"{'spam' if t >= 0.5 else 'not spam'}. The loss is {loss:.4f}.",
-        f"Backward, the error signal at the output is dL/dz_o = y - t = {f['dL/dz_o']:.4f}; "
-        f"each hidden neuron receives it scaled by its outgoing weight and by the slope of "
-        f"its activation ({', '.join(f'{v:.3f}' for v in f['dh/dz'])}), and each weight's "
-        f"gradient is that signal times the value flowing into the weight. The hand-computed "
-        f"gradients equal autograd's to within {difference:.1e}.",
-        f"One gradient step with learning rate {config.learning_rate:g} moves y from {y:.3f} "
-        f"to {y_after:.3f} and the loss from {loss:.4f} to {after:.4f}"
-        + (" — downhill, as it should." if after < loss else " — uphill: the step is too large."),
+        f"dL/dz_o   = dL/dy * dy/dz_o      = {signal}   (= y - t)\n"
+        f"dL/dh_j   = dL/dz_o * w2_j       = {_join(f['dL/dh'])}\n"
+        f"dh_j/dz_j = act'(z_j)            = {_join(f['dh/dz'])}   (act = {config.activation})\n"
+        f"dL/dz_j   = dL/dh_j * dh_j/dz_j  = {_join(f['dL/dz'])}"
     )
     return [
         Figure(
@@ -311,8 +245,57 @@ def report(config: Config, seeds: Seeds) -> list:
             ["parameter", "chain rule", "factors", "by hand", "autograd"],
             backward,
         ),
-        reading,
+        Reading(*findings(config, seeds)),
+        Text(
+            "Backward, each hidden neuron receives the output's error signal y - t scaled by "
+            "its outgoing weight and by the slope of its activation, and each weight's "
+            "gradient is that signal times the value flowing into the weight."
+        ),
     ]
+
+
+def findings(config: Config, seeds: Seeds) -> list[list]:
+    """The reading, as findings in paragraphs: the spam probability against 0.5 (the call)
+    and whether the call matches the label, with the loss; the error signal and how far
+    the hand-computed gradients are from autograd's; the gradient step's effect and
+    whether it went downhill."""
+    call = Threshold(
+        "spam_call",
+        "the network",
+        "spam probability y for this email",
+        seeds.scalar("email", "output"),
+        0.5,
+        above=True,
+        meaning="the line between calling it spam and not spam",
+    )
+    label, right = config.target >= 0.5, call.holds == (config.target >= 0.5)
+    signal = estimate([r.data["factors"]["dL/dz_o"] for r in seeds.results])
+    loss, after = seeds.scalar("email", "loss"), seeds.scalar("email", "loss_after_step")
+    step = f"after one gradient step (learning rate {config.learning_rate:g})"
+    return [
+        [
+            call,
+            Note(f"call:{'right' if right else 'wrong'}",
+                 f"The email's label is {'spam' if label else 'not spam'}, so the call is "
+                 f"{'right' if right else 'wrong'}."),
+            Measure("loss", "the network", "loss L = BCE(y, t) (nats)", loss, Fmt(4)),
+        ],
+        [
+            Measure("error_signal", "the output", "error signal dL/dz_o = y - t", signal, Fmt(4)),
+            Threshold("hand_equals_autograd", "the hand computation",
+                      "largest difference from autograd's gradients",
+                      seeds.scalar("email", "max_gradient_difference"), 1e-10, above=False,
+                      meaning="the tolerance for float64 rounding", fmt=Fmt(2)),
+        ],
+        [
+            Measure("output_after_step", "the network", f"spam probability {step}",
+                    seeds.scalar("email", "output_after_step")),
+            Measure("loss_after_step", "the network", f"loss {step}", after, Fmt(4)),
+            Note("step:downhill", "The step went downhill, as it should.")
+            if after.mean < loss.mean
+            else Note("step:uphill", "The step went uphill: the learning rate is too large."),
+        ],
+    ]  # fmt: skip
 
 
 STUDY = Study(

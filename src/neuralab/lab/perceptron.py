@@ -46,11 +46,13 @@ from dataclasses import dataclass
 import numpy
 
 import neuralab as nl
-from neuralab import backend, optim
+from neuralab import backend, registry
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Table, Text
+from neuralab.lab.findings import PERCENT, Count, Measure, Note, Reading
+from neuralab.lab.report import Figure
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE
 from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import Metric, compare
 from neuralab.perceptron import Perceptron
 
 X = numpy.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=numpy.float64)
@@ -70,7 +72,7 @@ class Config:
     init: str = "zeros"  # 'zeros' (w = 0, b = 0) or 'random' (w ~ N(0, 0.01^2) from the seed)
     shuffle: bool = True  # visit the four samples in an order drawn from the seed
     mlp_activation: str = "tanh"  # of the MLP's hidden layer: 'tanh' or 'sigmoid'
-    mlp_optimizer: str = "sgd"  # 'sgd' (with momentum) or 'adam'
+    mlp_optimizer: str = "sgd"  # a name of neuralab.registry: 'sgd' (with momentum), 'adam', ...
     mlp_lr: float = 0.5
     mlp_momentum: float = 0.9  # for 'sgd'
     mlp_steps: int = 2000  # full-batch gradient steps
@@ -88,8 +90,9 @@ class Config:
             raise bad(f"init must be 'random' or 'zeros', got {self.init!r}")
         if self.mlp_activation not in ("tanh", "sigmoid"):
             raise bad(f"mlp_activation must be 'tanh' or 'sigmoid', got {self.mlp_activation!r}")
-        if self.mlp_optimizer not in ("sgd", "adam"):
-            raise bad(f"mlp_optimizer must be 'sgd' or 'adam', got {self.mlp_optimizer!r}")
+        if self.mlp_optimizer not in registry.OPTIMIZERS:
+            names = ", ".join(registry.OPTIMIZERS)
+            raise bad(f"mlp_optimizer must be one of {names}, got {self.mlp_optimizer!r}")
         if not self.mlp_lr > 0:
             raise bad(f"mlp_lr must be positive, got {self.mlp_lr}")
         if not 0 <= self.mlp_momentum < 1:
@@ -150,10 +153,8 @@ def train_mlps(config: Config, initial: list[numpy.ndarray] | None = None) -> di
     initial = initial_mlps(config.restarts) if initial is None else initial
     k = len(initial[0])
     params = [nl.tensor(numpy.array(q, dtype=numpy.float32)).requires_grad_() for q in initial]
-    if config.mlp_optimizer == "sgd":
-        opt = optim.SGD(params, lr=config.mlp_lr, momentum=config.mlp_momentum)
-    else:
-        opt = optim.Adam(params, lr=config.mlp_lr)
+    momentum = config.mlp_momentum if config.mlp_optimizer == "sgd" else 0.0
+    opt = registry.make_optimizer(config.mlp_optimizer, params, lr=config.mlp_lr, momentum=momentum)
     x = nl.tensor(X.astype(numpy.float32))
     t = nl.tensor(numpy.broadcast_to(GATES["XOR"].astype(numpy.float32)[None, :, None], (k, 4, 1)))
     keep = set(
@@ -187,11 +188,11 @@ def train_mlps(config: Config, initial: list[numpy.ndarray] | None = None) -> di
 
 
 def mlp_probability(params: list, start: int, points: numpy.ndarray, activation: str):
-    """p(x) of one start at the given points (M, 2), in float64 NumPy."""
-    W1, b1, W2, b2 = (numpy.asarray(q)[start] for q in params)
-    z = points @ W1 + b1
-    h = numpy.tanh(z) if activation == "tanh" else 1 / (1 + numpy.exp(-z))
-    return 1 / (1 + numpy.exp(-(h @ W2 + b2)[:, 0]))
+    """p(x) = sigmoid(logit) of one start at the given points (M, 2), in float64."""
+    one = [nl.tensor(numpy.asarray(q, dtype=numpy.float64)[start : start + 1]) for q in params]
+    with nl.no_grad():
+        logits = _mlp_forward(nl.tensor(numpy.asarray(points, float)), one, activation)
+    return 1 / (1 + numpy.exp(-logits._data[0, :, 0]))
 
 
 def run(config: Config, seed: int) -> Result:
@@ -241,6 +242,7 @@ def run(config: Config, seed: int) -> Result:
 
 # --- report ------------------------------------------------------------------------------
 GRID = numpy.linspace(-0.5, 1.5, 201)
+PLANE = dict(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1 (input, 0/1)", ylabel="x2 (input, 0/1)")
 
 
 def _points(ax, target: numpy.ndarray) -> None:
@@ -267,15 +269,12 @@ def _boundaries(seeds: Seeds, config: Config):
     fig, axes = plots.new_figure(ncols=3, width=4.2, height=4.2)
     gx, gy = numpy.meshgrid(GRID, GRID)
     for ax, gate in zip(axes, GATES):
-        w, b = (
-            seeds.first.data["perceptrons"][gate]["w"],
-            seeds.first.data["perceptrons"][gate]["b"],
-        )
+        kept = seeds.first.data["perceptrons"][gate]
+        w, b = kept["w"], kept["b"]
         z = w[0] * gx + w[1] * gy + b
         ax.contourf(gx, gy, (z > 0).astype(float), levels=[-0.5, 0.5, 1.5],
                     colors=["#dbe8f5", "#f7dcdc"], alpha=0.8)  # fmt: skip
-        path = seeds.first.data["perceptrons"][gate]["last_epoch"]
-        distinct = {tuple(q) for q in path if tuple(q) != (w[0], w[1], b)}
+        distinct = {tuple(q) for q in kept["last_epoch"] if tuple(q) != (w[0], w[1], b)}
         for i, (w1, w2, b_) in enumerate(sorted(distinct)):
             _line(ax, w1, w2, b_, color="#555", linestyle="--", lw=0.9,
                   label="other lines in the last epoch" if i == 0 else None)  # fmt: skip
@@ -288,10 +287,7 @@ def _boundaries(seeds: Seeds, config: Config):
             if 0 in errors
             else f"{int(errors[-1])} error(s) in epoch {config.epochs}"
         )
-        ax.set(
-            xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1 (input, 0/1)", ylabel="x2 (input, 0/1)",
-            title=f"{gate}: {state}",
-        )  # fmt: skip
+        ax.set(**PLANE, title=f"{gate}: {state}")
         ax.set_aspect("equal")
         ax.legend(fontsize="x-small", loc="upper left", framealpha=0.9)
         ax.text(0.98, 0.02, f"w = ({w[0]:g}, {w[1]:g}), b = {b:g}", transform=ax.transAxes,
@@ -302,34 +298,28 @@ def _boundaries(seeds: Seeds, config: Config):
 def _mlp_figure(seeds: Seeds, config: Config):
     d = seeds.first.data["mlp"]
     accuracy = numpy.array(d["accuracy"])
-    best = d["best"]
-    failed = numpy.flatnonzero(accuracy < 1)
+    solved = int((accuracy == 1).sum())
     # the worst start: lowest accuracy, then highest loss
     worst = int(numpy.lexsort((-numpy.array(d["final_loss"]), accuracy))[0])
     fig, axes = plots.new_figure(ncols=3, width=4.4, height=4.2)
     gx, gy = numpy.meshgrid(GRID, GRID)
     points = numpy.stack([gx.ravel(), gy.ravel()], axis=1)
-    panels = [(axes[0], best, "best start"), (axes[1], worst, "worst start")]
-    for ax, start, what in panels:
+    for ax, start, what in ((axes[0], d["best"], "best start"), (axes[1], worst, "worst start")):
         p = mlp_probability(d["params"], start, points, config.mlp_activation).reshape(gx.shape)
         filled = ax.contourf(gx, gy, p, levels=numpy.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
         ax.contour(gx, gy, p, levels=[0.5], colors="black")
         _points(ax, GATES["XOR"])
         ax.plot([], [], color="black", label="p = 0.5")
-        ax.set(
-            xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1 (input, 0/1)", ylabel="x2 (input, 0/1)",
-            title=f"{what} (#{start + 1}): accuracy {100 * accuracy[start]:.0f} %",
-        )  # fmt: skip
+        ax.set(**PLANE, title=f"{what} (#{start + 1}): accuracy {100 * accuracy[start]:.0f} %")
         ax.set_aspect("equal")
         ax.legend(fontsize="x-small", loc="upper left")
     fig.colorbar(filled, ax=axes[1], label="p(class 1) (probability)", shrink=0.8)
     ax = axes[2]
     for k, curve in enumerate(d["losses"]):
-        solved = accuracy[k] == 1
-        ax.plot(d["steps"], curve, color="#2ca02c" if solved else "#d62728", alpha=0.6, lw=1,
-                label=None)  # fmt: skip
-    ax.plot([], [], color="#2ca02c", label=f"solved ({accuracy.size - failed.size} starts)")
-    ax.plot([], [], color="#d62728", label=f"not solved ({failed.size} starts)")
+        ax.plot(d["steps"], curve, color="#2ca02c" if accuracy[k] == 1 else "#d62728", alpha=0.6,
+                lw=1)  # fmt: skip
+    ax.plot([], [], color="#2ca02c", label=f"solved ({solved} starts)")
+    ax.plot([], [], color="#d62728", label=f"not solved ({accuracy.size - solved} starts)")
     ax.set_yscale("log")
     ax.set(
         title=f"Training loss of each of the {accuracy.size} starts", xlabel="step (full batch)",
@@ -345,14 +335,11 @@ def _errors_figure(seeds: Seeds, config: Config):
     epochs = numpy.arange(1, config.epochs + 1)
     for ax, gate, color in zip(axes, GATES, plots.COLORS):
         c = f"perceptron {gate}"
-        b = seeds.curve(c, "errors")
         for i, r in enumerate(seeds.results):
             ax.step(epochs, r.curves[c]["errors"], where="mid", color=color, alpha=0.35, lw=0.8,
                     label="each seed" if i == 0 else None)  # fmt: skip
-        ax.plot(epochs, b.mean, color=color, lw=2, label=f"{gate}: mean of {b.n} seeds")
-        if b.n > 1:
-            low, high = numpy.clip(b.low, 0, 4), numpy.clip(b.high, 0, 4)
-            ax.fill_between(epochs, low, high, color=color, alpha=0.15, lw=0, label="95 % band")
+        plots.band_plot(ax, seeds.curve(c, "errors"), f"{gate}: mean of {len(seeds)} seeds",
+                        x=epochs, color=color)  # fmt: skip
         ax.set(
             title=f"{gate}: misclassified samples per epoch", xlabel="epoch",
             ylabel="misclassified samples (of 4)", ylim=(-0.2, 4.2),
@@ -362,96 +349,105 @@ def _errors_figure(seeds: Seeds, config: Config):
     return fig
 
 
-def report(config: Config, seeds: Seeds) -> list:
+GATE_METRICS = [
+    Metric("converged", "converged (share of seeds)", lower_is_better=False, fmt=PERCENT),
+    Metric("epochs_with_errors", "epochs with errors"),
+    Metric("last_epoch_errors", "errors in the last epoch"),
+    Metric("min_epoch_errors", "fewest errors in an epoch"),
+    Metric("updates", "weight updates"),
+    Metric("accuracy", "final accuracy", lower_is_better=False, fmt=PERCENT),
+]
+MLP_METRICS = [
+    Metric("solved_fraction", "starts solving XOR (per seed)", lower_is_better=False, fmt=PERCENT),
+    Metric("mean_accuracy", "mean accuracy", lower_is_better=False, fmt=PERCENT),
+    Metric("best_accuracy", "best start's accuracy", lower_is_better=False, fmt=PERCENT),
+    Metric("best_loss", "best start's loss"),
+    Metric("median_loss", "median loss"),
+]
+
+
+def findings(config: Config, seeds: Seeds) -> list[list]:
+    """The reading, as findings in paragraphs: per gate, on how many seeds it is learned
+    and how long that takes (or how many mistakes remain); whether the separable gates
+    are learned and XOR is not (the convergence theorem); how many of the MLP's starts
+    solve XOR, whether the best start of every seed does, and whether any got stuck."""
     n = len(seeds)
-    rows, gate_text = [], []
-    for gate in GATES:
+    learned = {g: int(sum(seeds.values(f"perceptron {g}", "converged"))) for g in GATES}
+    gates = []
+    for gate, k in learned.items():
         c = f"perceptron {gate}"
-        converged = seeds.values(c, "converged")
-        k = int(sum(converged))
-        epochs = seeds.scalar(c, "epochs_with_errors")
-        lowest = min(seeds.values(c, "min_epoch_errors"))
-        rows.append(
-            [
-                gate,
-                f"{k} of {n}",
-                f"{epochs.format(3)}"
-                if k == n
-                else f"never within {config.epochs} (errors in {epochs.format(3)} epochs)",
-                seeds.scalar(c, "last_epoch_errors").format(3),
-                f"{int(lowest)}",
-                seeds.scalar(c, "updates").format(3),
-                seeds.scalar(c, "accuracy").format(3, 100, " %"),
-            ]
-        )
+        what = f"is learned (an epoch without a mistake within {config.epochs} epochs)"
+        gates.append(Count(f"learned:{gate}", gate, what, k, n))
         if k == n:
-            gate_text.append(
-                f"{gate} is learned on every seed: the last mistake is made in epoch "
-                f"{epochs.format(3)} (mean over seeds) and every later epoch is error-free"
-            )
-        elif k == 0:
-            gate_text.append(
-                f"{gate} is never learned: every seed still misclassifies "
-                f"{seeds.scalar(c, 'last_epoch_errors').format(3)} of the 4 samples in its "
-                f"last epoch, and the fewest mistakes in any epoch is {int(lowest)}"
-                + (
-                    " — never zero, as the theorem says for a non-separable problem"
-                    if lowest > 0
-                    else ""
-                )
+            what = "number of epochs with a mistake (all before its first error-free one)"
+            gates.append(
+                Measure(f"epochs:{gate}", gate, what, seeds.scalar(c, "epochs_with_errors"))
             )
         else:
-            gate_text.append(f"{gate} is learned on {k} of {n} seeds within {config.epochs} epochs")
-    solved = seeds.scalar(MLP, "solved_fraction")
-    best = seeds.values(MLP, "best_accuracy")
-    starts = config.restarts * n
-    n_solved = round(sum(seeds.values(MLP, "solved_fraction")) * config.restarts)
-    best_all = all(b == 1 for b in best)
-    mlp_rows = [
-        [
-            f"2-2-1, {config.mlp_activation} hidden, {config.mlp_optimizer} lr {config.mlp_lr:g}",
-            f"{n_solved} of {starts}",
-            solved.format(3, 100, " %"),
-            seeds.scalar(MLP, "mean_accuracy").format(3, 100, " %"),
-            seeds.scalar(MLP, "best_accuracy").format(3, 100, " %"),
-            seeds.scalar(MLP, "best_loss").format(3),
-            seeds.scalar(MLP, "median_loss").format(3),
-        ]
-    ]
-    xor_stuck = all(v > 0 for v in seeds.values("perceptron XOR", "min_epoch_errors"))
-    mlp_text = (
-        f"The 2-2-1 network with a {config.mlp_activation} hidden layer solves XOR (all four "
-        f"points right) from {n_solved} of its {starts} random starts "
-        f"({solved.format(3, 100, ' %')} of the starts per seed); "
-        + (
-            f"the best start of every seed solves it, so {config.restarts} restarts are "
-            "enough to find a solution"
-            if best_all
-            else f"on {sum(b < 1 for b in best)} of {n} seeds not even the best of "
-            f"{config.restarts} starts solves it"
+            what = f"number of misclassified samples (of 4) in epoch {config.epochs}"
+            gates.append(
+                Measure(
+                    f"last_epoch_errors:{gate}", gate, what, seeds.scalar(c, "last_epoch_errors")
+                )
+            )
+            what = "fewest mistakes in any epoch"
+            gates.append(
+                Measure(f"fewest_errors:{gate}", gate, what, seeds.scalar(c, "min_epoch_errors"))
+            )
+    if learned["AND"] == learned["OR"] == n and learned["XOR"] == 0:
+        contrast = Note(
+            "separable",
+            "The perceptron's single line can separate AND and OR but not XOR: on XOR an "
+            "error-free epoch would leave a line separating the four points, and there is "
+            "none, so every epoch makes a mistake (the convergence theorem holds only for "
+            "separable classes); the rule keeps moving the line back and forth, each update "
+            "fixing one point and breaking another.",
         )
-        + ". "
-        + (
+    else:
+        contrast = Note(
+            "contrast_unclear",
+            "Unexpectedly, the separable/non-separable contrast does not show cleanly here: "
+            "for XOR the rule keeps moving the line back and forth, each update fixing one "
+            "point and breaking another.",
+        )
+    best_accuracy = seeds.values(MLP, "best_accuracy")
+    best = f"the best of its {config.restarts} starts"
+    share = f"share of random starts ({config.mlp_activation} hidden layer) that solve XOR"
+    mlp = [
+        Measure(
+            "mlp_solved", "the 2-2-1 network", share, seeds.scalar(MLP, "solved_fraction"), PERCENT
+        ),
+        Count("best_start_solves", best, "solves XOR", sum(b == 1 for b in best_accuracy), n),
+    ]
+    if min(seeds.values(MLP, "solved_fraction")) < 1:
+        mlp.append(Note(
+            "starts_stuck",
             "The other starts end in a local minimum or a plateau of the loss (the flat red "
             "curves), classifying only some of the points: the hidden layer makes XOR "
-            "solvable, it does not make it easy to find."
-            if n_solved < starts
-            else "No start got stuck in a local minimum here."
-        )
-    )
-    text = Text(
-        "; ".join(gate_text) + ".",
-        (
-            "The perceptron's single line can separate AND and OR but not XOR: "
-            if xor_stuck
-            and all(seeds.values("perceptron AND", "converged"))
-            and all(seeds.values("perceptron OR", "converged"))
-            else "Unexpectedly, the separable/non-separable contrast does not show cleanly here: "
-        )
-        + "for XOR the rule keeps moving the line back and forth, each update fixing one point "
-        "and breaking another.",
-        mlp_text,
-    )
+            "solvable, it does not make it easy to find.",
+        ))  # fmt: skip
+    else:
+        mlp.append(Note("no_start_stuck", "No start got stuck in a local minimum here."))
+    return [gates, [contrast], mlp]
+
+
+def report(config: Config, seeds: Seeds) -> list:
+    n = len(seeds)
+    gates = compare(
+        seeds, [f"perceptron {g}" for g in GATES], {f"perceptron {g}": g for g in GATES},
+        GATE_METRICS, title="Perceptron on the logic gates", column="gate",
+        note=f"Over {n} seeds, at most {config.epochs} epochs, learning rate {config.lr:g}, "
+        f"init {config.init!r}.",
+    )  # fmt: skip
+    starts = config.restarts * n
+    solved = round(sum(seeds.values(MLP, "solved_fraction")) * config.restarts)
+    setting = f"{config.mlp_activation} hidden, {config.mlp_optimizer} lr {config.mlp_lr:g}"
+    mlp = compare(
+        seeds, [MLP], {MLP: "2-2-1"}, MLP_METRICS, settings={MLP: setting},
+        title="2-2-1 MLP on XOR", column="network",
+        note=f"{solved} of {starts} starts solve XOR ({config.restarts} starts per seed, "
+        f"{config.mlp_steps} full-batch steps); loss = binary cross-entropy in nats.",
+    )  # fmt: skip
     return [
         Figure(
             _errors_figure(seeds, config),
@@ -466,43 +462,15 @@ def report(config: Config, seeds: Seeds) -> list:
             "First seed: the final line w . x + b = 0 over the four points; red shading is "
             "where the perceptron outputs 1.",
         ),
-        Table(
-            "Perceptron on the logic gates",
-            [
-                "gate",
-                "converged",
-                "epochs with errors",
-                "errors in last epoch",
-                "fewest errors in an epoch",
-                "weight updates",
-                "final accuracy",
-            ],
-            rows,
-            note=f"Over {n} seeds, at most {config.epochs} epochs, learning rate {config.lr:g}, "
-            f"init {config.init!r}.",
-        ),
+        gates.table,
         Figure(
             _mlp_figure(seeds, config),
             "The 2-2-1 MLP on XOR",
             "First seed: p(class 1) over the input plane for the best and the worst start "
             "(black: the p = 0.5 boundary), and every start's training loss.",
         ),
-        Table(
-            "2-2-1 MLP on XOR",
-            [
-                "network",
-                "starts solving XOR",
-                "solved fraction per seed",
-                "mean accuracy",
-                "best start's accuracy",
-                "best start's loss",
-                "median loss",
-            ],
-            mlp_rows,
-            note=f"{config.restarts} starts per seed, {config.mlp_steps} full-batch steps; "
-            "loss = binary cross-entropy in nats.",
-        ),
-        text,
+        mlp.table,
+        Reading(*findings(config, seeds)),
     ]
 
 
@@ -518,17 +486,12 @@ STUDY = Study(
     report=report,
     quick={"mlp_steps": 1000, "restarts": 10},
     bounds={
-        "errors": (0.0, 4.0),
-        "converged": FRACTION,
-        "epochs_with_errors": NON_NEGATIVE,
-        "last_epoch_errors": (0.0, 4.0),
-        "min_epoch_errors": (0.0, 4.0),
-        "updates": NON_NEGATIVE,
-        "accuracy": FRACTION,
-        "solved_fraction": FRACTION,
-        "best_accuracy": FRACTION,
-        "mean_accuracy": FRACTION,
-        "best_loss": NON_NEGATIVE,
-        "median_loss": NON_NEGATIVE,
+        **dict.fromkeys(("errors", "last_epoch_errors", "min_epoch_errors"), (0.0, 4.0)),
+        **dict.fromkeys(
+            ("epochs_with_errors", "updates", "best_loss", "median_loss"), NON_NEGATIVE
+        ),
+        **dict.fromkeys(
+            ("converged", "accuracy", "solved_fraction", "best_accuracy", "mean_accuracy"), FRACTION
+        ),
     },
 )
