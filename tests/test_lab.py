@@ -139,19 +139,14 @@ def test_a_band_is_cut_at_the_bounds_and_seeds_apply_each_metrics_bounds():
 def test_error_bars_stay_within_the_bounds():
     from matplotlib.container import ErrorbarContainer
 
-    from neuralab.lab import losses
     from neuralab.lab.plots import new_figure
 
     e = estimate([1.0, 0.6], bounds=FRACTION)
-    for draw in (
-        lambda ax: plots.bar_panel(ax, ["a"], [e], title="t", xlabel="x", ylabel="y", scale=100),
-        lambda ax: losses._bars(ax, ["a"], [e], scale=100),
-    ):
-        _, (ax,) = new_figure()
-        draw(ax)
-        (bars,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
-        ends = np.concatenate([seg[:, 1] for seg in bars.lines[2][0].get_segments()])
-        assert ends.min() == pytest.approx(0.0) and ends.max() == pytest.approx(100.0)
+    _, (ax,) = new_figure()
+    plots.bar_panel(ax, ["a"], [e], title="t", xlabel="x", ylabel="y", scale=100)
+    (bars,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    ends = np.concatenate([seg[:, 1] for seg in bars.lines[2][0].get_segments()])
+    assert ends.min() == pytest.approx(0.0) and ends.max() == pytest.approx(100.0)
 
 
 @dataclass

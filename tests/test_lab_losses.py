@@ -1,9 +1,10 @@
 """Study 4, losses: robust losses resist outliers, class weights raise the minority
 recall, cross-entropy converges faster than MSE after a sigmoid or softmax output; the
-report reads its numbers."""
+report's reading is findings (asserted on as data, never as text)."""
 
 from __future__ import annotations
 
+import html as html_module
 import json
 
 import numpy as np
@@ -13,7 +14,8 @@ import torch
 import neuralab as nl
 from neuralab import lab
 from neuralab.lab import losses
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import find, findings_of
+from neuralab.lab.study import Result, Seeds, make_config
 
 
 @pytest.fixture(scope="module")
@@ -78,31 +80,69 @@ def test_softmax_mse_is_the_mean_squared_error_of_the_probabilities():
 
 
 def test_report_shows_the_figures_and_reads_the_numbers(quick):
-    page, _ = quick
+    page, data = quick
     html = page.read_text()
     for i in (1, 2, 3):
         assert f'src="images/losses-{i}.png"' in html
         assert (page.parent / "images" / f"losses-{i}.png").stat().st_size > 1000
-    assert "Huber (delta 1) has the better clean test RMSE" in html
-    assert "Huber beats MSE on 2 of 2 seeds and MAE on 2 of 2" in html
-    assert "Both robust losses end with a lower error than MSE" in html
-    assert "weighted CE has the better minority recall" in html
-    assert "sigmoid+BCE reaches the target in fewer epochs on 2 of 2 seeds" in html
-    assert "On average, by both measures, sigmoid+BCE converges faster" in html
-    assert "On average, by both measures, softmax+CE converges faster" in html
-    assert "With plain SGD, whose step is lr times the gradient, every MSE step is smaller" in html
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    huber = f"Huber (delta {data['config']['huber_delta']:g})"
+    assert found[f"test_rmse:{huber}-MSE"]["better"] == huber
+    assert found["test_rmse:MAE-MSE"]["better"] == "MAE"
+    for robust in (huber, "MAE"):  # seed by seed, every loss sees the same data
+        wins = found[f"wins:test_rmse:{robust}-MSE"]
+        assert (wins["count"], wins["total"]) == (2, 2)
+    assert "robust:both_lower" in found and "robust:not_both_lower" not in found
+    assert found["rmse_ratio:MSE"]["ratio"] > found[f"rmse_ratio:{huber}"]["ratio"]
+    assert found["minority_recall:weighted CE-unweighted CE"]["better"] == "weighted CE"
+    assert "weights:raise_recall" in found
+    wins = found["wins:epochs_to_target:sigmoid+BCE-sigmoid+MSE"]
+    assert (wins["count"], wins["total"]) == (2, 2)
+    assert "sigmoid:faster" in found and "softmax:faster" in found
+    assert "step:sgd" in found and "step:adam" not in found
+    for name in (n for pair in losses.PAIRS.values() for n in pair):  # misses are counted
+        reached = sum(r["scalars"][name]["reached_target"] for r in data["results"])
+        assert (f"reached:{name}" in found) == (reached < 2)
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html_module.escape(finding["text"]) in html
+    # the reading follows its experiment: A's findings come before B's, B's before C's
+    keys = list(found)
+    assert keys.index("robust:both_lower") < keys.index("weights:raise_recall")
+    assert keys.index("weights:raise_recall") < keys.index("sigmoid:faster")
+
+
+def test_the_reading_chooses_its_explanation_from_the_numbers(quick):
+    """Where the numbers go the other way, the reading chooses the other explanation
+    (the notes' keys say which)."""
+    _, data = quick
+    config = losses.Config(**data["config"])
+    results = [Result.from_dict(r) for r in data["results"]]
+    for result in results:
+        s = result.scalars
+        s["MSE"]["test_rmse"] = 0.5 * s["MAE"]["test_rmse"]  # MSE beats the robust losses
+        s["weighted CE"]["minority_recall"] = s["unweighted CE"]["minority_recall"]
+        s["softmax+MSE"]["epochs_to_target"] = 1.0  # first to the target, lower mean accuracy
+    seeds = Seeds(results, data["seeds"], losses.STUDY.bounds_for(config))
+    found = findings_of(losses.report(config, seeds))
+    keys = {f.key for f in found}
+    assert {"robust:not_both_lower", "weights:no_recall_gain", "softmax:measures_disagree"} <= keys
+    assert not keys & {"robust:both_lower", "weights:raise_recall", "softmax:faster"}
+    assert "sigmoid:faster" in keys  # untouched
+    assert find(found, "test_rmse:MAE-MSE").better == "MSE"
+    assert find(found, "wins:test_rmse:MAE-MSE").count == 0
+    assert find(found, "minority_recall:weighted CE-unweighted CE").outcome == "same"
 
 
 def test_the_reading_on_step_sizes_follows_the_pair_optimizer(tmp_path):
     """Adam's step does not scale with the gradient: with pair_optimizer=adam the reading
-    does not claim that every MSE step is smaller."""
-    page = lab.run_studies(
+    does not claim that every MSE step is smaller (it chooses Adam's explanation)."""
+    lab.run_studies(
         [losses.STUDY], quick=True, seeds=1, out=tmp_path, log=None,
         overrides={"losses": {"pair_optimizer": "adam"}},
     )  # fmt: skip
-    html = page.read_text()
-    assert "every MSE step is smaller" not in html and "plain ADAM" not in html
-    assert "Adam divides each step by the gradient&#x27;s running size" in html
+    data = json.loads((tmp_path / "results.json").read_text())["studies"]["losses"]
+    keys = [f["key"] for f in data["findings"]]
+    assert "step:adam" in keys and "step:sgd" not in keys
 
 
 def test_bad_settings_are_named():
