@@ -1,7 +1,7 @@
 """Study 7 (momentum) on its quick settings: on the ill-conditioned quadratic momentum 0.9
 reaches the tolerance in far fewer steps than plain gradient descent, 0.99 overshoots
 more than 0.9, the path is the heavy-ball recursion; on the MNIST MLP momentum 0.9 ends
-with a lower training loss than none; the report renders."""
+with a lower training loss than none; the report renders with its reading as findings."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import math
 import numpy as np
 import pytest
 
+import neuralab as nl
 from neuralab import lab
 from neuralab.lab import momentum
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import find, findings_of
+from neuralab.lab.study import Seeds, make_config
 
 CONFIG = make_config(momentum.STUDY, quick=True)
 
@@ -27,6 +29,12 @@ def quick(datasets_dir, tmp_path_factory):
         page = lab.run_studies([momentum.STUDY], quick=True, seeds=2, out=out, log=None)
     data = json.loads((out / "results.json").read_text())["studies"]["momentum"]
     return page.read_text(), data
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
 
 
 def test_quick_settings_are_the_ill_conditioned_quadratic():
@@ -96,11 +104,44 @@ def test_report_renders_the_trajectories_tables_and_reading(quick):
         assert f'src="images/momentum-{i}.png"' in html
     assert "effective lr = lr / (1 - m)" in html and "predicted factor per step" in html
     s = data["results"][0]["scalars"]
-    steps0 = s["momentum 0"]["quad_steps_to_tolerance"]
-    steps9 = s["momentum 0.9"]["quad_steps_to_tolerance"]
-    assert f"momentum 0.9 needs {steps9:.0f} steps against {steps0:.0f} steps without" in html
-    assert "Momentum 0.99 overshoots far more" in html
-    assert "momentum 0.9 has the better final training loss" in html
+    steps = {n: s[n]["quad_steps_to_tolerance"] for n in s}
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    order = found["quad_steps_order"]
+    assert order["labels"] == sorted(steps, key=steps.get)
+    assert [e["mean"] for e in order["estimates"]] == sorted(steps.values())
+    assert order["labels"][0] == "momentum 0.9"
+    speedup = found["quad_speedup"]  # momentum 0.9 takes this many times fewer steps than none
+    assert (speedup["a"], speedup["b"]) == ("momentum 0", "momentum 0.9")
+    assert speedup["ratio"] == pytest.approx(steps["momentum 0"] / steps["momentum 0.9"])
+    assert "momentum_faster" in found and "momentum_not_faster" not in found
+    assert "extreme_overshoots" in found  # momentum 0.99 overshoots far more than 0.9
+    assert found["overshoot_ratio"]["ratio"] > 5 and found["swing_ratio"]["ratio"] > 1
+    assert found["factor:momentum 0.99"]["value"]["mean"] == pytest.approx(math.sqrt(0.99))
+    loss = found["net_train_loss:momentum 0.9-momentum 0"]
+    assert loss["better"] == "momentum 0.9" and loss["test"] == "paired t-test over seeds"
+    assert found["net_train_loss_order"]["labels"][0] == min(
+        s, key=lambda n: data["summary"][n]["net_train_loss"]["mean"]
+    )
+    assert not any(k.startswith("diverged:") for k in found)
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html.count(html_escape(finding["text"])) == 1
+
+
+def test_the_reading_compares_only_the_momenta_that_ran(neuralab_data):
+    """Without momentum 0 and 0.9 there is no speed-up, no overshoot comparison and no
+    paired test on the network: only the rankings."""
+    config = make_config(
+        momentum.STUDY,
+        overrides={"momenta": "0.5,0.99", "n_train": 128, "n_test": 64, "epochs": 1},
+    )
+    results = []
+    for seed in (0, 1):
+        nl.manual_seed(seed)
+        results.append(momentum.run(config, seed))
+    seeds = Seeds(results, [0, 1], momentum.STUDY.bounds_for(config))
+    found = findings_of(momentum.report(config, seeds))
+    assert [f.key for f in found] == ["quad_steps_order", "net_train_loss_order"]
+    assert find(found, "quad_steps_order").labels == ["momentum 0.5", "momentum 0.99"]
 
 
 def test_bad_settings_are_named(tmp_path):

@@ -1,6 +1,6 @@
 """Study 6 (learning-rate schedules) on its quick settings: the learning rate that fit
 recorded at every step follows each schedule's formula, every schedule trains to a useful
-accuracy, and the report renders."""
+accuracy, and the report renders with its reading as findings."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import math
 
 import pytest
 
+import neuralab as nl
 from neuralab import lab
 from neuralab.lab import schedules
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import find, findings_of
+from neuralab.lab.study import Seeds, make_config
 
 CONFIG = make_config(schedules.STUDY, quick=True)
 
@@ -26,6 +28,12 @@ def quick(datasets_dir, tmp_path_factory):
         page = lab.run_studies([schedules.STUDY], quick=True, seeds=2, out=out, log=None)
     data = json.loads((out / "results.json").read_text())["studies"]["schedules"]
     return page.read_text(), data
+
+
+def html_text(text: str) -> str:
+    import html
+
+    return html.escape(text)
 
 
 def recorded(result: dict, name: str) -> list[tuple[int, float]]:
@@ -193,20 +201,78 @@ def test_report_renders_the_rates_losses_table_and_reading(quick):
     for label in schedules.LABELS.values():
         assert f"<td>{label}</td>" in html
     summary = data["summary"]
-    best = max(schedules.SCHEDULES, key=lambda n: summary[n]["test_accuracy"]["mean"])
-    assert f"The {schedules.LABELS[best]} schedule reaches the best test accuracy" in html
-    assert "Against the constant rate 0.05:" in html
-    counts = set()
-    for result in data["results"]:
-        rates = result["curves"]["plateau"]["epoch_lr"]  # the rates training used
-        counts.add(sum(after < before for before, after in itertools.pairwise(rates)))
-    if counts == {1}:
-        assert "lowered the rate once in every seed" in html
-    elif counts == {0}:
-        assert "Reduce-on-plateau never lowered the rate" in html
+    mean = {n: {k: v["mean"] for k, v in summary[n].items()} for n in schedules.SCHEDULES}
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    best = max(schedules.SCHEDULES, key=lambda n: mean[n]["test_accuracy"])
+    assert found["test_accuracy_order"]["labels"][0] == schedules.LABELS[best]
+    lowest = min(schedules.SCHEDULES, key=lambda n: mean[n]["final_train_loss"])
+    assert found["final_train_loss_order"]["labels"][0] == schedules.LABELS[lowest]
+    # against the constant rate: the lowest training loss (paired test), and the best accuracy
+    others = [n for n in schedules.SCHEDULES if n != "constant"]
+    challenger = min(others, key=lambda n: mean[n]["final_train_loss"])
+    against = found[f"final_train_loss:{challenger}-constant"]
+    assert against["test"] == "paired t-test over seeds" and against["outcome"] != "one_seed"
+    assert against["a_value"]["values"] == [
+        r["scalars"][challenger]["final_train_loss"] for r in data["results"]
+    ]
+    clearly = [
+        k
+        for k, f in found.items()
+        if k.startswith("final_train_loss:")
+        and f["outcome"] == "significant"
+        and f["better"] == f["a"]
+    ]
+    assert ("decay_settles" in found) == bool(clearly)
+    assert ("none_clearly_below" in found) == (not clearly)
+    top = max(others, key=lambda n: mean[n]["test_accuracy"])
+    assert found[f"test_accuracy:{top}-constant"]["a"] == schedules.LABELS[top]
+    # reduce-on-plateau: how many times it lowered the rate training used, in each seed
+    counts = [
+        sum(after < before for before, after in itertools.pairwise(rates))
+        for rates in (r["curves"]["plateau"]["epoch_lr"] for r in data["results"])
+    ]
+    acted = found["plateau_lowered"]
+    assert (acted["count"], acted["total"]) == (sum(c > 0 for c in counts), len(counts))
+    if any(counts):
+        assert found["plateau_reductions"]["value"]["values"] == counts
+        assert "plateau_follows_noise" in found and "plateau_never" not in found
     else:
-        assert "lowered the rate between" in html or "in every seed" in html
-    assert "Every schedule trains to a useful accuracy (at least 70%)" in html
+        assert "plateau_never" in found
+    # every schedule reaches a useful accuracy: the lowest one is above the level
+    useful = [f for k, f in found.items() if k.startswith("useful:")]
+    worst = min(schedules.SCHEDULES, key=lambda n: mean[n]["test_accuracy"])
+    assert [f["subject"] for f in useful] == [schedules.LABELS[worst]]
+    assert useful[0]["level"] == 0.7 and useful[0]["value"]["mean"] > 0.7
+    assert "every_useful" in found
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html_text(finding["text"]) in html
+
+
+def test_the_reading_without_the_constant_rate_or_the_plateau(neuralab_data):
+    """Schedules chosen with --set (the registry's 'one_cycle' alias among them): the
+    reading compares only what ran, and names each schedule below the useful accuracy."""
+    config = make_config(
+        schedules.STUDY,
+        quick=True,
+        overrides={"schedules": "cosine,one_cycle", "n_train": 256, "n_test": 64, "epochs": 2},
+    )
+    results = []
+    for seed in (0, 1):
+        nl.manual_seed(seed)
+        results.append(schedules.run(config, seed))
+    seeds = Seeds(results, [0, 1], schedules.STUDY.bounds_for(config))
+    found = findings_of(schedules.report(config, seeds))
+    keys = {f.key for f in found}
+    assert not any("constant" in k or k.startswith("plateau") for k in keys)
+    accuracy = {n: seeds.scalar(n, "test_accuracy").mean for n in config.schedules}
+    below = [n for n in config.schedules if accuracy[n] < schedules.USEFUL_ACCURACY]
+    assert below  # 2 epochs of 4 steps do not train the MLP to 70 %
+    useful = [f for f in found if f.key.startswith("useful:")]
+    assert [f.key for f in useful] == [f"useful:{n}" for n in below]
+    assert not any(f.holds for f in useful) and "every_useful" not in keys
+    assert find(found, "test_accuracy_order").labels == [
+        schedules.LABELS[n] for n in sorted(config.schedules, key=lambda n: -accuracy[n])
+    ]
 
 
 def test_bad_settings_are_named(tmp_path):

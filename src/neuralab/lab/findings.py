@@ -222,10 +222,10 @@ def _ranking(f: Ranking) -> str:
 def _difference(f: Difference) -> str:
     fa, fb = f.fmt(f.a_value), f.fmt(f.b_value)
     if f.outcome == "same":
-        return f"{f.a} and {f.b} reach the same {f.what} ({fa})."
+        return capital(f"{f.a} and {f.b} reach the same {f.what} ({fa}).")
     worse = f.b if f.better == f.a else f.a
     fbest, fworst = (fa, fb) if f.better == f.a else (fb, fa)
-    sentence = f"{f.better} has the better {f.what} ({fbest} against {fworst} for {worse})"
+    sentence = capital(f"{f.better} has the better {f.what} ({fbest} against {fworst} for {worse})")
     if f.outcome == "one_seed":
         return sentence + "; with a single seed there is no telling whether that is noise."
     if f.outcome == "significant":

@@ -35,12 +35,16 @@ from dataclasses import dataclass
 import numpy
 
 import neuralab as nl
-from neuralab import optim
+from neuralab import registry
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, capital, verdict
+from neuralab.lab.findings import PERCENT, Count, Fmt, Measure, Note, Ranking, Ratio, Reading
+from neuralab.lab.report import Figure, Table
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Estimate
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.lab.toolkit import (
+    Comparison,
+    Metric,
+    compare,
     load_mnist,
     paired_trainer,
     steps_per_epoch,
@@ -103,7 +107,7 @@ def quadratic_path(config: Config, m: float) -> numpy.ndarray:
     f(w) = 1/2 (a w1^2 + b w2^2), in float64, the gradient from autograd."""
     w = nl.tensor(numpy.array(config.start, dtype=numpy.float64), requires_grad=True)
     curvature = nl.tensor(numpy.array([config.a, config.b], dtype=numpy.float64))
-    optimizer = optim.SGD([w], lr=config.quad_lr, momentum=m)
+    optimizer = registry.make_optimizer("sgd", [w], lr=config.quad_lr, momentum=m)
     path = numpy.empty((config.quad_steps + 1, 2))
     path[0] = w._data
     for t in range(1, config.quad_steps + 1):
@@ -153,7 +157,9 @@ def run(config: Config, seed: int) -> Result:
         data, epochs=config.epochs, batch_size=config.batch_size, hidden=config.hidden
     )
     for m in config.momenta:
-        trained = train(lambda p, m=m: optim.SGD(p, lr=config.net_lr, momentum=m))
+        trained = train(
+            lambda p, m=m: registry.make_optimizer("sgd", p, lr=config.net_lr, momentum=m)
+        )
         name = label(m)
         result.scalar(name, "net_train_loss", trained.train_loss)
         result.scalar(name, "net_test_accuracy", trained.test_accuracy)
@@ -202,6 +208,18 @@ def _contours(config: Config, seeds: Seeds) -> object:
     for ax in axes[len(names) :]:
         ax.axis("off")
     return fig
+
+
+NET_LOSS = Metric(
+    "net_train_loss", "final training loss", axis="training loss (cross-entropy, nats)"
+)
+NET_ACCURACY = Metric(
+    "net_test_accuracy",
+    "test accuracy",
+    lower_is_better=False,
+    fmt=PERCENT,
+    axis="test accuracy (%)",
+)
 
 
 def report(config: Config, seeds: Seeds) -> list:
@@ -279,42 +297,21 @@ def report(config: Config, seeds: Seeds) -> list:
         f"best momentum for kappa = {kappa:g} is {best_m:.3f}. The quadratic has no randomness: "
         "every seed gives the same path.",
     )
-    loss = {n: seeds.scalar(n, "net_train_loss") for n in names}
-    accuracy = {n: seeds.scalar(n, "net_test_accuracy") for n in names}
-    net_table = Table(
-        f"MNIST MLP, lr {config.net_lr:g}: final training loss and test accuracy (mean ± 95 % "
-        "interval over seeds)",
-        ["momentum", "effective lr = lr / (1 - m)", "final training loss", "test accuracy"],
-        [
-            [
-                n,
-                f"{config.net_lr / (1 - m):.3g}",
-                loss[n].format(3),
-                accuracy[n].format(3, scale=100, unit=" %"),
-            ]
-            for n, m in zip(names, config.momenta)
-        ],
+    net = compare(
+        seeds,
+        names,
+        {n: n for n in names},
+        [NET_LOSS, NET_ACCURACY],
+        pairs=[(label(0.9), label(0.0))],
+        settings={
+            n: f"effective lr {config.net_lr / (1 - m):.3g}" for n, m in zip(names, config.momenta)
+        },
+        title=f"MNIST MLP, lr {config.net_lr:g}: final training loss and test accuracy",
+        column="momentum",
         note=f"{seeds.first.data['train_size']} training images, {config.epochs} epoch(s) "
-        f"({net_steps} steps); final training loss: the trained network's cross-entropy over "
-        "the training images.",
-    )
-    bars, (ax_loss, ax_acc) = plots.new_figure(2, width=5.2, height=3.8)
-    plots.bar_panel(
-        ax_loss,
-        names,
-        [loss[n] for n in names],
-        title="MNIST MLP: final training loss",
-        xlabel="momentum",
-        ylabel="training loss (cross-entropy, nats)",
-    )
-    plots.bar_panel(
-        ax_acc,
-        names,
-        [accuracy[n] for n in names],
-        title="MNIST MLP: test accuracy",
-        xlabel="momentum",
-        ylabel="test accuracy (%)",
-        scale=100,
+        f"({net_steps} steps); effective lr = lr / (1 - m); final training loss: the trained "
+        "network's cross-entropy over the training images.",
+        figure_title="MNIST MLP after training",
     )
     return [
         Figure(
@@ -330,91 +327,106 @@ def report(config: Config, seeds: Seeds) -> list:
             "the 95 % interval over seeds.",
         ),
         quad_table,
-        net_table,
-        Figure(bars, "MNIST MLP after training", "Error bars: 95 % interval over seeds."),
-        Text(*_reading(config, seeds, loss, accuracy, rates)),
+        net.table,
+        net.figure,
+        Reading(*findings(config, seeds, net, rates)),
     ]
 
 
-def _reading(config: Config, seeds: Seeds, loss: dict, accuracy: dict, rates: dict) -> list[str]:
+def _point(value: float) -> Estimate:
+    """A value that every seed gives alike (the quadratic has no randomness)."""
+    return Estimate(value, value, value, (value,))
+
+
+def findings(config: Config, seeds: Seeds, net: Comparison, rates: dict) -> list[list]:
+    """The reading, as findings in paragraphs: the momenta ranked by the steps they take
+    to stay within the tolerance on the quadratic; 0.9 against none (how many times
+    fewer steps, and why); 0.99 against 0.9 (overshoot, swing across the valley, factor
+    per step, final distance); the network: 0.9 against none (paired tests), the ranking
+    on training loss and any divergence."""
     first = seeds.first.scalars
     names = [label(m) for m in config.momenta]
     steps = {n: first[n]["quad_steps_to_tolerance"] for n in names}
-
-    def count(n: str) -> str:
-        return (
-            f"{steps[n]:.0f} steps"
-            if math.isfinite(steps[n])
-            else f"more than {config.quad_steps} steps"
-        )
-
-    fastest = min(names, key=lambda n: (steps[n], first[n]["quad_final_distance"]))
+    order = sorted(names, key=lambda n: (steps[n], first[n]["quad_final_distance"]))
     paragraphs = [
-        f"On the quadratic (condition number {config.b / config.a:g}), {fastest} is the "
-        f"fastest to stay within {config.tolerance:g} of the minimum ({count(fastest)}); "
-        + ", ".join(f"{n} takes {count(n)}" for n in names if n != fastest)
-        + "."
+        [
+            Ranking(
+                "quad_steps_order",
+                f"steps to stay within {config.tolerance:g} of the quadratic's minimum",
+                order,
+                [_point(steps[n]) for n in order],
+                fmt=Fmt(4, 1.0, " steps"),
+            )
+        ]
     ]
     plain, heavy, extreme = label(0.0), label(0.9), label(0.99)
     if plain in names and heavy in names:
-        s0, s9 = steps[plain], steps[heavy]
-        if s9 < s0:
-            ratio = "" if not math.isfinite(s0) else f" ({s0 / max(s9, 1):.1f} times fewer)"
-            paragraphs.append(
-                f"At the same learning rate {config.quad_lr:g}, momentum 0.9 needs {count(heavy)} "
-                f"against {count(plain)} without{ratio}: along the flat direction, whose gradient "
-                f"keeps its sign, the velocity builds up to the effective rate "
-                f"{config.quad_lr / (1 - 0.9):g} = lr / (1 - m), while across the valley the "
-                "alternating gradients cancel."
-            )
-        else:
-            paragraphs.append(
-                f"Here momentum 0.9 does not beat plain gradient descent ({count(heavy)} against "
-                f"{count(plain)}) at the learning rate {config.quad_lr:g}."
-            )
+        paragraphs.append(_heavy_against_plain(config, steps, plain, heavy))
     if heavy in names and extreme in names:
-        o9, o99 = first[heavy]["quad_overshoot_w1"], first[extreme]["quad_overshoot_w1"]
-        w9, w99 = first[heavy]["quad_max_abs_w2"], first[extreme]["quad_max_abs_w2"]
-        more = o99 > o9 and w99 > w9
-        paragraphs.append(
-            f"Momentum 0.99 {'overshoots far more' if more else 'does not overshoot more'}: it "
-            f"runs {o99:.3g} past the minimum along w1 (0.9: {o9:.3g}) and swings up to "
-            f"|w2| = {w99:.3g} across the valley (0.9: {w9:.3g}). Its error shrinks by a factor "
-            f"{rates[extreme]:.4f} per step (0.9: {rates[heavy]:.4f}; sqrt(m) while the "
-            f"roots are complex), so after {config.quad_steps} steps it is "
-            f"{first[extreme]['quad_final_distance']:.2e} away, against "
-            f"{first[heavy]['quad_final_distance']:.2e} for 0.9."
-        )
-    if plain in names and heavy in names:
-        paragraphs.append(
-            f"On the MNIST MLP at learning rate {config.net_lr:g}: "
-            + verdict(heavy, loss[heavy], plain, loss[plain], what="final training loss")
-            + " "
-            + capital(
-                verdict(
-                    heavy,
-                    accuracy[heavy],
-                    plain,
-                    accuracy[plain],
-                    what="test accuracy",
-                    lower_is_better=False,
-                    scale=100,
-                    unit=" %",
-                )
+        paragraphs.append(_extreme_against_heavy(config, first, rates, heavy, extreme))
+    diverged = [
+        Count(f"diverged:{n}", n, "diverged (a non-finite loss)", int(sum(v)), len(v))
+        for n in names
+        if sum(v := seeds.values(n, "net_diverged")) > 0
+    ]
+    return [*paragraphs, net.differences(), [net.ranking("net_train_loss"), *diverged]]
+
+
+def _heavy_against_plain(config: Config, steps: dict, plain: str, heavy: str) -> list:
+    """How many times fewer steps momentum 0.9 takes than none, and why (or that it does
+    not)."""
+    if not steps[heavy] < steps[plain]:
+        return [
+            Note(
+                "momentum_not_faster",
+                f"Here momentum 0.9 does not beat plain gradient descent at the learning rate "
+                f"{config.quad_lr:g}.",
             )
+        ]
+    what = f"steps to stay within {config.tolerance:g} of the quadratic's minimum"
+    ratio = steps[plain] / max(steps[heavy], 1)
+    return [
+        *([Ratio("quad_speedup", what, plain, heavy, ratio)] if math.isfinite(ratio) else []),
+        Note(
+            "momentum_faster",
+            f"At the same learning rate {config.quad_lr:g}, momentum 0.9 is faster: along the "
+            "flat direction, whose gradient keeps its sign, the velocity builds up to the "
+            f"effective rate {config.quad_lr / (1 - 0.9):g} = lr / (1 - m), while across the "
+            "valley the alternating gradients cancel.",
+        ),
+    ]
+
+
+def _extreme_against_heavy(
+    config: Config, first: dict, rates: dict, heavy: str, extreme: str
+) -> list:
+    """Whether momentum 0.99 overshoots more than 0.9 and by how much; the factor per step
+    and the final distance of each."""
+    o9, o99 = first[heavy]["quad_overshoot_w1"], first[extreme]["quad_overshoot_w1"]
+    w9, w99 = first[heavy]["quad_max_abs_w2"], first[extreme]["quad_max_abs_w2"]
+    if o99 > o9 and w99 > w9:
+        why = Note(
+            "extreme_overshoots",
+            "Momentum 0.99 overshoots far more than 0.9, past the minimum along w1 and across "
+            "the valley: while the roots are complex its error shrinks only by sqrt(m) per "
+            "step, so it rings for hundreds of steps.",
         )
-    best = min(names, key=lambda n: loss[n].mean)
-    diverged = [n for n in names if max(seeds.values(n, "net_diverged")) > 0]
-    paragraphs.append(
-        f"The lowest training loss on the network comes with {best} "
-        f"({loss[best].format(3)})"
-        + (
-            f"; {', '.join(diverged)} diverged (a non-finite loss) in at least one seed."
-            if diverged
-            else "."
-        )
-    )
-    return paragraphs
+    else:
+        why = Note("extreme_no_more_overshoot", "Momentum 0.99 does not overshoot more than 0.9.")
+    found: list = [why]
+    for key, what, a, b in (
+        ("overshoot", "overshoot past the minimum along w1", o99, o9),
+        ("swing", "largest |w2| after the first step", w99, w9),
+    ):
+        if b > 0:
+            found.append(Ratio(f"{key}_ratio", what, extreme, heavy, a / b))
+    after = f"distance to the minimum after {config.quad_steps} steps"
+    for n in (extreme, heavy):
+        found += [
+            Measure(f"factor:{n}", n, "predicted factor per step", _point(rates[n]), Fmt(4)),
+            Measure(f"final_distance:{n}", n, after, _point(first[n]["quad_final_distance"])),
+        ]
+    return found
 
 
 STUDY = Study(

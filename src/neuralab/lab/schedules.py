@@ -4,7 +4,9 @@ how does each move the learning rate, and what does that do to the loss and the 
 accuracy?
 
 With base rate lr_0, epoch e (counted from 0), step t (mini-batches, from 0) and T the
-total number of steps (E epochs), the schedules of ``neuralab.optim.lr_scheduler``:
+total number of steps (E epochs), the schedules of ``neuralab.optim.lr_scheduler`` as
+``neuralab.registry.make_scheduler`` makes them by name (the study's 'one_cycle' is the
+registry's alias of 'onecycle'):
 
     constant      lr = lr_0
     step          lr = lr_0 gamma^floor(e / step_size)                  (StepLR, gamma 0.5)
@@ -39,23 +41,27 @@ from typing import Any
 
 import numpy
 
-from neuralab import optim
+from neuralab import registry
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, verdict
+from neuralab.lab.findings import PERCENT, Count, Fmt, Measure, Note, Reading, Threshold
+from neuralab.lab.report import Figure
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, estimate
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.lab.toolkit import (
+    Comparison,
+    Metric,
+    compare,
     load_mnist,
     paired_trainer,
     steps_per_epoch,
     window_means,
     window_steps,
 )
-from neuralab.optim import lr_scheduler
 
 __all__ = ["SCHEDULES", "Config", "make_scheduler", "report", "run"]
 
 USEFUL_ACCURACY = 0.7  # test accuracy counted as useful in the reading (chance: 0.1)
+# The study's names: the registry's (neuralab.registry.SCHEDULES), 'one_cycle' its alias.
 SCHEDULES = ("constant", "step", "exponential", "plateau", "cyclic", "cosine", "one_cycle")
 LABELS = {
     "constant": "constant",
@@ -143,35 +149,32 @@ def half_cycle_steps(config: Config, steps_per_epoch: int) -> int:
     return max(1, round(config.cycle_epochs * steps_per_epoch / 2))
 
 
-def make_scheduler(config: Config, name: str) -> Callable[[Any, int], Any] | None:
-    """The schedule ``name`` as a factory (optimizer, steps_per_epoch) -> scheduler, or
-    None for the constant rate."""
-    if name == "constant":
-        return None
-    factories: dict[str, Callable[[Any, int], Any]] = {
-        "step": lambda o, n: lr_scheduler.StepLR(o, config.step_size, config.step_gamma),
-        "exponential": lambda o, n: lr_scheduler.ExponentialLR(o, config.exp_gamma),
-        "plateau": lambda o, n: lr_scheduler.ReduceLROnPlateau(
-            o, factor=config.plateau_factor, patience=config.plateau_patience
-        ),
-        "cyclic": lambda o, n: lr_scheduler.CyclicLR(
-            o,
-            config.cyclic_base_lr,
-            config.cyclic_max_lr,
-            step_size_up=half_cycle_steps(config, n),
-            cycle_momentum=False,
-        ),
-        "cosine": lambda o, n: lr_scheduler.CosineAnnealingLR(
-            o, T_max=config.epochs, eta_min=config.cosine_eta_min
-        ),
-        "one_cycle": lambda o, n: lr_scheduler.OneCycleLR(
-            o,
-            config.one_cycle_max_lr,
-            total_steps=config.epochs * n,
-            pct_start=config.one_cycle_pct_start,
-        ),
-    }
-    return factories[name]
+def make_scheduler(config: Config, name: str) -> Callable[[Any, int], Any]:
+    """The registry's schedule ``name`` with the config's settings, as a factory
+    (optimizer, steps_per_epoch) -> scheduler (None for the constant rate)."""
+
+    def make(optimizer: Any, n: int) -> Any:
+        options = {
+            "constant": {},
+            "step": {"step_size": config.step_size, "gamma": config.step_gamma},
+            "exponential": {"gamma": config.exp_gamma},
+            "plateau": {"factor": config.plateau_factor, "patience": config.plateau_patience},
+            "cyclic": {
+                "base_lr": config.cyclic_base_lr,
+                "max_lr": config.cyclic_max_lr,
+                "step_size_up": half_cycle_steps(config, n),
+            },
+            "cosine": {"eta_min": config.cosine_eta_min},
+            "one_cycle": {
+                "max_lr": config.one_cycle_max_lr,
+                "pct_start": config.one_cycle_pct_start,
+            },
+        }[name]
+        return registry.make_scheduler(
+            name, optimizer, epochs=config.epochs, steps_per_epoch=n, **options
+        )
+
+    return make
 
 
 def describe(config: Config, name: str) -> str:
@@ -199,7 +202,7 @@ def run(config: Config, seed: int) -> Result:
     result = Result()
     for name in config.schedules:
         trained = train(
-            lambda p: optim.SGD(p, lr=config.lr, momentum=config.momentum),
+            lambda p: registry.make_optimizer("sgd", p, lr=config.lr, momentum=config.momentum),
             make_scheduler(config, name),
         )
         h = trained.history
@@ -224,18 +227,24 @@ def run(config: Config, seed: int) -> Result:
     return result
 
 
-def report(config: Config, seeds: Seeds) -> list:
-    names = list(config.schedules)
+LAST_LR = Metric("last_lr", "learning rate of the last step")
+TRAIN_LOSS = Metric("final_train_loss", "final training loss")
+VAL_LOSS = Metric("final_val_loss", "final validation loss")
+ACCURACY = Metric("test_accuracy", "test accuracy", lower_is_better=False, fmt=PERCENT)
+
+
+def _rates_figure(config: Config, seeds: Seeds) -> Figure:
+    """The rate of every step, one line per schedule (and per seed where a seed's differs)."""
     steps, per_epoch = seeds.first.data["steps"], seeds.first.data["steps_per_epoch"]
-    lr_x = numpy.arange(0, steps, config.lr_every) + 1
-    fig_lr, (ax_lr,) = plots.new_figure(width=9, height=4.6)
-    for name, color in zip(names, plots.COLORS):
+    x = numpy.arange(0, steps, config.lr_every) + 1
+    fig, (ax,) = plots.new_figure(width=9, height=4.6)
+    for name, color in zip(config.schedules, plots.COLORS):
         for i, r in enumerate(seeds.results):
             lr = r.curves[name]["step_lr"]
             if i and lr == seeds.first.curves[name]["step_lr"]:
                 continue  # the same rate as the first seed's (every schedule but the plateau)
-            ax_lr.plot(
-                lr_x[: len(lr)],
+            ax.plot(
+                x[: len(lr)],
                 lr,
                 color=color,
                 linewidth=1.6 if i == 0 else 0.9,
@@ -243,193 +252,199 @@ def report(config: Config, seeds: Seeds) -> list:
                 label=LABELS[name] if i == 0 else f"{LABELS[name]} (seed {seeds.seeds[i]})",
             )
     for epoch in range(1, config.epochs):
-        ax_lr.axvline(epoch * per_epoch + 0.5, color="#bbb", linewidth=0.6, zorder=0)
-    ax_lr.set(
-        title="Learning rate at every step",
-        xlabel="step (mini-batch)",
-        ylabel="learning rate",
+        ax.axvline(epoch * per_epoch + 0.5, color="#bbb", linewidth=0.6, zorder=0)
+    ax.set(title="Learning rate at every step", xlabel="step (mini-batch)", ylabel="learning rate")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return Figure(
+        fig,
+        "The learning rate of each schedule",
+        "Grey lines: epoch boundaries. Per-epoch schedules change the rate there; cyclic "
+        "and one-cycle change it every step. Every schedule but reduce-on-plateau gives "
+        "the same rates in every seed; the plateau rule's other seeds are dashed where "
+        "they differ.",
     )
-    ax_lr.set_ylim(bottom=0)
-    ax_lr.grid(alpha=0.3)
-    ax_lr.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig_loss, (ax_loss, ax_val) = plots.new_figure(2, width=6.0, height=4.2)
-    step_loss = {LABELS[n]: seeds.curve(n, "step_loss") for n in names}
+
+
+def _loss_figure(config: Config, seeds: Seeds) -> Figure:
+    fig, (ax_loss, ax_val) = plots.new_figure(2, width=6.0, height=4.2)
+    step_loss = {LABELS[n]: seeds.curve(n, "step_loss") for n in config.schedules}
     plots.line_figure(
         f"Training loss, mean over windows of {config.loss_window} steps",
         "step (mini-batch)",
         "training loss (cross-entropy, nats)",
         step_loss,
-        x=window_steps(steps, config.loss_window),
+        x=window_steps(seeds.first.data["steps"], config.loss_window),
         logy=True,
         ax=ax_loss,
     )
     plots.fit_to_means(ax_loss, step_loss.values(), logy=True)
-    val_loss_curves = {LABELS[n]: seeds.curve(n, "val_loss") for n in names}
+    val_loss = {LABELS[n]: seeds.curve(n, "val_loss") for n in config.schedules}
     plots.line_figure(
         "Validation loss after each epoch",
         "epoch",
         "validation loss (cross-entropy, nats)",
-        val_loss_curves,
+        val_loss,
         logy=True,
         ax=ax_val,
     )
-    plots.fit_to_means(ax_val, val_loss_curves.values(), logy=True)
-    accuracy = {n: seeds.scalar(n, "test_accuracy") for n in names}
-    train_loss = {n: seeds.scalar(n, "final_train_loss") for n in names}
-    val_loss = {n: seeds.scalar(n, "final_val_loss") for n in names}
-    last_lr = {n: seeds.scalar(n, "last_lr") for n in names}
-    rows = [
-        [
-            LABELS[n],
-            describe(config, n),
-            last_lr[n].format(3),
-            train_loss[n].format(3),
-            val_loss[n].format(3),
-            accuracy[n].format(3, scale=100, unit=" %"),
-        ]
-        for n in names
-    ]
-    table = Table(
-        "Learning rate of the last step, loss and accuracy (mean ± 95 % interval over seeds)",
-        [
-            "schedule",
-            "settings",
-            "learning rate of the last step",
-            "final training loss",
-            "final validation loss",
-            "test accuracy",
-        ],
-        rows,
+    plots.fit_to_means(ax_val, val_loss.values(), logy=True)
+    return Figure(
+        fig,
+        "Loss over training",
+        "Bands: 95 % interval over seeds. Every schedule starts from the same weights and "
+        "sees the same batches.",
+    )
+
+
+def report(config: Config, seeds: Seeds) -> list:
+    names = list(config.schedules)
+    table = compare(
+        seeds,
+        names,
+        LABELS,
+        [LAST_LR, TRAIN_LOSS, VAL_LOSS, ACCURACY],
+        pairs=[(n, "constant") for n in names if n != "constant"],
+        settings={n: describe(config, n) for n in names},
+        title="Learning rate of the last step, loss and accuracy",
+        column="schedule",
         note=f"SGD with momentum {config.momentum:g}, {config.epochs} epochs of "
-        f"{per_epoch} steps. Learning rate of the last step: the rate the last training step "
-        "used (the last point of the plot above). Final training loss: the trained network's "
-        "cross-entropy over the training images; validation: over held-out training images.",
+        f"{seeds.first.data['steps_per_epoch']} steps. Learning rate of the last step: the rate "
+        "the last training step used (the last point of the plot above). Final training loss: "
+        "the trained network's cross-entropy over the training images; validation: over "
+        "held-out training images.",
     )
     return [
-        Figure(
-            fig_lr,
-            "The learning rate of each schedule",
-            "Grey lines: epoch boundaries. Per-epoch schedules change the rate there; cyclic "
-            "and one-cycle change it every step. Every schedule but reduce-on-plateau gives "
-            "the same rates in every seed; the plateau rule's other seeds are dashed where "
-            "they differ.",
-        ),
-        Figure(
-            fig_loss,
-            "Loss over training",
-            "Bands: 95 % interval over seeds. Every schedule starts from the same weights and "
-            "sees the same batches.",
-        ),
-        table,
-        Text(*_reading(config, seeds, accuracy, train_loss, last_lr)),
+        _rates_figure(config, seeds),
+        _loss_figure(config, seeds),
+        table.table,
+        Reading(*findings(config, seeds, table)),
     ]
 
 
-def _times(n: int) -> str:
-    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def _reductions(result: Result) -> int:
+def reductions(result: Result) -> int:
     """How many times reduce-on-plateau lowered the rate that training used (a reduction
     after the last epoch reaches no step and does not count)."""
     rates = result.curves["plateau"]["epoch_lr"]
     return sum(1 for before, after in itertools.pairwise(rates) if after < before)
 
 
-def _reading(
-    config: Config, seeds: Seeds, accuracy: dict, train_loss: dict, last_lr: dict
-) -> list[str]:
-    names = list(config.schedules)
-    by_accuracy = sorted(names, key=lambda n: -accuracy[n].mean)
-    by_loss = sorted(names, key=lambda n: train_loss[n].mean)
-    best, worst = by_accuracy[0], by_accuracy[-1]
-    diverged = [n for n in names if max(seeds.values(n, "diverged")) > 0]
-    paragraphs = [
-        f"The {LABELS[best]} schedule reaches the best test accuracy "
-        f"({accuracy[best].format(3, scale=100, unit=' %')}) and {LABELS[worst]} the lowest "
-        f"({accuracy[worst].format(3, scale=100, unit=' %')}); "
-        f"{LABELS[by_loss[0]]} ends with the lowest training loss "
-        f"({train_loss[by_loss[0]].format(3)}) and {LABELS[by_loss[-1]]} with the highest "
-        f"({train_loss[by_loss[-1]].format(3)})."
-        + (
-            f" {', '.join(LABELS[n] for n in diverged)} diverged in at least one seed."
-            if diverged
-            else ""
-        )
+def findings(config: Config, seeds: Seeds, table: Comparison) -> list[list]:
+    """The reading, as findings in paragraphs: the rankings on test accuracy and training
+    loss, with any divergence; every schedule against the constant rate (paired tests);
+    how often reduce-on-plateau acted; whether every schedule reaches a useful accuracy
+    (a Threshold for each one below it, else for the lowest and a Note)."""
+    names, accuracy = list(config.schedules), table.estimates["test_accuracy"]
+    diverged = [
+        Count(f"diverged:{n}", LABELS[n], "diverged (a non-finite loss)", int(sum(v)), len(v))
+        for n in names
+        if sum(v := seeds.values(n, "diverged")) > 0
     ]
-    if "constant" in names and len(names) > 1:
-        others = [n for n in names if n != "constant"]
-        lower = [n for n in others if train_loss[n].high < train_loss["constant"].low]
-        challenger = min(others, key=lambda n: train_loss[n].mean)
-        paragraphs.append(
-            f"Against the constant rate {config.lr:g}: "
-            + verdict(
-                LABELS[challenger],
-                train_loss[challenger],
-                "the constant rate",
-                train_loss["constant"],
-                what="final training loss",
-            )
-            + " "
-            + (
-                f"Schedules that end below the constant rate's training loss (a single seed: "
-                f"no interval to judge the noise by): {', '.join(LABELS[n] for n in lower)}."
-                if len(seeds) < 2 and lower
-                else f"Schedules that end clearly below the constant rate's training loss "
-                f"(non-overlapping intervals): {', '.join(LABELS[n] for n in lower)}. A rate "
-                "that decays lets the last steps settle into a minimum instead of bouncing "
-                "around it with the noise of the mini-batches."
-                if lower
-                else "No schedule ends below the constant rate's training loss here."
-                if len(seeds) < 2
-                else "No schedule ends clearly below the constant rate's training loss here "
-                "(the intervals overlap)."
-            )
-            + " On test accuracy, "
-            + verdict(
-                LABELS[best if best != "constant" else by_accuracy[1]],
-                accuracy[best if best != "constant" else by_accuracy[1]],
-                "the constant rate",
-                accuracy["constant"],
-                what="test accuracy",
-                lower_is_better=False,
-                scale=100,
-                unit=" %",
-            )
-        )
+    paragraphs = [
+        [table.ranking("test_accuracy"), table.ranking("final_train_loss"), *diverged],
+        _against_constant(seeds, names, table),
+    ]
     if "plateau" in names:
-        reductions = [_reductions(r) for r in seeds.results]
-        wait = (
-            "as soon as the validation loss failed to improve"
-            if config.plateau_patience == 0
-            else f"after more than {config.plateau_patience} epoch(s) without improvement of "
-            "the validation loss"
+        paragraphs.append(_plateau(config, seeds))
+    below = [n for n in names if accuracy[n].mean < USEFUL_ACCURACY]
+    useful = [
+        Threshold(
+            f"useful:{n}",
+            LABELS[n],
+            "test accuracy",
+            accuracy[n],
+            USEFUL_ACCURACY,
+            above=True,
+            meaning="the accuracy counted as useful here",
+            fmt=PERCENT,
         )
-        if max(reductions) == 0:
-            paragraphs.append(
-                "Reduce-on-plateau never lowered the rate (it acts "
-                f"{wait}): the validation loss kept improving, so it behaved as the constant "
-                "rate."
+        for n in below or [min(names, key=lambda n: accuracy[n].mean)]
+    ]
+    if not below:  # the lowest is useful: so is every one
+        useful.append(Note("every_useful", "So every schedule trains to a useful accuracy."))
+    return [*paragraphs, useful]
+
+
+def _against_constant(seeds: Seeds, names: list[str], table: Comparison) -> list:
+    """The schedule with the lowest final training loss against the constant rate, and
+    every other one that ends clearly below it (paired t-test), with why (or that none
+    does); the best schedule on test accuracy against the constant rate."""
+    if "constant" not in names or len(names) < 2:
+        return []
+    diffs = {d.key: d for d in table.differences()}
+    loss, accuracy = table.estimates["final_train_loss"], table.estimates["test_accuracy"]
+    others = sorted((n for n in names if n != "constant"), key=lambda n: loss[n].mean)
+    against = [  # the lowest loss, and every schedule clearly below the constant rate's
+        d
+        for i, d in enumerate(diffs[f"final_train_loss:{n}-constant"] for n in others)
+        if i == 0 or (d.significant and d.better == d.a)
+    ]
+    if any(d.significant and d.better == d.a for d in against):
+        why = [Note("decay_settles", DECAY)]
+    elif len(seeds) > 1:
+        why = [
+            Note(
+                "none_clearly_below",
+                "No schedule ends clearly below the constant rate's training loss here.",
             )
-        else:
-            times = (
-                f"{_times(reductions[0])} in every seed"
-                if min(reductions) == max(reductions)
-                else f"{min(reductions)} to {max(reductions)} times depending on the seed"
-            )
-            paragraphs.append(
-                f"Reduce-on-plateau, which acts {wait}, lowered the rate {times} during "
-                f"training, whose last step used {last_lr['plateau'].format(3)}; it reacts to "
-                "the noise of the validation loss, so its schedule can differ from seed to seed."
-            )
-    useful = [n for n in names if accuracy[n].mean >= USEFUL_ACCURACY]
-    paragraphs.append(
-        f"Every schedule trains to a useful accuracy (at least {USEFUL_ACCURACY:.0%})."
-        if len(useful) == len(names)
-        else f"Only {', '.join(LABELS[n] for n in useful) or 'none'} reach(es) "
-        f"{USEFUL_ACCURACY:.0%} test accuracy at these settings."
+        ]
+    else:
+        why = []  # one seed: each comparison above says there is no telling
+    best = max(others, key=lambda n: accuracy[n].mean)
+    return [*against, *why, diffs[f"test_accuracy:{best}-constant"]]
+
+
+DECAY = (
+    "A rate that decays lets the last steps settle into a minimum instead of bouncing "
+    "around it with the noise of the mini-batches."
+)
+
+
+def _plateau(config: Config, seeds: Seeds) -> list:
+    """In how many seeds reduce-on-plateau lowered the rate, how often, and what that
+    means."""
+    counts = [reductions(r) for r in seeds.results]
+    wait = (
+        "as soon as the validation loss failed to improve"
+        if config.plateau_patience == 0
+        else f"after more than {config.plateau_patience} epoch(s) without improvement of the "
+        "validation loss"
     )
-    return paragraphs
+    subject = "reduce on plateau"
+    acted = Count(
+        "plateau_lowered",
+        subject,
+        f"lowered the rate during training (it acts {wait})",
+        sum(c > 0 for c in counts),
+        len(counts),
+    )
+    if not acted.count:
+        return [
+            acted,
+            Note(
+                "plateau_never",
+                "The validation loss kept improving, so it behaved as the constant rate.",
+            ),
+        ]
+    return [
+        acted,
+        Measure(
+            "plateau_reductions",
+            subject,
+            "number of reductions",
+            estimate(counts, bounds=NON_NEGATIVE),
+            Fmt(2),
+        ),
+        Measure(
+            "plateau_last_lr", subject, "rate of the last step", seeds.scalar("plateau", "last_lr")
+        ),
+        Note(
+            "plateau_follows_noise",
+            "It reacts to the noise of the validation loss, so its schedule can differ from "
+            "seed to seed.",
+        ),
+    ]
 
 
 STUDY = Study(
