@@ -8,11 +8,14 @@ afterwards is one line on standard error with the contract's exit status
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
+import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -342,16 +345,32 @@ def lab_command(args: argparse.Namespace) -> int:
         except lab.NoResultsError as error:
             raise cli_faults.UsageError(cli_faults.one_line(error)) from None
         return 0
-    lab.run_studies(
-        args.studies or None,
-        quick=args.quick,
-        seeds=args.seeds,
-        out=args.out,
-        overrides=getattr(args, "overrides", None),
-        log=_log,
-        workers=args.workers or _cores(),
-    )
+    with _quiet_dask(args.cluster is not None):
+        lab.run_studies(
+            args.studies or None,
+            quick=args.quick,
+            seeds=args.seeds,
+            out=args.out,
+            overrides=getattr(args, "overrides", None),
+            log=_log,
+            workers=args.workers or (1 if args.cluster else _cores()),
+            cluster=args.cluster,
+        )
     return 0
+
+
+@contextlib.contextmanager
+def _quiet_dask(quiet: bool) -> Iterator[None]:
+    """No log records up to ERROR while ``quiet``: Dask's client logs a lost connection
+    with its traceback, and the command says what failed in one line of its own (the
+    scheduler and the workers keep their logs)."""
+    before = logging.root.manager.disable
+    if quiet:
+        logging.disable(logging.ERROR)
+    try:
+        yield
+    finally:
+        logging.disable(before)
 
 
 def _cores() -> int:
@@ -441,12 +460,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="[STUDY.]KEY=VALUE",
         help="change a study's setting (repeatable)",
     )
-    lab.add_argument(
+    where = lab.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers",
         type=checks.count(1024),
         default=None,
         help="run the jobs (one per study and seed) on N processes (default: one per core); "
         "the numbers are the same, bit for bit, for every N",
+    )
+    where.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        type=checks.scheduler_address,
+        default=None,
+        help="run the jobs on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786; needs neuralab[cluster]); the same "
+        "numbers, bit for bit",
     )
     lab.add_argument(
         "--report-only",
@@ -470,10 +499,17 @@ def check_arguments(args: argparse.Namespace) -> None:
             batch = getattr(args, "batch_size", 1)
             checks.check_model_memory([INPUTS[args.data], *args.hidden, CLASSES], batch)
         elif args.command == "lab" and args.report_only is not None:
-            if args.studies or args.set or args.list:
-                raise ValueError("--report-only DIR takes no studies, --set or --list")
+            if args.studies or args.set or args.list or args.cluster:
+                raise ValueError("--report-only DIR takes no studies, --set, --list or --cluster")
         elif args.command == "lab" and not args.list:
             args.overrides = check_lab_arguments(args)
+            if args.cluster:
+                from neuralab.lab.jobs import import_distributed
+
+                try:
+                    import_distributed()
+                except ImportError as error:
+                    raise ValueError(f"--cluster: {error}") from None
     except ValueError as error:
         raise cli_faults.UsageError(cli_faults.one_line(error)) from None
 

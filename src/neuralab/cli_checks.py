@@ -6,15 +6,19 @@ value is a usage error (exit 2, one line naming the argument).
 Numbers are finite and inside stated bounds (a learning rate 0 < lr <= ``MAX_LR``,
 counts 1 <= n <= their maximum, seeds 0 <= seed < 2**63); the MLP's hidden sizes are
 refused when their parameters would not fit in memory (``check_model_memory``); an
-output folder must not be an existing file nor lie under one, and must be writable.
+output folder must not be an existing file nor lie under one, and must be writable; a
+Dask scheduler's address is ``tcp://HOST:PORT`` (``scheduler_address``).
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import itertools
 import math
 import os
+import re
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,7 @@ __all__ = [
     "memory_limit",
     "output_folder",
     "positive_seconds",
+    "scheduler_address",
     "seed",
 ]
 
@@ -138,6 +143,41 @@ def output_folder(text: str) -> str:
     if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"{text!r}: folder {str(existing)!r} is not writable")
     return text
+
+
+SCHEMES = ("tcp", "tls")  # Dask's network transports (tls takes its keys from Dask's config)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+
+
+def scheduler_address(text: str) -> str:
+    """A Dask scheduler's address, ``tcp://HOST:PORT`` (``tls://`` too; a bare HOST:PORT
+    means tcp): HOST a host name, an IPv4 address or an [IPv6] one in brackets, 1 <= PORT
+    <= 65535. Returned with its scheme. Nothing is contacted here."""
+    expected = "expected a Dask scheduler address tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)"
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme not in SCHEMES:
+        raise argparse.ArgumentTypeError(
+            f"{expected}, got {text!r} (the scheme must be {' or '.join(SCHEMES)})"
+        )
+    try:
+        parts = urllib.parse.urlsplit(f"//{rest}")
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number or is out of range
+        host, port = None, None
+    if port is None or not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{expected}, got {text!r} (a port 1..65535 is needed)")
+    try:
+        ipaddress.ip_address(host or "")
+        numeric = True
+    except ValueError:
+        numeric = False
+    written = f"[{host}]" if host and ":" in host else host
+    if not (numeric or _HOSTNAME.fullmatch(host or "")) or f"{written}:{port}" != rest.lower():
+        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}")
+    return f"{scheme}://{written}:{port}"
 
 
 # --- memory -----------------------------------------------------------------------------

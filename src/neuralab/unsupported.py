@@ -35,7 +35,8 @@ FEATURES = {
     "export": f"torch.export is not supported: {EAGER}",
     "fx": f"torch.fx graph capture is not supported: {EAGER}",
     "distributed": "torch.distributed is not supported: neuralab trains in one process; the "
-    "lab runs independent jobs in parallel (`neuralab lab --workers N`)",
+    "lab runs independent jobs in parallel (`neuralab lab --workers N`, or `--cluster "
+    "ADDRESS` on a Dask cluster)",
     "multiprocessing": "torch.multiprocessing (Hogwild training, share_memory) is not supported: "
     "train in one process",
     "amp": "automatic mixed precision (torch.amp) is not supported: neuralab computes in "

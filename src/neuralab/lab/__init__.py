@@ -1,7 +1,8 @@
 """The lab: the classic studies of deep learning, run with one command and shown as one
 report.
 
-    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value] [--workers N]
+    neuralab lab [STUDY ...] [--quick] [--seeds N] [--out DIR] [--set key=value]
+                 [--workers N | --cluster tcp://HOST:PORT]
     neuralab lab --report-only DIR
     neuralab lab --list
 
@@ -132,6 +133,7 @@ def run_studies(
     log: Callable[[str], None] | None = print,
     threads: int | None = 1,
     workers: int = 1,
+    cluster: str | None = None,
     resume: bool = True,
 ) -> Path:
     """Run the studies (all by default) over ``seeds`` seeds (quick: 2, full: 5), write
@@ -142,7 +144,9 @@ def run_studies(
     ``neuralab.manual_seed(seed)`` and run with one BLAS thread (``threads`` is kept for
     compatibility: jobs always use one thread, so the numbers do not depend on it), so
     two runs give the same numbers (but for wall-clock timings), and ``workers`` > 1
-    runs the jobs on that many processes with the same numbers, bit for bit.
+    runs the jobs on that many processes with the same numbers, bit for bit. ``cluster``
+    (a Dask scheduler's address, ``tcp://HOST:PORT``; needs ``neuralab[cluster]``) runs
+    them on that Dask cluster's workers instead, with the same numbers again.
 
     Every finished job's result is kept in ``out/jobs/`` (written atomically as it
     finishes): the same call again (``resume``, the default) loads the finished jobs
@@ -171,7 +175,7 @@ def run_studies(
         raise TypeError(f"seeds must be an integer, got {n_seeds!r}")
     if n_seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {n_seeds}")
-    runner = lab_jobs.Runner(workers)
+    runner = lab_jobs.Runner(workers, cluster)
     seed_list = list(range(n_seeds))
     out = Path(out)
     mode = "quick" if quick else "full"
@@ -220,7 +224,7 @@ def run_studies(
         try:
             for study, config in zip(chosen, configs):
                 render_ready(study, config, say)  # every job kept
-            runner.run(to_run, done)
+            runner.run(to_run, done, say)
         except KeyboardInterrupt:
             ran = sum(not kept for _, _, kept in finished.values())
             where = out / lab_jobs.JOBS

@@ -2,8 +2,10 @@
 
 ``run_job(study, settings, seed)`` seeds itself (``neuralab.manual_seed(seed)``), runs
 one seed of one study with one BLAS thread and depends on nothing global, so a job
-gives the same numbers, bit for bit, in this process or in a worker process
-(``Runner(workers=N)``: a ``ProcessPoolExecutor`` with the 'spawn' context).
+gives the same numbers, bit for bit, in this process, in a worker process
+(``Runner(workers=N)``: a ``ProcessPoolExecutor`` with the 'spawn' context) or on a Dask
+distributed cluster (``Runner(cluster="tcp://HOST:8786")``: each job is one Dask task;
+Dask runs a job again on another worker when its worker dies).
 
 Each finished job's Result is written atomically to ``OUT/jobs/<study>/<key>.json``
 (strict JSON, ``Result.to_dict(strict=True)``), where ``key`` is the SHA-256 of the
@@ -21,7 +23,9 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +33,12 @@ from typing import Any
 
 from neuralab.lab.study import Result, Study, _pack, _unpack
 
-__all__ = ["JOBS", "Job", "Runner", "job_key", "load_job", "run_job", "save_job"]
+__all__ = ["JOBS", "ClusterError", "Job", "Runner", "job_key", "load_job", "run_job", "save_job"]
 
 JOBS = "jobs"  # under the report folder
 PLAN = "plan.json"
+CONNECT_SECONDS = 10.0  # how long a run waits for the Dask scheduler to answer
+CLUSTER_EXTRA = "pip install 'neuralab[cluster]'"
 
 
 def _version() -> str:
@@ -105,11 +111,18 @@ def run_job(study: str | Study, settings: dict[str, Any], seed: int) -> tuple[Re
     return result, time.perf_counter() - start
 
 
+_ONE_JOB = threading.Lock()
+
+
 def _worker_job(study: str | Study, settings: dict[str, Any], seed: int) -> tuple[Result, float]:
-    """``run_job`` in a worker process: a ValueError that is not neuralab's own message
-    (see ``cli_faults``) comes back as a RuntimeError, so it is reported as a bug."""
+    """``run_job`` in a worker process (a local pool's or a Dask worker's), one job at a
+    time per process: the generator ``manual_seed`` sets and the BLAS limit belong to the
+    process, so a Dask worker with several threads runs its jobs one after another, each
+    bit for bit. A ValueError that is not neuralab's own message (see ``cli_faults``)
+    comes back as a RuntimeError, so it is reported as a bug."""
     try:
-        return run_job(study, settings, seed)
+        with _ONE_JOB:
+            return run_job(study, settings, seed)
     except ValueError as error:
         from neuralab.cli_faults import _ours
 
@@ -253,20 +266,73 @@ def read_plan(out: Path) -> dict[str, Any] | None:
 Done = Callable[[Job, Result, float], None]
 
 
-class Runner:
-    """Runs jobs in this process (``workers=1``) or on ``workers`` local processes, and
-    calls ``done(job, result, seconds)`` in this process as each one finishes (in the
-    order they finish; the caller puts them in order). Ctrl-C cancels the jobs not yet
-    started, stops the workers and raises KeyboardInterrupt; an error in a job stops
-    the others and is raised here."""
+class ClusterError(OSError):
+    """The Dask cluster could not run the jobs: its scheduler is unreachable or was lost,
+    or a job's workers kept dying (Dask runs a job whose worker died again elsewhere, up
+    to ``distributed.scheduler.allowed-failures`` times, 3 by default)."""
 
-    def __init__(self, workers: int = 1) -> None:
+
+class _WorkerTracebackError(Exception):
+    """The traceback of an error raised on a Dask worker (the crash file shows it)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def import_distributed() -> Any:
+    """Dask's ``distributed`` module, imported only when a run asks for a cluster; an
+    ImportError saying how to install it otherwise."""
+    try:
+        import distributed
+    except ImportError:
+        raise ImportError(
+            f"running the lab on a Dask cluster needs dask and distributed: {CLUSTER_EXTRA}"
+        ) from None
+    return distributed
+
+
+def _address(cluster: str) -> str:
+    import argparse
+
+    from neuralab.cli_checks import scheduler_address
+
+    if not isinstance(cluster, str):
+        raise TypeError(f"cluster must be a Dask scheduler address (str), got {cluster!r}")
+    try:
+        return scheduler_address(cluster)
+    except argparse.ArgumentTypeError as error:
+        raise ValueError(f"cluster: {error}") from None
+
+
+class Runner:
+    """Runs jobs in this process (``workers=1``), on ``workers`` local processes, or on
+    the Dask cluster whose scheduler is at ``cluster`` (``tcp://HOST:PORT``), and calls
+    ``done(job, result, seconds)`` in this process as each one finishes (in the order
+    they finish; the caller puts them in order). Ctrl-C cancels the jobs not yet
+    started, stops the local workers and raises KeyboardInterrupt; an error in a job
+    stops the others and is raised here."""
+
+    def __init__(self, workers: int = 1, cluster: str | None = None) -> None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
-        self.workers = workers
+        if cluster is not None:
+            if workers != 1:
+                raise ValueError(
+                    f"give workers (local processes) or cluster (a Dask scheduler), not both: "
+                    f"got workers={workers} and cluster={cluster!r}"
+                )
+            cluster = _address(cluster)
+            import_distributed()  # said now, before any work
+        self.workers, self.cluster = workers, cluster
 
-    def run(self, jobs: Sequence[Job], done: Done) -> None:
+    def run(
+        self, jobs: Sequence[Job], done: Done, say: Callable[[str], None] | None = None
+    ) -> None:
+        """Run ``jobs``; ``say`` gets a line about the cluster (its workers) when there is one."""
         if not jobs:
+            return
+        if self.cluster is not None:
+            self._on_cluster(jobs, done, say)
             return
         workers = min(self.workers, len(jobs))
         if workers == 1:
@@ -309,6 +375,82 @@ class Runner:
             _stop(pool, pending)
             raise
         pool.shutdown(wait=True)
+
+    def _on_cluster(
+        self, jobs: Sequence[Job], done: Done, say: Callable[[str], None] | None
+    ) -> None:
+        """Each job a Dask task (``_worker_job`` with plain arguments, ``pure=False``),
+        taken as it finishes (``as_completed``). A task whose worker died is Dask's to run
+        again; closing the client (an error, Ctrl-C) releases the tasks not finished."""
+        import asyncio
+
+        from neuralab.cli_faults import one_line
+
+        distributed = import_distributed()
+        try:
+            client = distributed.Client(self.cluster, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, asyncio.TimeoutError) as error:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {self.cluster} ({one_line(error)}); "
+                "start it there with 'dask scheduler' (port 8786 by default) and check "
+                "that this machine reaches that port"
+            ) from None
+        with client:
+            if say is not None:
+                say(_cluster_line(client, self.cluster, len(jobs)))
+            pending = {
+                client.submit(
+                    _worker_job, self._target(job), job.settings, job.seed, pure=False
+                ): job
+                for job in jobs
+            }
+            try:
+                for future in distributed.as_completed(list(pending), loop=client.loop):
+                    job = pending.pop(future)
+                    if future.status != "finished":
+                        raise _failure(distributed, future, job, self.cluster)
+                    result, seconds = future.result()
+                    done(job, result, seconds)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    client.cancel(list(pending))
+                raise
+
+
+def _cluster_line(client: Any, address: str, n_jobs: int) -> str:
+    """What the cluster has to run ``n_jobs`` on (its workers and their threads)."""
+    workers = client.nthreads()  # {worker address: its threads}
+    threads = sum(workers.values())
+    line = (
+        f"running {n_jobs} job(s) on the Dask cluster at {address}: {len(workers)} "
+        f"worker(s), {threads} thread(s)"
+    )
+    if not workers:
+        line += f" (the jobs wait for one: start it with 'dask worker {address} --nthreads 1')"
+    return line
+
+
+def _failure(distributed: Any, future: Any, job: Job, address: str) -> BaseException:
+    """What a Dask task that did not finish raises here: the job's own error, raised
+    anew in this process (so a message of neuralab's stays a one-line message, as with
+    local workers) with the worker's traceback as its cause; a ClusterError when its
+    workers kept dying or the scheduler was lost."""
+    if future.status != "error":
+        return ClusterError(
+            f"{job.label}: lost on the Dask cluster at {address} (its task is "
+            f"{future.status}: was the scheduler stopped?)"
+        )
+    error = future.exception()
+    if isinstance(error, distributed.KilledWorker):
+        return ClusterError(
+            f"{job.label}: every Dask worker that ran it died (Dask gave up after "
+            "distributed.scheduler.allowed-failures retries); out of memory? see the "
+            "workers' logs"
+        )
+    remote = "".join(traceback.format_exception(type(error), error, future.traceback()))
+    error = error.with_traceback(None)
+    error.__cause__ = _WorkerTracebackError(f"\n{remote}")
+    return error
 
 
 def _stop(pool: Any, pending: dict) -> None:
