@@ -12,19 +12,23 @@ import pytest
 import neuralab as nl
 from neuralab import lab
 from neuralab.lab import initialization
-from neuralab.lab.initialization import Config
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import Difference, find, findings_of
+from neuralab.lab.initialization import CHANCE, Config
+from neuralab.lab.study import Seeds, make_config
 
 
 @pytest.fixture(scope="module")
 def quick(datasets_dir, tmp_path_factory):
-    """The quick study over 2 seeds, run once: (page text, per-seed results, out dir)."""
+    """The quick study over 2 seeds, run once: (page text, per-seed results, out dir,
+    results.json's findings by key)."""
     out = tmp_path_factory.mktemp("initialization")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NEURALAB_DATA", str(datasets_dir))
         page = lab.run_studies([initialization.STUDY], quick=True, seeds=2, out=out, log=None)
     study = json.loads((out / "results.json").read_text())["studies"]["initialization"]
-    return html_text.unescape(page.read_text()), [r["scalars"] for r in study["results"]], out
+    found = {f["key"]: f for f in study["findings"]}
+    html = html_text.unescape(page.read_text())
+    return html, [r["scalars"] for r in study["results"]], out, found
 
 
 def per_seed(results, condition, metric):
@@ -32,7 +36,7 @@ def per_seed(results, condition, metric):
 
 
 def test_deep_sigmoid_with_small_init_starves_the_first_layer(quick):
-    _, results, _ = quick
+    _, results, _, _ = quick
     for ratio in per_seed(results, "sigmoid/small", "grad_first_over_last_init"):
         assert ratio < 1e-2  # the first layer's gradient is > 100x below the last's
     # with batch normalization the gradient reaches the first layer
@@ -41,7 +45,7 @@ def test_deep_sigmoid_with_small_init_starves_the_first_layer(quick):
 
 
 def test_he_init_keeps_the_relu_spread_while_small_init_collapses_it(quick):
-    _, results, _ = quick
+    _, results, _, _ = quick
     for spread in per_seed(results, "relu/he", "act_spread_init"):
         assert spread < 4  # largest / smallest layer's activation std
     firsts = per_seed(results, "relu/small", "act_std_first_init")
@@ -51,7 +55,7 @@ def test_he_init_keeps_the_relu_spread_while_small_init_collapses_it(quick):
 
 
 def test_batch_norm_makes_the_small_init_sigmoid_net_train(quick):
-    _, results, _ = quick
+    _, results, _, _ = quick
     chance = math.log(10)
     for start, final in zip(
         per_seed(results, "sigmoid/small", "initial_loss"),
@@ -66,7 +70,7 @@ def test_batch_norm_makes_the_small_init_sigmoid_net_train(quick):
 
 
 def test_clipping_keeps_the_exploding_net_finite(quick):
-    _, results, _ = quick
+    _, results, _, _ = quick
     assert per_seed(results, "relu/large", "diverged") == [1.0, 1.0]
     assert all(s >= 1 for s in per_seed(results, "relu/large", "divergence_step"))
     assert per_seed(results, "relu/large+clip", "diverged") == [0.0, 0.0]
@@ -78,19 +82,34 @@ def test_clipping_keeps_the_exploding_net_finite(quick):
 
 
 def test_report_shows_profiles_curves_tables_warnings_and_a_reading(quick):
-    html, results, out = quick
+    html, results, out, found = quick
     for i in range(1, 6):
         assert f'src="images/initialization-{i}.png"' in html
         assert (out / "images" / f"initialization-{i}.png").read_bytes()[:4] == b"\x89PNG"
     assert "Warnings of neuralab.inspect.diagnose" in html
     assert "vanishing gradients (2/2)" in html and "exploding gradients (2/2)" in html
     assert "grad/weight" in html  # diagnose's own table
-    # sentences written from the numbers
-    assert "the gradient vanishes on its way back to the input" in html
-    assert "With batch normalization, sigmoid, small N(0, 0.01²) trains (it did not" in html
-    steps = ", ".join(f"{s:.0f}" for s in per_seed(results, "relu/large", "divergence_step"))
-    assert f"Unclipped, the loss became NaN in 2 of 2 seeds, at step {steps}." in html
-    assert "Clipped at a global norm of 1, it stayed finite in every seed" in html
+    for finding in found.values():  # the reading is the findings, each as its sentence
+        assert finding["text"] in html
+    # the gradient vanishes on its way back to the input (deep sigmoid)
+    assert found["grad_ratio:sigmoid/small"]["ratio"] < 1e-2
+    assert "sigmoid, small N(0, 0.01²)" in found["vanishes_toward_input"]["text"]
+    assert found["warned:sigmoid/small"]["count"] == 2
+    # He's init keeps the ReLU net's activation std within a small factor across depth
+    he = found["act_spread:relu/he"]
+    assert he["value"]["mean"] < he["level"] < found["act_spread:relu/small"]["value"]["mean"]
+    # with batch normalization the small-init sigmoid net trains; it did not without
+    assert found["trains:sigmoid/small+BN"]["count"] == 2
+    assert found["trains:sigmoid/small"]["count"] == 0
+    assert found["bn_rescues:sigmoid/small"]["kind"] == "note"
+    assert found["final_loss:sigmoid/small+BN-sigmoid/small"]["better"].endswith("+ batch norm")
+    # the exploding net: NaN in every seed, at the recorded steps; clipped: finite everywhere
+    assert (found["diverged:relu/large"]["count"], found["diverged:relu/large"]["total"]) == (2, 2)
+    steps = found["divergence_step:relu/large"]["value"]["values"]
+    assert steps == per_seed(results, "relu/large", "divergence_step")
+    assert found["diverged:relu/large+clip"]["count"] == 0
+    assert "clipping_keeps_finite" in found
+    assert found["final_loss:relu/large+clip"]["value"]["mean"] < CHANCE
 
 
 TINY = {
@@ -112,9 +131,12 @@ def test_a_smaller_selection_reports(datasets_dir, tmp_path, monkeypatch):
         [initialization.STUDY], seeds=1, out=tmp_path, log=None, overrides={"initialization": TINY}
     )
     html = html_text.unescape(page.read_text())
-    assert "relu, He normal" in html and "With ReLU, He's initialization" in html
+    assert "relu, He normal" in html
     assert "sigmoid, " not in html  # only the chosen activation
     study = json.loads((tmp_path / "results.json").read_text())["studies"]["initialization"]
+    keys = {f["key"] for f in study["findings"]}
+    assert {"act_spread:relu/he", "act_spread:relu/small", "trains:relu/small+BN"} <= keys
+    assert not any("sigmoid" in k or "tanh" in k for k in keys)
     assert set(study["results"][0]["scalars"]) == {
         "relu/small",
         "relu/he",
@@ -122,6 +144,22 @@ def test_a_smaller_selection_reports(datasets_dir, tmp_path, monkeypatch):
         "relu/large",
         "relu/large+clip",
     }
+
+
+def test_a_net_that_does_not_explode_is_read_as_such(neuralab_data):
+    """With weights half He's the 'exploding' net stays finite: the reading says so and
+    compares the clipped and unclipped runs instead."""
+    config = make_config(initialization.STUDY, overrides={**TINY, "explode_gain": "0.5"})
+    results = []
+    for seed in (0, 1):
+        nl.manual_seed(seed)
+        results.append(initialization.run(config, seed))
+    seeds = Seeds(results, [0, 1], initialization.STUDY.bounds_for(config))
+    found = findings_of(initialization.report(config, seeds))
+    assert find(found, "diverged:relu/large").count == 0
+    assert find(found, "no_explosion").text
+    assert isinstance(find(found, "final_loss:relu/large+clip-relu/large"), Difference)
+    assert not any(f.key.startswith("clipping_") for f in found)
 
 
 def test_a_seed_gives_the_same_numbers_twice(datasets_dir, monkeypatch):
@@ -156,3 +194,14 @@ def test_quick_settings_are_small_and_defaults_are_the_full_study():
     full, quick = Config(), make_config(initialization.STUDY, quick=True)
     assert full.depth >= 10 and 64 <= quick.width <= full.width <= 256
     assert quick.train_size < full.train_size and quick.epochs < full.epochs
+
+
+def test_geometric_band_averages_the_logs_and_skips_non_positive_values():
+    """The toolkit's geometric mean over seeds, which the profile plots draw."""
+    from neuralab.lab.toolkit import geometric_band
+
+    b = geometric_band([[1e-6, 10.0, 0.0], [1e-4, 1000.0, 4.0]])
+    assert b.n == 2
+    assert b.mean[:2] == pytest.approx([1e-5, 100.0])  # 10^(mean of log10)
+    assert b.low[0] < 1e-5 < b.high[0]
+    assert math.isnan(b.mean[2])  # a value of 0 counts as missing

@@ -6,11 +6,12 @@ combinations train and which do not; then the ones that fail again with batch
 normalization, and an exploding network with and without gradient clipping.
 
 Setup: MNIST digits (a random subsample of ``train_size`` training images drawn from the
-seed, inputs scaled to [-1, 1], ``test_size`` test images), an MLP 784 -> width x depth
--> 10 (``depth`` hidden layers Linear + activation, depth + 1 weighted layers, biases 0),
-cross-entropy, SGD with momentum, mini-batches of ``batch_size``. ``diagnose`` runs on a
-fixed probe batch of ``probe_size`` training images at initialization and after every
-epoch (it leaves the model, its gradients and the random stream untouched).
+seed, inputs scaled to [-1, 1], ``test_size`` test images), the registry's MLP 784 ->
+width x depth -> 10 (``depth`` hidden layers Linear + activation, depth + 1 weighted
+layers, biases 0), cross-entropy, SGD with momentum (the registry's), mini-batches of
+``batch_size``. ``diagnose`` runs on a fixed probe batch of ``probe_size`` training
+images at initialization and after every epoch (it leaves the model, its gradients and
+the random stream untouched).
 
 Forward, layer l computes z_l = W_l h_{l-1} + b_l, h_l = f(z_l). With independent
 zero-mean weights of variance s^2 and n inputs per unit,
@@ -54,24 +55,34 @@ accuracy; the warnings ``diagnose`` gives.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy
 
-from neuralab import backend, nn, optim
-from neuralab.data import MNIST, DataLoader, TensorDataset
+from neuralab import backend, nn, registry
 from neuralab.inspect import PROBLEMS, Diagnosis, diagnose
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Pre, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
+from neuralab.lab.findings import Count, Fmt, Measure, Note, Ratio, Reading, Threshold, difference
+from neuralab.lab.report import Figure, Pre, Table
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, capital, estimate
 from neuralab.lab.study import Result, Seeds, Study
-from neuralab.lab.toolkit import window_means
+from neuralab.lab.toolkit import (
+    MNIST_TEST,
+    MNIST_TRAIN,
+    geometric_band,
+    load_mnist,
+    steps_per_epoch,
+    train_model,
+    window_means,
+    window_steps,
+)
 from neuralab.tensor import Tensor
-from neuralab.train import Callback, NonFiniteLossError, Trainer, evaluate, fit
+from neuralab.train import Callback
 
-ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
 INITS = ("small", "xavier", "he")
 INIT_NAMES = {"small": "small N(0, s²)", "xavier": "Xavier normal", "he": "He normal"}
 EXPLODE = "relu/large"  # the exploding setting: ReLU, He init times explode_gain
@@ -81,7 +92,7 @@ FIRST_STEPS = 40  # the first step losses kept as they are
 SHOWN = ("sigmoid/small", "relu/he")  # combinations whose diagnose table the report shows
 CHANCE = math.log(10)  # the loss of a uniform guess over 10 classes
 
-__all__ = ["STUDY", "Config", "build", "profile", "report", "run", "trains"]
+__all__ = ["STUDY", "Config", "build", "findings", "profile", "report", "run", "trains"]
 
 
 @dataclass
@@ -89,8 +100,8 @@ class Config:
     """The full settings: MNIST 10,000 / 2,000, a 784-128x10-10 MLP, SGD(0.02, momentum
     0.9), batch 64, 10 epochs; quick mode: width 64, 1,600 training images, 4 epochs."""
 
-    activations: tuple[str, ...] = ("sigmoid", "tanh", "relu")
-    inits: tuple[str, ...] = ("small", "xavier", "he")
+    activations: tuple[str, ...] = ACTIVATIONS
+    inits: tuple[str, ...] = INITS
     depth: int = 10  # hidden layers (Linear + activation); depth + 1 weighted layers
     width: int = 128
     train_size: int = 10000
@@ -110,19 +121,10 @@ class Config:
         def fail(message: str) -> None:
             raise ValueError(f"initialization: {message}")
 
-        for name, chosen, known in (
-            ("activations", self.activations, tuple(ACTIVATIONS)),
-            ("inits", self.inits, INITS),
-        ):
-            if not chosen:
-                fail(f"{name} must name at least one of {', '.join(known)}")
-            for item in chosen:
-                if item not in known:
-                    fail(f"{name} must be among {', '.join(known)}, got {item!r}")
-            if len(set(chosen)) != len(chosen):
-                fail(f"{name} lists a value twice: {chosen}")
-        if len(set(self.batchnorm)) != len(self.batchnorm):
-            fail(f"batchnorm lists a combination twice: {self.batchnorm}")
+        for name, known in (("activations", ACTIVATIONS), ("inits", INITS)):
+            chosen = getattr(self, name)
+            if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(known):
+                fail(f"{name} must be among {', '.join(known)}, each at most once, got {chosen}")
         for combo in self.batchnorm:
             act, _, init = combo.partition("/")
             if act not in self.activations or init not in self.inits:
@@ -131,7 +133,9 @@ class Config:
                     f"{', '.join(self.activations)} and the init among {', '.join(self.inits)}"
                     f", got {combo!r}"
                 )
-        for name in ("depth", "width", "train_size", "test_size", "probe_size", "epochs"):
+        if len(set(self.batchnorm)) != len(self.batchnorm):
+            fail(f"batchnorm lists a combination twice: {self.batchnorm}")
+        for name in ("width", "train_size", "test_size", "probe_size", "epochs"):
             if getattr(self, name) < 1:
                 fail(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.depth < 2:
@@ -140,8 +144,11 @@ class Config:
             fail(f"batch_size must be in [2, train_size={self.train_size}], got {self.batch_size}")
         if self.probe_size > self.train_size:
             fail(f"probe_size must be at most train_size={self.train_size}, got {self.probe_size}")
-        if self.train_size > 60000 or self.test_size > 10000:
-            fail("MNIST has 60000 training and 10000 test images; train_size / test_size ask more")
+        if self.train_size > MNIST_TRAIN or self.test_size > MNIST_TEST:
+            fail(
+                f"MNIST has {MNIST_TRAIN} training and {MNIST_TEST} test images; train_size / "
+                "test_size ask more"
+            )
         for name in ("lr", "small_std", "explode_gain", "clip_norm"):
             if not getattr(self, name) > 0:
                 fail(f"{name} must be positive, got {getattr(self, name)}")
@@ -151,51 +158,35 @@ class Config:
 
 def build(
     config: Config, activation: str, init: str, batchnorm: bool = False, gain: float = 1.0
-) -> nn.Sequential:
-    """784 -> width x depth -> 10: Linear [BatchNorm1d] activation, ..., Linear; every
-    Linear's weight from ``init`` ('small', 'xavier', 'he', or 'large' = He x gain), biases
-    0. Draws from the global generator (seeded by the lab)."""
-    layers: list[nn.Module] = []
-    fan_in = 784
-    for _ in range(config.depth):
-        layers.append(nn.Linear(fan_in, config.width))
-        if batchnorm:
-            layers.append(nn.BatchNorm1d(config.width))
-        layers.append(ACTIVATIONS[activation]())
-        fan_in = config.width
-    layers.append(nn.Linear(fan_in, 10))
-    model = nn.Sequential(*layers)
+) -> nn.Module:
+    """The registry's MLP 784 -> width x depth -> 10 (Linear [BatchNorm1d] activation, ...,
+    Linear), every Linear's weight drawn again from ``init`` ('small': N(0, small_std^2),
+    'xavier', 'he', or 'large': N(0, (gain sqrt(2 / n_in))^2)), biases 0. Draws from the
+    global generator (seeded by the lab)."""
+    if init not in (*INITS, "large"):
+        raise ValueError(f"initialization: init must be small, xavier, he or large, got {init!r}")
+    hidden = (config.width,) * config.depth
+    model = registry.make_model(
+        "mlp",
+        in_features=784,
+        classes=10,
+        hidden=hidden,
+        activation=activation,
+        batch_norm=batchnorm,
+    )
     for layer in model:
         if not isinstance(layer, nn.Linear):
             continue
-        if init == "small":
-            nn.init.normal_(layer.weight, 0.0, config.small_std)
-        elif init == "xavier":
+        if init == "xavier":
             nn.init.xavier_normal_(layer.weight)
         elif init == "he":
             nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-        elif init == "large":
-            std = gain * math.sqrt(2.0 / layer.weight.shape[1])
-            nn.init.normal_(layer.weight, 0.0, std)
         else:
-            raise ValueError(f"initialization: unknown init {init!r}")
+            fan_in = layer.weight.shape[1]
+            std = config.small_std if init == "small" else gain * math.sqrt(2.0 / fan_in)
+            nn.init.normal_(layer.weight, 0.0, std)
         nn.init.zeros_(layer.bias)
     return model
-
-
-def _data(config: Config) -> tuple:
-    """(train x, y), (test x, y), the probe batch: subsamples drawn from the seed."""
-    rng = backend.generator()
-    scale = (-1.0, 1.0)
-    train = MNIST(train=True, flatten=True, scale=scale)
-    index = rng.permutation(len(train.data))[: config.train_size]
-    train.data, train.targets = train.data[index], train.targets[index]  # preprocess only these
-    x, y = train.arrays()
-    test = MNIST(train=False, flatten=True, scale=scale)
-    index = rng.permutation(len(test.data))[: config.test_size]
-    test.data, test.targets = test.data[index], test.targets[index]
-    probe = (Tensor(x[: config.probe_size]), Tensor(y[: config.probe_size]))
-    return (x, y), test.arrays(), probe
 
 
 def profile(d: Diagnosis) -> dict[str, list[float]]:
@@ -211,28 +202,21 @@ def profile(d: Diagnosis) -> dict[str, list[float]]:
 
 
 class _Probe(Callback):
-    """Runs diagnose on the probe batch after every epoch and keeps the trainer (to read
-    the step losses even when fit raises)."""
+    """Runs diagnose on the probe batch after every epoch."""
 
     def __init__(self, probe: tuple, loss: Any) -> None:
         self.probe, self.loss = probe, loss
         self.diagnoses: list[Diagnosis] = []
-        self.trainer: Trainer | None = None
 
-    def on_train_begin(self, trainer: Trainer) -> None:
-        self.trainer = trainer
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, float]) -> None:
         self.diagnoses.append(diagnose(trainer.model, self.probe, self.loss))
-
-
-def steps_per_epoch(config: Config) -> int:
-    return math.ceil(config.train_size / config.batch_size)
 
 
 def loss_window(config: Config) -> int:
     """Steps per point of the loss curves (about LOSS_POINTS points over the training)."""
-    return max(1, steps_per_epoch(config) * config.epochs // LOSS_POINTS)
+    return max(
+        1, steps_per_epoch(config.train_size, config.batch_size) * config.epochs // LOSS_POINTS
+    )
 
 
 def _ratio(a: float, b: float) -> float:
@@ -244,68 +228,60 @@ def _train_one(
     result: Result,
     condition: str,
     model: nn.Module,
-    data: tuple,
+    data: Any,
+    probe: tuple,
     clip: float | None = None,
 ) -> None:
-    """Diagnose at initialization, train with fit (diagnosing after every epoch; a NaN
-    loss ends the run as diverged), test, and record everything under ``condition``."""
-    (x, y), (x_test, y_test), probe = data
+    """Diagnose at initialization, train (diagnosing after every epoch; a NaN loss ends
+    the run as diverged), test, and record everything under ``condition``."""
     loss = nn.CrossEntropyLoss()
-    start = diagnose(model, probe, loss)
-    optimizer = optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum)
-    loader = DataLoader(TensorDataset(x, y), config.batch_size, shuffle=True)
-    watcher = _Probe(probe, loss)
-    diverged = False
+    start, watcher = diagnose(model, probe, loss), _Probe(probe, loss)
     with numpy.errstate(over="ignore", invalid="ignore"):  # overflow is what is studied
-        try:
-            history = fit(
-                model,
-                loss,
-                optimizer,
-                loader,
-                config.epochs,
-                callbacks=[watcher],
-                clip_grad_norm=clip,
-                progress=False,
-            )
-            step_losses, final_loss = history["step_loss"], history["loss"][-1]
-        except NonFiniteLossError:
-            diverged = True
-            step_losses, final_loss = watcher.trainer.history["step_loss"], math.nan
-    accuracy = math.nan
-    if not diverged:
-        accuracy = 100 * evaluate(model, None, (x_test, y_test), ["accuracy"])["accuracy"]
-    # len(step_losses) steps had a finite loss; the next one's was NaN
-    result.scalar(condition, "initial_loss", start.loss)
-    result.scalar(condition, "final_loss", final_loss)
-    result.scalar(condition, "test_accuracy", accuracy)
-    result.scalar(condition, "diverged", float(diverged))
-    result.scalar(condition, "divergence_step", len(step_losses) + 1 if diverged else math.nan)
+        trained = train_model(
+            model,
+            data,
+            lambda p: registry.make_optimizer("sgd", p, lr=config.lr, momentum=config.momentum),
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            callbacks=[watcher],
+            clip_grad_norm=clip,
+        )
+    diverged, steps = trained.diverged, trained.history["step_loss"]
     begin = profile(start)
-    end = profile(watcher.diagnoses[-1]) if watcher.diagnoses and not diverged else None
+    end = None if diverged else profile(watcher.diagnoses[-1])
     for key, values in begin.items():
         result.curve(condition, f"{key}_init", values)
         # diverged: there is no profile after training (NaN)
         result.curve(condition, f"{key}_final", end[key] if end else [math.nan] * len(values))
     g, a, s = begin["grad_norm"], begin["act_std"], begin["sample_std"]
-    result.scalar(condition, "grad_first_init", g[0])
-    result.scalar(condition, "grad_last_init", g[-1])
-    result.scalar(condition, "grad_max_init", max(g))
-    result.scalar(condition, "grad_first_over_last_init", _ratio(g[0], g[-1]))
-    result.scalar(condition, "act_std_first_init", a[0])
-    result.scalar(condition, "act_std_last_init", a[-1])
-    result.scalar(condition, "act_spread_init", _ratio(max(a), min(a)))
-    result.scalar(condition, "sample_std_first_init", s[0])
-    result.scalar(condition, "sample_std_last_init", s[-1])
     g_end = end["grad_norm"] if end else [math.nan]
-    result.scalar(condition, "grad_first_over_last_final", _ratio(g_end[0], g_end[-1]))
+    scalars = {
+        "initial_loss": start.loss,
+        "final_loss": math.nan if diverged else trained.history["loss"][-1],  # last epoch's
+        "test_accuracy": math.nan if diverged else 100 * trained.test_accuracy,
+        "diverged": float(diverged),
+        # len(steps) steps had a finite loss; the next one's was NaN
+        "divergence_step": len(steps) + 1 if diverged else math.nan,
+        "grad_first_init": g[0],
+        "grad_last_init": g[-1],
+        "grad_max_init": max(g),
+        "grad_first_over_last_init": _ratio(g[0], g[-1]),
+        "act_std_first_init": a[0],
+        "act_std_last_init": a[-1],
+        "act_spread_init": _ratio(max(a), min(a)),
+        "sample_std_first_init": s[0],
+        "sample_std_last_init": s[-1],
+        "grad_first_over_last_final": _ratio(g_end[0], g_end[-1]),
+    }
+    for metric, value in scalars.items():
+        result.scalar(condition, metric, value)
     # the first and last layers' gradient norms after every epoch (NaN after divergence)
-    profiles = [begin] + [profile(d) for d in watcher.diagnoses]
+    profiles = [begin, *(profile(d) for d in watcher.diagnoses)]
     padding = [math.nan] * (config.epochs + 1 - len(profiles))
-    result.curve(condition, "grad_first", [p["grad_norm"][0] for p in profiles] + padding)
-    result.curve(condition, "grad_last", [p["grad_norm"][-1] for p in profiles] + padding)
-    result.curve(condition, "loss", window_means(step_losses, loss_window(config)))
-    result.curve(condition, "loss_steps", step_losses[:FIRST_STEPS])
+    for name, layer in (("grad_first", 0), ("grad_last", -1)):
+        result.curve(condition, name, [p["grad_norm"][layer] for p in profiles] + padding)
+    result.curve(condition, "loss", window_means(steps, loss_window(config)))
+    result.curve(condition, "loss_steps", steps[:FIRST_STEPS])
     result.data.setdefault("warnings", {})[condition] = {
         "init": start.warnings,
         "final": watcher.diagnoses[-1].warnings if end else [],
@@ -315,23 +291,21 @@ def _train_one(
 
 
 def run(config: Config, seed: int) -> Result:
-    data = _data(config)
+    data = load_mnist(config.train_size, config.test_size)
+    x, y = data.train
+    probe = (Tensor(x[: config.probe_size]), Tensor(y[: config.probe_size]))
     result = Result()
-    for activation in config.activations:
-        for init in config.inits:
-            model = build(config, activation, init)
-            _train_one(config, result, f"{activation}/{init}", model, data)
-    for combo in config.batchnorm:
-        activation, _, init = combo.partition("/")
-        model = build(config, activation, init, batchnorm=True)
-        _train_one(config, result, f"{combo}+BN", model, data)
+    combos = [f"{a}/{i}" for a in config.activations for i in config.inits]
+    for condition in combos + [f"{c}+BN" for c in config.batchnorm]:
+        activation, _, init = condition.removesuffix("+BN").partition("/")
+        model = build(config, activation, init, batchnorm=condition.endswith("+BN"))
+        _train_one(config, result, condition, model, data, probe)
     # the exploding net, twice from the same weights and batches: without and with clipping
     state = backend.get_rng_state()
-    model = build(config, "relu", "large", gain=config.explode_gain)
-    _train_one(config, result, EXPLODE, model, data)
-    backend.set_rng_state(state)
-    model = build(config, "relu", "large", gain=config.explode_gain)
-    _train_one(config, result, CLIPPED, model, data, clip=config.clip_norm)
+    for condition, clip in ((EXPLODE, None), (CLIPPED, config.clip_norm)):
+        backend.set_rng_state(state)
+        model = build(config, "relu", "large", gain=config.explode_gain)
+        _train_one(config, result, condition, model, data, probe, clip)
     return result
 
 
@@ -349,18 +323,12 @@ def _label(config: Config, condition: str, activation: bool = True) -> str:
 
 
 def _log_band(seeds: Seeds, condition: str, name: str) -> Band:
-    """Geometric mean over seeds with its 95 % band, computed on log10 of the values (for
-    quantities shown on a log scale; values <= 0 count as missing)."""
-    logs = []
-    for r in seeds.results:
-        values = numpy.asarray(r.curves[condition][name], dtype=float)
-        with numpy.errstate(divide="ignore", invalid="ignore"):
-            logs.append(numpy.where(values > 0, numpy.log10(values), numpy.nan))
-    b = band(logs)
-    return Band(10**b.mean, 10**b.low, 10**b.high, b.n)
+    """A curve's geometric mean over seeds with its band (for a log scale)."""
+    return geometric_band([r.curves[condition][name] for r in seeds.results])
 
 
 def _geomean(seeds: Seeds, condition: str, metric: str) -> float:
+    """10^(mean over seeds of log10 x): the typical value of a ratio spanning decades."""
     values = numpy.asarray(seeds.values(condition, metric), dtype=float)
     with numpy.errstate(divide="ignore", invalid="ignore"):
         return float(10 ** numpy.mean(numpy.log10(values)))
@@ -370,48 +338,213 @@ def _diverged(seeds: Seeds, condition: str) -> int:
     return int(sum(seeds.values(condition, "diverged")))
 
 
-def _steps(seeds: Seeds, condition: str) -> str:
-    steps = seeds.values(condition, "divergence_step")
-    return ", ".join(f"{v:.0f}" for v in steps if math.isfinite(v))
-
-
 def _final_loss(seeds: Seeds, condition: str) -> str:
     k = _diverged(seeds, condition)
     if k:
-        return f"diverged ({k}/{len(seeds)} seeds, at step {_steps(seeds, condition)})"
+        steps = ", ".join(f"{v:.0f}" for v in _steps(seeds, condition))
+        return f"diverged ({k}/{len(seeds)} seeds, at step {steps})"
     return seeds.scalar(condition, "final_loss").format()
+
+
+def _steps(seeds: Seeds, condition: str) -> list[float]:
+    """The step whose loss was NaN, in each seed that diverged."""
+    return [v for v in seeds.values(condition, "divergence_step") if math.isfinite(v)]
+
+
+def _trained(seeds: Seeds, condition: str) -> int:
+    """The seeds whose final training loss is below 80 % of the smaller of the initial
+    loss and chance level ln 10 (a diverged run's NaN is not)."""
+    finals, starts = (seeds.values(condition, m) for m in ("final_loss", "initial_loss"))
+    return sum(f < 0.8 * min(s, CHANCE) for f, s in zip(finals, starts))
 
 
 def trains(seeds: Seeds, condition: str) -> bool:
     """Trained: for every seed, finite and a final training loss below 80 % of the
     smaller of the initial loss and chance level ln 10."""
-    if _diverged(seeds, condition):
-        return False
-    finals = seeds.values(condition, "final_loss")
-    starts = seeds.values(condition, "initial_loss")
-    return all(f < 0.8 * min(s, CHANCE) for f, s in zip(finals, starts))
+    return _trained(seeds, condition) == len(seeds)
 
 
-def _problems(seeds: Seeds, condition: str, when: str) -> str:
-    counts = []
-    for problem in PROBLEMS:
-        n = sum(
-            any(w.startswith(problem + ":") for w in r.data["warnings"][condition][when])
-            for r in seeds.results
-        )
-        if n:
-            counts.append(f"{problem} ({n}/{len(seeds)})")
-    return ", ".join(counts) or "none"
-
-
-def _warned(seeds: Seeds, condition: str, problem: str) -> bool:
-    """Whether diagnose gave this warning at initialization for every seed."""
-    return all(
-        any(w.startswith(problem + ":") for w in r.data["warnings"][condition]["init"])
+def _warned(seeds: Seeds, condition: str, problem: str, when: str = "init") -> int:
+    """The seeds in which diagnose gave this warning (at initialization, or 'final')."""
+    return sum(
+        any(w.startswith(problem + ":") for w in r.data["warnings"][condition][when])
         for r in seeds.results
     )
 
 
+def _problems(seeds: Seeds, condition: str, when: str) -> str:
+    counts = [(p, _warned(seeds, condition, p, when)) for p in PROBLEMS]
+    return ", ".join(f"{p} ({n}/{len(seeds)})" for p, n in counts if n) or "none"
+
+
+TRAINED = "trained (final training loss below 80 % of min(initial loss, ln 10))"
+GRAD_RATIO = "gradient norm at initialization (geometric mean over seeds)"
+GRAD_MAX = "largest layer gradient norm at initialization"
+# The explanations the reading chooses among from the numbers ({}: the combinations).
+NOTES = {
+    "vanishes_toward_input": "the first layer's gradient is more than 100 times smaller than "
+    "the last's in {}: the gradient vanishes on its way back to the input.",
+    "no_vanishing_toward_input": "in no combination is the first layer's gradient 100 times "
+    "smaller than the last's.",
+    "vanishes_everywhere": "in {} the ratio says little: every layer's gradient is tiny, because "
+    "the signal has collapsed on the way forward and dL/dW_l = delta_l h_(l-1)^T is small at "
+    "both ends: the gradient vanishes everywhere at once.",
+    "input_lost": "a spread of 0 across samples ({}) means that every sample gives the same "
+    "float32 activations: the input is lost entirely.",
+    "warning_matches": "diagnose's warning at initialization (in every seed) picked out exactly "
+    "the combinations that did not train.",
+    "warning_but_trained": "{} trained despite diagnose's warning in every seed.",
+    "warning_missed": "{} did not train, without diagnose's warning in every seed.",
+    "bn_rescues": "batch normalization makes {} train: each layer's output is normalized "
+    "whatever the scale of its weights, so the signal no longer shrinks with depth.",
+    "bn_not_enough": "batch normalization does not make {} train either.",
+    "bn_not_needed": "{} trained without batch normalization already.",
+    "bn_hinders": "{} trained without batch normalization, but not with it.",
+    "no_explosion": "these weights did not make the net diverge in any seed.",
+    "clipping_not_enough": "clipping did not keep the loss finite in every seed.",
+    "clipping_keeps_finite": "clipping rescales the gradient, g <- g min(1, c / ||g||), so no "
+    "step is longer than lr c: from the same weights that diverged without it, the loss stays "
+    "finite.",
+}
+# Batch norm's effect, from (trains without, trains with).
+BN_EFFECT = {
+    (False, True): "bn_rescues",
+    (False, False): "bn_not_enough",
+    (True, True): "bn_not_needed",
+    (True, False): "bn_hinders",
+}
+
+
+def findings(config: Config, seeds: Seeds, main: list[str]) -> list[list]:
+    """The reading as findings, one list per paragraph: the gradient at initialization
+    (first layer over last; where it vanishes), the spread of the activations across
+    depth, which combinations train, diagnose's warning against that, what batch
+    normalization changes, and the exploding net without and with clipping."""
+    base, n = [c for c in main if "+" not in c], len(seeds)
+    label = functools.partial(_label, config)
+
+    def note(key: str, conditions: list[str] = (), when: bool = True, of: str = "") -> list:
+        text = capital(NOTES[key].format("; ".join(map(label, conditions))))
+        return [Note(f"{key}:{of}" if of else key, text)] if when else []
+
+    def below(key: str, c: str, metric: str, what: str, level: float, meaning: str) -> Threshold:
+        return Threshold(
+            f"{key}:{c}", label(c), what, seeds.scalar(c, metric), level, False, meaning
+        )
+
+    def count(key: str, c: str, what: str, k: int) -> Count:
+        return Count(f"{key}:{c}", label(c), what, k, n)
+
+    def grad_ratio(c: str) -> Ratio:
+        r = _geomean(seeds, c, "grad_first_over_last_init")
+        return Ratio(
+            f"grad_ratio:{c}", GRAD_RATIO, f"{label(c)}: the first layer", "the last layer", r
+        )
+
+    def measures(c: str, *metrics: tuple[str, str, Fmt]) -> list[Measure]:
+        return [
+            Measure(f"{m}:{c}", label(c), what, seeds.scalar(c, m), f) for m, what, f in metrics
+        ]
+
+    gradient = [grad_ratio(c) for c in base]
+    toward = [c for c, r in zip(base, gradient) if r.ratio < 1e-2]
+    gradient += note("vanishes_toward_input", toward, bool(toward))
+    gradient += note("no_vanishing_toward_input", when=not toward)
+    tiny = [c for c in base if seeds.scalar(c, "grad_max_init").mean < 1e-6]
+    gradient += [
+        below("grad_max", c, "grad_max_init", GRAD_MAX, 1e-6, "a vanished gradient") for c in tiny
+    ]
+    gradient += note("vanishes_everywhere", tiny, bool(tiny))
+
+    spread: list = []
+    for c in base:
+        last, first = (seeds.scalar(c, f"sample_std_{w}_init").mean for w in ("last", "first"))
+        what = "spread of the activations across samples at initialization"
+        layer = f"{label(c)}: layer {config.depth}"
+        spread.append(Ratio(f"sample_std:{c}", what, layer, "layer 1", _ratio(last, first)))
+    what = "activation std, largest over smallest layer at initialization"
+    spread += [
+        below("act_spread", c, "act_spread_init", what, 4.0, "a small factor across depth")
+        for c in base
+    ]
+    lost = [c for c in base if seeds.scalar(c, "sample_std_last_init").mean == 0]
+    spread += note("input_lost", lost, bool(lost))
+
+    stuck = [c for c in base if not trains(seeds, c)]
+    training = [count("trains", c, TRAINED, _trained(seeds, c)) for c in base]
+    for c in stuck:
+        if k := _diverged(seeds, c):
+            training.append(count("diverged", c, "diverged (the loss became NaN)", k))
+        else:
+            chance = "chance level ln 10 (a uniform guess over 10 classes)"
+            training.append(below("chance", c, "final_loss", "final training loss", CHANCE, chance))
+
+    warned = {c: _warned(seeds, c, "vanishing gradients") for c in base}
+    what = "got diagnose's vanishing-gradients warning at initialization"
+    warning = [count("warned", c, what, k) for c, k in warned.items() if k]
+    always = [c for c in base if warned[c] == n]
+    extra, missed = [c for c in always if c not in stuck], [c for c in stuck if c not in always]
+    warning += note("warning_matches", when=not extra and not missed)
+    warning += note("warning_but_trained", extra, bool(extra))
+    warning += note("warning_missed", missed, bool(missed))
+
+    batchnorm = []
+    for combo in config.batchnorm:
+        bn = combo + "+BN"
+        effect = BN_EFFECT[trains(seeds, combo), trains(seeds, bn)]
+        loss = [seeds.scalar(c, "final_loss") for c in (bn, combo)]
+        grad_max = _ratio(*(seeds.scalar(c, "grad_max_init").mean for c in (bn, combo)))
+        batchnorm.append(
+            [
+                count("trains", bn, TRAINED, _trained(seeds, bn)),
+                *note(effect, [combo], of=combo),
+                difference(
+                    f"final_loss:{bn}-{combo}",
+                    "final training loss",
+                    label(bn),
+                    loss[0],
+                    label(combo),
+                    loss[1],
+                ),
+                grad_ratio(bn),
+                Ratio(f"grad_max_bn:{combo}", GRAD_MAX, label(bn), label(combo), grad_max),
+            ]
+        )
+
+    explode = []
+    for c in (EXPLODE, "relu/he") if "relu/he" in base else (EXPLODE,):
+        grad = ("grad_first_init", "first layer's gradient norm at initialization", Fmt())
+        explode += measures(c, grad, ("initial_loss", "initial loss", Fmt()))
+    for c in (EXPLODE, CLIPPED):
+        explode.append(count("diverged", c, "diverged (the loss became NaN)", _diverged(seeds, c)))
+        if _diverged(seeds, c):
+            what = "step whose loss was NaN (seeds that diverged)"
+            explode.append(
+                Measure(f"divergence_step:{c}", label(c), what, estimate(_steps(seeds, c)))
+            )
+        else:
+            loss = ("final_loss", "final training loss", Fmt())
+            explode += measures(c, loss, ("test_accuracy", "test accuracy", Fmt(3, 1.0, " %")))
+    raw, clipped = _diverged(seeds, EXPLODE), _diverged(seeds, CLIPPED)
+    if not raw:
+        loss = [seeds.scalar(c, "final_loss") for c in (CLIPPED, EXPLODE)]
+        explode.append(
+            difference(
+                f"final_loss:{CLIPPED}-{EXPLODE}",
+                "final training loss",
+                label(CLIPPED),
+                loss[0],
+                label(EXPLODE),
+                loss[1],
+            )
+        )
+    explode += note(
+        "no_explosion" if not raw else "clipping_not_enough" if clipped else "clipping_keeps_finite"
+    )
+    return [gradient, spread, training, warning, *batchnorm, explode]
+
+
+# --- figures ----------------------------------------------------------------------------
 def _pairs(config: Config, main: list[str], activation: str) -> list[tuple[str, str, str]]:
     """(condition, linestyle, color) of one activation's curves: solid without, dashed
     with batch norm, one color per init."""
@@ -421,6 +554,20 @@ def _pairs(config: Config, main: list[str], activation: str) -> list[tuple[str, 
             if condition in main:
                 out.append((condition, style, plots.COLORS[index]))
     return out
+
+
+def _loss_x(config: Config) -> numpy.ndarray:
+    """The step at the middle of each window of the loss curves."""
+    steps = steps_per_epoch(config.train_size, config.batch_size) * config.epochs
+    return window_steps(steps, loss_window(config))
+
+
+def _finish(ax: Any, title: str, xlabel: str, ylabel: str, log: bool = True) -> None:
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel + (" (log scale)" if log else ""))
+    if log:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small")
 
 
 def _profile_figure(config: Config, seeds: Seeds, when: str, main: list[str]) -> Any:
@@ -440,29 +587,11 @@ def _profile_figure(config: Config, seeds: Seeds, when: str, main: list[str]) ->
         for row, (key, x, xlabel, ylabel, what) in enumerate(rows):
             ax = axes[row * n + column]
             for condition, style, color in _pairs(config, main, activation):
-                plots.band_plot(
-                    ax,
-                    _log_band(seeds, condition, f"{key}_{when}"),
-                    _label(config, condition, activation=False),
-                    x=x,
-                    color=color,
-                    linestyle=style,
-                )
-            ax.set(
-                title=f"{activation}: {what} {stage}",
-                xlabel=xlabel,
-                ylabel=f"{ylabel} (log scale)",
-                yscale="log",
-            )
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize="x-small")
+                b = _log_band(seeds, condition, f"{key}_{when}")
+                label = _label(config, condition, activation=False)
+                plots.band_plot(ax, b, label, x=x, color=color, linestyle=style)
+            _finish(ax, f"{activation}: {what} {stage}", xlabel, ylabel)
     return fig
-
-
-def _loss_x(config: Config, length: int) -> numpy.ndarray:
-    """The step at the middle of each window of the loss curves."""
-    window = loss_window(config)
-    return window * numpy.arange(length) + (window + 1) / 2
 
 
 def _curves_figure(config: Config, seeds: Seeds, main: list[str], name: str) -> Any:
@@ -471,8 +600,7 @@ def _curves_figure(config: Config, seeds: Seeds, main: list[str], name: str) -> 
         for condition, style, color in _pairs(config, main, activation):
             label = _label(config, condition, activation=False)
             if name == "loss":
-                b = seeds.curve(condition, "loss")
-                x = _loss_x(config, len(b.mean))
+                b, x = seeds.curve(condition, "loss"), _loss_x(config)
             else:
                 b = _log_band(seeds, condition, name)
                 x = numpy.arange(len(b.mean))
@@ -481,248 +609,61 @@ def _curves_figure(config: Config, seeds: Seeds, main: list[str], name: str) -> 
             ax.axhline(CHANCE, color="#888", linestyle=":", label="chance (ln 10)")
             top = max(CHANCE, *(numpy.nanmax(line.get_ydata()) for line in ax.get_lines()))
             ax.set_ylim(0, 1.15 * top)  # the bands of few seeds may reach far below 0
-            ax.set(
-                title=f"{activation}: training loss",
-                xlabel="training step",
-                ylabel="loss (cross-entropy, nats)",
-            )
+            loss = "loss (cross-entropy, nats)"
+            _finish(ax, f"{activation}: training loss", "training step", loss, log=False)
         else:
-            ax.set(
-                title=f"{activation}: first layer's gradient",
-                xlabel="epoch (0 = initialization)",
-                ylabel="||dL/dW_1|| (log scale)",
-                yscale="log",
-            )
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="x-small")
+            title, xlabel = f"{activation}: first layer's gradient", "epoch (0 = initialization)"
+            _finish(ax, title, xlabel, "||dL/dW_1||")
     return fig
 
 
 def _explode_figure(config: Config, seeds: Seeds, main: list[str]) -> Any:
-    fig, axes = plots.new_figure(ncols=3, width=4.6, height=3.6)
-    left, middle, right = axes
+    fig, (left, middle, right) = plots.new_figure(ncols=3, width=4.6, height=3.6)
     weighted = numpy.arange(1, config.depth + 2)
     shown = [(EXPLODE, plots.COLORS[1]), (CLIPPED, plots.COLORS[2])]
-    means: list[float] = []
     if "relu/he" in main:
         shown.append(("relu/he", plots.COLORS[0]))
+    means: list[float] = []
     for condition, color in shown:
         label = _label(config, condition)
         if condition != CLIPPED:  # the clipped run starts from the same weights
-            plots.band_plot(
-                left, _log_band(seeds, condition, "grad_norm_init"), label, x=weighted, color=color
-            )
+            b = _log_band(seeds, condition, "grad_norm_init")
+            plots.band_plot(left, b, label, x=weighted, color=color)
         steps = seeds.first.curves[condition]["loss_steps"]
         middle.plot(numpy.arange(1, len(steps) + 1), steps, color=color, marker=".", label=label)
         if seeds.first.scalars[condition]["diverged"]:
             step = seeds.first.scalars[condition]["divergence_step"]
             middle.axvline(step, color=color, linestyle=":", label=f"loss NaN at step {step:.0f}")
         b = _log_band(seeds, condition, "loss")
-        x = _loss_x(config, len(b.mean))
+        x = _loss_x(config)[: len(b.mean)]
         plots.band_plot(right, b, label, x=x, color=color)
         if len(b.mean) < 3:  # a run that diverged at once: too short for a line
             right.plot(x, b.mean, color=color, marker="o", linestyle="none")
         means.extend(b.mean[numpy.isfinite(b.mean)])
     if means:  # the bands of a diverging run over few seeds span dozens of decades
         right.set_ylim(min(means) / 3, max(means) * 30)
-    left.set(
-        title="gradient norm per layer at init",
-        xlabel="weighted layer (index)",
-        ylabel="||dL/dW|| (log scale)",
-        yscale="log",
-    )
-    middle.set(
-        title=f"first {FIRST_STEPS} steps (seed {seeds.seeds[0]})",
-        xlabel="training step",
-        ylabel="loss (cross-entropy, nats, log scale)",
-        yscale="log",
-    )
-    right.set(
-        title="training loss",
-        xlabel="training step",
-        ylabel="loss (cross-entropy, nats, log scale)",
-        yscale="log",
-    )
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="x-small")
+    loss = "loss (cross-entropy, nats)"
+    _finish(left, "gradient norm per layer at init", "weighted layer (index)", "||dL/dW||")
+    _finish(middle, f"first {FIRST_STEPS} steps (seed {seeds.seeds[0]})", "training step", loss)
+    _finish(right, "training loss", "training step", loss)
     return fig
-
-
-def _reading(config: Config, seeds: Seeds, main: list[str]) -> Text:
-    base = [c for c in main if "+" not in c]
-    paragraphs = []
-
-    # 1. gradients at initialization
-    ratios = {c: _geomean(seeds, c, "grad_first_over_last_init") for c in base}
-    toward = [c for c in base if ratios[c] < 1e-2]
-    everywhere = [c for c in base if seeds.scalar(c, "grad_max_init").mean < 1e-6]
-    text = (
-        "At initialization, the first layer's gradient norm divided by the last layer's "
-        "(geometric mean over seeds) is: "
-        + "; ".join(f"{_label(config, c)} {ratios[c]:.2g}" for c in base)
-        + ". "
-    )
-    if toward:
-        text += (
-            f"It is more than 100x smaller in {len(toward)} of {len(base)} combinations "
-            f"({'; '.join(_label(config, c) for c in toward)}): the gradient vanishes on its "
-            "way back to the input. "
-        )
-    else:
-        text += "In no combination is it more than 100x smaller. "
-    if everywhere:
-        text += (
-            f"In {'; '.join(_label(config, c) for c in everywhere)} the ratio says little: "
-            "every layer's gradient is tiny (the largest "
-            + ", ".join(f"{seeds.scalar(c, 'grad_max_init').mean:.1e}" for c in everywhere)
-            + "), because the signal has collapsed on the way forward and dL/dW_l = delta_l "
-            "h_(l-1)^T is small at both ends: the gradient vanishes everywhere at once."
-        )
-    paragraphs.append(text)
-
-    # 2. activation spread across depth
-    parts = []
-    for c in base:
-        first = seeds.scalar(c, "sample_std_first_init").mean
-        last = seeds.scalar(c, "sample_std_last_init").mean
-        spread = seeds.scalar(c, "act_spread_init").mean
-        parts.append(
-            f"{_label(config, c)}: {first:.2g} -> {last:.2g} (act std max/min {spread:.3g})"
-        )
-    zero = [c for c in base if seeds.scalar(c, "sample_std_last_init").mean == 0]
-    paragraphs.append(
-        f"Spread of the hidden activations across samples from layer 1 to layer {config.depth} "
-        "at initialization: "
-        + "; ".join(parts)
-        + "."
-        + (
-            f" A spread of 0 ({'; '.join(_label(config, c) for c in zero)}) means that every "
-            "sample gives the same float32 activations: the input is lost entirely."
-            if zero
-            else ""
-        )
-    )
-    if "relu/he" in base and "relu/small" in base:
-        he = seeds.scalar("relu/he", "act_spread_init").mean
-        small = seeds.scalar("relu/small", "act_spread_init").mean
-        kept = "keeps" if he < 4 else "does not keep"
-        paragraphs.append(
-            f"With ReLU, He's initialization {kept} the activation std within a small factor "
-            f"across depth (largest / smallest layer {he:.3g}), while the small initialization "
-            f"shrinks it by a factor {small:.3g}."
-        )
-
-    # 3. who trains
-    trained = [c for c in base if trains(seeds, c)]
-    stuck = [c for c in base if c not in trained]
-    text = (
-        f"Without batch normalization, {len(trained)} of {len(base)} combinations train "
-        "(final training loss below 80 % of min(initial loss, ln 10) for every seed)"
-        + (f": {'; '.join(_label(config, c) for c in trained)}" if trained else "")
-        + ". "
-    )
-    if stuck:
-        text += (
-            "Stuck: "
-            + "; ".join(f"{_label(config, c)} ({_final_loss(seeds, c)})" for c in stuck)
-            + f", against chance level ln 10 = {CHANCE:.3f}."
-        )
-    paragraphs.append(text)
-    vanished = [c for c in base if _warned(seeds, c, "vanishing gradients")]
-    paragraphs.append(
-        f"diagnose warned about vanishing gradients at initialization (every seed) for "
-        f"{len(vanished)} combinations; {len(set(vanished) & set(stuck))} of them did not "
-        f"train, and {len(set(stuck) - set(vanished))} combinations that did not train had "
-        "no such warning."
-    )
-
-    # 4. batch norm
-    for combo in config.batchnorm:
-        with_bn = combo + "+BN"
-        now = "trains" if trains(seeds, with_bn) else "does not train either"
-        before = "did not" if not trains(seeds, combo) else "already did"
-        paragraphs.append(
-            f"With batch normalization, {_label(config, combo)} {now} (it {before} without): "
-            + verdict(
-                "with batch norm",
-                seeds.scalar(with_bn, "final_loss"),
-                "without",
-                seeds.scalar(combo, "final_loss"),
-                what="final training loss",
-            )
-            + " At initialization, the first layer's gradient relative to the last's goes "
-            f"from {_geomean(seeds, combo, 'grad_first_over_last_init'):.2g} to "
-            f"{_geomean(seeds, with_bn, 'grad_first_over_last_init'):.2g}, and the largest "
-            f"layer gradient from {seeds.scalar(combo, 'grad_max_init').mean:.2g} to "
-            f"{seeds.scalar(with_bn, 'grad_max_init').mean:.2g}."
-        )
-
-    # 5. exploding gradients and clipping
-    k_raw, k_clip = _diverged(seeds, EXPLODE), _diverged(seeds, CLIPPED)
-    text = (
-        f"With weights {config.explode_gain:g} times He's, the first layer's gradient norm at "
-        f"initialization is {seeds.scalar(EXPLODE, 'grad_first_init').mean:.3g} and the "
-        f"initial loss {seeds.scalar(EXPLODE, 'initial_loss').mean:.3g}"
-    )
-    if "relu/he" in base:
-        text += (
-            f" (He: {seeds.scalar('relu/he', 'grad_first_init').mean:.3g} and "
-            f"{seeds.scalar('relu/he', 'initial_loss').mean:.3g})"
-        )
-    text += ". "
-    if k_raw:
-        text += (
-            f"Unclipped, the loss became NaN in {k_raw} of {len(seeds)} seeds, at step "
-            f"{_steps(seeds, EXPLODE)}. "
-        )
-    else:
-        text += (
-            "Unclipped, the loss stayed finite in every seed (final training loss "
-            f"{seeds.scalar(EXPLODE, 'final_loss').format()}): this setting did not diverge. "
-        )
-    if k_clip:
-        text += (
-            f"Clipped at a global norm of {config.clip_norm:g}, it still diverged in {k_clip} "
-            f"of {len(seeds)} seeds (at step {_steps(seeds, CLIPPED)})."
-        )
-    else:
-        text += (
-            f"Clipped at a global norm of {config.clip_norm:g}, it stayed finite in every seed "
-            f"and reached a final training loss of {seeds.scalar(CLIPPED, 'final_loss').format()}"
-            f" and a test accuracy of {seeds.scalar(CLIPPED, 'test_accuracy').format(unit=' %')}."
-        )
-        if not k_raw:
-            text += " " + verdict(
-                "clipped",
-                seeds.scalar(CLIPPED, "final_loss"),
-                "unclipped",
-                seeds.scalar(EXPLODE, "final_loss"),
-                what="final training loss",
-            )
-    paragraphs.append(text)
-    return Text(*paragraphs)
 
 
 def report(config: Config, seeds: Seeds) -> list:
     main = [c for c in seeds.results[0].scalars if c not in (EXPLODE, CLIPPED)]
     every = [*main, EXPLODE, CLIPPED]
-    rows = []
-    for c in every:
-        diverged = _diverged(seeds, c)
-        rows.append(
-            [
-                _label(config, c),
-                seeds.scalar(c, "act_std_first_init").format(),
-                seeds.scalar(c, "act_std_last_init").format(),
-                seeds.scalar(c, "grad_first_init").format(),
-                seeds.scalar(c, "grad_last_init").format(),
-                f"{_geomean(seeds, c, 'grad_first_over_last_init'):.2g}",
-                seeds.scalar(c, "initial_loss").format(),
-                _final_loss(seeds, c),
-                "-" if diverged else seeds.scalar(c, "test_accuracy").format(unit=" %"),
-            ]
-        )
+    rows = [
+        [
+            _label(config, c),
+            *(seeds.scalar(c, m).format() for m in ("act_std_first_init", "act_std_last_init")),
+            *(seeds.scalar(c, m).format() for m in ("grad_first_init", "grad_last_init")),
+            f"{_geomean(seeds, c, 'grad_first_over_last_init'):.2g}",
+            seeds.scalar(c, "initial_loss").format(),
+            _final_loss(seeds, c),
+            "-" if _diverged(seeds, c) else seeds.scalar(c, "test_accuracy").format(unit=" %"),
+        ]
+        for c in every
+    ]
     warnings = []
     for c in every:
         after = _problems(seeds, c, "final")
@@ -801,7 +742,7 @@ def report(config: Config, seeds: Seeds) -> list:
     for condition, table in seeds.first.data.get("tables", {}).items():
         title = f"diagnose at initialization: {_label(config, condition)}, seed {seeds.seeds[0]}"
         blocks.append(Pre(table, title))
-    blocks.append(_reading(config, seeds, main))
+    blocks.append(Reading(*findings(config, seeds, main)))
     return blocks
 
 
@@ -818,20 +759,25 @@ STUDY = Study(
     report=report,
     quick={"width": 64, "train_size": 1600, "test_size": 1000, "epochs": 4},
     bounds={
-        "initial_loss": NON_NEGATIVE,
-        "final_loss": NON_NEGATIVE,
+        **dict.fromkeys(
+            [
+                "initial_loss",
+                "final_loss",
+                "divergence_step",
+                "grad_first_init",
+                "grad_last_init",
+                "grad_max_init",
+                "grad_first_over_last_init",
+                "act_std_first_init",
+                "act_std_last_init",
+                "act_spread_init",
+                "sample_std_first_init",
+                "sample_std_last_init",
+                "grad_first_over_last_final",
+            ],
+            NON_NEGATIVE,
+        ),
         "test_accuracy": (0.0, 100.0),
         "diverged": FRACTION,
-        "divergence_step": NON_NEGATIVE,
-        "grad_first_init": NON_NEGATIVE,
-        "grad_last_init": NON_NEGATIVE,
-        "grad_max_init": NON_NEGATIVE,
-        "grad_first_over_last_init": NON_NEGATIVE,
-        "act_std_first_init": NON_NEGATIVE,
-        "act_std_last_init": NON_NEGATIVE,
-        "act_spread_init": NON_NEGATIVE,
-        "sample_std_first_init": NON_NEGATIVE,
-        "sample_std_last_init": NON_NEGATIVE,
-        "grad_first_over_last_final": NON_NEGATIVE,
     },
 )

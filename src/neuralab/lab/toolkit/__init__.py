@@ -5,7 +5,7 @@ Optimizers, schedules, data sets and models by name come from ``neuralab.registr
 plots from ``neuralab.lab.plots``; findings from ``neuralab.lab.findings``."""
 
 from neuralab.lab.toolkit.compare import Comparison, Metric, compare
-from neuralab.lab.toolkit.curves import window_means, window_steps
+from neuralab.lab.toolkit.curves import geometric_band, window_means, window_steps
 from neuralab.lab.toolkit.data import MNIST_TEST, MNIST_TRAIN, MnistData, load_mnist
 from neuralab.lab.toolkit.training import (
     Training,
@@ -24,6 +24,7 @@ __all__ = [
     "MnistData",
     "Training",
     "compare",
+    "geometric_band",
     "initial_weights",
     "load_mnist",
     "paired_trainer",

@@ -1,4 +1,5 @@
-"""Per-step curves made readable: means over windows of steps."""
+"""Curves made readable: means over windows of steps, and the geometric mean over seeds
+of a quantity that spans decades."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections.abc import Sequence
 
 import numpy
 
-__all__ = ["window_means", "window_steps"]
+from neuralab.lab.stats import Band, band
+
+__all__ = ["geometric_band", "window_means", "window_steps"]
 
 
 def window_means(values: Sequence[float], window: int) -> list[float]:
@@ -21,3 +24,16 @@ def window_steps(n_steps: int, window: int) -> numpy.ndarray:
     starts = numpy.arange(0, n_steps, max(1, window))
     ends = numpy.minimum(starts + window, n_steps)
     return (starts + ends + 1) / 2
+
+
+def geometric_band(curves: Sequence[Sequence[float]]) -> Band:
+    """The geometric mean of ``curves`` (one per seed) with its 95 % band, both computed
+    on log10 of the values, 10^(mean of log10 x): for a quantity that spans decades and
+    is drawn on a log scale (a gradient norm per layer). Values <= 0 count as missing."""
+    logs = []
+    for curve in curves:
+        x = numpy.asarray(curve, dtype=float)
+        with numpy.errstate(divide="ignore", invalid="ignore"):
+            logs.append(numpy.where(x > 0, numpy.log10(x), numpy.nan))
+    b = band(logs)
+    return Band(10**b.mean, 10**b.low, 10**b.high, b.n)

@@ -85,9 +85,12 @@ def train_model(
     make_scheduler: Callable[[Any, int], Any] | None = None,
     initial_state: dict | None = None,
     shuffle_seed: int | None = None,
+    callbacks: Sequence[Callback] = (),
+    clip_grad_norm: float | None = None,
 ) -> Training:
     """Train ``model`` (a classifier of ``data``'s inputs, logits out) with cross-entropy
-    as ``train_mlp`` does (see there)."""
+    as ``train_mlp`` does (see there); ``callbacks`` and ``clip_grad_norm`` are passed
+    to ``fit``."""
     from neuralab.data import DataLoader, TensorDataset
 
     if initial_state is not None:
@@ -114,7 +117,8 @@ def train_model(
             validation=data.val,
             metrics=["accuracy"] if data.val is not None else (),
             scheduler=scheduler,
-            callbacks=[_Keep()],
+            callbacks=[_Keep(), *callbacks],
+            clip_grad_norm=clip_grad_norm,
             progress=False,
         )
     except NonFiniteLossError:
