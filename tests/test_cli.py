@@ -78,3 +78,26 @@ def test_command_errors_exit_without_traceback(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(files, "_urlopen", offline)
     assert main(["train", "--data", "mnist", "--out", str(tmp_path / "r")]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_every_registry_data_set_trains_and_has_the_shape_the_command_checks(
+    tmp_path, capsys, neuralab_data
+):
+    """The command's data sets are neuralab.registry's; the input size and classes it
+    checks memory with before loading are those of the loaded arrays."""
+    from neuralab import registry
+    from neuralab.cli import DATASETS, load_data, main
+
+    assert DATASETS == registry.DATASETS
+    for name in DATASETS:
+        train, test = load_data(name, None)
+        features, classes = registry.SHAPES[name]
+        assert train[0].shape[1] == test[0].shape[1] == features, name
+        assert int(max(train[1].max(), test[1].max())) + 1 == classes, name
+    out = tmp_path / "run"
+    argv = ["train", "--data", "synthetic", "--epochs", "1", "--hidden", "32", "--out", str(out)]
+    assert main([*argv, "--optimizer", "adagrad", "--lr", "0.05"]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    assert main(["evaluate", str(out)]) == 0 and "test accuracy" in capsys.readouterr().out
+    assert main(["summary", "--data", "synthetic", "--hidden", "32"]) == 0
+    assert "total parameters: 771" in capsys.readouterr().out  # 20*32+32 + 32*3+3

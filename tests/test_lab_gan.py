@@ -17,7 +17,8 @@ from neuralab import lab
 from neuralab.data import gaussian_mixture_centers
 from neuralab.gan import mode_coverage
 from neuralab.lab import gan
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import find, findings_of
+from neuralab.lab.study import Seeds, make_config
 
 CONFIG = make_config(gan.STUDY, quick=True)
 
@@ -86,16 +87,21 @@ def test_mnist_samples_move_from_noise_towards_digits(quick):
         assert 0 < s["pixel_spread"] < s["data_pixel_spread"] + 0.1
 
 
-def test_report_renders_samples_curves_table_and_reading(quick):
+def test_report_renders_samples_curves_and_reading(quick):
     html, data, out = quick
     for i in (1, 2, 3, 4):
         assert f'src="images/gan-{i}.png"' in html
         assert (out / "images" / f"gan-{i}.png").read_bytes()[:4] == b"\x89PNG"
     n = len(data["seeds"])
-    assert f"the generator covered every mode in {n} of {n} seeds" in html
-    assert "with no mode collapse" in html
-    assert "it can barely tell real from generated points" in html
-    assert f"On MNIST, after {CONFIG.mnist_steps} steps the mean generated image" in html
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    assert (found["all_modes"]["count"], found["all_modes"]["total"]) == (n, n)
+    assert "collapse:none" in found and "collapse:some" not in found  # no mode collapse
+    assert "game:settled" in found  # D can barely tell real from generated points
+    summary = data["summary"]["mnist"]["mean_image_correlation"]
+    assert found["mnist_correlation"]["value"]["mean"] == summary["mean"]
+    assert "mnist_correlation_start" in found and found["variety"]["kind"] == "threshold"
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert finding["text"] in html
 
 
 TINY = {
@@ -121,12 +127,34 @@ def test_a_seed_gives_the_same_numbers_twice(neuralab_data):
 
 
 def test_mnist_can_be_left_out(tmp_path):
-    page = lab.run_studies(
+    lab.run_studies(
         [gan.STUDY], seeds=1, out=tmp_path, log=None, overrides={"gan": {**TINY, "mnist_steps": 0}}
     )
     study = json.loads((tmp_path / "results.json").read_text())["studies"]["gan"]
     assert set(study["results"][0]["scalars"]) == {"mixture"}
-    assert "On MNIST" not in page.read_text()
+    keys = [f["key"] for f in study["findings"]]  # the reading says nothing of MNIST
+    assert not any(k.startswith(("mnist", "variety")) for k in keys) and "all_modes" in keys
+
+
+def test_the_reading_names_collapse_an_unsettled_game_and_too_little_variety(neuralab_data):
+    """With one seed short of a mode, D(G(z)) far from 1/2 and samples with little spread,
+    the reading chooses the other explanations."""
+    config = make_config(gan.STUDY, overrides=TINY)
+    results = []
+    for seed in (0, 1):
+        nl.manual_seed(seed)
+        result = gan.run(config, seed)
+        result.scalar("mixture", "modes_covered", float(config.modes - seed))
+        result.scalar("mixture", "final_d_fake", 0.9)
+        result.scalar("mnist", "pixel_spread", 0.01)
+        results.append(result)
+    seeds = Seeds(results, [0, 1], gan.STUDY.bounds_for(config))
+    found = findings_of(gan.report(config, seeds))
+    assert (find(found, "all_modes").count, find(found, "all_modes").total) == (1, 2)
+    keys = {f.key for f in found}
+    assert {"collapse:some", "game:unsettled", "variety:less"} <= keys
+    assert not keys & {"collapse:none", "game:settled", "variety:as_data"}
+    assert not find(found, "variety").holds
 
 
 @pytest.mark.parametrize(

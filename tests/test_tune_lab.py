@@ -13,7 +13,8 @@ pytest.importorskip("optuna")
 
 from neuralab.lab import make_config
 from neuralab.lab import tuning as study
-from neuralab.lab.report import Figure, Section, Table, Text, write_report
+from neuralab.lab.findings import Reading, find, findings_of
+from neuralab.lab.report import Figure, Section, Table, write_report
 from neuralab.lab.study import Seeds
 
 TINY = {
@@ -54,11 +55,20 @@ def test_strategies_spend_the_same_budget_and_report(tmp_path: Path) -> None:
         curve = study._curve(seeds, name)
         assert (curve.high[~np.isnan(curve.high)] <= 1.0).all()
     blocks = study.report(config, seeds)
-    assert [type(b) for b in blocks] == [Figure, Table, Figure, Text]
+    assert [type(b) for b in blocks] == [Figure, Table, Figure, Reading]
     assert [row[0] for row in blocks[1].rows] == ["random", "Hyperband (TPE)"]
+    found = findings_of(blocks)
+    best = max(config.strategies, key=lambda n: seeds.scalar(n, "best_val_accuracy").mean)
+    assert find(found, "best_val_accuracy_order").best == study.LABELS[best]
+    # Hyperband stopped trials early and so tried more than the 12 / 3 = 4 of no pruning
+    assert find(found, "hyperband_pruned").value.mean > 0
+    tried = find(found, "hyperband_trials")
+    assert tried.level == 4 and tried.holds
+    # no pair of the reading's (TPE-random, Hyperband-TPE, random-grid) ran: no comparison
+    assert not [f for f in found if f.key.startswith("test_accuracy:")]
     section = Section("tuning", "t", "q", {}, [0, 1], 1.0, blocks)
     page = write_report([section], tmp_path, {}, "tuning").read_text()
-    assert "Search progress for the epochs spent" in page and "Hyperband stopped" in page
+    assert "Search progress for the epochs spent" in page
 
 
 def test_quick_settings_and_bad_settings() -> None:

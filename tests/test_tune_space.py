@@ -266,3 +266,28 @@ def test_the_readme_config_is_the_example_file_and_loads() -> None:
     config = tune.load_config(example)
     assert config.strategy == "tpe" and config.trials == 20 and config.epochs == 4
     assert set(config.search.names) == {"lr", "optimizer", "batch_size", "width", "depth"}
+
+
+def test_the_spaces_optimizers_and_schedules_are_the_registrys() -> None:
+    """Every optimizer and schedule tune accepts is built by neuralab.registry; momentum
+    goes to the optimizers that take one (SGD, RMSprop) and to no other."""
+    from neuralab import registry
+    from neuralab.tune import objective
+    from neuralab.tune.space import defaults
+
+    assert set(tune.PARAMETERS["optimizer"].choices) == set(registry.OPTIMIZERS)
+    assert {"none", "onecycle"} <= set(tune.PARAMETERS["schedule"].choices)
+    params = {**defaults(), "momentum": 0.5, "weight_decay": 1e-4}
+    model = objective.build_model(params, 8, 3)
+    assert [p.shape for p in model.parameters()][::2] == [(128, 8), (64, 128), (3, 64)]
+    for name in tune.PARAMETERS["optimizer"].choices:
+        group = objective.build_optimizer({**params, "optimizer": name}, model.parameters())
+        group = group.param_groups[0]
+        assert (group["lr"], group["weight_decay"]) == (params["lr"], 1e-4)
+        assert group.get("momentum") == (0.5 if name in ("sgd", "rmsprop") else None)
+    sgd = objective.build_optimizer({**params, "optimizer": "sgd"}, model.parameters())
+    for name in tune.PARAMETERS["schedule"].choices:
+        scheduler = objective.build_scheduler({**params, "schedule": name}, sgd, 3, 10)
+        assert (scheduler is None) == (name == "none"), name
+    with pytest.raises(ValueError, match="optimizer: unknown name 'nadam'"):
+        objective.build_optimizer({**params, "optimizer": "nadam"}, model.parameters())

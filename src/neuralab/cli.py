@@ -24,7 +24,7 @@ import numpy
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import cli_checks as checks
-from neuralab import cli_faults, strict_json
+from neuralab import cli_faults, registry, strict_json
 from neuralab.train import Callback
 
 
@@ -81,41 +81,31 @@ def demo(epochs: int, seed: int) -> float:
     return accuracy
 
 
-DATASETS = ("mnist", "fashion-mnist", "digits")
-INPUTS = {"mnist": 784, "fashion-mnist": 784, "digits": 64}
-CLASSES = 10
-OPTIMIZERS = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
+# The data sets, optimizers and models by name: neuralab.registry's. A data set's input
+# size and classes are known before it is read (the model's memory is checked first).
+DATASETS = registry.DATASETS
+INPUTS = {name: registry.SHAPES[name][0] for name in DATASETS}
+CLASSES = {name: registry.SHAPES[name][1] for name in DATASETS}
+OPTIMIZERS = tuple(registry.OPTIMIZERS)
 # what a checkpoint must agree on to be resumed (--epochs may change: train further)
 RESUME_KEYS = ("data", "hidden", "optimizer", "lr", "batch_size", "seed")
 MAX_CONFIG_BYTES = 1 << 20
 
 
-def load_data(name: str, data_dir: str | None) -> tuple[Any, Any, int]:
-    """(train, test) TensorDatasets with inputs in [-1, 1], and the input size."""
-    from neuralab import data
-
-    if name not in INPUTS:
-        raise ValueError(f"unknown data set {name!r}; the data sets are: {', '.join(DATASETS)}")
-    if name == "digits":
-        dataset = data.load_digits(scale=(-1.0, 1.0), as_dataset=True)
-        train, test = data.train_val_split(dataset, 0.2, seed=0)
-        return train, test, INPUTS[name]
-    cls = data.MNIST if name == "mnist" else data.FashionMNIST
-    splits = [cls(root=data_dir, train=t, flatten=True, scale=(-1.0, 1.0)) for t in (True, False)]
-    return splits[0].tensor_dataset(), splits[1].tensor_dataset(), INPUTS[name]
+def load_data(name: str, data_dir: str | None) -> tuple[Any, Any]:
+    """(train, test) arrays of the registry's data set ``name``, inputs in [-1, 1]: all of
+    MNIST's or Fashion-MNIST's training and test files, the digits' fixed 80 / 20 split,
+    the synthetic set's 800 / 200 samples."""
+    splits = registry.load_splits(name, n_val=0, data_dir=data_dir)
+    return splits.train, splits.test
 
 
-def build_model(inputs: int, hidden: list[int], classes: int = CLASSES) -> Any:
-    """The MLP inputs-hidden...-classes with ReLU between layers."""
-    from neuralab.models import MLP
-
-    return MLP(inputs, hidden, classes)
+def build_model(data: str, hidden: list[int]) -> Any:
+    """The registry's MLP for data set ``data``: inputs-hidden...-classes, ReLU between
+    layers."""
+    return registry.make_model(
+        "mlp", in_features=INPUTS[data], classes=CLASSES[data], hidden=hidden
+    )
 
 
 # --- run folders ------------------------------------------------------------------------
@@ -145,7 +135,8 @@ def read_run_config(run: Path) -> dict[str, Any]:
         and all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in hidden)
     ):
         raise ValueError(f"{path}: 'hidden' must be a list of positive integers, got {hidden!r}")
-    checks.check_model_memory([INPUTS[config["data"]], *hidden, CLASSES], what=f"{path}: hidden")
+    sizes = [INPUTS[config["data"]], *hidden, CLASSES[config["data"]]]
+    checks.check_model_memory(sizes, what=f"{path}: hidden")
     return config
 
 
@@ -205,9 +196,9 @@ def _resumable(out: Path, config: dict[str, Any]) -> Path | None:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from neuralab import nn, optim
+    from neuralab import nn
     from neuralab.callbacks import HistoryLogger
-    from neuralab.data import DataLoader
+    from neuralab.data import DataLoader, TensorDataset
     from neuralab.train import evaluate, fit
 
     out = Path(args.out)
@@ -222,9 +213,9 @@ def train_command(args: argparse.Namespace) -> int:
     }
     resume = _resumable(out, config)
     nl.manual_seed(args.seed)
-    train, test, inputs = load_data(args.data, args.data_dir)
-    model = build_model(inputs, args.hidden)
-    opt = getattr(optim, OPTIMIZERS[args.optimizer])(model.parameters(), lr=args.lr)
+    train, test = load_data(args.data, args.data_dir)
+    model = build_model(args.data, args.hidden)
+    opt = registry.make_optimizer(args.optimizer, model.parameters(), lr=args.lr)
     out.mkdir(parents=True, exist_ok=True)
     _write_json(out / "config.json", config)
     checkpoint = out / "checkpoint.safetensors"
@@ -236,7 +227,7 @@ def train_command(args: argparse.Namespace) -> int:
             model,
             nn.CrossEntropyLoss(),
             opt,
-            DataLoader(train, args.batch_size, shuffle=True),
+            DataLoader(TensorDataset(*train), args.batch_size, shuffle=True),
             epochs=args.epochs,
             metrics=["accuracy"],
             callbacks=[HistoryLogger(out / "history.json"), progress],
@@ -273,7 +264,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
             f"{run} has no weights.safetensors: its training did not finish (run its "
             f"'neuralab train --out {run}' command again to resume it)"
         )
-    model = build_model(INPUTS[config["data"]], config["hidden"])
+    model = build_model(config["data"], config["hidden"])
     try:
         model.load_state_dict(nl.load(weights_path))
     except (OSError, MemoryError):
@@ -283,7 +274,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
             f"{weights_path}: cannot load it into the model of config.json "
             f"({cli_faults.one_line(error)})"
         ) from None
-    _, test, _ = load_data(config["data"], args.data_dir)
+    _, test = load_data(config["data"], args.data_dir)
     result = evaluate(model, nn.CrossEntropyLoss(), test, metrics=["accuracy", "f1"])
     print(" ".join(f"test {k} {v:.4f}" for k, v in result.items()))
     return 0
@@ -292,8 +283,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 def summary_command(args: argparse.Namespace) -> int:
     from neuralab.inspect import summary
 
-    inputs = INPUTS[args.data]
-    print(summary(build_model(inputs, args.hidden), (1, inputs)))
+    print(summary(build_model(args.data, args.hidden), (1, INPUTS[args.data])))
     return 0
 
 
@@ -411,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train an MLP classifier and write its run folder")
     train.add_argument("--data", choices=DATASETS, default="mnist")
     train.add_argument("--hidden", **hidden)
-    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     train.add_argument(
         "--lr",
         type=checks.learning_rate,
@@ -497,7 +487,7 @@ def check_arguments(args: argparse.Namespace) -> None:
     try:
         if args.command in ("train", "summary"):
             batch = getattr(args, "batch_size", 1)
-            checks.check_model_memory([INPUTS[args.data], *args.hidden, CLASSES], batch)
+            checks.check_model_memory([INPUTS[args.data], *args.hidden, CLASSES[args.data]], batch)
         elif args.command == "lab" and args.report_only is not None:
             if args.studies or args.set or args.list or args.cluster:
                 raise ValueError("--report-only DIR takes no studies, --set, --list or --cluster")

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuralab import optim
-from neuralab.data.splits import DATASETS, Splits, load_splits
+from neuralab.data.splits import DATASETS, SHAPES, Splits, load_splits
 
 __all__ = [
     "DATASETS",
     "MODELS",
     "OPTIMIZERS",
     "SCHEDULES",
+    "SHAPES",
     "Splits",
     "load_splits",
     "make_model",

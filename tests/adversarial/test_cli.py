@@ -158,7 +158,7 @@ def _run_folder(tmp_path: Path, config: str | None, weights: bytes | None = None
         ("{not json", None, r"config\.json: not valid JSON"),
         ("[" * 100_000, None, r"config\.json: not valid JSON"),
         ('["digits"]', None, r"config\.json: expected a JSON object"),
-        ('{"data": "cifar", "hidden": [8]}', None, r"'data' must be one of mnist, fashion"),
+        ('{"data": "cifar", "hidden": [8]}', None, r"'data' must be one of digits, mnist, fashion"),
         ('{"data": "digits", "hidden": [8, -1]}', None, r"'hidden' must be a list of positive"),
         ('{"data": "digits", "hidden": [1000000000, 1000000000]}', None, r"hidden .* memory"),
         ('{"data": "digits", "hidden": [8]}', None, r"no weights\.safetensors: its training"),
@@ -176,13 +176,13 @@ def test_weights_of_another_model_are_refused_naming_the_file(tmp_path, capsys):
     import neuralab as nl
 
     run = _run_folder(tmp_path, '{"data": "digits", "hidden": [8]}')
-    nl.save(cli.build_model(64, [9]).state_dict(), run / "weights.safetensors")
+    nl.save(cli.build_model("digits", [9]).state_dict(), run / "weights.safetensors")
     code, err = run_main(["evaluate", str(run)], capsys)
     assert code == 1 and "weights.safetensors: cannot load it" in assert_one_line(err)
 
 
 def test_an_unknown_data_name_is_refused_not_replaced():
-    with pytest.raises(ValueError, match="unknown data set 'cifar'; the data sets are: mnist"):
+    with pytest.raises(ValueError, match=r"expected one of \['digits', 'mnist', .*got 'cifar'"):
         cli.load_data("cifar", None)
 
 
@@ -214,12 +214,10 @@ def test_tune_config_files_are_bounded_and_named(tmp_path, capsys, name, text, e
 
 
 def test_a_diverging_run_stops_in_one_line(tmp_path, capsys, monkeypatch):
-    from neuralab.data import TensorDataset
-
     x = numpy.ones((64, 64), dtype=numpy.float32)
     x[5, 3] = numpy.nan  # a NaN in the data: the loss is NaN at the first step
-    data = TensorDataset(numpy.asarray(x), numpy.zeros(64, dtype=numpy.int64))
-    monkeypatch.setattr(cli, "load_data", lambda name, root: (data, data, 64))
+    data = (x, numpy.zeros(64, dtype=numpy.int64))
+    monkeypatch.setattr(cli, "load_data", lambda name, root: (data, data))
     argv = ["train", "--data", "digits", "--hidden", "8", "--out", str(tmp_path / "run")]
     code, err = run_main(argv, capsys)
     line = assert_one_line(err)

@@ -21,9 +21,12 @@ from dataclasses import dataclass
 
 import numpy
 
-__all__ = ["DATASETS", "Arrays", "Splits", "image_arrays", "load_splits"]
+__all__ = ["DATASETS", "SHAPES", "Arrays", "Splits", "image_arrays", "load_splits"]
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "synthetic")
+# (input features, classes) of each data set, known without loading it (a model's size is
+# checked before any data is read)
+SHAPES = {"digits": (64, 10), "mnist": (784, 10), "fashion-mnist": (784, 10), "synthetic": (20, 3)}
 Arrays = tuple[numpy.ndarray, numpy.ndarray]
 
 
@@ -106,8 +109,9 @@ def load_splits(
 
         sizes = (n_train, n_val, n_test)
         total = sum(s if s is not None else d for s, d in zip(sizes, (800, 200, 200)))
+        features, classes = SHAPES["synthetic"]
         x, y = make_classification(
-            total, 20, n_informative=8, n_classes=3, n_clusters_per_class=1, seed=seed
+            total, features, n_informative=8, n_classes=classes, n_clusters_per_class=1, seed=seed
         )
         x = numpy.clip(x / 4.0, -1.0, 1.0).astype(numpy.float32)
         n_hold = n_test if n_test is not None else 200

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 
 import numpy
 
-from neuralab import optim
-from neuralab.data import MNIST, gaussian_mixture_centers, make_gaussian_mixture
+from neuralab import registry
+from neuralab.data import gaussian_mixture_centers, make_gaussian_mixture
 from neuralab.gan import mode_coverage, train_gan
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Table, Text
+from neuralab.lab.findings import PERCENT, Count, Fmt, Measure, Note, Reading, Threshold
+from neuralab.lab.report import Figure
 from neuralab.lab.stats import FRACTION, NON_NEGATIVE, estimate
 from neuralab.lab.study import Result, Seeds, Study
 from neuralab.lab.toolkit import window_means, window_steps
@@ -34,6 +35,9 @@ from neuralab.models import Discriminator, Generator
 
 SHOWN = 500  # 2-D samples kept per snapshot for the plots
 DIGITS = 16  # MNIST samples kept per snapshot
+SETTLED = 0.15  # |D(G(z)) - 1/2| below this: D can barely tell the samples apart
+EQUILIBRIUM = "2 log 2 = 1.386 at the equilibrium"
+VARIED = 0.7  # pixel spread above this share of the data's: samples about as varied
 
 
 @dataclass
@@ -57,18 +61,8 @@ class Config:
     smoothing: int = 50  # steps per point of the plotted loss curves
 
     def __post_init__(self) -> None:
-        for name in (
-            "modes",
-            "mixture_steps",
-            "mixture_hidden",
-            "mixture_latent",
-            "mixture_batch",
-            "mixture_pack",
-            "mnist_latent",
-            "mnist_batch",
-            "snapshots",
-            "smoothing",
-        ):
+        counts = "modes mixture_steps mixture_hidden mixture_latent mixture_batch mixture_pack"
+        for name in (*counts.split(), "mnist_latent", "mnist_batch", "snapshots", "smoothing"):
             if getattr(self, name) < 1:
                 raise ValueError(f"gan: {name} must be positive, got {getattr(self, name)}")
         if self.mnist_steps < 0:
@@ -81,8 +75,27 @@ class Config:
             raise ValueError(f"gan: mnist_images must be in 1..60000, got {self.mnist_images}")
 
 
-def _adam(module, lr: float):
-    return optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.999))
+def _train(config: Config, part: str, G, D, data, n_samples: int):
+    """``train_gan`` on ``part``'s settings (``{part}_latent``, ``_steps``, ``_batch``,
+    ``_learning_rate``) with Adam, beta_1 = 0.5 as DCGAN (Radford et al., 2016) trains both
+    networks, sampling ``n_samples`` points from fixed noise ``config.snapshots`` times."""
+    lr, steps = getattr(config, f"{part}_learning_rate"), getattr(config, f"{part}_steps")
+    g_opt, d_opt = (
+        registry.make_optimizer("adam", m.parameters(), lr=lr, betas=(0.5, 0.999)) for m in (G, D)
+    )
+    return train_gan(
+        G,
+        D,
+        data,
+        latent_dim=getattr(config, f"{part}_latent"),
+        steps=steps,
+        batch_size=getattr(config, f"{part}_batch"),
+        pack=config.mixture_pack if part == "mixture" else 1,
+        g_optimizer=g_opt,
+        d_optimizer=d_opt,
+        sample_every=max(1, steps // config.snapshots),
+        n_samples=n_samples,
+    )
 
 
 def _mixture(config: Config, seed: int, result: Result) -> None:
@@ -91,20 +104,7 @@ def _mixture(config: Config, seed: int, result: Result) -> None:
     )
     G = Generator(config.mixture_latent, 2, (config.mixture_hidden,) * 2, output_activation=None)
     D = Discriminator(2 * config.mixture_pack, (config.mixture_hidden,) * 2)
-    every = max(1, config.mixture_steps // config.snapshots)
-    history = train_gan(
-        G,
-        D,
-        X,
-        latent_dim=config.mixture_latent,
-        steps=config.mixture_steps,
-        batch_size=config.mixture_batch,
-        pack=config.mixture_pack,
-        g_optimizer=_adam(G, config.mixture_learning_rate),
-        d_optimizer=_adam(D, config.mixture_learning_rate),
-        sample_every=every,
-        n_samples=2000,
-    )
+    history = _train(config, "mixture", G, D, X, n_samples=2000)
     centers = gaussian_mixture_centers(config.modes, config.radius)
     coverage = {s: mode_coverage(v, centers, config.std) for s, v in history.samples.items()}
     final = coverage[config.mixture_steps]
@@ -124,26 +124,14 @@ def _mixture(config: Config, seed: int, result: Result) -> None:
 
 
 def _mnist(config: Config, seed: int, result: Result) -> None:
-    images, _ = MNIST(train=True, flatten=True, scale=(-1.0, 1.0)).arrays()
-    if config.mnist_images < len(images):
-        images = images[
-            numpy.random.default_rng(seed).permutation(len(images))[: config.mnist_images]
-        ]
+    # mnist_images training images drawn by the seed (one test image: the splits need one)
+    splits = registry.load_splits(
+        "mnist", n_train=config.mnist_images, n_val=0, n_test=1, seed=seed
+    )
+    images = splits.train[0]
     G = Generator(config.mnist_latent, 784, config.mnist_hidden)
     D = Discriminator(784, tuple(reversed(config.mnist_hidden)))
-    every = max(1, config.mnist_steps // config.snapshots)
-    history = train_gan(
-        G,
-        D,
-        images,
-        latent_dim=config.mnist_latent,
-        steps=config.mnist_steps,
-        batch_size=config.mnist_batch,
-        g_optimizer=_adam(G, config.mnist_learning_rate),
-        d_optimizer=_adam(D, config.mnist_learning_rate),
-        sample_every=every,
-        n_samples=256,
-    )
+    history = _train(config, "mnist", G, D, images, n_samples=256)
     mean_digit = images.mean(axis=0)
     steps = sorted(history.samples)
     correlation = [
@@ -188,28 +176,15 @@ def _loss_panels(config: Config, seeds: Seeds, part: str, steps: int, title: str
     axes[0].axhline(2 * numpy.log(2), color="gray", linestyle=":", label="2 log 2 (equilibrium)")
     axes[0].legend(fontsize="small")
     if part == "mixture":
-        plots.line_figure(
-            f"{title}: the discriminator's beliefs",
-            "training step",
-            "mean D(x) (probability real)",
-            {
-                "D on real data": seeds.curve(part, "d_real"),
-                "D on generated samples": seeds.curve(part, "d_fake"),
-            },
-            x=x,
-            ax=axes[1],
-        )
+        beliefs = {"D on real data": "d_real", "D on generated samples": "d_fake"}
+        series = {label: seeds.curve(part, name) for label, name in beliefs.items()}
+        what = ("the discriminator's beliefs", "mean D(x) (probability real)")
         axes[1].axhline(0.5, color="gray", linestyle=":")
-    else:
-        steps_shown = seeds.first.data["mnist"]["steps"]
-        plots.line_figure(
-            f"{title}: mean generated image vs mean digit",
-            "training step",
-            "correlation of mean images",
-            {"correlation": seeds.curve(part, "mean_image_correlation")},
-            x=steps_shown,
-            ax=axes[1],
-        )
+    else:  # the correlation is measured at the snapshots' steps
+        series = {"correlation": seeds.curve(part, "mean_image_correlation")}
+        what = ("mean generated image vs mean digit", "correlation of mean images")
+        x = seeds.first.data["mnist"]["steps"]
+    plots.line_figure(f"{title}: {what[0]}", "training step", what[1], series, x=x, ax=axes[1])
     return Figure(
         fig,
         f"{title}: training curves",
@@ -258,71 +233,81 @@ def _digits(seeds: Seeds) -> Figure:
 
 
 def report(config: Config, seeds: Seeds) -> list:
-    covered = seeds.scalar("mixture", "modes_covered")
-    quality = seeds.scalar("mixture", "high_quality")
-    d_loss = seeds.scalar("mixture", "final_d_loss")
-    d_fake = seeds.scalar("mixture", "final_d_fake")
-    per_seed = ", ".join(str(int(v)) for v in covered.values)
-    all_covered = sum(v == config.modes for v in covered.values)
-    rows = [
-        ["modes covered", f"{covered.format(3)} of {config.modes} (per seed: {per_seed})"],
-        ["samples within 3 std of a mode", quality.format(3, 100, " %")],
-        ["final discriminator loss L_D", d_loss.format(3)],
-        ["final mean D(G(z))", d_fake.format(3)],
-    ]
-    reading = [
-        f"On the {config.modes}-mode mixture, the generator covered every mode in "
-        f"{all_covered} of {len(covered.values)} seeds ({per_seed} modes per seed)"
-        + (
-            ", with no mode collapse."
-            if all_covered == len(covered.values)
-            else "; the others collapsed onto a subset of the modes."
-        )
-        + f" {quality.mean * 100:.0f} % of its samples lie within 3 standard deviations of a "
-        f"mode's center.",
-        f"The discriminator ends at L_D = {d_loss.mean:.3f} (2 log 2 = 1.386 at equilibrium) "
-        f"with D(G(z)) = {d_fake.mean:.2f} on average: "
-        + (
-            "it can barely tell real from generated points, as at the game's equilibrium."
-            if abs(d_fake.mean - 0.5) < 0.15
-            else "it still separates real from generated points, so the game has not settled."
-        ),
-    ]
     blocks = [
-        Table(
-            f"The {config.modes}-mode ring (radius {config.radius}, std {config.std}) after "
-            f"{config.mixture_steps} steps",
-            ["measure", "value"],
-            rows,
-        ),
         _mixture_samples(config, seeds),
         _loss_panels(config, seeds, "mixture", config.mixture_steps, "2-D mixture"),
     ]
     if config.mnist_steps:
-        corr = seeds.scalar("mnist", "mean_image_correlation")
-        spread = seeds.scalar("mnist", "pixel_spread")
-        data_spread = seeds.first.scalars["mnist"]["data_pixel_spread"]
-        start = estimate(
-            [r.curves["mnist"]["mean_image_correlation"][0] for r in seeds.results],
-            bounds=(-1.0, 1.0),
-        )
-        reading.append(
-            f"On MNIST, after {config.mnist_steps} steps the mean generated image correlates "
-            f"{corr.format(2)} with the mean digit (from {start.mean:.2f} before training). "
-            f"Across samples, pixels vary by {spread.mean:.2f} on average against "
-            f"{data_spread:.2f} in real digits: "
-            + (
-                "the samples are about as varied as the data."
-                if spread.mean > 0.7 * data_spread
-                else "the samples are less varied than the data — a sign of partial mode collapse "
-                "or of too little training."
-            )
-        )
         blocks += [
             _digits(seeds),
             _loss_panels(config, seeds, "mnist", config.mnist_steps, "MNIST"),
         ]
-    return blocks + [Text(*reading)]
+    return blocks + [Reading(*findings(config, seeds))]
+
+
+# The explanations the reading chooses among, by the key of the choice.
+NOTES = {
+    "collapse:none": "No run collapsed onto a subset of the modes.",
+    "collapse:some": "In the other runs it collapsed onto a subset of the modes.",
+    "game:settled": "It can barely tell real from generated points, as at the game's equilibrium.",
+    "game:unsettled": "It still separates real from generated points: the game has not settled.",
+    "variety:as_data": "The samples are about as varied as the data.",
+    "variety:less": "The samples are less varied than the data: a sign of partial mode "
+    "collapse or of too little training.",
+}
+
+
+def _choose(choice: str, if_true: str, if_false: str, holds: bool) -> Note:
+    """The note of NOTES for ``choice``: 'choice:if_true' when ``holds``, else 'choice:if_false'."""
+    key = f"{choice}:{if_true if holds else if_false}"
+    return Note(key, NOTES[key])
+
+
+def findings(config: Config, seeds: Seeds) -> list[list]:
+    """The reading, one paragraph each: mode coverage on the mixture (in how many seeds
+    every mode; 'collapse:none' or 'collapse:some'), where the game ends ('game:settled'
+    when D(G(z)) is within SETTLED of 1/2) and, with MNIST, the mean generated image
+    against the mean digit and the samples' variety ('variety:as_data' when their pixel
+    spread passes VARIED of the data's)."""
+    m = {k: seeds.scalar("mixture", k) for k in ("modes_covered", "high_quality", "final_d_fake")}
+    covered, d_loss = m["modes_covered"], seeds.scalar("mixture", "final_d_loss")
+    every = sum(v == config.modes for v in covered.values)
+    near = "share of samples within 3 standard deviations of a mode's center"
+    mixture = [
+        Count("all_modes", "the generator", f"covered all {config.modes} modes", every, covered.n),
+        _choose("collapse", "none", "some", every == covered.n),
+        Measure("modes_covered", "the generator", "mean number of modes covered", covered),
+        Measure("high_quality", "the generator", near, m["high_quality"], PERCENT),
+    ]
+    game = [
+        Measure("final_d_loss", "the discriminator", f"final loss L_D ({EQUILIBRIUM})", d_loss),
+        Measure("final_d_fake", "the discriminator", "final mean D(G(z))", m["final_d_fake"]),
+        _choose("game", "settled", "unsettled", abs(m["final_d_fake"].mean - 0.5) < SETTLED),
+    ]
+    if not config.mnist_steps:
+        return [mixture, game]
+    g, what = "the MNIST generator", "correlation of its mean image with the mean digit"
+    start = [r.curves["mnist"]["mean_image_correlation"][0] for r in seeds.results]
+    before = estimate(start, bounds=(-1.0, 1.0))
+    after = seeds.scalar("mnist", "mean_image_correlation")
+    data_spread = seeds.first.scalars["mnist"]["data_pixel_spread"]
+    variety = Threshold(
+        "variety",
+        g,
+        "pixel spread across samples",
+        seeds.scalar("mnist", "pixel_spread"),
+        VARIED * data_spread,
+        above=True,
+        meaning=f"{VARIED * 100:.0f} % of the real digits' spread ({data_spread:.2f})",
+        fmt=Fmt(2),
+    )
+    mnist = [
+        Measure("mnist_correlation_start", g, f"{what} before training", before, Fmt(2)),
+        Measure("mnist_correlation", g, f"{what} after {config.mnist_steps} steps", after, Fmt(2)),
+        variety,
+        _choose("variety", "as_data", "less", variety.holds),
+    ]
+    return [mixture, game, mnist]
 
 
 STUDY = Study(

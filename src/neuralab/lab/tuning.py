@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band, verdict
+from neuralab.lab.findings import PERCENT, Fmt, Measure, Reading, Threshold
+from neuralab.lab.report import Figure
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band
 from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import Metric, compare
 
 __all__ = ["STRATEGIES", "Config", "best_by_epoch", "report", "run"]
 
@@ -170,6 +172,26 @@ def _curve(seeds: Seeds, name: str) -> Band:
     return band([r.curves[name]["best_by_epoch"] for r in seeds.results], bounds=FRACTION)
 
 
+TEST = Metric(
+    "test_accuracy",
+    "test accuracy of the best configuration",
+    lower_is_better=False,
+    fmt=PERCENT,
+    axis="test accuracy (%)",
+)
+METRICS = (
+    Metric("trials", "trials", axis="trials (complete or pruned)"),
+    Metric("pruned", "pruned"),
+    Metric("epochs", "epochs"),
+    Metric("best_val_accuracy", "best validation accuracy", lower_is_better=False, fmt=PERCENT),
+    TEST,
+    Metric("seconds", "seconds", fmt=Fmt(3, 1.0, " s")),
+)
+# The pairs the reading tests on test accuracy: what TPE's model adds to random search, what
+# Hyperband's pruning adds to TPE, and random search against the grid.
+PAIRS = (("tpe", "random"), ("hyperband", "tpe"), ("random", "grid"))
+
+
 def report(config: Config, seeds: Seeds) -> list:
     names = list(config.strategies)
     label = {n: LABELS[n] for n in names}
@@ -186,53 +208,25 @@ def report(config: Config, seeds: Seeds) -> list:
     plots.fit_to_means(ax, curves.values())  # a few seeds' wide bands would squash the curves
     low, high = ax.get_ylim()
     ax.set_ylim(max(low, 0.0), min(high, 1.0))
-    best = {n: seeds.scalar(n, "best_val_accuracy") for n in names}
-    test = {n: seeds.scalar(n, "test_accuracy") for n in names}
-    trials = {n: seeds.scalar(n, "trials") for n in names}
-    pruned = {n: seeds.scalar(n, "pruned") for n in names}
-    epochs = {n: seeds.scalar(n, "epochs") for n in names}
-    seconds = {n: seeds.scalar(n, "seconds") for n in names}
-    bars, (ax_test, ax_trials) = plots.new_figure(2, width=5.6, height=4.2)
-    plots.bar_panel(
-        ax_test,
-        [label[n] for n in names],
-        [test[n] for n in names],
-        title="Test accuracy of the best configuration",
-        xlabel="strategy",
-        ylabel="test accuracy (%)",
-        scale=100,
-    )
-    low = min(t.mean for t in test.values() if math.isfinite(t.mean)) if test else 0.0
-    ax_test.set_ylim(max(0.0, 100 * low - 10), 100)
-    plots.bar_panel(
-        ax_trials,
-        [label[n] for n in names],
-        [trials[n] for n in names],
-        title="Configurations tried within the budget",
-        xlabel="strategy",
-        ylabel="trials (complete or pruned)",
-    )
-    rows = [
-        [
-            label[n],
-            trials[n].format(3),
-            pruned[n].format(3),
-            epochs[n].format(3),
-            best[n].format(3, scale=100, unit=" %"),
-            test[n].format(3, scale=100, unit=" %"),
-            seconds[n].format(3, unit=" s"),
-        ]
-        for n in names
-    ]
-    table = Table(
-        "Each strategy with the same epoch budget (mean ± 95 % interval over seeds)",
-        ["strategy", "trials", "pruned", "epochs", "best validation accuracy",
-         "test accuracy (best, retrained)", "seconds"],
-        rows,
+    comparison = compare(
+        seeds,
+        names,
+        label,
+        METRICS,
+        pairs=PAIRS,
+        title="Each strategy with the same epoch budget",
+        column="strategy",
         note=f"Budget: {config.epoch_budget} epochs per strategy, {config.epochs} per full "
         "trial; the last trial may end past the budget. Test accuracy: the best "
         "configuration retrained on training + validation data.",
-    )  # fmt: skip
+        figure_title="Test accuracy and trials tried",
+    )
+    tested = [
+        e.mean for e in comparison.estimates["test_accuracy"].values() if math.isfinite(e.mean)
+    ]
+    if tested:  # the test accuracies' panel shows their range, not 0 to 100 %
+        panel = [m for m in METRICS if m.axis].index(TEST)
+        comparison.figure.figure.axes[panel].set_ylim(max(0.0, 100 * min(tested) - 10), 100)
     return [
         Figure(
             fig,
@@ -241,37 +235,42 @@ def report(config: Config, seeds: Seeds) -> list:
             f"images of {config.data}; the band is the 95 % interval over seeds (a strategy's "
             "curve starts at its first complete trial).",
         ),
-        table,
-        Figure(bars, "Test accuracy and trials tried", "Error bars: 95 % interval over seeds."),
-        Text(*_reading(config, label, best, test, trials, pruned)),
+        comparison.table,
+        comparison.figure,
+        Reading(*findings(config, seeds, comparison.findings)),
     ]
 
 
-def _reading(config: Config, label: dict, best: dict, test: dict, trials: dict, pruned: dict):
-    names = list(config.strategies)
-    top = max(names, key=lambda n: best[n].mean)
-    text = [
-        f"With {config.epoch_budget} epochs to spend, {label[top]} found the best validation "
-        f"accuracy ({best[top].format(3, scale=100, unit=' %')}); "
-        + ", ".join(
-            f"{label[n]} {best[n].format(3, scale=100, unit=' %')}" for n in names if n != top
-        )
-        + "."
-    ]
-    if "hyperband" in names:
+def findings(config: Config, seeds: Seeds, compared: list) -> list[list]:
+    """The reading: the strategies ranked on the best validation accuracy they found; with
+    Hyperband, the trials it stopped early and whether it so tried more configurations
+    than the budget's epochs / a trial's epochs; and the test accuracy of TPE against
+    random search, Hyperband against TPE and random search against the grid (PAIRS)."""
+    paragraphs = [[f for f in compared if f.key == "best_val_accuracy_order"]]
+    if "hyperband" in config.strategies:
         per = config.epoch_budget // config.epochs
-        text.append(
-            f"Without pruning a strategy tries about {per} configurations in the budget; "
-            f"Hyperband stopped {pruned['hyperband'].format(3)} trials early and so tried "
-            f"{trials['hyperband'].format(3)}."
+        paragraphs.append(
+            [
+                Measure(
+                    "hyperband_pruned",
+                    LABELS["hyperband"],
+                    "number of trials stopped early",
+                    seeds.scalar("hyperband", "pruned"),
+                ),
+                Threshold(
+                    "hyperband_trials",
+                    LABELS["hyperband"],
+                    "number of configurations tried",
+                    seeds.scalar("hyperband", "trials"),
+                    per,
+                    above=True,
+                    meaning="about what a strategy without pruning tries in the budget",
+                    fmt=Fmt(2),
+                ),
+            ]
         )
-    for a, b in (("tpe", "random"), ("hyperband", "tpe"), ("random", "grid")):
-        if a in names and b in names:
-            text.append(
-                verdict(label[a], test[a], label[b], test[b], what="test accuracy of the best "
-                        "configuration", lower_is_better=False, scale=100, unit=" %")
-            )  # fmt: skip
-    return text
+    paragraphs.append([f for f in compared if f.key.startswith("test_accuracy:")])
+    return paragraphs
 
 
 STUDY = Study(

@@ -2,14 +2,14 @@
 its validation metric.
 
 A trial builds ``neuralab.models.MLP(in, hidden, classes)`` with ``depth`` hidden layers
-of ``width``, ``width / 2``, ... units, its optimizer and schedule, and trains it with
-``neuralab.train.fit``. After every epoch the validation metric goes to the trial
-(``trial.report(value, step)``); when the study's pruner says the trial is worse than the
-others were at that step, ``optuna.TrialPruned`` stops it (the ``ReportToTrial``
-callback). With k-fold cross-validation the folds are trained one after the other, step
-``fold * epochs + epoch``, and the value is the mean over folds of the last epoch's
-metric. Every trial starts from the same seed, so two trials differ only by their
-hyperparameters.
+of ``width``, ``width / 2``, ... units, its optimizer and schedule (all three by name from
+``neuralab.registry``), and trains it with ``neuralab.train.fit``. After every epoch the
+validation metric goes to the trial (``trial.report(value, step)``); when the study's
+pruner says the trial is worse than the others were at that step, ``optuna.TrialPruned``
+stops it (the ``ReportToTrial`` callback). With k-fold cross-validation the folds are
+trained one after the other, step ``fold * epochs + epoch``, and the value is the mean
+over folds of the last epoch's metric. Every trial starts from the same seed, so two
+trials differ only by their hyperparameters.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import numpy
 
 import neuralab as nl
-from neuralab import nn, optim
+from neuralab import nn, registry
 from neuralab.data.splits import Arrays, Splits
 from neuralab.models import MLP
 from neuralab.train import Callback, NonFiniteLossError, Trainer, evaluate, fit
@@ -46,52 +46,35 @@ def hidden_sizes(width: int, depth: int) -> list[int]:
 
 
 def build_model(params: Mapping[str, Any], in_features: int, classes: int) -> MLP:
-    """The MLP of ``params`` (width, depth, activation, dropout)."""
-    return MLP(
-        in_features,
-        hidden_sizes(params["width"], params["depth"]),
-        classes,
+    """The registry's MLP of ``params`` (width, depth, activation, dropout)."""
+    return registry.make_model(
+        "mlp",
+        in_features=in_features,
+        classes=classes,
+        hidden=hidden_sizes(params["width"], params["depth"]),
         activation=params["activation"],
         dropout=params["dropout"],
     )
 
 
 def build_optimizer(params: Mapping[str, Any], parameters: list) -> Any:
-    """The optimizer of ``params`` (optimizer, lr, momentum, weight_decay)."""
-    name, lr, mu, wd = params["optimizer"], params["lr"], params["momentum"], params["weight_decay"]
-    if name == "sgd":
-        return optim.SGD(parameters, lr=lr, momentum=mu, weight_decay=wd)
-    if name == "adam":
-        return optim.Adam(parameters, lr=lr, weight_decay=wd)
-    if name == "adamw":
-        return optim.AdamW(parameters, lr=lr, weight_decay=wd)
-    if name == "rmsprop":
-        return optim.RMSprop(parameters, lr=lr, momentum=mu, weight_decay=wd)
-    if name == "adagrad":
-        return optim.Adagrad(parameters, lr=lr, weight_decay=wd)
-    raise ValueError(f"optimizer: unknown optimizer {name!r}")
+    """The registry's optimizer of ``params`` (optimizer, lr, weight_decay, and momentum
+    for the optimizers that take one: SGD and RMSprop; the others have none to set)."""
+    name, options = params["optimizer"], {"weight_decay": params["weight_decay"]}
+    if name in registry.OPTIMIZERS and "momentum" in registry.OPTIMIZERS[name].options:
+        options["momentum"] = params["momentum"]
+    return registry.make_optimizer(name, parameters, lr=params["lr"], **options)
 
 
 def build_scheduler(
     params: Mapping[str, Any], optimizer: Any, epochs: int, steps_per_epoch: int
 ) -> Any:
-    """The schedule of ``params``: none, step (x0.1 every third of training), exponential
-    (x0.9 per epoch), cosine (to 0 over training) or onecycle (peak at lr)."""
-    name = params["schedule"]
-    sched = optim.lr_scheduler
-    if name == "none":
-        return None
-    if name == "step":
-        return sched.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1)
-    if name == "exponential":
-        return sched.ExponentialLR(optimizer, gamma=0.9)
-    if name == "cosine":
-        return sched.CosineAnnealingLR(optimizer, T_max=epochs)
-    if name == "onecycle":
-        return sched.OneCycleLR(
-            optimizer, max_lr=params["lr"], total_steps=epochs * steps_per_epoch
-        )
-    raise ValueError(f"schedule: unknown schedule {name!r}")
+    """The registry's schedule of ``params``: None for 'none' (a constant rate), else as
+    ``neuralab.registry.make_scheduler`` makes it (step: x0.1 every third of training;
+    exponential: x0.9 per epoch; cosine: to 0 over training; onecycle: peak at lr; ...)."""
+    return registry.make_scheduler(
+        params["schedule"], optimizer, epochs=epochs, steps_per_epoch=steps_per_epoch
+    )
 
 
 class ReportToTrial(Callback):

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from neuralab import registry
+
 __all__ = [
     "PARAMETERS",
     "Param",
@@ -89,8 +91,10 @@ class ParameterInfo:
         return f"{'an integer' if self.kind == 'int' else 'a number'} {lo}x{hi}".strip()
 
 
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
-SCHEDULES = ("none", "step", "exponential", "cosine", "onecycle")
+# The registry's optimizers and schedules (``neuralab.registry``); tune calls the constant
+# rate 'none', which the registry takes as another name for its 'constant'.
+OPTIMIZERS = tuple(registry.OPTIMIZERS)
+SCHEDULES = tuple("none" if name == "constant" else name for name in registry.SCHEDULES)
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu")
 
 PARAMETERS: dict[str, ParameterInfo] = {
