@@ -59,6 +59,9 @@ def test_schedules_by_name_with_their_documented_defaults():
     onecycle = make("onecycle")
     assert type(onecycle) is sched.OneCycleLR and onecycle.total_steps == 90
     assert type(make("one_cycle", pct_start=0.5)) is sched.OneCycleLR
+    adagrad = registry.make_optimizer("adagrad", params(), lr=0.1)  # no momentum to cycle
+    one = registry.make_scheduler("onecycle", adagrad, epochs=2, steps_per_epoch=5)
+    assert not one.cycle_momentum
     cyclic = make("cyclic")
     assert type(cyclic) is sched.CyclicLR and cyclic.base_lrs == [pytest.approx(0.01)]
     assert registry.schedule_steps_per_batch("cyclic") and not registry.schedule_steps_per_batch(

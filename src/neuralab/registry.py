@@ -124,7 +124,10 @@ def _onecycle(
     opt: Any, epochs: int, steps: int, max_lr: float | None = None, pct_start: float = 0.3
 ):
     peak = max_lr if max_lr is not None else opt.param_groups[0]["lr"]
-    return optim.lr_scheduler.OneCycleLR(opt, peak, total_steps=epochs * steps, pct_start=pct_start)
+    cycles = "momentum" in opt.defaults or "betas" in opt.defaults  # Adagrad has neither
+    return optim.lr_scheduler.OneCycleLR(
+        opt, peak, total_steps=epochs * steps, pct_start=pct_start, cycle_momentum=cycles
+    )
 
 
 SCHEDULES: dict[str, _Entry] = {
@@ -148,7 +151,8 @@ def make_scheduler(
     of training; exponential: x0.9 per epoch; plateau: x0.1 after 10 epochs without
     improvement; cyclic: a triangle from lr/10 to lr, half a cycle per epoch; cosine:
     lr -> eta_min over training, lr_t = eta_min + (lr - eta_min)(1 + cos(pi t/T))/2;
-    onecycle: peak at the optimizer's lr 30 % into training. ``neuralab.train.fit``
+    onecycle: peak at the optimizer's lr 30 % into training, cycling the momentum (or
+    Adam's beta1) as PyTorch does where the optimizer has one. ``neuralab.train.fit``
     steps cyclic and onecycle per batch, plateau on the validation loss, the others per
     epoch (``schedule_steps_per_batch``)."""
     entry = _check("schedule", SCHEDULES, SCHEDULE_ALIASES.get(name, name), options)
