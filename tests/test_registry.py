@@ -96,5 +96,5 @@ def test_data_sets_by_name_are_seeded_and_disjoint(neuralab_data):
     rows = {r.tobytes() for r in a.train[0]}
     assert not any(r.tobytes() in rows for r in a.val[0])
     assert set(registry.DATASETS) == {"digits", "mnist", "fashion-mnist", "synthetic"}
-    with pytest.raises(ValueError, match="data.name: expected one of"):
+    with pytest.raises(ValueError, match=r"data\.name: expected one of"):
         registry.load_splits("cifar", seed=0)
