@@ -183,9 +183,9 @@ def test_ctrl_c_with_workers_exits_130_and_the_rerun_uses_the_kept_jobs(tmp_path
         env=env(tmp_path),
     )  # fmt: skip
     seen, deadline = [], time.monotonic() + 60
-    for line in process.stdout:  # the cheap jobs finish first, activations take seconds
+    for line in process.stdout:  # the longest jobs start first: activations, then the cheap
         seen.append(line)
-        if "The perceptron" in line:
+        if "Activation functions" in line:
             break
         assert time.monotonic() < deadline, "".join(seen)
     process.send_signal(signal.SIGINT)
@@ -195,12 +195,35 @@ def test_ctrl_c_with_workers_exits_130_and_the_rerun_uses_the_kept_jobs(tmp_path
     assert "run the same command again to resume" in err and "jobs are finished" in err
     assert not (tmp_path / "lab" / "results.json").exists()
     kept = list((tmp_path / "lab" / "jobs").rglob("*/*.json"))
-    assert len(kept) >= 4  # the cheap studies' jobs
+    assert len(kept) >= 2  # the activations jobs
     resumed = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path,
                              env=env(tmp_path), timeout=120)  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
     ran = [line.split(":")[0] for line in job_lines(resumed.stdout)]
-    assert not any(s.startswith(("forward_pass", "perceptron")) for s in ran), ran
+    assert not any(s.startswith("activations") for s in ran), ran
     assert "2 of 2 job(s) kept from an earlier run" in resumed.stdout
     results = strict_loads((tmp_path / "lab" / "results.json").read_text())
     assert list(results["studies"]) == [*CHEAP, "activations"]
+
+
+def test_jobs_start_longest_first():
+    """The runner starts the longest jobs first (LPT), so no long job starts last."""
+    from neuralab.lab.study import Study
+
+    own = Study("own", "Own", "?", dict, lambda c, s: None, lambda c, s: [])
+    plan = [
+        jobs.Job(lab.get_study(name), {}, seed)
+        for name in ("forward_pass", "gan", "losses")
+        for seed in (0, 1)
+    ] + [jobs.Job(own, {}, 0)]
+    quick = [(j.study.name, j.seed) for j in jobs.longest_first(plan, quick=True)]
+    assert quick == [
+        ("own", 0),  # not measured: counted as the longest
+        ("gan", 0),
+        ("gan", 1),
+        ("losses", 0),
+        ("losses", 1),
+        ("forward_pass", 0),
+        ("forward_pass", 1),
+    ]
+    assert set(jobs.EXPECTED_SECONDS) == set(lab.STUDY_MODULES)  # every built-in measured

@@ -189,6 +189,7 @@ def run_studies(
         if kept is not None:
             finished[(job.study.name, job.seed)] = (*kept, True)
     to_run = [j for j in all_jobs if (j.study.name, j.seed) not in finished]
+    to_run = lab_jobs.longest_first(to_run, quick)
     rendered: dict[str, tuple[Section, dict[str, Any], str]] = {}
 
     def render_ready(study: Study, config: Any, say: Callable[[str], None]) -> None:
