@@ -1,8 +1,9 @@
 """Study 3, activations: every activation trains the shallow network, sigmoid fails in the
-deep one because its gradient vanishes, and the report reads its numbers."""
+deep one because its gradient vanishes, and the report's reading (its findings) says so."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 import neuralab as nl
 from neuralab import lab
 from neuralab.lab import activations
-from neuralab.lab.study import make_config
+from neuralab.lab.findings import find, findings_of
+from neuralab.lab.study import Result, Seeds, make_config
 
 
 @pytest.fixture(scope="module")
@@ -70,16 +72,49 @@ def test_slope_is_the_activations_derivative(name):
 
 
 def test_report_shows_the_figures_and_reads_the_numbers(quick):
-    page, _ = quick
+    page, data = quick
     html = page.read_text()
     for i in (1, 2):
         assert f'src="images/activations-{i}.png"' in html
         assert (page.parent / "images" / f"activations-{i}.png").stat().st_size > 1000
-    assert "The shallow network trains with every activation" in html
-    assert "In the deep network: ReLU has the better final training MSE" in html
-    assert "the backward signal vanishes" in html
-    assert "The deep sigmoid network" in html and "The deep ReLU network" in html
-    assert "Depth helps" in html and "hurts sigmoid" in html
+    found = {f["key"]: f for f in data["findings"]}  # the reading, as data in results.json
+    assert found["shallow_trained"]["count"] == found["shallow_trained"]["total"] == 2
+    assert not any(k.startswith("shallow_untrained:") for k in found)
+    deep = found["deep:train_loss:relu-sigmoid"]
+    assert deep["better"] == "ReLU" and deep["outcome"] == "significant"
+    assert found["deep:train_loss_order"]["labels"][-1] == "Sigmoid"
+    assert "backward_vanishes" in found and "forward_fades" in found
+    assert found["sigmoid_slope"]["value"]["mean"] <= 0.25
+    assert found["grad_ratio_init:relu/sigmoid"]["ratio"] > 1e3
+    # the plateau of the mean predictor: sigmoid never leaves it, ReLU always does
+    assert found["deep:plateau_epochs_order"]["labels"][-1] == "Sigmoid"
+    assert found["stuck:sigmoid"]["count"] == 2 and "stuck:relu" not in found
+    # depth hurts sigmoid's fit (the shallow one is better)
+    assert found["depth:train_loss:sigmoid"]["better"] == "Sigmoid 10-10-1"
+    for finding in data["findings"]:  # each one is in the page, as its sentence
+        assert html_lib.escape(finding["text"]) in html
+
+
+def test_the_reading_of_the_mechanism_needs_sigmoid_and_relu(quick):
+    """Without sigmoid among the activations, the reading compares what ran and says
+    nothing of sigmoid's slope or vanishing gradient."""
+    _, data = quick
+    config = make_config(activations.STUDY, quick=True, overrides={"activations": "relu,tanh"})
+    results = [Result.from_dict(r) for r in data["results"]]
+    for r in results:
+        for kind in ("scalars", "curves"):
+            for c in [c for c in getattr(r, kind) if c.split()[1] in ("sigmoid", "leaky_relu")]:
+                del getattr(r, kind)[c]
+    seeds = Seeds(results, data["seeds"], activations.STUDY.bounds_for(config))
+    found = findings_of(activations.report(config, seeds))
+    assert find(found, "deep:train_loss_order").labels == sorted(
+        ["ReLU", "Tanh"], key=lambda n: seeds.scalar(f"deep {n.lower()}", "train_loss").mean
+    )
+    assert not any("sigmoid" in f.key for f in found)
+    assert {f.key for f in found if f.key.startswith("depth:train_loss:")} == {
+        "depth:train_loss:relu",
+        "depth:train_loss:tanh",
+    }
 
 
 def test_bad_settings_are_named():

@@ -57,20 +57,33 @@ from dataclasses import dataclass
 import numpy
 
 import neuralab as nl
-from neuralab import backend, nn, optim
+from neuralab import backend, nn, registry
 from neuralab.data import make_regression
 from neuralab.lab import plots
-from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, band, verdict
+from neuralab.lab.findings import (
+    PERCENT,
+    Count,
+    Fmt,
+    Note,
+    Ratio,
+    Reading,
+    Threshold,
+    difference,
+    find,
+)
+from neuralab.lab.report import Figure
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, Band, band
 from neuralab.lab.study import Result, Seeds, Study
+from neuralab.lab.toolkit import Metric, compare
 from neuralab.train import fit
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky ReLU"}
+NAMES = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "Leaky ReLU"}
 DEPTHS = ("shallow", "deep")
 INITS = ("xavier", "default", "kaiming")
 N_FEATURES = 10
 PLATEAU = 0.9  # a training MSE above this (90 % of the target's variance) has learned ~nothing
+TRAINED = 0.5  # a shallow network whose final training MSE is below this has trained
 
 
 @dataclass
@@ -92,8 +105,10 @@ class Config:
         def bad(message: str) -> ValueError:
             return ValueError(f"activations: {message}")
 
-        if self.n_samples < 20:
-            raise bad(f"n_samples must be at least 20, got {self.n_samples}")
+        least = {"n_samples": 20, "hidden": 1, "deep_layers": 2, "epochs": 1, "batch_size": 1}
+        for name, minimum in least.items():
+            if getattr(self, name) < minimum:
+                raise bad(f"{name} must be at least {minimum}, got {getattr(self, name)}")
         if not 0 < self.val_fraction < 1:
             raise bad(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.target not in ("nonlinear", "linear"):
@@ -108,14 +123,6 @@ class Config:
             )
         if len(set(self.activations)) != len(self.activations):
             raise bad(f"activations are repeated: {', '.join(self.activations)}")
-        if self.hidden < 1:
-            raise bad(f"hidden must be at least 1, got {self.hidden}")
-        if self.deep_layers < 2:
-            raise bad(f"deep_layers must be at least 2, got {self.deep_layers}")
-        if self.epochs < 1:
-            raise bad(f"epochs must be at least 1, got {self.epochs}")
-        if self.batch_size < 1:
-            raise bad(f"batch_size must be at least 1, got {self.batch_size}")
         if not self.lr > 0:
             raise bad(f"lr must be positive, got {self.lr}")
         if not 0 <= self.leaky_slope < 1:
@@ -147,22 +154,13 @@ def make_data(config: Config) -> tuple[numpy.ndarray, ...]:
 
 
 def build(config: Config, activation: str, depth: str) -> nn.Sequential:
-    """10 -> hidden x layers -> 1: Linear + activation per hidden layer, a linear output."""
+    """The registry's MLP 10 -> hidden x layers -> 1 (Linear + activation per hidden
+    layer, a linear output), its Linear layers initialized as ``config.init`` says."""
     layers = 1 if depth == "shallow" else config.deep_layers
-    sizes = [N_FEATURES] + [config.hidden] * layers
-    modules: list[nn.Module] = []
-    for fan_in, fan_out in itertools.pairwise(sizes):
-        modules.append(nn.Linear(fan_in, fan_out))
-        modules.append(
-            {
-                "relu": nn.ReLU,
-                "sigmoid": nn.Sigmoid,
-                "tanh": nn.Tanh,
-                "leaky_relu": lambda: nn.LeakyReLU(config.leaky_slope),
-            }[activation]()
-        )
-    modules.append(nn.Linear(sizes[-1], 1))
-    model = nn.Sequential(*modules)
+    act = (lambda: nn.LeakyReLU(config.leaky_slope)) if activation == "leaky_relu" else activation
+    model = registry.make_model(
+        "mlp", in_features=N_FEATURES, classes=1, hidden=(config.hidden,) * layers, activation=act
+    )
     for layer in model.modules():
         if isinstance(layer, nn.Linear) and config.init != "default":
             if config.init == "xavier":
@@ -227,7 +225,7 @@ def run(config: Config, seed: int) -> Result:
             history = fit(
                 model,
                 nn.MSELoss(),
-                optim.Adam(model.parameters(), lr=config.lr),
+                registry.make_optimizer("adam", model.parameters(), lr=config.lr),
                 (x_train, y_train),
                 config.epochs,
                 validation=(x_val, y_val),
@@ -259,31 +257,22 @@ def run(config: Config, seed: int) -> Result:
 
 
 # --- report ------------------------------------------------------------------------------
-def _label(depth: str, config: Config) -> str:
-    h = config.hidden
-    if depth == "shallow":
-        return f"shallow {N_FEATURES}-{h}-1"
-    return f"deep {N_FEATURES}-{h}x{config.deep_layers}-1"
+def _arch(depth: str, config: Config) -> str:
+    """'10-10-1' (shallow) or '10-10x12-1' (deep)."""
+    layers = "" if depth == "shallow" else f"x{config.deep_layers}"
+    return f"{N_FEATURES}-{config.hidden}{layers}-1"
 
 
 def _curves(config: Config, seeds: Seeds):
     fig, axes = plots.new_figure(ncols=2, nrows=2, width=6.0, height=3.8)
-    for row, depth in enumerate(DEPTHS):
-        for col, (name, what) in enumerate(
-            (("train_loss", "training"), ("val_loss", "validation"))
-        ):
-            ax = axes[2 * row + col]
-            series = {NAMES[a]: seeds.curve(f"{depth} {a}", name) for a in config.activations}
-            plots.line_figure(
-                f"{_label(depth, config)}: {what} loss",
-                "epoch",
-                f"{what} loss (MSE, standardized target)",
-                series,
-                ax=ax,
-            )
-            ax.axhline(1.0, color="#999", ls=":", lw=1)
-            top = max(float(b.mean.max()) for b in series.values())
-            ax.set_ylim(0, 1.1 * max(top, 1.0))
+    for ax, (depth, (name, what)) in zip(
+        axes, itertools.product(DEPTHS, (("train_loss", "training"), ("val_loss", "validation")))
+    ):
+        series = {NAMES[a]: seeds.curve(f"{depth} {a}", name) for a in config.activations}
+        title = f"{depth} {_arch(depth, config)}: {what} loss"
+        plots.line_figure(title, "epoch", f"{what} loss (MSE, standardized target)", series, ax=ax)
+        ax.axhline(1.0, color="#999", ls=":", lw=1)
+        ax.set_ylim(0, 1.1 * max(1.0, *(float(b.mean.max()) for b in series.values())))
     return fig
 
 
@@ -295,192 +284,75 @@ def _gradients(config: Config, seeds: Seeds):
     for ax, (name, when) in zip(
         axes, (("grad_norm_init", "at initialization"), ("grad_norm_end", "after training"))
     ):
-        means = []
-        for a, color in zip(config.activations, plots.COLORS):
+        series = {}
+        for a in config.activations:
             logs = band([numpy.log10(r.curves[f"deep {a}"][name]) for r in seeds.results])
-            means.append(logs.mean)
-            ax.plot(layers, 10**logs.mean, color=color, label=NAMES[a], marker=".")
-            if logs.n > 1:
-                ax.fill_between(layers, 10**logs.low, 10**logs.high, color=color, alpha=0.15,
-                                lw=0)  # fmt: skip
-        ax.set_yscale("log")
-        finite = numpy.concatenate(means)[numpy.isfinite(numpy.concatenate(means))]
-        if finite.size:  # the bands of few seeds are wide: keep the means in view
-            ax.set_ylim(10 ** (finite.min() - 1.5), 10 ** (finite.max() + 1.5))
-        ax.set(
-            title=f"Deep network: gradient norm per layer {when}",
-            xlabel=f"layer (1 = input side, {config.deep_layers + 1} = output layer)",
-            ylabel="||dL/dW|| (Frobenius norm, MSE loss)",
+            series[NAMES[a]] = Band(10**logs.mean, 10**logs.low, 10**logs.high, logs.n)
+        plots.line_figure(
+            f"Deep network: gradient norm per layer {when}",
+            f"layer (1 = input side, {config.deep_layers + 1} = output layer)",
+            "||dL/dW|| (Frobenius norm, MSE loss)",
+            series,
+            x=layers,
+            logy=True,
+            ax=ax,
         )
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
+        plots.fit_to_means(ax, series.values(), logy=True)
     return fig
 
 
-def _plateau_cell(seeds: Seeds, condition: str) -> str:
-    cell = seeds.scalar(condition, "plateau_epochs").format(3)
-    never = len(seeds) - int(sum(seeds.values(condition, "left_plateau")))
-    return cell + (f" (never below on {never} of {len(seeds)} seeds)" if never else "")
+FLOW = [
+    Metric("mean_slope_init", "mean slope f'(z) at init", lower_is_better=False),
+    Metric("grad_ratio_init", "||dL/dW_1|| / ||dL/dW_out|| at init", False, Fmt(2)),
+    Metric("output_std_init", "prediction std at init", False, Fmt(2)),
+    Metric("grad_ratio_end", "||dL/dW_1|| / ||dL/dW_out|| after training", False, Fmt(2)),
+    Metric("first_layer_change", "first-layer change (relative)", False, PERCENT),
+]
 
 
-def _plateau(seeds: Seeds, config: Config, activation: str) -> str:
-    """How long the deep network stays at the mean predictor, as a sentence."""
-    c = f"deep {activation}"
-    left = int(sum(seeds.values(c, "left_plateau")))
-    n = len(seeds)
-    name = NAMES[activation]
-    if left == 0:
-        return (
-            f"The deep {name} network never gets its training MSE below {PLATEAU} in "
-            f"{config.epochs} epochs, on any seed: it stays on the plateau of the mean "
-            "predictor."
-        )
-    epochs = seeds.scalar(c, "plateau_epochs")
-    return (
-        f"The deep {name} network stays above an MSE of {PLATEAU} for "
-        f"{epochs.format(3)} epochs"
-        + (f" (and never leaves that plateau on {n - left} of {n} seeds)" if left < n else "")
-        + "."
-    )
+def _losses(depth: str) -> list[Metric]:
+    """The loss table's columns for a network of that depth."""
+    metrics = [Metric(f"{m}_loss", f"{what} MSE ({depth})") for m, what in
+               (("train", "training"), ("val", "validation"))]  # fmt: skip
+    if depth == "deep":
+        metrics.append(Metric("plateau_epochs", f"epochs before training MSE < {PLATEAU}"))
+    return metrics
 
 
 def report(config: Config, seeds: Seeds) -> list:
-    acts = config.activations
-    rows = []
-    for a in acts:
-        rows.append(
-            [NAMES[a]]
-            + [
-                seeds.scalar(f"{d} {a}", m).format(3)
-                for d in DEPTHS
-                for m in ("train_loss", "val_loss")
-            ]
-            + [_plateau_cell(seeds, f"deep {a}")]
+    acts, data = config.activations, seeds.first.data
+    comparisons = [
+        compare(
+            seeds,
+            [f"{depth} {a}" for a in acts],
+            {f"{depth} {a}": NAMES[a] for a in acts},
+            metrics,
+            title=f"{depth.capitalize()} network {_arch(depth, config)}: {what}",
+            column="activation",
+            key=f"{depth}:",
+            note=note,
         )
-    flow_rows = [
-        [NAMES[a]]
-        + [
-            seeds.scalar(f"deep {a}", m).format(3)
-            for m in ("mean_slope_init", "grad_ratio_init", "output_std_init", "grad_ratio_end",
-                      "first_layer_change")
-        ]
-        for a in acts
+        for depth, metrics, what, note in (
+            ("shallow", _losses("shallow"), "final loss (MSE on the standardized target)",
+             f"After {config.epochs} epochs; {data['n_train']} training and {data['n_val']} "
+             f"validation samples, {config.target} target."),
+            ("deep", _losses("deep"), "final loss (MSE on the standardized target)",
+             f"A seed that never gets below {PLATEAU} counts all {config.epochs} epochs."),
+            ("deep", FLOW, "slope and gradient ratio",
+             "On the whole training set; slope averaged over every hidden unit and sample; "
+             "prediction std over the inputs (standardized target units); first-layer change "
+             "= ||W_1(end) - W_1(0)|| / ||W_1(0)||."),
+        )
     ]  # fmt: skip
-    paragraphs = []
-    shallow = {a: seeds.scalar(f"shallow {a}", "train_loss") for a in acts}
-    worst = max(acts, key=lambda a: shallow[a].mean)
-    best = min(acts, key=lambda a: shallow[a].mean)
-    trained = [a for a in acts if max(shallow[a].values) < 0.5]
-    if len(trained) == len(acts):
-        paragraphs.append(
-            f"The shallow network trains with every activation: its final training MSE is "
-            f"at most {shallow[worst].mean:.3f} ({NAMES[worst]}), well below the variance "
-            f"of the standardized target (1, the MSE of predicting the mean). "
-            f"The best fit is {NAMES[best]}'s ({shallow[best].format(3)})."
-        )
-    else:
-        failed = ", ".join(NAMES[a] for a in acts if a not in trained)
-        paragraphs.append(
-            f"Not every activation trains the shallow network: {failed} ends with a "
-            "training MSE of 0.5 or more on some seed (the target's variance is 1)."
-        )
-    deep = {a: seeds.scalar(f"deep {a}", "train_loss") for a in acts}
-    if "sigmoid" in acts and "relu" in acts:
-        s, r = deep["sigmoid"], deep["relu"]
-        paragraphs.append(
-            "In the deep network: "
-            + verdict("ReLU", r, "sigmoid", s, what="final training MSE")
-            + (
-                " Here, sigmoid does not fall behind ReLU."
-                if s.mean <= r.mean
-                else f" Sigmoid's deep network explains none of the target's variance (MSE "
-                f"{s.mean:.3f}: no better than predicting the mean), ReLU's "
-                f"{100 * (1 - r.mean):.0f} %."
-                if s.mean >= 1
-                else f" Sigmoid's deep network explains only {100 * (1 - s.mean):.0f} % of the "
-                f"target's variance, against {100 * (1 - r.mean):.0f} % for ReLU."
-            )
-            + " "
-            + _plateau(seeds, config, "sigmoid")
-            + " "
-            + _plateau(seeds, config, "relu")
-        )
-
-        def mean(activation: str, metric: str) -> float:
-            return seeds.scalar(f"deep {activation}", metric).mean
-
-        ratio_s, ratio_r = mean("sigmoid", "grad_ratio_init"), mean("relu", "grad_ratio_init")
-        spread_s, spread_r = mean("sigmoid", "output_std_init"), mean("relu", "output_std_init")
-        move_s, move_r = mean("sigmoid", "first_layer_change"), mean("relu", "first_layer_change")
-        paragraphs.append(
-            f"The gradients show why. At initialization the mean slope of sigmoid's units is "
-            f"{mean('sigmoid', 'mean_slope_init'):.3f} (it never exceeds 0.25; ReLU: "
-            f"{mean('relu', 'mean_slope_init'):.2f}, tanh: "
-            + (f"{mean('tanh', 'mean_slope_init'):.2f}" if "tanh" in acts else "not run")
-            + f"), and the gradient of the first layer is {ratio_s:.1e} times that of the "
-            f"output layer, against {ratio_r:.2g} for ReLU"
-            + (
-                f": across {config.deep_layers} sigmoid layers the backward signal vanishes. "
-                if ratio_s < 1e-3 * ratio_r
-                else ". "
-            )
-            + f"The forward signal fades the same way: the deep sigmoid network's prediction "
-            f"varies over the training inputs with a standard deviation of only "
-            f"{spread_s:.1e} at initialization (ReLU: {spread_r:.2g}), so it starts as a "
-            f"nearly constant function of its input. "
-            + (
-                f"Adam's per-weight step normalization does move the first layer "
-                f"({100 * move_s:.0f} % of its initial norm, ReLU {100 * move_r:.0f} %), but "
-                "along directions computed from that vanishing signal."
-                if move_s > 0.1 * move_r
-                else f"Its first layer barely moves in training ({100 * move_s:.2g} % of its "
-                f"initial norm, ReLU {100 * move_r:.0f} %)."
-            )
-            + f" After training, sigmoid's first-to-last gradient ratio is "
-            f"{mean('sigmoid', 'grad_ratio_end'):.2g} (ReLU "
-            f"{mean('relu', 'grad_ratio_end'):.2g})."
-        )
-    changes = [
-        f"{NAMES[a]} {shallow[a].mean:.3f} -> {deep[a].mean:.3f} (validation "
-        f"{seeds.scalar(f'shallow {a}', 'val_loss').mean:.3f} -> "
-        f"{seeds.scalar(f'deep {a}', 'val_loss').mean:.3f})"
-        for a in acts
-    ]
-    helped = [NAMES[a] for a in acts if deep[a].mean < shallow[a].mean]
-    paragraphs.append(
-        f"From 1 to {config.deep_layers} hidden layers, the final training MSE goes: "
-        + "; ".join(changes)
-        + ". Depth "
-        + (f"helps {', '.join(helped)}" if helped else "helps none of the activations")
-        + (
-            f" and hurts {', '.join(NAMES[a] for a in acts if NAMES[a] not in helped)}."
-            if len(helped) < len(acts)
-            else "."
-        )
-    )
-    n = len(seeds)
     return [
         Figure(
             _curves(config, seeds),
             "Loss per epoch",
-            f"Mean over {n} seeds with the 95 % band (wide with few seeds); the dotted "
-            "line is the target's variance (MSE 1, predicting the mean).",
+            f"Mean over {len(seeds)} seeds with the 95 % band (wide with few seeds); the "
+            "dotted line is the target's variance (MSE 1, predicting the mean).",
         ),
-        Table(
-            "Final loss (MSE on the standardized target)",
-            [
-                "activation",
-                "shallow: training",
-                "shallow: validation",
-                "deep: training",
-                "deep: validation",
-                f"deep: epochs before training MSE < {PLATEAU}",
-            ],
-            rows,
-            note=f"Mean ± 95 % interval over {n} seeds, after {config.epochs} epochs; "
-            f"{seeds.first.data['n_train']} training and {seeds.first.data['n_val']} "
-            f"validation samples, {config.target} target.",
-        ),
+        comparisons[0].table,
+        comparisons[1].table,
         Figure(
             _gradients(config, seeds),
             "Gradient flow in the deep network",
@@ -488,23 +360,92 @@ def report(config: Config, seeds: Seeds) -> list:
             "over seeds with the 95 % band of its logarithm; a curve falling to the left "
             "means the signal vanishes on its way back to the input.",
         ),
-        Table(
-            "Deep network: slope and gradient ratio",
-            [
-                "activation",
-                "mean slope f'(z) at init",
-                "||dL/dW_1|| / ||dL/dW_out|| at init",
-                "prediction std at init",
-                "||dL/dW_1|| / ||dL/dW_out|| after training",
-                "first-layer change (relative)",
-            ],
-            flow_rows,
-            note="On the whole training set; slope averaged over every hidden unit and "
-            "sample; prediction std over the inputs (standardized target units); first-layer "
-            "change = ||W_1(end) - W_1(0)|| / ||W_1(0)||.",
-        ),
-        Text(*paragraphs),
+        comparisons[2].table,
+        Reading(*findings(config, seeds, [f for c in comparisons for f in c.findings])),
     ]
+
+
+def findings(config: Config, seeds: Seeds, compared: list) -> list[list]:
+    """The reading, as findings in paragraphs: whether the shallow network trains with
+    every activation; ReLU against sigmoid in the deep one, and the plateau of the mean
+    predictor; why (slopes, gradient ratios, the output's spread, how far the first layer
+    moves); what depth does to each activation's training and validation MSE."""
+    acts, n = config.activations, len(seeds)
+    net = {(d, a): f"{NAMES[a]} {_arch(d, config)}" for d in DEPTHS for a in acts}
+    losses = numpy.array([seeds.values(f"shallow {a}", "train_loss") for a in acts])
+    every = f"reaches a training MSE below {TRAINED} with every activation"
+    shallow = [Count("shallow_trained", "the shallow network", every,
+                     int((losses < TRAINED).all(axis=0).sum()), n)]  # fmt: skip
+    for a, k in zip(acts, (losses >= TRAINED).sum(axis=1)):
+        if k:
+            what = f"ends at a training MSE of {TRAINED} or more"
+            shallow.append(Count(f"shallow_untrained:{a}", net["shallow", a], what, int(k), n))
+    shallow.append(find(compared, "shallow:train_loss_order"))
+    deep = [find(compared, "deep:train_loss_order")]
+    flow = [find(compared, f"deep:{m.name}_order") for m in FLOW]
+    if "sigmoid" in acts and "relu" in acts:
+        deep += _sigmoid_against_relu(seeds)
+        flow += _why(config, seeds, net)
+    deep += [find(compared, "deep:plateau_epochs_order")] + [
+        Count(f"stuck:{a}", net["deep", a], f"stays above a training MSE of {PLATEAU} for "
+              f"all {config.epochs} epochs", k, n)
+        for a in acts if (k := n - int(sum(seeds.values(f"deep {a}", "left_plateau")))) > 0
+    ]  # fmt: skip
+    depth = [
+        [difference(f"depth:{m}:{a}", f"final {what} MSE", net["deep", a],
+                    seeds.scalar(f"deep {a}", m), net["shallow", a],
+                    seeds.scalar(f"shallow {a}", m)) for a in acts]
+        for m, what in (("train_loss", "training"), ("val_loss", "validation"))
+    ]  # fmt: skip
+    return [shallow, deep, flow, *depth]
+
+
+def _sigmoid_against_relu(seeds: Seeds) -> list:
+    """The deep network's training MSE, ReLU against sigmoid, and what it means."""
+    s, r = (seeds.scalar(f"deep {a}", "train_loss") for a in ("sigmoid", "relu"))
+    what = "training MSE of the deep network"
+    found = [difference("deep:train_loss:relu-sigmoid", what, "ReLU", r, "Sigmoid", s)]
+    if s.mean <= r.mean:
+        found.append(Note("sigmoid_not_behind", "Here, sigmoid does not fall behind ReLU."))
+    elif s.mean >= 1:
+        found.append(Note("sigmoid_explains_nothing", "The deep sigmoid network explains none "
+                          "of the target's variance: it does no better than predicting the "
+                          "mean."))  # fmt: skip
+    return found
+
+
+def _why(config: Config, seeds: Seeds, net: dict) -> list:
+    """The mechanism: sigmoid's slope, the first-to-output gradient ratio against ReLU's,
+    whether the prediction's spread at initialization fades too, and whether the first
+    layer moves in training."""
+
+    def mean(a: str, metric: str) -> float:
+        return seeds.scalar(f"deep {a}", metric).mean
+
+    ratio = mean("relu", "grad_ratio_init") / mean("sigmoid", "grad_ratio_init")
+    found = [
+        Threshold("sigmoid_slope", net["deep", "sigmoid"], "mean slope f'(z) at "
+                  "initialization", seeds.scalar("deep sigmoid", "mean_slope_init"), 0.25,
+                  above=False, meaning="the largest slope sigmoid has (at z = 0)"),
+        Ratio("grad_ratio_init:relu/sigmoid", "first-to-output gradient ratio at "
+              "initialization", net["deep", "relu"], net["deep", "sigmoid"], ratio),
+    ]  # fmt: skip
+    if ratio > 1e3:
+        found.append(Note("backward_vanishes", f"Across {config.deep_layers} sigmoid layers "
+                          "the backward signal vanishes: each multiplies it by a slope of at "
+                          "most 1/4."))  # fmt: skip
+    if mean("sigmoid", "output_std_init") < 0.1 * mean("relu", "output_std_init"):
+        found.append(Note("forward_fades", "The forward signal fades the same way: the deep "
+                          "sigmoid network starts as a nearly constant function of its "
+                          "input."))  # fmt: skip
+    if mean("sigmoid", "first_layer_change") > 0.1 * mean("relu", "first_layer_change"):
+        found.append(Note("first_layer_moves", "Adam's per-weight step normalization does "
+                          "move the sigmoid network's first layer, but along directions "
+                          "computed from that vanishing signal."))  # fmt: skip
+    else:
+        found.append(Note("first_layer_still", "The sigmoid network's first layer barely "
+                          "moves in training."))  # fmt: skip
+    return found
 
 
 STUDY = Study(
