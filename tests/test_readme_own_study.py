@@ -29,4 +29,4 @@ def test_the_own_study_example_runs_and_reports_findings(tmp_path, monkeypatch):
     assert difference["outcome"] in ("significant", "noise")
     assert found["final_mse_order"]["labels"] == ["width 32", "width 2"]
     page = (tmp_path / "runs/width/index.html").read_text()
-    assert "width 32 has the better final MSE" in page
+    assert "Width 32 has the better final MSE" in page  # a sentence starts with a capital
