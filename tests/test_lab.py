@@ -17,8 +17,9 @@ from scipy import stats as scipy_stats
 import neuralab as nl
 from neuralab import cli, lab
 from neuralab.lab import forward_pass, perceptron, plots
+from neuralab.lab.findings import Fmt, difference, render
 from neuralab.lab.report import Figure, Table, Text
-from neuralab.lab.stats import FRACTION, NON_NEGATIVE, band, compare, estimate, verdict
+from neuralab.lab.stats import FRACTION, NON_NEGATIVE, band, compare, estimate
 from neuralab.lab.study import Result, Seeds, Study, make_config
 
 
@@ -41,6 +42,13 @@ def test_band_is_pointwise_and_cut_to_the_shortest_curve():
     half = scipy_stats.t.ppf(0.975, 2) * 1 / np.sqrt(3)
     np.testing.assert_allclose(b.high - b.mean, [half, half])
     assert band([[1, 2]]).n == 1
+
+
+def verdict(name_a, a, name_b, b, *, what, lower_is_better=True, scale=1.0, unit="", paired=True):
+    """The sentence of the Difference finding of a and b."""
+    found = difference("k", what, name_a, a, name_b, b, lower_is_better=lower_is_better,
+                       paired=paired, fmt=Fmt(3, scale, unit))  # fmt: skip
+    return render(found)
 
 
 def test_compare_and_verdict_are_written_from_the_numbers():

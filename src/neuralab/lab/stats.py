@@ -34,7 +34,6 @@ __all__ = [
     "capital",
     "compare",
     "estimate",
-    "verdict",
 ]
 
 CONFIDENCE = 0.95
@@ -210,37 +209,3 @@ def capital(sentence: str) -> str:
     """The sentence with its first letter capitalized (a verdict starts with a condition's
     name, which may be lower case)."""
     return sentence[:1].upper() + sentence[1:]
-
-
-def verdict(
-    name_a: str,
-    a: Estimate,
-    name_b: str,
-    b: Estimate,
-    *,
-    what: str,
-    lower_is_better: bool = True,
-    digits: int = 3,
-    scale: float = 1.0,
-    unit: str = "",
-    paired: bool = True,
-) -> str:
-    """One sentence comparing a and b on ``what``, written from the numbers: which is
-    better, by how much, and whether the difference stands out from the seed noise.
-    ``paired``: a and b ran on the same seeds (the lab's studies run every condition with
-    each seed), so the test is the paired t-test; False for independent samples (Welch)."""
-    from neuralab.lab.findings import Fmt, difference, render
-
-    return render(
-        difference(
-            "verdict",
-            what,
-            name_a,
-            a,
-            name_b,
-            b,
-            lower_is_better=lower_is_better,
-            paired=paired,
-            fmt=Fmt(digits, scale, unit),
-        )
-    )
