@@ -14,7 +14,7 @@ from neuralab import lab
 from neuralab.lab import initialization
 from neuralab.lab.findings import Difference, find, findings_of
 from neuralab.lab.initialization import CHANCE, Config
-from neuralab.lab.study import Seeds, make_config
+from neuralab.lab.study import make_config
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +150,7 @@ def test_a_net_that_does_not_explode_is_read_as_such(neuralab_data):
     """With weights half He's the 'exploding' net stays finite: the reading says so and
     compares the clipped and unclipped runs instead."""
     config = make_config(initialization.STUDY, overrides={**TINY, "explode_gain": "0.5"})
-    results = []
-    for seed in (0, 1):
-        nl.manual_seed(seed)
-        results.append(initialization.run(config, seed))
-    seeds = Seeds(results, [0, 1], initialization.STUDY.bounds_for(config))
+    seeds = lab.run_seeds(initialization.STUDY, config)
     found = findings_of(initialization.report(config, seeds))
     assert find(found, "diverged:relu/large").count == 0
     assert find(found, "no_explosion").text

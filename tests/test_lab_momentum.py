@@ -11,11 +11,10 @@ import math
 import numpy as np
 import pytest
 
-import neuralab as nl
 from neuralab import lab
 from neuralab.lab import momentum
 from neuralab.lab.findings import find, findings_of
-from neuralab.lab.study import Seeds, make_config
+from neuralab.lab.study import make_config
 
 CONFIG = make_config(momentum.STUDY, quick=True)
 
@@ -134,11 +133,7 @@ def test_the_reading_compares_only_the_momenta_that_ran(neuralab_data):
         momentum.STUDY,
         overrides={"momenta": "0.5,0.99", "n_train": 128, "n_test": 64, "epochs": 1},
     )
-    results = []
-    for seed in (0, 1):
-        nl.manual_seed(seed)
-        results.append(momentum.run(config, seed))
-    seeds = Seeds(results, [0, 1], momentum.STUDY.bounds_for(config))
+    seeds = lab.run_seeds(momentum.STUDY, config)
     found = findings_of(momentum.report(config, seeds))
     assert [f.key for f in found] == ["quad_steps_order", "net_train_loss_order"]
     assert find(found, "quad_steps_order").labels == ["momentum 0.5", "momentum 0.99"]

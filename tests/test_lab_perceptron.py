@@ -13,7 +13,7 @@ import neuralab as nl
 from neuralab import lab
 from neuralab.lab import perceptron
 from neuralab.lab.findings import find, findings_of
-from neuralab.lab.study import Seeds, make_config
+from neuralab.lab.study import make_config
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +107,7 @@ def test_the_reading_notes_when_the_contrast_does_not_show():
     """With one epoch not even AND is learned: the reading says the separable/non-separable
     contrast does not show, and gives each gate's remaining mistakes instead."""
     config = make_config(perceptron.STUDY, overrides={"epochs": 1, "restarts": 2, "mlp_steps": 5})
-    results = []
-    for seed in (0, 1):
-        nl.manual_seed(seed)
-        results.append(perceptron.run(config, seed))
-    seeds = Seeds(results, [0, 1], perceptron.STUDY.bounds_for(config))
+    seeds = lab.run_seeds(perceptron.STUDY, config)
     found = findings_of(perceptron.report(config, seeds))
     assert find(found, "learned:AND").count == 0
     assert find(found, "last_epoch_errors:AND").value.mean > 0

@@ -10,11 +10,10 @@ import math
 
 import pytest
 
-import neuralab as nl
 from neuralab import lab
 from neuralab.lab import schedules
 from neuralab.lab.findings import find, findings_of
-from neuralab.lab.study import Seeds, make_config
+from neuralab.lab.study import make_config
 
 CONFIG = make_config(schedules.STUDY, quick=True)
 
@@ -256,11 +255,7 @@ def test_the_reading_without_the_constant_rate_or_the_plateau(neuralab_data):
         quick=True,
         overrides={"schedules": "cosine,one_cycle", "n_train": 256, "n_test": 64, "epochs": 2},
     )
-    results = []
-    for seed in (0, 1):
-        nl.manual_seed(seed)
-        results.append(schedules.run(config, seed))
-    seeds = Seeds(results, [0, 1], schedules.STUDY.bounds_for(config))
+    seeds = lab.run_seeds(schedules.STUDY, config)
     found = findings_of(schedules.report(config, seeds))
     keys = {f.key for f in found}
     assert not any("constant" in k or k.startswith("plateau") for k in keys)

@@ -35,6 +35,7 @@ __all__ = [
     "listing",
     "make_config",
     "report_only",
+    "run_seeds",
     "run_studies",
     "studies",
 ]
@@ -237,6 +238,18 @@ def run_studies(
                 ) from None
             raise Interrupted("no job had finished, nothing was kept") from None
     return _write(out, [rendered[s.name] for s in chosen], mode, n_seeds, log)
+
+
+def run_seeds(study: str | Study, config: Any, seeds: Sequence[int] = (0, 1)) -> Seeds:
+    """Run ``study`` at ``config`` once per seed as the lab does (each run seeded, with
+    one BLAS thread) and return the ``Seeds`` its report reads: what a study's own test
+    needs, ``findings_of(STUDY.report(config, run_seeds(STUDY, config)))``."""
+    from neuralab.lab import jobs as lab_jobs
+
+    chosen = get_study(study)
+    settings = dataclasses.asdict(config)
+    results = [lab_jobs.run_job(chosen, settings, seed)[0] for seed in seeds]
+    return Seeds(results, list(seeds), chosen.bounds_for(config))
 
 
 class NoResultsError(ValueError):
