@@ -245,6 +245,7 @@ def _train_one(
             batch_size=config.batch_size,
             callbacks=[watcher],
             clip_grad_norm=clip,
+            evaluate_train=False,  # final_loss is the last epoch's mean loss
         )
     diverged, steps = trained.diverged, trained.history["step_loss"]
     begin = profile(start)
