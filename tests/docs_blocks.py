@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
-                   re.S | re.M)  # fmt: skip
+FENCE = re.compile(
+    r"^(?P<indent> *)```(?P<lang>[\w+-]*)[^\n]*\n"  # the opening fence and its language
+    r"(?P<body>.*?)^(?P=indent)```[ \t]*$",  # the body, up to a closing fence as indented
+    re.S | re.M,
+)
 
 
 @dataclass

@@ -4,7 +4,6 @@ output is what it prints."""
 from __future__ import annotations
 
 import pytest
-
 from docs_blocks import ROOT, blocks, pages, run_page
 
 
