@@ -227,6 +227,7 @@ def run_studies(
             for study, config in zip(chosen, configs):
                 render_ready(study, config, say)  # every job kept
             runner.run(to_run, done, say)
+            return _write(out, [rendered[s.name] for s in chosen], mode, n_seeds, log)
         except KeyboardInterrupt:
             ran = sum(not kept for _, _, kept in finished.values())
             where = out / lab_jobs.JOBS
@@ -237,7 +238,6 @@ def run_studies(
                     "are not run again)"
                 ) from None
             raise Interrupted("no job had finished, nothing was kept") from None
-    return _write(out, [rendered[s.name] for s in chosen], mode, n_seeds, log)
 
 
 def run_seeds(study: str | Study, config: Any, seeds: Sequence[int] = (0, 1)) -> Seeds:

@@ -88,11 +88,12 @@ for epoch in range(3):
 print("METRIC best_val_loss", min(h["val_loss"]))
 print("METRIC best_val_accuracy", max(h["val_accuracy"]))
 
-# ReduceLROnPlateau: the logged rate halves after each epoch without a new best val_loss
+# ReduceLROnPlateau: the logged rate halves after each epoch without a new best val_loss,
+# a new best being lower than the best so far by more than min_delta (Keras's 1e-4)
 lrs, lr, best, wait = [], 0.003, np.inf, 0
 for val_loss in h["val_loss"]:
     lrs.append(lr)
-    if val_loss < best:
+    if val_loss < best - 1e-4:
         best, wait = val_loss, 0
     else:
         wait += 1
