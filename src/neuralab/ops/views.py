@@ -339,8 +339,28 @@ __all__ = [
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """(..., C r^2, H, W) to (..., C, H r, W r), as ``torch.nn.functional.pixel_shuffle``:
-    out[..., c, h r + i, w r + j] = in[..., c r^2 + i r + j, h, w]."""
+    """Rearranges channels into space: (*, C r^2, H, W) -> (*, C, H r, W r).
+
+    out[..., c, h r + i, w r + j] = in[..., c r^2 + i r + j, h, w], r = upscale_factor, as
+    ``torch.nn.functional.pixel_shuffle`` (sub-pixel convolution, Shi et al., 2016).
+
+    Args:
+        input: a tensor (*, C r^2, H, W).
+        upscale_factor: r.
+
+    Returns:
+        A tensor (*, C, H r, W r).
+
+    Raises:
+        ShapeError: if the input has fewer than 3 axes or its channels are not divisible by
+            r^2 (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.pixel_shuffle(nl.arange(4.0).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
     r = upscale_factor
     shape = input._data.shape
     if len(shape) < 3 or shape[-3] % (r * r):
@@ -356,7 +376,25 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """The inverse of ``pixel_shuffle``: (..., C, H r, W r) to (..., C r^2, H, W)."""
+    """Rearranges space into channels, the inverse of ``pixel_shuffle``: (*, C, H r, W r) ->
+    (*, C r^2, H, W).
+
+    Args:
+        input: a tensor (*, C, H r, W r).
+        downscale_factor: r.
+
+    Returns:
+        A tensor (*, C r^2, H, W).
+
+    Raises:
+        ShapeError: if the input has fewer than 3 axes or H, W are not divisible by r (a
+            ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.pixel_unshuffle(nl.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+        tensor([0., 1., 2., 3.])
+    """
     r = downscale_factor
     shape = input._data.shape
     if len(shape) < 3 or shape[-2] % r or shape[-1] % r:
