@@ -35,9 +35,9 @@ def _compare(op: str, ufunc: str, input: Any, other: Any) -> Tensor:
 
 
 def eq(input: Tensor, other: Any) -> Tensor:
-    """Compares element-wise with broadcasting: input == other (also ``input == other``).
+    """Compares element-wise with broadcasting: input == other.
 
-    A boolean tensor, which carries no gradient.
+    Also ``input == other``; the result is a boolean tensor, which carries no gradient.
 
     Args:
         input: a tensor.
@@ -59,9 +59,9 @@ def eq(input: Tensor, other: Any) -> Tensor:
 
 
 def ne(input: Tensor, other: Any) -> Tensor:
-    """Compares element-wise with broadcasting: input != other (also ``input != other, not_equal``).
+    """Compares element-wise with broadcasting: input != other.
 
-    A boolean tensor, which carries no gradient.
+    Also ``input != other, not_equal``; the result is a boolean tensor, which carries no gradient.
 
     Args:
         input: a tensor.
@@ -83,9 +83,9 @@ def ne(input: Tensor, other: Any) -> Tensor:
 
 
 def lt(input: Tensor, other: Any) -> Tensor:
-    """Compares element-wise with broadcasting: input < other (also ``input < other, less``).
+    """Compares element-wise with broadcasting: input < other.
 
-    A boolean tensor, which carries no gradient.
+    Also ``input < other, less``; the result is a boolean tensor, which carries no gradient.
 
     Args:
         input: a tensor.
@@ -107,9 +107,9 @@ def lt(input: Tensor, other: Any) -> Tensor:
 
 
 def le(input: Tensor, other: Any) -> Tensor:
-    """Compares element-wise with broadcasting: input <= other (also ``input <= other, less_equal``).
+    """Compares element-wise with broadcasting: input <= other.
 
-    A boolean tensor, which carries no gradient.
+    Also ``input <= other, less_equal``; the result is a boolean tensor, which carries no gradient.
 
     Args:
         input: a tensor.
@@ -131,9 +131,9 @@ def le(input: Tensor, other: Any) -> Tensor:
 
 
 def gt(input: Tensor, other: Any) -> Tensor:
-    """Compares element-wise with broadcasting: input > other (also ``input > other, greater``).
+    """Compares element-wise with broadcasting: input > other.
 
-    A boolean tensor, which carries no gradient.
+    Also ``input > other, greater``; the result is a boolean tensor, which carries no gradient.
 
     Args:
         input: a tensor.
@@ -155,9 +155,9 @@ def gt(input: Tensor, other: Any) -> Tensor:
 
 
 def ge(input: Tensor, other: Any) -> Tensor:
-    """Compares element-wise with broadcasting: input >= other (also ``input >= other, greater_equal``).
+    """Compares element-wise with broadcasting: input >= other.
 
-    A boolean tensor, which carries no gradient.
+    Also ``input >= other, greater_equal``; the result is a boolean tensor, which carries no gradient.
 
     Args:
         input: a tensor.
