@@ -37,7 +37,7 @@ def _compare(op: str, ufunc: str, input: Any, other: Any) -> Tensor:
 def eq(input: Tensor, other: Any) -> Tensor:
     """Compares element-wise with broadcasting: input == other.
 
-    Also ``input == other``; the result is a boolean tensor, which carries no gradient.
+    Also ``input == other``; the boolean result carries no gradient.
 
     Args:
         input: a tensor.
@@ -61,7 +61,7 @@ def eq(input: Tensor, other: Any) -> Tensor:
 def ne(input: Tensor, other: Any) -> Tensor:
     """Compares element-wise with broadcasting: input != other.
 
-    Also ``input != other, not_equal``; the result is a boolean tensor, which carries no gradient.
+    Also ``input != other, not_equal``; the boolean result carries no gradient.
 
     Args:
         input: a tensor.
@@ -85,7 +85,7 @@ def ne(input: Tensor, other: Any) -> Tensor:
 def lt(input: Tensor, other: Any) -> Tensor:
     """Compares element-wise with broadcasting: input < other.
 
-    Also ``input < other, less``; the result is a boolean tensor, which carries no gradient.
+    Also ``input < other, less``; the boolean result carries no gradient.
 
     Args:
         input: a tensor.
@@ -109,7 +109,7 @@ def lt(input: Tensor, other: Any) -> Tensor:
 def le(input: Tensor, other: Any) -> Tensor:
     """Compares element-wise with broadcasting: input <= other.
 
-    Also ``input <= other, less_equal``; the result is a boolean tensor, which carries no gradient.
+    Also ``input <= other, less_equal``; the boolean result carries no gradient.
 
     Args:
         input: a tensor.
@@ -133,7 +133,7 @@ def le(input: Tensor, other: Any) -> Tensor:
 def gt(input: Tensor, other: Any) -> Tensor:
     """Compares element-wise with broadcasting: input > other.
 
-    Also ``input > other, greater``; the result is a boolean tensor, which carries no gradient.
+    Also ``input > other, greater``; the boolean result carries no gradient.
 
     Args:
         input: a tensor.
@@ -157,7 +157,7 @@ def gt(input: Tensor, other: Any) -> Tensor:
 def ge(input: Tensor, other: Any) -> Tensor:
     """Compares element-wise with broadcasting: input >= other.
 
-    Also ``input >= other, greater_equal``; the result is a boolean tensor, which carries no gradient.
+    Also ``input >= other, greater_equal``; the boolean result carries no gradient.
 
     Args:
         input: a tensor.
