@@ -646,17 +646,17 @@ __all__ = [
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """Rearranges channels into space: (*, C r^2, H, W) -> (*, C, H r, W r).
+    """Rearranges channels into space: (..., C r^2, H, W) -> (..., C, H r, W r).
 
     out[..., c, h r + i, w r + j] = in[..., c r^2 + i r + j, h, w], r = upscale_factor, as
     ``torch.nn.functional.pixel_shuffle`` (sub-pixel convolution, Shi et al., 2016).
 
     Args:
-        input: a tensor (*, C r^2, H, W).
+        input: a tensor (..., C r^2, H, W).
         upscale_factor: r.
 
     Returns:
-        A tensor (*, C, H r, W r).
+        A tensor (..., C, H r, W r).
 
     Raises:
         ShapeError: if the input has fewer than 3 axes or its channels are not divisible by
@@ -683,15 +683,16 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """Rearranges space into channels, the inverse of ``pixel_shuffle``: (*, C, H r, W r) ->
-    (*, C r^2, H, W).
+    """Rearranges space into channels, the inverse of ``pixel_shuffle``.
+
+    (..., C, H r, W r) -> (..., C r^2, H, W), r = downscale_factor.
 
     Args:
-        input: a tensor (*, C, H r, W r).
+        input: a tensor (..., C, H r, W r).
         downscale_factor: r.
 
     Returns:
-        A tensor (*, C r^2, H, W).
+        A tensor (..., C r^2, H, W).
 
     Raises:
         ShapeError: if the input has fewer than 3 axes or H, W are not divisible by r (a
