@@ -14,8 +14,25 @@ from neuralab.tensor import Tensor
 
 
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """y = min(max(x, min_val), max_val); dy/dx = 1 strictly inside (min_val, max_val), else
-    0 (PyTorch's rule, also at the two bounds)."""
+    """Clips element-wise: y = min(max(x, min_val), max_val).
+
+    dy/dx = 1 strictly inside (min_val, max_val), else 0 (PyTorch's rule, also at the two
+    bounds). ``neuralab.functional.hardtanh`` is the public entry point.
+
+    Args:
+        x: the input.
+        min_val: the lower bound. Defaults to -1.0.
+        max_val: the upper bound. Defaults to 1.0.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.nn.activation import hardtanh
+        >>> hardtanh(nl.tensor([-2.0, 0.5, 2.0]))
+        tensor([-1. ,  0.5,  1. ])
+    """
     data = x._data
     inside = (data > min_val) & (data < max_val)
     clipped = Tensor._from_array(data.clip(min_val, max_val))
@@ -23,8 +40,25 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """y = log(1 + e^(beta x)) / beta, and y = x where beta x > threshold (for stability);
-    dy/dx = sigmoid(beta x) (1 where linear)."""
+    """Softplus: y = log(1 + e^(beta x)) / beta, and y = x where beta x > threshold.
+
+    dy/dx = sigmoid(beta x) (1 where linear). ``neuralab.functional.softplus`` is the public
+    entry point.
+
+    Args:
+        x: the input.
+        beta: the sharpness. Defaults to 1.0.
+        threshold: the identity above ``beta * x > threshold``. Defaults to 20.0.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.nn.activation import softplus
+        >>> softplus(nl.tensor([0.0, 50.0]))
+        tensor([ 0.6931, 50.    ])
+    """
     z = x * beta if beta != 1 else x
     safe = ops.clamp(z, max=threshold)  # e^z cannot overflow; that branch is unused there
     smooth = ops.log(ops.exp(safe) + 1.0)
@@ -35,12 +69,38 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def silu(x: Tensor) -> Tensor:
-    """y = x sigmoid(x) (the swish)"""
+    """SiLU (swish): y = x sigmoid(x).
+
+    Args:
+        x: the input.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.nn.activation import silu
+        >>> silu(nl.tensor([0.0, 1.0]))
+        tensor([0.    , 0.7311])
+    """
     return x * A.sigmoid(x)
 
 
 def mish(x: Tensor) -> Tensor:
-    """y = x tanh(softplus(x)) (Misra, 2019)"""
+    """Mish (Misra, 2019): y = x tanh(softplus(x)).
+
+    Args:
+        x: the input.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.nn.activation import mish
+        >>> mish(nl.tensor([0.0, 1.0]))
+        tensor([0.    , 0.8651])
+    """
     return x * A.tanh(softplus(x))
 
 
