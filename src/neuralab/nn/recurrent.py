@@ -102,7 +102,8 @@ class RNNBase(Module):
     Raises:
         ValueError: if a size is not positive or ``dropout`` is outside [0, 1]; in the forward
             pass, if the input or a state has the wrong shape or dtype.
-        TypeError: if ``bias``, ``batch_first`` or ``bidirectional`` is not a bool.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
         NotImplementedError: if ``proj_size`` is not 0.
 
     Shape:
@@ -351,7 +352,8 @@ class RNN(RNNBase):
     Raises:
         ValueError: if ``nonlinearity`` is unknown, a size is not positive or ``dropout`` is
             outside [0, 1]; in the forward pass, if the input or hx has the wrong shape.
-        TypeError: if ``bias``, ``batch_first`` or ``bidirectional`` is not a bool.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
 
     Shape:
         - Input: (T, N, I), (N, T, I) with ``batch_first``, or unbatched (T, I).
@@ -432,7 +434,8 @@ class LSTM(RNNBase):
     Raises:
         ValueError: if a size is not positive or ``dropout`` is outside [0, 1]; in the forward
             pass, if the input or a state has the wrong shape or dtype.
-        TypeError: if ``bias``, ``batch_first`` or ``bidirectional`` is not a bool.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
         NotImplementedError: if ``proj_size`` is not 0.
 
     Shape:
@@ -493,7 +496,8 @@ class GRU(RNNBase):
     Raises:
         ValueError: if a size is not positive or ``dropout`` is outside [0, 1]; in the forward
             pass, if the input or a state has the wrong shape or dtype.
-        TypeError: if ``bias``, ``batch_first`` or ``bidirectional`` is not a bool.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
         NotImplementedError: if ``proj_size`` is not 0.
 
     Shape:
@@ -537,7 +541,8 @@ class RNNCellBase(Module):
     Raises:
         ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
             or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
-        TypeError: if ``bias`` is not a bool, or the input or a state is not a Tensor.
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
 
     Shape:
         - Input: (N, I) or (I,).
@@ -650,7 +655,8 @@ class RNNCell(RNNCellBase):
     Raises:
         ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
             or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
-        TypeError: if ``bias`` is not a bool, or the input or a state is not a Tensor.
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
 
     Shape:
         - Input: (N, I) or (I,).
@@ -696,7 +702,8 @@ class LSTMCell(RNNCellBase):
     Raises:
         ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
             or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
-        TypeError: if ``bias`` is not a bool, or the input or a state is not a Tensor.
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
 
     Shape:
         - Input: (N, I) or (I,).
@@ -741,7 +748,8 @@ class GRUCell(RNNCellBase):
     Raises:
         ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
             or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
-        TypeError: if ``bias`` is not a bool, or the input or a state is not a Tensor.
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
 
     Shape:
         - Input: (N, I) or (I,).
