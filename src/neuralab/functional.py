@@ -84,22 +84,95 @@ __all__ = [
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = max(x, 0)"""
+    """Rectified linear unit, element-wise: y = max(x, 0); dy/dx = 1 for x > 0, else 0.
+
+    Args:
+        input: any tensor.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.relu(nl.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
     return _activation.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """y = x for x > 0, else negative_slope * x"""
+    """Leaky ReLU, element-wise: y = x for x > 0, else negative_slope * x.
+
+    Args:
+        input: any tensor.
+        negative_slope: the slope for negative inputs. Defaults to 0.01.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.leaky_relu(nl.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2,  3. ])
+    """
     return _activation.leaky_relu(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """y = x for x > 0, else alpha (e^x - 1)"""
+    """Exponential linear unit, element-wise: y = x for x > 0, else alpha (e^x - 1).
+
+    Args:
+        input: any tensor.
+        alpha: -alpha is the limit as x -> -inf. Defaults to 1.0.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.elu(nl.tensor([-1.0, 2.0]))
+        tensor([-0.6321,  2.    ])
+    """
     return _activation.elu(input, alpha)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+    """Zeroes each element with probability p and scales the rest by 1/(1-p), in training only.
+
+    y = x m / (1 - p), m ~ Bernoulli(1 - p) element-wise, so E[y] = x; with
+    ``training=False``, y = x.
+
+    Args:
+        input: any tensor.
+        p: the probability of zeroing an element. Defaults to 0.5.
+        training: apply dropout (else return the input). Defaults to True.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1].
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> _ = nl.manual_seed(0)
+        >>> sorted(set(F.dropout(nl.ones(100), p=0.75).tolist()))
+        [0.0, 4.0]
+        >>> F.dropout(nl.ones(2), training=False)
+        tensor([1., 1.])
+    """
     return _regularization.dropout(input, p, training)
 
 
@@ -128,8 +201,33 @@ def _check_dropout(who: str, input: Any, p: float) -> None:
 def dropout1d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
 ) -> Tensor:
-    """Zero whole channels of (N, C, L) or (C, L) input with probability p, scaling the rest
-    by 1/(1-p): y[n, c, :] = x[n, c, :] m[n, c] / (1 - p), m ~ Bernoulli(1 - p)."""
+    """Zeroes whole channels of (N, C, L) or (C, L) input with probability p, scaling the rest.
+
+    y[n, c, :] = x[n, c, :] m[n, c] / (1 - p), m ~ Bernoulli(1 - p); with ``training=False``,
+    y = x.
+
+    Args:
+        input: a tensor (N, C, L) or (C, L).
+        p: the probability of zeroing a channel. Defaults to 0.5.
+        training: apply dropout (else return the input). Defaults to True.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1] or the input is not 2-D or 3-D.
+        TypeError: if the input is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> _ = nl.manual_seed(0)
+        >>> y = F.dropout1d(nl.ones(2, 6, 5))
+        >>> all(len(set(row)) == 1 for row in y.reshape(12, 5).tolist())
+        True
+    """
     _check_dropout("dropout1d", input, p)
     if input.ndim not in (2, 3):
         raise ValueError(
@@ -141,11 +239,33 @@ def dropout1d(
 def dropout2d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
 ) -> Tensor:
-    """Zero whole channels of (N, C, H, W) input with probability p, scaling the rest by
-    1/(1-p): y[n, c] = x[n, c] m[n, c] / (1 - p), m ~ Bernoulli(1 - p).
+    """Zeroes whole channels of (N, C, H, W) input with probability p, scaling the rest.
 
-    As PyTorch (2.x): the mask covers the first two axes of any input, so 3-D input is read
-    as (N, C, L) and 2-D input as (N, C) (element-wise dropout), each with PyTorch's warning.
+    y[n, c] = x[n, c] m[n, c] / (1 - p), m ~ Bernoulli(1 - p); with ``training=False``, y = x.
+    As PyTorch (2.x), the mask covers the first two axes of any input, so 3-D input is read as
+    (N, C, L) and other shapes element-wise, each with PyTorch's warning.
+
+    Args:
+        input: a tensor (N, C, H, W).
+        p: the probability of zeroing a channel. Defaults to 0.5.
+        training: apply dropout (else return the input). Defaults to True.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1] or the input has fewer than 2 axes.
+        TypeError: if the input is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> _ = nl.manual_seed(0)
+        >>> y = F.dropout2d(nl.ones(1, 4, 2, 2))
+        >>> [plane.sum().item() for plane in y[0]]
+        [8.0, 0.0, 0.0, 0.0]
     """
     _check_dropout("dropout2d", input, p)
     if input.ndim < 2:
@@ -176,21 +296,67 @@ def __getattr__(name: str) -> Any:
 
 # --- activations and layer norm that live beside their modules in neuralab.nn ----------
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = x sigmoid(x) (out of place whatever ``inplace`` says)."""
+    """Sigmoid linear unit (swish), element-wise: y = x sigmoid(x).
+
+    Args:
+        input: any tensor.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.silu(nl.tensor([-1.0, 1.0]))
+        tensor([-0.2689,  0.7311])
+    """
     from neuralab.nn.activation import silu as _silu
 
     return _silu(input)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = x tanh(softplus(x))."""
+    """Mish, element-wise: y = x tanh(softplus(x)) (Misra, 2019).
+
+    Args:
+        input: any tensor.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.mish(nl.tensor([-1.0, 1.0]))
+        tensor([-0.3034,  0.8651])
+    """
     from neuralab.nn.activation import mish as _mish
 
     return _mish(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """y = log(1 + e^(beta x)) / beta, linear where beta x > threshold."""
+    """Softplus, element-wise: y = log(1 + e^(beta x)) / beta, linear (y = x) where
+    beta x > threshold; dy/dx = sigmoid(beta x).
+
+    Args:
+        input: any tensor.
+        beta: the sharpness. Defaults to 1.0.
+        threshold: above ``beta * x > threshold`` the function is the identity. Defaults to 20.0.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.softplus(nl.tensor([0.0, 1.0]), beta=2.0)
+        tensor([0.3466, 1.0635])
+    """
     from neuralab.nn.activation import softplus as _softplus
 
     return _softplus(input, beta, threshold)
@@ -199,14 +365,46 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def hardtanh(
     input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> Tensor:
-    """y = min(max(x, min_val), max_val)."""
+    """Clips element-wise: y = min(max(x, min_val), max_val); dy/dx = 1 strictly inside, else 0.
+
+    Args:
+        input: any tensor.
+        min_val: the lower bound. Defaults to -1.0.
+        max_val: the upper bound. Defaults to 1.0.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.hardtanh(nl.tensor([-3.0, 0.5, 2.0]), -2.0, 1.0)
+        tensor([-2. ,  0.5,  1. ])
+    """
     from neuralab.nn.activation import hardtanh as _hardtanh
 
     return _hardtanh(input, min_val, max_val)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = min(max(x, 0), 6)."""
+    """ReLU capped at 6, element-wise: y = min(max(x, 0), 6).
+
+    Args:
+        input: any tensor.
+        inplace: accepted for PyTorch compatibility; the result is computed out of place and
+            the input keeps its values. Defaults to False.
+
+    Returns:
+        A new tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.relu6(nl.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -217,7 +415,32 @@ def layer_norm(
     bias: Tensor | None = None,
     eps: float = 1e-5,
 ) -> Tensor:
-    """(x - mean) / sqrt(var + eps) * weight + bias over the last dimensions."""
+    """Layer normalization over the last len(normalized_shape) axes, then scale and shift.
+
+    mu = mean(x), var = mean((x - mu)^2) (biased) over those axes, per sample;
+    y = (x - mu) / sqrt(var + eps) * weight + bias.
+
+    Args:
+        input: the tensor to normalize.
+        normalized_shape: the sizes of the trailing axes (an int for one).
+        weight: the scale, of shape ``normalized_shape``. Defaults to None (no scale).
+        bias: the shift, of shape ``normalized_shape``. Defaults to None (no shift).
+        eps: added to the variance for numerical stability. Defaults to 1e-5.
+
+    Returns:
+        The normalized tensor, of the input's shape.
+
+    Raises:
+        ValueError: if the input's trailing shape is not ``normalized_shape``.
+        TypeError: if the input is not floating point (``DTypeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> F.layer_norm(nl.tensor([[0.0, 2.0], [1.0, 5.0]]), (2,))
+        tensor([[-1.,  1.],
+                [-1.,  1.]])
+    """
     from neuralab.nn.normalization import layer_norm as _layer_norm
 
     return _layer_norm(input, normalized_shape, weight, bias, eps)

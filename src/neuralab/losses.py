@@ -32,6 +32,18 @@ from neuralab.ops.fused import _rows, _unrows
 from neuralab.ops.indexing import check_class_target
 from neuralab.tensor import DTypeError, Tensor, _as_array
 
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "huber_loss",
+    "l1_loss",
+    "mse_loss",
+    "nll_loss",
+    "quantile_loss",
+    "smooth_l1_loss",
+]
+
 _REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -355,9 +367,37 @@ def mse_loss(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Mean squared error: l = w (x - y)^2;  dl/dx = 2 w (x - y).
+    """Mean squared error: l = w (x - y)^2, dl/dx = 2 w (x - y).
 
-    'mean' with ``weight`` w (input's shape) is sum(w l) / sum(w), as PyTorch.
+    Args:
+        input: the prediction x.
+        target: the target y, of the input's shape.
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        weight: an elementwise weight w of the input's shape; 'mean' is then
+            sum(w l) / sum(w), as PyTorch. Defaults to None.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if ``reduction`` is unknown, or input and target (or a weight) do not
+            have the same shape (``ShapeError``, a ValueError).
+        TypeError: if the input is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x, y = nl.tensor([1.0, 2.0, 3.0]), nl.tensor([1.0, 0.0, 0.0])
+        >>> nl.functional.mse_loss(x, y)
+        tensor(4.3333)
+        >>> nl.functional.mse_loss(x, y, reduction="none")
+        tensor([0., 4., 9.])
     """
     reduction = _reduction("mse_loss", size_average, reduce, reduction)
     _exact_weight("mse_loss", weight, input)
@@ -374,9 +414,34 @@ def l1_loss(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Mean absolute error: l = w |x - y|;  dl/dx = w sign(x - y).
+    """Mean absolute error: l = w |x - y|, dl/dx = w sign(x - y).
 
-    'mean' with ``weight`` w (input's shape) is sum(w l) / sum(w), as PyTorch.
+    Args:
+        input: the prediction x.
+        target: the target y, of the input's shape.
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        weight: an elementwise weight w of the input's shape; 'mean' is then
+            sum(w l) / sum(w), as PyTorch. Defaults to None.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if ``reduction`` is unknown, or input and target (or a weight) do not
+            have the same shape (``ShapeError``, a ValueError).
+        TypeError: if the input is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.l1_loss(nl.tensor([1.0, 2.0, 3.0]), nl.tensor([1.0, 0.0, 0.0]))
+        tensor(1.6667)
     """
     reduction = _reduction("l1_loss", size_average, reduce, reduction)
     _exact_weight("l1_loss", weight, input)
@@ -394,8 +459,34 @@ def huber_loss(
 ) -> Tensor:
     """Huber loss: quadratic near 0, linear (slope delta) beyond |x - y| = delta.
 
-    d = x - y;  l = d^2 / 2 for |d| < delta, else delta (|d| - delta / 2);
-    dl/dx = clip(d, -delta, delta). 'mean' with ``weight`` is mean(w l), as PyTorch.
+    d = x - y; l = d^2 / 2 for |d| < delta, else delta (|d| - delta / 2);
+    dl/dx = clip(d, -delta, delta).
+
+    Args:
+        input: the prediction x.
+        target: the target y, of the input's shape.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        delta: where the loss turns from quadratic to linear; positive. Defaults to 1.0.
+        weight: an elementwise weight w of the input's shape; 'mean' is mean(w l), as
+            PyTorch. Defaults to None.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if ``delta`` is not positive, ``reduction`` is unknown, or the shapes
+            differ (``ShapeError``).
+        TypeError: if the input is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x, y = nl.tensor([0.5, 3.0]), nl.tensor([0.0, 0.0])
+        >>> nl.functional.huber_loss(x, y, reduction="none")
+        tensor([0.125, 2.5  ])
     """
     reduction = _reduction("huber_loss", None, None, reduction)
     if not delta > 0:
@@ -416,10 +507,37 @@ def smooth_l1_loss(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Smooth L1 loss = Huber loss / beta (with delta = beta); L1 for beta = 0.
+    """Smooth L1 loss, the Huber loss divided by beta (delta = beta); the L1 loss for beta = 0.
 
-    d = x - y;  l = d^2 / (2 beta) for |d| < beta, else |d| - beta / 2;
+    d = x - y; l = d^2 / (2 beta) for |d| < beta, else |d| - beta / 2;
     dl/dx = d / beta for |d| < beta, else sign(d).
+
+    Args:
+        input: the prediction x.
+        target: the target y, of the input's shape.
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        beta: where the loss turns from quadratic to linear; non-negative. Defaults to 1.0.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if ``beta`` is negative, ``reduction`` is unknown, or the shapes differ
+            (``ShapeError``).
+        TypeError: if the input is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x, y = nl.tensor([0.5, 3.0]), nl.tensor([0.0, 0.0])
+        >>> nl.functional.smooth_l1_loss(x, y, reduction="none", beta=2.0)
+        tensor([0.0625, 2.    ])
     """
     reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
     if beta < 0:
@@ -437,11 +555,35 @@ def quantile_loss(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Quantile (pinball) loss, minimized by the ``quantile``-th quantile of the target.
+    """Quantile (pinball) loss, minimized by the q-th quantile of the target (no PyTorch
+    counterpart).
 
-    d = y - x (target minus prediction);  l = q d for d >= 0, else (q - 1) d;
+    d = y - x (target minus prediction); l = q d for d >= 0, else (q - 1) d;
     dl/dx = -q for d >= 0, else 1 - q. At q = 0.5 it is half the L1 loss.
-    (No PyTorch counterpart.)
+
+    Args:
+        input: the prediction x.
+        target: the target y, of the input's shape.
+        quantile: q, in [0, 1]. Defaults to 0.5.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if ``quantile`` is outside [0, 1], ``reduction`` is unknown, or the shapes
+            differ (``ShapeError``).
+        TypeError: if the input is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x, y = nl.tensor([0.0, 0.0]), nl.tensor([1.0, -1.0])
+        >>> nl.functional.quantile_loss(x, y, quantile=0.9, reduction="none")
+        tensor([0.9, 0.1])
     """
     reduction = _reduction("quantile_loss", None, None, reduction)
     if not 0 <= quantile <= 1:
@@ -463,10 +605,37 @@ def binary_cross_entropy(
 ) -> Tensor:
     """Binary cross-entropy between probabilities x in [0, 1] and targets y in [0, 1].
 
-    l = -w (y ln x + (1 - y) ln(1 - x)), each log clamped at -100 as PyTorch does (so x = 0
-    or 1 gives a finite loss); dl/dx = w (x - y) / max(x (1 - x), 1e-12).
-    ``weight`` broadcasts to input's shape; 'mean' is mean(w l). For logits use
+    l = -w (y ln x + (1 - y) ln(1 - x)), each log clamped at -100 as PyTorch does (so x = 0 or
+    1 gives a finite loss); dl/dx = w (x - y) / max(x (1 - x), 1e-12). For logits use
     ``binary_cross_entropy_with_logits``, which is stable and one op cheaper.
+
+    Args:
+        input: the probabilities x.
+        target: the float targets y, of the input's shape.
+        weight: a weight w that broadcasts to the input's shape; 'mean' is mean(w l).
+            Defaults to None.
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if input or target has values outside [0, 1], ``reduction`` is unknown, or
+            the shapes differ (``ShapeError``).
+        TypeError: if the input or the target is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> p, y = nl.tensor([0.9, 0.2]), nl.tensor([1.0, 0.0])
+        >>> nl.functional.binary_cross_entropy(p, y)
+        tensor(0.1643)
     """
     name = "binary_cross_entropy"
     reduction = _reduction(name, size_average, reduce, reduction)
@@ -489,12 +658,40 @@ def binary_cross_entropy_with_logits(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Binary cross-entropy on logits x: BCE(sigmoid(x), y) in one stable pass.
+    """Binary cross-entropy on logits x: BCE(sigmoid(x), y) in one numerically stable pass.
 
-    With pos_weight p (weight of the positive term, broadcast over input, typically (C,)):
-    l = w ((1 - y) x + (1 + (p - 1) y) (ln(1 + e^-|x|) + max(-x, 0)))
-    dl/dx = w ((1 + (p - 1) y) sigmoid(x) - p y)   (= w (sigmoid(x) - y) for p = 1)
-    Targets must lie in [0, 1] (PyTorch does not check here).
+    With pos_weight p (the weight of the positive term):
+    l = w ((1 - y) x + (1 + (p - 1) y) (ln(1 + e^-|x|) + max(-x, 0))),
+    dl/dx = w ((1 + (p - 1) y) sigmoid(x) - p y)  (= w (sigmoid(x) - y) for p = 1).
+
+    Args:
+        input: the logits x.
+        target: the float targets y in [0, 1], of the input's shape.
+        weight: a weight w that broadcasts to the input's shape. Defaults to None.
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        pos_weight: the weight p of positive examples, broadcast over the input (typically
+            (C,), one per class; p > 1 raises recall). Defaults to None (p = 1).
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the input's shape for 'none'.
+
+    Raises:
+        ValueError: if the target has values outside [0, 1], ``reduction`` is unknown, or the
+            shapes differ (``ShapeError``).
+        TypeError: if the input or the target is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> logits, y = nl.tensor([2.1972, -1.3863]), nl.tensor([1.0, 0.0])
+        >>> nl.functional.binary_cross_entropy_with_logits(logits, y)
+        tensor(0.1643)
     """
     name = "binary_cross_entropy_with_logits"
     reduction = _reduction(name, size_average, reduce, reduction)
@@ -571,11 +768,40 @@ def nll_loss(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Negative log-likelihood: input holds log-probabilities (e.g. ``log_softmax``).
+    """Negative log-likelihood of log-probabilities (e.g. the output of ``log_softmax``).
 
-    input (N, C), (C,) or (N, C, d1, ...); target class indices (N,), () or (N, d1, ...).
-    l_i = -w_{t_i} input[i, t_i] (0 where t_i = ignore_index); 'mean' divides by
-    sum of w_{t_i} over counted targets. dl_i/dinput[i, t_i] = -w_{t_i}.
+    l_i = -w_{t_i} input[i, t_i] (0 where t_i = ignore_index); 'mean' divides the sum by
+    sum_i w_{t_i} over the counted targets. dl_i/dinput[i, t_i] = -w_{t_i}.
+
+    Args:
+        input: log-probabilities, (N, C), (C,) or (N, C, d1, ...).
+        target: class indices (integer dtype), (N,), () or (N, d1, ...).
+        weight: a class weight w of shape (C,). Defaults to None (all 1).
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        ignore_index: a target value that counts neither in the loss nor in the mean.
+            Defaults to -100.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', the target's shape for 'none'.
+
+    Raises:
+        ValueError: if ``reduction`` is unknown, a target is out of range, or the shapes do
+            not fit (``ShapeError``).
+        TypeError: if the input is not floating point (``DTypeError`` if the target is not
+            of an integer dtype).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> logp = nl.tensor([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]).log_softmax(1)
+        >>> nl.functional.nll_loss(logp, nl.tensor([2, 0]))
+        tensor(1.4076)
     """
     reduction = _reduction("nll_loss", size_average, reduce, reduction)
     x = _array(input)
@@ -611,12 +837,50 @@ def cross_entropy(
     *,
     sample_weight: Any = None,
 ) -> Tensor:
-    """Softmax cross-entropy on logits: ``neuralab.ops.cross_entropy`` (one fused op, see
-    its docstring for the formulas) with PyTorch's full signature and sample weights.
+    """Softmax cross-entropy on logits, as ``torch.nn.functional.cross_entropy``.
 
-    With sample weights s, 'mean' = sum_i s_i l_i / sum_i s_i w_{t_i} for class-index
-    targets and sum_i s_i l_i / (sum_i s_i K) for probability targets (K elements per
-    sample), matching PyTorch's denominators when s = 1.
+    With p = softmax(z) over the class axis, class weights w and label smoothing e over C
+    classes: for a class-index target t, l = (1 - e) w_t (-log p_t) + (e / C) sum_c w_c
+    (-log p_c); for a probability target q, l = -sum_c w_c q_c log p_c (q smoothed to
+    q (1 - e) + e / C). 'mean' divides by sum_i w_{t_i} over counted targets (index targets)
+    or by the number of samples (probability targets), as PyTorch; with sample weights s,
+    by sum_i s_i w_{t_i} or sum_i s_i. One fused op (``neuralab.ops.cross_entropy``).
+
+    Args:
+        input: logits z, (N, C), (C,) or (N, C, d1, ...).
+        target: class indices (integer dtype), (N,), () or (N, d1, ...); or class
+            probabilities of the input's shape (float dtype).
+        weight: a class weight w of shape (C,). Defaults to None (all 1).
+        size_average: deprecated (PyTorch's); with ``reduce`` it sets ``reduction``, with a
+            warning. Defaults to None.
+        reduce: deprecated (PyTorch's); see ``size_average``. Defaults to None.
+        ignore_index: a class-index target value that counts neither in the loss nor in the
+            mean. Defaults to -100.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (the per-element losses). Defaults to
+            ``'mean'``.
+        label_smoothing: e in [0, 1], mixing the target with the uniform distribution.
+            Defaults to 0.0.
+        sample_weight: one non-negative weight per sample, shape (N,), along the input's first
+            axis (see the module docstring for how 'mean' uses it). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The loss: a scalar for 'mean' and 'sum', one value per sample (and position) for
+        'none'.
+
+    Raises:
+        ValueError: if ``reduction`` is unknown, a target is out of range, or the shapes do
+            not fit (``ShapeError``).
+        TypeError: if the input is not floating point or the target of the wrong dtype
+            (``DTypeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> logits = nl.tensor([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+        >>> nl.functional.cross_entropy(logits, nl.tensor([2, 0]))
+        tensor(1.4076)
+        >>> nl.functional.cross_entropy(logits, nl.tensor([2, 0]), reduction="none")
+        tensor([0.4076, 2.4076])
     """
     reduction = _reduction("cross_entropy", size_average, reduce, reduction)
     if sample_weight is None:

@@ -15,16 +15,57 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class Conv2d(Module):
-    """2-D convolution over (N, C, H, W) or (C, H, W) inputs (see ``neuralab.ops.conv``):
+    """Applies a 2-D convolution (cross-correlation, as PyTorch) over (N, C, H, W) input.
 
-      y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] x[n, g C/G + c, s i + d p - pad, s j + d q - pad]
+    y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, g C_in/G + c, s i + d p - pad,
+    s j + d q - pad], where g is the group of output channel o, s the stride and d the
+    dilation.
 
-    weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,). Initialized as
-    PyTorch: kaiming_uniform_(a = sqrt 5) on the weight, i.e. U(-1/sqrt(fan_in),
-    1/sqrt(fan_in)), and the bias from the same range, fan_in = in_channels / groups kh kw.
-    padding is an int, a pair, 'valid' or 'same' (stride 1); padding_mode 'zeros' pads in the
-    convolution, 'reflect', 'replicate' and 'circular' pad the input with ``F.pad`` first
-    and convolve without padding, as PyTorch does.
+    The weight has shape (out_channels, in_channels / groups, kh, kw) and the bias
+    (out_channels,). Initialized as PyTorch: ``kaiming_uniform_(a = sqrt 5)`` on the weight,
+    i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups * kh * kw, and
+    the bias from the same range.
+
+    Args:
+        in_channels: C_in, the channels of the input.
+        out_channels: C_out, the channels the convolution produces.
+        kernel_size: (kh, kw), or one int for both.
+        stride: the step of the window, an int or a pair. Defaults to 1.
+        padding: zeros (or ``padding_mode`` values) added on each side: an int, a pair,
+            ``'valid'`` (none) or ``'same'`` (output size = input size; stride 1 only).
+            Defaults to 0.
+        dilation: the spacing between kernel taps, an int or a pair. Defaults to 1.
+        groups: G; input and output channels are split into G groups convolved separately
+            (G = in_channels is a depthwise convolution). Defaults to 1.
+        bias: whether to add a learned bias. Defaults to True.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``; the
+            last three pad the input with ``F.pad`` first, as PyTorch. Defaults to ``'zeros'``.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if channel counts are not positive or not divisible by ``groups``, a size
+            is not positive, ``padding`` is an unknown string or ``'same'`` with a stride, or
+            ``padding_mode`` is unknown; in the forward pass, if the input is not 3-D/4-D or
+            its channel count is not ``in_channels``.
+
+    Shape:
+        - Input: (N, C_in, H_in, W_in) or (C_in, H_in, W_in).
+        - Output: (N, C_out, H_out, W_out) or (C_out, H_out, W_out), where
+          H_out = floor((H_in + 2 padding[0] - dilation[0] (kernel_size[0] - 1) - 1)
+          / stride[0] + 1)
+          and W_out likewise with the second entries.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> conv = nl.nn.Conv2d(3, 8, kernel_size=3, padding=1)
+        >>> conv.weight.shape
+        (8, 3, 3, 3)
+        >>> conv(nl.zeros(2, 3, 28, 28)).shape
+        (2, 8, 28, 28)
+        >>> nl.nn.Conv2d(3, 8, 5, stride=2)(nl.zeros(2, 3, 28, 28)).shape
+        (2, 8, 12, 12)
     """
 
     def __init__(
@@ -98,7 +139,7 @@ class Conv2d(Module):
         )
 
     def reset_parameters(self) -> None:
-        """PyTorch's default: kaiming_uniform_(a = sqrt 5) and bias ~ U(+-1/sqrt(fan_in))."""
+        """Re-initializes as PyTorch: kaiming_uniform_(a = sqrt 5), bias ~ U(+-1/sqrt(fan_in))."""
         _reset_kaiming_uniform(self)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -126,14 +167,52 @@ class Conv2d(Module):
 
 
 class ConvTranspose2d(Module):
-    """2-D transposed convolution (the adjoint of Conv2d; "deconvolution" in DCGAN):
+    """Applies a 2-D transposed convolution, the adjoint (gradient) of Conv2d.
 
-      OH = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1
+    Each input pixel scatters a weighted copy of the kernel into the output ("deconvolution"
+    in DCGAN): y[n, o, s i + d p - pad, s j + d q - pad] += x[n, c, i, j] w[c, o, p, q], plus
+    b[o].
 
-    weight (in_channels, out_channels / groups, kh, kw), bias (out_channels,); see
-    ``neuralab.ops.conv.conv_transpose2d``. Initialized as PyTorch: kaiming_uniform_(a =
-    sqrt 5) on the weight and the bias ~ U(+-1/sqrt(fan_in)), where fan_in is computed from
-    the weight as stored, (out_channels / groups) kh kw.
+    The weight has shape (in_channels, out_channels / groups, kh, kw) and the bias
+    (out_channels,). Initialized as PyTorch: ``kaiming_uniform_(a = sqrt 5)`` on the weight and
+    the bias ~ U(+-1/sqrt(fan_in)), fan_in computed from the weight as stored,
+    (out_channels / groups) kh kw.
+
+    Args:
+        in_channels: C_in, the channels of the input.
+        out_channels: C_out, the channels of the output.
+        kernel_size: (kh, kw), or one int for both.
+        stride: the step, an int or a pair. Defaults to 1.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are implicitly added to the
+            input on each side; an int or a pair. Defaults to 0.
+        output_padding: extra rows/columns added to one side of the output, to choose among
+            the sizes a strided Conv2d maps to the same size. Defaults to 0.
+        groups: the number of blocked connections from input to output channels. Defaults to 1.
+        bias: whether to add a learned bias. Defaults to True.
+        dilation: the spacing between kernel taps. Defaults to 1.
+        padding_mode: only ``'zeros'`` is supported. Defaults to ``'zeros'``.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if ``padding_mode`` is not ``'zeros'``, or the channel counts are not
+            positive and divisible by ``groups``.
+        NotImplementedError: in the forward pass, if ``output_size`` is given.
+
+    Shape:
+        - Input: (N, C_in, H_in, W_in) or (C_in, H_in, W_in).
+        - Output: (N, C_out, H_out, W_out) or (C_out, H_out, W_out), where
+          H_out = (H_in - 1) stride[0] - 2 padding[0] + dilation[0] (kernel_size[0] - 1)
+          + output_padding[0] + 1, and W_out likewise.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> up = nl.nn.ConvTranspose2d(16, 8, kernel_size=4, stride=2, padding=1)
+        >>> up.weight.shape
+        (16, 8, 4, 4)
+        >>> up(nl.zeros(2, 16, 7, 7)).shape
+        (2, 8, 14, 14)
     """
 
     def __init__(
@@ -182,7 +261,7 @@ class ConvTranspose2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """PyTorch's default: kaiming_uniform_(a = sqrt 5) and bias ~ U(+-1/sqrt(fan_in))."""
+        """Re-initializes as PyTorch: kaiming_uniform_(a = sqrt 5), bias ~ U(+-1/sqrt(fan_in))."""
         _reset_kaiming_uniform(self)
 
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:

@@ -12,13 +12,45 @@ from neuralab.tensor import Tensor, no_grad
 
 
 class Embedding(Module):
-    """y = W[idx]: each integer index of the input picks a row of W (num_embeddings,
-    embedding_dim); output input.shape + (embedding_dim,).
+    """A learned lookup table: y = W[idx], each integer index picks a row of W.
 
-    Initialized as PyTorch: W ~ N(0, 1), the padding_idx row (if any) zero; that row gets
-    no gradient, so it stays zero in training. max_norm renormalizes the rows looked up,
-    in place, to p-norm <= max_norm (p = norm_type); scale_grad_by_freq divides each
-    row's gradient by how often its index occurs in the batch.
+    W has shape (num_embeddings, embedding_dim), initialized as PyTorch: W ~ N(0, 1), with the
+    ``padding_idx`` row (if any) zero; that row gets no gradient, so it stays zero in training.
+
+    Args:
+        num_embeddings: the number of rows (the size of the vocabulary).
+        embedding_dim: the size of each vector.
+        padding_idx: a row kept at zero and out of the gradient (negative counts from the
+            end). Defaults to None.
+        max_norm: if given, the rows looked up are renormalized in place to a p-norm of at
+            most ``max_norm``: w <- w max_norm / (||w||_p + 1e-7) where ||w||_p > max_norm.
+            Defaults to None.
+        norm_type: p of the norm for ``max_norm``. Defaults to 2.0.
+        scale_grad_by_freq: divide each row's gradient by how often its index occurs in the
+            batch. Defaults to False.
+        sparse: sparse gradients are not implemented; must be False. Defaults to False.
+        _weight: an initial table of shape (num_embeddings, embedding_dim) (used by
+            ``from_pretrained``). Defaults to None.
+        _freeze: with ``_weight``, make the table not require gradients. Defaults to False.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the table's dtype, float32 or float64. Defaults to None (the default float
+            dtype).
+
+    Raises:
+        NotImplementedError: if ``sparse`` is True.
+        ValueError: if a size is negative, ``padding_idx`` is out of range, ``max_norm`` is
+            negative or ``_weight`` has the wrong shape.
+
+    Shape:
+        - Input: (*), integer indices in [0, num_embeddings).
+        - Output: (*, H) with H = embedding_dim.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> emb = nl.nn.Embedding(10, 3, padding_idx=0)
+        >>> y = emb(nl.tensor([[0, 2], [4, 9]]))
+        >>> y.shape, y[0, 0].tolist()
+        ((2, 2, 3), [0.0, 0.0, 0.0])
     """
 
     def __init__(
@@ -71,7 +103,7 @@ class Embedding(Module):
             self.weight = Parameter(weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
-        """W ~ N(0, 1); the padding row set to zero."""
+        """Re-initializes the table: W ~ N(0, 1), the padding row set to zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():
@@ -97,8 +129,28 @@ class Embedding(Module):
         norm_type: float = 2.0,
         scale_grad_by_freq: bool = False,
     ) -> Embedding:
-        """An Embedding whose table is ``embeddings`` (2-D; shares its memory), frozen
-        (no gradient) unless freeze=False."""
+        """Creates an Embedding whose table is ``embeddings`` (sharing its memory).
+
+        Args:
+            embeddings: a 2-D table (num_embeddings, embedding_dim), a Tensor or an array.
+            freeze: keep the table out of training (``requires_grad=False``). Defaults to True.
+            padding_idx: as in the constructor. Defaults to None.
+            max_norm: as in the constructor. Defaults to None.
+            norm_type: as in the constructor. Defaults to 2.0.
+            scale_grad_by_freq: as in the constructor. Defaults to False.
+
+        Returns:
+            The new Embedding.
+
+        Raises:
+            ValueError: if ``embeddings`` is not 2-D.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> emb = nl.nn.Embedding.from_pretrained(nl.tensor([[1.0, 2.0], [3.0, 4.0]]))
+            >>> emb(nl.tensor([1])), emb.weight.requires_grad
+            (tensor([[3., 4.]]), False)
+        """
         weight = embeddings._data if isinstance(embeddings, Tensor) else embeddings
         if weight.ndim != 2:
             raise ValueError(

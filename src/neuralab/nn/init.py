@@ -80,19 +80,30 @@ def _is_empty(tensor: Tensor) -> bool:
 
 # --- gains and fans ---------------------------------------------------------------------
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The recommended gain for a nonlinearity (the factor that keeps activations' scale).
+    """Returns the recommended gain for a nonlinearity (the factor that keeps activations' scale).
 
-    ==================================  ==============================
-    nonlinearity                        gain
-    ==================================  ==============================
-    linear, conv{1,2,3}d,               1
-    conv_transpose{1,2,3}d, sigmoid
-    tanh                                5/3
-    relu                                sqrt(2)
-    leaky_relu                          sqrt(2 / (1 + negative_slope^2)),
-                                        negative_slope = param or 0.01
-    selu                                3/4
-    ==================================  ==============================
+    | nonlinearity | gain |
+    | --- | --- |
+    | linear, conv{1,2,3}d, conv_transpose{1,2,3}d, sigmoid | 1 |
+    | tanh | 5/3 |
+    | relu | sqrt(2) |
+    | leaky_relu | sqrt(2 / (1 + negative_slope^2)), negative_slope = param or 0.01 |
+    | selu | 3/4 |
+
+    Args:
+        nonlinearity: the name, as in the table.
+        param: the negative slope for ``'leaky_relu'``. Defaults to None (0.01).
+
+    Returns:
+        The gain.
+
+    Raises:
+        ValueError: if ``nonlinearity`` is unknown or ``param`` is not a number.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.init.calculate_gain("tanh"), nl.nn.init.calculate_gain("relu")
+        (1.6666666666666667, 1.4142135623730951)
     """
     if nonlinearity in _LINEAR or nonlinearity == "sigmoid":
         return 1
@@ -145,26 +156,93 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 # --- constant fills ---------------------------------------------------------------------
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with the value ``val``: w = val."""
+    """Fills ``tensor`` in place with ``val``: w = val.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        val: the value.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.init.constant_(nl.empty(3), 0.5)
+        tensor([0.5, 0.5, 0.5])
+    """
     _array(tensor, "constant_")
     return _write(tensor, val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    """Fill with ones: w = 1."""
+    """Fills ``tensor`` in place with ones: w = 1.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.init.ones_(nl.empty(2, 2))
+        tensor([[1., 1.],
+                [1., 1.]])
+    """
     _array(tensor, "ones_")
     return _write(tensor, 1)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    """Fill with zeros: w = 0."""
+    """Fills ``tensor`` in place with zeros: w = 0.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> layer = nl.nn.Linear(3, 2)
+        >>> nl.nn.init.zeros_(layer.bias)
+        Parameter containing:
+        tensor([0., 0.], requires_grad=True)
+    """
     _array(tensor, "zeros_")
     return _write(tensor, 0)
 
 
 def eye_(tensor: Tensor) -> Tensor:
-    """Fill a 2-D tensor with the identity: w_ij = 1 if i == j else 0 (keeps a Linear
-    layer's input unchanged where it can)."""
+    """Fills a 2-D tensor in place with the identity: w_ij = 1 if i == j else 0.
+
+    It keeps a Linear layer's input unchanged where it can.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor.
+        ValueError: if ``tensor`` is not 2-D.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.init.eye_(nl.empty(2, 3))
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     data = _array(tensor, "eye_")
     if data.ndim != 2:
         raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got {data.ndim}")
@@ -175,7 +253,29 @@ def eye_(tensor: Tensor) -> Tensor:
 def uniform_(
     tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: numpy.random.Generator | None = None
 ) -> Tensor:
-    """Fill with w ~ U(a, b): mean (a + b) / 2, variance (b - a)^2 / 12."""
+    """Fills ``tensor`` in place with w ~ U(a, b): mean (a + b) / 2, variance (b - a)^2 / 12.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        a: the lower bound. Defaults to 0.0.
+        b: the upper bound. Defaults to 1.0.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if a > b.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> w = nl.nn.init.uniform_(nl.empty(1000), -1.0, 1.0)
+        >>> -1 <= w.min().item() and w.max().item() <= 1, round(w.mean().item(), 1)
+        (True, 0.0)
+    """
     data = _array(tensor, "uniform_", floating=True)
     if a > b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
@@ -188,7 +288,29 @@ def normal_(
     std: float = 1.0,
     generator: numpy.random.Generator | None = None,
 ) -> Tensor:
-    """Fill with w ~ N(mean, std^2)."""
+    """Fills ``tensor`` in place with w ~ N(mean, std^2).
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        mean: the mean. Defaults to 0.0.
+        std: the standard deviation, non-negative. Defaults to 1.0.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if std < 0.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> w = nl.nn.init.normal_(nl.empty(10000), mean=2.0, std=0.5)
+        >>> round(w.mean().item(), 1), round(w.std().item(), 1)
+        (2.0, 0.5)
+    """
     data = _array(tensor, "normal_", floating=True)
     if std < 0:
         raise ValueError(f"normal_: expected std >= 0, got {std}")
@@ -208,14 +330,36 @@ def trunc_normal_(
     b: float = 2.0,
     generator: numpy.random.Generator | None = None,
 ) -> Tensor:
-    """Fill with N(mean, std^2) truncated to [a, b] (density proportional to the normal's
-    on [a, b], zero outside), by rejection sampling.
+    """Fills ``tensor`` in place with N(mean, std^2) truncated to [a, b], by rejection sampling.
 
-    With alpha = (a - mean) / std, beta = (b - mean) / std and Z = Phi(beta) - Phi(alpha),
-    the mean is mean + std (phi(alpha) - phi(beta)) / Z. When Z > 0.3, normal draws
-    outside [a, b] are redrawn; otherwise proposals x ~ U(a, b) are accepted with
-    probability exp(-(x - mean)^2 / (2 std^2)) / peak, which stays efficient for
-    intervals far in a tail.
+    The density is proportional to the normal's on [a, b] and zero outside. With
+    alpha = (a - mean) / std, beta = (b - mean) / std and Z = Phi(beta) - Phi(alpha), the mean
+    is mean + std (phi(alpha) - phi(beta)) / Z. When Z > 0.3, normal draws outside [a, b] are
+    redrawn; otherwise proposals x ~ U(a, b) are accepted with probability
+    exp(-(x - mean)^2 / (2 std^2)) / peak, which stays efficient far in a tail.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        mean: the mean of the normal. Defaults to 0.0.
+        std: the standard deviation of the normal, positive. Defaults to 1.0.
+        a: the lower cut. Defaults to -2.0.
+        b: the upper cut. Defaults to 2.0.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if std <= 0 or a >= b.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> w = nl.nn.init.trunc_normal_(nl.empty(1000), std=1.0, a=-0.5, b=0.5)
+        >>> w.min().item() >= -0.5 and w.max().item() <= 0.5
+        True
     """
     data = _array(tensor, "trunc_normal_", floating=True)
     if std <= 0 or a >= b:
@@ -253,8 +397,30 @@ def trunc_normal_(
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, generator: numpy.random.Generator | None = None
 ) -> Tensor:
-    """Glorot uniform: w ~ U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out)),
-    so Var(w) = gain^2 * 2 / (fan_in + fan_out)."""
+    """Glorot uniform init: w ~ U(-bound, bound), bound = gain sqrt(6 / (fan_in + fan_out)).
+
+    So Var(w) = gain^2 2 / (fan_in + fan_out) (Glorot and Bengio, 2010). For a weight of
+    shape (out, in, *kernel), fan_in = in prod(kernel) and fan_out = out prod(kernel).
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        gain: the scale, e.g. ``calculate_gain('tanh')``. Defaults to 1.0.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if ``tensor`` has fewer than 2 dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.nn.init.xavier_uniform_(nl.empty(20, 30))
+        >>> bool(w.abs().max().item() <= (6 / (20 + 30)) ** 0.5)
+        True
+    """
     _array(tensor, "xavier_uniform_", floating=True)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -265,7 +431,28 @@ def xavier_uniform_(
 def xavier_normal_(
     tensor: Tensor, gain: float = 1.0, generator: numpy.random.Generator | None = None
 ) -> Tensor:
-    """Glorot normal: w ~ N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    """Glorot normal init: w ~ N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out)).
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        gain: the scale. Defaults to 1.0.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if ``tensor`` has fewer than 2 dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> w = nl.nn.init.xavier_normal_(nl.empty(200, 300))
+        >>> round(w.std().item(), 3), round((2 / (200 + 300)) ** 0.5, 3)
+        (0.063, 0.063)
+    """
     _array(tensor, "xavier_normal_", floating=True)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -279,12 +466,33 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     generator: numpy.random.Generator | None = None,
 ) -> Tensor:
-    """He uniform: w ~ U(-bound, bound), bound = gain * sqrt(3 / fan), so Var(w) = gain^2 / fan.
+    """He uniform init: w ~ U(-bound, bound), bound = gain sqrt(3 / fan), so Var(w) = gain^2 / fan.
 
-    ``fan`` is fan_in (``mode='fan_in'``, keeps the forward activations' variance) or
-    fan_out (``'fan_out'``, keeps the backward gradients'); gain =
-    ``calculate_gain(nonlinearity, a)``, ``a`` the negative slope of a leaky ReLU.
-    A zero-element tensor is left as it is, with a warning, as in PyTorch.
+    ``fan`` is fan_in (``mode='fan_in'``, keeps the forward activations' variance) or fan_out
+    (``'fan_out'``, keeps the backward gradients'); gain = ``calculate_gain(nonlinearity, a)``
+    (He et al., 2015). A zero-element tensor is left as it is, with a warning, as in PyTorch.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        a: the negative slope of the leaky ReLU that follows (for the gain). Defaults to 0.
+        mode: ``'fan_in'`` or ``'fan_out'``. Defaults to ``'fan_in'``.
+        nonlinearity: the name for ``calculate_gain``. Defaults to ``'leaky_relu'``.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if ``mode`` or ``nonlinearity`` is unknown, or ``tensor`` has fewer
+            than 2 dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.nn.init.kaiming_uniform_(nl.empty(64, 100), nonlinearity="relu")
+        >>> bool(w.abs().max().item() <= 2 ** 0.5 * (3 / 100) ** 0.5)
+        True
     """
     _array(tensor, "kaiming_uniform_", floating=True)
     gain = calculate_gain(nonlinearity, a)
@@ -303,7 +511,31 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     generator: numpy.random.Generator | None = None,
 ) -> Tensor:
-    """He normal: w ~ N(0, std^2), std = gain / sqrt(fan) (see ``kaiming_uniform_``)."""
+    """He normal init: w ~ N(0, std^2), std = gain / sqrt(fan) (see ``kaiming_uniform_``).
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        a: the negative slope of the leaky ReLU that follows (for the gain). Defaults to 0.
+        mode: ``'fan_in'`` or ``'fan_out'``. Defaults to ``'fan_in'``.
+        nonlinearity: the name for ``calculate_gain``. Defaults to ``'leaky_relu'``.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if ``mode`` or ``nonlinearity`` is unknown, or ``tensor`` has fewer
+            than 2 dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> w = nl.nn.init.kaiming_normal_(nl.empty(256, 200), mode="fan_in", nonlinearity="relu")
+        >>> round(w.std().item(), 2), round((2 / 200) ** 0.5, 2)
+        (0.1, 0.1)
+    """
     _array(tensor, "kaiming_normal_", floating=True)
     gain = calculate_gain(nonlinearity, a)
     _check_mode(mode)
@@ -314,10 +546,31 @@ def kaiming_normal_(
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
-    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2013): flatten to
-    rows x cols, take Q of the QR decomposition of a standard normal matrix (of its
-    transpose when rows < cols), with signs fixed by diag(R) so Q is uniformly
-    distributed; then W W^T = gain^2 I (rows <= cols) or W^T W = gain^2 I."""
+    """Fills ``tensor`` in place with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013).
+
+    The tensor is flattened to rows x cols; Q of the QR decomposition of a standard normal
+    matrix (of its transpose when rows < cols), with signs fixed by diag(R) so that Q is
+    uniformly distributed; then W W^T = gain^2 I (rows <= cols) or W^T W = gain^2 I.
+
+    Args:
+        tensor: the tensor to fill in place (e.g. a layer's weight).
+        gain: the scale. Defaults to 1.0.
+        generator: the random stream: a ``neuralab.Generator``, a NumPy Generator, or None
+            for the global one (``neuralab.manual_seed``). Defaults to None.
+
+    Returns:
+        ``tensor``, filled.
+
+    Raises:
+        TypeError: if ``tensor`` is not a Tensor (of a floating dtype).
+        ValueError: if ``tensor`` has fewer than 2 dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.nn.init.orthogonal_(nl.empty(3, 5))
+        >>> nl.allclose(w @ w.T, nl.eye(3), atol=1e-5)
+        True
+    """
     data = _array(tensor, "orthogonal_", floating=True)
     if data.ndim < 2:
         raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")

@@ -53,6 +53,7 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", None)
 
     def reset_running_stats(self) -> None:
+        """Resets the running estimates: mean 0, variance 1, num_batches_tracked 0."""
         if self.track_running_stats:
             self.running_mean._data[...] = 0
             self.running_var._data[...] = 1
@@ -94,13 +95,85 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalization of (N, C) or (N, C, L) inputs."""
+    """Batch normalization (Ioffe and Szegedy, 2015) of (N, C) or (N, C, L) input, per channel.
+
+    y = (x - mu) / sqrt(var + eps) * gamma + beta, where in training mu and var (biased) are
+    the batch statistics of each channel (over N, and L), and the running estimates follow
+    r <- (1 - momentum) r + momentum * batch value (with the unbiased batch variance). In
+    evaluation the running estimates are used instead. gamma (``weight``) starts at ones,
+    beta (``bias``) at zeros.
+
+    Args:
+        num_features: C, the number of channels.
+        eps: added to the variance for numerical stability. Defaults to 1e-5.
+        momentum: the weight of the new batch in the running estimates; None uses the
+            cumulative average, momentum = 1 / batches seen. Defaults to 0.1.
+        affine: learn gamma and beta. Defaults to True.
+        track_running_stats: keep running estimates (else batch statistics are used in
+            evaluation too). Defaults to True.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: in the forward pass, if the input is not 2-D/3-D or its axis 1 is not
+            ``num_features``.
+
+    Shape:
+        - Input: (N, C) or (N, C, L).
+        - Output: the shape of the input.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> bn = nl.nn.BatchNorm1d(2)
+        >>> y = bn(nl.tensor([[1.0, 10.0], [3.0, 30.0]]))
+        >>> y
+        tensor([[-1., -1.],
+                [ 1.,  1.]], grad_fn=<BatchNormBackward>)
+        >>> bn.running_mean
+        tensor([0.2, 2. ])
+    """
 
     _expected_dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization of (N, C, H, W) inputs, per channel over N, H and W."""
+    """Batch normalization (Ioffe and Szegedy, 2015) of (N, C, H, W) input, per channel.
+
+    y = (x - mu) / sqrt(var + eps) * gamma + beta, mu and var (biased) over N, H and W of each
+    channel in training; running estimates r <- (1 - momentum) r + momentum * batch value
+    (unbiased variance) are used in evaluation. gamma starts at ones, beta at zeros.
+
+    Args:
+        num_features: C, the number of channels.
+        eps: added to the variance for numerical stability. Defaults to 1e-5.
+        momentum: the weight of the new batch in the running estimates; None uses the
+            cumulative average, momentum = 1 / batches seen. Defaults to 0.1.
+        affine: learn gamma (``weight``) and beta (``bias``). Defaults to True.
+        track_running_stats: keep running estimates (else batch statistics are used in
+            evaluation too). Defaults to True.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: in the forward pass, if the input is not 4-D or its axis 1 is not
+            ``num_features``.
+
+    Shape:
+        - Input: (N, C, H, W).
+        - Output: (N, C, H, W), the shape of the input.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> bn = nl.nn.BatchNorm2d(3)
+        >>> y = bn(nl.randn(4, 3, 5, 5) * 2 + 1)
+        >>> y.shape, [abs(round(m, 4)) for m in y.mean((0, 2, 3)).tolist()]
+        ((4, 3, 5, 5), [0.0, 0.0, 0.0])
+        >>> bn.eval()(nl.zeros(1, 3, 2, 2)).shape
+        (1, 3, 2, 2)
+    """
 
     _expected_dims = (4,)
 
@@ -112,10 +185,29 @@ def layer_norm(
     bias: Tensor | None = None,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Normalize over the last len(normalized_shape) axes, then scale and shift:
+    """Normalizes over the last len(normalized_shape) axes, then scales and shifts.
 
-    mu = mean(x), var = mean((x - mu)^2) (biased) over those axes,
+    mu = mean(x), var = mean((x - mu)^2) (biased) over those axes, per sample;
     y = (x - mu) / sqrt(var + eps) * weight + bias.
+
+    Args:
+        input: the tensor to normalize.
+        normalized_shape: the sizes of the trailing axes to normalize over (an int for one).
+        weight: the scale, of shape ``normalized_shape``. Defaults to None (no scale).
+        bias: the shift, of shape ``normalized_shape``. Defaults to None (no shift).
+        eps: added to the variance for numerical stability. Defaults to 1e-5.
+
+    Returns:
+        The normalized tensor, of the input's shape.
+
+    Raises:
+        ValueError: if the input's trailing shape is not ``normalized_shape``.
+        DTypeError: if the input is not floating point.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.layer_norm(nl.tensor([[1.0, 2.0, 3.0]]), 3)
+        tensor([[-1.2247,  0.    ,  1.2247]])
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not shape or tuple(input.shape[-len(shape) :]) != shape:
@@ -140,9 +232,37 @@ def layer_norm(
 
 
 class LayerNorm(Module):
-    """Layer normalization (Ba et al., 2016) over the last axes, of shape normalized_shape:
-    y = (x - mu) / sqrt(var + eps) * weight + bias, mu and var (biased) per sample over
-    those axes; weight starts at ones, bias at zeros (elementwise_affine, bias)."""
+    """Layer normalization (Ba et al., 2016) over the trailing axes of shape normalized_shape.
+
+    y = (x - mu) / sqrt(var + eps) * weight + bias, with mu and var (biased) per sample over
+    those axes; weight starts at ones and bias at zeros.
+
+    Args:
+        normalized_shape: the sizes of the trailing axes to normalize over (an int for one).
+        eps: added to the variance for numerical stability. Defaults to 1e-5.
+        elementwise_affine: learn ``weight`` and ``bias`` of shape normalized_shape.
+            Defaults to True.
+        bias: learn the bias too (with elementwise_affine). Defaults to True.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: in the forward pass, if the input's trailing shape is not
+            ``normalized_shape``.
+
+    Shape:
+        - Input: (N, *, normalized_shape).
+        - Output: the shape of the input.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> ln = nl.nn.LayerNorm(4)
+        >>> y = ln(nl.tensor([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 2.0]]))
+        >>> y
+        tensor([[-1.3416, -0.4472,  0.4472,  1.3416],
+                [ 0.    ,  0.    ,  0.    ,  0.    ]], grad_fn=<AddBackward>)
+    """
 
     def __init__(
         self,
@@ -170,6 +290,7 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
 
     def reset_parameters(self) -> None:
+        """Resets the weight to ones and the bias to zeros."""
         if self.weight is not None:
             self.weight._data[...] = 1
         if self.bias is not None:

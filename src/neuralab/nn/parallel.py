@@ -18,18 +18,64 @@ def _not_implemented(name: str) -> NoReturn:
 
 
 class DataParallel:
-    """Not implemented: raises NotImplementedError."""
+    """Not implemented: neuralab runs one process on the CPU (no GPUs); call the model itself.
+
+    Args:
+        *args: ignored.
+        **kwargs: ignored.
+
+    Raises:
+        NotImplementedError: always, naming ``DataParallel``.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.parallel.DataParallel(nl.nn.Linear(2, 2))
+        Traceback (most recent call last):
+            ...
+        NotImplementedError: torch.nn.parallel.DataParallel is not implemented...
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _not_implemented("DataParallel")
 
 
 class DistributedDataParallel:
-    """Not implemented: raises NotImplementedError."""
+    """Not implemented: neuralab runs one process on the CPU (no GPUs); call the model itself.
+
+    Args:
+        *args: ignored.
+        **kwargs: ignored.
+
+    Raises:
+        NotImplementedError: always, naming ``DistributedDataParallel``.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.parallel.DistributedDataParallel(nl.nn.Linear(2, 2))
+        Traceback (most recent call last):
+            ...
+        NotImplementedError: torch.nn.parallel.DistributedDataParallel is not implemented...
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _not_implemented("DistributedDataParallel")
 
 
 def data_parallel(*args: Any, **kwargs: Any) -> NoReturn:
+    """Not implemented: neuralab runs one process on the CPU (no GPUs); call the model itself.
+
+    Args:
+        *args: ignored.
+        **kwargs: ignored.
+
+    Raises:
+        NotImplementedError: always, naming ``data_parallel``.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.parallel.data_parallel(nl.nn.Linear(2, 2), nl.zeros(1, 2))
+        Traceback (most recent call last):
+            ...
+        NotImplementedError: torch.nn.parallel.data_parallel is not implemented...
+    """
     _not_implemented("data_parallel")

@@ -8,8 +8,37 @@ from neuralab.tensor import Tensor
 
 
 class MaxPool2d(Module):
-    """The maximum of each kernel_size window (see ``neuralab.ops.pooling.max_pool2d``);
-    stride defaults to kernel_size, padding counts as -inf."""
+    """Takes the maximum of each kernel_size window: y[n, c, i, j] = max_{p, q}
+    x[n, c, s i + d p - pad, s j + d q - pad] (padding counts as -inf).
+
+    Args:
+        kernel_size: the window, an int or a pair.
+        stride: the step of the window. Defaults to None (= kernel_size).
+        padding: -inf added on each side (at most half the kernel). Defaults to 0.
+        dilation: the spacing between window elements. Defaults to 1.
+        return_indices: also return the flat index (over H_in * W_in) of each maximum.
+            Defaults to False.
+        ceil_mode: use ceil instead of floor in the output size, so that a last partial window
+            still counts (if it starts inside the input or left padding). Defaults to False.
+
+    Raises:
+        ValueError: in the forward pass, if the input is not 3-D/4-D or the sizes are
+            invalid (see ``neuralab.functional.max_pool2d``).
+
+    Shape:
+        - Input: (N, C, H_in, W_in) or (C, H_in, W_in).
+        - Output: (N, C, H_out, W_out) or (C, H_out, W_out), where
+          H_out = floor((H_in + 2 padding[0] - dilation[0] (kernel_size[0] - 1) - 1)
+          / stride[0] + 1)
+          (ceil with ``ceil_mode``) and W_out likewise.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> pool = nl.nn.MaxPool2d(2)
+        >>> pool(nl.arange(16.0).reshape(1, 1, 4, 4))
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
 
     def __init__(
         self,
@@ -40,8 +69,36 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
-    """The mean of each kernel_size window (see ``neuralab.ops.pooling.avg_pool2d`` for the
-    divisor); stride defaults to kernel_size."""
+    """Takes the mean of each kernel_size window: y[n, c, i, j] = sum_{p, q}
+    x[n, c, s i + p - pad, s j + q - pad] / divisor.
+
+    The divisor is kh kw with ``count_include_pad`` (padding counts as zeros), else the number
+    of window elements inside the input, or ``divisor_override`` when given.
+
+    Args:
+        kernel_size: the window, an int or a pair.
+        stride: the step of the window. Defaults to None (= kernel_size).
+        padding: zeros added on each side (at most half the kernel). Defaults to 0.
+        ceil_mode: use ceil instead of floor in the output size. Defaults to False.
+        count_include_pad: count the padding zeros in the divisor. Defaults to True.
+        divisor_override: a fixed divisor instead. Defaults to None.
+
+    Raises:
+        ValueError: in the forward pass, if the input is not 3-D/4-D or the sizes are
+            invalid (see ``neuralab.functional.avg_pool2d``).
+
+    Shape:
+        - Input: (N, C, H_in, W_in) or (C, H_in, W_in).
+        - Output: (N, C, H_out, W_out) or (C, H_out, W_out), where
+          H_out = floor((H_in + 2 padding[0] - kernel_size[0]) / stride[0] + 1) (ceil with
+          ``ceil_mode``) and W_out likewise.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.AvgPool2d(2)(nl.arange(16.0).reshape(1, 1, 4, 4))
+        tensor([[[[ 2.5,  4.5],
+                  [10.5, 12.5]]]])
+    """
 
     def __init__(
         self,
@@ -69,7 +126,26 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Average pooling to a fixed output size (int or pair; None keeps that input size)."""
+    """Average pooling to a fixed output size, whatever the input size.
+
+    Output cell (i, j) averages input rows floor(i H_in / H_out) to ceil((i + 1) H_in / H_out)
+    - 1 (and likewise columns), as PyTorch.
+
+    Args:
+        output_size: (H_out, W_out), or one int for both; None in the pair keeps that input
+            size.
+
+    Shape:
+        - Input: (N, C, H_in, W_in) or (C, H_in, W_in).
+        - Output: (N, C, H_out, W_out) or (C, H_out, W_out).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.AdaptiveAvgPool2d((5, 7))(nl.zeros(1, 64, 8, 9)).shape
+        (1, 64, 5, 7)
+        >>> nl.nn.AdaptiveAvgPool2d(1)(nl.arange(4.0).reshape(1, 1, 2, 2))
+        tensor([[[[1.5]]]])
+    """
 
     def __init__(self, output_size: int | tuple[int | None, int | None]) -> None:
         super().__init__()

@@ -72,10 +72,53 @@ def _reset_uniform(module: Module) -> None:
 class RNNBase(Module):
     """The stacked, optionally bidirectional recurrent layer shared by RNN, LSTM and GRU.
 
-    Layer k reads the previous layer's output (both directions concatenated, with dropout
-    in training between layers) and each direction runs from its own initial state; the
-    output is the last layer's hidden states, h_n / c_n the final states of every layer
-    and direction, index k * D + d.
+    Layer k reads the previous layer's output (both directions concatenated, with dropout in
+    training between layers) and each direction runs from its own initial state; the output is
+    the last layer's hidden states, h_n (and c_n) the final states of every layer and
+    direction, index k * D + d. Each layer and direction runs its whole sequence in one fused
+    op (``neuralab.ops.recurrent``).
+
+    Parameters, as PyTorch (so a PyTorch ``state_dict`` loads): weight_ih_l{k}[_reverse]
+    (G H, I_k), weight_hh_l{k}[_reverse] (G H, H), bias_ih_l{k}[_reverse] and
+    bias_hh_l{k}[_reverse] (G H,), with I_0 = input_size and I_k = D H; all
+    ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+    Args:
+        input_size: I, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads layer k - 1's output. Defaults to 1.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        batch_first: input and output are (N, T, *) instead of (T, N, *) (the states are
+            not). Defaults to False.
+        dropout: the dropout probability on the output of every layer but the last, in
+            training. Defaults to 0.0.
+        bidirectional: run a second direction from the end of the sequence and concatenate;
+            D = 2. Defaults to False.
+        proj_size: LSTM projections are not implemented; must be 0. Defaults to 0.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive or ``dropout`` is outside [0, 1]; in the forward
+            pass, if the input or a state has the wrong shape or dtype.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
+        NotImplementedError: if ``proj_size`` is not 0.
+
+    Shape:
+        - Input: (T, N, I), (N, T, I) with ``batch_first``, or unbatched (T, I).
+        - Hidden state: (D * num_layers, N, H), or (D * num_layers, H) unbatched; zeros if
+          not given.
+        - Output: (T, N, D * H) ((N, T, D * H) with ``batch_first``, (T, D * H) unbatched),
+          the last layer's hidden state at every step.
+        - Final state: (D * num_layers, N, H), index k * D + d for layer k and direction d.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> lstm = nl.nn.LSTM(4, 8)
+        >>> isinstance(lstm, nl.nn.RNNBase), [w.shape for w in lstm.all_weights[0]]
+        (True, [(32, 4), (32, 8), (32,), (32,)])
     """
 
     mode = "RNN_TANH"
@@ -145,6 +188,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-initializes every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), as PyTorch."""
         _reset_uniform(self)
 
     def flatten_parameters(self) -> None:
@@ -282,10 +326,49 @@ def _stack(states: list) -> Tensor:
 class RNN(RNNBase):
     """Elman RNN: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or relu.
 
-    ``rnn(input, hx=None) -> (output, h_n)``: input (T, N, I) ((N, T, I) with batch_first,
-    or unbatched (T, I)); hx (D*num_layers, N, H) or None (zeros); output (T, N, D*H) (or
-    (N, T, D*H), (T, D*H)); h_n (D*num_layers, N, H) (never batch-first), D = 2 if
-    bidirectional else 1.
+    ``rnn(input, hx=None)`` returns ``(output, h_n)``; D = 2 if bidirectional else 1, G = 1.
+
+    Parameters, as PyTorch (so a PyTorch ``state_dict`` loads): weight_ih_l{k}[_reverse]
+    (G H, I_k), weight_hh_l{k}[_reverse] (G H, H), bias_ih_l{k}[_reverse] and
+    bias_hh_l{k}[_reverse] (G H,), with I_0 = input_size and I_k = D H; all
+    ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+    Args:
+        input_size: I, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads layer k - 1's output. Defaults to 1.
+        nonlinearity: ``'tanh'`` or ``'relu'``. Defaults to ``'tanh'``.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        batch_first: input and output are (N, T, *) instead of (T, N, *) (the states are
+            not). Defaults to False.
+        dropout: the dropout probability on the output of every layer but the last, in
+            training. Defaults to 0.0.
+        bidirectional: run a second direction from the end of the sequence and concatenate;
+            D = 2. Defaults to False.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if ``nonlinearity`` is unknown, a size is not positive or ``dropout`` is
+            outside [0, 1]; in the forward pass, if the input or hx has the wrong shape.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
+
+    Shape:
+        - Input: (T, N, I), (N, T, I) with ``batch_first``, or unbatched (T, I).
+        - Hidden state: (D * num_layers, N, H), or (D * num_layers, H) unbatched; zeros if
+          not given.
+        - Output: (T, N, D * H) ((N, T, D * H) with ``batch_first``, (T, D * H) unbatched),
+          the last layer's hidden state at every step.
+        - Final state: (D * num_layers, N, H), index k * D + d for layer k and direction d.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> rnn = nl.nn.RNN(input_size=4, hidden_size=8, num_layers=2, batch_first=True)
+        >>> output, h_n = rnn(nl.zeros(3, 5, 4))
+        >>> output.shape, h_n.shape
+        ((3, 5, 8), (2, 3, 8))
     """
 
     def __init__(
@@ -316,13 +399,59 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory (Hochreiter and Schmidhuber, 1997), PyTorch's formulation:
+    """Long short-term memory (Hochreiter and Schmidhuber, 1997), PyTorch's formulation.
 
-      i = s(W_ii x + b_ii + W_hi h + b_hi),  f = s(W_if x + b_if + W_hf h + b_hf),
-      g = tanh(W_ig x + b_ig + W_hg h + b_hg),  o = s(W_io x + b_io + W_ho h + b_ho),
-      c' = f * c + i * g,  h' = o * tanh(c').
+    With s the sigmoid, at each step:
 
-    ``lstm(input, (h_0, c_0)=None) -> (output, (h_n, c_n))`` with the shapes of ``RNN``.
+        i = s(W_ii x + b_ii + W_hi h + b_hi),  f = s(W_if x + b_if + W_hf h + b_hf),
+        g = tanh(W_ig x + b_ig + W_hg h + b_hg),  o = s(W_io x + b_io + W_ho h + b_ho),
+        c' = f * c + i * g,  h' = o * tanh(c').
+
+    ``lstm(input, (h_0, c_0)=None)`` returns ``(output, (h_n, c_n))``; c has h's shape.
+    D = 2 if bidirectional else 1; G = 4 (gates in the order i, f, g, o).
+
+    Parameters, as PyTorch (so a PyTorch ``state_dict`` loads): weight_ih_l{k}[_reverse]
+    (G H, I_k), weight_hh_l{k}[_reverse] (G H, H), bias_ih_l{k}[_reverse] and
+    bias_hh_l{k}[_reverse] (G H,), with I_0 = input_size and I_k = D H; all
+    ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+    Args:
+        input_size: I, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads layer k - 1's output. Defaults to 1.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        batch_first: input and output are (N, T, *) instead of (T, N, *) (the states are
+            not). Defaults to False.
+        dropout: the dropout probability on the output of every layer but the last, in
+            training. Defaults to 0.0.
+        bidirectional: run a second direction from the end of the sequence and concatenate;
+            D = 2. Defaults to False.
+        proj_size: LSTM projections are not implemented; must be 0. Defaults to 0.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive or ``dropout`` is outside [0, 1]; in the forward
+            pass, if the input or a state has the wrong shape or dtype.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
+        NotImplementedError: if ``proj_size`` is not 0.
+
+    Shape:
+        - Input: (T, N, I), (N, T, I) with ``batch_first``, or unbatched (T, I).
+        - Hidden state: (D * num_layers, N, H), or (D * num_layers, H) unbatched; zeros if
+          not given.
+        - Output: (T, N, D * H) ((N, T, D * H) with ``batch_first``, (T, D * H) unbatched),
+          the last layer's hidden state at every step.
+        - Final state: (D * num_layers, N, H), index k * D + d for layer k and direction d.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> lstm = nl.nn.LSTM(4, 8, bidirectional=True)
+        >>> output, (h_n, c_n) = lstm(nl.zeros(5, 3, 4))
+        >>> output.shape, h_n.shape, c_n.shape
+        ((5, 3, 16), (2, 3, 8), (2, 3, 8))
     """
 
     mode = "LSTM"
@@ -333,12 +462,58 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (Cho et al., 2014), PyTorch's formulation:
+    """Gated recurrent unit (Cho et al., 2014), PyTorch's formulation.
 
-      r = s(W_ir x + b_ir + W_hr h + b_hr),  z = s(W_iz x + b_iz + W_hz h + b_hz),
-      n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h.
+    With s the sigmoid, at each step:
 
-    ``gru(input, hx=None) -> (output, h_n)`` with the shapes of ``RNN``.
+        r = s(W_ir x + b_ir + W_hr h + b_hr),  z = s(W_iz x + b_iz + W_hz h + b_hz),
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h.
+
+    ``gru(input, hx=None)`` returns ``(output, h_n)``; D = 2 if bidirectional else 1, G = 3
+    (gates in the order r, z, n).
+
+    Parameters, as PyTorch (so a PyTorch ``state_dict`` loads): weight_ih_l{k}[_reverse]
+    (G H, I_k), weight_hh_l{k}[_reverse] (G H, H), bias_ih_l{k}[_reverse] and
+    bias_hh_l{k}[_reverse] (G H,), with I_0 = input_size and I_k = D H; all
+    ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+    Args:
+        input_size: I, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads layer k - 1's output. Defaults to 1.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        batch_first: input and output are (N, T, *) instead of (T, N, *) (the states are
+            not). Defaults to False.
+        dropout: the dropout probability on the output of every layer but the last, in
+            training. Defaults to 0.0.
+        bidirectional: run a second direction from the end of the sequence and concatenate;
+            D = 2. Defaults to False.
+        proj_size: LSTM projections are not implemented; must be 0. Defaults to 0.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive or ``dropout`` is outside [0, 1]; in the forward
+            pass, if the input or a state has the wrong shape or dtype.
+        TypeError: if a size is not an int, or ``bias``, ``batch_first`` or
+            ``bidirectional`` not a bool.
+        NotImplementedError: if ``proj_size`` is not 0.
+
+    Shape:
+        - Input: (T, N, I), (N, T, I) with ``batch_first``, or unbatched (T, I).
+        - Hidden state: (D * num_layers, N, H), or (D * num_layers, H) unbatched; zeros if
+          not given.
+        - Output: (T, N, D * H) ((N, T, D * H) with ``batch_first``, (T, D * H) unbatched),
+          the last layer's hidden state at every step.
+        - Final state: (D * num_layers, N, H), index k * D + d for layer k and direction d.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> gru = nl.nn.GRU(4, 8, num_layers=2)
+        >>> output, h_n = gru(nl.zeros(5, 4))
+        >>> output.shape, h_n.shape
+        ((5, 8), (2, 8))
     """
 
     mode = "GRU"
@@ -350,9 +525,36 @@ class GRU(RNNBase):
 
 # --- cells ------------------------------------------------------------------------------
 class RNNCellBase(Module):
-    """One step of a recurrent layer: weight_ih (G*H, I), weight_hh (G*H, H), bias_ih,
-    bias_hh (G*H,), all ~ U(-1/sqrt(H), 1/sqrt(H)). Runs the layer's fused op on a
-    sequence of one step."""
+    """One step of a recurrent layer, the base of RNNCell, LSTMCell and GRUCell.
+
+    Parameters: weight_ih (G H, I), weight_hh (G H, H), bias_ih and bias_hh (G H,), all
+    ~ U(-1/sqrt(H), 1/sqrt(H)); it runs the layer's fused op on a sequence of one step.
+
+    Args:
+        input_size: I, the features of the input.
+        hidden_size: H, the features of the hidden state.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
+            or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
+
+    Shape:
+        - Input: (N, I) or (I,).
+        - Hidden state: (N, H) or (H,); zeros if not given.
+        - Output: (N, H) or (H,).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> cell = nl.nn.RNNCellBase(4, 8)
+        >>> cell.weight_ih.shape, cell.weight_hh.shape
+        ((8, 4), (8, 8))
+    """
 
     mode = "RNN_TANH"
 
@@ -377,6 +579,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-initializes every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), as PyTorch."""
         _reset_uniform(self)
 
     def extra_repr(self) -> str:
@@ -436,9 +639,38 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu.
+    """One Elman RNN step: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu.
 
-    ``cell(input, hx=None) -> h'``: input (N, I) or (I,), hx (N, H) or (H,) (zeros if None).
+    ``cell(input, hx=None)`` returns h'.
+
+    Args:
+        input_size: I, the features of the input.
+        hidden_size: H, the features of the hidden state.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        nonlinearity: ``'tanh'`` or ``'relu'``. Defaults to ``'tanh'``.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
+            or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
+
+    Shape:
+        - Input: (N, I) or (I,).
+        - Hidden state: (N, H) or (H,); zeros if not given.
+        - Output: (N, H) or (H,).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> cell = nl.nn.RNNCell(4, 8)
+        >>> h = None
+        >>> for x in nl.zeros(5, 3, 4):
+        ...     h = cell(x, h)
+        >>> h.shape
+        (3, 8)
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
@@ -457,7 +689,33 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """One LSTM step (gates i, f, g, o as in ``LSTM``): c' = f * c + i * g, h' = o * tanh(c').
 
-    ``cell(input, (h, c)=None) -> (h', c')``: input (N, I) or (I,), h and c (N, H) or (H,).
+    ``cell(input, (h, c)=None)`` returns ``(h', c')``.
+
+    Args:
+        input_size: I, the features of the input.
+        hidden_size: H, the features of the hidden state.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
+            or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
+
+    Shape:
+        - Input: (N, I) or (I,).
+        - States h and c: (N, H) or (H,); zeros if not given.
+        - Output: (h', c'), each (N, H) or (H,).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> cell = nl.nn.LSTMCell(4, 8)
+        >>> h, c = cell(nl.zeros(3, 4))
+        >>> h.shape, c.shape
+        ((3, 8), (3, 8))
     """
 
     mode = "LSTM"
@@ -477,7 +735,31 @@ class LSTMCell(RNNCellBase):
 class GRUCell(RNNCellBase):
     """One GRU step (gates r, z, n as in ``GRU``): h' = (1 - z) * n + z * h.
 
-    ``cell(input, hx=None) -> h'``: input (N, I) or (I,), hx (N, H) or (H,) (zeros if None).
+    ``cell(input, hx=None)`` returns h'.
+
+    Args:
+        input_size: I, the features of the input.
+        hidden_size: H, the features of the hidden state.
+        bias: learn the biases b_ih and b_hh. Defaults to True.
+        device: where the parameters live; only the CPU (None or ``'cpu'``). Defaults to None.
+        dtype: the parameters' dtype, float32 or float64. Defaults to None (the default
+            float dtype).
+
+    Raises:
+        ValueError: if a size is not positive; in the forward pass, if the input is not 1-D
+            or 2-D or has the wrong size or dtype (``ShapeError`` for sizes).
+        TypeError: if a size is not an int, ``bias`` not a bool, or the input or a state
+            not a Tensor.
+
+    Shape:
+        - Input: (N, I) or (I,).
+        - Hidden state: (N, H) or (H,); zeros if not given.
+        - Output: (N, H) or (H,).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.nn.GRUCell(4, 8)(nl.zeros(4)).shape
+        (8,)
     """
 
     mode = "GRU"

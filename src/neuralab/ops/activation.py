@@ -213,28 +213,133 @@ def log_softmax_array(x: Any, dim: int) -> Any:
 
 # --- public functions -------------------------------------------------------------------
 def relu(x: Tensor) -> Tensor:
+    """Rectified linear unit, element-wise: y = max(x, 0); dy/dx = 1 for x > 0, else 0.
+
+    Also ``x.relu()``; ``neuralab.functional.relu`` adds PyTorch's ``inplace`` argument.
+
+    Args:
+        x: the input tensor.
+
+    Returns:
+        A tensor of the input's shape and dtype.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.0, 0.0, 2.0]).relu()
+        tensor([0., 0., 2.])
+    """
     return ReLU.apply(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """Leaky ReLU, element-wise: y = x for x > 0, else negative_slope * x.
+
+    dy/dx = 1 for x > 0, else negative_slope.
+
+    Args:
+        x: the input tensor.
+        negative_slope: the slope for negative inputs. Defaults to 0.01.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        DTypeError: if ``x`` is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ops.leaky_relu(nl.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2,  3. ])
+    """
     _float_only(x, "leaky_relu")
     return LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    """Logistic sigmoid, element-wise: y = 1 / (1 + e^(-x)); dy/dx = y (1 - y).
+
+    Computed as 1 / (1 + e^-|x|) or e^-|x| / (1 + e^-|x|) by sign, so no exponential
+    overflows. Integer input is promoted to the default float dtype.
+
+    Args:
+        x: the input tensor.
+
+    Returns:
+        A floating tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.0, 0.0, 1.0]).sigmoid()
+        tensor([0.2689, 0.5   , 0.7311])
+    """
     return Sigmoid.apply(floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
+    """Hyperbolic tangent, element-wise: y = tanh(x); dy/dx = 1 - y^2.
+
+    Integer input is promoted to the default float dtype.
+
+    Args:
+        x: the input tensor.
+
+    Returns:
+        A floating tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.0, 0.0, 1.0]).tanh()
+        tensor([-0.7616,  0.    ,  0.7616])
+    """
     return Tanh.apply(floating(x))
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """Exponential linear unit, element-wise: y = x for x > 0, else alpha (e^x - 1).
+
+    dy/dx = 1 for x > 0, else y + alpha.
+
+    Args:
+        x: the input tensor.
+        alpha: -alpha is the limit as x -> -inf. Defaults to 1.0.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        DTypeError: if ``x`` is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.0, 2.0]).elu()
+        tensor([-0.6321,  2.    ])
+    """
     _float_only(x, "elu")
     return ELU.apply(x, alpha=alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit, element-wise: y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2.
+
+    With ``approximate='tanh'``: y = 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+
+    Args:
+        x: the input tensor.
+        approximate: ``'none'`` (exact) or ``'tanh'``. Defaults to ``'none'``.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        ValueError: if ``approximate`` is neither ``'none'`` nor ``'tanh'``.
+        DTypeError: if ``x`` is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([-1.0, 1.0])
+        >>> x.gelu(), nl.ops.gelu(x, approximate="tanh")
+        (tensor([-0.1587,  0.8413]), tensor([-0.1588,  0.8412]))
+    """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(x, "gelu")
@@ -242,6 +347,22 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def erf(x: Tensor) -> Tensor:
+    """The error function, element-wise: erf(x) = 2 / sqrt(pi) integral_0^x e^(-t^2) dt.
+
+    dy/dx = 2 / sqrt(pi) e^(-x^2). Accurate to about 1e-15 (computed in float64); integer
+    input is promoted to the default float dtype.
+
+    Args:
+        x: the input tensor.
+
+    Returns:
+        A floating tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ops.erf(nl.tensor([0.0, 0.5, 3.0]))
+        tensor([0.    , 0.5205, 1.    ])
+    """
     return Erf.apply(floating(x))
 
 
@@ -264,6 +385,27 @@ def _dim(x: Tensor, dim: int | None, op: str) -> int:
 
 
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:
+    """Softmax along ``dim``: y_i = e^(x_i) / sum_j e^(x_j), each slice summing to 1.
+
+    Computed stably (the maximum is subtracted first); dL/dx = y (g - sum(g y)).
+
+    Args:
+        x: the input tensor.
+        dim: the axis to normalize. Defaults to None, which raises: pass it.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``dim`` is None.
+        IndexError: if ``dim`` is out of range.
+        DTypeError: if ``x`` is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1.0, 2.0, 3.0]]).softmax(dim=1)
+        tensor([[0.09  , 0.2447, 0.6652]])
+    """
     _float_only(x, "softmax")
     if x._data.size == 0:  # nothing to normalize: an empty result, as in PyTorch
         return x * 1.0
@@ -271,6 +413,29 @@ def softmax(x: Tensor, dim: int | None = None) -> Tensor:
 
 
 def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
+    """Log-softmax along ``dim``: y_i = x_i - log sum_j e^(x_j), computed stably.
+
+    Better than ``softmax(x).log()`` for large logits; pair it with ``nll_loss``.
+
+    Args:
+        x: the input tensor.
+        dim: the axis to normalize. Defaults to None, which raises: pass it.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``dim`` is None.
+        IndexError: if ``dim`` is out of range.
+        DTypeError: if ``x`` is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1.0, 2.0, 3.0]]).log_softmax(dim=1)
+        tensor([[-2.4076, -1.4076, -0.4076]])
+        >>> nl.tensor([1000.0, 0.0]).log_softmax(0)
+        tensor([    0., -1000.])
+    """
     _float_only(x, "log_softmax")
     if x._data.size == 0:
         return x * 1.0

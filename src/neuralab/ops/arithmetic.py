@@ -310,7 +310,30 @@ def store(result: Tensor, out: Any, who: str) -> Tensor:
 
 
 def add(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
-    """a + alpha * b with broadcasting."""
+    """Adds with broadcasting: y = a + alpha b (also ``a + b``, ``a.add(b)``).
+
+    dy/da = 1, dy/db = alpha; gradients are summed over broadcast axes.
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+        alpha: the multiplier of ``b``. Keyword only. Defaults to 1.
+        out: a tensor to write the result into (PyTorch's ``out=``; outside the graph).
+            Keyword only. Defaults to None.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+        RuntimeError: if ``alpha`` is a float and both operands are integers.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.add(nl.tensor([1.0, 2.0]), nl.tensor([[10.0], [20.0]]), alpha=2)
+        tensor([[21., 22.],
+                [41., 42.]])
+    """
     if alpha != 1:
         b = _times_alpha(a, b, alpha, "add")
     result = Add.apply(*_operands(a, b))
@@ -318,7 +341,27 @@ def add(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
-    """a - alpha * b with broadcasting."""
+    """Subtracts with broadcasting: y = a - alpha b (also ``a - b``).
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+        alpha: the multiplier of ``b``. Keyword only. Defaults to 1.
+        out: a tensor to write the result into (outside the graph). Keyword only. Defaults to
+            None.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+        RuntimeError: if ``alpha`` is a float and both operands are integers.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.sub(nl.tensor([5.0, 5.0]), nl.tensor([1.0, 2.0]), alpha=2)
+        tensor([3., 1.])
+    """
     if alpha != 1:
         b = _times_alpha(a, b, alpha, "sub")
     result = Sub.apply(*_operands(a, b))
@@ -336,13 +379,51 @@ def _times_alpha(a: Any, b: Any, alpha: Any, who: str) -> Any:
 
 
 def mul(a: Any, b: Any, *, out: Any = None) -> Tensor:
-    """a * b with broadcasting."""
+    """Multiplies element-wise with broadcasting: y = a b (also ``a * b``).
+
+    dy/da = b, dy/db = a.
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+        out: a tensor to write the result into (outside the graph). Keyword only. Defaults to
+            None.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.mul(nl.tensor([1.0, 2.0]), 3)
+        tensor([3., 6.])
+    """
     result = Mul.apply(*_operands(a, b))
     return result if out is None else store(result, out, "mul")
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """a / b with broadcasting (true division; integers give the default float)."""
+    """Divides element-wise with broadcasting (true division): y = a / b (also ``a / b``).
+
+    dy/da = 1 / b, dy/db = -a / b^2. Two integer operands give the default float dtype.
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.div(nl.tensor([1, 3]), 2)
+        tensor([0.5, 1.5])
+    """
     a, b = _operands(a, b)
     if _is_integer(a) and _is_integer(b):
         a = cast(a, dtype=default_float())
@@ -351,11 +432,42 @@ def div(a: Any, b: Any) -> Tensor:
 
 
 def neg(a: Tensor) -> Tensor:
+    """Negates element-wise: y = -a (also ``-a``).
+
+    Args:
+        a: the input.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.neg(nl.tensor([1.0, -2.0]))
+        tensor([-1.,  2.])
+    """
     return Neg.apply(a)
 
 
 def pow(a: Any, b: Any) -> Tensor:
-    """a ** b; either may be a tensor."""
+    """Raises to a power element-wise: y = a^b (also ``a ** b``); either may be a tensor.
+
+    dy/da = b a^(b - 1), dy/db = a^b ln a.
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.pow(nl.tensor([1.0, 2.0, 3.0]), 2), nl.pow(2.0, nl.tensor([0.0, 3.0]))
+        (tensor([1., 4., 9.]), tensor([1., 8.]))
+    """
     return Pow.apply(*_operands(a, b))
 
 
@@ -369,31 +481,147 @@ def floating(a: Any) -> Any:
 
 
 def exp(a: Tensor) -> Tensor:
+    """The exponential, element-wise: y = e^a; dy/da = y.
+
+    Integer input is promoted to the default float dtype.
+
+    Args:
+        a: the input.
+
+    Returns:
+        A floating tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 1.0]).exp()
+        tensor([1.    , 2.7183])
+    """
     return Exp.apply(floating(a))
 
 
 def log(a: Tensor) -> Tensor:
+    """The natural logarithm, element-wise: y = ln a; dy/da = 1 / a.
+
+    Integer input is promoted to the default float dtype; log 0 = -inf, log of a negative
+    number is nan (as PyTorch).
+
+    Args:
+        a: the input.
+
+    Returns:
+        A floating tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, 100.0]).log()
+        tensor([0.    , 4.6052])
+    """
     return Log.apply(floating(a))
 
 
 def sqrt(a: Tensor) -> Tensor:
+    """The square root, element-wise: y = sqrt(a); dy/da = 1 / (2 y).
+
+    Integer input is promoted to the default float dtype.
+
+    Args:
+        a: the input.
+
+    Returns:
+        A floating tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([4.0, 2.0]).sqrt()
+        tensor([2.    , 1.4142])
+    """
     return Sqrt.apply(floating(a))
 
 
 def abs(a: Tensor) -> Tensor:
+    """The absolute value, element-wise: y = |a|; dy/da = sign(a) (0 at 0).
+
+    Args:
+        a: the input.
+
+    Returns:
+        A tensor of the input's shape and dtype.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.5, 2.0]).abs()
+        tensor([1.5, 2. ])
+    """
     return Abs.apply(a)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
+    """The element-wise maximum of two tensors, with broadcasting: y = max(a, b).
+
+    The gradient goes to the larger operand (split equally on ties, as PyTorch).
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.maximum(nl.tensor([1.0, 5.0]), nl.tensor([3.0, 2.0]))
+        tensor([3., 5.])
+    """
     return Maximum.apply(*_operands(a, b))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
+    """The element-wise minimum of two tensors, with broadcasting: y = min(a, b).
+
+    The gradient goes to the smaller operand (split equally on ties, as PyTorch).
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.minimum(nl.tensor([1.0, 5.0]), nl.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+    """
     return Minimum.apply(*_operands(a, b))
 
 
 def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Limit a to [min, max]; at least one bound is needed."""
+    """Limits ``a`` to [min, max] element-wise: y = min(max(a, min), max) (also ``clip``).
+
+    dy/da = 1 where min <= a <= max, else 0. Tensor bounds clamp element-wise.
+
+    Args:
+        a: the input.
+        min: the lower bound (a number or a tensor). Defaults to None (none).
+        max: the upper bound (a number or a tensor). Defaults to None (none).
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        ValueError: if neither bound is given.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-2.0, 0.5, 3.0]).clamp(min=0.0, max=1.0)
+        tensor([0. , 0.5, 1. ])
+    """
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' and 'max' must be given")
     min, max = (v.item() if isinstance(v, numpy.generic) else v for v in (min, max))
@@ -404,8 +632,30 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
 
 
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:
-    """Elementwise choice: a where condition is true, else b. ``where(condition)`` alone is
-    ``nonzero(condition, as_tuple=True)``, as in PyTorch."""
+    """Chooses element-wise: y = a where ``condition`` is true, else b, with broadcasting.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch. The
+    gradient goes to a where the condition holds and to b elsewhere.
+
+    Args:
+        condition: a boolean tensor or array.
+        a: the values where true (a tensor or a number). Defaults to None.
+        b: the values where false (a tensor or a number). Defaults to None.
+
+    Returns:
+        The chosen tensor; with only ``condition``, a tuple of index tensors.
+
+    Raises:
+        TypeError: if only one of ``a`` and ``b`` is given.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([-1.0, 2.0, -3.0])
+        >>> nl.where(x > 0, x, 0.0)
+        tensor([0., 2., 0.])
+        >>> nl.where(x > 0)
+        (tensor([1], dtype=int64),)
+    """
     if a is None and b is None:
         from neuralab.ops.comparison import nonzero
 
@@ -450,7 +700,25 @@ def _check_divisor(op: str, a: Any, b: Any) -> None:
 
 
 def remainder(a: Any, b: Any) -> Tensor:
-    """a % b, with the sign of b as Python's ``%`` (``torch.remainder``)."""
+    """The remainder with the sign of the divisor, as Python's ``%``: r = a - floor(a / b) b.
+
+    dr/da = 1, dr/db = -floor(a / b). Also ``a % b``.
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        IntegerDivisionError: for an integer division by zero (a ZeroDivisionError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.remainder(nl.tensor([-3, 3]), 2)
+        tensor([1, 1], dtype=int64)
+    """
     a, b = _operands(a, b)
     _check_divisor("remainder", a, b)
     return Remainder.apply(a, b)
@@ -474,14 +742,50 @@ class Fmod(Function):
 
 
 def fmod(a: Any, b: Any) -> Tensor:
-    """The C remainder of a / b, with the sign of a (``torch.fmod``)."""
+    """The C remainder, with the sign of the dividend: r = a - trunc(a / b) b.
+
+    dr/da = 1, dr/db = -trunc(a / b).
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        IntegerDivisionError: for an integer division by zero (a ZeroDivisionError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.fmod(nl.tensor([-3, 3]), 2)
+        tensor([-1,  1], dtype=int64)
+    """
     a, b = _operands(a, b)
     _check_divisor("fmod", a, b)
     return Fmod.apply(a, b)
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
-    """floor(a / b) (``torch.floor_divide``, Python's ``//``); zero gradient, so none."""
+    """Floor division: y = floor(a / b), as Python's ``//`` (also ``a // b``).
+
+    Its gradient is zero, so no graph is recorded.
+
+    Args:
+        a: a tensor or a number.
+        b: a tensor or a number; broadcast against ``a``.
+
+    Returns:
+        A new tensor of the broadcast shape.
+
+    Raises:
+        IntegerDivisionError: for an integer division by zero (a ZeroDivisionError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.floor_divide(nl.tensor([-3.0, 7.0]), 2)
+        tensor([-2.,  3.])
+    """
     a, b = _operands(a, b)
     _check_divisor("floor_divide", a, b)
     a, b = _value(a), _value(b)
@@ -493,7 +797,20 @@ def _value(x: Any) -> Any:
 
 
 def cast(a: Any, dtype: Any) -> Tensor:
-    """a converted to dtype; differentiable between floating dtypes."""
+    """Converts ``a`` to ``dtype``; differentiable between floating dtypes.
+
+    Args:
+        a: a tensor (or data for a new one).
+        dtype: the target dtype.
+
+    Returns:
+        ``a`` itself when it already has that dtype, else a converted tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ops.cast(nl.tensor([1.7, -1.7]), nl.int64)
+        tensor([ 1, -1], dtype=int64)
+    """
     if not isinstance(a, Tensor):
         return Tensor(a, dtype=dtype)
     if a._data.dtype == dtype:

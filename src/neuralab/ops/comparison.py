@@ -35,32 +35,146 @@ def _compare(op: str, ufunc: str, input: Any, other: Any) -> Tensor:
 
 
 def eq(input: Tensor, other: Any) -> Tensor:
-    """input == other, elementwise (a boolean tensor)."""
+    """Compares element-wise with broadcasting: input == other.
+
+    Also ``input == other``; the boolean result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3]).eq(2)
+        tensor([False,  True, False], dtype=bool)
+    """
     return _compare("eq", "equal", input, other)
 
 
 def ne(input: Tensor, other: Any) -> Tensor:
-    """input != other, elementwise."""
+    """Compares element-wise with broadcasting: input != other.
+
+    Also ``input != other, not_equal``; the boolean result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3]) != 2
+        tensor([ True, False,  True], dtype=bool)
+    """
     return _compare("ne", "not_equal", input, other)
 
 
 def lt(input: Tensor, other: Any) -> Tensor:
-    """input < other, elementwise."""
+    """Compares element-wise with broadcasting: input < other.
+
+    Also ``input < other, less``; the boolean result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3]).lt(2)
+        tensor([ True, False, False], dtype=bool)
+    """
     return _compare("lt", "less", input, other)
 
 
 def le(input: Tensor, other: Any) -> Tensor:
-    """input <= other, elementwise."""
+    """Compares element-wise with broadcasting: input <= other.
+
+    Also ``input <= other, less_equal``; the boolean result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3]).le(2)
+        tensor([ True,  True, False], dtype=bool)
+    """
     return _compare("le", "less_equal", input, other)
 
 
 def gt(input: Tensor, other: Any) -> Tensor:
-    """input > other, elementwise."""
+    """Compares element-wise with broadcasting: input > other.
+
+    Also ``input > other, greater``; the boolean result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3]) > nl.tensor([3, 2, 1])
+        tensor([False, False,  True], dtype=bool)
+    """
     return _compare("gt", "greater", input, other)
 
 
 def ge(input: Tensor, other: Any) -> Tensor:
-    """input >= other, elementwise."""
+    """Compares element-wise with broadcasting: input >= other.
+
+    Also ``input >= other, greater_equal``; the boolean result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3]).ge(2)
+        tensor([False,  True,  True], dtype=bool)
+    """
     return _compare("ge", "greater_equal", input, other)
 
 
@@ -68,7 +182,20 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
-    """True when both tensors have the same shape and the same values (``torch.equal``)."""
+    """Returns True when both tensors have the same shape and the same values (``torch.equal``).
+
+    Args:
+        input: a tensor.
+        other: a tensor.
+
+    Returns:
+        A Python bool.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.equal(nl.tensor([1, 2]), nl.tensor([1, 2])), nl.equal(nl.zeros(2), nl.zeros(3))
+        (True, False)
+    """
     a, b = _array(input), _array(other)
     if a.shape != b.shape:
         return False
@@ -78,7 +205,26 @@ def equal(input: Tensor, other: Tensor) -> bool:
 def isclose(
     input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Tensor:
-    """|input - other| <= atol + rtol |other|, elementwise."""
+    """Compares element-wise within a tolerance: |input - other| <= atol + rtol |other|.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+        rtol: the relative tolerance. Defaults to 1e-05.
+        atol: the absolute tolerance. Defaults to 1e-08.
+        equal_nan: count two nans as close. Defaults to False.
+
+    Returns:
+        A bool tensor of the broadcast shape.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.isclose(nl.tensor([1.0, 1.1]), nl.tensor([1.000001, 1.0]))
+        tensor([ True, False], dtype=bool)
+    """
     a, b = _array(input), _array(other)
     try:
         close = array_module(a).isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
@@ -93,7 +239,26 @@ def isclose(
 def allclose(
     input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> bool:
-    """True when every |input - other| <= atol + rtol |other| (shapes must broadcast)."""
+    """Returns True when every |input - other| <= atol + rtol |other|.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+        rtol: the relative tolerance. Defaults to 1e-05.
+        atol: the absolute tolerance. Defaults to 1e-08.
+        equal_nan: count two nans as close. Defaults to False.
+
+    Returns:
+        A Python bool.
+
+    Raises:
+        ShapeError: if the shapes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.allclose(nl.tensor([1.0, 2.0]), nl.tensor([1.0, 2.0 + 1e-7]))
+        True
+    """
     return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
@@ -117,7 +282,27 @@ def any(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """True where some element along dim (all axes when None) is nonzero."""
+    """Tests whether some element along ``dim`` (all axes when None) is nonzero.
+
+    Args:
+        input: a tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        A bool tensor.
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[0, 1], [0, 0]])
+        >>> x.any(), x.any(dim=1)
+        (tensor(True, dtype=bool), tensor([ True, False], dtype=bool))
+    """
     return _logical("any", input, dim, keepdim, axis, keepdims)
 
 
@@ -129,7 +314,27 @@ def all(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """True where every element along dim (all axes when None) is nonzero."""
+    """Tests whether every element along ``dim`` (all axes when None) is nonzero.
+
+    Args:
+        input: a tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        A bool tensor.
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1, 1], [0, 1]])
+        >>> x.all(), x.all(dim=0)
+        (tensor(False, dtype=bool), tensor([False,  True], dtype=bool))
+    """
     return _logical("all", input, dim, keepdim, axis, keepdims)
 
 
@@ -149,37 +354,168 @@ def _bitwise(op: str, ufunc: str, input: Any, other: Any = None) -> Tensor:
 
 
 def logical_and(input: Tensor, other: Any) -> Tensor:
-    """input and other, elementwise, as booleans (nonzero is True)."""
+    """Logical and, element-wise: input and other, as booleans.
+
+    Nonzero values count as True; the result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.logical_and(nl.tensor([1, 0, 2]), nl.tensor([1, 1, 0]))
+        tensor([ True, False, False], dtype=bool)
+    """
     return _bitwise("logical_and", "logical_and", input, other)
 
 
 def logical_or(input: Tensor, other: Any) -> Tensor:
+    """Logical or, element-wise: input or other, as booleans.
+
+    Nonzero values count as True; the result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.logical_or(nl.tensor([1, 0, 0]), nl.tensor([0, 0, 3]))
+        tensor([ True, False,  True], dtype=bool)
+    """
     return _bitwise("logical_or", "logical_or", input, other)
 
 
 def logical_xor(input: Tensor, other: Any) -> Tensor:
+    """Logical exclusive or, element-wise, as booleans.
+
+    Nonzero values count as True; the result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.logical_xor(nl.tensor([1, 0, 1]), nl.tensor([1, 1, 0]))
+        tensor([False,  True,  True], dtype=bool)
+    """
     return _bitwise("logical_xor", "logical_xor", input, other)
 
 
 def logical_not(input: Tensor) -> Tensor:
+    """Logical not, element-wise: True where ``input`` is zero.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A bool tensor of the input's shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.logical_not(nl.tensor([0.0, 2.0]))
+        tensor([ True, False], dtype=bool)
+    """
     return _bitwise("logical_not", "logical_not", input)
 
 
 def bitwise_and(input: Tensor, other: Any) -> Tensor:
-    """input & other on bool or integer tensors (``a & b``)."""
+    """Bitwise and of bool or integer tensors: input & other (also ``a & b``).
+
+    Nonzero values count as True; the result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if an operand is not of a bool or integer dtype.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([12, 10]) & 6
+        tensor([4, 2], dtype=int64)
+    """
     return _bitwise("bitwise_and", "bitwise_and", input, other)
 
 
 def bitwise_or(input: Tensor, other: Any) -> Tensor:
+    """Bitwise or of bool or integer tensors: input | other (also ``a | b``).
+
+    Nonzero values count as True; the result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if an operand is not of a bool or integer dtype.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([12, 10]) | 1
+        tensor([13, 11], dtype=int64)
+    """
     return _bitwise("bitwise_or", "bitwise_or", input, other)
 
 
 def bitwise_xor(input: Tensor, other: Any) -> Tensor:
+    """Bitwise xor of bool or integer tensors: input ^ other (also ``a ^ b``).
+
+    Nonzero values count as True; the result carries no gradient.
+
+    Args:
+        input: a tensor.
+        other: a tensor or a number, broadcast against ``input``.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Raises:
+        TypeError: if an operand is not of a bool or integer dtype.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([True, False]) ^ nl.tensor([True, True])
+        tensor([False,  True], dtype=bool)
+    """
     return _bitwise("bitwise_xor", "bitwise_xor", input, other)
 
 
 def bitwise_not(input: Tensor) -> Tensor:
-    """~input: logical not of bools, bitwise not of integers."""
+    """Bitwise not: ``~input``; the logical not of bools, the bitwise not of integers.
+
+    Args:
+        input: a bool or integer tensor.
+
+    Returns:
+        A tensor of the input's shape and dtype.
+
+    Raises:
+        TypeError: if ``input`` is not of a bool or integer dtype.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> ~nl.tensor([True, False]), ~nl.tensor([0, 5])
+        (tensor([False,  True], dtype=bool), tensor([-1, -6], dtype=int64))
+    """
     return _bitwise("bitwise_not", "invert", input)
 
 
@@ -198,8 +534,29 @@ class MaskedFill(Function):
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """A copy of input with ``value`` where ``mask`` (a boolean tensor broadcast against
-    input) is true; differentiable with respect to input."""
+    """Returns a copy of ``input`` with ``value`` where ``mask`` is true.
+
+    y = value where mask, else input; dy/dinput = 0 where mask, 1 elsewhere (the value is a
+    constant).
+
+    Args:
+        input: the tensor.
+        mask: a boolean tensor, broadcast against ``input``.
+        value: a number or a 0-d tensor.
+
+    Returns:
+        A tensor of the input's shape and dtype.
+
+    Raises:
+        TypeError: if ``mask`` is not boolean.
+        ValueError: if ``value`` is a tensor with dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> scores = nl.tensor([[1.0, 2.0, 3.0]])
+        >>> scores.masked_fill(nl.tensor([[False, True, True]]), float("-inf")).softmax(-1)
+        tensor([[1., 0., 0.]])
+    """
     mask = _array(mask)
     if getattr(mask, "dtype", None) is None or mask.dtype.kind != "b":
         kind = getattr(mask, "dtype", type(mask).__name__)
@@ -215,8 +572,25 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
 
 
 def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
-    """Indices of the nonzero elements, in row-major order: an (n, ndim) int64 tensor, or
-    with ``as_tuple=True`` one 1-D index tensor per dimension (``torch.nonzero``)."""
+    """Returns the indices of the nonzero elements, in row-major order (``torch.nonzero``).
+
+    Args:
+        a: a tensor.
+        as_tuple: return one 1-D index tensor per dimension instead. Keyword only. Defaults
+            to False.
+
+    Returns:
+        An (n, ndim) int64 tensor, or a tuple of ndim int64 tensors of length n.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[0, 3], [4, 0]])
+        >>> x.nonzero()
+        tensor([[0, 1],
+                [1, 0]], dtype=int64)
+        >>> nl.nonzero(x, as_tuple=True)
+        (tensor([0, 1], dtype=int64), tensor([1, 0], dtype=int64))
+    """
     data = a._data if isinstance(a, Tensor) else a
     xp = array_module(data)
     places = xp.nonzero(xp.atleast_1d(data))

@@ -125,8 +125,21 @@ def _pair(value: Any, name: str, op: str = "conv2d") -> tuple[int, int]:
 
 
 def same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int, int, int]:
-    """PyTorch's padding='same' (stride 1): total d (k - 1) per axis, left = total // 2 and
-    the extra one on the right / bottom. Returns (top, bottom, left, right)."""
+    """PyTorch's padding='same' (stride 1): total d (k - 1) per axis, left = total // 2 and the
+    extra one on the right / bottom.
+
+    Args:
+        kernel: (kh, kw).
+        dilation: (dh, dw).
+
+    Returns:
+        (top, bottom, left, right).
+
+    Examples:
+        >>> from neuralab.ops.conv import same_padding
+        >>> same_padding((3, 4), (1, 1))
+        (1, 1, 1, 2)
+    """
     pads = []
     for k, d in zip(kernel, dilation):
         total = d * (k - 1)
@@ -323,12 +336,40 @@ def conv2d(
     dilation: int | tuple[int, int] = 1,
     groups: int = 1,
 ) -> Tensor:
-    """2-D convolution (cross-correlation) as ``torch.nn.functional.conv2d``.
+    """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
-    input (N, C, H, W) or unbatched (C, H, W); weight (O, C/groups, kh, kw); bias (O,).
-    stride, padding and dilation are ints or pairs; padding may also be 'valid' (none) or
-    'same' (output size = input size; stride 1 only, the odd pixel of an even total on the
-    bottom / right). Output (N, O, OH, OW) with OH = (H + 2 pad - d (kh - 1) - 1) // s + 1.
+    y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, g C/G + c, s i + d p - pad,
+    s j + d q - pad], g the group of output channel o.
+
+    Args:
+        input: (N, C, H, W) or unbatched (C, H, W).
+        weight: (O, C / groups, kh, kw).
+        bias: (O,). Defaults to None.
+        stride: an int or a pair. Defaults to 1.
+        padding: an int, a pair, ``'valid'`` (none) or ``'same'`` (output size = input size;
+            stride 1 only, the odd pixel of an even total on the bottom / right). Defaults to 0.
+        dilation: the spacing between kernel taps, an int or a pair. Defaults to 1.
+        groups: G, the number of blocked connections from input to output channels.
+            Defaults to 1.
+
+    Returns:
+        (N, O, OH, OW) (or (O, OH, OW)) with OH = floor((H + 2 pad - d (kh - 1) - 1) / s) + 1,
+        and OW likewise.
+
+    Raises:
+        ValueError: if a size, ``groups`` or ``padding`` is invalid, or the shapes do not fit
+            (``ShapeError``), e.g. the kernel is larger than the padded input.
+        TypeError: if the dtypes differ.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.arange(16.0).reshape(1, 1, 4, 4)
+        >>> w = nl.ones(1, 1, 2, 2)
+        >>> nl.functional.conv2d(x, w, stride=2)
+        tensor([[[[10., 18.],
+                  [42., 50.]]]])
+        >>> nl.functional.conv2d(x, w, padding="same").shape
+        (1, 1, 4, 4)
     """
     x, w = _array(input), _array(weight)
     if w.ndim != 4:
@@ -440,17 +481,39 @@ def conv_transpose2d(
     groups: int = 1,
     dilation: int | tuple[int, int] = 1,
 ) -> Tensor:
-    """2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``: the
-    gradient of ``conv2d`` with respect to its input, as a layer.
+    """2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
 
-    input (N, C_in, H, W) or (C_in, H, W); weight (C_in, C_out / groups, kh, kw).
-    Output size OH = (H - 1) s - 2 pad + d (kh - 1) + output_padding + 1 (and OW alike).
-    Computed as a stride-1 convolution: spread the input (s - 1 zeros between pixels,
-    d (k - 1) - pad zeros around it, output_padding more at the bottom / right) and
-    correlate it with the kernel flipped in both spatial axes and with its in / out
-    channel axes swapped (per group):
+    The gradient of ``conv2d`` with respect to its input, as a layer. Computed as a stride-1
+    convolution: spread the input (s - 1 zeros between pixels, d (k - 1) - pad zeros around
+    it, output_padding more at the bottom / right) and correlate it with the kernel flipped in
+    both spatial axes and with its in / out channel axes swapped (per group):
+    y[n, o] = b[o] + sum_c spread(x)[n, c] (*) flip(w[c, o]).
 
-      y[n, o, :, :] = b[o] + sum_c spread(x)[n, c] (*) flip(w[c, o])
+    Args:
+        input: (N, C_in, H, W) or (C_in, H, W).
+        weight: (C_in, C_out / groups, kh, kw).
+        bias: (C_out,). Defaults to None.
+        stride: an int or a pair. Defaults to 1.
+        padding: an int or a pair. Defaults to 0.
+        output_padding: extra rows / columns at the bottom / right (smaller than the stride or
+            the dilation). Defaults to 0.
+        groups: the number of groups. Defaults to 1.
+        dilation: an int or a pair. Defaults to 1.
+
+    Returns:
+        (N, C_out, OH, OW) with OH = (H - 1) s - 2 pad + d (kh - 1) + output_padding + 1, and
+        OW likewise.
+
+    Raises:
+        ValueError: if a size or ``groups`` is invalid, or the shapes do not fit
+            (``ShapeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[[[1.0, 2.0]]]])
+        >>> nl.functional.conv_transpose2d(x, nl.ones(1, 1, 2, 2), stride=2)
+        tensor([[[[1., 1., 2., 2.],
+                  [1., 1., 2., 2.]]]])
     """
     from neuralab.ops.shape import permute, reshape
     from neuralab.ops.views import flip

@@ -106,8 +106,36 @@ class Einsum(Function):
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
-    """Einstein summation over the operands as ``equation`` describes (see the module
-    docstring); differentiable with respect to every operand."""
+    """Einstein summation: sums products of the operands over the labels ``equation`` drops.
+
+    ``'ij,jk->ik'`` is a matrix product, ``'bij->bji'`` a batched transpose, ``'i,i->'`` a dot
+    product; without ``->`` the output holds the labels seen once, in alphabetical order, and
+    ``...`` stands for broadcast axes (see the module docstring). Differentiable with respect
+    to every operand: the gradient of each is the einsum of the upstream gradient with the
+    other operands.
+
+    Args:
+        equation: the subscripts, e.g. ``'ij,jk->ik'``.
+        *operands: the tensors (or one list of them).
+
+    Returns:
+        The result, with the output labels' axes.
+
+    Raises:
+        TypeError: if ``equation`` is not a str or an operand not a Tensor.
+        ValueError: if no operand is given, or the shapes do not fit (``ShapeError``).
+        NotImplementedError: for the gradient of a label repeated within one operand (a
+            diagonal).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> a, b = nl.arange(6.0).reshape(2, 3), nl.ones(3, 2)
+        >>> nl.einsum("ij,jk->ik", a, b)
+        tensor([[ 3.,  3.],
+                [12., 12.]])
+        >>> nl.einsum("ij->j", a)
+        tensor([3., 5., 7.])
+    """
     if not isinstance(equation, str):
         raise TypeError(f"einsum(): the equation must be a str, got {type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):

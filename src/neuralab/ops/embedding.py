@@ -66,8 +66,26 @@ def _norms(rows: Any, norm_type: float) -> Any:
 
 
 def embedding_renorm_(weight: Tensor, indices: Any, max_norm: float, norm_type: float) -> None:
-    """In place and without gradient, as PyTorch: each row k used by ``indices`` whose norm
-    ||W[k]||_p exceeds max_norm is scaled to W[k] * max_norm / (||W[k]||_p + 1e-7)."""
+    """Renormalizes, in place, the rows of ``weight`` that ``indices`` picks.
+
+    Each row W[k] whose p-norm exceeds ``max_norm`` is scaled to
+    W[k] max_norm / (||W[k]||_p + 1e-7) (PyTorch's rule); no gradient is recorded.
+
+    Args:
+        weight: the table (num_embeddings, embedding_dim).
+        indices: the integer indices looked up (an array).
+        max_norm: the largest norm allowed.
+        norm_type: p.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.ops.embedding import embedding_renorm_
+        >>> w = nl.tensor([[3.0, 4.0], [0.3, 0.4]])
+        >>> embedding_renorm_(w, nl.tensor([0, 1])._data, 1.0, 2.0)
+        >>> w
+        tensor([[0.6, 0.8],
+                [0.3, 0.4]])
+    """
     xp = array_module(weight._data)
     with no_grad():
         rows = xp.unique(indices)
@@ -87,14 +105,37 @@ def embedding(
     norm_type: float = 2.0,
     scale_grad_by_freq: bool = False,
 ) -> Tensor:
-    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ``input``
-    (any shape): output input.shape + (embedding_dim,), as
-    ``torch.nn.functional.embedding``.
+    """Looks up rows of a table: y = weight[input], as ``torch.nn.functional.embedding``.
 
-    padding_idx (negative counts from the end): that row gets no gradient. max_norm: the
-    rows looked up are first renormalized in place to norm <= max_norm (p-norm,
-    p = norm_type). scale_grad_by_freq: each row's gradient is divided by how often its
-    index occurs in ``input``.
+    Args:
+        input: integer indices, any shape, in [0, num_embeddings).
+        weight: the table (num_embeddings, embedding_dim).
+        padding_idx: a row that gets no gradient (negative counts from the end). Defaults to
+            None.
+        max_norm: if given, the rows looked up are first renormalized in place to a p-norm of
+            at most ``max_norm``. Defaults to None.
+        norm_type: p for ``max_norm``. Defaults to 2.0.
+        scale_grad_by_freq: divide each row's gradient by how often its index occurs in
+            ``input``. Defaults to False.
+
+    Returns:
+        A tensor of shape ``input.shape + (embedding_dim,)``.
+
+    Raises:
+        TypeError: if ``weight`` is not a Tensor or the indices are not integers.
+        ValueError: if ``weight`` is not 2-D (``ShapeError``) or ``padding_idx`` is out of
+            range.
+        IndexError: if an index is out of range (``IndexRangeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> table = nl.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 4.0]])
+        >>> nl.functional.embedding(nl.tensor([[2, 1], [0, 2]]), table)
+        tensor([[[2., 4.],
+                 [1., 1.]],
+        <BLANKLINE>
+                [[0., 0.],
+                 [2., 4.]]])
     """
     if not isinstance(weight, Tensor):
         raise TypeError(f"embedding: weight must be a Tensor, got {type(weight).__name__}")

@@ -10,8 +10,27 @@ from neuralab.tensor import Tensor
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """out[..., c] = 1 if tensor[...] == c else 0, an int64 tensor with one more axis of
-    ``num_classes`` entries (one more than the largest index when -1)."""
+    """One-hot encoding of class indices: out[..., c] = 1 if tensor[...] == c else 0.
+
+    Args:
+        tensor: int64 class indices, any shape.
+        num_classes: the length of the new last axis; -1 uses one more than the largest index.
+            Defaults to -1.
+
+    Returns:
+        An int64 tensor of shape ``tensor.shape + (num_classes,)``.
+
+    Raises:
+        TypeError: if ``tensor`` is not an int64 Tensor or ``num_classes`` not an int.
+        ValueError: if ``num_classes < -1``, an index is negative or too large, or -1 is
+            given for an empty tensor (``ShapeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.one_hot(nl.tensor([0, 2]), num_classes=3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]], dtype=int64)
+    """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"one_hot(): argument 'tensor' must be Tensor, not {type(tensor).__name__}")
     index = tensor._data

@@ -43,8 +43,30 @@ class Linear(Function):
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ weight.T + bias, as ``torch.nn.functional.linear``. Input, weight and bias
-    share one dtype (an int64 or float64 input to float32 weights raises, as in PyTorch)."""
+    """Affine map: y = x W^T + b, as ``torch.nn.functional.linear``, in one fused op.
+
+    dL/dx = g W, dL/dW = g^T x, dL/db = the sum of g over rows. Input, weight and bias share
+    one dtype (an int64 or float64 input to float32 weights raises, as in PyTorch).
+
+    Args:
+        x: the input, (*, in_features).
+        weight: W, (out_features, in_features).
+        bias: b, (out_features,). Defaults to None.
+
+    Returns:
+        y, (*, out_features).
+
+    Raises:
+        DTypeError: if the dtypes differ (a TypeError).
+        ShapeError: if the input's last axis does not fit the weight (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 2.0]])
+        >>> w, b = nl.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, -1.0]]), nl.tensor([0.0, 0.5, 1.0])
+        >>> nl.functional.linear(x, w, b)
+        tensor([[ 1. ,  3.5, -1. ]])
+    """
     dtype = weight.dtype
     if x.dtype != dtype or (bias is not None and bias.dtype != dtype):
         raise dtype_mismatch("linear", x, ("weight", weight), ("bias", bias)) or DTypeError(
@@ -173,10 +195,47 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross-entropy between softmax(input) and target, as ``torch.nn.functional.cross_entropy``.
+    """Softmax cross-entropy on logits, as ``torch.nn.functional.cross_entropy``, in one fused op.
 
-    input: logits (N, C), (C,) or (N, C, d1, ...). target: class indices (N,), () or
-    (N, d1, ...) of an integer dtype, or class probabilities shaped like input.
+    With p = softmax(z) over the class axis, class weights w and label smoothing e over C
+    classes:
+
+    - class-index target t: l = (1 - e) w_t (-log p_t) + (e / C) sum_c w_c (-log p_c),
+      dl/dz = (1 - e) w_t (p - onehot(t)) + (e / C) (p sum_c w_c - w);
+    - probability target q (smoothed to q (1 - e) + e / C): l = -sum_c w_c q_c log p_c,
+      dl/dz = p sum_c w_c q_c - w q.
+
+    'mean' divides by the summed weights of the counted targets (index targets) or by the
+    number of samples (probability targets), as PyTorch does.
+    ``neuralab.functional.cross_entropy`` adds PyTorch's deprecated arguments and
+    ``sample_weight``.
+
+    Args:
+        input: logits, (N, C), (C,) or (N, C, d1, ...).
+        target: class indices (integer dtype), (N,), () or (N, d1, ...); or class
+            probabilities of the input's shape (float dtype).
+        weight: a class weight (C,). Defaults to None (all 1).
+        ignore_index: an index target value left out of the loss and the mean. Defaults to
+            -100.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``. Defaults to ``'mean'``.
+        label_smoothing: e in [0, 1]. Defaults to 0.0.
+
+    Returns:
+        A scalar for 'mean' and 'sum'; one loss per sample (and position) for 'none'.
+
+    Raises:
+        ValueError: if ``reduction`` or ``label_smoothing`` is invalid, a shape does not fit
+            (``ShapeError``) or a class index is out of range.
+        TypeError: if the input is not floating point or the target's dtype is neither
+            integer nor float.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> logits = nl.tensor([[2.0, 0.0], [0.0, 2.0]])
+        >>> nl.ops.cross_entropy(logits, nl.tensor([0, 0]), reduction="none")
+        tensor([0.1269, 2.1269])
+        >>> nl.ops.cross_entropy(logits, nl.tensor([[1.0, 0.0], [1.0, 0.0]]))
+        tensor(1.1269)
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(

@@ -51,7 +51,30 @@ class MatMul(Function):
 
 
 def matmul(a: Any, b: Any, *, out: Any = None) -> Tensor:
-    """Matrix product a @ b (batched; 1-D operands are vectors)."""
+    """Matrix product ``a @ b``, batched, with NumPy/PyTorch broadcasting of batch axes.
+
+    1-D operands are vectors (a prepended / appended axis, removed afterwards). With
+    C = A B: dL/dA = G B^T and dL/dB = A^T G (summed over broadcast batch axes).
+
+    Args:
+        a: a tensor of at least 1 dimension.
+        b: a tensor of at least 1 dimension, of ``a``'s dtype.
+        out: a tensor to write the result into (outside the graph). Keyword only. Defaults to
+            None.
+
+    Returns:
+        The product, (..., n, p).
+
+    Raises:
+        DTypeError: if the dtypes differ (a TypeError).
+        ShapeError: if the inner sizes differ or batch axes do not broadcast (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> a = nl.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> a @ nl.tensor([1.0, 1.0]), nl.matmul(nl.ones(5, 3, 2), a).shape
+        (tensor([3., 7.]), (5, 3, 2))
+    """
     if out is not None:
         from neuralab.ops.arithmetic import store
 
@@ -83,7 +106,24 @@ def _check_tensor(x: Any, op: str, role: str) -> None:
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    """Matrix product of two 2-D tensors (no broadcasting): (n, m) @ (m, p) -> (n, p)."""
+    """Matrix product of two 2-D tensors, without broadcasting: (n, m) @ (m, p) -> (n, p).
+
+    Args:
+        input: an (n, m) tensor.
+        mat2: an (m, p) tensor.
+
+    Returns:
+        The (n, p) product.
+
+    Raises:
+        TypeError: if an argument is not a Tensor.
+        ShapeError: if an argument is not 2-D or the inner sizes differ (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.mm(nl.ones(2, 3), nl.ones(3, 4)).shape
+        (2, 4)
+    """
     _check_tensor(input, "mm", "input")
     _check_tensor(mat2, "mm", "mat2")
     if input._data.ndim != 2 or mat2._data.ndim != 2:
@@ -95,7 +135,24 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
-    """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
+    """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p).
+
+    Args:
+        input: a (b, n, m) tensor.
+        mat2: a (b, m, p) tensor.
+
+    Returns:
+        The (b, n, p) product.
+
+    Raises:
+        TypeError: if an argument is not a Tensor.
+        ShapeError: if an argument is not 3-D or the sizes differ (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.bmm(nl.ones(5, 2, 3), nl.ones(5, 3, 4)).shape
+        (5, 2, 4)
+    """
     _check_tensor(input, "bmm", "input")
     _check_tensor(mat2, "bmm", "mat2")
     if input._data.ndim != 3 or mat2._data.ndim != 3:
@@ -110,7 +167,24 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
-    """Inner product of two 1-D tensors of one size: sum_i a_i b_i."""
+    """Inner product of two 1-D tensors of one size: sum_i a_i b_i.
+
+    Args:
+        input: a 1-D tensor.
+        other: a 1-D tensor of the same size.
+
+    Returns:
+        A 0-d tensor.
+
+    Raises:
+        TypeError: if an argument is not a Tensor.
+        ShapeError: if an argument is not 1-D or the sizes differ (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.dot(nl.tensor([1.0, 2.0]), nl.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
     _check_tensor(input, "dot", "input")
     _check_tensor(other, "dot", "other")
     if input._data.ndim != 1 or other._data.ndim != 1:
@@ -126,7 +200,25 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    """Outer product of two 1-D tensors: out[i, j] = a_i b_j."""
+    """Outer product of two 1-D tensors: out[i, j] = a_i b_j (also ``ger``).
+
+    Args:
+        input: a 1-D tensor a.
+        vec2: a 1-D tensor b.
+
+    Returns:
+        A (len(a), len(b)) tensor.
+
+    Raises:
+        TypeError: if an argument is not a Tensor.
+        ShapeError: if an argument is not 1-D (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.outer(nl.tensor([1, 2]), nl.tensor([1, 10, 100]))
+        tensor([[  1,  10, 100],
+                [  2,  20, 200]], dtype=int64)
+    """
     _check_tensor(input, "outer", "input")
     _check_tensor(vec2, "outer", "vec2")
     if input._data.ndim != 1 or vec2._data.ndim != 1:
@@ -154,7 +246,23 @@ class Trace(Function):
 
 
 def trace(input: Tensor) -> Tensor:
-    """The sum of the main diagonal of a 2-D tensor."""
+    """The sum of the main diagonal of a 2-D tensor: t = sum_i a_ii; dt/da = I.
+
+    Args:
+        input: a 2-D tensor.
+
+    Returns:
+        A 0-d tensor.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ShapeError: if ``input`` is not 2-D (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(9.0).reshape(3, 3).trace()
+        tensor(12.)
+    """
     _check_tensor(input, "trace", "input")
     if input._data.ndim != 2:
         raise ShapeError(f"trace: expected a matrix (2-D), got shape {input.shape}")

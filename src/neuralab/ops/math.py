@@ -225,46 +225,222 @@ class Sign(_Step):
 
 # --- public functions -------------------------------------------------------------------
 def log10(input: Tensor) -> Tensor:
-    """Base-10 logarithm, elementwise."""
+    """The base-10 logarithm, element-wise: y = log10(x).
+
+    dy/dx = 1 / (x ln 10). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, 1000.0]).log10()
+        tensor([0., 3.])
+    """
     return Log10.apply(_floating(input, "log10"))
 
 
 def log2(input: Tensor) -> Tensor:
-    """Base-2 logarithm, elementwise."""
+    """The base-2 logarithm, element-wise: y = log2(x).
+
+    dy/dx = 1 / (x ln 2). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, 8.0]).log2()
+        tensor([0., 3.])
+    """
     return Log2.apply(_floating(input, "log2"))
 
 
 def log1p(input: Tensor) -> Tensor:
-    """ln(1 + x), elementwise, accurate near 0."""
+    """y = ln(1 + x), element-wise, accurate near 0.
+
+    dy/dx = 1 / (1 + x). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1e-8, 1.0]).log1p()
+        tensor([1.0000e-08, 6.9315e-01])
+    """
     return Log1p.apply(_floating(input, "log1p"))
 
 
 def expm1(input: Tensor) -> Tensor:
-    """e^x - 1, elementwise, accurate near 0."""
+    """y = e^x - 1, element-wise, accurate near 0.
+
+    dy/dx = e^x. Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1e-8, 1.0]).expm1()
+        tensor([1.0000e-08, 1.7183e+00])
+    """
     return Expm1.apply(_floating(input, "expm1"))
 
 
 def sin(input: Tensor) -> Tensor:
+    """The sine, element-wise: y = sin(x).
+
+    dy/dx = cos(x). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 3.14159265 / 2]).sin()
+        tensor([0., 1.])
+    """
     return Sin.apply(_floating(input, "sin"))
 
 
 def cos(input: Tensor) -> Tensor:
+    """The cosine, element-wise: y = cos(x).
+
+    dy/dx = -sin(x). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 3.14159265]).cos()
+        tensor([ 1., -1.])
+    """
     return Cos.apply(_floating(input, "cos"))
 
 
 def tan(input: Tensor) -> Tensor:
+    """The tangent, element-wise: y = tan(x).
+
+    dy/dx = 1 + y^2. Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 3.14159265 / 4]).tan()
+        tensor([0., 1.])
+    """
     return Tan.apply(_floating(input, "tan"))
 
 
 def sinh(input: Tensor) -> Tensor:
+    """The hyperbolic sine, element-wise: y = (e^x - e^-x) / 2.
+
+    dy/dx = cosh(x). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 1.0]).sinh()
+        tensor([0.    , 1.1752])
+    """
     return Sinh.apply(_floating(input, "sinh"))
 
 
 def cosh(input: Tensor) -> Tensor:
+    """The hyperbolic cosine, element-wise: y = (e^x + e^-x) / 2.
+
+    dy/dx = sinh(x). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 1.0]).cosh()
+        tensor([1.    , 1.5431])
+    """
     return Cosh.apply(_floating(input, "cosh"))
 
 
 def atan(input: Tensor) -> Tensor:
+    """The arctangent, element-wise: y = arctan(x) (also ``arctan``).
+
+    dy/dx = 1 / (1 + x^2). Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.0, 1.0]).atan()
+        tensor([0.    , 0.7854])
+    """
     return Atan.apply(_floating(input, "atan"))
 
 
@@ -272,29 +448,134 @@ arctan = atan
 
 
 def rsqrt(input: Tensor) -> Tensor:
-    """1 / sqrt(x), elementwise."""
+    """The reciprocal square root, element-wise: y = 1 / sqrt(x).
+
+    dy/dx = -y^3 / 2. Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([4.0, 0.25]).rsqrt()
+        tensor([0.5, 2. ])
+    """
     return Rsqrt.apply(_floating(input, "rsqrt"))
 
 
 def reciprocal(input: Tensor) -> Tensor:
-    """1 / x, elementwise (integers give the default float)."""
+    """The reciprocal, element-wise: y = 1 / x.
+
+    dy/dx = -y^2. Integer input is promoted to the default float dtype.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([2, 4]).reciprocal()
+        tensor([0.5 , 0.25])
+    """
     return Reciprocal.apply(_floating(input, "reciprocal"))
 
 
 def square(input: Tensor) -> Tensor:
-    """x^2, elementwise (keeps integer dtypes)."""
+    """The square, element-wise: y = x^2.
+
+    dy/dx = 2 x. Integer dtypes are kept.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-3, 2]).square()
+        tensor([9, 4], dtype=int64)
+    """
     return Square.apply(_input(input, "square"))
 
 
 def floor(input: Tensor) -> Tensor:
+    """Rounds down, element-wise: y = the largest integer <= x.
+
+    Its derivative is 0 wherever it exists, so the gradient is 0 (as PyTorch).
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.5, 1.5]).floor()
+        tensor([-2.,  1.])
+    """
     return Floor.apply(_input(input, "floor"))
 
 
 def ceil(input: Tensor) -> Tensor:
+    """Rounds up, element-wise: y = the smallest integer >= x.
+
+    Its derivative is 0 wherever it exists, so the gradient is 0 (as PyTorch).
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.5, 1.5]).ceil()
+        tensor([-1.,  2.])
+    """
     return Ceil.apply(_input(input, "ceil"))
 
 
 def trunc(input: Tensor) -> Tensor:
+    """Rounds toward 0, element-wise (also ``fix``).
+
+    Its derivative is 0 wherever it exists, so the gradient is 0 (as PyTorch).
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-1.5, 1.5]).trunc()
+        tensor([-1.,  1.])
+    """
     return Trunc.apply(_input(input, "trunc"))
 
 
@@ -302,29 +583,110 @@ fix = trunc
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
-    """Round half to even (``torch.round``); ``decimals`` places after the point."""
+    """Rounds half to even, element-wise (``torch.round``), to ``decimals`` places.
+
+    Its derivative is 0 wherever it exists, so the gradient is 0 (as PyTorch).
+
+    Args:
+        input: a tensor.
+        decimals: the places after the point. Keyword only. Defaults to 0.
+
+    Returns:
+        A tensor of the input's shape and dtype.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor or ``decimals`` not an int.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([0.5, 1.5, 2.567]).round(), nl.tensor([2.567]).round(decimals=2)
+        (tensor([0., 2., 3.]), tensor([2.57]))
+    """
     if not isinstance(decimals, int) or isinstance(decimals, bool):
         raise TypeError(f"round(): 'decimals' must be an int, got {type(decimals).__name__}")
     return Round.apply(_input(input, "round"), decimals=decimals)
 
 
 def sign(input: Tensor) -> Tensor:
+    """The sign, element-wise: -1, 0 or 1 as x < 0, x = 0, x > 0.
+
+    Its derivative is 0 wherever it exists, so the gradient is 0 (as PyTorch).
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([-2.0, 0.0, 3.0]).sign()
+        tensor([-1.,  0.,  1.])
+    """
     return Sign.apply(_input(input, "sign"))
 
 
 def isnan(input: Tensor) -> Tensor:
-    """True where x is NaN (a boolean tensor, no gradient)."""
+    """Tests for nan, element-wise.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A bool tensor of the input's shape (no gradient).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, float("nan")]).isnan()
+        tensor([False,  True], dtype=bool)
+    """
     a = _input(input, "isnan")._data
     return Tensor._from_array(array_module(a).isnan(a))
 
 
 def isinf(input: Tensor) -> Tensor:
-    """True where x is +inf or -inf."""
+    """Tests for +inf or -inf, element-wise.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A bool tensor of the input's shape (no gradient).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, float("-inf")]).isinf()
+        tensor([False,  True], dtype=bool)
+    """
     a = _input(input, "isinf")._data
     return Tensor._from_array(array_module(a).isinf(a))
 
 
 def isfinite(input: Tensor) -> Tensor:
-    """True where x is neither NaN nor infinite."""
+    """Tests for values that are neither nan nor infinite, element-wise.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        A bool tensor of the input's shape (no gradient).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, float("inf"), float("nan")]).isfinite()
+        tensor([ True, False, False], dtype=bool)
+    """
     a = _input(input, "isfinite")._data
     return Tensor._from_array(array_module(a).isfinite(a))

@@ -46,7 +46,31 @@ def norm(
     keepdim: bool = False,
     dtype: Any = None,
 ) -> Tensor:
-    """The p-norm of input over dim (all elements when None); see the module docstring."""
+    """The vector p-norm over ``dim`` (all elements when None): ||x||_p = (sum_i |x_i|^p)^(1/p).
+
+    p = 2 and 'fro' are the Euclidean norm (d||x||/dx_i = x_i / ||x||, 0 at x = 0), p = inf
+    the largest |x_i|, p = -inf the smallest, p = 0 the count of nonzero entries.
+
+    Args:
+        input: a floating tensor.
+        p: a number, inf, -inf, ``'fro'`` or None (both 2). Defaults to ``'fro'``.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        dtype: convert the input to this dtype first. Defaults to None.
+
+    Returns:
+        The norm, with the reduced axes removed (or kept with size 1).
+
+    Raises:
+        TypeError: if ``input`` is not a floating Tensor.
+        NotImplementedError: for matrix norms (``p='nuc'``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[3.0, 4.0], [-1.0, 0.0]])
+        >>> x.norm(), x.norm(dim=1), x.norm(p=1), x.norm(p=float("inf"), dim=0)
+        (tensor(5.099), tensor([5., 1.]), tensor(8.), tensor([3., 4.]))
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"norm(): argument 'input' must be Tensor, not {type(input).__name__}")
     if dtype is not None:

@@ -289,9 +289,32 @@ def max_pool2d(
 ) -> Tensor | tuple[Tensor, Tensor]:
     """Max over each window, as ``torch.nn.functional.max_pool2d``.
 
-    input (N, C, H, W) or (C, H, W); stride defaults to kernel_size; padding (at most
-    kernel_size // 2) counts as -inf. With return_indices, also the int64 flat index
-    h W + w of each maximum in its input plane (PyTorch's convention).
+    y[n, c, i, j] = max_{p, q} x[n, c, s i + d p - pad, s j + d q - pad]; padding counts as
+    -inf. The gradient goes to the (first) maximum of each window.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size: the window, an int or a pair.
+        stride: the step. Defaults to None (= kernel_size).
+        padding: at most kernel_size // 2 on each side. Defaults to 0.
+        dilation: the spacing between window elements. Defaults to 1.
+        ceil_mode: ceil instead of floor in the output size. Defaults to False.
+        return_indices: also return the int64 flat index h W + w of each maximum in its input
+            plane (PyTorch's convention). Defaults to False.
+
+    Returns:
+        (N, C, OH, OW) with OH = floor((H + 2 pad - d (kh - 1) - 1) / s) + 1 (ceil with
+        ``ceil_mode``); with ``return_indices``, the pair (output, indices).
+
+    Raises:
+        ValueError: if a size is not positive, the padding exceeds half the kernel, or the
+            input is not 3-D / 4-D or too small (``ShapeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[[[1.0, 5.0], [3.0, 2.0]]]])
+        >>> nl.functional.max_pool2d(x, 2, return_indices=True)
+        (tensor([[[[5.]]]]), tensor([[[[1]]]], dtype=int64))
     """
     x = input._data if isinstance(input, Tensor) else input
     g = _parse("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
@@ -389,8 +412,41 @@ def avg_pool2d(
     count_include_pad: bool = True,
     divisor_override: int | None = None,
 ) -> Tensor:
-    """Mean over each window, as ``torch.nn.functional.avg_pool2d`` (divisor rules in
-    ``AvgPool2d``). input (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
+    """Mean over each window, as ``torch.nn.functional.avg_pool2d``.
+
+    y[n, c, i, j] = sum over the window / divisor, where the divisor is kh kw with
+    ``count_include_pad`` (padding counts as zeros), else the number of window elements inside
+    the input, or ``divisor_override``.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size: the window, an int or a pair.
+        stride: the step. Defaults to None (= kernel_size).
+        padding: zeros on each side, at most kernel_size // 2. Defaults to 0.
+        ceil_mode: ceil instead of floor in the output size. Defaults to False.
+        count_include_pad: count padding in the divisor. Defaults to True.
+        divisor_override: a fixed divisor. Defaults to None.
+
+    Returns:
+        (N, C, OH, OW) with OH = floor((H + 2 pad - kh) / s) + 1 (ceil with ``ceil_mode``).
+
+    Raises:
+        ValueError: if a size is invalid, ``divisor_override`` is 0, or the input's shape
+            does not fit (``ShapeError``).
+        DTypeError: if the input is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.ones(1, 1, 2, 2)
+        >>> nl.functional.avg_pool2d(x, 2, stride=1, padding=1)
+        tensor([[[[0.25, 0.5 , 0.25],
+                  [0.5 , 1.  , 0.5 ],
+                  [0.25, 0.5 , 0.25]]]])
+        >>> nl.functional.avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False)
+        tensor([[[[1., 1., 1.],
+                  [1., 1., 1.],
+                  [1., 1., 1.]]]])
+    """
     x = input._data if isinstance(input, Tensor) else input
     if x.dtype.kind not in "fc":
         raise DTypeError(
@@ -442,9 +498,30 @@ class AdaptiveAvgPool2d(Function):
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
-    """Average pooling to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool2d``:
-    output row i averages input rows [floor(i H / OH), ceil((i + 1) H / OH)), likewise for
-    columns. output_size is an int or a pair; None keeps that input size."""
+    """Average pooling to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Output row i averages input rows [floor(i H / OH), ceil((i + 1) H / OH)), and likewise for
+    columns.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        output_size: (OH, OW), or one int for both; None keeps that input size.
+
+    Returns:
+        (N, C, OH, OW) or (C, OH, OW).
+
+    Raises:
+        ValueError: if the input is not 3-D / 4-D, has an empty plane (``ShapeError``), or
+            ``output_size`` is invalid.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.arange(6.0).reshape(1, 2, 3)
+        >>> nl.functional.adaptive_avg_pool2d(x, (1, 2))
+        tensor([[[2., 3.]]])
+        >>> nl.functional.adaptive_avg_pool2d(x, (None, 1)).shape
+        (1, 2, 1)
+    """
     x = input._data if isinstance(input, Tensor) else input
     if x.ndim not in (3, 4):
         raise ShapeError(

@@ -236,7 +236,30 @@ def sum(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Sum over dim (all axes when None); integers and bools sum in int64."""
+    """Sums over ``dim`` (all axes when None): y = sum_i x_i; dy/dx_i = 1.
+
+    Integers and bools sum in int64, as PyTorch.
+
+    Args:
+        a: the tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        dtype: the dtype to sum in. Keyword only. Defaults to None.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1, 2], [3, 4]])
+        >>> x.sum(), x.sum(dim=0), x.sum(1, keepdim=True).shape
+        (tensor(10, dtype=int64), tensor([4, 6], dtype=int64), (2, 1))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("sum", dim, keepdim, axis, keepdims)
     if dtype is not None or a._data.dtype.kind in "ub":
@@ -253,7 +276,29 @@ def mean(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Mean over dim (all axes when None)."""
+    """The mean over ``dim`` (all axes when None): y = sum_i x_i / n; dy/dx_i = 1 / n.
+
+    Args:
+        a: a floating tensor (or pass ``dtype``).
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        dtype: convert to this dtype first. Keyword only. Defaults to None.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        TypeError: if the tensor is not floating point (and no ``dtype`` is given).
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.mean(), x.mean(dim=1)
+        (tensor(2.5), tensor([1.5, 3.5]))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("mean", dim, keepdim, axis, keepdims)
     if dtype is not None:
@@ -276,7 +321,33 @@ def var(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Variance over dim with Bessel's correction (``correction=1``) unless told otherwise."""
+    """The variance over ``dim``: sum_i (x_i - mean)^2 / (n - correction).
+
+    Bessel's correction (``correction=1``, the unbiased estimate) unless told otherwise;
+    dy/dx_i = 2 (x_i - mean) / (n - correction).
+
+    Args:
+        a: the tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        unbiased: False for correction 0 (PyTorch's older argument). Defaults to None.
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        correction: the divisor's offset. Keyword only. Defaults to None (1).
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        ValueError: if both ``unbiased`` and ``correction`` are given.
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> x.var(), x.var(correction=0)
+        (tensor(1.6667), tensor(1.25))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("var", dim, keepdim, axis, keepdims)
     if unbiased is not None and correction is not None:
@@ -297,7 +368,29 @@ def std(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Standard deviation: sqrt(var)."""
+    """The standard deviation over ``dim``: sqrt(var), with Bessel's correction by default.
+
+    Args:
+        a: the tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        unbiased: False for correction 0 (PyTorch's older argument). Defaults to None.
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        correction: the divisor's offset. Keyword only. Defaults to None (1).
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        ValueError: if both ``unbiased`` and ``correction`` are given.
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, 2.0, 3.0, 4.0]).std(unbiased=False)
+        tensor(1.118)
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("std", dim, keepdim, axis, keepdims)
     return var(a, dim, unbiased, keepdim, correction=correction) ** 0.5
@@ -306,7 +399,27 @@ def std(
 def amax(
     a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
 ) -> Tensor:
-    """Largest value over dim; ties share the gradient equally."""
+    """The largest value over ``dim`` (all axes when None); ties share the gradient equally.
+
+    Args:
+        a: the tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 5.0], [3.0, 2.0]])
+        >>> x.amax(), x.amax(dim=0)
+        (tensor(5.), tensor([3., 5.]))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("amax", dim, keepdim, axis, keepdims)
     return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amax"), keepdim=keepdim, largest=True)
@@ -315,18 +428,61 @@ def amax(
 def amin(
     a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
 ) -> Tensor:
-    """Smallest value over dim; ties share the gradient equally."""
+    """The smallest value over ``dim`` (all axes when None); ties share the gradient equally.
+
+    Args:
+        a: the tensor.
+        dim: an axis or a tuple of axes. Defaults to None (all).
+        keepdim: keep the reduced axes with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1.0, 5.0], [3.0, 2.0]]).amin(dim=1)
+        tensor([1., 2.])
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("amin", dim, keepdim, axis, keepdims)
     return Extreme.apply(a, axes=_axes(dim, a._data.ndim, "amin"), keepdim=keepdim, largest=False)
 
 
 def gather(a: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:
-    """Pick along dim: out[i][j] = a[i][index[i][j]] for dim=1 (as ``torch.gather``).
+    """Picks values along ``dim`` at ``index``, as ``torch.gather``.
 
-    index: an integer tensor with a's number of dimensions, no larger than a in any
-    dimension but dim, its entries in [0, a.shape[dim]): a negative index raises, as in
-    PyTorch (NumPy would wrap it around)."""
+    For dim=1: out[i][j] = a[i][index[i][j]]. The gradient is scattered (summed) back to the
+    picked places.
+
+    Args:
+        a: the tensor.
+        dim: the axis.
+        index: an integer tensor with ``a``'s number of dimensions, no larger than ``a`` in any
+            dimension but ``dim``, its entries in [0, a.shape[dim]) (a negative index raises,
+            as in PyTorch).
+        sparse_grad: accepted for PyTorch compatibility; the gradient is dense. Keyword only.
+            Defaults to False.
+
+    Returns:
+        A tensor of index's shape.
+
+    Raises:
+        TypeError: if ``a`` is not a Tensor.
+        ShapeError: if the numbers of dimensions differ or index is too large (a ValueError).
+        IndexError: if an index is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> probs = nl.tensor([[0.1, 0.9], [0.8, 0.2]])
+        >>> probs.gather(1, nl.tensor([[1], [0]]))
+        tensor([[0.9],
+                [0.8]])
+    """
     if not isinstance(a, Tensor):
         raise TypeError(f"gather(): argument 'input' must be Tensor, not {type(a).__name__}")
     data = a._data
@@ -381,8 +537,33 @@ def max(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Any:
-    """max(a): the largest element; max(a, dim): (values, indices) along dim;
-    max(a, other): the elementwise maximum of two tensors."""
+    """The largest element, the largest along a dim with its index, or an element-wise maximum.
+
+    ``max(a)``: the largest element (ties share the gradient). ``max(a, dim)``: the named
+    pair (values, indices) along dim, the first index on ties. ``max(a, other)``: the
+    element-wise maximum of two tensors.
+
+    Args:
+        a: the tensor.
+        dim: an axis, or a tensor ``other``. Defaults to None.
+        keepdim: keep the reduced axis with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        A tensor, or ``MaxResult(values, indices)`` with ``dim``.
+
+    Raises:
+        IndexError: if ``dim`` is out of range or the axis is empty.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 5.0], [3.0, 2.0]])
+        >>> x.max()
+        tensor(5.)
+        >>> x.max(dim=1)
+        MaxResult(values=tensor([5., 3.]), indices=tensor([1, 0], dtype=int64))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("max", dim, keepdim, axis, keepdims)
     return _extreme_along(a, dim, keepdim, largest=True)
@@ -396,8 +577,30 @@ def min(
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Any:
-    """min(a): the smallest element; min(a, dim): (values, indices) along dim;
-    min(a, other): the elementwise minimum of two tensors."""
+    """The smallest element, the smallest along a dim with its index, or an element-wise minimum.
+
+    ``min(a)``: the smallest element. ``min(a, dim)``: the named pair (values, indices) along
+    dim. ``min(a, other)``: the element-wise minimum of two tensors.
+
+    Args:
+        a: the tensor.
+        dim: an axis, or a tensor ``other``. Defaults to None.
+        keepdim: keep the reduced axis with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        A tensor, or ``MaxResult(values, indices)`` with ``dim``.
+
+    Raises:
+        IndexError: if ``dim`` is out of range or the axis is empty.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> values, indices = nl.tensor([[1.0, 5.0], [3.0, 2.0]]).min(dim=0)
+        >>> values, indices
+        (tensor([1., 2.]), tensor([0, 1], dtype=int64))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("min", dim, keepdim, axis, keepdims)
     return _extreme_along(a, dim, keepdim, largest=False)
@@ -427,8 +630,30 @@ def argmax(
     axis: int | None = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Index of the largest element along dim (of the flattened tensor when dim is None);
-    the first one on ties; NaN counts as the largest."""
+    """The index of the largest element along ``dim`` (of the flattened tensor when None).
+
+    The first one on ties; nan counts as the largest.
+
+    Args:
+        input: the tensor.
+        dim: one axis. Defaults to None (flattened).
+        keepdim: keep the reduced axis with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        An int64 tensor.
+
+    Raises:
+        IndexError: if the tensor (or axis) is empty or ``dim`` is out of range.
+        TypeError: if ``dim`` is a tuple.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> logits = nl.tensor([[0.1, 2.0, 0.5], [3.0, 0.0, 1.0]])
+        >>> logits.argmax(dim=1), logits.argmax()
+        (tensor([1, 0], dtype=int64), tensor(3, dtype=int64))
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("argmax", dim, keepdim, axis, keepdims)
     return _arg_extreme("argmax", input, dim, keepdim)
@@ -442,7 +667,27 @@ def argmin(
     axis: int | None = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Index of the smallest element along dim (of the flattened tensor when dim is None)."""
+    """The index of the smallest element along ``dim`` (of the flattened tensor when None).
+
+    Args:
+        input: the tensor.
+        dim: one axis. Defaults to None (flattened).
+        keepdim: keep the reduced axis with size 1. Defaults to False.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        An int64 tensor.
+
+    Raises:
+        IndexError: if the tensor (or axis) is empty or ``dim`` is out of range.
+        TypeError: if ``dim`` is a tuple.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[0.1, 2.0, 0.5], [3.0, 0.0, 1.0]]).argmin(dim=1)
+        tensor([0, 1], dtype=int64)
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("argmin", dim, keepdim, axis, keepdims)
     return _arg_extreme("argmin", input, dim, keepdim)
@@ -457,8 +702,31 @@ def prod(
     axis: int | None = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Product of the elements along one dim (of all of them when dim is None);
-    integers and bools multiply in int64."""
+    """The product of the elements along one dim (of all of them when None): y = prod_i x_i.
+
+    dy/dx_i = prod_{j != i} x_j (also where some x_j is 0). Integers and bools multiply in
+    int64.
+
+    Args:
+        input: the tensor.
+        dim: one axis. Defaults to None (all).
+        keepdim: keep the reduced axis with size 1. Defaults to False.
+        dtype: the dtype to multiply in. Keyword only. Defaults to None.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+        keepdims: NumPy's name for ``keepdim``. Keyword only. Defaults to None.
+
+    Returns:
+        The reduced tensor (0-d when every axis is reduced).
+
+    Raises:
+        TypeError: if ``dim`` is a tuple (as in PyTorch).
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(dim=0)
+        tensor([3., 8.])
+    """
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("prod", dim, keepdim, axis, keepdims)
     if isinstance(dim, (tuple, list)):
@@ -475,7 +743,28 @@ def prod(
 def cumsum(
     input: Tensor, dim: int | None = None, *, dtype: Any = None, axis: int | None = None
 ) -> Tensor:
-    """Running sum along dim: out_i = sum_{j <= i} input_j; integers sum in int64."""
+    """The running sum along ``dim``: out_i = sum_{j <= i} input_j; integers sum in int64.
+
+    The gradient is the reversed running sum of the upstream gradient.
+
+    Args:
+        input: the tensor.
+        dim: the axis (required). Defaults to None, which raises.
+        dtype: the dtype to sum in. Keyword only. Defaults to None.
+        axis: NumPy's name for ``dim``. Keyword only. Defaults to None.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        TypeError: if no axis is given.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2, 3, 4]).cumsum(0)
+        tensor([ 1,  3,  6, 10], dtype=int64)
+    """
     if axis is not None:
         dim, _ = _alias("cumsum", dim, False, axis, None)
     if dim is None:
@@ -499,9 +788,36 @@ def _cast(a: Tensor, dtype: Any) -> Tensor:
 def scatter_places(
     a: Tensor, dim: int, index: Any, src: Any, value: Any, reduce: Any, op: str
 ) -> tuple[tuple, Any]:
-    """The places ``scatter`` writes and the values written there: for index (d0, d1, ...)
-    along dim=1, place (i, index[i][j], ...) gets src[i][j] (or ``value``). Returns a
-    NumPy fancy index into ``a`` and an array of index's shape."""
+    """The places ``scatter`` writes and the values written there (shared with ``scatter_``).
+
+    For index (d0, d1, ...) along dim=1, place (i, index[i][j], ...) gets src[i][j] (or
+    ``value``).
+
+    Args:
+        a: the tensor written into.
+        dim: the axis.
+        index: integer indices with ``a``'s number of dimensions.
+        src: the values (a tensor, an array or a number), or None.
+        value: a number, when ``src`` is None.
+        reduce: must be None (not supported).
+        op: the calling op's name, for error messages.
+
+    Returns:
+        ``(where, values)``: a NumPy fancy index into ``a`` and an array of index's shape.
+
+    Raises:
+        NotImplementedError: if ``reduce`` is given.
+        TypeError: unless exactly one of ``src`` and ``value`` is given.
+        ValueError: if the shapes do not fit.
+        IndexError: if an index is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> where, values = nl.ops.scatter_places(
+        ...     nl.zeros(2, 3), 1, nl.tensor([[2], [0]]), None, 1.0, None, "scatter")
+        >>> values.tolist()
+        [[1.0], [1.0]]
+    """
     if reduce is not None:
         raise NotImplementedError(
             f"{op}: reduce={reduce!r} is not supported; use scatter_add_-free code such as "
@@ -569,9 +885,36 @@ class Scatter(Function):
 def scatter(
     a: Tensor, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
 ) -> Tensor:
-    """Out of place ``scatter_`` (``torch.scatter``): a copy of a with src[i] (or value)
-    written at place(i) = (i with its dim-th coordinate replaced by index[i]).
-    Differentiable in a and in a tensor src."""
+    """Out-of-place ``scatter_`` (``torch.scatter``): writes src[i] (or ``value``) at place(i).
+
+    place(i) is i with its dim-th coordinate replaced by index[i]; for dim=1,
+    out[i][index[i][j]] = src[i][j]. The later write wins where places repeat. Differentiable
+    in ``a`` (0 at written places) and in a tensor ``src``.
+
+    Args:
+        a: the tensor.
+        dim: the axis.
+        index: integer indices with ``a``'s number of dimensions.
+        src: the values (a tensor of ``a``'s dtype, at least index's size). Defaults to None.
+        value: a number to write instead of ``src``. Defaults to None.
+        reduce: not supported; must be None. Keyword only. Defaults to None.
+
+    Returns:
+        A copy of ``a`` with the values written.
+
+    Raises:
+        TypeError: unless exactly one of ``src`` and ``value`` is given, or if the dtypes
+            differ.
+        ValueError: if the shapes do not fit.
+        IndexError: if an index is out of range.
+        NotImplementedError: if ``reduce`` is given.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3).scatter(1, nl.tensor([[2], [0]]), value=1.0)
+        tensor([[0., 0., 1.],
+                [1., 0., 0.]])
+    """
     where, values = scatter_places(a, dim, index, src, value, reduce, "scatter")
     if isinstance(src, Tensor):
         if src._data.dtype != a._data.dtype:

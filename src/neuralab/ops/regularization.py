@@ -24,7 +24,29 @@ class Dropout(Function):
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+    """Zeroes each element with probability p and scales the rest by 1/(1-p), in training only.
+
+    y = x m / (1 - p), m ~ Bernoulli(1 - p); dL/dx = g m / (1 - p). The identity when
+    ``training`` is False or p = 0.
+
+    Args:
+        x: the input.
+        p: the probability of zeroing an element. Defaults to 0.5.
+        training: apply dropout. Defaults to True.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1].
+        DTypeError: in training with p > 0, if ``x`` is not floating point (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.ops.regularization import dropout
+        >>> dropout(nl.ones(3), p=1.0)
+        tensor([0., 0., 0.])
+    """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability must be between 0 and 1, got {p}")
     if training and p > 0.0 and x._data.dtype.kind not in "fc":
@@ -102,10 +124,39 @@ def batch_norm(
 ) -> Tensor:
     """Batch normalization over axis 1, as ``torch.nn.functional.batch_norm``.
 
-    In training, the running statistics (when given) are updated in place:
-    r <- (1 - momentum) r + momentum * s, with the unbiased batch variance
-    var * n / (n - 1); momentum=None gives the cumulative average (the caller passes
-    1/num_batches_tracked as momentum).
+    x^ = (x - mu_c) / sqrt(var_c + eps), y = weight_c x^ + bias_c for each channel c. In
+    training mu and var (biased) come from the batch (over every axis but 1), and the running
+    statistics (when given) are updated in place: r <- (1 - momentum) r + momentum s, with
+    the unbiased batch variance var n / (n - 1). In evaluation the running statistics are used.
+
+    Args:
+        input: (N, C) or (N, C, *).
+        running_mean: the running mean (C,), or None.
+        running_var: the running variance (C,), or None.
+        weight: the scale (C,). Defaults to None (1).
+        bias: the shift (C,). Defaults to None (0).
+        training: use (and update) batch statistics. Defaults to False.
+        momentum: the weight of the batch in the running update; None, as the modules pass
+            it, is the cumulative average (the caller passes 1 / batches seen). Defaults to 0.1.
+        eps: added to the variance. Defaults to 1e-5.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        ValueError: if the shapes do not fit, or running statistics are missing in
+            evaluation.
+        DTypeError: if the input is not floating point or the dtypes differ (a TypeError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 10.0], [3.0, 30.0]])
+        >>> mean, var = nl.zeros(2), nl.ones(2)
+        >>> nl.functional.batch_norm(x, mean, var, training=True)
+        tensor([[-1., -1.],
+                [ 1.,  1.]])
+        >>> mean, var
+        (tensor([0.2, 2. ]), tensor([ 1.1, 20.9]))
     """
     x = input._data
     if x.ndim < 2:

@@ -22,14 +22,36 @@ def multinomial(
     *,
     generator: Any = None,
 ) -> Tensor:
-    """Draw ``num_samples`` category indices per row of ``input`` (1-D: one distribution;
-    2-D: one per row), category j with probability input[j] / sum(input).
+    """Draws ``num_samples`` category indices per row, category j with probability
+    input[j] / sum(input).
 
     Rows need not sum to 1; entries must be finite and >= 0 with a positive sum. Without
     replacement a category is drawn at most once (so num_samples <= the number of
-    categories): the k categories with the largest p_j / E_j, E_j ~ Exp(1) independent,
-    which is the same law as drawing one at a time and removing it. Returns int64 indices of
-    shape (num_samples,) or (rows, num_samples).
+    categories): the categories with the largest p_j / E_j, E_j ~ Exp(1) independent, which
+    is the same law as drawing one at a time and removing it.
+
+    Args:
+        input: the weights, 1-D (one distribution) or 2-D (one per row).
+        num_samples: the draws per row.
+        replacement: draw with replacement. Defaults to False.
+        generator: a ``neuralab.Generator`` or NumPy Generator. Keyword only. Defaults to None
+            (the global one).
+
+    Returns:
+        int64 indices of shape (num_samples,) or (rows, num_samples).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+        ValueError: if the weights are invalid or ``num_samples`` is not positive or too
+            large without replacement (``DistributionError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> nl.multinomial(nl.tensor([0.0, 1.0, 0.0]), 2, replacement=True)
+        tensor([1, 1], dtype=int64)
+        >>> sorted(nl.multinomial(nl.tensor([1.0, 1.0, 1.0]), 3).tolist())
+        [0, 1, 2]
     """
     if not isinstance(input, Tensor):
         raise TypeError(

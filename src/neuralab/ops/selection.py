@@ -40,8 +40,29 @@ def _wrap(op: str, index: Any, size: int, dim: Any) -> Any:
 
 
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
-    """The slices of input at positions ``index`` (a 0-d or 1-d integer tensor) along dim:
-    out.shape = input.shape with dim's size replaced by len(index)."""
+    """Selects the slices of ``input`` at positions ``index`` along ``dim``.
+
+    out.shape is input.shape with dim's size replaced by len(index); the gradient is summed
+    back into the selected slices.
+
+    Args:
+        input: the tensor.
+        dim: the axis.
+        index: a 0-d or 1-d integer tensor (or sequence) of positions.
+
+    Returns:
+        The selected slices.
+
+    Raises:
+        IndexError: if ``index`` has more than 1 dimension or a position is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.index_select(1, nl.tensor([2, 0]))
+        tensor([[3, 1],
+                [6, 4]], dtype=int64)
+    """
     a = _input("index_select", input)
     axis = check_dim("index_select", dim, a.ndim)
     idx = index_array("index_select", index)
@@ -56,16 +77,58 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
 
 
 def take(input: Tensor, index: Any) -> Tensor:
-    """Elements of input read as one flat (row-major) array at ``index``, in index's
-    shape; a negative index counts from the end."""
+    """Reads ``input`` as one flat (row-major) array at ``index``, in index's shape.
+
+    A negative index counts from the end.
+
+    Args:
+        input: the tensor.
+        index: integer positions into the flattened input.
+
+    Returns:
+        A tensor of index's shape.
+
+    Raises:
+        IndexError: if a position is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3, 4]]).take(nl.tensor([0, -1]))
+        tensor([1, 4], dtype=int64)
+    """
     a = _input("take", input)
     idx = _wrap("take", index_array("take", index), a.numel(), None)
     return getitem(reshape(a, (-1,)), idx)
 
 
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:
-    """``gather`` with broadcasting (input and indices broadcast except along dim) and
-    negative indices counting from the end; with dim None, ``take`` on the flattened input."""
+    """Gathers values along ``dim`` at ``indices``: ``gather`` with broadcasting.
+
+    Input and indices broadcast except along dim, and negative indices count from the end;
+    with dim None, it is ``take`` on the flattened input. Typical use: the values at the
+    ``argmax``/``argsort`` indices.
+
+    Args:
+        input: the tensor.
+        indices: integer indices, of input's number of dimensions (or any shape when ``dim``
+            is None).
+        dim: the axis. Defaults to None (flattened).
+
+    Returns:
+        The gathered values.
+
+    Raises:
+        ShapeError: if the numbers of dimensions differ or the shapes do not broadcast (a
+            ValueError).
+        IndexError: if an index is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[10, 30, 20], [60, 40, 50]])
+        >>> x.take_along_dim(x.argsort(dim=1), dim=1)
+        tensor([[10, 20, 30],
+                [40, 50, 60]], dtype=int64)
+    """
     a = _input("take_along_dim", input)
     idx = index_array("take_along_dim", indices, "indices")
     if dim is None:  # as PyTorch: a gather on the flat input, so no negative index

@@ -174,7 +174,26 @@ class Pad(Function):
 
 # --- public functions -------------------------------------------------------------------
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    """The elements of a in a new shape (one dimension may be -1)."""
+    """Returns the elements of ``a`` in a new shape (one dimension may be -1, inferred).
+
+    Also ``x.reshape(...)`` and ``x.view(...)``. The gradient is reshaped back.
+
+    Args:
+        a: the input.
+        *shape: the new shape, as ints or one tuple.
+
+    Returns:
+        A tensor with the new shape (``a`` itself when the shape is unchanged).
+
+    Raises:
+        ShapeError: if the number of elements differs (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(6).reshape(2, -1)
+        tensor([[0, 1, 2],
+                [3, 4, 5]], dtype=int64)
+    """
     shape = _shape_arg(shape)
     if a._data.shape == shape:
         return a
@@ -188,17 +207,66 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
 
 
 def clone(a: Tensor, *, memory_format: Any = None) -> Tensor:
-    """A copy of ``a`` that owns its memory (in the graph: the gradient passes through)."""
+    """Returns a copy of ``a`` that owns its memory; in the graph the gradient passes through.
+
+    Args:
+        a: the input.
+        memory_format: accepted for PyTorch compatibility; ignored. Keyword only. Defaults
+            to None.
+
+    Returns:
+        The copy.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([1.0, 2.0])
+        >>> y = x.clone()
+        >>> y[0] = 5.0
+        >>> x, y
+        (tensor([1., 2.]), tensor([5., 2.]))
+    """
     return Clone.apply(a)
 
 
 def contiguous(a: Tensor, memory_format: Any = None) -> Tensor:
-    """``a`` itself when its memory is C-contiguous, else a contiguous copy."""
+    """Returns ``a`` itself when its memory is C-contiguous, else a contiguous copy.
+
+    Args:
+        a: the input.
+        memory_format: accepted for PyTorch compatibility; ignored. Defaults to None.
+
+    Returns:
+        A C-contiguous tensor with ``a``'s values.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.zeros(2, 3)
+        >>> x.contiguous() is x, x.t().contiguous().shape
+        (True, (3, 2))
+    """
     return a if a._data.flags.c_contiguous else Clone.apply(a)
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge the axes start_dim..end_dim into one."""
+    """Merges the axes start_dim..end_dim into one (a 0-d tensor becomes (1,)).
+
+    Args:
+        a: the input.
+        start_dim: the first axis to merge. Defaults to 0.
+        end_dim: the last axis to merge. Defaults to -1.
+
+    Returns:
+        The reshaped tensor.
+
+    Raises:
+        ValueError: if start_dim comes after end_dim.
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3, 4).flatten().shape, nl.zeros(2, 3, 4).flatten(1).shape
+        ((24,), (2, 12))
+    """
     shape = a._data.shape
     start, end = (
         check_dim("flatten", start_dim, len(shape)),
@@ -215,14 +283,47 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
-    """A new axis of size 1 at dim."""
+    """Inserts a new axis of size 1 at ``dim``.
+
+    Args:
+        a: the input.
+        dim: the position of the new axis, in [-a.ndim - 1, a.ndim].
+
+    Returns:
+        The reshaped tensor.
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3).unsqueeze(1).shape
+        (2, 1, 3)
+    """
     shape = list(a._data.shape)
     shape.insert(check_dim("unsqueeze", dim, len(shape) + 1), 1)
     return reshape(a, tuple(shape))
 
 
 def squeeze(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
-    """Remove axes of size 1 (all of them, or those in dim that have size 1)."""
+    """Removes axes of size 1: all of them, or those in ``dim`` that have size 1.
+
+    Args:
+        a: the input.
+        dim: an axis or a sequence of axes. Defaults to None (all size-1 axes).
+
+    Returns:
+        The reshaped tensor.
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.zeros(1, 3, 1)
+        >>> x.squeeze().shape, x.squeeze(0).shape, x.squeeze(1).shape
+        ((3,), (3, 1), (1, 3, 1))
+    """
     shape = a._data.shape
     if dim is None:
         dims = {i for i, n in enumerate(shape) if n == 1}
@@ -235,7 +336,23 @@ def squeeze(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
-    """Axes reordered: result axis i is a's axis dims[i]."""
+    """Reorders the axes: result axis i is ``a``'s axis dims[i].
+
+    Args:
+        a: the input.
+        *dims: a permutation of the axes, as ints or one tuple.
+
+    Returns:
+        The permuted tensor (the gradient is permuted back).
+
+    Raises:
+        ValueError: if ``dims`` is not a permutation of the axes.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+    """
     dims = _shape_arg(dims)
     ndim = a._data.ndim
     if len(dims) != ndim or sorted(d % ndim for d in dims) != list(range(ndim)):
@@ -244,14 +361,50 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap two axes."""
+    """Swaps two axes.
+
+    Args:
+        a: the input.
+        dim0: one axis.
+        dim1: the other axis.
+
+    Returns:
+        The tensor with the two axes swapped.
+
+    Raises:
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3, 4).transpose(0, 2).shape
+        (4, 3, 2)
+    """
     dims = list(range(a._data.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return Permute.apply(a, dims=tuple(dims))
 
 
 def expand(a: Tensor, *shape: Any) -> Tensor:
-    """a broadcast to shape (-1 keeps a dimension)."""
+    """Broadcasts ``a`` to a larger shape without copying (-1 keeps a dimension).
+
+    The gradient is summed over the broadcast axes.
+
+    Args:
+        a: the input.
+        *shape: the new shape, as ints or one tuple; new axes go in front.
+
+    Returns:
+        The broadcast tensor.
+
+    Raises:
+        ValueError: if ``a`` does not broadcast to ``shape``.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1], [2]]).expand(2, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]], dtype=int64)
+    """
     shape = _shape_arg(shape)
     lead = len(shape) - a._data.ndim
     full = tuple(a._data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
@@ -259,7 +412,32 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
-    """a[index]: basic (ints, slices, None, ...) and integer-array or boolean indexing."""
+    """Indexes a tensor: ``a[index]``, with basic and advanced indexing, as NumPy and PyTorch.
+
+    Basic indices (ints, slices, None, ``...``) give views; integer arrays and boolean masks
+    (Tensors, lists or arrays) gather. The gradient is scattered back (summed where an index
+    repeats). A uint8 index tensor is read as a mask, with PyTorch's deprecation warning.
+
+    Args:
+        a: the input.
+        index: the index, as in ``a[index]``.
+
+    Returns:
+        The selected elements.
+
+    Raises:
+        IndexError: if an index is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.arange(6).reshape(2, 3)
+        >>> x[1]
+        tensor([3, 4, 5], dtype=int64)
+        >>> x[:, 1:].shape, x[None, ..., 0].shape
+        ((2, 2), (1, 2))
+        >>> x[x > 3]
+        tensor([4, 5], dtype=int64)
+    """
     if isinstance(index, Tensor):
         index = index._data
         if index.dtype == numpy.uint8:  # as PyTorch: a uint8 index tensor is a mask
@@ -304,8 +482,25 @@ def _promoted(tensors: Sequence[Tensor]) -> Sequence[Tensor]:
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing axis dim (all other sizes must match); mixed dtypes
-    are promoted as in PyTorch."""
+    """Joins tensors along an existing axis ``dim``; all other sizes must match.
+
+    Mixed dtypes are promoted as in PyTorch (float32 with int64 gives float32).
+
+    Args:
+        tensors: a non-empty sequence of tensors.
+        dim: the axis to join along. Defaults to 0.
+
+    Returns:
+        The joined tensor.
+
+    Raises:
+        ValueError: if the sequence is empty or sizes differ (``ShapeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.cat([nl.zeros(2, 3), nl.ones(1, 3)]).shape, nl.cat([nl.zeros(2, 3)] * 2, 1).shape
+        ((3, 3), (2, 6))
+    """
     _check_nonempty("cat", tensors)
     tensors = _promoted(tensors)
     try:
@@ -318,7 +513,24 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors of one shape along a new axis dim."""
+    """Joins tensors of one shape along a new axis ``dim``.
+
+    Args:
+        tensors: a non-empty sequence of tensors of equal shape.
+        dim: the position of the new axis. Defaults to 0.
+
+    Returns:
+        The stacked tensor, with one more axis.
+
+    Raises:
+        ValueError: if the sequence is empty or shapes differ (``ShapeError``).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.stack([nl.tensor([1, 2]), nl.tensor([3, 4])], dim=1)
+        tensor([[1, 3],
+                [2, 4]], dtype=int64)
+    """
     _check_nonempty("stack", tensors)
     tensors = _promoted(tensors)
     try:
@@ -329,10 +541,33 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad the last len(pad)//2 axes, as ``torch.nn.functional.pad``.
+    """Pads the last len(pad) // 2 axes, as ``torch.nn.functional.pad``.
 
-    ``pad`` = (left of last axis, right of last axis, left of the one before, ...).
-    mode is 'constant' (fills ``value``), 'reflect', 'replicate' or 'circular'.
+    ``pad`` = (left of the last axis, right of the last axis, left of the one before, ...).
+    'constant' fills ``value``; 'reflect' mirrors without repeating the edge, 'replicate'
+    repeats the edge, 'circular' wraps around.
+
+    Args:
+        a: the input.
+        pad: non-negative widths, an even number, for at most ``a.ndim`` axes.
+        mode: ``'constant'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Defaults to
+            ``'constant'``.
+        value: the fill value for 'constant'. Defaults to 0.0.
+
+    Returns:
+        The padded tensor.
+
+    Raises:
+        ValueError: if ``mode`` is unknown, the widths are odd in number, negative, or (for
+            'reflect') not smaller than the axis.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 2.0, 3.0]])
+        >>> nl.functional.pad(x, (1, 2))
+        tensor([[0., 1., 2., 3., 0., 0.]])
+        >>> nl.functional.pad(x, (2, 2), mode="reflect")
+        tensor([[3., 2., 1., 2., 3., 2., 1.]])
     """
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")

@@ -67,7 +67,28 @@ def _axis(input: Any, dim: int, op: str) -> int | None:
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
-    """Indices that sort input along dim (ties keep their order: every sort is stable)."""
+    """Returns the indices that sort ``input`` along ``dim``; ties keep their order.
+
+    Args:
+        input: the tensor.
+        dim: the axis. Defaults to -1.
+        descending: sort from largest to smallest. Defaults to False.
+        stable: accepted for PyTorch compatibility; every sort here is stable. Defaults to
+            False.
+
+    Returns:
+        An int64 tensor of the input's shape.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor or ``dim`` not an int.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([3.0, 1.0, 2.0])
+        >>> x.argsort(), x.argsort(descending=True)
+        (tensor([1, 2, 0], dtype=int64), tensor([0, 2, 1], dtype=int64))
+    """
     axis = _axis(input, dim, "argsort")
     if axis is None:
         return Tensor._from_array(array_module(input._data).asarray(0))
@@ -77,8 +98,31 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
 def sort(
     input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
 ) -> SortResult:
-    """(values, indices) of input sorted along dim; values[i] = input[indices[i]] along dim,
-    differentiable. Ties keep their order; NaN sorts as the largest value."""
+    """Sorts ``input`` along ``dim``: the named pair (values, indices).
+
+    values[i] = input[indices[i]] along dim; the values are differentiable (the gradient goes
+    back to where each value came from). Ties keep their order; nan sorts as the largest value.
+
+    Args:
+        input: the tensor.
+        dim: the axis. Defaults to -1.
+        descending: sort from largest to smallest. Defaults to False.
+        stable: accepted for PyTorch compatibility; every sort here is stable. Defaults to
+            False.
+
+    Returns:
+        ``SortResult(values, indices)``.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor or ``dim`` not an int.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> values, indices = nl.tensor([3.0, 1.0, 2.0]).sort()
+        >>> values, indices
+        (tensor([1., 2., 3.]), tensor([1, 2, 0], dtype=int64))
+    """
     axis = _axis(input, dim, "sort")
     if axis is None:
         return SortResult(input, Tensor._from_array(array_module(input._data).asarray(0)))
@@ -89,8 +133,31 @@ def sort(
 def topk(
     input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 ) -> TopKResult:
-    """The k largest (or, with largest=False, smallest) elements along dim and their
-    indices, largest first (smallest first); values differentiable."""
+    """Returns the k largest (or smallest) elements along ``dim`` and their indices.
+
+    Largest first (smallest first with ``largest=False``); the values are differentiable.
+
+    Args:
+        input: the tensor.
+        k: how many, in [0, size of dim].
+        dim: the axis. Defaults to -1.
+        largest: the largest (else the smallest). Defaults to True.
+        sorted: accepted for PyTorch compatibility; the result is always sorted. Defaults to
+            True.
+
+    Returns:
+        ``TopKResult(values, indices)``.
+
+    Raises:
+        IndexError: if ``k`` is out of range or ``dim`` is out of range.
+        TypeError: if ``input`` is not a Tensor or ``dim`` not an int.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> logits = nl.tensor([[0.1, 2.0, 0.5, 1.0]])
+        >>> logits.topk(2)
+        TopKResult(values=tensor([[2., 1.]]), indices=tensor([[1, 3]], dtype=int64))
+    """
     axis = _axis(input, dim, "topk")
     size = 1 if axis is None else input._data.shape[axis]
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= size:
@@ -106,5 +173,21 @@ def topk(
 
 
 def msort(input: Tensor) -> Tensor:
-    """input sorted along its first dimension (the values of ``sort(input, dim=0)``)."""
+    """Sorts ``input`` along its first dimension: the values of ``sort(input, dim=0)``.
+
+    Args:
+        input: the tensor.
+
+    Returns:
+        The sorted values.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[3, 1], [1, 2]]).msort()
+        tensor([[1, 1],
+                [3, 2]], dtype=int64)
+    """
     return sort(input, dim=0).values

@@ -35,22 +35,85 @@ def _slice(a: Tensor, axis: int, start: int, stop: int) -> Tensor:
 
 # --- shapes of another tensor -----------------------------------------------------------
 def view_as(input: Tensor, other: Tensor) -> Tensor:
-    """input with other's shape (``input.view(other.size())``)."""
+    """Returns ``input`` with ``other``'s shape: ``input.view(other.size())``.
+
+    Args:
+        input: the tensor to reshape.
+        other: the tensor whose shape to take.
+
+    Returns:
+        The reshaped tensor.
+
+    Raises:
+        ShapeError: if the numbers of elements differ (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(6).view_as(nl.zeros(3, 2)).shape
+        (3, 2)
+    """
     return reshape(input, tuple(other.shape))
 
 
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
-    """input with other's shape (``input.reshape(other.size())``)."""
+    """Returns ``input`` with ``other``'s shape: ``input.reshape(other.size())``.
+
+    Args:
+        input: the tensor to reshape.
+        other: the tensor whose shape to take.
+
+    Returns:
+        The reshaped tensor.
+
+    Raises:
+        ShapeError: if the numbers of elements differ (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(6).reshape_as(nl.zeros(2, 3)).shape
+        (2, 3)
+    """
     return reshape(input, tuple(other.shape))
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
-    """input broadcast to other's shape (``input.expand(other.size())``)."""
+    """Broadcasts ``input`` to ``other``'s shape: ``input.expand(other.size())``.
+
+    Args:
+        input: the tensor to broadcast.
+        other: the tensor whose shape to take.
+
+    Returns:
+        The broadcast tensor.
+
+    Raises:
+        ValueError: if ``input`` does not broadcast to that shape.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1.0, 2.0]).expand_as(nl.zeros(3, 2)).shape
+        (3, 2)
+    """
     return expand(input, tuple(other.shape))
 
 
 def t(input: Tensor) -> Tensor:
-    """The transpose of a matrix; tensors of 0 or 1 dimensions are returned as they are."""
+    """Transposes a matrix; tensors of 0 or 1 dimensions are returned as they are.
+
+    Args:
+        input: a tensor of at most 2 dimensions.
+
+    Returns:
+        The transpose.
+
+    Raises:
+        ShapeError: if ``input`` has more than 2 dimensions (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2, 3]]).t().shape
+        (3, 1)
+    """
     ndim = input._data.ndim
     if ndim > 2:
         raise ShapeError(
@@ -62,7 +125,26 @@ def t(input: Tensor) -> Tensor:
 
 # --- pieces -----------------------------------------------------------------------------
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    """The slice input[..., start:start + length, ...] along dim (start may be negative)."""
+    """Returns the slice input[..., start:start + length, ...] along ``dim``.
+
+    Args:
+        input: the tensor.
+        dim: the axis.
+        start: the first index (may be negative).
+        length: the number of elements.
+
+    Returns:
+        The slice (the gradient goes back to where it was cut from).
+
+    Raises:
+        IndexError: if the range does not fit in the axis.
+        TypeError: if ``input`` is not a Tensor or ``dim`` not an int.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(10).narrow(0, 2, 3)
+        tensor([2, 3, 4], dtype=int64)
+    """
     axis = _axis(input, dim, "narrow")
     size = input._data.shape[axis]
     start = int(start)
@@ -77,8 +159,30 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Pieces along dim: of ``split_size`` each (the last may be smaller), or of the sizes
-    in a list, which must add up to the dimension's size."""
+    """Splits a tensor into pieces along ``dim``.
+
+    Pieces of ``split_size`` each (the last may be smaller), or of the sizes in a list, which
+    must add up to the size of the axis.
+
+    Args:
+        tensor: the tensor.
+        split_size_or_sections: an int, or a list of sizes.
+        dim: the axis. Defaults to 0.
+
+    Returns:
+        A tuple of slices.
+
+    Raises:
+        ShapeError: if a size is negative, zero for a non-empty axis, or the sizes do not add
+            up (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> [p.tolist() for p in nl.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
+        >>> [p.shape for p in nl.zeros(2, 5).split([1, 4], dim=1)]
+        [(2, 1), (2, 4)]
+    """
     axis = _axis(tensor, dim, "split")
     size = tensor._data.shape[axis]
     sizes = split_size_or_sections
@@ -106,8 +210,27 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """At most ``chunks`` pieces along dim, each of ceil(size / chunks) elements (the last
-    may be smaller, and there may be fewer pieces), as ``torch.chunk``."""
+    """Splits a tensor into at most ``chunks`` pieces along ``dim``, as ``torch.chunk``.
+
+    Each piece has ceil(size / chunks) elements; the last may be smaller, and there may be
+    fewer pieces.
+
+    Args:
+        input: the tensor.
+        chunks: the number of pieces, positive.
+        dim: the axis. Defaults to 0.
+
+    Returns:
+        A tuple of slices.
+
+    Raises:
+        ShapeError: if ``chunks`` is not positive (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> [p.tolist() for p in nl.arange(5).chunk(3)]
+        [[0, 1], [2, 3], [4]]
+    """
     if not isinstance(chunks, int) or chunks <= 0:
         raise ShapeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
     axis = _axis(input, dim, "chunk")
@@ -116,7 +239,23 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along dim, with dim removed: ``unbind(x, 0) == tuple(x)``."""
+    """Returns the slices along ``dim``, with ``dim`` removed: ``unbind(x, 0) == tuple(x)``.
+
+    Args:
+        input: the tensor.
+        dim: the axis. Defaults to 0.
+
+    Returns:
+        A tuple of tensors.
+
+    Raises:
+        IndexError: if ``dim`` is out of range or the tensor is 0-d.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3, 4]]).unbind(1)
+        (tensor([1, 3], dtype=int64), tensor([2, 4], dtype=int64))
+    """
     axis = _axis(input, dim, "unbind")
     lead = (slice(None),) * axis
     return tuple(getitem(input, lead + (i,)) for i in range(input._data.shape[axis]))
@@ -144,8 +283,28 @@ class Repeat(Function):
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
-    """input copied sizes[i] times along axis i (``Tensor.repeat``); sizes may have more
-    entries than input has dimensions (new leading axes), not fewer."""
+    """Copies ``input`` sizes[i] times along axis i (``Tensor.repeat``).
+
+    ``sizes`` may have more entries than ``input`` has dimensions (new leading axes), not
+    fewer. The gradient is summed over the copies.
+
+    Args:
+        input: the tensor.
+        *sizes: the repetitions per axis, as ints or one tuple.
+
+    Returns:
+        The tiled tensor.
+
+    Raises:
+        ShapeError: if there are fewer sizes than dimensions or a size is negative (a
+            ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]], dtype=int64)
+    """
     reps = tuple(int(n) for n in _shape_arg(sizes))
     if len(reps) < input._data.ndim:
         raise ShapeError(
@@ -158,7 +317,23 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """``repeat`` that accepts fewer reps than dimensions (padded with 1s in front)."""
+    """Like ``repeat``, but fewer repetitions than dimensions are padded with 1s in front.
+
+    Args:
+        input: the tensor.
+        dims: the repetitions per axis (an int or a sequence).
+
+    Returns:
+        The tiled tensor.
+
+    Raises:
+        ShapeError: if a repetition is negative (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3).tile((2,)).shape
+        (2, 6)
+    """
     reps = tuple(_shape_arg(tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)))
     reps = (1,) * (input._data.ndim - len(reps)) + reps
     return repeat(input, reps)
@@ -190,7 +365,28 @@ class Flip(Function):
 
 
 def flip(input: Tensor, *dims: Any) -> Tensor:
-    """input reversed along each of dims (``torch.flip(x, (0, 1))``, ``x.flip(0)``)."""
+    """Reverses the order of elements along each of ``dims``.
+
+    The gradient is reversed back. Also ``torch.flip(x, (0, 1))`` and ``x.flip(0)``.
+
+    Args:
+        input: the tensor.
+        *dims: the axes, as ints or one tuple.
+
+    Returns:
+        The flipped tensor.
+
+    Raises:
+        TypeError: if no axis is given.
+        IndexError: if an axis is out of range.
+        ShapeError: if an axis is repeated (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3, 4]]).flip(0, 1)
+        tensor([[4, 3],
+                [2, 1]], dtype=int64)
+    """
     if not dims:
         raise TypeError("flip(): missing the required argument 'dims'")
     axes = _dims(dims if len(dims) > 1 else dims[0], input._data.ndim, "flip")
@@ -200,12 +396,42 @@ def flip(input: Tensor, *dims: Any) -> Tensor:
 
 
 def fliplr(input: Tensor) -> Tensor:
-    """Reverse the second axis."""
+    """Reverses the second axis (left / right).
+
+    Args:
+        input: a tensor of at least 2 dimensions.
+
+    Returns:
+        The flipped tensor.
+
+    Raises:
+        IndexError: if ``input`` has fewer than 2 dimensions.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3, 4]]).fliplr().tolist()
+        [[2, 1], [4, 3]]
+    """
     return flip(input, 1)
 
 
 def flipud(input: Tensor) -> Tensor:
-    """Reverse the first axis."""
+    """Reverses the first axis (up / down).
+
+    Args:
+        input: a tensor of at least 1 dimension.
+
+    Returns:
+        The flipped tensor.
+
+    Raises:
+        IndexError: if ``input`` is 0-d.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3, 4]]).flipud().tolist()
+        [[3, 4], [1, 2]]
+    """
     return flip(input, 0)
 
 
@@ -225,8 +451,30 @@ class Roll(Function):
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
-    """Shift the elements cyclically: out[(i + shift) % n] = input[i] along each dim;
-    without dims the tensor is flattened, rolled and shaped back."""
+    """Shifts the elements cyclically: out[(i + shift) % n] = input[i] along each dim.
+
+    Without ``dims`` the tensor is flattened, rolled and shaped back. The gradient is shifted
+    back.
+
+    Args:
+        input: the tensor.
+        shifts: an int or a sequence, one per axis in ``dims``.
+        dims: an axis or a sequence of axes. Defaults to None (flattened).
+
+    Returns:
+        The rolled tensor.
+
+    Raises:
+        ShapeError: if ``shifts`` and ``dims`` differ in length (a ValueError).
+        IndexError: if an axis is out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(5).roll(2)
+        tensor([3, 4, 0, 1, 2], dtype=int64)
+        >>> nl.tensor([[1, 2], [3, 4]]).roll(1, dims=1).tolist()
+        [[2, 1], [4, 3]]
+    """
     shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
     if dims is None:
         if len(shifts) != 1:
@@ -279,12 +527,52 @@ def _triangle(op: str, fn: Any, input: Tensor, diagonal: int) -> Tensor:
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
-    """The lower triangle (on and below the diagonal-th diagonal) of the last two axes."""
+    """Keeps the lower triangle of the last two axes and zeroes the rest.
+
+    out[..., i, j] = x[..., i, j] if j - i <= diagonal, else 0.
+
+    Args:
+        input: a tensor of at least 2 dimensions.
+        diagonal: 0 is the main diagonal, > 0 above it, < 0 below. Defaults to 0.
+
+    Returns:
+        The masked tensor.
+
+    Raises:
+        ShapeError: if ``input`` has fewer than 2 dimensions (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ones(3, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.],
+                [1., 1., 1.]])
+    """
     return _triangle("tril", Tril, input, diagonal)
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
-    """The upper triangle (on and above the diagonal-th diagonal) of the last two axes."""
+    """Keeps the upper triangle of the last two axes and zeroes the rest.
+
+    out[..., i, j] = x[..., i, j] if j - i >= diagonal, else 0.
+
+    Args:
+        input: a tensor of at least 2 dimensions.
+        diagonal: 0 is the main diagonal, > 0 above it, < 0 below. Defaults to 0.
+
+    Returns:
+        The masked tensor.
+
+    Raises:
+        ShapeError: if ``input`` has fewer than 2 dimensions (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ones(3, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.],
+                [0., 0., 0.]])
+    """
     return _triangle("triu", Triu, input, diagonal)
 
 
@@ -292,8 +580,27 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     """Coordinate grids of n 0-D or 1-D tensors: out[i][j0, j1, ...] = tensors[i][j_i].
 
-    ``indexing='ij'`` gives outputs of shape (len(t0), len(t1), ...); ``'xy'`` swaps the
-    first two axes (Cartesian, as NumPy's default). Omitted: 'ij' with PyTorch's warning.
+    ``indexing='ij'`` gives outputs of shape (len(t0), len(t1), ...); ``'xy'`` swaps the first
+    two axes (Cartesian, NumPy's default). Omitted, it is 'ij' with PyTorch's warning.
+
+    Args:
+        *tensors: the 0-D or 1-D tensors of one dtype (or one list of them).
+        indexing: ``'ij'`` or ``'xy'``. Keyword only. Defaults to None ('ij', with a
+            warning).
+
+    Returns:
+        A tuple of n tensors of one shape.
+
+    Raises:
+        ValueError: if ``indexing`` is unknown, or no tensor is given or one is not 0-D/1-D
+            (``ShapeError``).
+        TypeError: if the dtypes differ.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> xs, ys = nl.meshgrid(nl.tensor([1, 2, 3]), nl.tensor([4, 5]), indexing="ij")
+        >>> xs.shape, xs[:, 0].tolist(), ys[0].tolist()
+        ((3, 2), [1, 2, 3], [4, 5])
     """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
@@ -339,8 +646,28 @@ __all__ = [
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """(..., C r^2, H, W) to (..., C, H r, W r), as ``torch.nn.functional.pixel_shuffle``:
-    out[..., c, h r + i, w r + j] = in[..., c r^2 + i r + j, h, w]."""
+    """Rearranges channels into space: (..., C r^2, H, W) -> (..., C, H r, W r).
+
+    out[..., c, h r + i, w r + j] = in[..., c r^2 + i r + j, h, w], r = upscale_factor, as
+    ``torch.nn.functional.pixel_shuffle`` (sub-pixel convolution, Shi et al., 2016).
+
+    Args:
+        input: a tensor (..., C r^2, H, W).
+        upscale_factor: r.
+
+    Returns:
+        A tensor (..., C, H r, W r).
+
+    Raises:
+        ShapeError: if the input has fewer than 3 axes or its channels are not divisible by
+            r^2 (a ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.pixel_shuffle(nl.arange(4.0).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
     r = upscale_factor
     shape = input._data.shape
     if len(shape) < 3 or shape[-3] % (r * r):
@@ -356,7 +683,26 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """The inverse of ``pixel_shuffle``: (..., C, H r, W r) to (..., C r^2, H, W)."""
+    """Rearranges space into channels, the inverse of ``pixel_shuffle``.
+
+    (..., C, H r, W r) -> (..., C r^2, H, W), r = downscale_factor.
+
+    Args:
+        input: a tensor (..., C, H r, W r).
+        downscale_factor: r.
+
+    Returns:
+        A tensor (..., C r^2, H, W).
+
+    Raises:
+        ShapeError: if the input has fewer than 3 axes or H, W are not divisible by r (a
+            ValueError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.functional.pixel_unshuffle(nl.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+        tensor([0., 1., 2., 3.])
+    """
     r = downscale_factor
     shape = input._data.shape
     if len(shape) < 3 or shape[-2] % r or shape[-1] % r:

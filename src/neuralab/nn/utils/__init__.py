@@ -26,10 +26,32 @@ def clip_grad_norm_(
     norm_type: float = 2.0,
     error_if_nonfinite: bool = False,
 ) -> Tensor:
-    """Scale all gradients together so that their joint norm is at most max_norm.
+    """Scales all gradients together, in place, so that their joint norm is at most max_norm.
 
-    total = (sum over all gradient entries |g|^p)^(1/p)  (p = inf: max |g|);
-    every g <- g * min(1, max_norm / (total + 1e-6)). Returns total (before clipping).
+    total = (sum over all gradient entries |g|^p)^(1/p) (p = inf: max |g|);
+    every g <- g min(1, max_norm / (total + 1e-6)).
+
+    Args:
+        parameters: a Tensor or an iterable of tensors (e.g. ``model.parameters()``); those
+            without a gradient are skipped.
+        max_norm: the largest joint norm allowed.
+        norm_type: p, or ``float('inf')``. Defaults to 2.0.
+        error_if_nonfinite: raise if the total norm is nan or inf. Defaults to False.
+
+    Returns:
+        The total norm before clipping, a scalar Tensor (0 when no gradient is present).
+
+    Raises:
+        RuntimeError: if ``error_if_nonfinite`` and the total norm is not finite.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.nn.Parameter(nl.zeros(2))
+        >>> (w * nl.tensor([3.0, 4.0])).sum().backward()
+        >>> nl.nn.utils.clip_grad_norm_([w], max_norm=1.0)
+        tensor(5.)
+        >>> w.grad
+        tensor([0.6, 0.8])
     """
     grads = _grads(parameters)
     if not grads:
@@ -53,7 +75,23 @@ def clip_grad_norm_(
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clamp every gradient entry to [-clip_value, clip_value]."""
+    """Clamps every gradient entry, in place, to [-clip_value, clip_value].
+
+    Args:
+        parameters: a Tensor or an iterable of tensors; those without a gradient are skipped.
+        clip_value: the bound, non-negative.
+
+    Raises:
+        ValueError: if ``clip_value`` is negative.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.nn.Parameter(nl.zeros(3))
+        >>> (w * nl.tensor([-3.0, 0.5, 4.0])).sum().backward()
+        >>> nl.nn.utils.clip_grad_value_(w, 1.0)
+        >>> w.grad
+        tensor([-1. ,  0.5,  1. ])
+    """
     if clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
     for g in _grads(parameters):
