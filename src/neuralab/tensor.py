@@ -1558,7 +1558,7 @@ class Tensor:
         return self._set("exponential_", rng.exponential(1.0 / lambd, self._data.shape))
 
     def random_(self, low: int = 0, high: int | None = None, *, generator: Any = None) -> Tensor:
-        """Fill with integers drawn uniformly from [low, high) in place (or [0, low)).
+        """Fill with integers drawn uniformly from [low, high), in place.
 
         ``random_(high)`` draws from [0, high).
 
