@@ -44,8 +44,43 @@ def _monitored(cls: str, monitor: str, logs: dict[str, float]) -> float:
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
-    epochs; with ``restore_best_weights`` the model gets back its best epoch's weights."""
+    """Stop training when a logged value has stopped improving.
+
+    Training stops after ``patience`` epochs in which ``monitor`` did not improve on its
+    best by more than ``min_delta`` (lower is better in mode ``"min"``). With
+    ``restore_best_weights`` the model gets back its best epoch's weights. Attributes:
+    ``best``, ``best_epoch``, ``stopped_epoch``.
+
+    Args:
+        monitor: The logged name to watch (e.g. ``"val_loss"``, ``"val_accuracy"``).
+            Defaults to ``"val_loss"``.
+        patience: Epochs without improvement tolerated. Defaults to 0.
+        min_delta: Least change that counts as an improvement. Defaults to 0.0.
+        mode: ``"min"`` or ``"max"``. Defaults to ``"min"``.
+        restore_best_weights: Load the best epoch's weights when stopping.
+            Defaults to False.
+
+    Raises:
+        TypeError: A monitor that is not a str, a patience that is not an int, or a flag
+            that is not a bool.
+        ValueError: A negative patience, a non-finite min_delta or an unknown mode.
+        KeyError: (During fit) a monitor that is not logged.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> from neuralab.callbacks import EarlyStopping
+        >>> stop = EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+        >>> history = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=10,
+        ...               callbacks=[stop], progress=False)
+        >>> len(history["loss"]), stop.stopped_epoch  # no epoch improves by 10
+        (2, 2)
+    """
 
     def __init__(
         self,
@@ -93,9 +128,39 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Write a checkpoint (model, optimizer, scheduler, epoch, random state) after each
-    epoch, or only when ``monitor`` improves with ``save_best_only``. ``path`` may contain
-    ``{epoch}``."""
+    """Write a checkpoint after each epoch, or only when ``monitor`` improves.
+
+    A checkpoint holds the model, optimizer, scheduler, epoch and random state; ``fit``'s
+    ``resume`` continues from it.
+
+    Args:
+        path: The file; it may contain ``{epoch}``, replaced by the epoch number.
+        monitor: The logged name watched with save_best_only. Defaults to ``"val_loss"``.
+        mode: ``"min"`` or ``"max"``. Defaults to ``"min"``.
+        save_best_only: Write only when monitor improves. Defaults to False.
+
+    Raises:
+        TypeError: A path that is not a str or Path, a monitor that is not a str, or a
+            flag that is not a bool.
+        ValueError: An unknown mode.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> import tempfile, pathlib
+        >>> from neuralab.callbacks import ModelCheckpoint
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> save = ModelCheckpoint(folder / "epoch{epoch}.safetensors")
+        >>> _ = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=2,
+        ...         callbacks=[save], progress=False)
+        >>> sorted(p.name for p in folder.iterdir())
+        ['epoch1.safetensors', 'epoch2.safetensors']
+    """
 
     def __init__(
         self,
@@ -122,9 +187,33 @@ class ModelCheckpoint(Callback):
 
 
 class HistoryLogger(Callback):
-    """Write the per-epoch history to ``path`` after every epoch: CSV (one row per epoch)
-    when the name ends in .csv, strict JSON otherwise (a NaN or infinite value is written
-    as null). Each write replaces the file atomically."""
+    """Write the per-epoch history to ``path`` after every epoch.
+
+    CSV (one row per epoch) when the name ends in .csv, strict JSON otherwise (a NaN or
+    infinite value is written as null). Each write replaces the file atomically.
+
+    Args:
+        path: The file.
+
+    Raises:
+        TypeError: A path that is not a str or Path.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> import tempfile, pathlib
+        >>> from neuralab.callbacks import HistoryLogger
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "history.csv"
+        >>> _ = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=2,
+        ...         callbacks=[HistoryLogger(path)], progress=False)
+        >>> len(path.read_text().splitlines())  # a header and two epochs
+        3
+    """
 
     def __init__(self, path: str | Path) -> None:
         if not isinstance(path, (str, os.PathLike)):
