@@ -42,7 +42,40 @@ def _array(value: Any) -> numpy.ndarray:
 
 
 class MNIST(_mnist.MNIST):
-    """The MNIST digits, as ``torchvision.datasets.MNIST`` (see the module's docstring)."""
+    """The MNIST digits, as ``torchvision.datasets.MNIST``.
+
+    ``ds[i]`` is ``(image, label)``: the image is what ``transform`` makes of the raw picture,
+    a uint8 H x W NumPy array (torchvision gives a PIL image; ``ToTensor`` takes either), the
+    label an int. ``.data``: every image, a uint8 Tensor N x 28 x 28; ``.targets``: the
+    labels, an int64 Tensor; ``.classes``, ``.class_to_idx``. Assigning ``.data`` /
+    ``.targets`` (e.g. to keep some classes) changes the samples, as in torchvision.
+
+    Args:
+        root: The data folder; the files are looked for in ``root/MNIST/raw/`` (where
+            torchvision puts them; ``FashionMNIST/raw`` for Fashion-MNIST), ``root/mnist/``,
+            ``root``, then ``$NEURALAB_DATA`` and the user cache.
+        train: The training split (60,000 images) if True, else the test split (10,000).
+            Defaults to True.
+        transform: A function of the raw picture (a uint8 H x W array), e.g. ``ToTensor()``.
+            Defaults to None.
+        target_transform: A function of the label (an int). Defaults to None.
+        download: Download missing files into the user cache (nothing when present).
+            Defaults to False.
+
+    Raises:
+        DataNotFoundError: Missing files without download; the message names every place
+            looked at.
+        ChecksumError: A file whose SHA-256 is not the published one.
+        TypeError: A flag that is not a bool, or a transform that is not callable.
+
+    Examples:
+        >>> from neuralab.vision import datasets, transforms
+        >>> # skipped: reads the 11 MB training files
+        >>> ds = datasets.MNIST("data", transform=transforms.ToTensor())  # doctest: +SKIP
+        >>> x, y = ds[0]  # doctest: +SKIP
+        >>> len(ds), x.shape, y, ds.data.dtype  # doctest: +SKIP
+        (60000, (1, 28, 28), 5, dtype('uint8'))
+    """
 
     def __init__(
         self,
@@ -126,7 +159,35 @@ class MNIST(_mnist.MNIST):
 
 
 class FashionMNIST(MNIST):
-    """Fashion-MNIST (Zalando's clothing images), as ``torchvision.datasets.FashionMNIST``."""
+    """Fashion-MNIST (Zalando's clothing images), as ``torchvision.datasets.FashionMNIST``.
+
+    The same interface as ``MNIST``; 10 classes of clothing.
+
+    Args:
+        root: The data folder; the files are looked for in ``root/MNIST/raw/`` (where
+            torchvision puts them; ``FashionMNIST/raw`` for Fashion-MNIST), ``root/mnist/``,
+            ``root``, then ``$NEURALAB_DATA`` and the user cache.
+        train: The training split (60,000 images) if True, else the test split (10,000).
+            Defaults to True.
+        transform: A function of the raw picture (a uint8 H x W array), e.g. ``ToTensor()``.
+            Defaults to None.
+        target_transform: A function of the label (an int). Defaults to None.
+        download: Download missing files into the user cache (nothing when present).
+            Defaults to False.
+
+    Raises:
+        DataNotFoundError: Missing files without download; the message names every place
+            looked at.
+        ChecksumError: A file whose SHA-256 is not the published one.
+        TypeError: A flag that is not a bool, or a transform that is not callable.
+
+    Examples:
+        >>> from neuralab.vision import datasets
+        >>> # skipped: reads the data files
+        >>> ds = datasets.FashionMNIST("data", train=False)  # doctest: +SKIP
+        >>> len(ds), ds.classes[ds[0][1]]  # doctest: +SKIP
+        (10000, 'Ankle boot')
+    """
 
     key = "fashion-mnist"
     classes: ClassVar[list[str]] = _mnist.FashionMNIST.classes
