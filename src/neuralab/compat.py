@@ -18,10 +18,7 @@ from neuralab.tensor import Tensor
 class Size(tuple):
     """A shape, as ``torch.Size``: a tuple of ints (``Tensor.shape`` is a plain tuple).
 
-    ``numel()`` is the product of the sizes.
-
-    Args:
-        iterable: The sizes. Defaults to ().
+    Built from an iterable of ints; ``numel()`` is the product of the sizes.
 
     Examples:
         >>> import neuralab as nl

@@ -180,9 +180,7 @@ def _gather_plan(dataset: Any) -> Plan | None:
 class WorkerInfo(NamedTuple):
     """What ``get_worker_info()`` returns inside ``worker_init_fn`` (one in-process worker).
 
-    Fields: ``id`` (0), ``num_workers``, ``seed`` and ``dataset``.
-
-    Args:
+    Attributes:
         id: The worker's index (always 0: loading runs in this process).
         num_workers: The loader's ``num_workers``.
         seed: The worker's seed.
