@@ -241,9 +241,9 @@ class DataLoader:
     With ``num_workers > 0`` loading still runs in this process, one batch at a time;
     ``worker_init_fn(0)`` is called once, before the first batch of the first epoch, with
     ``get_worker_info()`` describing that one worker. ``pin_memory``, ``timeout``,
-    ``prefetch_factor``, ``persistent_workers``, ``multiprocessing_context``,
-    ``pin_memory_device`` and ``in_order`` are accepted and checked as PyTorch checks them,
-    and change nothing on the CPU.
+    ``prefetch_factor`` and ``persistent_workers`` are checked as PyTorch checks them;
+    they, ``multiprocessing_context``, ``pin_memory_device`` and ``in_order`` change nothing
+    on the CPU.
 
     Fast path: for a row-based dataset (``TensorDataset``, MNIST whose transforms can run
     on whole batches, ``Subset``s of these) with the default ``collate_fn``, the epoch's
@@ -271,8 +271,7 @@ class DataLoader:
         timeout: Accepted and checked (>= 0); no effect. Defaults to 0.
         worker_init_fn: Called as ``worker_init_fn(0)`` before the first batch when
             num_workers > 0. Defaults to None.
-        multiprocessing_context: Accepted and checked (needs num_workers > 0); no effect.
-            Defaults to None.
+        multiprocessing_context: Accepted; no effect. Defaults to None.
         generator: Source of the shuffled order: a ``neuralab.Generator``, a
             ``numpy.random.Generator``, an int seed (a generator made once here, so epochs
             differ but runs repeat), or None for the global neuralab generator (so
@@ -285,7 +284,9 @@ class DataLoader:
         in_order: Accepted; no effect. Defaults to True.
 
     Raises:
-        TypeError: A batch_size, num_workers or flag of the wrong type.
+        TypeError: A dataset that is neither indexable nor iterable, a batch_size,
+            num_workers or flag of the wrong type, or a collate_fn or worker_init_fn that
+            is not callable.
         ValueError: A batch_size < 1, a negative timeout, options that exclude each other
             (sampler with shuffle, batch_sampler with batch_size...), shuffle or a sampler
             with an IterableDataset, or worker options without workers.
