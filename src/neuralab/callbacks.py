@@ -111,6 +111,13 @@ class EarlyStopping(Callback):
         self._best_state: dict | None = None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Compare the monitored value with the best; stop after ``patience`` epochs without gain.
+
+        Args:
+            trainer: The trainer (its ``stop_training`` is set to stop).
+            epoch: The epoch just finished, from 1.
+            logs: The epoch's logged values.
+        """
         value = _monitored("EarlyStopping", self.monitor, logs)
         if _better(self.mode, value, self.best, self.min_delta):
             self.best, self.best_epoch, self.wait = value, epoch, 0
@@ -178,6 +185,13 @@ class ModelCheckpoint(Callback):
         self.best = math.inf if mode == "min" else -math.inf
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Write the checkpoint (with ``save_best_only``, only when the monitored value improved).
+
+        Args:
+            trainer: The trainer whose checkpoint to write.
+            epoch: The epoch just finished, from 1 (fills ``{epoch}`` in the path).
+            logs: The epoch's logged values.
+        """
         if self.save_best_only:
             value = _monitored("ModelCheckpoint", self.monitor, logs)
             if not _better(self.mode, value, self.best, 0.0):
@@ -223,6 +237,13 @@ class HistoryLogger(Callback):
         self.path = Path(path)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Rewrite the history file with every epoch so far.
+
+        Args:
+            trainer: The trainer whose history to write.
+            epoch: The epoch just finished, from 1.
+            logs: The epoch's logged values.
+        """
         epochs = trainer.history.epochs
         _write_text(
             self.path,

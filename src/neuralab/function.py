@@ -85,10 +85,29 @@ class Function:
 
     @staticmethod
     def forward(ctx: Function, *arrays: Any, **params: Any) -> Any:
+        """The operation on plain arrays; implemented by each subclass.
+
+        Args:
+            ctx: This node: ``ctx.save_for_backward(...)`` keeps what backward needs.
+            *arrays: The inputs' arrays (or constants).
+            **params: The op's non-differentiable parameters.
+
+        Returns:
+            The output array.
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Function, grad: Any) -> tuple:
+        """The gradients of the inputs given that of the output; implemented by each subclass.
+
+        Args:
+            ctx: This node (``ctx.saved``, ``ctx.needs_input_grad``).
+            grad: dL/d(output), an array of the output's shape; never modified.
+
+        Returns:
+            One gradient array (or None) per input, before broadcasting is undone.
+        """
         raise NotImplementedError
 
     @classmethod
@@ -121,6 +140,7 @@ class Function:
 
     @property
     def name(self) -> str:
+        """The node's name as PyTorch prints it, e.g. ``"ExpBackward"``."""
         return type(self).__name__ + "Backward"
 
     @property

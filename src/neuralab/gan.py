@@ -308,6 +308,7 @@ class ModeCoverage:
 
     @property
     def all_covered(self) -> bool:
+        """Whether every mode is covered."""
         return self.covered == self.n_modes
 
 

@@ -180,6 +180,7 @@ class TraceStep:
 
     @property
     def weighted_sums(self) -> numpy.ndarray | None:
+        """The Linear layer's weighted sums z = W x + b (its output); None for other layers."""
         return self.output if self.kind == "Linear" else None
 
 

@@ -192,17 +192,53 @@ class Callback:
         True
     """
 
-    def on_train_begin(self, trainer: Trainer) -> None: ...
+    def on_train_begin(self, trainer: Trainer) -> None:
+        """Called once before the first epoch.
 
-    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None: ...
+        Args:
+            trainer: The trainer.
+        """
 
-    def on_batch_begin(self, trainer: Trainer, batch: int) -> None: ...
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        """Called before each epoch.
 
-    def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None: ...
+        Args:
+            trainer: The trainer.
+            epoch: The epoch about to run, from 1.
+        """
 
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None: ...
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        """Called before each batch.
 
-    def on_train_end(self, trainer: Trainer) -> None: ...
+        Args:
+            trainer: The trainer.
+            batch: The batch's index within the epoch, from 0.
+        """
+
+    def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None:
+        """Called after each batch; ``trainer.stop_training = True`` ends the epoch there.
+
+        Args:
+            trainer: The trainer.
+            batch: The batch's index within the epoch, from 0.
+            logs: ``{"loss": the batch's loss, "size": its number of samples}``.
+        """
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Called after each epoch (and its validation); ``trainer.stop_training = True`` stops.
+
+        Args:
+            trainer: The trainer.
+            epoch: The epoch just finished, from 1.
+            logs: The epoch's logged values (``"loss"``, ``"val_loss"``, metrics, ``"lr"``...).
+        """
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        """Called once after the last epoch.
+
+        Args:
+            trainer: The trainer.
+        """
 
 
 @dataclass

@@ -139,10 +139,29 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        """The function on Tensors, run with gradients off; implemented by each subclass.
+
+        Args:
+            ctx: A ``FunctionCtx`` to leave things for backward.
+            *args: The inputs.
+            **kwargs: Keyword inputs.
+
+        Returns:
+            One Tensor.
+        """
         raise NotImplementedError("a custom Function must define a static forward(ctx, ...)")
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
+        """The gradients of the inputs given that of the output; implemented by each subclass.
+
+        Args:
+            ctx: The ``FunctionCtx`` forward filled.
+            *grad_outputs: dL/d(output), a Tensor.
+
+        Returns:
+            One gradient (a Tensor or None) per input of forward.
+        """
         raise NotImplementedError("a custom Function must define a static backward(ctx, grad)")
 
     @classmethod

@@ -157,6 +157,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self) -> int:
+        """Indices drawn per epoch: ``num_samples``, or ``len(data_source)`` when it was None."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _indices(self) -> numpy.ndarray:

@@ -78,6 +78,7 @@ class Compose:
 
     @property
     def batched(self) -> bool:
+        """Whether every transform may be applied to a whole batch at once."""
         return all(is_batched(t) for t in self.transforms)
 
     def __call__(self, x: Any) -> Any:

@@ -161,6 +161,11 @@ class LRScheduler(_Loadable):
         self.step()
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch`` (one per subclass).
+
+        Returns:
+            One float per parameter group.
+        """
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
@@ -235,6 +240,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [g["lr"] for g in groups]
@@ -281,6 +287,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         hits = self.milestones.get(self.last_epoch, self.milestones.get(str(self.last_epoch), 0))
         return [g["lr"] * self.gamma**hits for g in groups]
@@ -320,6 +327,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         factor = 1 if self.last_epoch == 0 else self.gamma
         return [g["lr"] * factor for g in self.optimizer.param_groups]
 
@@ -367,6 +375,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         t, T, low = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
         if t == 0:
@@ -425,6 +434,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
@@ -501,6 +511,7 @@ class MultiplicativeLR(LambdaLR):
     """
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         if self.last_epoch > 0:
             return [g["lr"] * f(self.last_epoch) for f, g in zip(self.lr_lambdas, groups)]
@@ -551,6 +562,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         if self.last_epoch == 0:
             return [g["lr"] * self.factor for g in groups]
@@ -618,6 +630,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         t, start, end, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
         if t == 0:
@@ -671,6 +684,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         t, n = self.last_epoch, self.total_iters
         if t == 0 or t > n:
@@ -983,6 +997,7 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         ramp = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
@@ -1133,6 +1148,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * fraction + start
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         t = self.last_epoch
         if t > self.total_steps:
             raise ValueError(

@@ -93,6 +93,7 @@ class MNIST(_mnist.MNIST):
     # .data / .targets: Tensors over the arrays the samples are read from.
     @property  # type: ignore[override]
     def data(self) -> Tensor:
+        """Every image, a uint8 Tensor N x 28 x 28 (assignable, as in torchvision)."""
         return Tensor._from_array(self._images)
 
     @data.setter
@@ -101,6 +102,7 @@ class MNIST(_mnist.MNIST):
 
     @property  # type: ignore[override]
     def targets(self) -> Tensor:
+        """The labels, an int64 Tensor of N (assignable, as in torchvision)."""
         return Tensor._from_array(self._labels)
 
     @targets.setter
@@ -109,6 +111,7 @@ class MNIST(_mnist.MNIST):
 
     @property
     def class_to_idx(self) -> dict[str, int]:
+        """Each class name's index, ``{"0 - zero": 0, ...}``."""
         return {name: i for i, name in enumerate(self.classes)}
 
     def __len__(self) -> int:
@@ -141,6 +144,11 @@ class MNIST(_mnist.MNIST):
         return (None if self.transform is None else self.transform._batch), None
 
     def arrays(self) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Not here: ``arrays()`` belongs to ``neuralab.data.MNIST``.
+
+        Raises:
+            NotImplementedError: Always; use ``.data`` and ``.targets``, or a DataLoader.
+        """
         raise NotImplementedError(
             f"{type(self).__name__}.arrays() is neuralab.data.{type(self).__name__}'s; here "
             "use .data and .targets, or a DataLoader"
