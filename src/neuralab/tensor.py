@@ -447,15 +447,25 @@ class Tensor:
 
     # --- properties -----------------------------------------------------------------
     shape = property(lambda self: self._data.shape)
+    """The shape, a tuple of ints (``x.size()`` too)."""
     dtype = property(lambda self: self._data.dtype)
+    """The NumPy dtype of the values (``float32`` by default)."""
     ndim = property(lambda self: self._data.ndim)
+    """The number of dimensions (``x.dim()`` too)."""
     grad_fn = property(lambda self: self._ctx)
+    """The graph node of the op that made this tensor, or None for a leaf."""
     is_leaf = property(lambda self: self._ctx is None)
+    """Whether no op made this tensor in the graph (``grad_fn`` is None)."""
     T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim))[::-1]))
+    """The tensor with its dimensions reversed (the transpose of a matrix)."""
     device = property(lambda self: _device.CPU)
+    """Where the values live: always ``device('cpu')``."""
     is_cuda = False
+    """Always False: neuralab computes on the CPU."""
     is_sparse = False
+    """Always False: tensors are dense."""
     layout = "strided"
+    """Always ``"strided"`` (dense), as PyTorch names it."""
 
     @property
     def data(self) -> Tensor:
