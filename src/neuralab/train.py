@@ -536,8 +536,8 @@ def fit(
             Defaults to None.
         checkpoint: A path written after every epoch. Defaults to None.
         resume: A checkpoint to continue from (the same path is fine). Defaults to None.
-        progress: A progress bar per epoch; None shows one when standard error is a
-            terminal. Defaults to None.
+        progress: A progress bar per epoch and a line per finished epoch on standard
+            error; None shows them when standard error is a terminal. Defaults to None.
         validation_freq: Validate every n-th epoch (an int) or at the listed epochs
             (from 1). Defaults to 1.
         check_finite: Raise NonFiniteLossError on a NaN or infinite loss. Defaults to True.
