@@ -44,8 +44,43 @@ def _monitored(cls: str, monitor: str, logs: dict[str, float]) -> float:
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
-    epochs; with ``restore_best_weights`` the model gets back its best epoch's weights."""
+    """Stop training when a logged value has stopped improving.
+
+    Training stops after ``patience`` epochs in which ``monitor`` did not improve on its
+    best by more than ``min_delta`` (lower is better in mode ``"min"``). With
+    ``restore_best_weights`` the model gets back its best epoch's weights. Attributes:
+    ``best``, ``best_epoch``, ``stopped_epoch``.
+
+    Args:
+        monitor: The logged name to watch (e.g. ``"val_loss"``, ``"val_accuracy"``).
+            Defaults to ``"val_loss"``.
+        patience: Epochs without improvement tolerated. Defaults to 0.
+        min_delta: Least change that counts as an improvement. Defaults to 0.0.
+        mode: ``"min"`` or ``"max"``. Defaults to ``"min"``.
+        restore_best_weights: Load the best epoch's weights when stopping.
+            Defaults to False.
+
+    Raises:
+        TypeError: A monitor that is not a str, a patience that is not an int, or a flag
+            that is not a bool.
+        ValueError: A negative patience, a non-finite min_delta or an unknown mode.
+        KeyError: (During fit) a monitor that is not logged.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> from neuralab.callbacks import EarlyStopping
+        >>> stop = EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+        >>> history = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=10,
+        ...               callbacks=[stop], progress=False)
+        >>> len(history["loss"]), stop.stopped_epoch  # no epoch improves by 10
+        (2, 2)
+    """
 
     def __init__(
         self,
@@ -76,6 +111,13 @@ class EarlyStopping(Callback):
         self._best_state: dict | None = None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Compare the monitored value with the best; stop after ``patience`` epochs without gain.
+
+        Args:
+            trainer: The trainer (its ``stop_training`` is set to stop).
+            epoch: The epoch just finished, from 1.
+            logs: The epoch's logged values.
+        """
         value = _monitored("EarlyStopping", self.monitor, logs)
         if _better(self.mode, value, self.best, self.min_delta):
             self.best, self.best_epoch, self.wait = value, epoch, 0
@@ -93,9 +135,39 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Write a checkpoint (model, optimizer, scheduler, epoch, random state) after each
-    epoch, or only when ``monitor`` improves with ``save_best_only``. ``path`` may contain
-    ``{epoch}``."""
+    """Write a checkpoint after each epoch, or only when ``monitor`` improves.
+
+    A checkpoint holds the model, optimizer, scheduler, epoch and random state; ``fit``'s
+    ``resume`` continues from it.
+
+    Args:
+        path: The file; it may contain ``{epoch}``, replaced by the epoch number.
+        monitor: The logged name watched with save_best_only. Defaults to ``"val_loss"``.
+        mode: ``"min"`` or ``"max"``. Defaults to ``"min"``.
+        save_best_only: Write only when monitor improves. Defaults to False.
+
+    Raises:
+        TypeError: A path that is not a str or Path, a monitor that is not a str, or a
+            flag that is not a bool.
+        ValueError: An unknown mode.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> import tempfile, pathlib
+        >>> from neuralab.callbacks import ModelCheckpoint
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> save = ModelCheckpoint(folder / "epoch{epoch}.safetensors")
+        >>> _ = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=2,
+        ...         callbacks=[save], progress=False)
+        >>> sorted(p.name for p in folder.iterdir())
+        ['epoch1.safetensors', 'epoch2.safetensors']
+    """
 
     def __init__(
         self,
@@ -113,6 +185,13 @@ class ModelCheckpoint(Callback):
         self.best = math.inf if mode == "min" else -math.inf
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Write the checkpoint (with ``save_best_only``, only when the monitored value improved).
+
+        Args:
+            trainer: The trainer whose checkpoint to write.
+            epoch: The epoch just finished, from 1 (fills ``{epoch}`` in the path).
+            logs: The epoch's logged values.
+        """
         if self.save_best_only:
             value = _monitored("ModelCheckpoint", self.monitor, logs)
             if not _better(self.mode, value, self.best, 0.0):
@@ -122,9 +201,33 @@ class ModelCheckpoint(Callback):
 
 
 class HistoryLogger(Callback):
-    """Write the per-epoch history to ``path`` after every epoch: CSV (one row per epoch)
-    when the name ends in .csv, strict JSON otherwise (a NaN or infinite value is written
-    as null). Each write replaces the file atomically."""
+    """Write the per-epoch history to ``path`` after every epoch.
+
+    CSV (one row per epoch) when the name ends in .csv, strict JSON otherwise (a NaN or
+    infinite value is written as null). Each write replaces the file atomically.
+
+    Args:
+        path: The file.
+
+    Raises:
+        TypeError: A path that is not a str or Path.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> import tempfile, pathlib
+        >>> from neuralab.callbacks import HistoryLogger
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "history.csv"
+        >>> _ = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=2,
+        ...         callbacks=[HistoryLogger(path)], progress=False)
+        >>> len(path.read_text().splitlines())  # a header and two epochs
+        3
+    """
 
     def __init__(self, path: str | Path) -> None:
         if not isinstance(path, (str, os.PathLike)):
@@ -134,6 +237,13 @@ class HistoryLogger(Callback):
         self.path = Path(path)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Rewrite the history file with every epoch so far.
+
+        Args:
+            trainer: The trainer whose history to write.
+            epoch: The epoch just finished, from 1.
+            logs: The epoch's logged values.
+        """
         epochs = trainer.history.epochs
         _write_text(
             self.path,

@@ -1,8 +1,8 @@
-"""Making tensors: from data, filled with constants, ranges, or random numbers, with
+"""Making tensors: from data, filled with constants, ranges, or random numbers.
+
 PyTorch's signatures (``size`` as ``*size`` or ``size=``; ``dtype``, ``device``,
 ``requires_grad``; ``generator`` on the random ones). Random numbers come from the global
 generator that ``neuralab.manual_seed`` resets, or from a ``neuralab.Generator``.
-
 ``device`` is checked (only the CPU holds tensors; ``'cuda'`` raises NotImplementedError).
 """
 
@@ -27,8 +27,34 @@ def tensor(
     requires_grad: bool = False,
     pin_memory: bool = False,
 ) -> Tensor:
-    """A tensor from data: arrays keep their dtype; Python floats become float32 (the
-    default), ints int64 (as ``torch.as_tensor``). Always a copy, as ``torch.tensor``."""
+    """A tensor from data, always a copy (as ``torch.tensor``).
+
+    Arrays keep their dtype; Python floats become float32 (the default), ints int64, bools
+    bool.
+
+    Args:
+        data: A number, a nested list, a NumPy array or a Tensor.
+        dtype: The dtype; None infers it. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+        pin_memory: Accepted; no effect. Defaults to False.
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        DataTypeError: Data that holds no numbers (strings, None).
+        ConversionError: Ragged nested lists, or an int too large for the dtype.
+        RuntimeError: requires_grad with a dtype that is not floating.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]], dtype=int64)
+        >>> nl.tensor([0.5, 1.5], requires_grad=True)
+        tensor([0.5, 1.5], requires_grad=True)
+    """
     _check_device(device, "tensor")
     if isinstance(data, Tensor):
         data = data._data
@@ -37,7 +63,25 @@ def tensor(
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    """A tensor sharing memory with ``data`` where it can (an array of the same dtype)."""
+    """A tensor sharing memory with ``data`` where it can (an array of the same dtype).
+
+    Args:
+        data: A number, a nested list, a NumPy array or a Tensor.
+        dtype: The dtype; None infers it. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+
+    Returns:
+        A Tensor (``data`` itself for a Tensor of that dtype).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> a = np.zeros(2, dtype=np.float32)
+        >>> t = nl.as_tensor(a)
+        >>> a[0] = 1
+        >>> t
+        tensor([1., 0.])
+    """
     _check_device(device, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
@@ -45,7 +89,24 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 
 def from_numpy(array: numpy.ndarray) -> Tensor:
-    """A tensor that shares memory with a NumPy array and keeps its dtype exactly."""
+    """A tensor that shares memory with a NumPy array and keeps its dtype exactly.
+
+    Args:
+        array: A NumPy array of numbers or bools.
+
+    Returns:
+        A Tensor over the same memory.
+
+    Raises:
+        TypeError: Not a NumPy array, or an array of another kind (strings, objects).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> t = nl.from_numpy(np.arange(3, dtype=np.int16))
+        >>> t.dtype
+        dtype('int16')
+    """
     if not isinstance(array, numpy.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     if array.dtype.kind not in "biufc":
@@ -90,15 +151,80 @@ def _kind_of(value: Any) -> numpy.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, **kw: Any) -> Tensor:
+    """A tensor of zeros.
+
+    Args:
+        *size: The shape, as ints or one tuple/list (``f(2, 3)``, ``f((2, 3))``).
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        **kw: ``size=`` (instead of *size), ``requires_grad``, and PyTorch's ``layout``,
+            ``pin_memory``, ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        ValueError: A shape that is not non-negative ints.
+        TypeError: An unexpected keyword argument.
+        NotImplementedError: A device other than the CPU.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3).shape, nl.zeros((2,), dtype=nl.float64).dtype
+        ((2, 3), dtype('float64'))
+    """
     return _filled(numpy.zeros, size, kw, dtype, device, "zeros")
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, **kw: Any) -> Tensor:
+    """A tensor of ones.
+
+    Args:
+        *size: The shape, as ints or one tuple/list (``f(2, 3)``, ``f((2, 3))``).
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        **kw: ``size=`` (instead of *size), ``requires_grad``, and PyTorch's ``layout``,
+            ``pin_memory``, ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        ValueError: A shape that is not non-negative ints.
+        TypeError: An unexpected keyword argument.
+        NotImplementedError: A device other than the CPU.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ones(2)
+        tensor([1., 1.])
+    """
     return _filled(numpy.ones, size, kw, dtype, device, "ones")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, **kw: Any) -> Tensor:
-    """Uninitialized values (here: zeros, so nothing random leaks into results)."""
+    """An "uninitialized" tensor: here zeros, so nothing random leaks into results.
+
+    Args:
+        *size: The shape, as ints or one tuple/list (``f(2, 3)``, ``f((2, 3))``).
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        **kw: ``size=`` (instead of *size), ``requires_grad``, and PyTorch's ``layout``,
+            ``pin_memory``, ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        ValueError: A shape that is not non-negative ints.
+        TypeError: An unexpected keyword argument.
+        NotImplementedError: A device other than the CPU.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.empty(2, 2).shape
+        (2, 2)
+    """
     return _filled(numpy.zeros, size, kw, dtype, device, "empty")
 
 
@@ -121,7 +247,29 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor of ``fill_value``; its dtype follows the value (bool, int64, float32)."""
+    """A tensor of ``fill_value``; its dtype follows the value (bool, int64, float32).
+
+    Args:
+        size: The shape, a tuple or list of ints.
+        fill_value: The value.
+        dtype: The dtype; None for the value's kind. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: A fill_value that is not a number.
+        ValueError: A bad shape, or a value the dtype cannot hold.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.full((2,), 7)
+        tensor([7, 7], dtype=int64)
+        >>> nl.full((2,), 0.5)
+        tensor([0.5, 0.5])
+    """
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dtype = _kind_of(fill_value) if dtype is None else numpy.dtype(dtype)
@@ -159,18 +307,78 @@ def _like(t: Any, dtype: Any) -> tuple[tuple, numpy.dtype]:
 def zeros_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
+    """A tensor of zeros, of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        dtype: The dtype; None for t's. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+        **_: PyTorch's ``layout`` and ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: ``t`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros_like(nl.ones(2, dtype=nl.float64))
+        tensor([0., 0.], dtype=float64)
+    """
     return _make(numpy.zeros(*_like(t, dtype)), requires_grad, device, "zeros_like")
 
 
 def ones_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
+    """A tensor of ones, of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        dtype: The dtype; None for t's. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+        **_: PyTorch's ``layout`` and ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: ``t`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.ones_like(nl.tensor([1, 2]))
+        tensor([1, 1], dtype=int64)
+    """
     return _make(numpy.ones(*_like(t, dtype)), requires_grad, device, "ones_like")
 
 
 def empty_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
+    """A tensor of zeros (``empty``), of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        dtype: The dtype; None for t's. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+        **_: PyTorch's ``layout`` and ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: ``t`` is not a Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.empty_like(nl.ones(3)).shape
+        (3,)
+    """
     return _make(numpy.zeros(*_like(t, dtype)), requires_grad, device, "empty_like")
 
 
@@ -182,6 +390,28 @@ def full_like(
     requires_grad: bool = False,
     **_: Any,
 ) -> Tensor:
+    """A tensor filled with ``fill_value``, of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        fill_value: The value.
+        dtype: The dtype; None for t's. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+        **_: PyTorch's ``layout`` and ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: ``t`` is not a Tensor, or fill_value is not a number.
+        ValueError: A value the dtype cannot hold.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.full_like(nl.zeros(2), 3.5)
+        tensor([3.5, 3.5])
+    """
     shape, dtype = _like(t, dtype)
     fill_value = _fill(fill_value, dtype, "full_like")
     return _make(numpy.full(shape, fill_value, dtype), requires_grad, device, "full_like")
@@ -190,6 +420,24 @@ def full_like(
 def eye(
     n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    """A 2-d tensor with ones on the diagonal and zeros elsewhere.
+
+    Args:
+        n: Number of rows.
+        m: Number of columns; None for n. Defaults to None.
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A new Tensor of shape (n, m).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.eye(2, 3)
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     return _make(numpy.eye(n, m, dtype=_float(dtype)), requires_grad, device, "eye")
 
 
@@ -201,7 +449,32 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Values from start (inclusive) to end (exclusive); ints give int64, floats float32."""
+    """Values from start (inclusive) to end (exclusive) by step.
+
+    ``arange(end)`` starts at 0. Ints give int64, floats the default float dtype.
+
+    Args:
+        start: First value (or end when end is None).
+        end: The bound, not included. Defaults to None.
+        step: The difference between values, not 0. Defaults to 1.
+        dtype: The dtype; None infers it. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A 1-d Tensor.
+
+    Raises:
+        ValueError: A zero or non-finite step, non-finite bounds, or a step of the wrong
+            sign.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.arange(4)
+        tensor([0, 1, 2, 3], dtype=int64)
+        >>> nl.arange(0, 1, 0.25)
+        tensor([0.  , 0.25, 0.5 , 0.75])
+    """
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
@@ -229,6 +502,24 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """``steps`` values evenly spaced from start to end, both included.
+
+    Args:
+        start: First value.
+        end: Last value.
+        steps: Number of values.
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A 1-d Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.linspace(0, 1, 5)
+        tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
     return _make(
         numpy.linspace(start, end, steps, dtype=_float(dtype)), requires_grad, device, "linspace"
     )
@@ -254,7 +545,32 @@ def _random(
 def randn(
     *size: Any, generator: Any = None, dtype: Any = None, device: Any = None, **kw: Any
 ) -> Tensor:
-    """Standard normal samples N(0, 1)."""
+    """Samples of the standard normal distribution N(0, 1).
+
+    Args:
+        *size: The shape, as ints or one tuple/list (``f(2, 3)``, ``f((2, 3))``).
+        generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+            global generator (``neuralab.manual_seed``). Defaults to None.
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        **kw: ``size=`` (instead of *size), ``requires_grad``, and PyTorch's ``layout``,
+            ``pin_memory``, ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: A dtype that is not floating, or an unexpected keyword argument.
+        ValueError: A shape that is not non-negative ints.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> _ = nl.manual_seed(0)
+        >>> a = nl.randn(2, 3)
+        >>> _ = nl.manual_seed(0)
+        >>> a.shape, bool((nl.randn(2, 3) == a).all())
+        ((2, 3), True)
+    """
     return _random(
         lambda rng, s: rng.standard_normal(s, dtype=numpy.float64), size, kw, dtype, device,
         generator, "randn",
@@ -264,7 +580,30 @@ def randn(
 def rand(
     *size: Any, generator: Any = None, dtype: Any = None, device: Any = None, **kw: Any
 ) -> Tensor:
-    """Uniform samples on [0, 1)."""
+    """Samples of the uniform distribution on [0, 1).
+
+    Args:
+        *size: The shape, as ints or one tuple/list (``f(2, 3)``, ``f((2, 3))``).
+        generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+            global generator (``neuralab.manual_seed``). Defaults to None.
+        dtype: A floating dtype; None for the default (float32). Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        **kw: ``size=`` (instead of *size), ``requires_grad``, and PyTorch's ``layout``,
+            ``pin_memory``, ``memory_format`` (ignored).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: A dtype that is not floating, or an unexpected keyword argument.
+        ValueError: A shape that is not non-negative ints.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.rand(1000, generator=0)
+        >>> bool(x.min() >= 0 and x.max() < 1)
+        True
+    """
     return _random(
         lambda rng, s: rng.random(s, dtype=numpy.float64), size, kw, dtype, device,
         generator, "rand",
@@ -281,7 +620,34 @@ def randint(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Uniform integers on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    """Integers drawn uniformly from [low, high).
+
+    Called as ``randint(high, size)`` or ``randint(low, high, size)``.
+
+    Args:
+        *args: ``high, size`` or ``low, high, size`` (size a tuple).
+        low: Lowest value, as a keyword. Defaults to None (0).
+        high: One past the highest value, as a keyword. Defaults to None.
+        size: The shape, as a keyword. Defaults to None.
+        generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+            global generator (``neuralab.manual_seed``). Defaults to None.
+        dtype: The dtype. Defaults to None (int64).
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: Arguments in neither form, or bounds that are not ints.
+        ValueError: high <= low.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.randint(3, 7, (100,), generator=0)
+        >>> x.dtype, int(x.min()) >= 3, int(x.max()) < 7
+        (dtype('int64'), True, True)
+    """
     if size is None and args and isinstance(args[-1], (tuple, list)):
         *args, size = args
     args = [*(v for v in (low,) if v is not None), *args, *(v for v in (high,) if v is not None)]
@@ -308,7 +674,27 @@ def randperm(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A random permutation of 0..n-1."""
+    """A random permutation of 0..n-1.
+
+    Args:
+        n: Number of values.
+        generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+            global generator (``neuralab.manual_seed``). Defaults to None.
+        dtype: The dtype. Defaults to None (int64).
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A 1-d Tensor.
+
+    Raises:
+        ValueError: n is not a non-negative int.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> sorted(nl.randperm(5, generator=0).tolist())
+        [0, 1, 2, 3, 4]
+    """
     if isinstance(n, bool) or not isinstance(n, (int, numpy.integer)) or n < 0:
         raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     array = backend.generator(generator, "randperm").permutation(n)
@@ -327,7 +713,32 @@ def normal(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Samples of N(mean, std^2): scalars with ``size``, or tensors of means / stds."""
+    """Samples of N(mean, std^2): numbers with ``size``, or tensors of means / stds.
+
+    Args:
+        mean: The mean, a number or a tensor. Defaults to 0.0.
+        std: The standard deviation, a number or a tensor (>= 0). Defaults to 1.0.
+        size: The shape, needed when mean and std are numbers. Defaults to None.
+        generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+            global generator (``neuralab.manual_seed``). Defaults to None.
+        dtype: A floating dtype; None for mean's or std's, else float32. Defaults to None.
+        device: Only the CPU (``None``, ``"cpu"``) is accepted. Defaults to None.
+        requires_grad: Record operations on the result for backward. Defaults to False.
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        TypeError: mean and std are numbers and size is not given.
+        RuntimeError: A std < 0 or NaN.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.normal(2.0, 0.0, size=(3,))
+        tensor([2., 2., 2.])
+        >>> nl.normal(nl.tensor([0.0, 10.0]), 0.0)
+        tensor([ 0., 10.])
+    """
     rng = backend.generator(generator, "normal")
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -349,12 +760,58 @@ def normal(
 
 
 def randn_like(t: Tensor, dtype: Any = None, **kw: Any) -> Tensor:
+    """Standard normal samples N(0, 1), of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        dtype: The dtype; None for t's. Defaults to None.
+        **kw: ``generator``, ``device``, ``requires_grad`` as for the function without ``_like``.
+
+    Returns:
+        A new Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.randn_like(nl.zeros(2, 3)).shape
+        (2, 3)
+    """
     return randn(t.shape, dtype=dtype or t.dtype, **kw)
 
 
 def rand_like(t: Tensor, dtype: Any = None, **kw: Any) -> Tensor:
+    """Uniform samples on [0, 1), of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        dtype: The dtype; None for t's. Defaults to None.
+        **kw: ``generator``, ``device``, ``requires_grad`` as for the function without ``_like``.
+
+    Returns:
+        A new Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.rand_like(nl.zeros(4, dtype=nl.float64)).dtype
+        dtype('float64')
+    """
     return rand(t.shape, dtype=dtype or t.dtype, **kw)
 
 
 def randint_like(t: Tensor, *args: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    """Integers drawn uniformly from [low, high), of the shape and dtype of ``t``.
+
+    Args:
+        t: The tensor whose shape (and dtype) to copy.
+        *args: ``high`` or ``low, high``.
+        dtype: The dtype; None for t's. Defaults to None.
+        **kw: ``generator``, ``device``, ``requires_grad`` as for the function without ``_like``.
+
+    Returns:
+        A new Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.randint_like(nl.zeros(3, dtype=nl.int64), 0, 2).shape
+        (3,)
+    """
     return randint(*args, size=t.shape, dtype=dtype or t.dtype, **kw)

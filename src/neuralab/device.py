@@ -23,7 +23,26 @@ class device:
     """A device: ``device("cpu")``, ``device("cuda:0")``, ``device("cuda", 0)``.
 
     Only ``"cpu"`` holds tensors in neuralab; the others exist so that code naming them
-    reads, and fail with a clear error when used.
+    reads, and fail with a clear error when used. Immutable; equal to its string.
+
+    Args:
+        type: A device string (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``...), a device,
+            or an int (a CUDA index, as PyTorch).
+        index: The device index. Defaults to None.
+
+    Raises:
+        TypeError: A type that is not a str (or device or int).
+        RuntimeError: An unknown device type, a malformed string, or a negative index.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.device("cpu")
+        device(type='cpu')
+        >>> d = nl.device("cuda:1")
+        >>> d.type, d.index, str(d)
+        ('cuda', 1, 'cuda:1')
+        >>> nl.device("cpu") == "cpu"
+        True
     """
 
     __slots__ = ("index", "type")
@@ -75,7 +94,24 @@ CPU = device("cpu")
 def check(where: Any, who: str = "device") -> device:
     """The device that ``where`` names, if tensors can live there (the CPU); else raise.
 
-    ``None`` means the CPU. CUDA and every other accelerator raise ``NotImplementedError``.
+    Args:
+        where: A device, a device string, or None (the CPU).
+        who: The caller's name, for the error message. Defaults to ``"device"``.
+
+    Returns:
+        The CPU device.
+
+    Raises:
+        NotImplementedError: CUDA or any other accelerator.
+        TypeError: Something that names no device.
+
+    Examples:
+        >>> from neuralab.device import check
+        >>> check(None), check("cpu")
+        (device(type='cpu'), device(type='cpu'))
+        >>> check("cuda", "Tensor.to")
+        Traceback (most recent call last):
+        NotImplementedError: Tensor.to: device 'cuda' is not supported: ...
     """
     if where is None or where is CPU:
         return CPU

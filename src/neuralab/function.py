@@ -37,11 +37,44 @@ class ShapeError(ValueError, RuntimeError):
     """Inputs whose shapes do not fit the op; names the op and the shapes.
 
     A ValueError by neuralab's rule and a RuntimeError as in PyTorch, so either catches it.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.zeros(2, 3) + nl.zeros(4)
+        Traceback (most recent call last):
+        neuralab.function.ShapeError: ...
     """
 
 
 class Function:
-    """A node of the autograd graph; its instance is the ``ctx`` of forward and backward."""
+    """A differentiable operation on arrays: a node of the autograd graph.
+
+    Its instance is the ``ctx`` of forward and backward. A subclass writes two static
+    methods on plain arrays: ``forward(ctx, *arrays, **params)`` and
+    ``backward(ctx, grad)``, which returns one gradient per input (None where
+    ``ctx.needs_input_grad`` says none is needed) before broadcasting is undone; the engine
+    sums each gradient back to its input's shape. ``apply`` runs it on Tensors. (For
+    functions written on Tensors, subclass ``neuralab.autograd.Function`` instead.)
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> class Exp(nl.Function):
+        ...     # y = e^x,  dy/dx = e^x = y
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         y = np.exp(x)
+        ...         ctx.save_for_backward(y)
+        ...         return y
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (y,) = ctx.saved
+        ...         return (grad * y,)
+        >>> x = nl.tensor([0.0, 1.0], requires_grad=True)
+        >>> Exp.apply(x).sum().backward()
+        >>> x.grad
+        tensor([1.    , 2.7183])
+    """
 
     __slots__ = ("__dict__", "needs_input_grad", "parents")
     saved: tuple = ()
@@ -52,10 +85,29 @@ class Function:
 
     @staticmethod
     def forward(ctx: Function, *arrays: Any, **params: Any) -> Any:
+        """The operation on plain arrays; implemented by each subclass.
+
+        Args:
+            ctx: This node: ``ctx.save_for_backward(...)`` keeps what backward needs.
+            *arrays: The inputs' arrays (or constants).
+            **params: The op's non-differentiable parameters.
+
+        Returns:
+            The output array.
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Function, grad: Any) -> tuple:
+        """The gradients of the inputs given that of the output; implemented by each subclass.
+
+        Args:
+            ctx: This node (``ctx.saved``, ``ctx.needs_input_grad``).
+            grad: dL/d(output), an array of the output's shape; never modified.
+
+        Returns:
+            One gradient array (or None) per input, before broadcasting is undone.
+        """
         raise NotImplementedError
 
     @classmethod
@@ -88,6 +140,7 @@ class Function:
 
     @property
     def name(self) -> str:
+        """The node's name as PyTorch prints it, e.g. ``"ExpBackward"``."""
         return type(self).__name__ + "Backward"
 
     @property

@@ -39,10 +39,26 @@ GENERATOR_LOSSES = ("non-saturating", "minimax")
 
 @dataclass
 class GANHistory:
-    """What ``train_gan`` recorded: per step, the discriminator's and the generator's loss
-    and the discriminator's mean probability on the real and on the fake batch; and
-    ``samples[step]``, the generator's output on the same fixed noise at each sampled step
-    (step 0 is before training)."""
+    """What ``train_gan`` recorded.
+
+    Per step: the discriminator's and the generator's loss and the discriminator's mean
+    probability on the real and on the fake batch; and ``samples[step]``, the generator's
+    output on the same fixed noise at each sampled step (step 0 is before training).
+
+    Args:
+        d_loss: Discriminator loss per step. Defaults to an empty list.
+        g_loss: Generator loss per step. Defaults to an empty list.
+        d_real: Mean D(x) on the real batch per step. Defaults to an empty list.
+        d_fake: Mean D(G(z)) on the fake batch per step. Defaults to an empty list.
+        samples: Generated samples by step. Defaults to an empty dict.
+
+    Examples:
+        >>> from neuralab.gan import GANHistory
+        >>> h = GANHistory()
+        >>> h.d_loss.append(1.3)
+        >>> h.d_loss, h.samples
+        ([1.3], {})
+    """
 
     d_loss: list[float] = field(default_factory=list)
     g_loss: list[float] = field(default_factory=list)
@@ -110,20 +126,61 @@ def train_gan(
 ) -> GANHistory:
     """Train ``generator`` and ``discriminator`` against each other for ``steps`` steps.
 
-    generator: z (N, latent_dim) -> samples shaped like the data's rows; discriminator:
-    samples -> one logit per sample, (N, 1) or (N,). data: an array or Tensor of real
-    samples (rows drawn in shuffled passes) or a callable ``data(batch_size)`` returning
-    a batch. Each step makes ``d_steps`` discriminator updates, then one generator update.
-    ``pack``: PacGAN (Lin et al., 2018): the discriminator judges ``pack`` samples at once,
-    all real or all generated, concatenated along the feature axis (it must then take
+    Each step makes ``d_steps`` discriminator updates, then one generator update, with the
+    binary cross-entropy of D's logits (each term a mean over the batch):
+
+        L_D = -log D(x) - log(1 - D(G(z)))
+        L_G = -log D(G(z))  ("non-saturating")  or  log(1 - D(G(z)))  ("minimax")
+
+    ``pack`` > 1 is PacGAN (Lin et al., 2018): the discriminator judges ``pack`` samples at
+    once, all real or all generated, concatenated along the feature axis (it must then take
     ``pack`` times the data's features and return one logit per pack). Seeing several
     samples of one distribution together lets it detect that the generator's samples are
-    too alike or miss a mode, which penalizes mode collapse; ``batch_size`` must be a
-    multiple of ``pack``, and the recorded losses and D's mean probabilities are per pack.
-    Optimizers default to Adam(lr=2e-4, betas=(0.5, 0.999)) (Radford et al., 2016). Noise
-    and batches come from the global generator, so ``neuralab.manual_seed`` makes a run
-    reproducible. ``sample_every``: record ``n_samples`` samples from fixed noise every so
-    many steps (default: 10 times per run), always at step 0 and at the last step.
+    too alike or miss a mode, which penalizes mode collapse; the recorded losses and D's
+    mean probabilities are then per pack. Noise and batches come from the global generator,
+    so ``neuralab.manual_seed`` makes a run reproducible.
+
+    Args:
+        generator: z (N, latent_dim) -> samples shaped like the data's rows.
+        discriminator: Samples -> one logit per sample, (N, 1) or (N,).
+        data: An array or Tensor of real samples (rows drawn in shuffled passes), or a
+            callable ``data(batch_size)`` returning a batch.
+        latent_dim: Size of the noise z ~ N(0, I).
+        steps: Number of steps.
+        batch_size: Samples per batch, a multiple of pack. Defaults to 64.
+        g_optimizer: The generator's optimizer; None for Adam(lr=2e-4, betas=(0.5, 0.999))
+            (Radford et al., 2016). Defaults to None.
+        d_optimizer: The discriminator's optimizer; None for the same Adam.
+            Defaults to None.
+        generator_loss: ``"non-saturating"`` or ``"minimax"``. Defaults to
+            ``"non-saturating"``.
+        d_steps: Discriminator updates per step. Defaults to 1.
+        pack: Samples the discriminator judges together (PacGAN). Defaults to 1.
+        sample_every: Record samples every so many steps (always at step 0 and the last);
+            None for 10 times per run. Defaults to None.
+        n_samples: Samples recorded each time, from fixed noise. Defaults to 64.
+
+    Returns:
+        A ``GANHistory``.
+
+    Raises:
+        ValueError: A count that is not a positive int, a batch_size that is not a multiple
+            of pack, an unknown generator_loss, data of the wrong shape, or a network that
+            does not return one logit per sample.
+        TypeError: Data that is not floating point.
+        NonFiniteLossError: A NaN or infinite loss.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> from neuralab.gan import train_gan
+        >>> _ = nl.manual_seed(0)
+        >>> G = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+        >>> D = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1))
+        >>> real = nl.randn(256, 2) * 0.1 + 1.0
+        >>> h = train_gan(G, D, real, latent_dim=2, steps=5, batch_size=32, n_samples=8)
+        >>> len(h.d_loss), sorted(h.samples), h.samples[5].shape
+        (5, [0, 1, 2, 3, 4, 5], (8, 2))
     """
     steps = _positive_int(steps, "steps")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -225,10 +282,23 @@ def _sigmoid_mean(logits: numpy.ndarray) -> float:
 
 @dataclass
 class ModeCoverage:
-    """How a set of 2-D samples covers a mixture's modes. ``counts[k]``: samples within
-    ``n_std`` standard deviations of center k (nearest center); ``covered``: modes holding
-    at least ``min_count`` of them; ``high_quality``: the fraction of all samples within
-    ``n_std`` standard deviations of some center."""
+    """How a set of samples covers a mixture's modes (or a classifier's classes).
+
+    ``all_covered`` is True when every mode is covered.
+
+    Args:
+        covered: Modes holding at least ``min_count`` high-quality samples.
+        n_modes: Number of modes K.
+        counts: High-quality samples near each mode (``counts[k]`` for mode k).
+        high_quality: The fraction of all samples that are of high quality.
+        min_count: High-quality samples a mode needs to be covered.
+
+    Examples:
+        >>> from neuralab.gan import ModeCoverage
+        >>> ModeCoverage(covered=2, n_modes=2, counts=[5, 7], high_quality=0.9,
+        ...              min_count=3).all_covered
+        True
+    """
 
     covered: int
     n_modes: int
@@ -238,6 +308,7 @@ class ModeCoverage:
 
     @property
     def all_covered(self) -> bool:
+        """Whether every mode is covered."""
         return self.covered == self.n_modes
 
 
@@ -249,12 +320,38 @@ def mode_coverage(
     n_std: float = 3.0,
     min_fraction: float = 0.25,
 ) -> ModeCoverage:
-    """Count the modes of a Gaussian mixture that ``samples`` reach (Metz et al., 2017;
-    Srivastava et al., 2017): a sample is of high quality when it lies within
-    ``n_std * std`` of its nearest center, and a mode is covered when at least
-    ``min_fraction`` of its fair share of the samples, min_count = ceil(min_fraction * n /
-    K), are high-quality samples near it. A generator that collapsed onto a few modes
-    covers only those."""
+    """Count the modes of a Gaussian mixture that ``samples`` reach.
+
+    As Metz et al. (2017) and Srivastava et al. (2017): a sample is of high quality when it
+    lies within ``n_std * std`` of its nearest center, and a mode is covered when at least
+
+        min_count = ceil(min_fraction * n / K)
+
+    high-quality samples are near it (a fraction of its fair share of the n samples). A
+    generator that collapsed onto a few modes covers only those.
+
+    Args:
+        samples: Points, shape (n, d).
+        centers: The mixture's centers, shape (K, d).
+        std: The standard deviation of each mode.
+        n_std: How many standard deviations from a center count as near it. Defaults to 3.0.
+        min_fraction: The fraction of a mode's fair share it needs. Defaults to 0.25.
+
+    Returns:
+        A ``ModeCoverage``.
+
+    Raises:
+        ValueError: Shapes that do not match, or a std, n_std or min_fraction out of range.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.gan import mode_coverage
+        >>> centers = np.array([[0.0, 0.0], [5.0, 5.0]])
+        >>> samples = np.array([[0.01, 0.0], [0.0, 0.02], [0.03, 0.01], [0.0, 0.0]])  # one mode
+        >>> c = mode_coverage(samples, centers, std=0.05)
+        >>> c.covered, c.counts, c.high_quality
+        (1, [4, 0], 1.0)
+    """
     points = numpy.asarray(samples._data if isinstance(samples, Tensor) else samples, float)
     modes = numpy.asarray(centers, dtype=float)
     if points.ndim != 2 or modes.ndim != 2 or points.shape[1] != modes.shape[1]:
@@ -293,14 +390,36 @@ def _coverage(
 def class_coverage(
     probabilities: Any, *, threshold: float = 0.9, min_fraction: float = 0.25
 ) -> ModeCoverage:
-    """Mode coverage of generated images judged by a classifier trained on the real data
-    (the classes of MNIST are the modes; Srivastava et al., 2017, counted them so).
-    ``probabilities`` (n, K): the classifier's class probabilities for n generated
-    samples (e.g. ``softmax`` of a LeNet5's logits). A sample is of high quality when its
-    top probability is at least ``threshold``, and it then counts for that class; a class
-    is covered when it holds at least min_count = ceil(min_fraction * n / K) high-quality
-    samples. Returns a ``ModeCoverage``: ``counts[k]`` high-quality samples of class k,
-    ``covered`` classes, ``high_quality`` the fraction of high-quality samples."""
+    """Mode coverage of generated images judged by a classifier trained on the real data.
+
+    The classes are the modes (Srivastava et al., 2017, counted MNIST's so). A sample is of
+    high quality when its top probability is at least ``threshold``, and it then counts for
+    that class; a class is covered when it holds at least
+    min_count = ceil(min_fraction * n / K) high-quality samples.
+
+    Args:
+        probabilities: The classifier's class probabilities for n generated samples,
+            shape (n, K) (e.g. ``softmax`` of a LeNet5's logits).
+        threshold: Top probability a high-quality sample needs, in (0, 1]. Defaults to 0.9.
+        min_fraction: The fraction of a class's fair share it needs, in (0, 1].
+            Defaults to 0.25.
+
+    Returns:
+        A ``ModeCoverage``: ``counts[k]`` high-quality samples of class k, ``covered``
+        classes, ``high_quality`` the fraction of high-quality samples.
+
+    Raises:
+        ValueError: probabilities that are not (n, K), or a threshold or min_fraction
+            outside (0, 1].
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.gan import class_coverage
+        >>> p = np.array([[0.95, 0.05], [0.97, 0.03], [0.6, 0.4], [0.02, 0.98]])
+        >>> c = class_coverage(p)
+        >>> c.counts, c.covered, c.high_quality
+        ([2, 1], 2, 0.75)
+    """
     p = numpy.asarray(probabilities._data if isinstance(probabilities, Tensor) else probabilities)
     if p.ndim != 2 or p.shape[1] < 1:
         raise ValueError(f"class_coverage: probabilities must be (n, K), got shape {p.shape}")

@@ -44,6 +44,21 @@ def _run_with_hooks(model: Module, x: Tensor, record: Any, grad: bool = False) -
 
 @dataclass
 class SummaryRow:
+    """One leaf layer in a ``Summary``.
+
+    Args:
+        name: The layer's name in the model (``"0"``, ``"fc1"``...).
+        kind: Its class name.
+        output_shape: The shape of its output for the summary's input.
+        parameters: Its own number of parameters.
+        trainable: How many of them require grad.
+
+    Examples:
+        >>> from neuralab.inspect import SummaryRow
+        >>> SummaryRow("fc", "Linear", (1, 10), 7850, 7850).parameters
+        7850
+    """
+
     name: str
     kind: str
     output_shape: tuple
@@ -53,7 +68,24 @@ class SummaryRow:
 
 @dataclass
 class Summary:
-    """The table of ``summary``: one row per leaf layer, and totals."""
+    """The table of ``summary``: one row per leaf layer, and totals; ``str()`` prints it.
+
+    Args:
+        rows: The layers, in the order they ran. Defaults to an empty list.
+        total: Number of parameters of the model. Defaults to 0.
+        trainable: How many of them require grad. Defaults to 0.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        >>> s = nl.inspect.summary(model, (1, 4))
+        >>> [(r.kind, r.output_shape, r.parameters) for r in s.rows]
+        [('Linear', (1, 8), 40), ('ReLU', (1, 8), 0), ('Linear', (1, 3), 27)]
+        >>> s.total, s.trainable
+        (67, 67)
+    """
 
     rows: list[SummaryRow] = field(default_factory=list)
     total: int = 0
@@ -75,8 +107,34 @@ class Summary:
 
 
 def summary(model: Module, input_shape: tuple, dtype: Any = None) -> Summary:
-    """Run zeros of ``input_shape`` (batch axis included, e.g. (1, 784)) through the model
-    and list every leaf layer with its output shape and parameter count."""
+    """List every leaf layer of ``model`` with its output shape and parameter count.
+
+    Zeros of ``input_shape`` are run through the model to find the shapes.
+
+    Args:
+        model: The model.
+        input_shape: The input's shape, batch axis included (e.g. (1, 784)).
+        dtype: The input's dtype; None for the default float. Defaults to None.
+
+    Returns:
+        A ``Summary`` (``print`` it for a table).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        >>> print(nl.inspect.summary(model, (1, 4)))
+        layer                    type           output shape        parameters
+        ----------------------------------------------------------------------
+        0                        Linear         (1, 8)                      40
+        1                        ReLU           (1, 8)                       0
+        2                        Linear         (1, 3)                      27
+        ----------------------------------------------------------------------
+        total parameters: 67
+        trainable parameters: 67
+        non-trainable parameters: 0
+    """
     result = Summary()
     x = Tensor(numpy.zeros(input_shape, dtype=dtype or backend.default_float()))
 
@@ -96,8 +154,24 @@ def summary(model: Module, input_shape: tuple, dtype: Any = None) -> Summary:
 
 @dataclass
 class TraceStep:
-    """One layer of a trace: its input and output for the one sample; for a Linear layer
-    ``weighted_sums`` z_j = sum_i W_ji x_i + b_j (its output)."""
+    """One layer of a trace: its input and output for the one sample.
+
+    For a Linear layer ``weighted_sums`` is its output, z_j = sum_i W_ji x_i + b_j (None
+    for other layers).
+
+    Args:
+        name: The layer's name in the model.
+        kind: Its class name.
+        input: Its input, a NumPy array.
+        output: Its output, a NumPy array.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.inspect import TraceStep
+        >>> step = TraceStep("0", "Linear", np.ones(2), np.array([0.5]))
+        >>> step.weighted_sums.tolist()
+        [0.5]
+    """
 
     name: str
     kind: str
@@ -106,12 +180,28 @@ class TraceStep:
 
     @property
     def weighted_sums(self) -> numpy.ndarray | None:
+        """The Linear layer's weighted sums z = W x + b (its output); None for other layers."""
         return self.output if self.kind == "Linear" else None
 
 
 @dataclass
 class Trace:
-    """The flow of one input through the network, layer by layer."""
+    """The flow of one input through the network, layer by layer; ``str()`` prints it.
+
+    Args:
+        steps: One ``TraceStep`` per leaf layer, in the order they ran. Defaults to an
+            empty list.
+        width: How many values per layer ``str()`` shows. Defaults to 8.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        >>> t = nl.inspect.trace(model, nl.ones(4))
+        >>> [(s.kind, s.output.shape) for s in t.steps]
+        [('Linear', (8,)), ('ReLU', (8,)), ('Linear', (3,))]
+    """
 
     steps: list[TraceStep] = field(default_factory=list)
     width: int = 8
@@ -129,7 +219,27 @@ class Trace:
 
 
 def trace(model: Module, x: Any) -> Trace:
-    """Follow one input (without or with a batch axis of 1) through the model."""
+    """Follow one input through the model, recording every leaf layer's input and output.
+
+    Args:
+        model: The model.
+        x: One sample, without a batch axis or with a batch axis of 1.
+
+    Returns:
+        A ``Trace`` (``print`` it to see the weighted sums and activations).
+
+    Raises:
+        ValueError: More than one sample.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        >>> t = nl.inspect.trace(model, nl.ones(1, 4))
+        >>> bool((t.steps[1].output >= 0).all())  # after the ReLU
+        True
+    """
     x = x if isinstance(x, Tensor) else Tensor(x)
     first = next(iter(_leaves(model)), (None, None))[1]
     if isinstance(first, Linear) and x.ndim == 1:
@@ -150,11 +260,33 @@ def trace(model: Module, x: Any) -> Trace:
 # --- diagnose ---------------------------------------------------------------------------
 @dataclass
 class DiagnosisRow:
-    """One leaf layer in ``diagnose``: statistics of its output and, for a layer with a
-    weight, the norms of the weight and of its gradient (see ``diagnose`` for each
-    definition). Entries that do not apply to the layer are None (dead_fraction only for
-    ReLU and LeakyReLU, saturated_fraction only for Sigmoid and Tanh, the norms only for
-    layers with a weight, grad_norm and ratio not for a frozen weight)."""
+    """One leaf layer in ``diagnose``: statistics of its output and its weight's gradient.
+
+    See ``diagnose`` for each definition. Entries that do not apply to the layer are None
+    (dead_fraction only for ReLU and LeakyReLU, saturated_fraction only for Sigmoid and
+    Tanh, the norms only for layers with a weight, grad_norm and ratio not for a frozen
+    weight).
+
+    Args:
+        name: The layer's name in the model.
+        kind: Its class name.
+        output_shape: The shape of its output.
+        act_mean: Mean of every entry of its output.
+        act_std: Population standard deviation of every entry of its output.
+        sample_std: Mean over units of each unit's standard deviation across the batch.
+            Defaults to None.
+        dead_fraction: Fraction of units dead on the batch. Defaults to None.
+        saturated_fraction: Fraction of output values on a flat tail. Defaults to None.
+        grad_norm: ||dL/dW||_F. Defaults to None.
+        weight_norm: ||W||_F. Defaults to None.
+        ratio: ||dL/dW||_F / ||W||_F. Defaults to None.
+
+    Examples:
+        >>> from neuralab.inspect import DiagnosisRow
+        >>> row = DiagnosisRow("0", "ReLU", (32, 8), 0.4, 0.6, dead_fraction=0.25)
+        >>> row.dead_fraction, row.grad_norm
+        (0.25, None)
+    """
 
     name: str
     kind: str
@@ -181,9 +313,28 @@ PROBLEMS = (
 
 @dataclass
 class Diagnosis:
-    """What ``diagnose`` found: one row per leaf layer (in the order they ran), the
-    warnings (plain sentences, each starting with one of ``PROBLEMS`` and a colon) and the
-    loss on the batch."""
+    """What ``diagnose`` found: one row per leaf layer, the warnings and the loss.
+
+    The rows come in the order the layers ran; ``diagnosis["name"]`` is the row of a layer;
+    ``weighted`` lists the rows of layers with a weight; ``problems`` the kinds of problem
+    warned about. Each warning is a plain sentence starting with one of ``PROBLEMS`` and a
+    colon. ``str()`` prints a table.
+
+    Args:
+        rows: The ``DiagnosisRow`` of each leaf layer. Defaults to an empty list.
+        warnings: The warnings. Defaults to an empty list.
+        loss: The loss on the batch. Defaults to NaN.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        >>> x, y = nl.randn(32, 4), nl.randint(0, 3, (32,))
+        >>> d = nl.inspect.diagnose(model, (x, y), nn.CrossEntropyLoss())
+        >>> [r.kind for r in d.weighted], d["1"].kind, d.problems
+        (['Linear', 'Linear'], 'ReLU', set())
+    """
 
     rows: list[DiagnosisRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -196,7 +347,7 @@ class Diagnosis:
 
     @property
     def problems(self) -> set[str]:
-        """The kinds of problem warned about, e.g. {'vanishing gradients'}."""
+        """The kinds of problem warned about, e.g. ``{'vanishing gradients'}``."""
         return {w.split(":", 1)[0] for w in self.warnings}
 
     def __getitem__(self, name: str) -> DiagnosisRow:
@@ -408,8 +559,9 @@ def diagnose(
     dead_threshold: float = 0.5,
     saturated_threshold: float = 0.5,
 ) -> Diagnosis:
-    """Run ``model`` on one batch ``(x, y)``, backpropagate ``loss(model(x), y)`` (a loss
-    module or function) and report, for every leaf layer, what flows forward and backward.
+    """Run ``model`` on one batch and report, for every leaf layer, what flows forward and back.
+
+    The batch ``(x, y)`` runs forward and ``loss(model(x), y)`` backward.
 
     The model runs in the mode it is in (train or eval); nothing about it changes:
     the parameters' ``.grad`` are put back as they were (None or the accumulated
@@ -461,6 +613,37 @@ def diagnose(
     ``forward`` is part of that module's output. A layer that runs several times (a
     shared layer) is summarized over all its calls, its outputs stacked along the batch
     axis (value statistics only when their shapes differ).
+
+    Args:
+        model: The model.
+        batch: ``(x, y)``, one batch.
+        loss: A loss module or function of (output, target).
+        saturation: s of the saturated tails, in [0, 0.5). Defaults to 0.01.
+        vanishing_factor: Warn when the first weighted layer's ratio is this many times
+            smaller than the last's. Defaults to 1e3.
+        min_ratio: Warn when a layer's ratio is below this. Defaults to 1e-7.
+        max_ratio: Warn when a layer's ratio is above this. Defaults to 10.0.
+        dead_threshold: Warn when more than this fraction of a layer's units are dead.
+            Defaults to 0.5.
+        saturated_threshold: Warn when more than this fraction of a layer's values are
+            saturated. Defaults to 0.5.
+
+    Returns:
+        A ``Diagnosis``.
+
+    Raises:
+        ValueError: A batch that is not (x, y), or a threshold out of range.
+        TypeError: A loss that is not a loss module or function.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> _ = nl.manual_seed(0)
+        >>> deep = nn.Sequential(*[m for _ in range(6) for m in (nn.Linear(16, 16), nn.Sigmoid())])
+        >>> x, y = nl.randn(64, 16), nl.randn(64, 16)
+        >>> d = nl.inspect.diagnose(deep, (x, y), nn.MSELoss())
+        >>> "vanishing gradients" in d.problems
+        True
     """
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
         raise ValueError(

@@ -1,9 +1,8 @@
-"""Save and load state dicts and checkpoints as safetensors files, as ``torch.save`` /
-``torch.load`` do for ``.pt`` files, but without pickle.
+"""Save and load state dicts and checkpoints as safetensors files, without pickle.
 
-File format. A safetensors file is an 8-byte little-endian header length, a JSON header
-(each tensor's dtype, shape and byte range, plus ``__metadata__``, a str -> str map) and
-the raw tensor bytes. ``save`` writes:
+As ``torch.save`` / ``torch.load`` do for ``.pt`` files. A safetensors file is an 8-byte
+little-endian header length, a JSON header (each tensor's dtype, shape and byte range,
+plus ``__metadata__``, a str -> str map) and the raw tensor bytes. ``save`` writes:
 
 - every array leaf (a Tensor, a NumPy array or a NumPy scalar) as a tensor named by the
   '.'-joined path of keys and list positions that leads to it: a flat state dict
@@ -14,19 +13,11 @@ the raw tensor bytes. ``save`` writes:
   gets a suffix ``#1``, ``#2``, ...;
 - the structure as JSON in the metadata entry ``"neuralab"``:
   ``{"version": 1, "tree": node}``, where a node is one of
-
-  ====================================  ============================================
-  ``{"dict": [[key, node], ...]}``      a dict, in order; ``key`` a JSON string for a
-                                        str key and a JSON number for an int key, so
-                                        ``{0: ...}`` and ``{'0': ...}`` stay apart
-  ``{"list": [node, ...]}``             a list
-  ``{"tuple": [node, ...]}``            a tuple
-  ``{"value": v}``                      None, a bool, an int, a float (NaN and
-                                        infinities included) or a str
-  ``{"Tensor": name}``                  a neuralab Tensor, stored as tensor ``name``
-  ``{"ndarray": name}``                 a NumPy array
-  ``{"scalar": name}``                  a NumPy scalar (a 0-d tensor)
-  ====================================  ============================================
+  ``{"dict": [[key, node], ...]}`` (a dict, in order; ``key`` a JSON string for a str key
+  and a JSON number for an int key, so ``{0: ...}`` and ``{'0': ...}`` stay apart),
+  ``{"list": [node, ...]}``, ``{"tuple": [node, ...]}``, ``{"value": v}`` (None, a bool,
+  an int, a float, NaN and infinities included, or a str), ``{"Tensor": name}``,
+  ``{"ndarray": name}`` or ``{"scalar": name}`` (a NumPy scalar, as a 0-d tensor).
 
 ``load`` rebuilds the structure from that tree, so ``load(save(x)) == x`` structurally:
 Tensors come back as Tensors (dtype and shape kept; no gradient, Parameters as plain
@@ -204,14 +195,38 @@ def save(
 ) -> None:
     """Save a state dict, a nested checkpoint dict or a Tensor to ``f`` as safetensors.
 
-    ``f`` is a path or a binary file object (``io.BytesIO()``, ``open(p, "wb")``).
-    ``obj`` maps str (or int) keys to Tensors, NumPy arrays or scalars, nested dicts,
-    lists, tuples, None, bools, ints, floats and strs. Writing to a path is atomic (a
-    temporary file, fsync, ``os.replace``): if it fails, the file at ``path`` is as it
-    was; a path that is a directory, a device, a FIFO or a socket is refused. The file
-    carries a checksum of its tensors, verified by ``load``. Models and optimizers
-    themselves are refused (pickle): save their ``state_dict()``. The pickle arguments
-    are accepted for PyTorch's sake and unused. See the module's docstring.
+    Writing to a path is atomic (a temporary file, fsync, ``os.replace``): if it fails, the
+    file at ``f`` is as it was; a path that is a directory, a device, a FIFO or a socket is
+    refused. The file carries a checksum of its tensors, verified by ``load``. See the
+    module's docstring for the format.
+
+    Args:
+        obj: A Tensor, or a dict with str (or int) keys of Tensors, NumPy arrays or scalars,
+            nested dicts, lists, tuples, None, bools, ints, floats and strs.
+        f: A path, or a binary file object (``io.BytesIO()``, ``open(p, "wb")``).
+        pickle_module: Accepted for PyTorch's sake; unused. Defaults to None.
+        pickle_protocol: Accepted for PyTorch's sake; unused. Defaults to None.
+        _use_new_zipfile_serialization: Accepted for PyTorch's sake; unused.
+            Defaults to True.
+
+    Raises:
+        TypeError: A value or key of an unsupported type, or a model or optimizer itself
+            (save its ``state_dict()``).
+        ValueError: The reserved key ``__metadata__``, text that is not valid Unicode, or
+            nesting deeper than ``MAX_DEPTH``.
+        NotARegularFileError: A path that is a device, a FIFO or a socket.
+        OSError: The file cannot be written.
+
+    Examples:
+        >>> import io
+        >>> import neuralab as nl
+        >>> model = nl.nn.Linear(2, 1)
+        >>> buffer = io.BytesIO()
+        >>> nl.save({"model": model.state_dict(), "epoch": 3}, buffer)
+        >>> _ = buffer.seek(0)
+        >>> state = nl.load(buffer)
+        >>> state["epoch"], sorted(state["model"])
+        (3, ['bias', 'weight'])
     """
     if hasattr(f, "write"):
         if isinstance(f, io.TextIOBase):
@@ -228,9 +243,28 @@ def _write_bytes(f: BinaryIO, data: bytes) -> None:
 
 
 def atomic_write(path: str | os.PathLike, data: bytes, what: str = "write") -> None:
-    """Replace ``path`` with ``data`` atomically (``neuralab.safe_io.atomic_write``): a
-    temporary file beside it, fsync, rename, fsync of the folder; regular files only;
-    stale temporary files removed; on any error ``path`` is as it was."""
+    """Replace ``path`` with ``data`` atomically (``neuralab.safe_io.atomic_write``).
+
+    A temporary file beside it, fsync, rename, fsync of the folder; regular files only;
+    stale temporary files removed; on any error ``path`` is as it was.
+
+    Args:
+        path: The file to replace (or create).
+        data: The bytes to write.
+        what: The caller's name, for the error messages. Defaults to ``"write"``.
+
+    Raises:
+        NotARegularFileError: A path that is a device, a FIFO, a socket or a directory.
+        OSError: The file cannot be written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from neuralab.io import atomic_write
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+        >>> atomic_write(path, b"hello")
+        >>> path.read_bytes()
+        b'hello'
+    """
     safe_io.atomic_write(path, data, what, write=_write_bytes)
 
 
@@ -305,14 +339,37 @@ def load(
 ) -> Any:
     """Load what ``save`` wrote (or any safetensors file) from a path or a binary file object.
 
-    Returns the saved structure, with Tensors as neuralab Tensors of the saved dtype and
-    shape; a safetensors file from another program gives a flat dict name -> Tensor.
-    Raises FileNotFoundError for a missing file, NotARegularFileError (an OSError) for a
-    device or FIFO, and ValueError for a file that is not a valid safetensors file, is
-    truncated or longer than its header says, or fails its checksum; every error names
-    the file. Reads no more than the header promises. Never unpickles: loading is always
-    ``weights_only``. ``map_location`` may name the CPU (a device, 'cpu', or a dict /
-    function that PyTorch programs pass); other devices raise NotImplementedError.
+    Reads no more than the header promises and never unpickles: loading is always
+    ``weights_only``.
+
+    Args:
+        f: A path, or a binary file object.
+        map_location: The CPU (a device, ``"cpu"``, or a dict / function as PyTorch programs
+            pass) or None; other devices raise. Defaults to None.
+        pickle_module: Accepted for PyTorch's sake; unused. Defaults to None.
+        weights_only: Accepted; loading is always weights-only. Defaults to None.
+        mmap: Accepted; unused. Defaults to None.
+        **pickle_load_args: Accepted for PyTorch's sake; unused.
+
+    Returns:
+        The saved structure, with Tensors as neuralab Tensors of the saved dtype and shape;
+        a safetensors file from another program gives a flat dict name -> Tensor.
+
+    Raises:
+        FileNotFoundError: A missing file.
+        NotARegularFileError: A device or FIFO (an OSError).
+        ValueError: A file that is not a valid safetensors file, is truncated or longer than
+            its header says, or fails its checksum; every error names the file.
+        NotImplementedError: A map_location that is not the CPU.
+
+    Examples:
+        >>> import io
+        >>> import neuralab as nl
+        >>> buffer = io.BytesIO()
+        >>> nl.save({"w": nl.tensor([1.0, 2.0]), "steps": [1, 2]}, buffer)
+        >>> _ = buffer.seek(0)
+        >>> nl.load(buffer, map_location="cpu")
+        {'w': tensor([1., 2.]), 'steps': [1, 2]}
     """
     if isinstance(map_location, (str, device.device)):
         device.check(map_location, "load(map_location=...)")

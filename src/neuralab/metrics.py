@@ -37,13 +37,53 @@ def _labels(y_true: Any, y_pred: Any, name: str) -> tuple[numpy.ndarray, numpy.n
 
 
 def accuracy(y_true: Any, y_pred: Any) -> float:
-    """Fraction of samples whose predicted class equals the true class."""
+    """Fraction of samples whose predicted class equals the true class.
+
+        accuracy = (1/n) sum_i [yhat_i == y_i]
+
+    Args:
+        y_true: True class indices (N,), or one-hot / scores (N, C).
+        y_pred: Predicted class indices (N,), scores (N, C) (argmax-ed), or for two classes
+            probabilities (N,) or (N, 1) (thresholded at 0.5).
+
+    Returns:
+        A float in [0, 1].
+
+    Raises:
+        ValueError: Lengths that differ, or empty input.
+
+    Examples:
+        >>> from neuralab.metrics import accuracy
+        >>> accuracy([0, 1, 1, 2], [0, 1, 2, 2])
+        0.75
+        >>> accuracy([0, 1], [[0.9, 0.1], [0.2, 0.8]])  # scores are argmax-ed
+        1.0
+    """
     t, p = _labels(y_true, y_pred, "accuracy")
     return float((t == p).mean())
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> numpy.ndarray:
-    """C[i, j] = number of samples of true class i predicted as class j."""
+    """The confusion matrix: C[i, j] = number of samples of true class i predicted as class j.
+
+    Args:
+        y_true: True class indices (N,), or one-hot / scores (N, C).
+        y_pred: Predicted class indices (N,), scores (N, C) (argmax-ed), or for two classes
+            probabilities (N,) or (N, 1) (thresholded at 0.5).
+        num_classes: Size of the matrix; None for the largest class seen plus one.
+            Defaults to None.
+
+    Returns:
+        An int64 array of shape (num_classes, num_classes).
+
+    Raises:
+        ValueError: Lengths that differ, or empty input.
+
+    Examples:
+        >>> from neuralab.metrics import confusion_matrix
+        >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2]).tolist()
+        [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    """
     t, p = _labels(y_true, y_pred, "confusion_matrix")
     n = num_classes if num_classes is not None else int(max(t.max(), p.max())) + 1
     return numpy.bincount(t * n + p, minlength=n * n).reshape(n, n)
@@ -94,17 +134,94 @@ def _score(kind: str, y_true: Any, y_pred: Any, average: str | None, pos_label: 
 
 
 def precision(y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: int = 1) -> Any:
-    """tp / (tp + fp): of the samples predicted as a class, the fraction that are."""
+    """Precision: of the samples predicted as a class, the fraction that are.
+
+        precision = tp / (tp + fp)
+
+    Args:
+        y_true: True class indices (N,), or one-hot / scores (N, C).
+        y_pred: Predicted class indices (N,), scores (N, C) (argmax-ed), or for two classes
+            probabilities (N,) or (N, 1) (thresholded at 0.5).
+        average: ``"binary"`` (the score of class pos_label; two classes only),
+            ``"macro"`` (the unweighted mean over classes), ``"micro"`` (from the summed
+            counts), ``"weighted"`` (the mean weighted by each class's support) or None (one
+            score per class). Defaults to ``"binary"``.
+        pos_label: The positive class for ``"binary"``. Defaults to 1.
+
+    Returns:
+        A float, or an array of per-class scores with ``average=None``.
+
+    Raises:
+        ValueError: Lengths that differ, empty input, an unknown average, or ``"binary"``
+            with more than two classes.
+
+    Examples:
+        >>> from neuralab.metrics import precision
+        >>> precision([0, 1, 1, 0], [1, 1, 1, 0])  # 2 of the 3 predicted 1s are 1
+        0.666...
+        >>> precision([0, 1, 2, 2], [0, 2, 2, 2], average=None).tolist()
+        [1.0, 0.0, 0.666...]
+    """
     return _score("precision", y_true, y_pred, average, pos_label)
 
 
 def recall(y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: int = 1) -> Any:
-    """tp / (tp + fn): of the samples of a class, the fraction found."""
+    """Recall: of the samples of a class, the fraction found.
+
+        recall = tp / (tp + fn)
+
+    Args:
+        y_true: True class indices (N,), or one-hot / scores (N, C).
+        y_pred: Predicted class indices (N,), scores (N, C) (argmax-ed), or for two classes
+            probabilities (N,) or (N, 1) (thresholded at 0.5).
+        average: ``"binary"`` (the score of class pos_label; two classes only),
+            ``"macro"`` (the unweighted mean over classes), ``"micro"`` (from the summed
+            counts), ``"weighted"`` (the mean weighted by each class's support) or None (one
+            score per class). Defaults to ``"binary"``.
+        pos_label: The positive class for ``"binary"``. Defaults to 1.
+
+    Returns:
+        A float, or an array of per-class scores with ``average=None``.
+
+    Raises:
+        ValueError: Lengths that differ, empty input, an unknown average, or ``"binary"``
+            with more than two classes.
+
+    Examples:
+        >>> from neuralab.metrics import recall
+        >>> recall([0, 1, 1, 0], [0, 1, 0, 0])  # 1 of the 2 true 1s found
+        0.5
+    """
     return _score("recall", y_true, y_pred, average, pos_label)
 
 
 def f1_score(y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: int = 1) -> Any:
-    """2 P R / (P + R) = 2 tp / (2 tp + fp + fn)."""
+    """The F1 score, the harmonic mean of precision P and recall R.
+
+        F1 = 2 P R / (P + R) = 2 tp / (2 tp + fp + fn)
+
+    Args:
+        y_true: True class indices (N,), or one-hot / scores (N, C).
+        y_pred: Predicted class indices (N,), scores (N, C) (argmax-ed), or for two classes
+            probabilities (N,) or (N, 1) (thresholded at 0.5).
+        average: ``"binary"`` (the score of class pos_label; two classes only),
+            ``"macro"`` (the unweighted mean over classes), ``"micro"`` (from the summed
+            counts), ``"weighted"`` (the mean weighted by each class's support) or None (one
+            score per class). Defaults to ``"binary"``.
+        pos_label: The positive class for ``"binary"``. Defaults to 1.
+
+    Returns:
+        A float, or an array of per-class scores with ``average=None``.
+
+    Raises:
+        ValueError: Lengths that differ, empty input, an unknown average, or ``"binary"``
+            with more than two classes.
+
+    Examples:
+        >>> from neuralab.metrics import f1_score
+        >>> f1_score([0, 1, 1, 0], [1, 1, 0, 0])  # tp 1, fp 1, fn 1
+        0.5
+    """
     return _score("f1", y_true, y_pred, average, pos_label)
 
 
@@ -118,19 +235,73 @@ def _pair(y_true: Any, y_pred: Any, name: str) -> tuple[numpy.ndarray, numpy.nda
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> float:
-    """(1/n) sum (y - yhat)^2"""
+    """Mean squared error.
+
+        MSE = (1/n) sum_i (y_i - yhat_i)^2
+
+    Args:
+        y_true: True values (any shape; flattened).
+        y_pred: Predicted values, as many as y_true.
+
+    Returns:
+        A float.
+
+    Raises:
+        ValueError: Sizes that differ, or empty input.
+
+    Examples:
+        >>> from neuralab.metrics import mean_squared_error
+        >>> mean_squared_error([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
+        1.333...
+    """
     t, p = _pair(y_true, y_pred, "mean_squared_error")
     return float(((t - p) ** 2).mean())
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> float:
-    """(1/n) sum |y - yhat|"""
+    """Mean absolute error.
+
+        MAE = (1/n) sum_i |y_i - yhat_i|
+
+    Args:
+        y_true: True values (any shape; flattened).
+        y_pred: Predicted values, as many as y_true.
+
+    Returns:
+        A float.
+
+    Raises:
+        ValueError: Sizes that differ, or empty input.
+
+    Examples:
+        >>> from neuralab.metrics import mean_absolute_error
+        >>> mean_absolute_error([1.0, 2.0, 3.0], [2.0, 2.0, 5.0])
+        1.0
+    """
     t, p = _pair(y_true, y_pred, "mean_absolute_error")
     return float(numpy.abs(t - p).mean())
 
 
 def r2_score(y_true: Any, y_pred: Any) -> float:
-    """R^2 = 1 - sum (y - yhat)^2 / sum (y - mean y)^2"""
+    """The coefficient of determination.
+
+        R^2 = 1 - sum_i (y_i - yhat_i)^2 / sum_i (y_i - mean(y))^2
+
+    Args:
+        y_true: True values (any shape; flattened).
+        y_pred: Predicted values, as many as y_true.
+
+    Returns:
+        A float: 1 for perfect predictions, 0 for predicting the mean.
+
+    Raises:
+        ValueError: Sizes that differ, or empty input.
+
+    Examples:
+        >>> from neuralab.metrics import r2_score
+        >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]), r2_score([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
+        (1.0, 0.0)
+    """
     t, p = _pair(y_true, y_pred, "r2_score")
     total = ((t - t.mean()) ** 2).sum()
     residual = ((t - p) ** 2).sum()
@@ -155,8 +326,25 @@ METRICS: dict[str, Callable[[Any, Any], float]] = {
 
 
 def get_metric(name: str) -> Callable[[Any, Any], float]:
-    """A metric by name for ``fit``: (y_true, predictions or scores) -> float.
-    'precision', 'recall' and 'f1' are macro averages."""
+    """A metric by name, for ``fit``: (y_true, predictions or scores) -> float.
+
+    ``"precision"``, ``"recall"`` and ``"f1"`` are macro averages.
+
+    Args:
+        name: ``"accuracy"``, ``"precision"``, ``"recall"``, ``"f1"``, ``"mse"``, ``"mae"``
+            or ``"r2"`` (see ``METRICS``).
+
+    Returns:
+        The metric function.
+
+    Raises:
+        ValueError: An unknown name (the message lists the known ones).
+
+    Examples:
+        >>> from neuralab.metrics import get_metric
+        >>> get_metric("f1")([0, 1, 2], [0, 1, 1])
+        0.555...
+    """
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; known: {sorted(METRICS)}")
     return METRICS[name]

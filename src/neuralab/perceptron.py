@@ -59,21 +59,38 @@ def _check_y(y: Any, n_samples: int) -> numpy.ndarray:
 class Perceptron:
     """A single neuron with a step activation, trained by Rosenblatt's rule.
 
-    Args:
-        n_inputs: number of input features.
-        lr: the learning rate eta of ``w <- w + eta (t - y) x``.
-        epochs: the most passes over the data that ``fit`` makes; it stops earlier after
-            the first pass with no misclassified sample.
-        seed: None starts from w = 0, b = 0; an int draws w ~ N(0, 0.01^2) from
-            ``numpy.random.default_rng(seed)`` (b = 0).
+        y = step(w . x + b)  (1 if w . x + b > 0, else 0)
+        w <- w + eta (t - y) x,   b <- b + eta (t - y)   for each misclassified (x, t)
 
-    Attributes:
-        weights: w, shape (n_inputs,), float64.
-        bias: b, a float.
-        errors_: after ``fit``, the number of misclassified samples in each epoch (counted
-            as the samples are visited, i.e. the updates made in that epoch).
-        converged_: after ``fit``, whether an epoch passed with no misclassification, i.e.
-            the training data are separated by the final weights.
+    Attributes: ``weights`` (w, shape (n_inputs,), float64), ``bias`` (b, a float),
+    ``errors_`` (after ``fit``, the number of misclassified samples in each epoch, counted
+    as the samples are visited, i.e. the updates made in that epoch), ``converged_`` (after
+    ``fit``, whether an epoch passed with no misclassification, i.e. the training data are
+    separated by the final weights).
+
+    Args:
+        n_inputs: Number of input features.
+        lr: The learning rate eta of ``w <- w + eta (t - y) x``. Defaults to 1.0.
+        epochs: The most passes over the data that ``fit`` makes; it stops earlier after
+            the first pass with no misclassified sample. Defaults to 100.
+        seed: None starts from w = 0, b = 0; an int draws w ~ N(0, 0.01^2) from
+            ``numpy.random.default_rng(seed)`` (b = 0). Defaults to None.
+
+    Raises:
+        TypeError: A n_inputs that is not an int.
+        ValueError: n_inputs < 1, lr <= 0, or epochs not an int >= 1; on ``fit``/``predict``,
+            X or y of the wrong shape, non-numeric or non-finite X, or targets not 0/1.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.perceptron import Perceptron
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+        >>> y = np.array([0, 0, 0, 1])  # AND: linearly separable
+        >>> p = Perceptron(2).fit(X, y)
+        >>> p.predict(X).tolist(), p.converged_
+        ([0, 0, 0, 1], True)
+        >>> Perceptron(2, epochs=20).fit(X, np.array([0, 1, 1, 0])).converged_  # XOR is not
+        False
     """
 
     def __init__(
@@ -101,21 +118,40 @@ class Perceptron:
         self.bias = 0.0
 
     def net_input(self, X: Any) -> numpy.ndarray:
-        """z = X w + b, one value per sample."""
+        """The net input z = X w + b, one value per sample.
+
+        Args:
+            X: Samples, shape (n, n_inputs).
+
+        Returns:
+            A float64 array of shape (n,).
+        """
         return _check_X(X, self.n_inputs) @ self.weights + self.bias
 
     def predict(self, X: Any) -> numpy.ndarray:
-        """y = 1 where z = w . x + b > 0, else 0 (int64, one per sample)."""
+        """The predicted classes: 1 where z = w . x + b > 0, else 0.
+
+        Args:
+            X: Samples, shape (n, n_inputs).
+
+        Returns:
+            An int64 array of shape (n,).
+        """
         return (self.net_input(X) > 0).astype(numpy.int64)
 
     def fit(self, X: Any, y: Any) -> Perceptron:
-        """Train from the initial weights, sample by sample in the given order:
+        """Train from the initial weights, sample by sample in the given order.
 
-        for each epoch, for each (x, t):  y = step(w . x + b);  if y != t:
-        w <- w + eta (t - y) x,  b <- b + eta (t - y).
+        For each epoch, for each (x, t): y = step(w . x + b); if y != t,
+        w <- w + eta (t - y) x and b <- b + eta (t - y). Stops after ``epochs`` epochs or after
+        the first epoch without a mistake.
 
-        Stops after ``epochs`` epochs or after the first epoch without a mistake.
-        Returns self.
+        Args:
+            X: Samples, shape (n, n_inputs).
+            y: Targets 0 or 1, shape (n,).
+
+        Returns:
+            This perceptron.
         """
         X = _check_X(X, self.n_inputs)
         targets = _check_y(y, X.shape[0])

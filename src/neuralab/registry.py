@@ -68,18 +68,60 @@ OPTIMIZERS: dict[str, _Entry] = {
 
 
 def make_optimizer(name: str, parameters: Iterable[Any], *, lr: float, **options: Any) -> Any:
-    """The optimizer ``name`` over ``parameters`` with learning rate ``lr`` and the given
-    options (PyTorch's names: ``momentum``, ``nesterov``, ``betas``, ``alpha``,
-    ``weight_decay``). An option left at 0/None/False is not passed, so
-    ``momentum=0.0`` is accepted by every optimizer; a non-zero one the optimizer does
-    not take is a ValueError (never silently ignored)."""
+    """The optimizer ``name`` over ``parameters``, with learning rate ``lr`` and options.
+
+    Options have PyTorch's names (``momentum``, ``nesterov``, ``betas``, ``alpha``,
+    ``weight_decay``). An option left at 0/None/False is not passed, so ``momentum=0.0`` is
+    accepted by every optimizer; a non-zero one the optimizer does not take is an error
+    (never silently ignored).
+
+    Args:
+        name: ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"`` or ``"adagrad"`` (the keys of
+            ``OPTIMIZERS``).
+        parameters: The parameters to optimize.
+        lr: The learning rate.
+        **options: The optimizer's options.
+
+    Returns:
+        The optimizer.
+
+    Raises:
+        ValueError: An unknown name, or an option the optimizer does not take.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.registry import make_optimizer
+        >>> model = nl.nn.Linear(2, 1)
+        >>> opt = make_optimizer("sgd", model.parameters(), lr=0.1, momentum=0.9)
+        >>> type(opt).__name__, opt.param_groups[0]["momentum"]
+        ('SGD', 0.9)
+        >>> make_optimizer("adam", model.parameters(), lr=0.1, momentum=0.9)
+        Traceback (most recent call last):
+        ValueError: optimizer 'adam': does not take momentum (it takes betas, weight_decay)
+    """
     entry = _check("optimizer", OPTIMIZERS, name, options)
     given = {k: v for k, v in options.items() if v}
     return entry.make(list(parameters), lr=lr, **given)
 
 
 def optimizer_label(name: str, momentum: float = 0.0) -> str:
-    """The optimizer's display name ('SGD + momentum' for SGD with momentum)."""
+    """The optimizer's display name (``"SGD + momentum"`` for SGD with momentum).
+
+    Args:
+        name: A key of ``OPTIMIZERS``.
+        momentum: The momentum it is used with. Defaults to 0.0.
+
+    Returns:
+        The label.
+
+    Raises:
+        ValueError: An unknown name.
+
+    Examples:
+        >>> from neuralab.registry import optimizer_label
+        >>> optimizer_label("sgd", momentum=0.9), optimizer_label("adamw")
+        ('SGD + momentum', 'AdamW')
+    """
     _check("optimizer", OPTIMIZERS, name, {})
     label = OPTIMIZERS[name].label
     return f"{label} + momentum" if name == "sgd" and momentum else label
@@ -146,22 +188,65 @@ SCHEDULE_ALIASES = {"none": "constant", "one_cycle": "onecycle"}
 def make_scheduler(
     name: str, optimizer: Any, *, epochs: int, steps_per_epoch: int, **options: Any
 ) -> Any:
-    """The schedule ``name`` for ``optimizer`` over ``epochs`` epochs of
-    ``steps_per_epoch`` steps, or None for 'constant'. Defaults: step: x0.1 every third
-    of training; exponential: x0.9 per epoch; plateau: x0.1 after 10 epochs without
-    improvement; cyclic: a triangle from lr/10 to lr, half a cycle per epoch; cosine:
-    lr -> eta_min over training, lr_t = eta_min + (lr - eta_min)(1 + cos(pi t/T))/2;
-    onecycle: peak at the optimizer's lr 30 % into training, cycling the momentum (or
-    Adam's beta1) as PyTorch does where the optimizer has one. ``neuralab.train.fit``
-    steps cyclic and onecycle per batch, plateau on the validation loss, the others per
-    epoch (``schedule_steps_per_batch``)."""
+    """The learning-rate schedule ``name`` for ``optimizer`` over a whole training run.
+
+    Defaults by name:
+
+    - ``constant`` (or ``none``): no scheduler (None);
+    - ``step``: x0.1 every third of training (``step_size``, ``gamma``);
+    - ``exponential``: x0.9 per epoch (``gamma``);
+    - ``plateau``: x0.1 after 10 epochs without improvement (``factor``, ``patience``);
+    - ``cyclic``: a triangle from lr/10 to lr, half a cycle per epoch (``base_lr``,
+      ``max_lr``, ``step_size_up``);
+    - ``cosine``: lr -> eta_min over training,
+      lr_t = eta_min + (lr - eta_min) (1 + cos(pi t / T)) / 2 (``eta_min``);
+    - ``onecycle``: peak at the optimizer's lr 30 % into training, cycling the momentum
+      (or Adam's beta1) where the optimizer has one (``max_lr``, ``pct_start``).
+
+    ``neuralab.train.fit`` steps cyclic and onecycle per batch, plateau on the validation
+    loss, the others per epoch (``schedule_steps_per_batch``).
+
+    Args:
+        name: A key of ``SCHEDULES`` (or an alias: ``none``, ``one_cycle``).
+        optimizer: The optimizer.
+        epochs: Epochs of training.
+        steps_per_epoch: Batches per epoch.
+        **options: The schedule's options (None keeps the default).
+
+    Returns:
+        The scheduler, or None for ``constant``.
+
+    Raises:
+        ValueError: An unknown name, or an option the schedule does not take.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.registry import make_scheduler
+        >>> opt = nl.optim.SGD(nl.nn.Linear(2, 1).parameters(), lr=0.1)
+        >>> type(make_scheduler("cosine", opt, epochs=10, steps_per_epoch=100)).__name__
+        'CosineAnnealingLR'
+        >>> make_scheduler("constant", opt, epochs=10, steps_per_epoch=100) is None
+        True
+    """
     entry = _check("schedule", SCHEDULES, SCHEDULE_ALIASES.get(name, name), options)
     given = {k: v for k, v in options.items() if v is not None}
     return entry.make(optimizer, epochs, steps_per_epoch, **given)
 
 
 def schedule_steps_per_batch(name: str) -> bool:
-    """Whether the schedule ``name`` is stepped after every batch (else every epoch)."""
+    """Whether the schedule ``name`` is stepped after every batch (else every epoch).
+
+    Args:
+        name: A schedule name or alias.
+
+    Returns:
+        True for ``cyclic`` and ``onecycle``.
+
+    Examples:
+        >>> from neuralab.registry import schedule_steps_per_batch
+        >>> schedule_steps_per_batch("onecycle"), schedule_steps_per_batch("step")
+        (True, False)
+    """
     return SCHEDULE_ALIASES.get(name, name) in ("cyclic", "onecycle")
 
 
@@ -187,8 +272,32 @@ MODELS: dict[str, _Entry] = {
 
 
 def make_model(name: str, *, in_features: int, classes: int, **options: Any) -> Any:
-    """The model ``name`` ('mlp': ``neuralab.models.MLP`` in_features-hidden-classes,
-    ReLU by default; 'lenet5': ``neuralab.models.LeNet5`` for 28 x 28 images, input
-    (N, 1, 28, 28))."""
+    """The model ``name``, for ``in_features`` inputs and ``classes`` outputs.
+
+    ``"mlp"``: ``neuralab.models.MLP`` in_features-hidden-classes, ReLU by default
+    (options ``hidden``, ``activation``, ``dropout``, ``batch_norm``); ``"lenet5"``:
+    ``neuralab.models.LeNet5`` for 28 x 28 images, input (N, 1, 28, 28) (option
+    ``activation``).
+
+    Args:
+        name: A key of ``MODELS``.
+        in_features: Number of input features (784 for lenet5).
+        classes: Number of classes.
+        **options: The model's options.
+
+    Returns:
+        The model (a ``neuralab.nn.Module``).
+
+    Raises:
+        ValueError: An unknown name, an option the model does not take, or lenet5 with
+            in_features other than 784.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.registry import make_model
+        >>> model = make_model("mlp", in_features=4, classes=3, hidden=(8,))
+        >>> model(nl.zeros(2, 4)).shape
+        (2, 3)
+    """
     entry = _check("model", MODELS, name, options)
     return entry.make(in_features, classes, **options)

@@ -76,7 +76,16 @@ _live_lock = threading.Lock()
 
 
 class NotARegularFileError(OSError, ValueError):
-    """A path that must be a regular file is a device, a FIFO, a socket or the like."""
+    """A path that must be a regular file is a device, a FIFO, a socket or the like.
+
+    Both an OSError and a ValueError.
+
+    Examples:
+        >>> from neuralab.io import NotARegularFileError, read_json
+        >>> read_json("/dev/null")
+        Traceback (most recent call last):
+        neuralab.safe_io.NotARegularFileError: ...
+    """
 
 
 # --- what a path is ---------------------------------------------------------------------
@@ -362,6 +371,30 @@ def read_json(
     max_bytes: int = MAX_JSON_BYTES,
     max_depth: int = MAX_JSON_DEPTH,
 ) -> Any:
-    """Parse the JSON file ``path`` (size and nesting capped); errors name the file."""
+    """Parse the JSON file ``path``, with its size and nesting capped; errors name the file.
+
+    Args:
+        path: The file (a regular file).
+        what: The caller's name, for the error messages. Defaults to ``"read"``.
+        max_bytes: Largest file accepted. Defaults to ``MAX_JSON_BYTES`` (64 MiB).
+        max_depth: Deepest nesting accepted. Defaults to ``MAX_JSON_DEPTH`` (100).
+
+    Returns:
+        The parsed value.
+
+    Raises:
+        FileNotFoundError: A missing file.
+        NotARegularFileError: A path that is not a regular file.
+        ValueError: Invalid JSON, a file larger than max_bytes or nested deeper than
+            max_depth.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from neuralab.io import read_json
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "config.json"
+        >>> _ = path.write_text('{"lr": 0.1, "layers": [64, 32]}')
+        >>> read_json(path)
+        {'lr': 0.1, 'layers': [64, 32]}
+    """
     name = os.fspath(path)
     return loads_json(read_bytes(name, what, max_bytes), f"{what}: {name!r}", max_depth)

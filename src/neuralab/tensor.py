@@ -65,19 +65,63 @@ class _GradModeContext(contextlib.ContextDecorator):
 
 
 class no_grad(_GradModeContext):
-    """Record no graph inside the block (evaluation, parameter updates): ``with no_grad(): ...``"""
+    """Record no graph inside the block: for evaluation and parameter updates.
+
+    A context manager, and a decorator (``@no_grad`` or ``@no_grad()``). Tensors computed
+    inside have ``requires_grad=False`` and no ``grad_fn``.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, 2.0], requires_grad=True)
+        >>> with nl.no_grad():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+        >>> @nl.no_grad
+        ... def predict(x):
+        ...     return x * w
+        >>> predict(nl.ones(2)).requires_grad
+        False
+    """
 
     enabled = False
 
 
 class enable_grad(_GradModeContext):
-    """Record the graph again inside a ``no_grad`` block."""
+    """Record the graph again inside a ``no_grad`` block; also a decorator.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0], requires_grad=True)
+        >>> with nl.no_grad():
+        ...     with nl.enable_grad():
+        ...         y = w * 2
+        >>> y.requires_grad
+        True
+    """
 
     enabled = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """Turn the graph on or off: at once as a call, or for a block as a context manager."""
+    """Turn the graph on or off: at once as a call, or for a block as a context manager.
+
+    Args:
+        mode: True records the graph, False does not.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0], requires_grad=True)
+        >>> with nl.set_grad_enabled(False):
+        ...     (w * 2).requires_grad
+        False
+        >>> _ = nl.set_grad_enabled(False)
+        >>> nl.is_grad_enabled()
+        False
+        >>> _ = nl.set_grad_enabled(True)
+        >>> nl.is_grad_enabled()
+        True
+    """
 
     def __init__(self, mode: bool) -> None:
         self._previous = grad_mode.enabled
@@ -92,37 +136,95 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """``torch.inference_mode``: here the same as ``no_grad`` (``mode=False``: grads on)."""
+    """``torch.inference_mode``: here the same as ``no_grad``; also a decorator.
+
+    Args:
+        mode: True turns the graph off inside the block; False leaves it on.
+            Defaults to True.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0], requires_grad=True)
+        >>> with nl.inference_mode():
+        ...     (w * 2).requires_grad
+        False
+    """
 
     def __init__(self, mode: bool = True) -> None:
         self.enabled = not mode
 
 
 def is_grad_enabled() -> bool:
+    """Whether ops record the graph now (False inside ``no_grad``).
+
+    Returns:
+        True when gradients are on.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.is_grad_enabled()
+        True
+        >>> with nl.no_grad():
+        ...     nl.is_grad_enabled()
+        False
+    """
     return grad_mode.enabled
 
 
 class DTypeError(TypeError, RuntimeError):
-    """An input whose dtype the op does not take (a string tensor, an int64 input to a
-    float32 layer); the message names the op and the dtypes. A TypeError by neuralab's rule
-    and a RuntimeError as in PyTorch, so either catches it."""
+    """An input whose dtype the op does not take; the message names the op and the dtypes.
+
+    For example a string tensor, or an int64 input to a float32 layer. A TypeError by
+    neuralab's rule and a RuntimeError as in PyTorch, so either catches it.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.tensor import DTypeError
+        >>> issubclass(DTypeError, TypeError) and issubclass(DTypeError, RuntimeError)
+        True
+    """
 
 
 class DataTypeError(DTypeError, ValueError):
-    """Data that holds no numbers (strings, None, objects) given to ``tensor()``. PyTorch
-    raises TypeError for some of these and ValueError for others ("too many dimensions
-    'str'"); this error is both, and a RuntimeError, so code written for either catches it."""
+    """Data that holds no numbers (strings, None, objects) given to ``tensor()``.
+
+    PyTorch raises TypeError for some of these and ValueError for others ("too many
+    dimensions 'str'"); this error is both, and a RuntimeError, so code written for either
+    catches it.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor(["a", "b"])
+        Traceback (most recent call last):
+        neuralab.tensor.DataTypeError: ...
+    """
 
 
 class IndexRangeError(IndexError, RuntimeError):
-    """An index outside the range an op allows (``gather`` with -1, or with the size of the
-    dimension); the message names the op, the index and the size. An IndexError, and a
-    RuntimeError as PyTorch raises for most such ops, so either catches it."""
+    """An index outside the range an op allows; the message names the op, index and size.
+
+    For example ``gather`` with -1, or with the size of the dimension. An IndexError, and a
+    RuntimeError as PyTorch raises for most such ops, so either catches it.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.gather(nl.zeros(3), 0, nl.tensor([3]))
+        Traceback (most recent call last):
+        neuralab.tensor.IndexRangeError: ...
+    """
 
 
 class ConversionError(ValueError, RuntimeError):
     """Data that makes no tensor: ragged nested lists, an integer too large for its dtype.
-    A ValueError, and a RuntimeError as PyTorch raises for some of these."""
+
+    A ValueError, and a RuntimeError as PyTorch raises for some of these.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.tensor([[1, 2], [3]])
+        Traceback (most recent call last):
+        neuralab.tensor.ConversionError: ...
+    """
 
 
 _INT64_MAX = 2**63 - 1
@@ -233,7 +335,26 @@ def _as_array(data: Any, dtype: Any = None) -> Any:
 
 
 def sum_to_shape(grad: Any, shape: tuple) -> Any:
-    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched."""
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched.
+
+    The one place where backward undoes broadcasting: an input of shape ``shape`` broadcast
+    to ``grad.shape`` gets the sum of the gradient over the broadcast axes.
+
+    Args:
+        grad: The gradient array, of the broadcast shape.
+        shape: The input's shape.
+
+    Returns:
+        An array of shape ``shape``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.tensor import sum_to_shape
+        >>> sum_to_shape(np.ones((2, 3)), (1, 3)).tolist()
+        [[2.0, 2.0, 2.0]]
+        >>> sum_to_shape(np.ones((2, 3)), (3,)).tolist()
+        [2.0, 2.0, 2.0]
+    """
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
@@ -247,9 +368,44 @@ def sum_to_shape(grad: Any, shape: tuple) -> Any:
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
-    ``Tensor(data, requires_grad=False, dtype=None)``; see ``neuralab.tensor`` for the
-    dtype rules. ``.data`` is a Tensor sharing this one's memory, outside the graph (as in
-    PyTorch); ``.numpy()`` is the NumPy array itself; ``.grad`` a Tensor or None.
+    A tensor made by an op while gradients are on remembers the op (``grad_fn``);
+    ``backward()`` then fills ``.grad`` of every leaf that requires grad. Python ints give
+    int64, floats the default float dtype (float32), bools bool; NumPy arrays keep their
+    dtype. ``.data`` is a Tensor sharing this one's memory, outside the graph (as in
+    PyTorch); ``.numpy()`` is the NumPy array itself; ``.grad`` a Tensor or None. Every
+    tensor lives on the CPU (``device`` is ``cpu``).
+
+    The ops (``view``, ``reshape``, ``sum``, ``mean``, ``matmul``...) are the functions of
+    ``neuralab`` bound as methods: ``x.sum(dim=1)`` is ``neuralab.sum(x, dim=1)``.
+
+    Args:
+        data: A number, a nested list, a NumPy array or a Tensor.
+        requires_grad: Record operations on it for backward (floating dtypes only).
+            Defaults to False.
+        dtype: The dtype; None infers it from the data. Defaults to None.
+
+    Raises:
+        DataTypeError: Data that holds no numbers (strings, None).
+        ConversionError: Ragged nested lists, or an integer too large for its dtype.
+        RuntimeError: requires_grad with a dtype that is not floating.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> x.shape, x.dtype
+        ((2, 2), dtype('float32'))
+        >>> y = (x * x).sum()
+        >>> y
+        tensor(30., grad_fn=<SumBackward>)
+        >>> y.backward()
+        >>> x.grad  # d(sum x^2)/dx = 2x
+        tensor([[2., 4.],
+                [6., 8.]])
+        >>> a = nl.arange(6.0).view(2, 3)
+        >>> a.sum(dim=1), a.mean().item()
+        (tensor([ 3., 12.]), 2.5)
+        >>> a.reshape(3, 2).shape
+        (3, 2)
     """
 
     __slots__ = (
@@ -291,20 +447,43 @@ class Tensor:
 
     # --- properties -----------------------------------------------------------------
     shape = property(lambda self: self._data.shape)
+    """The shape, a tuple of ints (``x.size()`` too)."""
     dtype = property(lambda self: self._data.dtype)
+    """The NumPy dtype of the values (``float32`` by default)."""
     ndim = property(lambda self: self._data.ndim)
+    """The number of dimensions (``x.dim()`` too)."""
     grad_fn = property(lambda self: self._ctx)
+    """The graph node of the op that made this tensor, or None for a leaf."""
     is_leaf = property(lambda self: self._ctx is None)
+    """Whether no op made this tensor in the graph (``grad_fn`` is None)."""
     T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim))[::-1]))
+    """The tensor with its dimensions reversed (the transpose of a matrix)."""
     device = property(lambda self: _device.CPU)
+    """Where the values live: always ``device('cpu')``."""
     is_cuda = False
+    """Always False: neuralab computes on the CPU."""
     is_sparse = False
+    """Always False: tensors are dense."""
     layout = "strided"
+    """Always ``"strided"`` (dense), as PyTorch names it."""
 
     @property
     def data(self) -> Tensor:
-        """This tensor's values as a new Tensor that shares its memory and is outside the
-        graph (no gradient); changes made through it are not seen by autograd."""
+        """This tensor's values as a Tensor that shares its memory and is outside the graph.
+
+        It requires no gradient; changes made through it are not seen by autograd (as
+        PyTorch's ``.data``).
+
+        Examples:
+            >>> import neuralab as nl
+            >>> w = nl.tensor([1.0, 2.0], requires_grad=True)
+            >>> w.data.requires_grad
+            False
+            >>> w.data.mul_(10)
+            tensor([10., 20.])
+            >>> w
+            tensor([10., 20.], requires_grad=True)
+        """
         alias = Tensor._from_array(self._own_array())
         alias._own_version = True  # unlike views and detach(), .data dates its changes alone
         return alias
@@ -314,12 +493,27 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else _as_array(value)
 
     def size(self, dim: int | None = None) -> tuple | int:
+        """The shape, or the size of one dimension.
+
+        Args:
+            dim: A dimension, or None for the whole shape. Defaults to None.
+
+        Returns:
+            A tuple of ints, or an int.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.zeros(2, 3).size(), nl.zeros(2, 3).size(-1)
+            ((2, 3), 3)
+        """
         return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
+        """The number of dimensions, ``ndim``."""
         return self._data.ndim
 
     def numel(self) -> int:
+        """The number of elements (the product of the shape)."""
         return int(self._data.size)
 
     nelement = numel
@@ -330,6 +524,24 @@ class Tensor:
         return self._data.shape[0]
 
     def numpy(self) -> numpy.ndarray:
+        """The tensor's NumPy array itself (no copy): changes to one show in the other.
+
+        Returns:
+            The ``numpy.ndarray``.
+
+        Raises:
+            RuntimeError: The tensor requires grad (use ``tensor.detach().numpy()``).
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.zeros(3)
+            >>> a = x.numpy()
+            >>> a[0] = 5
+            >>> x
+            tensor([5., 0., 0.])
+            >>> nl.ones(2, requires_grad=True).detach().numpy().tolist()
+            [1.0, 1.0]
+        """
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy()"
@@ -340,6 +552,21 @@ class Tensor:
         return numpy.asarray(self._data, dtype=dtype)
 
     def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number.
+
+        Returns:
+            A float, int or bool.
+
+        Raises:
+            RuntimeError: The tensor has more than one element.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.tensor([2.5]).item()
+            2.5
+            >>> nl.tensor(3).item()
+            3
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
@@ -347,6 +574,13 @@ class Tensor:
         return self._data.item()
 
     def tolist(self) -> Any:
+        """The values as (nested) Python lists of numbers; a number for a 0-d tensor.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.tensor([[1, 2], [3, 4]]).tolist()
+            [[1, 2], [3, 4]]
+        """
         return self._data.tolist()
 
     def __repr__(self) -> str:
@@ -362,6 +596,24 @@ class Tensor:
 
     # --- autograd -------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set whether autograd records operations on this tensor, in place.
+
+        Args:
+            requires_grad: Record them. Defaults to True.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: requires_grad on a tensor that is not floating, or False on a
+                non-leaf tensor.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> w = nl.zeros(2).requires_grad_()
+            >>> w.requires_grad
+            True
+        """
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
@@ -372,13 +624,37 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        """Keep ``.grad`` on this non-leaf tensor after backward.
+
+        Raises:
+            RuntimeError: The tensor does not require grad.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x * 3
+            >>> h.retain_grad()
+            >>> (h * h).sum().backward()
+            >>> h.grad  # 2h
+            tensor([ 6., 12.])
+        """
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         self._retains_grad = True
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph (shares memory, requires no grad)."""
+        """The same data, cut from the graph: shares memory, requires no grad.
+
+        Returns:
+            A new Tensor with no ``grad_fn``.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = (x * 2).detach()
+            >>> y, y.requires_grad, y.grad_fn is None
+            (tensor([2., 4.]), False, True)
+        """
         return Tensor._from_array(self._own_array())
 
     def _own_array(self) -> Any:
@@ -389,7 +665,11 @@ class Tensor:
         return self._data
 
     def detach_(self) -> Tensor:
-        """Cut this tensor from the graph in place."""
+        """Cut this tensor from the graph in place: no ``grad_fn``, no grad.
+
+        Returns:
+            This tensor.
+        """
         self._ctx = None
         self.requires_grad = False
         return self
@@ -403,9 +683,34 @@ class Tensor:
     ) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
 
-        ``gradient`` is dL/d(self); it may be omitted only when self holds one element.
-        Unless ``retain_graph`` is true, the graph's saved arrays are freed afterwards.
-        ``inputs``: accumulate into these tensors' ``.grad`` only.
+        Gradients accumulate: call ``optimizer.zero_grad()`` (or set ``.grad = None``) between
+        steps. Unless ``retain_graph`` is true, the graph's saved arrays are freed afterwards, so
+        a second backward through it raises.
+
+        Args:
+            gradient: dL/d(self), of self's shape; may be omitted only when self holds one
+                element (then 1). Defaults to None.
+            retain_graph: Keep the graph for another backward. Defaults to None (False).
+            create_graph: Not supported (higher-order gradients). Defaults to False.
+            inputs: Accumulate into these tensors' ``.grad`` only. Defaults to None (all
+                leaves).
+
+        Raises:
+            RuntimeError: self does not require grad, gradient is omitted for a tensor of more
+                than one element or has the wrong shape, the graph was freed, or a saved tensor
+                was changed in place.
+            NotImplementedError: create_graph=True.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = x ** 3
+            >>> y.backward(nl.ones(2))  # y is not one element: give dL/dy
+            >>> x.grad  # 3 x^2
+            tensor([ 3., 12.])
+            >>> (x * 2).sum().backward()  # accumulates: 3 x^2 + 2
+            >>> x.grad
+            tensor([ 5., 14.])
         """
         gradient = _root_gradient(self, gradient, "backward")
         if create_graph:
@@ -517,22 +822,71 @@ class Tensor:
 
     # --- devices and dtypes (every tensor lives on the CPU) ---------------------------
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (its dtype), as
-        in PyTorch; ``non_blocking`` is accepted, ``copy=True`` returns a copy. Returns self
-        when nothing changes; a floating cast is differentiable."""
+        """This tensor in another dtype (or "on a device": every tensor is on the CPU).
+
+        ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (its dtype), as in
+        PyTorch; ``non_blocking`` and ``memory_format`` are accepted, ``copy=True`` returns a
+        copy. Returns self when nothing changes; a floating cast is differentiable.
+
+        Args:
+            *args: A dtype, a device (``"cpu"``), or a tensor whose dtype to take.
+            **kwargs: ``dtype``, ``device``, ``copy``, ``non_blocking``, ``memory_format``.
+
+        Returns:
+            A Tensor (self when nothing changes).
+
+        Raises:
+            TypeError: An argument that is neither a device, a dtype nor a tensor, or an
+                unknown keyword.
+            RuntimeError: A device other than the CPU (e.g. ``"cuda"``).
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.tensor([1.5, 2.5])
+            >>> x.to(nl.int64)
+            tensor([1, 2], dtype=int64)
+            >>> x.to("cpu") is x
+            True
+        """
         dtype, copy = _parse_to(args, kwargs, "Tensor.to")
         out = self if dtype is None else _ops.cast(self, dtype=dtype)
         return _ops.clone(out) if copy and out is self else out
 
     def cpu(self) -> Tensor:
+        """This tensor itself: every tensor lives on the CPU."""
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Not available: neuralab runs on the CPU only.
+
+        Args:
+            *args: Ignored.
+            **kwargs: Ignored.
+
+        Raises:
+            RuntimeError: Always, saying that CUDA is not available.
+        """
         _device.check("cuda", "Tensor.cuda")
         return self  # pragma: no cover - check raises
 
     def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
-        """With no argument, the type's name (``'torch.FloatTensor'``); else ``to(dtype)``."""
+        """With no dtype, the type's name (``'torch.FloatTensor'``); else ``to(dtype)``.
+
+        Args:
+            dtype: A dtype or a type name such as ``"torch.DoubleTensor"``; None for the name.
+                Defaults to None.
+            non_blocking: Accepted; no effect. Defaults to False.
+
+        Returns:
+            A str, or the cast Tensor.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.zeros(2).type()
+            'torch.FloatTensor'
+            >>> nl.zeros(2).type("torch.LongTensor").dtype
+            dtype('int64')
+        """
         if dtype is None:
             return _TYPE_NAMES.get(self._data.dtype.name, f"torch.{self._data.dtype.name}")
         if isinstance(dtype, str):
@@ -542,21 +896,51 @@ class Tensor:
         return self.to(getattr(dtype, "dtype", dtype) if callable(dtype) else dtype)
 
     def float(self) -> Tensor:
+        """A copy of this tensor cast to float32, ``to(float32)`` (itself if already float32).
+
+        Returns:
+            A Tensor of dtype float32; the cast is differentiable between floating dtypes.
+        """
         return self.to(backend.float32)
 
     def double(self) -> Tensor:
+        """A copy of this tensor cast to float64, ``to(float64)`` (itself if already float64).
+
+        Returns:
+            A Tensor of dtype float64; the cast is differentiable between floating dtypes.
+        """
         return self.to(backend.float64)
 
     def long(self) -> Tensor:
+        """A copy of this tensor cast to int64, ``to(int64)`` (itself if already int64).
+
+        Returns:
+            A Tensor of dtype int64; the cast is differentiable between floating dtypes.
+        """
         return self.to(backend.int64)
 
     def int(self) -> Tensor:
+        """A copy of this tensor cast to int32, ``to(int32)`` (itself if already int32).
+
+        Returns:
+            A Tensor of dtype int32; the cast is differentiable between floating dtypes.
+        """
         return self.to(numpy.int32)
 
     def bool(self) -> Tensor:
+        """A copy of this tensor cast to bool, ``to(bool)`` (itself if already bool).
+
+        Returns:
+            A Tensor of dtype bool; the cast is differentiable between floating dtypes.
+        """
         return self.to(backend.bool_)
 
     def half(self) -> Tensor:
+        """A copy of this tensor cast to float16, ``to(float16)`` (itself if already float16).
+
+        Returns:
+            A Tensor of dtype float16; the cast is differentiable between floating dtypes.
+        """
         return self.to(numpy.float16)
 
     # --- in-place updates --------------------------------------------------------------
@@ -633,26 +1017,87 @@ class Tensor:
             raise self._shape_error("__setitem__", _data(value), error) from None
 
     def add_(self, other: Any, *legacy: Any, alpha: float = 1) -> Tensor:
-        """self += alpha * other. The old form ``add_(alpha, other)`` (``p.data.add_(-lr,
-        p.grad.data)``) is accepted with PyTorch's deprecation warning."""
+        """Add in place: ``self += alpha * other``.
+
+        The old form ``add_(alpha, other)`` (``p.data.add_(-lr, p.grad.data)``) is accepted
+        with PyTorch's deprecation warning.
+
+        Args:
+            other: A Tensor, array or number that broadcasts to this tensor.
+            *legacy: The ``other`` of the old form ``add_(alpha, other)``.
+            alpha: Multiplier of other. Defaults to 1.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.zeros(2).add_(nl.ones(2), alpha=3)
+            tensor([3., 3.])
+        """
         if legacy:
             alpha, other = _legacy_alpha("add_", other, legacy)
         return self._update("add_", numpy.add, _scaled(other, alpha))
 
     def sub_(self, other: Any, *legacy: Any, alpha: float = 1) -> Tensor:
-        """self -= alpha * other (old form ``sub_(alpha, other)`` accepted, as ``add_``)."""
+        """Subtract in place: ``self -= alpha * other`` (old form ``sub_(alpha, other)`` accepted).
+
+        Args:
+            other: A Tensor, array or number that broadcasts to this tensor.
+            *legacy: The ``other`` of the old form ``sub_(alpha, other)``.
+            alpha: Multiplier of other. Defaults to 1.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+        """
         if legacy:
             alpha, other = _legacy_alpha("sub_", other, legacy)
         return self._update("sub_", numpy.subtract, _scaled(other, alpha))
 
     def unsqueeze_(self, dim: int) -> Tensor:
-        """In place: a new axis of size 1 at dim (the array is reshaped, not copied)."""
+        """Insert an axis of size 1 at ``dim``, in place (the array is reshaped, not copied).
+
+        Args:
+            dim: Where the new axis goes (negative counts from the end).
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         shape = list(self._data.shape)
         shape.insert(dim if dim >= 0 else len(shape) + dim + 1, 1)
         return self._reshape_("unsqueeze_", tuple(shape))
 
     def squeeze_(self, dim: Any = None) -> Tensor:
-        """In place: axes of size 1 removed (all, or those in dim that have size 1)."""
+        """Remove axes of size 1, in place: all, or those in ``dim`` that have size 1.
+
+        Args:
+            dim: An axis or tuple of axes, or None for all. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         shape = _ops.squeeze(Tensor._from_array(self._data), dim)._data.shape
         return self._reshape_("squeeze_", shape)
 
@@ -664,32 +1109,146 @@ class Tensor:
     def scatter_(
         self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
     ) -> Tensor:
-        """In place: self[..index[i][j]..][j] = src[i][j] along dim (or ``value`` everywhere
-        index points), as ``Tensor.scatter_``; ``reduce`` is not supported."""
+        """Write ``src`` (or ``value``) at the places ``index`` points to along ``dim``, in place.
+
+        For a 2-d tensor and dim 0: ``self[index[i][j]][j] = src[i][j]``, as
+        ``torch.Tensor.scatter_``.
+
+        Args:
+            dim: The axis that index indexes.
+            index: An int64 tensor of indices.
+            src: The values to write, shaped like index. Defaults to None.
+            value: One value written everywhere index points, instead of src. Defaults to None.
+            reduce: Not supported; must be None. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.zeros(3).scatter_(0, nl.tensor([2, 0]), nl.tensor([5.0, 7.0]))
+            tensor([7., 0., 5.])
+        """
         where, values = _ops.scatter_places(self, dim, index, src, value, reduce, "scatter_")
         self._mutate("scatter_")
         self._data[where] = values
         return self
 
     def mul_(self, other: Any) -> Tensor:
+        """Multiply in place: ``self *= other``.
+
+        Args:
+            other: A Tensor, array or number that broadcasts to this tensor.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+        """
         return self._update("mul_", numpy.multiply, other)
 
     def div_(self, other: Any) -> Tensor:
+        """Divide in place: ``self /= other``.
+
+        Args:
+            other: A Tensor, array or number that broadcasts to this tensor.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+        """
         return self._update("div_", numpy.true_divide, other)
 
     def pow_(self, exponent: Any) -> Tensor:
+        """Raise to a power in place: ``self = self ** exponent``.
+
+        Args:
+            exponent: A Tensor, array or number that broadcasts to this tensor.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+        """
         return self._update("pow_", numpy.power, exponent)
 
     def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
-        """self += value * tensor1 * tensor2"""
+        """Add a scaled product in place: ``self += value * tensor1 * tensor2``.
+
+        Args:
+            tensor1: First factor.
+            tensor2: Second factor.
+            value: Multiplier. Defaults to 1.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+        """
         return self._update("addcmul_", numpy.add, _scaled(_data(tensor1) * _data(tensor2), value))
 
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
-        """self += value * tensor1 / tensor2"""
+        """Add a scaled quotient in place: ``self += value * tensor1 / tensor2``.
+
+        Args:
+            tensor1: Numerator.
+            tensor2: Denominator.
+            value: Multiplier. Defaults to 1.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+        """
         return self._update("addcdiv_", numpy.add, _scaled(_data(tensor1) / _data(tensor2), value))
 
     def lerp_(self, end: Any, weight: Any) -> Tensor:
-        """self += weight * (end - self)"""
+        """Move toward ``end`` in place: ``self += weight * (end - self)``.
+
+        Args:
+            end: The target values.
+            weight: The fraction of the way to go (a number or a tensor).
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.zeros(2).lerp_(nl.tensor([10.0, 20.0]), 0.1)
+            tensor([1., 2.])
+        """
         try:
             step = _data(weight) * (_data(end) - self._data)
         except ValueError as error:
@@ -697,6 +1256,27 @@ class Tensor:
         return self._update("lerp_", numpy.add, step)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """Clamp in place: ``self = min(max(self, min), max)``.
+
+        Args:
+            min: Lower bound, or None. Defaults to None.
+            max: Upper bound, or None. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: Neither min nor max is given.
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.tensor([-2.0, 0.5, 3.0]).clamp_(min=0, max=1)
+            tensor([0. , 0.5, 1. ])
+        """
         if min is None and max is None:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
         self._mutate("clamp_")
@@ -717,39 +1297,184 @@ class Tensor:
         return self
 
     def zero_(self) -> Tensor:
+        """Fill with zeros, in place.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("zero_", 0)
 
     def fill_(self, value: Any) -> Tensor:
+        """Fill with ``value``, in place.
+
+        Args:
+            value: A number (or one-element tensor).
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("fill_", _data(value))
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        """Copy the values of ``src`` into this tensor, in place (broadcast, cast to this dtype).
+
+        Args:
+            src: A Tensor or array that broadcasts to this tensor.
+            non_blocking: Accepted; no effect. Defaults to False.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> nl.zeros(2, 2).copy_(nl.tensor([1.0, 2.0]))
+            tensor([[1., 2.],
+                    [1., 2.]])
+        """
         return self._set("copy_", _data(src))
 
     def neg_(self) -> Tensor:
+        """Negate in place: ``self = -self``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("neg_", -self._data)
 
     def abs_(self) -> Tensor:
+        """Absolute value in place: ``self = |self|``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("abs_", numpy.abs(self._data))
 
     def exp_(self) -> Tensor:
+        """Exponential in place: ``self = exp(self)``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("exp_", numpy.exp(self._data))
 
     def log_(self) -> Tensor:
+        """Natural logarithm in place: ``self = log(self)``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("log_", numpy.log(self._data))
 
     def sqrt_(self) -> Tensor:
+        """Square root in place: ``self = sqrt(self)``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("sqrt_", numpy.sqrt(self._data))
 
     def relu_(self) -> Tensor:
+        """ReLU in place: ``self = max(self, 0)``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("relu_", numpy.maximum(self._data, 0))
 
     def sigmoid_(self) -> Tensor:
+        """Sigmoid in place: ``self = 1 / (1 + exp(-self))``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("sigmoid_", _ops.sigmoid(self.detach())._data)
 
     def tanh_(self) -> Tensor:
+        """Hyperbolic tangent in place: ``self = tanh(self)``.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         return self._set("tanh_", numpy.tanh(self._data))
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """Write ``value`` where ``mask`` is True, in place.
+
+        Args:
+            mask: A bool tensor or array that broadcasts to this tensor.
+            value: The value to write.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+            ShapeError: An operand that does not broadcast to this tensor's shape.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.tensor([1.0, -1.0, 2.0])
+            >>> x.masked_fill_(x < 0, 0.0)
+            tensor([1., 0., 2.])
+        """
         self._mutate("masked_fill_")
         mask = numpy.asarray(_data(mask), dtype=bool)
         try:
@@ -759,26 +1484,108 @@ class Tensor:
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-        """Fill with samples of U(a, b)."""
+        """Fill with samples of U(a, b), in place.
+
+        Args:
+            a: Lower bound. Defaults to 0.0.
+            b: Upper bound. Defaults to 1.0.
+            generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+                global generator. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.empty(1000).uniform_(-1, 1, generator=0)
+            >>> bool(x.min() >= -1 and x.max() < 1)
+            True
+        """
         rng = backend.generator(generator, "uniform_")
         return self._set("uniform_", rng.uniform(a, b, self._data.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-        """Fill with samples of N(mean, std^2)."""
+        """Fill with samples of N(mean, std^2), in place.
+
+        Args:
+            mean: Mean. Defaults to 0.0.
+            std: Standard deviation. Defaults to 1.0.
+            generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+                global generator. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         rng = backend.generator(generator, "normal_")
         return self._set("normal_", rng.normal(mean, std, self._data.shape))
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
-        """Fill with 1 with probability p, else 0."""
+        """Fill with 1 with probability p, else 0, in place.
+
+        Args:
+            p: The probability of a 1 (a number or a tensor that broadcasts). Defaults to 0.5.
+            generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+                global generator. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         rng = backend.generator(generator, "bernoulli_")
         return self._set("bernoulli_", rng.random(self._data.shape) < _data(p))
 
     def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with exponential samples, density ``lambd * exp(-lambd x)``, in place.
+
+        Args:
+            lambd: The rate. Defaults to 1.0.
+            generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+                global generator. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         rng = backend.generator(generator, "exponential_")
         return self._set("exponential_", rng.exponential(1.0 / lambd, self._data.shape))
 
     def random_(self, low: int = 0, high: int | None = None, *, generator: Any = None) -> Tensor:
-        """Fill with integers drawn uniformly from [low, high) (``random_(high)``: [0, high))."""
+        """Fill with integers drawn uniformly from [low, high), in place.
+
+        ``random_(high)`` draws from [0, high).
+
+        Args:
+            low: Lowest value (the upper bound when high is None). Defaults to 0.
+            high: One past the highest value. Defaults to None.
+            generator: A ``neuralab.Generator``, a NumPy generator, an int seed, or None for the
+                global generator. Defaults to None.
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: On a leaf that requires grad while grad mode is on (wrap the update in
+                ``no_grad()``).
+            NotImplementedError: On a tensor in the graph (one with a grad_fn).
+        """
         if high is None:
             low, high = 0, low
         rng = backend.generator(generator, "random_")
@@ -788,9 +1595,33 @@ class Tensor:
         raise _unsupported.tensor_attribute(name)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The index of the largest value, over all elements or along ``dim``.
+
+        Args:
+            dim: The axis, or None for the flattened tensor. Defaults to None.
+            keepdim: Keep ``dim`` as an axis of size 1. Defaults to False.
+
+        Returns:
+            An int64 Tensor.
+
+        Examples:
+            >>> import neuralab as nl
+            >>> x = nl.tensor([[1.0, 5.0], [7.0, 2.0]])
+            >>> x.argmax().item(), x.argmax(dim=1).tolist()
+            (2, [1, 0])
+        """
         return Tensor._from_array(_arg(self._data.argmax, dim, keepdim))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The index of the smallest value, over all elements or along ``dim``.
+
+        Args:
+            dim: The axis, or None for the flattened tensor. Defaults to None.
+            keepdim: Keep ``dim`` as an axis of size 1. Defaults to False.
+
+        Returns:
+            An int64 Tensor.
+        """
         return Tensor._from_array(_arg(self._data.argmin, dim, keepdim))
 
 
@@ -805,9 +1636,25 @@ _FREED = _Freed()
 
 
 def date_changes(tensors: Any) -> None:
-    """Date an in-place change made to these tensors' arrays outside their methods (an
-    optimizer step, ``load_state_dict``), so that backward through a graph that saved them
-    before the change raises instead of using the new values."""
+    """Date an in-place change made to these tensors' arrays outside their methods.
+
+    Used after an optimizer step or ``load_state_dict``, so that backward through a graph
+    that saved them before the change raises instead of using the new values.
+
+    Args:
+        tensors: The tensors whose arrays were changed.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.tensor import date_changes
+        >>> w = nl.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (w * w).sum()  # saves w for backward
+        >>> w._data += 1       # changed behind autograd's back
+        >>> date_changes([w])
+        >>> y.backward()
+        Traceback (most recent call last):
+        RuntimeError: one of the variables needed for gradient computation has been modified ...
+    """
     grad_mode.clock += 1
     for t in tensors:
         t._version = grad_mode.clock
@@ -1012,9 +1859,31 @@ def backpropagate(
 ) -> None:
     """The chain rule over the graph below ``root``, in reverse topological order.
 
+        dL/dx_i = sum over the ops f that used x_i of  (dL/df) * (df/dx_i)
+
     With ``targets`` None, gradients accumulate into the leaves' ``.grad`` (and retained
-    non-leaves'); otherwise they are summed into ``targets`` (``{id: [tensor, grad]}``)
-    for those tensors only and no ``.grad`` changes (``autograd.grad``).
+    non-leaves'); otherwise they are summed into ``targets`` for those tensors only and no
+    ``.grad`` changes (``autograd.grad``). ``Tensor.backward`` is the public entry.
+
+    Args:
+        root: The tensor to differentiate.
+        gradient: dL/d(root), an array of root's shape.
+        retain_graph: Keep the saved arrays for another backward.
+        targets: ``{id(t): [t, None]}`` to collect the gradients of, or None.
+            Defaults to None.
+
+    Raises:
+        RuntimeError: A second backward through a freed graph, or a saved tensor changed in
+            place since it was saved.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab.tensor import backpropagate
+        >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
+        >>> backpropagate((x * 3).sum(), np.float32(1.0), retain_graph=False)
+        >>> x.grad
+        tensor([3., 3.])
     """
     if root._ctx is None:
         if targets is None:

@@ -48,12 +48,38 @@ PER_BATCH_SCHEDULERS = ("OneCycleLR", "CyclicLR")
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite; training was stopped."""
+    """The loss became NaN or infinite; training was stopped (a FloatingPointError).
+
+    ``fit(check_finite=False)`` lets training go on instead (a callback decides).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import NonFiniteLossError, fit
+        >>> model = nl.nn.Linear(1, 1)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.1)
+        >>> def nan_loss(out, y):
+        ...     return (out - y).sum() * float("nan")
+        >>> fit(model, nan_loss, opt, (nl.ones(4, 1), nl.ones(4, 1)), progress=False)
+        Traceback (most recent call last):
+        neuralab.train.NonFiniteLossError: ...
+    """
 
 
 class CheckpointError(ValueError):
-    """A checkpoint that cannot be resumed from: unreadable, incomplete, or made for
-    another model, optimizer or scheduler. Raised before anything was changed."""
+    """A checkpoint that cannot be resumed from; raised before anything was changed.
+
+    Unreadable, incomplete, or made for another model, optimizer or scheduler; the message
+    names the file and the entry. A ValueError.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from neuralab.train import CheckpointError, load_checkpoint
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.safetensors"
+        >>> _ = path.write_bytes(b"not a checkpoint")
+        >>> load_checkpoint(path)
+        Traceback (most recent call last):
+        neuralab.train.CheckpointError: resume: cannot read checkpoint ...
+    """
 
 
 CHECKPOINT_FORMAT = "neuralab.checkpoint/2"
@@ -71,14 +97,41 @@ _FORMATS = {
 
 @dataclass
 class History:
-    """What training produced: one value per epoch for each logged name ('loss',
-    'val_loss', 'accuracy', 'val_accuracy', 'lr', 'time', ...) and one per step for
-    'step_loss' and 'step_lr'."""
+    """What training produced, as ``fit`` returns it.
+
+    One value per epoch for each logged name (``"loss"``, ``"val_loss"``, ``"accuracy"``,
+    ``"val_accuracy"``, ``"lr"``, ``"time"``, ...) and one per step for ``"step_loss"`` and
+    ``"step_lr"``. ``history["loss"]`` reads either kind.
+
+    Args:
+        epochs: Per-epoch values by name. Defaults to an empty dict.
+        steps: Per-step values: ``"step_loss"`` and ``"step_lr"``. Defaults to empty lists.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> history = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=3,
+        ...               batch_size=16, metrics=["accuracy"], progress=False)
+        >>> sorted(history.epochs), len(history["step_loss"])
+        (['accuracy', 'loss', 'lr', 'time'], 12)
+        >>> history["loss"][-1] < history["loss"][0]
+        True
+    """
 
     epochs: dict[str, list] = field(default_factory=dict)
     steps: dict[str, list] = field(default_factory=lambda: {"step_loss": [], "step_lr": []})
 
     def log_epoch(self, logs: dict[str, float]) -> None:
+        """Append one epoch's values.
+
+        Args:
+            logs: Values by name.
+        """
         for key, value in logs.items():
             self.epochs.setdefault(key, []).append(value)
 
@@ -89,34 +142,127 @@ class History:
         return key in self.steps or key in self.epochs
 
     def to_dict(self) -> dict[str, list]:
+        """The epoch and step values in one dict, for saving.
+
+        Returns:
+            A dict name -> list.
+        """
         return {**self.epochs, **self.steps}
 
     @classmethod
     def from_dict(cls, data: dict[str, list]) -> History:
+        """A History from ``to_dict``'s dict.
+
+        Args:
+            data: A dict name -> list.
+
+        Returns:
+            A new History.
+        """
         steps = {k: list(data.get(k, [])) for k in ("step_loss", "step_lr")}
         epochs = {k: list(v) for k, v in data.items() if k not in steps}
         return cls(epochs, steps)
 
 
 class Callback:
-    """Hooks called by ``fit``; set ``trainer.stop_training = True`` to stop after an epoch."""
+    """Hooks called by ``fit``; set ``trainer.stop_training = True`` to stop after an epoch.
 
-    def on_train_begin(self, trainer: Trainer) -> None: ...
+    Override any of ``on_train_begin(trainer)``, ``on_epoch_begin(trainer, epoch)``,
+    ``on_batch_begin(trainer, batch)``, ``on_batch_end(trainer, batch, logs)``,
+    ``on_epoch_end(trainer, epoch, logs)`` and ``on_train_end(trainer)``. Epochs count from
+    1, batches from 0; ``logs`` holds the epoch's values (``on_epoch_end``) or the batch's
+    ``{"loss", "size"}`` (``on_batch_end``).
 
-    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None: ...
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> from neuralab.train import Callback
+        >>> class StopAt(Callback):
+        ...     def on_epoch_end(self, trainer, epoch, logs):
+        ...         if logs["loss"] < 0.5:
+        ...             trainer.stop_training = True
+        >>> history = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=20,
+        ...               callbacks=[StopAt()], progress=False)
+        >>> len(history["loss"]) < 20
+        True
+    """
 
-    def on_batch_begin(self, trainer: Trainer, batch: int) -> None: ...
+    def on_train_begin(self, trainer: Trainer) -> None:
+        """Called once before the first epoch.
 
-    def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None: ...
+        Args:
+            trainer: The trainer.
+        """
 
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None: ...
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        """Called before each epoch.
 
-    def on_train_end(self, trainer: Trainer) -> None: ...
+        Args:
+            trainer: The trainer.
+            epoch: The epoch about to run, from 1.
+        """
+
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        """Called before each batch.
+
+        Args:
+            trainer: The trainer.
+            batch: The batch's index within the epoch, from 0.
+        """
+
+    def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None:
+        """Called after each batch; ``trainer.stop_training = True`` ends the epoch there.
+
+        Args:
+            trainer: The trainer.
+            batch: The batch's index within the epoch, from 0.
+            logs: ``{"loss": the batch's loss, "size": its number of samples}``.
+        """
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """Called after each epoch (and its validation); ``trainer.stop_training = True`` stops.
+
+        Args:
+            trainer: The trainer.
+            epoch: The epoch just finished, from 1.
+            logs: The epoch's logged values (``"loss"``, ``"val_loss"``, metrics, ``"lr"``...).
+        """
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        """Called once after the last epoch.
+
+        Args:
+            trainer: The trainer.
+        """
 
 
 @dataclass
 class Trainer:
-    """The state shared with callbacks during ``fit``."""
+    """The state shared with callbacks during ``fit``.
+
+    Args:
+        model: The model being trained.
+        optimizer: Its optimizer.
+        scheduler: Its learning-rate scheduler, or None.
+        history: The History so far.
+        epoch: Epochs completed. Defaults to 0.
+        step: Optimizer steps taken. Defaults to 0.
+        stop_training: Set by a callback to end training after the epoch (or batch).
+            Defaults to False.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import History, Trainer
+        >>> model = nl.nn.Linear(2, 1)
+        >>> trainer = Trainer(model, nl.optim.SGD(model.parameters(), lr=0.1), None, History())
+        >>> sorted(trainer.checkpoint())[:4]
+        ['epoch', 'format', 'history', 'model']
+    """
 
     model: Module
     optimizer: Any
@@ -127,7 +273,12 @@ class Trainer:
     stop_training: bool = False
 
     def checkpoint(self) -> dict[str, Any]:
-        """Everything needed to resume: written after an epoch is complete."""
+        """Everything needed to resume: written after an epoch is complete.
+
+        Returns:
+            A dict of the model, optimizer and scheduler states, epoch, step, random state and
+            history.
+        """
         return {
             "format": CHECKPOINT_FORMAT,
             "epoch": self.epoch,
@@ -142,11 +293,19 @@ class Trainer:
         }
 
     def restore(self, state: dict[str, Any], source: Any = None) -> None:
-        """Resume from a checkpoint, all or nothing: the whole checkpoint is validated
-        first (every entry, against this model, optimizer and scheduler), then applied;
-        any error is a CheckpointError naming ``source`` (the file) and the entry, and
-        leaves the model, optimizer, scheduler, random generator and history as they
-        were."""
+        """Resume from a checkpoint, all or nothing.
+
+        The whole checkpoint is validated first (every entry, against this model, optimizer
+        and scheduler), then applied; any error leaves the model, optimizer, scheduler, random
+        generator and history as they were.
+
+        Args:
+            state: A dict from ``checkpoint()`` (or ``load_checkpoint``).
+            source: The file it came from, named in errors. Defaults to None.
+
+        Raises:
+            CheckpointError: An invalid checkpoint, naming source and the entry.
+        """
         where = "resume" if source is None else f"resume: {str(source)!r}"
         try:
             _check_checkpoint(self, state)
@@ -267,8 +426,30 @@ def _is_int(value: Any) -> bool:
 
 
 def load_checkpoint(path: str | Path) -> Any:
-    """Read a checkpoint file; any failure to parse it is a CheckpointError naming the
-    file (a missing or unreadable file stays an OSError)."""
+    """Read a checkpoint file written by ``save_checkpoint``.
+
+    Args:
+        path: The checkpoint file.
+
+    Returns:
+        The checkpoint dict, for ``Trainer.restore``.
+
+    Raises:
+        CheckpointError: The file cannot be parsed (naming it).
+        OSError: A missing or unreadable file.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> import neuralab as nl
+        >>> from neuralab.train import History, Trainer, load_checkpoint, save_checkpoint
+        >>> model = nl.nn.Linear(2, 1)
+        >>> trainer = Trainer(model, nl.optim.SGD(model.parameters(), lr=0.1), None, History())
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.safetensors"
+        >>> save_checkpoint(trainer, path)
+        >>> state = load_checkpoint(path)
+        >>> state["epoch"], sorted(state["model"])
+        (0, ['bias', 'weight'])
+    """
     try:
         return io.load(path)
     except OSError:
@@ -280,7 +461,26 @@ def load_checkpoint(path: str | Path) -> Any:
 
 
 def save_checkpoint(trainer: Trainer, path: str | Path) -> None:
-    """Write the trainer's checkpoint atomically (a crash never leaves half a file)."""
+    """Write the trainer's checkpoint atomically (a crash never leaves half a file).
+
+    Args:
+        trainer: The trainer whose ``checkpoint()`` to write.
+        path: The file.
+
+    Raises:
+        OSError: The file cannot be written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> import neuralab as nl
+        >>> from neuralab.train import History, Trainer, save_checkpoint
+        >>> model = nl.nn.Linear(2, 1)
+        >>> trainer = Trainer(model, nl.optim.SGD(model.parameters(), lr=0.1), None, History())
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.safetensors"
+        >>> save_checkpoint(trainer, path)
+        >>> path.exists()
+        True
+    """
     io.save(trainer.checkpoint(), path)
 
 
@@ -307,16 +507,65 @@ def fit(
 ) -> History:
     """Train ``model`` for ``epochs`` epochs and return its ``History``.
 
-    train / validation: a DataLoader, a Dataset, or a tuple of arrays/Tensors (x, y) or
-    (x, y, sample_weight); validation may also be a fraction of train to hold out.
-    class_weight: per-class weights (sequence or {class: weight}); each sample's loss is
-    weighted by the weight of its class (passed as ``sample_weight`` to the loss).
-    scheduler: stepped per batch for OneCycleLR and CyclicLR, per epoch otherwise;
-    ReduceLROnPlateau is stepped with the validation loss (the training loss without
-    validation). checkpoint: a path written after every epoch; resume: a checkpoint to
-    continue from (the same path is fine). progress: a progress bar per epoch (default:
-    when standard error is a terminal). metrics, validation_freq, check_finite and the
-    callbacks' per-batch hooks: see the module's docstring.
+    Each batch: ``optimizer.zero_grad()``, ``loss(model(x), y)`` (with ``sample_weight=w``
+    for (x, y, w) batches), ``backward()``, ``optimizer.step()``; then validation,
+    per-epoch schedules, metrics, callbacks and the checkpoint. Training resumed from a
+    checkpoint continues bit for bit. See the module's docstring for the hooks.
+
+    Args:
+        model: The model to train.
+        loss: A loss function or module: ``loss(output, target)`` -> a one-element Tensor.
+        optimizer: The optimizer of the model's parameters.
+        train: A DataLoader, a Dataset, or a tuple of arrays/Tensors (x, y) or
+            (x, y, sample_weight).
+        epochs: Number of epochs (in all, when resuming). Defaults to 1.
+        validation: Like train, or a float: the fraction of train to hold out.
+            Defaults to None.
+        scheduler: A learning-rate scheduler: stepped per batch for OneCycleLR and
+            CyclicLR, per epoch otherwise; ReduceLROnPlateau is stepped with the validation
+            loss (the training loss without validation). Defaults to None.
+        callbacks: Callback objects. Defaults to ().
+        metrics: Names (``"accuracy"``, ``"f1"``..., computed over the epoch's outputs) or
+            streaming metric objects (``update_state``, ``result``, ``reset_state``).
+            Defaults to ().
+        batch_size: Samples per batch when train is not a DataLoader. Defaults to 32.
+        shuffle: Shuffle train every epoch when it is not a DataLoader. Defaults to True.
+        class_weight: Per-class weights (a sequence or ``{class: weight}``); each sample's
+            loss is weighted by its class's weight. Defaults to None.
+        clip_grad_norm: Clip the gradients' total norm to this before each step.
+            Defaults to None.
+        checkpoint: A path written after every epoch. Defaults to None.
+        resume: A checkpoint to continue from (the same path is fine). Defaults to None.
+        progress: A progress bar per epoch and a line per finished epoch on standard
+            error; None shows them when standard error is a terminal. Defaults to None.
+        validation_freq: Validate every n-th epoch (an int) or at the listed epochs
+            (from 1). Defaults to 1.
+        check_finite: Raise NonFiniteLossError on a NaN or infinite loss. Defaults to True.
+
+    Returns:
+        The ``History``.
+
+    Raises:
+        NonFiniteLossError: A NaN or infinite loss (with check_finite).
+        CheckpointError: A resume checkpoint that does not fit.
+        ValueError: Bad epochs, batch_size, clip_grad_norm or validation_freq, empty data,
+            or non-finite inputs.
+        TypeError: Data of an unsupported kind, or counts that are not ints.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> history = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=5,
+        ...               validation=0.25, metrics=["accuracy"], progress=False)
+        >>> sorted(history.epochs)
+        ['accuracy', 'loss', 'lr', 'time', 'val_accuracy', 'val_loss']
+        >>> history["val_accuracy"][-1] > 0.7
+        True
     """
     from neuralab.data import DataLoader, train_val_split
 
@@ -433,7 +682,33 @@ def evaluate(
     model: Module, loss: Callable[..., Tensor] | None, data: Any, metrics: Iterable[Any] = ()
 ) -> dict[str, float]:
     """The mean loss (weighted by batch size) and the metrics over ``data``, in eval mode.
-    Metric objects (see the module's docstring) are reset first, then streamed."""
+
+    No graph is recorded; streaming metric objects are reset first, then updated batch by
+    batch.
+
+    Args:
+        model: The model.
+        loss: A loss function, or None for metrics only.
+        data: A DataLoader, a Dataset or a tuple (x, y) or (x, y, sample_weight).
+        metrics: Metric names or streaming metric objects. Defaults to ().
+
+    Returns:
+        A dict: ``"loss"`` (when loss is given) and each metric's value.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import fit
+        >>> _ = nl.manual_seed(0)
+        >>> x = nl.randn(64, 3)
+        >>> y = (x.sum(dim=1) > 0).long()
+        >>> model = nl.nn.Linear(3, 2)
+        >>> opt = nl.optim.SGD(model.parameters(), lr=0.5)
+        >>> from neuralab.train import evaluate
+        >>> _ = fit(model, nl.nn.CrossEntropyLoss(), opt, (x, y), epochs=5, progress=False)
+        >>> logs = evaluate(model, nl.nn.CrossEntropyLoss(), (x, y), metrics=["accuracy"])
+        >>> sorted(logs), logs["accuracy"] > 0.8
+        (['accuracy', 'loss'], True)
+    """
     from neuralab.data import DataLoader
 
     loader = data if isinstance(data, DataLoader) else DataLoader(_as_dataset(data), 256)
@@ -463,8 +738,25 @@ def evaluate(
 
 
 def predict(model: Module, data: Any, batch_size: int = 256) -> Tensor:
-    """The model's outputs for every sample of ``data`` (inputs, or (inputs, ...) batches),
-    concatenated, computed in eval mode without a graph."""
+    """The model's outputs for every sample of ``data``, computed in eval mode without a graph.
+
+    Args:
+        model: The model.
+        data: Inputs (a Tensor or array), a Dataset or DataLoader of inputs or of
+            (inputs, ...) batches.
+        batch_size: Samples per forward pass. Defaults to 256.
+
+    Returns:
+        The outputs, concatenated into one Tensor.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.train import predict
+        >>> model = nl.nn.Linear(3, 2)
+        >>> out = predict(model, nl.randn(10, 3), batch_size=4)
+        >>> out.shape, out.requires_grad
+        ((10, 2), False)
+    """
     from neuralab.data import DataLoader, TensorDataset
 
     if isinstance(data, (Tensor, numpy.ndarray)):

@@ -163,7 +163,21 @@ def _register(package: types.ModuleType, name: str, module: types.ModuleType) ->
 
 
 def compile(model: Any = None, **options: Any) -> Any:
-    """``torch.compile``: not supported (raises, naming it)."""
+    """``torch.compile``: not supported; raises, naming it.
+
+    Args:
+        model: The model or function to compile. Defaults to None.
+        **options: Ignored.
+
+    Raises:
+        UnsupportedError: Always (a NotImplementedError).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.compile(nl.nn.Linear(2, 1))
+        Traceback (most recent call last):
+        neuralab.unsupported.UnsupportedError: ...
+    """
     raise UnsupportedError(FEATURES["compile"])
 
 

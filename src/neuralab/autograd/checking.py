@@ -19,7 +19,24 @@ from neuralab.tensor import Tensor, no_grad
 
 
 class GradcheckError(RuntimeError):
-    """The analytical and numerical Jacobians differ."""
+    """The analytical and numerical Jacobians differ (a RuntimeError).
+
+    The message names the input, the output, the worst entry and how many entries differ.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.autograd import Function, gradcheck
+        >>> class Wrong(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         return x * 2
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         return g * 3  # should be 2
+        >>> gradcheck(Wrong.apply, nl.ones(2, dtype=nl.float64, requires_grad=True))
+        Traceback (most recent call last):
+        neuralab.autograd.checking.GradcheckError: gradcheck: Jacobian mismatch for output 0 ...
+    """
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -37,8 +54,29 @@ def _outputs(fn: Callable[..., Any], inputs: tuple) -> tuple[Tensor, ...]:
 def numerical_jacobian(
     fn: Callable[..., Any], inputs: Sequence[Any], index: int, eps: float = 1e-6
 ) -> list[numpy.ndarray]:
-    """Central-difference Jacobian of each output with respect to inputs[index]:
-    one (output size, input size) array per output."""
+    """Central-difference Jacobian of each output with respect to ``inputs[index]``.
+
+        J[:, j] = (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)
+
+    Args:
+        fn: A function of the inputs returning a Tensor or a tuple of Tensors.
+        inputs: The inputs of fn; ``inputs[index]`` is perturbed in place and restored.
+        index: Which input to differentiate with respect to.
+        eps: The step of the differences. Defaults to 1e-6.
+
+    Returns:
+        One float64 array of shape (output size, input size) per output.
+
+    Raises:
+        TypeError: fn returns something other than Tensors.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.autograd import numerical_jacobian
+        >>> x = nl.tensor([1.0, 2.0], dtype=nl.float64)
+        >>> numerical_jacobian(lambda t: t ** 2, [x], 0)[0].round(6).tolist()
+        [[2.0, 0.0], [0.0, 4.0]]
+    """
     inputs = tuple(inputs)
     x = inputs[index]._data
     flat = x.reshape(-1)  # a view: writes perturb the input in place
@@ -60,8 +98,28 @@ def numerical_jacobian(
 def analytical_jacobian(
     fn: Callable[..., Any], inputs: Sequence[Any], index: int
 ) -> list[numpy.ndarray]:
-    """The Jacobian of each output with respect to inputs[index], one backward per output
-    element."""
+    """The Jacobian of each output with respect to ``inputs[index]``, by backward.
+
+    One backward per output element; the inputs' ``.grad`` are left None.
+
+    Args:
+        fn: A function of the inputs returning a Tensor or a tuple of Tensors.
+        inputs: The inputs of fn; ``inputs[index]`` must require grad.
+        index: Which input to differentiate with respect to.
+
+    Returns:
+        One float64 array of shape (output size, input size) per output.
+
+    Raises:
+        TypeError: fn returns something other than Tensors.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.autograd import analytical_jacobian
+        >>> x = nl.tensor([1.0, 2.0], dtype=nl.float64, requires_grad=True)
+        >>> analytical_jacobian(lambda t: t ** 2, [x], 0)[0].tolist()
+        [[2.0, 0.0], [0.0, 4.0]]
+    """
     inputs = tuple(inputs)
     x = inputs[index]
     outs = _outputs(fn, inputs)
@@ -96,9 +154,31 @@ def gradcheck(
 ) -> bool:
     """Check fn's gradients for every input that requires grad against finite differences.
 
-    Inputs that require grad must be float64 (float32 differences are too coarse).
-    Returns True, or raises ``GradcheckError`` naming the input, the output and the worst
-    entry (returns False instead when ``raise_exception`` is false).
+    Entries pass when ``|analytical - numerical| <= atol + rtol * |numerical|``.
+
+    Args:
+        fn: A function of the inputs returning a Tensor or a tuple of Tensors.
+        inputs: A Tensor or a tuple of inputs; those that require grad must be float64
+            (float32 differences are too coarse).
+        eps: The step of the finite differences. Defaults to 1e-6.
+        atol: Absolute tolerance. Defaults to 1e-5.
+        rtol: Relative tolerance. Defaults to 1e-3.
+        raise_exception: Raise on a mismatch instead of returning False. Defaults to True.
+
+    Returns:
+        True if the Jacobians agree (False on a mismatch without raise_exception).
+
+    Raises:
+        GradcheckError: A mismatch, naming the input, the output and the worst entry.
+        ValueError: No input requires grad.
+        TypeError: An input that requires grad is not float64, or fn returns something
+            other than Tensors.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([0.5, -1.0, 2.0], dtype=nl.float64, requires_grad=True)
+        >>> nl.autograd.gradcheck(lambda t: (t.tanh() * t).sum(), x)
+        True
     """
     inputs = _as_tuple(inputs)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]

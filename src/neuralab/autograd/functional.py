@@ -31,9 +31,36 @@ def grad(
     allow_unused: bool | None = None,
     materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
-    """d(sum of outputs · grad_outputs)/d(input) for each input, as a tuple, without
-    touching any ``.grad``. An input the outputs do not depend on raises, unless
-    ``allow_unused`` (then None, or zeros with ``materialize_grads``)."""
+    """The gradients of outputs with respect to inputs, without touching any ``.grad``.
+
+    For each input x: d(sum_k outputs[k] * grad_outputs[k]) / dx, as a tuple.
+
+    Args:
+        outputs: A Tensor or a sequence of Tensors to differentiate.
+        inputs: A Tensor or a sequence of Tensors that require grad.
+        grad_outputs: dL/d(output) for each output; may be omitted (None) for one-element
+            outputs. Defaults to None.
+        retain_graph: Keep the graph for another backward. Defaults to None (False).
+        create_graph: Not supported (higher-order gradients). Defaults to False.
+        allow_unused: Return None for an input the outputs do not depend on, instead of
+            raising. Defaults to None (False).
+        materialize_grads: Return zeros instead of None for unused inputs. Defaults to False.
+
+    Returns:
+        A tuple with one Tensor (or None) per input.
+
+    Raises:
+        RuntimeError: An input the outputs do not depend on (without allow_unused), an
+            output that does not require grad, or grad_outputs of the wrong number or shape.
+        NotImplementedError: create_graph=True.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
+        >>> (g,) = nl.autograd.grad((x ** 2).sum(), x)
+        >>> g, x.grad is None
+        (tensor([2., 4.]), True)
+    """
     if create_graph:
         raise NotImplementedError(
             "autograd.grad(create_graph=True): higher-order gradients are not supported by "
@@ -66,7 +93,30 @@ def backward(
     create_graph: bool = False,
     inputs: Any = None,
 ) -> None:
-    """``sum(t.backward(g) for t, g in zip(tensors, grad_tensors))`` into the leaves' ``.grad``."""
+    """Backward from several tensors at once, into the leaves' ``.grad``.
+
+    The same as ``sum(t.backward(g) for t, g in zip(tensors, grad_tensors))``.
+
+    Args:
+        tensors: A Tensor or a sequence of Tensors to differentiate.
+        grad_tensors: dL/d(tensor) for each; may be omitted (None) for one-element tensors.
+            Defaults to None.
+        retain_graph: Keep the graph for another backward. Defaults to None (False).
+        create_graph: Not supported. Defaults to False.
+        inputs: Accumulate into these tensors' ``.grad`` only. Defaults to None (all leaves).
+
+    Raises:
+        RuntimeError: A tensor that does not require grad, or grad_tensors of the wrong
+            number or shape.
+        NotImplementedError: create_graph=True.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
+        >>> nl.autograd.backward([(x * 2).sum(), (x * x).sum()])
+        >>> x.grad  # 2 + 2x
+        tensor([4., 6.])
+    """
     pairs = _pairs(tensors, grad_tensors, "autograd.backward")
     if create_graph:
         raise NotImplementedError("autograd.backward(create_graph=True) is not supported")

@@ -43,7 +43,24 @@ GeneratorLike = backend.Generator | numpy.random.Generator | int | None
 
 
 def as_generator(generator: Any, who: str) -> numpy.random.Generator:
-    """The ``numpy.random.Generator`` that ``generator`` stands for (``backend.generator``)."""
+    """The ``numpy.random.Generator`` that ``generator`` stands for (``backend.generator``).
+
+    Args:
+        generator: a ``neuralab.Generator`` (``torch.Generator``), a
+            ``numpy.random.Generator``, an int seed, or None for the global neuralab generator.
+        who: The caller's name, for the error message.
+
+    Returns:
+        A ``numpy.random.Generator``.
+
+    Raises:
+        TypeError: ``generator`` is none of the accepted kinds.
+
+    Examples:
+        >>> rng = as_generator(0, "example")
+        >>> int(rng.integers(10)) == int(as_generator(0, "example").integers(10))
+        True
+    """
     return backend.generator(generator, who)
 
 
@@ -54,6 +71,19 @@ class Dataset(abc.ABC):
     the rows of whole arrays (as ``TensorDataset``) may also override ``_arrays`` to
     return those arrays: the ``DataLoader`` then gathers each batch with one fancy index
     per array instead of calling ``__getitem__`` once per sample.
+
+    Examples:
+        >>> from neuralab.data import Dataset
+        >>> class Squares(Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, i):
+        ...         return i * i
+        >>> data = Squares()
+        >>> len(data), data[3]
+        (4, 9)
+        >>> len(data + data)  # a ConcatDataset
+        8
     """
 
     @abc.abstractmethod
@@ -79,9 +109,19 @@ class Dataset(abc.ABC):
 
 
 class IterableDataset:
-    """A dataset that is a stream of samples: subclasses implement ``__iter__``, as
-    ``torch.utils.data.IterableDataset``. A ``DataLoader`` over one groups consecutive
-    samples into batches; it takes no ``shuffle`` or ``sampler``. Not indexable."""
+    """A dataset that is a stream of samples, as ``torch.utils.data.IterableDataset``.
+
+    Subclasses implement ``__iter__``. A ``DataLoader`` over one groups consecutive samples
+    into batches; it takes no ``shuffle`` or ``sampler``. Not indexable.
+
+    Examples:
+        >>> from neuralab.data import DataLoader, IterableDataset
+        >>> class Count(IterableDataset):
+        ...     def __iter__(self):
+        ...         return iter(range(5))
+        >>> [batch.tolist() for batch in DataLoader(Count(), batch_size=2)]
+        [[0, 1], [2, 3], [4]]
+    """
 
     def __iter__(self) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
@@ -91,7 +131,21 @@ class IterableDataset:
 
 
 class ChainDataset(IterableDataset):
-    """Several iterable datasets one after the other (``torch.utils.data.ChainDataset``)."""
+    """Several iterable datasets one after the other (``torch.utils.data.ChainDataset``).
+
+    Args:
+        datasets: The iterable datasets, chained in order.
+
+    Examples:
+        >>> from neuralab.data import ChainDataset, IterableDataset
+        >>> class Range(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n))
+        >>> list(ChainDataset([Range(2), Range(3)]))
+        [0, 1, 0, 1, 2]
+    """
 
     def __init__(self, datasets: Sequence[Any]) -> None:
         self.datasets = list(datasets)
@@ -101,8 +155,28 @@ class ChainDataset(IterableDataset):
 
 
 class ConcatDataset(Dataset):
-    """Several datasets one after the other: sample ``i`` of the first, then of the
-    second, ...; ``len`` is the sum of the lengths (``torch.utils.data.ConcatDataset``)."""
+    """Several datasets one after the other (``torch.utils.data.ConcatDataset``).
+
+    Sample ``i`` of the first, then of the second, ...; ``len`` is the sum of the lengths.
+
+    Args:
+        datasets: The map-style datasets, in order.
+
+    Raises:
+        ValueError: No datasets.
+        TypeError: An IterableDataset among them, or (on indexing) an index that is not an
+            int.
+        IndexError: (On indexing) an index out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import ConcatDataset, TensorDataset
+        >>> a = TensorDataset(nl.arange(3))
+        >>> b = TensorDataset(nl.arange(10, 12))
+        >>> both = ConcatDataset([a, b])
+        >>> len(both), both[3]
+        (5, (tensor(10, dtype=int64),))
+    """
 
     def __init__(self, datasets: Sequence[Any]) -> None:
         self.datasets = list(datasets)
@@ -129,11 +203,27 @@ class ConcatDataset(Dataset):
 
 
 class TensorDataset(Dataset):
-    """Samples that are the rows of tensors sharing their first dimension:
-    ``dataset[i] == tuple(t[i] for t in tensors)``.
+    """Samples that are the rows of tensors sharing their first dimension.
 
-    ``TensorDataset(*tensors)``: Tensors or arrays (arrays keep their dtype, as
-    ``neuralab.tensor`` does: float32 images stay float32, int64 labels stay int64).
+    ``dataset[i] == tuple(t[i] for t in tensors)``. Arrays are accepted and keep their dtype,
+    as ``neuralab.tensor`` does: float32 images stay float32, int64 labels stay int64.
+
+    Args:
+        *tensors: Tensors or arrays, all with the same size in the first dimension.
+
+    Raises:
+        ValueError: No tensors, a 0-dimensional one, or first dimensions that differ.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import TensorDataset
+        >>> x = nl.arange(6, dtype=nl.float32).reshape(3, 2)
+        >>> y = nl.tensor([0, 1, 0])
+        >>> data = TensorDataset(x, y)
+        >>> len(data)
+        3
+        >>> data[1]
+        (tensor([2., 3.]), tensor(1, dtype=int64))
     """
 
     def __init__(self, *tensors: Any) -> None:
@@ -174,8 +264,22 @@ class TensorDataset(Dataset):
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``: ``subset[i] == dataset[indices[i]]``.
 
-    ``indices`` is a sequence (or 1-d array) of ints in ``[-len(dataset), len(dataset))``;
-    negative ones count from the end, as in Python.
+    Args:
+        dataset: A map-style dataset.
+        indices: A sequence (or 1-d array) of ints in ``[-len(dataset), len(dataset))``;
+            negative ones count from the end, as in Python.
+
+    Raises:
+        TypeError: ``indices`` is not a 1-d sequence of ints.
+        IndexError: An index out of range.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import Subset, TensorDataset
+        >>> data = TensorDataset(nl.arange(10))
+        >>> part = Subset(data, [0, -1])
+        >>> len(part), part[1]
+        (2, (tensor(9, dtype=int64),))
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int] | numpy.ndarray) -> None:
@@ -242,10 +346,31 @@ def random_split(
 ) -> list[Subset]:
     """Split ``dataset`` into disjoint random ``Subset``s of the given lengths.
 
-    ``lengths``: ints that sum to ``len(dataset)``, or fractions that sum to 1 (each split
-    gets ``floor(n * fraction)`` samples, the remainder goes one by one to the first
-    splits, as in PyTorch). ``generator``: a ``neuralab.Generator`` (``torch.Generator``),
-    a ``numpy.random.Generator``, an int seed, or None for the global neuralab generator.
+    Args:
+        dataset: A map-style dataset.
+        lengths: Ints that sum to ``len(dataset)``, or fractions that sum to 1 (each split
+            gets ``floor(n * fraction)`` samples, the remainder goes one by one to the first
+            splits, as in PyTorch).
+        generator: Source of the permutation: a ``neuralab.Generator``
+            (``torch.Generator``), a ``numpy.random.Generator``, an int seed, or None for
+            the global neuralab generator. Defaults to None.
+
+    Returns:
+        A list of ``Subset``s, one per length.
+
+    Raises:
+        ValueError: Empty or negative lengths, or lengths that sum neither to the dataset's
+            length nor to 1.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import TensorDataset, random_split
+        >>> data = TensorDataset(nl.arange(10))
+        >>> train, val = random_split(data, [0.8, 0.2], generator=0)
+        >>> len(train), len(val)
+        (8, 2)
+        >>> sorted(train.indices.tolist() + val.indices.tolist()) == list(range(10))
+        True
     """
     n = len(dataset)
     counts = _split_lengths(lengths, n)
@@ -257,11 +382,30 @@ def random_split(
 def train_val_split(
     dataset: Any, val_fraction: float = 0.1, seed: GeneratorLike = None
 ) -> tuple[Subset, Subset]:
-    """Split ``dataset`` at random into (train, validation) subsets, the validation one
-    holding ``round(val_fraction * len(dataset))`` samples.
+    """Split ``dataset`` at random into (train, validation) subsets.
 
-    ``seed``: an int for a split that does not depend on the global generator, a
-    ``numpy.random.Generator``, or None for the global neuralab generator.
+    The validation subset holds ``round(val_fraction * len(dataset))`` samples.
+
+    Args:
+        dataset: A map-style dataset.
+        val_fraction: Fraction of the samples for validation, in (0, 1). Defaults to 0.1.
+        seed: An int for a split that does not depend on the global generator, a
+            ``neuralab.Generator`` or ``numpy.random.Generator``, or None for the global
+            neuralab generator. Defaults to None.
+
+    Returns:
+        ``(train, validation)``, two disjoint ``Subset``s.
+
+    Raises:
+        TypeError: ``val_fraction`` is not a number.
+        ValueError: ``val_fraction`` outside (0, 1), or one that leaves a subset empty.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import TensorDataset, train_val_split
+        >>> train, val = train_val_split(TensorDataset(nl.arange(20)), 0.25, seed=0)
+        >>> len(train), len(val)
+        (15, 5)
     """
     if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real):
         raise TypeError(

@@ -25,13 +25,33 @@ def load_digits(
     scale: tuple[float, float] | None = (0.0, 1.0),
     as_dataset: bool = False,
 ) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
-    """The digits (``sklearn.datasets.load_digits``) as ``(X, y)``, or a ``TensorDataset``
-    with ``as_dataset=True``.
+    """The 8 x 8 digits of scikit-learn (``sklearn.datasets.load_digits``), no download.
 
-    ``X`` is float32: (n, 64) with ``flatten``, else (n, 1, 8, 8) (channels first, for
-    ``Conv2d``); its pixels are ``lo + (hi - lo) * x / 16`` for ``scale=(lo, hi)``, or the
-    raw values 0..16 with ``scale=None``. ``y`` is int64 in ``0 .. n_class - 1``.
-    ``n_class``: keep only the digits below it (1,797 samples for 10).
+    Pixels are ``lo + (hi - lo) * x / 16`` for ``scale=(lo, hi)``, or the raw values 0..16
+    with ``scale=None``.
+
+    Args:
+        n_class: Keep only the digits below it (1,797 samples for 10). Defaults to 10.
+        flatten: Each image a vector of 64 values instead of (1, 8, 8) (channels first,
+            for ``Conv2d``). Defaults to True.
+        scale: ``(lo, hi)``, the range of the pixels, or None for the raw values.
+            Defaults to (0.0, 1.0).
+        as_dataset: Return a ``TensorDataset`` instead of the arrays. Defaults to False.
+
+    Returns:
+        ``(X, y)``: X float32 (n, 64) or (n, 1, 8, 8), y int64 in ``0 .. n_class - 1``; or a
+        ``TensorDataset`` of them.
+
+    Raises:
+        TypeError: A n_class that is not an int.
+        ValueError: A n_class outside 1..10, or a scale with lo >= hi.
+        ImportError: scikit-learn is not installed.
+
+    Examples:
+        >>> from neuralab.data import load_digits
+        >>> X, y = load_digits(flatten=False)
+        >>> X.shape, X.dtype, float(X.max()), y[:5].tolist()
+        ((1797, 1, 8, 8), dtype('float32'), 1.0, [0, 1, 2, 3, 4])
     """
     if isinstance(n_class, bool) or not isinstance(n_class, numbers.Integral):
         raise TypeError(f"load_digits: n_class must be an int in 1..10, got {n_class!r}")

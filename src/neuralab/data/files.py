@@ -135,11 +135,31 @@ def _urlopen(url: str, timeout: float) -> Any:
 
 
 class ChecksumError(ValueError):
-    """A data file whose size or SHA-256 differs from the published one."""
+    """A data file whose size or SHA-256 differs from the published one.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from neuralab.data import files
+        >>> bad = pathlib.Path(tempfile.mkdtemp()) / "t10k-labels-idx1-ubyte.gz"
+        >>> _ = bad.write_bytes(b"not the labels")
+        >>> try:
+        ...     files.read_verified(bad, "mnist", "t10k-labels-idx1-ubyte.gz")
+        ... except files.ChecksumError:
+        ...     print("refused")
+        refused
+    """
 
 
 class DataNotFoundError(FileNotFoundError):
-    """A data file found in no data directory and not downloaded."""
+    """A data file found in no data directory and not downloaded (a FileNotFoundError).
+
+    Its message says where the file was looked for and where to put it.
+
+    Examples:
+        >>> from neuralab.data import files
+        >>> issubclass(files.DataNotFoundError, FileNotFoundError)
+        True
+    """
 
 
 def _info(dataset: str, filename: str) -> FileInfo:
@@ -153,14 +173,36 @@ def _info(dataset: str, filename: str) -> FileInfo:
 
 
 def cache_dir() -> Path:
-    """The user cache for data sets: ``$XDG_CACHE_HOME/neuralab`` or ``~/.cache/neuralab``."""
+    """The user cache for data sets: ``$XDG_CACHE_HOME/neuralab`` or ``~/.cache/neuralab``.
+
+    Returns:
+        The folder's path (it may not exist yet).
+
+    Examples:
+        >>> from neuralab.data import files
+        >>> files.cache_dir().name
+        'neuralab'
+    """
     base = os.environ.get("XDG_CACHE_HOME")
     root = Path(base) if base else Path.home() / ".cache"
     return root / "neuralab"
 
 
 def search_dirs(root: str | os.PathLike | None = None) -> list[Path]:
-    """The data directories in lookup order: ``root``, ``$NEURALAB_DATA``, the user cache."""
+    """The data directories in lookup order: ``root``, ``$NEURALAB_DATA``, the user cache.
+
+    Args:
+        root: A directory searched first, or None. Defaults to None.
+
+    Returns:
+        The directories, without repeats.
+
+    Examples:
+        >>> from neuralab.data import files
+        >>> dirs = files.search_dirs("/tmp/my-data")
+        >>> str(dirs[0]), dirs[-1] == files.cache_dir()
+        ('/tmp/my-data', True)
+    """
     dirs = []
     if root is not None:
         dirs.append(Path(os.fspath(root)).expanduser())
@@ -176,8 +218,32 @@ def search_dirs(root: str | os.PathLike | None = None) -> list[Path]:
 
 
 def locate(dataset: str, filename: str, root: str | os.PathLike | None = None) -> Path | None:
-    """The first existing ``<dir>/<folder>/<filename>`` or ``<dir>/<filename>`` over the
-    directories of ``search_dirs(root)``, or None. Not verified yet."""
+    """Where a data set's file is, not verified yet.
+
+    The first existing ``<dir>/<folder>/<filename>`` or ``<dir>/<filename>`` over the
+    directories of ``search_dirs(root)`` (folder ``mnist`` or ``fashion-mnist``, or
+    torchvision's ``MNIST/raw`` / ``FashionMNIST/raw``).
+
+    Args:
+        dataset: ``"mnist"`` or ``"fashion-mnist"``.
+        filename: One of the data set's four file names.
+        root: A directory searched first, or None. Defaults to None.
+
+    Returns:
+        The path, or None if the file is nowhere.
+
+    Raises:
+        ValueError: An unknown data set or file name.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from neuralab.data import files
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> (root / "mnist").mkdir()
+        >>> _ = (root / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"")
+        >>> files.locate("mnist", "t10k-labels-idx1-ubyte.gz", root).relative_to(root).as_posix()
+        'mnist/t10k-labels-idx1-ubyte.gz'
+    """
     _info(dataset, filename)
     for directory in search_dirs(root):
         for folder in (*FOLDERS[dataset], ""):
@@ -214,10 +280,34 @@ def _mismatch(
 
 
 def read_verified(path: str | os.PathLike, dataset: str, filename: str) -> bytes:
-    """The bytes of ``path``, checked to be the published ``dataset`` file ``filename``
-    (size and SHA-256; hashed once per file per process). Raises ``ChecksumError``.
-    A file of the wrong size is refused before it is read (it is hashed only when its
-    size is that of another published file, to say which one it is)."""
+    """The bytes of ``path``, checked to be the published ``dataset`` file ``filename``.
+
+    Size and SHA-256 are checked (hashed once per file per process). A file of the wrong
+    size is refused before it is read (it is hashed only when its size is that of another
+    published file, to say which one it is).
+
+    Args:
+        path: The file to read (a regular file).
+        dataset: ``"mnist"`` or ``"fashion-mnist"``.
+        filename: Which published file it should be.
+
+    Returns:
+        The file's bytes.
+
+    Raises:
+        ChecksumError: The size or SHA-256 differs from the published one.
+        ValueError: An unknown data set or file name.
+        OSError: The file cannot be read or is not a regular file.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from neuralab.data import files
+        >>> bad = pathlib.Path(tempfile.mkdtemp()) / "labels.gz"
+        >>> _ = bad.write_bytes(b"short")
+        >>> files.read_verified(bad, "mnist", "t10k-labels-idx1-ubyte.gz")
+        Traceback (most recent call last):
+        neuralab.data.files.ChecksumError: ...
+    """
     info = _info(dataset, filename)
     path = Path(os.fspath(path))
     f, size = safe_io.open_regular(path, "read")
@@ -292,13 +382,32 @@ def download_file(
     mirrors: tuple[str, ...] | None = None,
     progress: bool | None = None,
 ) -> Path:
-    """Download ``filename`` of ``dataset`` into ``directory`` (default: the user cache's
-    ``<folder>``), trying each of ``mirrors`` (default: ``MIRRORS[dataset]``) in turn.
+    """Download ``filename`` of ``dataset``, trying each mirror in turn.
 
-    The bytes are verified (size and SHA-256) before the file appears; a failed or
-    mismatching download leaves nothing behind. ``progress``: show a progress bar (default:
-    when standard error is a terminal). Returns the file's path; raises
-    ``DataNotFoundError`` listing each mirror's error when every mirror failed.
+    The bytes are verified (size and SHA-256) while they stream and before the file
+    appears; a failed or mismatching download leaves nothing behind.
+
+    Args:
+        dataset: ``"mnist"`` or ``"fashion-mnist"``.
+        filename: One of the data set's four file names.
+        directory: Where to put the file; None for the user cache's data set folder.
+            Defaults to None.
+        mirrors: Base URLs to try; None for ``MIRRORS[dataset]``. Defaults to None.
+        progress: Show a progress bar; None shows one when standard error is a terminal.
+            Defaults to None.
+
+    Returns:
+        The downloaded file's path.
+
+    Raises:
+        DataNotFoundError: Every mirror failed (each one's error is listed).
+        ValueError: An unknown data set or file name.
+
+    Examples:
+        >>> from neuralab.data import files
+        >>> # skipped: needs the network
+        >>> files.download_file("mnist", "t10k-labels-idx1-ubyte.gz")  # doctest: +SKIP
+        PosixPath('/root/.cache/neuralab/mnist/t10k-labels-idx1-ubyte.gz')
     """
     info = _info(dataset, filename)
     folder = Path(os.fspath(directory)) if directory is not None else None
@@ -326,10 +435,34 @@ def fetch(
     download: bool = True,
     progress: bool | None = None,
 ) -> tuple[Path, bytes]:
-    """The verified bytes of ``dataset``'s ``filename`` and the path they came from: found
-    in the data directories (see the module docs) or, with ``download``, downloaded once
-    into the user cache. Raises ``ChecksumError`` for a file that does not match and
-    ``DataNotFoundError`` (with where to put the file) when there is none."""
+    """The verified bytes of ``dataset``'s ``filename`` and the path they came from.
+
+    Found in the data directories (see the module docs) or, with ``download``, downloaded
+    once into the user cache.
+
+    Args:
+        dataset: ``"mnist"`` or ``"fashion-mnist"``.
+        filename: One of the data set's four file names.
+        root: A directory searched first, or None. Defaults to None.
+        download: Download the file if it is found nowhere. Defaults to True.
+        progress: Show a progress bar while downloading; None shows one when standard error
+            is a terminal. Defaults to None.
+
+    Returns:
+        ``(path, data)``.
+
+    Raises:
+        ChecksumError: A file that does not match the published one.
+        DataNotFoundError: No file, and no download (or a failed one); the message says
+            where to put the file.
+
+    Examples:
+        >>> from neuralab.data import files
+        >>> # skipped: needs the data files (or the network)
+        >>> path, data = files.fetch("mnist", "t10k-labels-idx1-ubyte.gz")  # doctest: +SKIP
+        >>> len(data)  # doctest: +SKIP
+        4542
+    """
     path = locate(dataset, filename, root)
     if path is not None:
         return path, read_verified(path, dataset, filename)

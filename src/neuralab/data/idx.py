@@ -181,9 +181,28 @@ def _read(
 
 
 def gunzip(data: bytes, name: str = "<bytes>", limit: int = MAX_BYTES) -> bytes:
-    """Decompress gzip ``data`` (no more than ``limit`` bytes); ``name`` (the file)
-    appears in the error if it is not valid gzip data, is cut short or expands past
-    ``limit``."""
+    """Decompress gzip ``data``, no more than ``limit`` bytes.
+
+    Args:
+        data: The gzip bytes.
+        name: The file, named in the errors. Defaults to ``"<bytes>"``.
+        limit: Most bytes accepted after decompression. Defaults to ``MAX_BYTES`` (4 GiB).
+
+    Returns:
+        The decompressed bytes.
+
+    Raises:
+        ValueError: Not gzip data, data cut short, or data that expands past ``limit``.
+
+    Examples:
+        >>> import gzip
+        >>> from neuralab.data.idx import gunzip
+        >>> gunzip(gzip.compress(b"abc"))
+        b'abc'
+        >>> gunzip(gzip.compress(b"abcd"), limit=3)
+        Traceback (most recent call last):
+        ValueError: <bytes>: gzip data expands to more than the 3 bytes accepted
+    """
     if data[:2] != _GZIP_MAGIC:
         raise ValueError(f"{name}: not a gzip file (it starts with {bytes(data[:2])!r})")
     out = _Gunzip(io.BytesIO(data), b"", name).read(limit + 1)
@@ -193,15 +212,53 @@ def gunzip(data: bytes, name: str = "<bytes>", limit: int = MAX_BYTES) -> bytes:
 
 
 def parse_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> numpy.ndarray:
-    """The array stored in uncompressed IDX bytes ``data``, in native byte order (a
-    writable copy). ``magic``: the magic number the caller expects (e.g. ``IMAGES_MAGIC``);
-    ``name``: the file, for the errors."""
+    """The array stored in uncompressed IDX bytes, in native byte order (a writable copy).
+
+    Args:
+        data: The IDX bytes: magic, dimensions, values.
+        name: The file, named in the errors. Defaults to ``"<bytes>"``.
+        magic: The magic number expected (e.g. ``IMAGES_MAGIC``), or None for any.
+            Defaults to None.
+
+    Returns:
+        A NumPy array of the file's dtype and dimensions.
+
+    Raises:
+        ValueError: An unknown or unexpected magic, absurd dimensions, or data shorter or
+            longer than the header says.
+
+    Examples:
+        >>> from neuralab.data.idx import LABELS_MAGIC, parse_idx
+        >>> raw = bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9])  # uint8, 1 dim of 3
+        >>> parse_idx(raw, magic=LABELS_MAGIC).tolist()
+        [7, 8, 9]
+    """
     return _read(_Plain(io.BytesIO(data), b"", name), name, magic, len(data), False)
 
 
 def decode_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> numpy.ndarray:
-    """The array stored in IDX bytes ``data``, gzip-compressed or not; decompresses no
-    more than the header promises."""
+    """The array stored in IDX bytes, gzip-compressed or not.
+
+    Decompresses no more than the header promises.
+
+    Args:
+        data: The IDX bytes, gzip-compressed or not.
+        name: The file, named in the errors. Defaults to ``"<bytes>"``.
+        magic: The magic number expected, or None for any. Defaults to None.
+
+    Returns:
+        A NumPy array of the file's dtype and dimensions.
+
+    Raises:
+        ValueError: Bad gzip data, or a bad IDX header or length (see ``parse_idx``).
+
+    Examples:
+        >>> import gzip
+        >>> from neuralab.data.idx import decode_idx
+        >>> raw = bytes([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4])  # uint8, 2 x 2
+        >>> decode_idx(gzip.compress(raw)).tolist()
+        [[1, 2], [3, 4]]
+    """
     source, compressed = _source(io.BytesIO(data), name)
     return _read(source, name, magic, len(data), compressed)
 
@@ -209,10 +266,29 @@ def decode_idx(data: bytes, name: str = "<bytes>", magic: int | None = None) -> 
 def read_idx(path: str | os.PathLike, magic: int | None = None) -> numpy.ndarray:
     """Read an IDX file, gzip-compressed (detected by its first bytes) or not.
 
-    ``magic``: the magic number expected (``IMAGES_MAGIC`` = 2051, ``LABELS_MAGIC`` =
-    2049), or None for any valid IDX file. This reads the file as it is; the MNIST
-    datasets verify its checksum first (``neuralab.data.files``). Only regular files are
-    read, and no more than the header promises.
+    This reads the file as it is; the MNIST datasets verify its checksum first
+    (``neuralab.data.files``). Only regular files are read, and no more than the header
+    promises.
+
+    Args:
+        path: The file.
+        magic: The magic number expected (``IMAGES_MAGIC`` = 2051, ``LABELS_MAGIC`` = 2049),
+            or None for any valid IDX file. Defaults to None.
+
+    Returns:
+        A NumPy array of the file's dtype and dimensions.
+
+    Raises:
+        ValueError: A bad gzip stream, IDX header or length; the message names the file.
+        OSError: The file cannot be read or is not a regular file.
+
+    Examples:
+        >>> import gzip, tempfile, pathlib
+        >>> from neuralab.data import read_idx
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels-idx1-ubyte.gz"
+        >>> _ = path.write_bytes(gzip.compress(bytes([0, 0, 8, 1, 0, 0, 0, 2, 5, 0])))
+        >>> read_idx(path, magic=2049).tolist()
+        [5, 0]
     """
     name = os.fspath(path)
     f, size = safe_io.open_regular(name, "read_idx")

@@ -61,6 +61,24 @@ def default_collate(batch: list[Any]) -> Any:
     bools a bool Tensor; NumPy scalars keep their dtype; tuples and lists are collated
     field by field (a tuple of batches for a tuple, a list for a list), dicts key by key;
     strings and bytes stay a list.
+
+    Args:
+        batch: The samples, all of one structure.
+
+    Returns:
+        The batch, of the samples' structure with Tensors in place of the leaves.
+
+    Raises:
+        ValueError: An empty batch, or samples whose fields differ in number or keys.
+        ShapeError: Tensors or arrays of different shapes (pad them or pass a collate_fn).
+        TypeError: A sample of a kind it cannot collate.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import default_collate
+        >>> x, y = default_collate([(nl.zeros(2), 0), (nl.ones(2), 1)])
+        >>> x.shape, y
+        ((2, 2), tensor([0, 1], dtype=int64))
     """
     if not batch:
         raise ValueError("default_collate: got an empty batch")
@@ -108,9 +126,23 @@ def default_collate(batch: list[Any]) -> Any:
 
 
 def default_convert(data: Any) -> Any:
-    """One sample, unbatched (``DataLoader(batch_size=None)``): NumPy arrays and scalars
-    become Tensors, recursively inside tuples, lists and dicts; anything else is kept, as
-    ``torch.utils.data.default_convert``."""
+    """One sample, unbatched (``DataLoader(batch_size=None)``): NumPy arrays made Tensors.
+
+    NumPy arrays and scalars become Tensors, recursively inside tuples, lists and dicts;
+    anything else is kept, as ``torch.utils.data.default_convert``.
+
+    Args:
+        data: The sample.
+
+    Returns:
+        The sample with Tensors in place of NumPy arrays and scalars.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.data import default_convert
+        >>> default_convert({"x": np.ones(2, dtype=np.float32), "name": "a"})
+        {'x': tensor([1., 1.]), 'name': 'a'}
+    """
     if isinstance(data, (numpy.ndarray, numpy.generic)) and data.dtype.kind not in "OUSV":
         return Tensor._from_array(numpy.asarray(data))
     if isinstance(data, collections.abc.Mapping):
@@ -146,7 +178,19 @@ def _gather_plan(dataset: Any) -> Plan | None:
 
 
 class WorkerInfo(NamedTuple):
-    """What ``get_worker_info()`` returns inside ``worker_init_fn`` (one in-process worker)."""
+    """What ``get_worker_info()`` returns inside ``worker_init_fn`` (one in-process worker).
+
+    Attributes:
+        id: The worker's index (always 0: loading runs in this process).
+        num_workers: The loader's ``num_workers``.
+        seed: The worker's seed.
+        dataset: The loader's dataset.
+
+    Examples:
+        >>> from neuralab.data import WorkerInfo
+        >>> WorkerInfo(id=0, num_workers=2, seed=7, dataset=None).num_workers
+        2
+    """
 
     id: int
     num_workers: int
@@ -158,8 +202,24 @@ _worker_info: WorkerInfo | None = None
 
 
 def get_worker_info() -> WorkerInfo | None:
-    """The current worker's ``WorkerInfo`` while ``worker_init_fn`` runs, else None: the
-    DataLoader loads in the main process, so dataset code sees the single-process case."""
+    """The current worker's ``WorkerInfo`` while ``worker_init_fn`` runs, else None.
+
+    The DataLoader loads in the main process, so dataset code sees the single-process case.
+
+    Returns:
+        A ``WorkerInfo`` or None.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import DataLoader, TensorDataset, get_worker_info
+        >>> get_worker_info() is None
+        True
+        >>> seen = []
+        >>> loader = DataLoader(TensorDataset(nl.arange(4)), batch_size=2, num_workers=2,
+        ...                     worker_init_fn=lambda i: seen.append(get_worker_info().id))
+        >>> len(list(loader)), seen
+        (2, [0])
+    """
     return _worker_info
 
 
@@ -172,38 +232,76 @@ def _check_bool(value: Any, name: str) -> bool:
 class DataLoader:
     """Iterate over ``dataset`` in batches, as ``torch.utils.data.DataLoader``.
 
-    ``DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-    num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
-    worker_init_fn=None, multiprocessing_context=None, generator=None, *,
-    prefetch_factor=None, persistent_workers=False, pin_memory_device="", in_order=True)``
+    ``len(loader)`` is the number of batches: ``ceil(n / batch_size)``, or
+    ``floor(n / batch_size)`` with ``drop_last``. Each batch is a tuple of Tensors for a
+    ``TensorDataset`` (one per tensor; dtypes kept), else what ``collate_fn`` makes of the
+    list of samples. Batches never share memory with the dataset. An ``IterableDataset`` is
+    batched in stream order.
 
-    - ``len(loader)`` is the number of batches: ``ceil(n / batch_size)``, or
-      ``floor(n / batch_size)`` with ``drop_last`` (the last, smaller batch is dropped).
-    - ``shuffle``: a new random order every epoch (every ``iter(loader)``), drawn from
-      ``generator``: a ``neuralab.Generator`` (``torch.Generator``), a
-      ``numpy.random.Generator``, an int seed (a generator made once here, so epochs
-      differ but runs repeat), or None for the global neuralab generator, so that
-      ``neuralab.manual_seed`` makes the order reproducible. ``loader.sampler`` is then a
-      ``RandomSampler`` (else a ``SequentialSampler``); ``sampler=`` / ``batch_sampler=``
-      take any sampler or iterable of indices (lists of indices for ``batch_sampler``).
-    - ``batch_size=None``: no batching; each item is one sample, NumPy arrays made
-      Tensors (``default_convert``). An ``IterableDataset`` is batched in stream order.
-    - Each batch is a tuple of Tensors for a ``TensorDataset`` (one per tensor; dtypes
-      kept), else what ``collate_fn`` (default: ``default_collate``) makes of the list of
-      samples. Batches never share memory with the dataset.
-    - ``num_workers > 0``: loading still runs in this process, one batch at a time (the
-      work is NumPy, which the fast paths below make cheap); ``worker_init_fn(0)`` is
-      called once, before the first batch of the first epoch, with ``get_worker_info()``
-      describing that one worker. ``pin_memory``, ``timeout``, ``prefetch_factor``,
-      ``persistent_workers``, ``multiprocessing_context``, ``pin_memory_device`` and
-      ``in_order`` are accepted and checked as PyTorch checks them, and change nothing on
-      the CPU.
+    With ``num_workers > 0`` loading still runs in this process, one batch at a time;
+    ``worker_init_fn(0)`` is called once, before the first batch of the first epoch, with
+    ``get_worker_info()`` describing that one worker. ``pin_memory``, ``timeout``,
+    ``prefetch_factor`` and ``persistent_workers`` are checked as PyTorch checks them;
+    they, ``multiprocessing_context``, ``pin_memory_device`` and ``in_order`` change nothing
+    on the CPU.
 
     Fast path: for a row-based dataset (``TensorDataset``, MNIST whose transforms can run
     on whole batches, ``Subset``s of these) with the default ``collate_fn``, the epoch's
     order is computed once and each batch is one fancy index (``array.take``) of each
     underlying array; no per-sample Python code runs. Any other dataset: ``dataset[i]``
     for each sample of the batch, then ``collate_fn``.
+
+    Args:
+        dataset: A map-style ``Dataset`` (anything with ``__len__`` and ``__getitem__``) or
+            an ``IterableDataset``.
+        batch_size: Samples per batch; None for no batching (each item is one sample, NumPy
+            arrays made Tensors by ``default_convert``). Defaults to 1.
+        shuffle: A new random order every epoch (every ``iter(loader)``); ``loader.sampler``
+            is then a ``RandomSampler``, else a ``SequentialSampler``. Defaults to None
+            (False).
+        sampler: A sampler or iterable of indices giving the order; excludes shuffle.
+            Defaults to None.
+        batch_sampler: A sampler or iterable of lists of indices, one per batch; excludes
+            batch_size, shuffle, sampler and drop_last. Defaults to None.
+        num_workers: Accepted as PyTorch; loading stays in this process. Defaults to 0.
+        collate_fn: Merges a list of samples into a batch. Defaults to None
+            (``default_collate``).
+        pin_memory: Accepted and checked; no effect on the CPU. Defaults to False.
+        drop_last: Drop the last batch when it is smaller than batch_size. Defaults to False.
+        timeout: Accepted and checked (>= 0); no effect. Defaults to 0.
+        worker_init_fn: Called as ``worker_init_fn(0)`` before the first batch when
+            num_workers > 0. Defaults to None.
+        multiprocessing_context: Accepted; no effect. Defaults to None.
+        generator: Source of the shuffled order: a ``neuralab.Generator``, a
+            ``numpy.random.Generator``, an int seed (a generator made once here, so epochs
+            differ but runs repeat), or None for the global neuralab generator (so
+            ``neuralab.manual_seed`` makes the order reproducible). Defaults to None.
+        prefetch_factor: Accepted and checked (needs num_workers > 0); no effect.
+            Defaults to None.
+        persistent_workers: Accepted and checked (needs num_workers > 0); no effect.
+            Defaults to False.
+        pin_memory_device: Accepted; no effect. Defaults to ``""``.
+        in_order: Accepted; no effect. Defaults to True.
+
+    Raises:
+        TypeError: A dataset that is neither indexable nor iterable, a batch_size,
+            num_workers or flag of the wrong type, or a collate_fn or worker_init_fn that
+            is not callable.
+        ValueError: A batch_size < 1, a negative timeout, options that exclude each other
+            (sampler with shuffle, batch_sampler with batch_size...), shuffle or a sampler
+            with an IterableDataset, or worker options without workers.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.data import DataLoader, TensorDataset
+        >>> data = TensorDataset(nl.arange(10, dtype=nl.float32).reshape(5, 2), nl.arange(5))
+        >>> loader = DataLoader(data, batch_size=2, shuffle=True, generator=0)
+        >>> len(loader)
+        3
+        >>> [tuple(x.shape) for x, y in loader]
+        [(2, 2), (2, 2), (1, 2)]
+        >>> sorted(nl.cat([y for _, y in loader]).tolist())
+        [0, 1, 2, 3, 4]
     """
 
     def __init__(

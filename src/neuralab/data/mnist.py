@@ -1,30 +1,10 @@
 """MNIST and Fashion-MNIST, read from their original IDX gzip files.
 
-``MNIST(root=None, train=True, transform=None, target_transform=None, download=True,
-flatten=False, scale=(0.0, 1.0))``, as ``torchvision.datasets.MNIST`` plus two options
-that say what an image is:
-
-- ``scale=(lo, hi)``: pixels become float32 ``lo + (hi - lo) * x / 255`` (``(0, 1)``, as
-  torchvision's ``ToTensor``; ``(-1, 1)`` for a tanh output, e.g. a GAN). ``scale=None``
-  keeps the raw uint8 pixels, for a ``transform`` such as
-  ``Compose([ToFloat(), Normalize(0.1307, 0.3081)])``.
-- ``flatten=False``: an image is ``(1, 28, 28)`` (channels first, for ``Conv2d``);
-  ``flatten=True``: a vector of 784 values (for an MLP).
-
-``dataset[i]`` is ``(image, label)``, the image a NumPy array after ``transform``, the
-label an int after ``target_transform``. ``.data`` holds all images as they are in the
-file (uint8, N x 28 x 28), ``.targets`` the labels (int64, N).
-
-For fast training, ``arrays()`` preprocesses every image at once (vectorized) and
-``tensor_dataset()`` wraps the result in a ``TensorDataset`` (float32 images, int64
-labels). A ``DataLoader`` over an MNIST dataset (or a ``Subset`` of one) does the same by
-itself when the transforms are ``batched`` (``ToFloat``, ``Normalize``, ``Compose`` of
-these, or none): it then gathers whole batches instead of calling ``__getitem__`` per
-sample.
-
-The files are found (``root``, ``$NEURALAB_DATA``, the user cache), verified by checksum
-and, if absent and ``download``, downloaded once: see ``neuralab.data.files``. Unlike
-torchvision, ``download`` defaults to True; the files are never downloaded twice.
+As ``torchvision.datasets.MNIST`` plus two options that say what an image is
+(``scale`` and ``flatten``); ``arrays()`` and ``tensor_dataset()`` preprocess every image
+at once for fast training. The files are found (``root``, ``$NEURALAB_DATA``, the user
+cache), verified by checksum and, if absent and ``download``, downloaded once: see
+``neuralab.data.files``.
 """
 
 from __future__ import annotations
@@ -74,8 +54,51 @@ def _as_array(x: Any) -> Any:
 class MNIST(Dataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images, 28 x 28.
 
-    See the module's docstring for the arguments. Attributes: ``data`` (uint8, N x 28 x
-    28), ``targets`` (int64, N), ``classes``, ``files`` (the two paths read).
+    ``dataset[i]`` is ``(image, label)``, the image a NumPy array after ``transform``, the
+    label an int after ``target_transform``. Attributes: ``data`` (all images as in the
+    file, uint8, N x 28 x 28), ``targets`` (int64, N), ``classes``, ``files`` (the two
+    paths read).
+
+    A ``DataLoader`` over an MNIST dataset (or a ``Subset`` of one) gathers whole batches
+    from ``arrays()`` instead of calling ``__getitem__`` per sample when the transforms are
+    batched (or none).
+
+    Args:
+        root: A folder holding the four ``.gz`` files; None searches ``$NEURALAB_DATA`` and
+            the user cache (see ``neuralab.data.files``). Defaults to None.
+        train: The training split (60,000 images) if True, else the test split (10,000).
+            Defaults to True.
+        transform: A function applied to each image (a NumPy array); a ``batched`` one
+            (``ToFloat``, ``Normalize``, a ``Compose`` of these) also runs on whole batches in
+            ``arrays()`` and the DataLoader's fast path. Defaults to None.
+        target_transform: A function applied to each label (an int). Defaults to None.
+        download: Download the files once if they are not found (unlike torchvision,
+            True by default; never downloaded twice). Defaults to True.
+        flatten: Each image a vector of 784 values (for an MLP) instead of ``(1, 28, 28)``
+            (channels first, for ``Conv2d``). Defaults to False.
+        scale: ``(lo, hi)``: pixels become float32 ``lo + (hi - lo) * x / 255`` (``(0, 1)``
+            as torchvision's ``ToTensor``; ``(-1, 1)`` for a tanh output, e.g. a GAN); None
+            keeps the raw uint8 pixels, for a transform such as
+            ``Compose([ToFloat(), Normalize(0.1307, 0.3081)])``. Defaults to (0.0, 1.0).
+
+    Raises:
+        TypeError: A train, download or flatten that is not a bool, a transform that is not
+            callable, or a scale that is not a pair of numbers.
+        ValueError: A scale with lo >= hi or not finite, or files whose image and label
+            counts differ.
+        DataNotFoundError: The files are not found and ``download`` is False (or the
+            download fails).
+        ChecksumError: A file whose checksum is wrong.
+
+    Examples:
+        >>> from neuralab.data import MNIST
+        >>> # skipped: reads the 11 MB training files (and may download them)
+        >>> train = MNIST(train=True, flatten=True)  # doctest: +SKIP
+        >>> len(train), train[0][0].shape, train[0][1]  # doctest: +SKIP
+        (60000, (784,), 5)
+        >>> x, y = train.arrays()  # doctest: +SKIP
+        >>> x.dtype, float(x.min()), float(x.max()), y.dtype  # doctest: +SKIP
+        (dtype('float32'), 0.0, 1.0, dtype('int64'))
     """
 
     key = "mnist"  # the data set's name in neuralab.data.files
@@ -162,10 +185,15 @@ class MNIST(Dataset):
         return image, target
 
     def arrays(self) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """(images, targets) of every sample, preprocessed at once: ``scale`` and
-        ``flatten``, then ``transform`` on the whole batch when it is ``batched`` (else
-        once per image) and ``target_transform`` likewise. Cached until the transforms,
-        ``scale`` or ``flatten`` change."""
+        """``(images, targets)`` of every sample, preprocessed at once.
+
+        ``scale`` and ``flatten``, then ``transform`` on the whole batch when it is ``batched``
+        (else once per image) and ``target_transform`` likewise. Cached until the transforms,
+        ``scale`` or ``flatten`` change.
+
+        Returns:
+            Two NumPy arrays: images (N, 1, 28, 28) or (N, 784), targets (N,).
+        """
         key = (self.scale, self.flatten, self.transform, self.target_transform)
         if self._cache is not None and all(a is b for a, b in zip(self._cache[0], key)):
             return self._cache[1]
@@ -185,8 +213,11 @@ class MNIST(Dataset):
         return x, y
 
     def tensor_dataset(self) -> TensorDataset:
-        """A ``TensorDataset`` of ``arrays()``: float32 images (with ``scale``) and int64
-        labels, for the fastest ``DataLoader``."""
+        """A ``TensorDataset`` of ``arrays()``, for the fastest ``DataLoader``.
+
+        Returns:
+            A ``TensorDataset`` of float32 images (with ``scale``) and int64 labels.
+        """
         return TensorDataset(*self.arrays())
 
     def _arrays(self) -> tuple[numpy.ndarray, numpy.ndarray] | None:
@@ -203,9 +234,45 @@ class MNIST(Dataset):
 
 
 class FashionMNIST(MNIST):
-    """Fashion-MNIST (Zalando): 60,000 training and 10,000 test images of clothing,
-    28 x 28, 10 classes of exactly 6,000 training and 1,000 test images each. Same
-    arguments and attributes as ``MNIST``."""
+    """Fashion-MNIST (Zalando): 60,000 training and 10,000 test images of clothing, 28 x 28.
+
+    10 classes of exactly 6,000 training and 1,000 test images each. Same arguments,
+    attributes and methods as ``MNIST``.
+
+    Args:
+        root: A folder holding the four ``.gz`` files; None searches ``$NEURALAB_DATA`` and
+            the user cache (see ``neuralab.data.files``). Defaults to None.
+        train: The training split (60,000 images) if True, else the test split (10,000).
+            Defaults to True.
+        transform: A function applied to each image (a NumPy array); a ``batched`` one
+            (``ToFloat``, ``Normalize``, a ``Compose`` of these) also runs on whole batches in
+            ``arrays()`` and the DataLoader's fast path. Defaults to None.
+        target_transform: A function applied to each label (an int). Defaults to None.
+        download: Download the files once if they are not found (unlike torchvision,
+            True by default; never downloaded twice). Defaults to True.
+        flatten: Each image a vector of 784 values (for an MLP) instead of ``(1, 28, 28)``
+            (channels first, for ``Conv2d``). Defaults to False.
+        scale: ``(lo, hi)``: pixels become float32 ``lo + (hi - lo) * x / 255`` (``(0, 1)``
+            as torchvision's ``ToTensor``; ``(-1, 1)`` for a tanh output, e.g. a GAN); None
+            keeps the raw uint8 pixels, for a transform such as
+            ``Compose([ToFloat(), Normalize(0.1307, 0.3081)])``. Defaults to (0.0, 1.0).
+
+    Raises:
+        TypeError: A train, download or flatten that is not a bool, a transform that is not
+            callable, or a scale that is not a pair of numbers.
+        ValueError: A scale with lo >= hi or not finite, or files whose image and label
+            counts differ.
+        DataNotFoundError: The files are not found and ``download`` is False (or the
+            download fails).
+        ChecksumError: A file whose checksum is wrong.
+
+    Examples:
+        >>> from neuralab.data import FashionMNIST
+        >>> # skipped: reads the data files (and may download them)
+        >>> test = FashionMNIST(train=False)  # doctest: +SKIP
+        >>> len(test), test[0][0].shape, test.classes[test[0][1]]  # doctest: +SKIP
+        (10000, (1, 28, 28), 'Ankle boot')
+    """
 
     key = "fashion-mnist"
     classes: ClassVar[list[str]] = [

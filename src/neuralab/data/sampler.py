@@ -52,8 +52,27 @@ def _count(value: Any, name: str, who: str, minimum: int = 1) -> int:
 
 
 class Sampler:
-    """Base class: ``iter(sampler)`` yields dataset indices (or, for a batch sampler,
-    lists of them). Subclasses implement ``__iter__`` and, when known, ``__len__``."""
+    """Base class of the samplers: ``iter(sampler)`` yields dataset indices.
+
+    A batch sampler yields lists of them. Subclasses implement ``__iter__`` and, when known,
+    ``__len__``.
+
+    Args:
+        data_source: Accepted for PyTorch compatibility; ignored. Defaults to None.
+
+    Raises:
+        NotImplementedError: Iterating a subclass without ``__iter__``.
+
+    Examples:
+        >>> from neuralab.data import Sampler
+        >>> class Backwards(Sampler):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n - 1, -1, -1))
+        >>> list(Backwards(3))
+        [2, 1, 0]
+    """
 
     def __init__(self, data_source: Any = None) -> None:
         pass
@@ -67,7 +86,16 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """``0, 1, ..., len(data_source) - 1``, in order."""
+    """The indices ``0, 1, ..., len(data_source) - 1``, in order.
+
+    Args:
+        data_source: The dataset (only its length is used).
+
+    Examples:
+        >>> from neuralab.data import SequentialSampler
+        >>> list(SequentialSampler(range(4)))
+        [0, 1, 2, 3]
+    """
 
     def __init__(self, data_source: Any) -> None:
         self.data_source = data_source
@@ -83,11 +111,31 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A random order of the indices: a new permutation every epoch, or, with
-    ``replacement=True``, ``num_samples`` indices drawn uniformly with replacement.
+    """A random order of the indices, a new one every epoch.
 
-    ``num_samples`` (default ``len(data_source)``): without replacement, more than
-    ``len(data_source)`` samples repeat whole permutations, as PyTorch does.
+    A permutation of ``range(len(data_source))``, or with ``replacement=True``
+    ``num_samples`` indices drawn uniformly with replacement. Without replacement, more
+    than ``len(data_source)`` samples repeat whole permutations, as PyTorch does.
+
+    Args:
+        data_source: The dataset (only its length is used).
+        replacement: Draw with replacement. Defaults to False.
+        num_samples: Indices per epoch; None for ``len(data_source)``. Defaults to None.
+        generator: Source of the random order: a ``neuralab.Generator``, a
+            ``numpy.random.Generator``, an int seed, or None for the global neuralab
+            generator. Defaults to None.
+
+    Raises:
+        TypeError: ``replacement`` is not a bool, or a generator of another kind.
+        ValueError: ``num_samples`` is not an int >= 1.
+
+    Examples:
+        >>> from neuralab.data import RandomSampler
+        >>> order = list(RandomSampler(range(5), generator=0))
+        >>> sorted(order)
+        [0, 1, 2, 3, 4]
+        >>> len(RandomSampler(range(5), replacement=True, num_samples=8))
+        8
     """
 
     def __init__(
@@ -109,6 +157,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self) -> int:
+        """Indices drawn per epoch: ``num_samples``, or ``len(data_source)`` when it was None."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _indices(self) -> numpy.ndarray:
@@ -130,7 +179,19 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given ``indices`` in a random order, a new one every epoch."""
+    """The given ``indices`` in a random order, a new one every epoch.
+
+    Args:
+        indices: The indices to draw from.
+        generator: Source of the random order: a ``neuralab.Generator``, a
+            ``numpy.random.Generator``, an int seed, or None for the global neuralab
+            generator. Defaults to None.
+
+    Examples:
+        >>> from neuralab.data import SubsetRandomSampler
+        >>> sorted(SubsetRandomSampler([5, 7, 9], generator=0))
+        [5, 7, 9]
+    """
 
     def __init__(self, indices: Sequence[int], generator: GeneratorLike = None) -> None:
         self.indices = indices
@@ -149,8 +210,29 @@ class SubsetRandomSampler(Sampler):
 
 
 class WeightedRandomSampler(Sampler):
-    """``num_samples`` indices in ``[0, len(weights))``, index i drawn with probability
-    ``weights[i] / sum(weights)``, with or without ``replacement``."""
+    """Indices drawn with probabilities proportional to ``weights``.
+
+    ``num_samples`` indices in ``[0, len(weights))``, index i drawn with probability
+    ``weights[i] / sum(weights)``, with or without replacement.
+
+    Args:
+        weights: One non-negative weight per index (a 1-d sequence with a positive sum).
+        num_samples: Indices per epoch.
+        replacement: Draw with replacement. Defaults to True.
+        generator: Source of the random order: a ``neuralab.Generator``, a
+            ``numpy.random.Generator``, an int seed, or None for the global neuralab
+            generator. Defaults to None.
+
+    Raises:
+        ValueError: Weights that are not 1-d, finite, non-negative with a positive sum; a
+            num_samples that is not an int >= 1; or, without replacement, more samples than
+            non-zero weights.
+
+    Examples:
+        >>> from neuralab.data import WeightedRandomSampler
+        >>> list(WeightedRandomSampler([0.0, 1.0, 0.0], num_samples=3, generator=0))
+        [1, 1, 1]
+    """
 
     def __init__(
         self,
@@ -204,8 +286,23 @@ def fast_indices(sampler: Any) -> Any:
 
 
 class BatchSampler(Sampler):
-    """Group the indices of ``sampler`` into lists of ``batch_size``; the last, smaller
-    list is dropped when ``drop_last``."""
+    """Group the indices of ``sampler`` into lists of ``batch_size``.
+
+    Args:
+        sampler: A sampler or iterable of indices.
+        batch_size: Indices per list.
+        drop_last: Drop the last list when it is smaller than batch_size.
+
+    Raises:
+        ValueError: A batch_size that is not an int >= 1, or a drop_last that is not a bool.
+
+    Examples:
+        >>> from neuralab.data import BatchSampler, SequentialSampler
+        >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+        [[0, 1], [2, 3], [4]]
+        >>> list(BatchSampler(range(5), batch_size=2, drop_last=True))
+        [[0, 1], [2, 3]]
+    """
 
     def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool) -> None:
         self.batch_size = _count(batch_size, "batch_size", "BatchSampler")

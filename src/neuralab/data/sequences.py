@@ -41,13 +41,34 @@ def first_symbol_recall(
 ) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
     """Recall the first symbol of a sequence after ``length - 1`` distractors.
 
-    The sequence starts with one of ``n_symbols`` symbols, the label ``y`` (int64); the
-    ``length - 1`` steps after it are distractors drawn uniformly from ``n_distractors``
-    other symbols (as in Hochreiter and Schmidhuber's 1997 noisy-sequence experiments),
-    so spotting the symbol to keep is easy and only keeping it is hard. Every step is
-    one-hot over the n_symbols + n_distractors symbols: ``X`` float32
-    ``(n_samples, length, n_symbols + n_distractors)``. Chance accuracy is 1 / n_symbols:
-    a model that forgets the start of the sequence can do no better.
+    The sequence starts with one of ``n_symbols`` symbols, the label y; the ``length - 1``
+    steps after it are distractors drawn uniformly from ``n_distractors`` other symbols (as
+    in Hochreiter and Schmidhuber's 1997 noisy-sequence experiments), so spotting the symbol
+    to keep is easy and only keeping it is hard. Every step is one-hot over the
+    n_symbols + n_distractors symbols. Chance accuracy is 1 / n_symbols: a model that
+    forgets the start of the sequence can do no better.
+
+    Args:
+        n_samples: Number of sequences.
+        length: Steps per sequence.
+        n_symbols: Symbols to recall (the classes). Defaults to 8.
+        n_distractors: Distractor symbols. Defaults to 8.
+        seed: Seed of the random draw; None for a fresh one. Defaults to None.
+        as_dataset: Return a ``TensorDataset`` instead of the arrays. Defaults to False.
+
+    Returns:
+        ``(X, y)``: X float32 (n_samples, length, n_symbols + n_distractors), y int64
+        (n_samples,); or a ``TensorDataset`` of them.
+
+    Raises:
+        TypeError: A count that is not an int.
+        ValueError: A count below its minimum.
+
+    Examples:
+        >>> from neuralab.data import first_symbol_recall
+        >>> X, y = first_symbol_recall(5, 6, n_symbols=3, n_distractors=2, seed=0)
+        >>> X.shape, bool((X[:, 0, :3].argmax(axis=1) == y).all())
+        ((5, 6, 5), True)
     """
     who = "first_symbol_recall"
     n_samples = _count(n_samples, "n_samples", who, 1)
@@ -74,9 +95,31 @@ def adding_problem(
 
     Each step carries two features, a value u_t ~ U(0, 1) and a marker m_t in {0, 1};
     exactly two steps are marked, one in each half of the sequence. The target is
-    ``y = sum_t m_t u_t`` (float32, shape ``(n_samples, 1)``). ``X`` is float32
-    ``(n_samples, length, 2)``. Always answering 1 (the mean target) gives a mean squared
-    error of 1/6 ~ 0.167, the baseline a model must beat.
+
+        y = sum_t m_t u_t
+
+    Always answering 1 (the mean target) gives a mean squared error of 1/6 ~ 0.167, the
+    baseline a model must beat.
+
+    Args:
+        n_samples: Number of sequences.
+        length: Steps per sequence, >= 2.
+        seed: Seed of the random draw; None for a fresh one. Defaults to None.
+        as_dataset: Return a ``TensorDataset`` instead of the arrays. Defaults to False.
+
+    Returns:
+        ``(X, y)``: X float32 (n_samples, length, 2), y float32 (n_samples, 1); or a
+        ``TensorDataset`` of them.
+
+    Raises:
+        TypeError: A n_samples or length that is not an int.
+        ValueError: A n_samples or length below its minimum.
+
+    Examples:
+        >>> from neuralab.data import adding_problem
+        >>> X, y = adding_problem(4, 10, seed=0)
+        >>> X.shape, y.shape, X[:, :, 1].sum(axis=1).tolist()
+        ((4, 10, 2), (4, 1), [2.0, 2.0, 2.0, 2.0])
     """
     who = "adding_problem"
     n_samples = _count(n_samples, "n_samples", who, 1)

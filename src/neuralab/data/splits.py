@@ -32,8 +32,27 @@ Arrays = tuple[numpy.ndarray, numpy.ndarray]
 
 @dataclass
 class Splits:
-    """Training, validation and test arrays; ``folds``: the (train, val) pairs of k-fold
-    cross-validation over train + val (one pair, (train, val), without it)."""
+    """Training, validation and test arrays of a data set, as ``load_splits`` returns them.
+
+    Each of train, val and test is a pair ``(x, y)`` of NumPy arrays.
+
+    Args:
+        train: The training ``(x, y)``.
+        val: The validation ``(x, y)``.
+        test: The test ``(x, y)``.
+        folds: The (train, val) pairs of k-fold cross-validation over train + val; one pair,
+            (train, val), without it.
+        in_features: Number of input features (columns of x).
+        classes: Number of classes.
+
+    Examples:
+        >>> from neuralab.data.splits import load_splits
+        >>> s = load_splits("synthetic", n_train=60, n_val=20, n_test=20)
+        >>> s.train[0].shape, s.val[0].shape, s.test[0].shape, s.in_features, s.classes
+        ((60, 20), (20, 20), (20, 20), 20, 3)
+        >>> s.train_val[0].shape
+        (80, 20)
+    """
 
     train: Arrays
     val: Arrays
@@ -90,8 +109,43 @@ def load_splits(
     seed: int = 0,
     data_dir: str | None = None,
 ) -> Splits:
-    """The arrays of data set ``name`` (see the module's docstring). ``n_val`` None: a
-    ``val_fraction`` of the training samples is held out for validation."""
+    """The training, validation and test arrays of data set ``name``, by seed.
+
+    - ``digits``: scikit-learn's 1,797 8 x 8 digits (no download); a fixed 20 % is the test
+      set, the rest is split into training and validation.
+    - ``mnist`` / ``fashion-mnist``: ``n_train`` and ``n_val`` images drawn from the training
+      file, ``n_test`` from the test file (all of them when None).
+    - ``synthetic``: ``sklearn.datasets.make_classification`` (20 features, 3 classes).
+
+    Inputs are float32 in [-1, 1] (flattened), labels int64. The selection depends only on
+    ``seed``, so every trial, worker and machine sees the same samples.
+
+    Args:
+        name: ``"digits"``, ``"mnist"``, ``"fashion-mnist"`` or ``"synthetic"``.
+        n_train: Training samples; None for all that are left. Defaults to None.
+        n_val: Validation samples; None for ``val_fraction`` of the training samples.
+            Defaults to None.
+        n_test: Test samples; None for all (200 for synthetic). Defaults to None.
+        val_fraction: Fraction held out for validation when n_val is None.
+            Defaults to 0.2.
+        folds: k of k-fold cross-validation over train + val; 1 for none. Defaults to 1.
+        seed: Seed of the selection. Defaults to 0.
+        data_dir: Folder of the MNIST files; None for ``$NEURALAB_DATA``, then the user
+            cache. Defaults to None.
+
+    Returns:
+        A ``Splits``.
+
+    Raises:
+        ValueError: An unknown name, a val_fraction outside (0, 1), or more samples asked
+            for than there are.
+
+    Examples:
+        >>> from neuralab.data.splits import load_splits
+        >>> s = load_splits("digits", n_train=100, n_val=50, seed=1)
+        >>> s.train[0].shape, s.train[0].dtype, s.test[0].shape, s.classes
+        ((100, 64), dtype('float32'), (359, 64), 10)
+    """
     if name not in DATASETS:
         raise ValueError(f"data.name: expected one of {list(DATASETS)}, got {name!r}")
     rng = numpy.random.default_rng(seed)

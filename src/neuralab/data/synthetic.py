@@ -104,14 +104,43 @@ def make_classification(
     as_dataset: bool = False,
     **kwargs: Any,
 ) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
-    """A random classification problem (``sklearn.datasets.make_classification``): ``X``
-    float32 (n_samples, n_features), ``y`` int64 (n_samples,) in ``0 .. n_classes - 1``.
+    """A random classification problem (``sklearn.datasets.make_classification``).
 
-    Class proportions: ``weights`` (one proportion per class, as scikit-learn) or
+    Class proportions come from ``weights`` (one proportion per class, as scikit-learn) or
     ``imbalance``, the proportion of the last (minority) class, the other classes sharing
     the rest equally: ``imbalance=0.05`` with 2 classes gives proportions (0.95, 0.05).
     Proportions hold up to the ``flip_y`` fraction of labels that are re-drawn at random.
-    Other keyword arguments go to scikit-learn.
+
+    Args:
+        n_samples: Number of samples. Defaults to 100.
+        n_features: Number of features. Defaults to 20.
+        n_informative: Informative features. Defaults to 2.
+        n_redundant: Linear combinations of the informative features. Defaults to 2.
+        n_classes: Number of classes, >= 2. Defaults to 2.
+        n_clusters_per_class: Gaussian clusters per class. Defaults to 2.
+        weights: Proportion of each class. Defaults to None (equal).
+        imbalance: Proportion of the last class, in (0, 1); excludes weights.
+            Defaults to None.
+        flip_y: Fraction of labels re-drawn at random. Defaults to 0.01.
+        class_sep: Spread of the cluster centers. Defaults to 1.0.
+        seed: Seed of the random draw; None for a fresh one. Defaults to None.
+        as_dataset: Return a ``TensorDataset`` instead of the arrays. Defaults to False.
+        **kwargs: Further arguments of scikit-learn's function.
+
+    Returns:
+        ``(X, y)``: X float32 (n_samples, n_features), y int64 (n_samples,) in
+        ``0 .. n_classes - 1``; or a ``TensorDataset`` of them.
+
+    Raises:
+        TypeError: A n_classes or seed of the wrong type.
+        ValueError: n_classes < 2, both weights and imbalance, or proportions out of range.
+        ImportError: scikit-learn is not installed.
+
+    Examples:
+        >>> from neuralab.data import make_classification
+        >>> X, y = make_classification(50, 4, n_classes=3, n_clusters_per_class=1, seed=0)
+        >>> X.shape, X.dtype, sorted(set(y.tolist()))
+        ((50, 4), dtype('float32'), [0, 1, 2])
     """
     if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
         raise TypeError(f"make_classification: n_classes must be an int, got {n_classes!r}")
@@ -149,18 +178,45 @@ def make_regression(
     return_outliers: bool = False,
     **kwargs: Any,
 ) -> tuple[numpy.ndarray, ...] | TensorDataset:
-    """A random linear regression problem (``sklearn.datasets.make_regression``): ``X``
-    float32 (n_samples, n_features), ``y`` float32 (n_samples,), or (n_samples, n_targets)
-    when ``n_targets > 1``.
+    """A random linear regression problem (``sklearn.datasets.make_regression``).
 
     Outliers: ``k = round(outliers * n_samples)`` samples, chosen at random, get a large
     error added to their target,
 
         y_i <- y_i + s_i * u_i * outlier_scale * std(y),   s_i = +-1,  u_i ~ U(1, 2),
 
-    with ``std(y)`` the standard deviation of the clean targets (per target). With
-    ``return_outliers=True`` a bool mask of the corrupted samples is returned as a third
-    array. Other keyword arguments go to scikit-learn.
+    with ``std(y)`` the standard deviation of the clean targets (per target).
+
+    Args:
+        n_samples: Number of samples. Defaults to 100.
+        n_features: Number of features. Defaults to 100.
+        n_informative: Features with a non-zero coefficient. Defaults to 10.
+        n_targets: Number of targets. Defaults to 1.
+        bias: Intercept of the linear model. Defaults to 0.0.
+        noise: Standard deviation of the Gaussian noise added to y. Defaults to 0.0.
+        outliers: Fraction of samples made outliers, in [0, 1). Defaults to 0.0.
+        outlier_scale: Size of an outlier's error, in standard deviations of y.
+            Defaults to 10.0.
+        seed: Seed of the random draw; None for a fresh one. Defaults to None.
+        as_dataset: Return a ``TensorDataset`` instead of the arrays. Defaults to False.
+        return_outliers: Also return a bool mask of the corrupted samples. Defaults to False.
+        **kwargs: Further arguments of scikit-learn's function.
+
+    Returns:
+        ``(X, y)`` or ``(X, y, mask)``: X float32 (n_samples, n_features), y float32
+        (n_samples,) or (n_samples, n_targets) when n_targets > 1; or a ``TensorDataset``.
+
+    Raises:
+        TypeError: An outlier_scale or seed of the wrong type.
+        ValueError: outliers outside [0, 1) or outlier_scale <= 0.
+        ImportError: scikit-learn is not installed.
+
+    Examples:
+        >>> from neuralab.data import make_regression
+        >>> X, y, mask = make_regression(40, 3, n_informative=3, outliers=0.1, seed=0,
+        ...                              return_outliers=True)
+        >>> X.shape, y.shape, y.dtype, int(mask.sum())
+        ((40, 3), (40,), dtype('float32'), 4)
     """
     who = "make_regression"
     frac = _fraction(outliers, "outliers", who, closed_low=True)
@@ -200,11 +256,27 @@ def make_regression(
 def gaussian_mixture_centers(
     n_modes: int = 8, radius: float = 2.0, layout: str = "ring"
 ) -> numpy.ndarray:
-    """The centers (float32, ``(n_modes, 2)``) of ``make_gaussian_mixture``'s modes.
+    """The centers of ``make_gaussian_mixture``'s modes.
 
-    'ring': evenly spaced on a circle, c_k = radius (cos 2 pi k / K, sin 2 pi k / K);
-    'grid': a sqrt(K) x sqrt(K) square grid spanning [-radius, radius] on both axes
-    (K must be a perfect square).
+        ring: c_k = radius * (cos(2 pi k / K), sin(2 pi k / K))
+        grid: a sqrt(K) x sqrt(K) square grid spanning [-radius, radius] on both axes
+
+    Args:
+        n_modes: Number of modes K (a perfect square for ``"grid"``). Defaults to 8.
+        radius: Radius of the ring, or half the side of the grid. Defaults to 2.0.
+        layout: ``"ring"`` or ``"grid"``. Defaults to ``"ring"``.
+
+    Returns:
+        A float32 array of shape (n_modes, 2).
+
+    Raises:
+        ValueError: A n_modes or radius that is not positive, a grid of a non-square
+            n_modes, or an unknown layout.
+
+    Examples:
+        >>> from neuralab.data import gaussian_mixture_centers
+        >>> gaussian_mixture_centers(4, radius=1.0).round(3).tolist()
+        [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [-0.0, -1.0]]
     """
     who = "gaussian_mixture_centers"
     if isinstance(n_modes, bool) or not isinstance(n_modes, numbers.Integral) or n_modes < 1:
@@ -235,10 +307,35 @@ def make_gaussian_mixture(
     seed: int | None = None,
     as_dataset: bool = False,
 ) -> tuple[numpy.ndarray, numpy.ndarray] | TensorDataset:
-    """Points from an equal-weight mixture of isotropic Gaussians in the plane,
-    x ~ (1/K) sum_k N(c_k, std^2 I), with the centers of ``gaussian_mixture_centers``
-    (scikit-learn's ``make_blobs``): ``X`` float32 ``(n_samples, 2)`` and ``y`` int64, the
-    mode each point was drawn from."""
+    """Points from an equal-weight mixture of isotropic Gaussians in the plane.
+
+        x ~ (1/K) sum_k N(c_k, std^2 I)
+
+    with the centers c_k of ``gaussian_mixture_centers`` (scikit-learn's ``make_blobs``).
+
+    Args:
+        n_samples: Number of points. Defaults to 1000.
+        n_modes: Number of modes K. Defaults to 8.
+        radius: Radius of the ring (half side of the grid). Defaults to 2.0.
+        std: Standard deviation of each mode. Defaults to 0.05.
+        layout: ``"ring"`` or ``"grid"``. Defaults to ``"ring"``.
+        seed: Seed of the random draw; None for a fresh one. Defaults to None.
+        as_dataset: Return a ``TensorDataset`` instead of the arrays. Defaults to False.
+
+    Returns:
+        ``(X, y)``: X float32 (n_samples, 2), y int64, the mode each point was drawn from;
+        or a ``TensorDataset`` of them.
+
+    Raises:
+        ValueError: A std that is not positive, or bad centers (see
+            ``gaussian_mixture_centers``).
+
+    Examples:
+        >>> from neuralab.data import make_gaussian_mixture
+        >>> X, y = make_gaussian_mixture(200, n_modes=4, seed=0)
+        >>> X.shape, X.dtype, sorted(set(y.tolist()))
+        ((200, 2), dtype('float32'), [0, 1, 2, 3])
+    """
     who = "make_gaussian_mixture"
     if isinstance(std, bool) or not isinstance(std, numbers.Real) or not std > 0:
         raise ValueError(f"{who}: std must be a positive number, got {std!r}")

@@ -26,7 +26,19 @@ __all__ = ["Compose", "Lambda", "Normalize", "ToFloat", "is_batched"]
 
 
 def is_batched(transform: Callable[..., Any] | None) -> bool:
-    """Whether ``transform`` (None: no transform) may be applied to a whole batch at once."""
+    """Whether ``transform`` may be applied to a whole batch at once.
+
+    Args:
+        transform: A transform, or None (no transform, which is batched).
+
+    Returns:
+        True for None or a transform whose ``batched`` attribute is True.
+
+    Examples:
+        >>> from neuralab.data.transforms import Lambda, ToFloat, is_batched
+        >>> is_batched(None), is_batched(ToFloat()), is_batched(Lambda(lambda x: x))
+        (True, True, False)
+    """
     return transform is None or getattr(transform, "batched", False) is True
 
 
@@ -39,7 +51,23 @@ def _unwrap(x: Any) -> tuple[Any, bool]:
 
 
 class Compose:
-    """Apply ``transforms`` one after the other: ``Compose([f, g])(x) == g(f(x))``."""
+    """Apply ``transforms`` one after the other: ``Compose([f, g])(x) == g(f(x))``.
+
+    Batched when every transform is.
+
+    Args:
+        transforms: The callables, in order.
+
+    Raises:
+        TypeError: A transform that is not callable.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.data import Compose, Normalize, ToFloat
+        >>> t = Compose([ToFloat(), Normalize(0.5, 0.5)])
+        >>> t(np.array([0, 255], dtype=np.uint8)).tolist()
+        [-1.0, 1.0]
+    """
 
     def __init__(self, transforms: Sequence[Callable[..., Any]]) -> None:
         transforms = list(transforms)
@@ -50,6 +78,7 @@ class Compose:
 
     @property
     def batched(self) -> bool:
+        """Whether every transform may be applied to a whole batch at once."""
         return all(is_batched(t) for t in self.transforms)
 
     def __call__(self, x: Any) -> Any:
@@ -63,8 +92,22 @@ class Compose:
 
 
 class Lambda:
-    """Apply a user function ``lambd``. ``batched=True`` declares that ``lambd`` works on a
-    whole batch as on each sample (elementwise, not random per sample)."""
+    """Apply a user function ``lambd``.
+
+    Args:
+        lambd: The function, of one sample (or batch).
+        batched: Declare that ``lambd`` works on a whole batch as on each sample
+            (elementwise, not random per sample). Defaults to False.
+
+    Raises:
+        TypeError: ``lambd`` is not callable.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.data import Lambda
+        >>> Lambda(lambda x: x * 2, batched=True)(np.arange(3)).tolist()
+        [0, 2, 4]
+    """
 
     def __init__(self, lambd: Callable[[Any], Any], batched: bool = False) -> None:
         if not callable(lambd):
@@ -81,11 +124,26 @@ class Lambda:
 
 
 class ToFloat:
-    """Integer pixels to floats: ``y = x * scale`` in ``dtype`` (float32 by default), so
-    uint8 images in [0, 255] become [0, 1] with the default ``scale = 1/255``.
+    """Integer pixels to floats: ``y = x * scale`` in ``dtype``.
 
-    Floating input is only cast to ``dtype``, not scaled (it is taken as already scaled),
-    as ``torchvision.transforms.ToTensor`` does.
+    uint8 images in [0, 255] become [0, 1] with the default ``scale = 1/255``. Floating input
+    is only cast to ``dtype``, not scaled (it is taken as already scaled), as
+    ``torchvision.transforms.ToTensor`` does. Batched.
+
+    Args:
+        scale: Factor applied to integer input. Defaults to 1/255.
+        dtype: The floating dtype of the result. Defaults to float32.
+
+    Raises:
+        TypeError: A scale that is not a number, or a dtype that is not floating.
+        ValueError: A scale that is not finite.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.data import ToFloat
+        >>> y = ToFloat()(np.array([0, 51, 255], dtype=np.uint8))
+        >>> y.dtype, y.tolist()
+        (dtype('float32'), [0.0, 0.2, 1.0])
     """
 
     batched = True
@@ -117,12 +175,29 @@ class ToFloat:
 
 
 class Normalize:
-    """Standardize: ``y = (x - mean) / std``, per channel when ``mean`` / ``std`` are
-    sequences of length C (the channel axis is -3: (C, H, W) or (N, C, H, W)), or over
-    every element when they are numbers (or of length 1).
+    """Standardize: ``y = (x - mean) / std``.
 
-    Input must be floating (apply ``ToFloat`` first to uint8 images); the result keeps its
-    dtype (float32 stays float32). MNIST's usual values are ``Normalize(0.1307, 0.3081)``.
+    Per channel when ``mean`` / ``std`` are sequences of length C (the channel axis is -3:
+    (C, H, W) or (N, C, H, W)), or over every element when they are numbers (or of length
+    1). Input must be floating (apply ``ToFloat`` first to uint8 images); the result keeps
+    its dtype (float32 stays float32). MNIST's usual values are
+    ``Normalize(0.1307, 0.3081)``. Batched.
+
+    Args:
+        mean: The mean, one number or one per channel.
+        std: The standard deviation, one number or one per channel (none zero).
+
+    Raises:
+        TypeError: A mean or std that is not numbers, or (on call) integer input.
+        ValueError: Non-finite values, a zero std, lengths that differ, or (on call) an
+            input whose channels do not match.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.data import Normalize
+        >>> x = np.ones((2, 1, 1), dtype=np.float32)  # (C, H, W)
+        >>> Normalize([0.5, 1.0], [0.5, 2.0])(x).ravel().tolist()
+        [1.0, 0.0]
     """
 
     batched = True

@@ -18,14 +18,57 @@ ADAM_RULES = (
 
 
 def pair(betas: Any) -> Any:
-    """betas as a tuple (anything but a tuple or list is left for the check to name)."""
+    """The betas as a tuple; anything but a tuple or list is returned as is, for the check to name.
+
+    Args:
+        betas: The ``betas`` argument of an Adam-like optimizer.
+
+    Returns:
+        ``tuple(betas)`` for a tuple or list, else ``betas`` unchanged.
+
+    Examples:
+        >>> pair([0.9, 0.999])
+        (0.9, 0.999)
+    """
     return tuple(betas) if isinstance(betas, (tuple, list)) else betas
 
 
 class Adadelta(Optimizer):
-    """g = grad (+ weight_decay * p);  s = rho s + (1 - rho) g^2;
-    delta = sqrt(u + eps) / sqrt(s + eps) * g;  u = rho u + (1 - rho) delta^2;
-    p <- p - lr delta  (s: square_avg, u: acc_delta)."""
+    """Adadelta (Zeiler, 2012): a learning rate per coordinate from running averages.
+
+    With s the running average of squared gradients (``square_avg``) and u that of squared
+    updates (``acc_delta``):
+
+        g = grad + weight_decay * p
+        s = rho * s + (1 - rho) * g^2
+        delta = sqrt(u + eps) / sqrt(s + eps) * g
+        u = rho * u + (1 - rho) * delta^2
+        p <- p - lr * delta
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Scale of the update delta. Defaults to 1.0.
+        rho: Decay rate of the running averages. Defaults to 0.9.
+        eps: Term added inside the square roots. Defaults to 1e-6.
+        weight_decay: L2 penalty added to the gradient. Defaults to 0.0.
+        foreach: Accepted for PyTorch compatibility; ignored. Defaults to None.
+        capturable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+        differentiable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, eps or weight_decay, or rho outside [0, 1].
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.Adadelta([w])
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9968, -1.9968], requires_grad=True)
+    """
 
     def __init__(
         self,
@@ -74,8 +117,37 @@ class Adadelta(Optimizer):
 
 
 class Adamax(Optimizer):
-    """g = grad (+ weight_decay * p);  m = b1 m + (1 - b1) g;  u = max(b2 u, |g| + eps);
-    p <- p - lr / (1 - b1^t) * m / u  (Adam with the infinity norm)."""
+    """Adamax (Kingma and Ba, 2015, section 7): Adam with the infinity norm.
+
+        g = grad + weight_decay * p
+        m = b1 * m + (1 - b1) * g
+        u = max(b2 * u, |g| + eps)
+        p <- p - lr / (1 - b1^t) * m / u
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 2e-3.
+        betas: (b1, b2), decay rates of m and u. Defaults to (0.9, 0.999).
+        eps: Term added to |g|. Defaults to 1e-8.
+        weight_decay: L2 penalty added to the gradient. Defaults to 0.0.
+        foreach: Accepted for PyTorch compatibility; ignored. Defaults to None.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+        differentiable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+        capturable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, eps or weight_decay, or a beta outside [0, 1).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.Adamax([w], lr=0.1)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9, -1.9], requires_grad=True)
+    """
 
     def __init__(
         self,

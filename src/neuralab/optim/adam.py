@@ -12,9 +12,41 @@ from neuralab.optim.optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """g = grad (+ weight_decay * p);  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
-    v_max = max(v_max, v) with amsgrad;  p <- p - lr / (1 - b1^t) * m /
-    (sqrt(v or v_max) / sqrt(1 - b2^t) + eps)."""
+    """Adam (Kingma and Ba, 2015): adaptive moment estimation.
+
+    At step t, with g the gradient:
+
+        g = grad + weight_decay * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g^2
+        v_max = max(v_max, v)  (amsgrad; then v_max replaces v below)
+        p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 1e-3.
+        betas: (b1, b2), decay rates of the first and second moment averages.
+            Defaults to (0.9, 0.999).
+        eps: Term added to the denominator for stability. Defaults to 1e-8.
+        weight_decay: L2 penalty added to the gradient. Defaults to 0.0.
+        amsgrad: Use the running maximum of v (AMSGrad). Defaults to False.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, eps or weight_decay, or a beta outside [0, 1).
+        TypeError: betas that are not a pair of numbers, or a parameter that is not a Tensor
+            requiring grad.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.Adam([w], lr=0.1)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9, -1.9], requires_grad=True)
+    """
 
     decoupled = False
 
@@ -75,7 +107,37 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: p <- p (1 - lr * weight_decay) before the Adam step."""
+    """AdamW (Loshchilov and Hutter, 2019): Adam with decoupled weight decay.
+
+    The weight decay shrinks the parameter before the Adam step instead of adding to the
+    gradient:
+
+        p <- p * (1 - lr * weight_decay)
+        p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)  (as Adam, with g = grad)
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 1e-3.
+        betas: (b1, b2), decay rates of the moment averages. Defaults to (0.9, 0.999).
+        eps: Term added to the denominator for stability. Defaults to 1e-8.
+        weight_decay: Decoupled weight decay factor. Defaults to 1e-2.
+        amsgrad: Use the running maximum of v (AMSGrad). Defaults to False.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, eps or weight_decay, or a beta outside [0, 1).
+        TypeError: betas that are not a pair of numbers.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.85, -1.8 ], requires_grad=True)
+    """
 
     decoupled = True
 

@@ -40,9 +40,23 @@ class _Loadable:
 
 
 def check_state(scheduler: Any, state_dict: Any, own: dict[str, Any]) -> None:
-    """Raise StateDictError unless ``state_dict`` has exactly the keys of ``own`` (the
-    scheduler's current state) with values of the same kinds; ``last_epoch`` an int
-    >= -1."""
+    """Raise StateDictError unless a scheduler state dict fits the scheduler.
+
+    Args:
+        scheduler: The scheduler the state is loaded into (named in the message).
+        state_dict: The state dict to check.
+        own: The scheduler's own ``state_dict()``: the keys and kinds of value expected.
+
+    Raises:
+        StateDictError: ``state_dict`` is not a dict, lacks or adds a key, or holds a value
+            of another kind than ``own``.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.StepLR(opt, step_size=2)
+        >>> check_state(sched, sched.state_dict(), sched.state_dict())  # fits: no error
+    """
     who = f"{type(scheduler).__name__}.load_state_dict"
     if not isinstance(state_dict, Mapping):
         raise StateDictError(f"{who}: expected a dict, got {type(state_dict).__name__}")
@@ -106,7 +120,32 @@ def _per_group(name: str, value: Any, optimizer: Optimizer) -> list:
 
 
 class LRScheduler(_Loadable):
-    """Base: ``last_epoch`` counts the calls to ``step``; ``get_lr`` gives the new rates."""
+    """Base class of the learning-rate schedulers.
+
+    ``last_epoch`` counts the calls to ``step``; subclasses implement ``get_lr``, which gives
+    each group's new rate. Building a scheduler makes its first step (to epoch 0). Call
+    ``scheduler.step()`` after ``optimizer.step()``.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        TypeError: ``optimizer`` is not an Optimizer.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+        >>> rates = []
+        >>> for _ in range(4):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.05, 0.0333, 0.025]
+    """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -122,11 +161,20 @@ class LRScheduler(_Loadable):
         self.step()
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch`` (one per subclass).
+
+        Returns:
+            One float per parameter group.
+        """
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance one step (``epoch`` given: jump there, by the closed form where one
-        exists, as PyTorch's deprecated ``step(epoch)``)."""
+        """Advance one step, setting each group's ``"lr"``.
+
+        Args:
+            epoch: Jump to this epoch instead (by the closed form where one exists), as
+                PyTorch's deprecated ``step(epoch)``. Defaults to None.
+        """
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
@@ -139,14 +187,49 @@ class LRScheduler(_Loadable):
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
+        """The rates the last ``step`` set, one per parameter group.
+
+        Returns:
+            A list of floats.
+        """
         return self._last_lr
 
     def state_dict(self) -> dict[str, Any]:
+        """The scheduler's attributes but the optimizer, for ``load_state_dict``.
+
+        Returns:
+            A dict of attribute names to values.
+        """
         return {k: v for k, v in self.__dict__.items() if k != "optimizer" and not callable(v)}
 
 
 class StepLR(LRScheduler):
-    """lr = base_lr * gamma^floor(epoch / step_size)"""
+    """Decay the rate by ``gamma`` every ``step_size`` epochs.
+
+        lr = base_lr * gamma^floor(epoch / step_size)
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        step_size: Epochs between two decays.
+        gamma: Multiplicative factor of each decay. Defaults to 0.1.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: ``step_size`` < 1.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
@@ -157,6 +240,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [g["lr"] for g in groups]
@@ -167,7 +251,29 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr = base_lr * gamma^(number of milestones reached)"""
+    """Decay the rate by ``gamma`` at each milestone epoch.
+
+        lr = base_lr * gamma^(number of milestones <= epoch)
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        milestones: Epochs at which to decay (a repeated milestone decays twice).
+        gamma: Multiplicative factor of each decay. Defaults to 0.1.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.05, 0.05, 0.025, 0.025]
+    """
 
     def __init__(
         self,
@@ -181,6 +287,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         hits = self.milestones.get(self.last_epoch, self.milestones.get(str(self.last_epoch), 0))
         return [g["lr"] * self.gamma**hits for g in groups]
@@ -192,13 +299,35 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr = base_lr * gamma^epoch"""
+    """Decay the rate by ``gamma`` every epoch.
+
+        lr = base_lr * gamma^epoch
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        gamma: Multiplicative factor per epoch.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> rates = []
+        >>> for _ in range(4):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.05, 0.025, 0.0125]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         factor = 1 if self.last_epoch == 0 else self.gamma
         return [g["lr"] * factor for g in self.optimizer.param_groups]
 
@@ -207,8 +336,35 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2, computed in
-    PyTorch's recursive form (so values match exactly and continue past T_max)."""
+    """Anneal the rate along a half cosine from base_lr down to ``eta_min`` in ``T_max`` epochs.
+
+        lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2
+
+    Computed in PyTorch's recursive form, so the values match PyTorch's exactly and continue
+    (rising again) past T_max.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        T_max: Epochs of the half period.
+        eta_min: Lowest rate. Defaults to 0.0.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: ``T_max`` < 1.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.0854, 0.05, 0.0146, 0.0]
+    """
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
@@ -219,6 +375,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         t, T, low = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
         if t == 0:
@@ -237,10 +394,35 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch), one function for every group or one per group.
+    """Set the rate to base_lr times a function of the epoch.
+
+        lr = base_lr * lr_lambda(epoch)
 
     ``state_dict`` keeps a lambda only if it is a callable object (its ``__dict__``), never
-    a function or a lambda, as PyTorch."""
+    a function or a lambda, as PyTorch.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        lr_lambda: A function of the epoch, or a list of them, one per parameter group.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: A list of lr_lambda whose length is not the number of groups.
+        TypeError: ``lr_lambda`` is neither callable nor a list.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.9 ** epoch)
+        >>> rates = []
+        >>> for _ in range(3):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.09, 0.081]
+    """
 
     def __init__(
         self,
@@ -252,9 +434,15 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
+        """The scheduler's state; each lambda as its ``__dict__`` if a callable object, else None.
+
+        Returns:
+            A dict of attribute names to values.
+        """
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [
             None if isinstance(f, types.FunctionType) else f.__dict__.copy()
@@ -295,9 +483,35 @@ def _lambdas(name: str, lr_lambda: Any, optimizer: Optimizer) -> list:
 
 
 class MultiplicativeLR(LambdaLR):
-    """lr_t = lr_(t-1) * lr_lambda(t) for t > 0 (lr_0 = base_lr)."""
+    """Multiply the rate by a function of the epoch at each step.
+
+        lr_t = lr_(t-1) * lr_lambda(t)  for t > 0,  lr_0 = base_lr
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        lr_lambda: A function of the epoch, or a list of them, one per parameter group.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: A list of lr_lambda whose length is not the number of groups.
+        TypeError: ``lr_lambda`` is neither callable nor a list.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+        >>> rates = []
+        >>> for _ in range(3):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.05, 0.025]
+    """
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         if self.last_epoch > 0:
             return [g["lr"] * f(self.last_epoch) for f, g in zip(self.lr_lambdas, groups)]
@@ -305,7 +519,32 @@ class MultiplicativeLR(LambdaLR):
 
 
 class ConstantLR(LRScheduler):
-    """lr = base_lr * factor for epoch < total_iters, then base_lr."""
+    """Scale the rate by a constant factor until ``total_iters`` epochs have passed.
+
+        lr = base_lr * factor  (epoch < total_iters),  base_lr  (afterwards)
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        factor: The factor, in [0, 1]. Defaults to 1/3.
+        total_iters: Epochs during which the factor applies. Defaults to 5.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: ``factor`` outside [0, 1].
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+        >>> rates = []
+        >>> for _ in range(4):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.05, 0.05, 0.1, 0.1]
+    """
 
     def __init__(
         self,
@@ -323,6 +562,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         if self.last_epoch == 0:
             return [g["lr"] * self.factor for g in groups]
@@ -336,8 +576,36 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """lr = base_lr * (start_factor + (end_factor - start_factor) * min(epoch, total_iters)
-    / total_iters), computed in PyTorch's recursive form."""
+    """Change the rate's factor linearly from ``start_factor`` to ``end_factor`` (a warm-up).
+
+        lr = base_lr * (start_factor + (end_factor - start_factor)
+                        * min(epoch, total_iters) / total_iters)
+
+    Computed in PyTorch's recursive form.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        start_factor: The factor at epoch 0, in (0, 1]. Defaults to 1/3.
+        end_factor: The factor from epoch ``total_iters`` on, in [0, 1]. Defaults to 1.0.
+        total_iters: Epochs of the linear change. Defaults to 5.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: ``start_factor`` outside (0, 1] or ``end_factor`` outside [0, 1].
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.025, 0.05, 0.075, 0.1, 0.1]
+    """
 
     def __init__(
         self,
@@ -362,6 +630,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         t, start, end, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
         if t == 0:
@@ -378,8 +647,31 @@ class LinearLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """lr = base_lr * (1 - min(epoch, total_iters) / total_iters)^power, computed in
-    PyTorch's recursive form."""
+    """Decay the rate polynomially to zero in ``total_iters`` epochs.
+
+        lr = base_lr * (1 - min(epoch, total_iters) / total_iters)^power
+
+    Computed in PyTorch's recursive form.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        total_iters: Epochs of the decay. Defaults to 5.
+        power: Power of the polynomial. Defaults to 1.0.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.0563, 0.025, 0.0062, 0.0]
+    """
 
     def __init__(
         self,
@@ -392,6 +684,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         groups = self.optimizer.param_groups
         t, n = self.last_epoch, self.total_iters
         if t == 0 or t > n:
@@ -453,9 +746,37 @@ class _Composite(LRScheduler):
 
 
 class SequentialLR(_Composite):
-    """Run schedulers[0] until milestones[0], then schedulers[1] (restarted at its epoch 0)
-    until milestones[1], and so on: epoch t belongs to schedulers[i], i = number of
-    milestones <= t."""
+    """Run schedulers one after another, switching at the milestones.
+
+    Epoch t belongs to ``schedulers[i]``, i = number of milestones <= t; each scheduler
+    restarts at its own epoch 0 when its turn comes.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        schedulers: The schedulers, all of ``optimizer``; not ReduceLROnPlateau.
+        milestones: The epochs at which to switch: one fewer than the schedulers.
+        last_epoch: Index of the last step when resuming. Defaults to -1.
+
+    Raises:
+        ValueError: No schedulers, a ReduceLROnPlateau, a scheduler of another optimizer, or
+            a number of milestones other than ``len(schedulers) - 1``.
+        TypeError: An entry that is not a scheduler.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.optim import lr_scheduler
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> warmup = lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+        >>> decay = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> sched = lr_scheduler.SequentialLR(opt, [warmup, decay], milestones=[2])
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.05, 0.075, 0.1, 0.05, 0.025]
+    """
 
     def __init__(
         self,
@@ -490,6 +811,7 @@ class SequentialLR(_Composite):
             scheduler.last_epoch -= 1
 
     def step(self) -> None:  # type: ignore[override]
+        """Advance one step: the scheduler whose turn it is steps (or restarts)."""
         self.last_epoch += 1
         i = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[i]
@@ -501,8 +823,35 @@ class SequentialLR(_Composite):
 
 
 class ChainedScheduler(_Composite):
-    """Step every scheduler in turn at each step: their factors multiply (each works on the
-    rate the previous one left)."""
+    """Step several schedulers together: their factors multiply.
+
+    At each step every scheduler steps in turn, each on the rate the previous one left.
+
+    Args:
+        schedulers: The schedulers, all of one optimizer; not ReduceLROnPlateau.
+        optimizer: The optimizer they must all belong to; None takes the first one's.
+            Defaults to None.
+
+    Raises:
+        ValueError: No schedulers, a ReduceLROnPlateau, or a scheduler of another optimizer.
+        TypeError: An entry that is not a scheduler.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.optim import lr_scheduler
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ChainedScheduler([
+        ...     lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2),
+        ...     lr_scheduler.ExponentialLR(opt, gamma=0.5),
+        ... ])
+        >>> rates = []
+        >>> for _ in range(4):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.05, 0.025, 0.025, 0.0125]
+    """
 
     def __init__(
         self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
@@ -513,6 +862,7 @@ class ChainedScheduler(_Composite):
         self._last_lr = [g["lr"] for g in schedulers[-1].optimizer.param_groups]
 
     def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler in turn."""
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = [g["lr"] for g in self._schedulers[-1].optimizer.param_groups]
@@ -533,11 +883,54 @@ def _momentum_key(cls: str, optimizer: Optimizer) -> bool:
 
 
 class CyclicLR(LRScheduler):
-    """The rate cycles between base_lr and max_lr (Smith, 2017), per batch:
-    cycle = floor(1 + t / (up + down)), x = position in the cycle, rising for the first
-    up/(up+down) of it; lr = base_lr + (max_lr - base_lr) * ramp(x) * scale, scale = 1
-    (triangular), 1 / 2^(cycle - 1) (triangular2) or gamma^t (exp_range). Momentum moves the
-    other way between max_momentum and base_momentum."""
+    """Cycle the rate between ``base_lr`` and ``max_lr`` (Smith, 2017); step it per batch.
+
+    With up = step_size_up, down = step_size_down and t the step:
+
+        cycle = floor(1 + t / (up + down))
+        x = 1 + t / (up + down) - cycle  (position in the cycle, in [0, 1))
+        ramp = x / r  (x <= r),  (x - 1) / (r - 1)  (otherwise),  r = up / (up + down)
+        lr = base_lr + (max_lr - base_lr) * ramp * scale
+
+    scale is 1 (``"triangular"``), 1 / 2^(cycle - 1) (``"triangular2"``), gamma^t
+    (``"exp_range"``) or ``scale_fn`` of the cycle or the step. With cycle_momentum the
+    momentum (or Adam's first beta) moves the other way, from max_momentum to base_momentum.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        base_lr: Lowest rate, one for all groups or a list (one per group).
+        max_lr: Highest rate, one for all groups or a list.
+        step_size_up: Steps of the rising half of a cycle. Defaults to 2000.
+        step_size_down: Steps of the falling half; None for ``step_size_up``.
+            Defaults to None.
+        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"`` (ignored with
+            ``scale_fn``). Defaults to ``"triangular"``.
+        gamma: Base of the ``"exp_range"`` scale. Defaults to 1.0.
+        scale_fn: A custom scale of one argument, replacing ``mode``. Defaults to None.
+        scale_mode: What ``scale_fn`` takes: ``"cycle"`` or ``"iterations"`` (the step).
+            Defaults to ``"cycle"``.
+        cycle_momentum: Also cycle the momentum. Defaults to True.
+        base_momentum: Lowest momentum (at max_lr), one or per group. Defaults to 0.8.
+        max_momentum: Highest momentum (at base_lr), one or per group. Defaults to 0.9.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: An unknown ``mode`` without ``scale_fn``, a list whose length is not the
+            number of groups, or cycle_momentum with an optimizer without momentum or betas.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = nl.optim.lr_scheduler.CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
+        >>> rates = []
+        >>> for _ in range(6):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.1, 0.3, 0.5, 0.3, 0.1, 0.3]
+    """
 
     def __init__(
         self,
@@ -587,6 +980,14 @@ class CyclicLR(LRScheduler):
         self.base_lrs = base_lrs
 
     def scale_fn(self, x: float) -> float:
+        """The scale of the cycle's amplitude (see the class docstring).
+
+        Args:
+            x: The cycle number or the step, by ``scale_mode``.
+
+        Returns:
+            The scale.
+        """
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         if self.mode == "triangular":
@@ -596,6 +997,7 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         ramp = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
@@ -610,17 +1012,68 @@ class CyclicLR(LRScheduler):
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
+        """The scheduler's state, without a custom ``scale_fn`` (a function is not saved).
+
+        Returns:
+            A dict of attribute names to values.
+        """
         state = super().state_dict()
         state.pop("_scale_fn_custom", None)
         return state
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy (Smith and Topin, 2017), per batch: the rate rises from
-    max_lr/div_factor to max_lr over the first pct_start of the steps, then anneals to
-    max_lr/(div_factor*final_div_factor) (three_phase: back to the start first, then
-    down); cosine annealing a(s, e, f) = e + (s - e)(1 + cos(pi f))/2 or linear. Momentum
-    moves opposite, between max_momentum and base_momentum."""
+    """The 1cycle policy (Smith and Topin, 2017); step it once per batch.
+
+    The rate rises from ``initial_lr = max_lr / div_factor`` to ``max_lr`` over the first
+    ``pct_start`` of the steps, then anneals down to
+    ``min_lr = initial_lr / final_div_factor``. With ``three_phase`` it first comes back
+    down to initial_lr (symmetrically), then anneals to min_lr. Each phase anneals from s
+    to e over a fraction f of it:
+
+        a(s, e, f) = e + (s - e) * (1 + cos(pi * f)) / 2  (anneal_strategy "cos")
+        a(s, e, f) = s + (e - s) * f  ("linear")
+
+    With cycle_momentum the momentum (or Adam's first beta) moves opposite to the rate,
+    between max_momentum (at the lowest rates) and base_momentum (at max_lr).
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        max_lr: Peak rate, one for all groups or a list (one per group).
+        total_steps: Number of steps of the cycle; if None, ``epochs * steps_per_epoch``.
+            Defaults to None.
+        epochs: Epochs, used with steps_per_epoch when total_steps is None. Defaults to None.
+        steps_per_epoch: Batches per epoch, used with epochs. Defaults to None.
+        pct_start: Fraction of the steps spent rising, in [0, 1]. Defaults to 0.3.
+        anneal_strategy: ``"cos"`` or ``"linear"``. Defaults to ``"cos"``.
+        cycle_momentum: Also cycle the momentum. Defaults to True.
+        base_momentum: Momentum at max_lr, one or per group. Defaults to 0.85.
+        max_momentum: Momentum at the lowest rates, one or per group. Defaults to 0.95.
+        div_factor: initial_lr = max_lr / div_factor. Defaults to 25.0.
+        final_div_factor: min_lr = initial_lr / final_div_factor. Defaults to 1e4.
+        three_phase: Come back to initial_lr before annealing to min_lr (fast.ai's
+            schedule is the two-phase one). Defaults to False.
+        last_epoch: Index of the last step when resuming; -1 starts afresh (and records each
+            group's ``"initial_lr"``). Defaults to -1.
+
+    Raises:
+        ValueError: Neither total_steps nor positive epochs and steps_per_epoch, a
+            total_steps <= 0, pct_start outside [0, 1], an unknown anneal_strategy,
+            cycle_momentum with an optimizer without momentum or betas, or a step past
+            total_steps.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = nl.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=5)
+        >>> rates = []
+        >>> for _ in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> rates
+        [0.04, 0.9505, 0.6113, 0.1883, 0.0]
+    """
 
     def __init__(
         self,
@@ -695,6 +1148,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * fraction + start
 
     def get_lr(self) -> list[float]:
+        """The rate of each parameter group at the current ``last_epoch``, by the formula above."""
         t = self.last_epoch
         if t > self.total_steps:
             raise ValueError(
@@ -716,10 +1170,44 @@ class OneCycleLR(LRScheduler):
 
 
 class ReduceLROnPlateau(_Loadable):
-    """Multiply the rate by ``factor`` when the monitored metric has not improved for
-    ``patience`` steps. Improvement ('min', rel): m < best (1 - threshold); (abs):
-    m < best - threshold; 'max' mirrors. After a reduction, wait ``cooldown`` steps;
-    never go below min_lr, and skip changes smaller than eps."""
+    """Multiply the rate by ``factor`` when a metric has stopped improving for ``patience`` steps.
+
+    Call ``scheduler.step(metric)`` once per epoch. A value m improves on the best b when
+
+        m < b * (1 - threshold)  (mode "min", threshold_mode "rel")
+        m < b - threshold        (mode "min", threshold_mode "abs")
+
+    and mirrored (> b * (1 + threshold), > b + threshold) in mode ``"max"``. After
+    ``patience`` steps without improvement every group's rate becomes
+    ``max(lr * factor, min_lr)`` (changes smaller than eps are skipped), then ``cooldown``
+    steps pass before counting again.
+
+    Args:
+        optimizer: The optimizer whose groups' ``"lr"`` the scheduler sets.
+        mode: ``"min"`` (lower is better, e.g. a loss) or ``"max"``. Defaults to ``"min"``.
+        factor: Multiplier of the rate, < 1. Defaults to 0.1.
+        patience: Steps without improvement tolerated. Defaults to 10.
+        threshold: Least change that counts as an improvement. Defaults to 1e-4.
+        threshold_mode: ``"rel"`` or ``"abs"``. Defaults to ``"rel"``.
+        cooldown: Steps to wait after a reduction. Defaults to 0.
+        min_lr: Lowest rate, one or per group. Defaults to 0.0.
+        eps: Smallest change of rate that is applied. Defaults to 1e-8.
+
+    Raises:
+        ValueError: ``factor`` >= 1, an unknown ``mode`` or ``threshold_mode``, or a list
+            of min_lr whose length is not the number of groups.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> opt = nl.optim.SGD([nl.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = nl.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+        >>> rates = []
+        >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9]:
+        ...     sched.step(val_loss)
+        ...     rates.append(round(sched.get_last_lr()[0], 4))
+        >>> rates
+        [0.1, 0.1, 0.1, 0.05, 0.05]
+    """
 
     def __init__(
         self,
@@ -751,6 +1239,15 @@ class ReduceLROnPlateau(_Loadable):
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def is_better(self, value: float, best: float) -> bool:
+        """Whether ``value`` improves on ``best`` by the mode and threshold.
+
+        Args:
+            value: The new metric.
+            best: The best metric so far.
+
+        Returns:
+            True if it counts as an improvement.
+        """
         if self.mode == "min":
             bar = (
                 best * (1 - self.threshold)
@@ -762,6 +1259,11 @@ class ReduceLROnPlateau(_Loadable):
         return value > bar
 
     def step(self, metrics: float) -> None:
+        """Record one epoch's metric and reduce the rates if it has plateaued.
+
+        Args:
+            metrics: The monitored value (a number or a one-element Tensor).
+        """
         current = float(metrics)
         self.last_epoch += 1
         if self.is_better(current, self.best):
@@ -781,9 +1283,19 @@ class ReduceLROnPlateau(_Loadable):
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
+        """The current rates, one per parameter group.
+
+        Returns:
+            A list of floats.
+        """
         return self._last_lr
 
     def state_dict(self) -> dict[str, Any]:
+        """The scheduler's attributes but the optimizer, for ``load_state_dict``.
+
+        Returns:
+            A dict of attribute names to values.
+        """
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
 

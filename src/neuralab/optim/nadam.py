@@ -47,11 +47,45 @@ class _AdamFamily(Optimizer):
 
 
 class NAdam(_AdamFamily):
-    """Adam with Nesterov momentum and a momentum schedule:
-    mu_t = b1 (1 - 0.5 * 0.96^(t psi)) (psi = momentum_decay), P_t = prod_{i<=t} mu_i;
-    m, v as Adam; denom = sqrt(v / (1 - b2^t)) + eps;
-    p <- p - lr (1 - mu_t) / (1 - P_t) g / denom - lr mu_{t+1} / (1 - P_t mu_{t+1}) m / denom.
-    decoupled_weight_decay: p <- p (1 - lr wd) first (NAdamW), else g += wd p."""
+    """NAdam (Dozat, 2016): Adam with Nesterov momentum and a momentum schedule.
+
+    With psi = momentum_decay, m and v as in Adam and P_t = prod_(i<=t) mu_i:
+
+        mu_t = b1 * (1 - 0.5 * 0.96^(t * psi))
+        denom = sqrt(v / (1 - b2^t)) + eps
+        p <- p - lr * (1 - mu_t) / (1 - P_t) * g / denom
+               - lr * mu_(t+1) / (1 - P_t * mu_(t+1)) * m / denom
+
+    Weight decay adds ``weight_decay * p`` to g, or with decoupled_weight_decay (NAdamW)
+    shrinks p <- p * (1 - lr * weight_decay) first.
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 2e-3.
+        betas: (b1, b2), decay rates of m and v. Defaults to (0.9, 0.999).
+        eps: Term added to the denominator. Defaults to 1e-8.
+        weight_decay: Weight decay factor. Defaults to 0.0.
+        momentum_decay: psi in the momentum schedule. Defaults to 4e-3.
+        decoupled_weight_decay: Decay the weights directly (AdamW style). Defaults to False.
+        foreach: Accepted for PyTorch compatibility; ignored. Defaults to None.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+        capturable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+        differentiable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, eps, weight_decay or momentum_decay, or a
+            beta outside [0, 1).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.NAdam([w], lr=0.1)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.8944, -1.8944], requires_grad=True)
+    """
 
     def __init__(
         self,
@@ -93,11 +127,45 @@ class NAdam(_AdamFamily):
 
 
 class RAdam(_AdamFamily):
-    """Adam whose adaptive step is used only once its variance is tractable:
-    rho_inf = 2 / (1 - b2) - 1, rho_t = rho_inf - 2 t b2^t / (1 - b2^t), m^ = m / (1 - b1^t);
-    rho_t > 5: r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t)),
-    p <- p - lr m^ r sqrt(1 - b2^t) / (sqrt(v) + eps);  otherwise p <- p - lr m^ (SGD with
-    momentum). decoupled_weight_decay: p <- p (1 - lr wd) first, else g += wd p."""
+    """RAdam (Liu et al., 2020): Adam with its adaptive step rectified while its variance is
+    intractable.
+
+    With m, v as in Adam and m^ = m / (1 - b1^t):
+
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * t * b2^t / (1 - b2^t)
+        r = sqrt((rho_t - 4) (rho_t - 2) rho_inf / ((rho_inf - 4) (rho_inf - 2) rho_t))
+        p <- p - lr * m^ * r * sqrt(1 - b2^t) / (sqrt(v) + eps)  (rho_t > 5)
+        p <- p - lr * m^  (otherwise: SGD with momentum)
+
+    Weight decay adds ``weight_decay * p`` to g, or with decoupled_weight_decay shrinks
+    p <- p * (1 - lr * weight_decay) first.
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 1e-3.
+        betas: (b1, b2), decay rates of m and v. Defaults to (0.9, 0.999).
+        eps: Term added to the denominator. Defaults to 1e-8.
+        weight_decay: Weight decay factor. Defaults to 0.0.
+        decoupled_weight_decay: Decay the weights directly (AdamW style). Defaults to False.
+        foreach: Accepted for PyTorch compatibility; ignored. Defaults to None.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+        capturable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+        differentiable: Accepted for PyTorch compatibility; ignored. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, eps or weight_decay, or a beta outside [0, 1).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.RAdam([w], lr=0.1)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.8, -1.6], requires_grad=True)
+    """
 
     def __init__(
         self,
@@ -137,7 +205,21 @@ class RAdam(_AdamFamily):
 
 
 class LBFGS:
-    """Not implemented: raises NotImplementedError naming it."""
+    """Not implemented: L-BFGS needs ``step(closure)`` line searches.
+
+    Args:
+        *args: Ignored.
+        **kwargs: Ignored.
+
+    Raises:
+        NotImplementedError: Always, naming the nearest alternatives (Adam, SGD with momentum).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> nl.optim.LBFGS([])
+        Traceback (most recent call last):
+        NotImplementedError: torch.optim.LBFGS is not implemented in neuralab ...
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(

@@ -20,14 +20,49 @@ TORCH_FLAGS = frozenset(
 
 
 class StateDictError(ValueError, TypeError):
-    """A state dict that does not fit the object it is loaded into (nothing was changed).
-    Both a ValueError and a TypeError, so either ``except`` catches it."""
+    """A state dict that does not fit the object it is loaded into; nothing was changed.
+
+    Both a ValueError and a TypeError, so either ``except`` catches it.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0], requires_grad=True)
+        >>> nl.optim.SGD([w]).load_state_dict({"state": {}})
+        Traceback (most recent call last):
+        neuralab.optim.optimizer.StateDictError: SGD.load_state_dict: ... no 'param_groups' entry
+    """
 
 
 class Optimizer:
-    """Holds ``param_groups`` (dicts with 'params' and hyper-parameters, defaults filled in)
-    and ``state`` (per parameter, e.g. momentum buffers). Subclasses implement
-    ``_update(p, grad, group, state)`` that changes ``p.data`` in place."""
+    """Base class of the optimizers: parameter groups, per-parameter state, state dicts.
+
+    Holds ``param_groups`` (dicts with ``"params"`` and hyper-parameters, the missing ones
+    filled in from ``defaults``) and ``state`` (per parameter, e.g. momentum buffers).
+    Subclasses implement ``_update(p, grad, group, state)``, which changes the parameter's
+    array ``p`` in place given its gradient ``grad`` (negated when the group maximizes).
+
+    Args:
+        params: Tensors requiring grad, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        defaults: Hyper-parameters of every group that does not set them.
+
+    Raises:
+        ValueError: An empty parameter list, a parameter in two groups, or a hyper-parameter
+            out of range (PyTorch's message, e.g. ``Invalid learning rate: -1``).
+        TypeError: A parameter that is not a Tensor requiring grad.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> a = nl.tensor([1.0], requires_grad=True)
+        >>> b = nl.tensor([2.0], requires_grad=True)
+        >>> opt = nl.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.1, 0.5]
+        >>> (a * b).sum().backward()
+        >>> opt.step()
+        >>> a.item(), b.item()  # a -= 0.1 * b, b -= 0.5 * a
+        (0.8, 1.5)
+    """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -42,7 +77,16 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add a group of parameters with its own hyper-parameters (others from defaults)."""
+        """Add a group of parameters with its own hyper-parameters (the others from ``defaults``).
+
+        Args:
+            group: A dict with ``"params"`` (a Tensor or an iterable of them) and optional
+                hyper-parameters.
+
+        Raises:
+            TypeError: A parameter that is not a Tensor requiring grad.
+            ValueError: A parameter already in a group, or a hyper-parameter out of range.
+        """
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
         for p in params:
@@ -109,7 +153,11 @@ class Optimizer:
                     )
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Drop the gradients (default), or zero them in place."""
+        """Drop the gradients of all parameters (default), or zero them in place.
+
+        Args:
+            set_to_none: Set ``p.grad = None`` instead of filling it with zeros. Defaults to True.
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
@@ -119,7 +167,15 @@ class Optimizer:
                         p.grad._data[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns closure() if given."""
+        """Update every parameter that has a gradient.
+
+        Args:
+            closure: A function that re-evaluates the model and returns the loss; called
+                first when given. Defaults to None.
+
+        Returns:
+            What ``closure()`` returned, or None without a closure.
+        """
         loss = closure() if closure is not None else None
         date_changes(p for group in self.param_groups for p in group["params"])
         for group in self.param_groups:
@@ -137,7 +193,12 @@ class Optimizer:
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, Any]:
-        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}, as PyTorch."""
+        """The optimizer's state as PyTorch lays it out.
+
+        Returns:
+            ``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``, with
+            parameters numbered in the order of the groups and arrays copied as Tensors.
+        """
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
@@ -159,9 +220,16 @@ class Optimizer:
 
         All or nothing: the whole dict is checked first (the groups and their parameter
         counts, every hyper-parameter's type, finiteness and range, every state entry's
-        parameter index, names, shapes and dtypes) and only then applied, so on an error
-        (``StateDictError``, naming the entry) the optimizer is exactly as it was. Floating
-        state is cast to its parameter's dtype, as PyTorch does."""
+        parameter index, names, shapes and dtypes) and only then applied, so on an error the
+        optimizer is exactly as it was. Floating state is cast to its parameter's dtype, as
+        PyTorch does.
+
+        Args:
+            state_dict: A dict returned by ``state_dict`` (of this or of PyTorch's optimizer).
+
+        Raises:
+            StateDictError: The dict does not fit this optimizer; the message names the entry.
+        """
         groups, state = self._check_state_dict(state_dict)
         for own, values in zip(self.param_groups, groups):
             own.update(values)

@@ -11,9 +11,39 @@ from neuralab.optim.optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
-    """g = grad (+ weight_decay * p);  s = alpha s + (1 - alpha) g^2;
-    centered: a = alpha a + (1 - alpha) g, denom = sqrt(s - a^2) + eps, else sqrt(s) + eps;
-    momentum mu: b = mu b + g / denom, p <- p - lr b;  otherwise p <- p - lr g / denom."""
+    """RMSprop (Hinton, 2012): divide the gradient by a running root mean square.
+
+        g = grad + weight_decay * p
+        s = alpha * s + (1 - alpha) * g^2
+        denom = sqrt(s - a^2) + eps, with a = alpha * a + (1 - alpha) * g  (centered)
+        denom = sqrt(s) + eps  (otherwise)
+        b = mu * b + g / denom,  p <- p - lr * b  (momentum mu > 0)
+        p <- p - lr * g / denom  (otherwise)
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 1e-2.
+        alpha: Decay rate of the running averages. Defaults to 0.99.
+        eps: Term added to the denominator. Defaults to 1e-8.
+        weight_decay: L2 penalty added to the gradient. Defaults to 0.0.
+        momentum: Momentum factor mu. Defaults to 0.0.
+        centered: Normalize by the estimated variance instead of the raw second moment.
+            Defaults to False.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, alpha, eps, momentum or weight_decay.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.RMSprop([w])
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9, -1.9], requires_grad=True)
+    """
 
     def __init__(
         self,
@@ -85,8 +115,37 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """g = grad (+ weight_decay * p);  lr_t = lr / (1 + (t - 1) lr_decay);
-    s = s + g^2 (s_0 = initial_accumulator_value);  p <- p - lr_t g / (sqrt(s) + eps)."""
+    """Adagrad (Duchi et al., 2011): a learning rate per coordinate from the sum of squared
+    gradients.
+
+        g = grad + weight_decay * p
+        lr_t = lr / (1 + (t - 1) * lr_decay)
+        s = s + g^2  (s_0 = initial_accumulator_value)
+        p <- p - lr_t * g / (sqrt(s) + eps)
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 1e-2.
+        lr_decay: Decay of the learning rate per step. Defaults to 0.0.
+        weight_decay: L2 penalty added to the gradient. Defaults to 0.0.
+        initial_accumulator_value: Starting value of s. Defaults to 0.0.
+        eps: Term added to the denominator. Defaults to 1e-10.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, lr_decay, weight_decay,
+            initial_accumulator_value or eps.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.Adagrad([w], lr=0.1)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9, -1.9], requires_grad=True)
+    """
 
     def __init__(
         self,

@@ -9,9 +9,40 @@ from neuralab.optim.optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """g = grad (+ weight_decay * p);  with momentum mu and dampening d:
-    b_1 = g,  b_t = mu b_(t-1) + (1 - d) g;  g = g + mu b_t (nesterov) or g = b_t;
-    p <- p - lr * g  (p <- p + lr * g with maximize)."""
+    """Stochastic gradient descent, with optional (Nesterov) momentum and weight decay.
+
+    With g the gradient, momentum mu and dampening d:
+
+        g = grad + weight_decay * p
+        b_1 = g,  b_t = mu * b_(t-1) + (1 - d) * g
+        g = g + mu * b_t  (nesterov)  or  g = b_t  (momentum > 0)
+        p <- p - lr * g  (p <- p + lr * g with maximize)
+
+    Args:
+        params: Parameters to optimize, or a list of dicts (parameter groups) each with
+            ``"params"`` and its own hyper-parameters.
+        lr: Learning rate. Defaults to 1e-3.
+        momentum: Momentum factor mu. Defaults to 0.0.
+        dampening: Dampening d of the momentum. Defaults to 0.0.
+        weight_decay: L2 penalty added to the gradient. Defaults to 0.0.
+        nesterov: Use Nesterov momentum (needs momentum > 0 and dampening 0).
+            Defaults to False.
+        maximize: Maximize the objective instead of minimizing it. Defaults to False.
+
+    Raises:
+        ValueError: A negative or non-finite lr, momentum or weight_decay, an empty parameter
+            list, or nesterov without momentum or with dampening.
+        TypeError: A parameter that is not a Tensor requiring grad.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> w = nl.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = nl.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w ** 2).sum().backward()  # grad = 2 w = [2, -4]
+        >>> opt.step()
+        >>> w
+        tensor([ 0.8, -1.6], requires_grad=True)
+    """
 
     def __init__(
         self,

@@ -42,7 +42,40 @@ def _array(value: Any) -> numpy.ndarray:
 
 
 class MNIST(_mnist.MNIST):
-    """The MNIST digits, as ``torchvision.datasets.MNIST`` (see the module's docstring)."""
+    """The MNIST digits, as ``torchvision.datasets.MNIST``.
+
+    ``ds[i]`` is ``(image, label)``: the image is what ``transform`` makes of the raw picture,
+    a uint8 H x W NumPy array (torchvision gives a PIL image; ``ToTensor`` takes either), the
+    label an int. ``.data``: every image, a uint8 Tensor N x 28 x 28; ``.targets``: the
+    labels, an int64 Tensor; ``.classes``, ``.class_to_idx``. Assigning ``.data`` /
+    ``.targets`` (e.g. to keep some classes) changes the samples, as in torchvision.
+
+    Args:
+        root: The data folder; the files are looked for in ``root/MNIST/raw/`` (where
+            torchvision puts them; ``FashionMNIST/raw`` for Fashion-MNIST), ``root/mnist/``,
+            ``root``, then ``$NEURALAB_DATA`` and the user cache.
+        train: The training split (60,000 images) if True, else the test split (10,000).
+            Defaults to True.
+        transform: A function of the raw picture (a uint8 H x W array), e.g. ``ToTensor()``.
+            Defaults to None.
+        target_transform: A function of the label (an int). Defaults to None.
+        download: Download missing files into the user cache (nothing when present).
+            Defaults to False.
+
+    Raises:
+        DataNotFoundError: Missing files without download; the message names every place
+            looked at.
+        ChecksumError: A file whose SHA-256 is not the published one.
+        TypeError: A flag that is not a bool, or a transform that is not callable.
+
+    Examples:
+        >>> from neuralab.vision import datasets, transforms
+        >>> # skipped: reads the 11 MB training files
+        >>> ds = datasets.MNIST("data", transform=transforms.ToTensor())  # doctest: +SKIP
+        >>> x, y = ds[0]  # doctest: +SKIP
+        >>> len(ds), x.shape, y, ds.data.dtype  # doctest: +SKIP
+        (60000, (1, 28, 28), 5, dtype('uint8'))
+    """
 
     def __init__(
         self,
@@ -60,6 +93,7 @@ class MNIST(_mnist.MNIST):
     # .data / .targets: Tensors over the arrays the samples are read from.
     @property  # type: ignore[override]
     def data(self) -> Tensor:
+        """Every image, a uint8 Tensor N x 28 x 28 (assignable, as in torchvision)."""
         return Tensor._from_array(self._images)
 
     @data.setter
@@ -68,6 +102,7 @@ class MNIST(_mnist.MNIST):
 
     @property  # type: ignore[override]
     def targets(self) -> Tensor:
+        """The labels, an int64 Tensor of N (assignable, as in torchvision)."""
         return Tensor._from_array(self._labels)
 
     @targets.setter
@@ -76,6 +111,7 @@ class MNIST(_mnist.MNIST):
 
     @property
     def class_to_idx(self) -> dict[str, int]:
+        """Each class name's index, ``{"0 - zero": 0, ...}``."""
         return {name: i for i, name in enumerate(self.classes)}
 
     def __len__(self) -> int:
@@ -108,6 +144,11 @@ class MNIST(_mnist.MNIST):
         return (None if self.transform is None else self.transform._batch), None
 
     def arrays(self) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Not here: ``arrays()`` belongs to ``neuralab.data.MNIST``.
+
+        Raises:
+            NotImplementedError: Always; use ``.data`` and ``.targets``, or a DataLoader.
+        """
         raise NotImplementedError(
             f"{type(self).__name__}.arrays() is neuralab.data.{type(self).__name__}'s; here "
             "use .data and .targets, or a DataLoader"
@@ -126,7 +167,35 @@ class MNIST(_mnist.MNIST):
 
 
 class FashionMNIST(MNIST):
-    """Fashion-MNIST (Zalando's clothing images), as ``torchvision.datasets.FashionMNIST``."""
+    """Fashion-MNIST (Zalando's clothing images), as ``torchvision.datasets.FashionMNIST``.
+
+    The same interface as ``MNIST``; 10 classes of clothing.
+
+    Args:
+        root: The data folder; the files are looked for in ``root/MNIST/raw/`` (where
+            torchvision puts them; ``FashionMNIST/raw`` for Fashion-MNIST), ``root/mnist/``,
+            ``root``, then ``$NEURALAB_DATA`` and the user cache.
+        train: The training split (60,000 images) if True, else the test split (10,000).
+            Defaults to True.
+        transform: A function of the raw picture (a uint8 H x W array), e.g. ``ToTensor()``.
+            Defaults to None.
+        target_transform: A function of the label (an int). Defaults to None.
+        download: Download missing files into the user cache (nothing when present).
+            Defaults to False.
+
+    Raises:
+        DataNotFoundError: Missing files without download; the message names every place
+            looked at.
+        ChecksumError: A file whose SHA-256 is not the published one.
+        TypeError: A flag that is not a bool, or a transform that is not callable.
+
+    Examples:
+        >>> from neuralab.vision import datasets
+        >>> # skipped: reads the data files
+        >>> ds = datasets.FashionMNIST("data", train=False)  # doctest: +SKIP
+        >>> len(ds), ds.classes[ds[0][1]]  # doctest: +SKIP
+        (10000, 'Ankle boot')
+    """
 
     key = "fashion-mnist"
     classes: ClassVar[list[str]] = _mnist.FashionMNIST.classes

@@ -56,7 +56,24 @@ def _has_batch(transform: Any) -> bool:
 
 
 class Compose(_data_transforms.Compose):
-    """Apply ``transforms`` one after the other: ``Compose([f, g])(x) == g(f(x))``."""
+    """Apply ``transforms`` one after the other: ``Compose([f, g])(x) == g(f(x))``.
+
+    As ``torchvision.transforms.Compose``; a DataLoader over ``vision.datasets.MNIST``
+    applies it to whole batches when every transform can.
+
+    Args:
+        transforms: The callables, in order.
+
+    Raises:
+        TypeError: A transform that is not callable.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.vision import transforms as T
+        >>> t = T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)])
+        >>> t(np.array([[0, 255]], dtype=np.uint8))
+        tensor([[[-1.,  1.]]])
+    """
 
     @property
     def _batch(self) -> Callable[[Any], Any]:
@@ -104,10 +121,21 @@ def _to_float(array: numpy.ndarray) -> numpy.ndarray:
 
 
 class ToTensor:
-    """A picture (PIL image or H x W [x C] ndarray) -> a C x H x W Tensor.
+    """A picture (PIL image or H x W [x C] ndarray) to a C x H x W Tensor.
 
     uint8 pixels become float32 ``y = x / 255`` in [0, 1]; other dtypes (e.g. a float
     ndarray) are not rescaled and keep their dtype, as ``torchvision.transforms.ToTensor``.
+
+    Raises:
+        TypeError: Neither a PIL image nor an ndarray.
+        ValueError: An array that is not 2- or 3-dimensional.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.vision.transforms import ToTensor
+        >>> x = ToTensor()(np.full((28, 28), 255, dtype=np.uint8))
+        >>> x.shape, x.dtype, x.max().item()
+        ((1, 28, 28), dtype('float32'), 1.0)
     """
 
     def __call__(self, pic: Any) -> Tensor:
@@ -127,7 +155,19 @@ class ToTensor:
 
 
 class PILToTensor:
-    """A picture -> a C x H x W Tensor of the same dtype (uint8 stays uint8, not scaled)."""
+    """A picture to a C x H x W Tensor of the same dtype (uint8 stays uint8, not scaled).
+
+    Raises:
+        TypeError: Neither a PIL image nor an ndarray.
+        ValueError: An array that is not 2- or 3-dimensional.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.vision.transforms import PILToTensor
+        >>> x = PILToTensor()(np.zeros((4, 5, 3), dtype=np.uint8))
+        >>> x.shape, x.dtype
+        ((3, 4, 5), dtype('uint8'))
+    """
 
     def __call__(self, pic: Any) -> Tensor:
         array = _channels_first(_picture(pic, "PILToTensor"))
@@ -151,11 +191,26 @@ def _tensor_image(img: Any, who: str) -> tuple[numpy.ndarray, bool]:
 
 
 class Normalize:
-    """Per channel ``y[c] = (x[c] - mean[c]) / std[c]`` on a float tensor image
-    (... x C x H x W), in the input's dtype, as ``torchvision.transforms.Normalize``.
+    """Standardize a float tensor image per channel, as ``torchvision.transforms.Normalize``.
 
-    ``mean`` and ``std``: one number per channel (or one for all). ``inplace=True``
-    overwrites the input.
+        y[c] = (x[c] - mean[c]) / std[c]
+
+    on an image of shape (..., C, H, W), in the input's dtype.
+
+    Args:
+        mean: One number per channel (or one for all).
+        std: One number per channel (or one for all), none zero.
+        inplace: Overwrite the input. Defaults to False.
+
+    Raises:
+        TypeError: Input that is not a floating tensor image.
+        ValueError: A std that is zero, or lengths that do not match the channels.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.vision.transforms import Normalize
+        >>> Normalize([0.5, 0.0], [0.5, 2.0])(nl.ones(2, 1, 1)).flatten()
+        tensor([1. , 0.5])
     """
 
     def __init__(
@@ -225,9 +280,26 @@ def _values(value: Any, name: str) -> list[float]:
 
 
 class ConvertImageDtype:
-    """A tensor image to ``dtype``, rescaling values as torchvision does: integer ->
-    float ``y = x / max(int dtype)``; float -> integer ``y = x * (max + 1 - 0.001)``
-    truncated; float -> float a cast."""
+    """Convert a tensor image to ``dtype``, rescaling values as torchvision does.
+
+        integer -> float:   y = x / max(integer dtype)
+        float -> integer:   y = trunc(x * (max + 1 - 0.001))
+        float -> float:     a cast
+
+    Args:
+        dtype: The target dtype.
+
+    Raises:
+        TypeError: Input that is not a tensor image.
+        NotImplementedError: Integer to integer.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab.vision.transforms import ConvertImageDtype
+        >>> ConvertImageDtype(nl.float32)(nl.tensor(np.array([0, 255], dtype=np.uint8)))
+        tensor([0., 1.])
+    """
 
     def __init__(self, dtype: Any) -> None:
         self.dtype = numpy.dtype(dtype)
@@ -280,7 +352,19 @@ def _uniform() -> float:
 
 
 class RandomHorizontalFlip:
-    """Flip the image left-right (``y[..., j] = x[..., W - 1 - j]``) with probability ``p``."""
+    """Flip the image left-right with probability ``p``: ``y[..., j] = x[..., W - 1 - j]``.
+
+    Draws from the global generator (``neuralab.manual_seed``).
+
+    Args:
+        p: The probability of flipping. Defaults to 0.5.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.vision.transforms import RandomHorizontalFlip
+        >>> RandomHorizontalFlip(p=1.0)(nl.tensor([[[1.0, 2.0, 3.0]]]))
+        tensor([[[3., 2., 1.]]])
+    """
 
     def __init__(self, p: float = 0.5) -> None:
         self.p = float(p)
@@ -296,8 +380,18 @@ class RandomHorizontalFlip:
 
 
 class RandomVerticalFlip(RandomHorizontalFlip):
-    """Flip the image upside down (``y[..., i, :] = x[..., H - 1 - i, :]``) with
-    probability ``p``."""
+    """Flip the image upside down with probability ``p``: ``y[..., i, :] = x[..., H - 1 - i, :]``.
+
+    Args:
+        p: The probability of flipping. Defaults to 0.5.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.vision.transforms import RandomVerticalFlip
+        >>> RandomVerticalFlip(p=1.0)(nl.tensor([[[1.0], [2.0]]]))
+        tensor([[[2.],
+                 [1.]]])
+    """
 
     def __call__(self, img: Any) -> Any:
         x, was_tensor, h, _ = _image_axes(img, type(self).__name__)
@@ -325,10 +419,28 @@ _PAD_MODES = {
 
 
 class RandomCrop:
-    """Cut a random ``size`` (h, w) window out of the image, after padding its borders by
-    ``padding`` (an int: all sides; (lr, tb); or (left, top, right, bottom)) with
-    ``fill`` (``padding_mode="constant"``) or by ``"edge"``, ``"reflect"``,
-    ``"symmetric"``. ``pad_if_needed`` pads an image smaller than ``size``."""
+    """Cut a random ``size`` (h, w) window out of the image, after padding its borders.
+
+    Args:
+        size: (h, w), or one int for a square.
+        padding: Padding of the borders: an int (all sides), (left/right, top/bottom) or
+            (left, top, right, bottom); None for none. Defaults to None.
+        pad_if_needed: Pad an image smaller than size. Defaults to False.
+        fill: The value of constant padding. Defaults to 0.
+        padding_mode: ``"constant"``, ``"edge"``, ``"reflect"`` or ``"symmetric"``.
+            Defaults to ``"constant"``.
+
+    Raises:
+        ValueError: A bad size or padding, an unknown padding_mode, or (on call) an image
+            smaller than size without pad_if_needed.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.vision.transforms import RandomCrop
+        >>> _ = nl.manual_seed(0)
+        >>> RandomCrop(28, padding=4)(nl.zeros(1, 28, 28)).shape
+        (1, 28, 28)
+    """
 
     def __init__(
         self,
@@ -393,9 +505,24 @@ class RandomCrop:
 
 
 class CenterCrop:
-    """Cut the central ``size`` (h, w) window: top ``round((H - h) / 2)``, left
-    ``round((W - w) / 2)``, as torchvision (an image smaller than ``size`` is padded
-    with zeros first)."""
+    """Cut the central ``size`` (h, w) window, as torchvision.
+
+    The window's top is ``round((H - h) / 2)``, its left ``round((W - w) / 2)``; an image
+    smaller than ``size`` is padded with zeros first.
+
+    Args:
+        size: (h, w), or one int for a square.
+
+    Raises:
+        ValueError: A size that is not an int or 1 or 2 ints.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab.vision.transforms import CenterCrop
+        >>> CenterCrop(2)(nl.arange(16.0).reshape(1, 4, 4))
+        tensor([[[ 5.,  6.],
+                 [ 9., 10.]]])
+    """
 
     def __init__(self, size: int | Sequence[int]) -> None:
         self.size = _size_pair(size, "CenterCrop")
