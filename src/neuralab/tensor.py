@@ -664,8 +664,8 @@ class Tensor:
     def scatter_(
         self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
     ) -> Tensor:
-        """In place: self[..index[i][j]..][j] = src[i][j] along dim (or ``value`` everywhere
-        index points), as ``Tensor.scatter_``; ``reduce`` is not supported."""
+        """In place: ``self[..index[i][j]..][j] = src[i][j]`` along dim (or ``value``
+        everywhere index points), as ``Tensor.scatter_``; ``reduce`` is not supported."""
         where, values = _ops.scatter_places(self, dim, index, src, value, reduce, "scatter_")
         self._mutate("scatter_")
         self._data[where] = values
