@@ -3,8 +3,8 @@ argparse parsers (``build_parser``), so the page always says what the command do
 
 A page holding the line ``<!-- cli-reference -->`` gets, in its place, one section per
 command (the top-level ``neuralab`` first, then every subcommand): its help line, its
-usage as argparse prints it, and a table of its arguments with each one's help, choices
-and default.
+usage as argparse prints it, and a table of its arguments (``-h``/``--help``, on every
+command, left out) with each one's help, choices and default.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _cell(text: str) -> str:
 
 
 def _default(action: argparse.Action) -> str:
-    if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+    if isinstance(action, argparse._VersionAction):
         return ""
     if action.default is None or action.default is argparse.SUPPRESS:
         return ""
@@ -47,12 +47,14 @@ def render_parser(title: str, parser: argparse.ArgumentParser, summary: str = ""
     lines = [f"## `{title}`", ""]
     if summary:
         lines += [summary[0].upper() + summary[1:] + ".", ""]
+    if parser.description:
+        lines += [parser.description.replace("``", "`"), ""]
     usage = parser.format_usage().strip()
     lines += ["```text", usage.removeprefix("usage: "), "```", ""]
     rows = []
     for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            continue
+        if isinstance(action, (argparse._SubParsersAction, argparse._HelpAction)):
+            continue  # the subcommands have their own sections; -h is on every command
         help_text = formatter._expand_help(action) if action.help else ""
         if action.help is argparse.SUPPRESS:
             continue
