@@ -144,7 +144,7 @@ AREAS = {
     "nn": ["nn.Module", "nn.Linear", "nn.Conv2d", "nn.LSTM", "nn.BatchNorm1d", "nn.init"],
     "functional": ["functional", "functional.cross_entropy", "functional.conv2d"],
     "losses": ["losses", "losses.mse_loss", "losses.cross_entropy"],
-    "optim": ["optim.SGD", "optim.Adam", "optim.lr_scheduler.OneCycleLR", "optim.lr_scheduler.StepLR"],
+    "optim": ["optim.SGD", "optim.Adam", "optim.lr_scheduler.OneCycleLR", "optim.lr_scheduler"],
     "data": ["data.DataLoader", "data.MNIST", "data.train_val_split", "vision"],
     "training": ["train.fit", "train.History", "callbacks.EarlyStopping", "metrics.accuracy"],
     "inspect": ["inspect.summary", "inspect.trace", "inspect.diagnose"],
