@@ -12,9 +12,9 @@ Conventions (for authors of pages):
   the lines starting with ``$ ``; the others are output). A line ``neuralab ARGS`` runs
   as ``python -m neuralab ARGS`` with the interpreter running the tests (``VAR=value``
   prefixes set its environment; ``NEURALAB_DATA`` comes from the tests' fixture), in the
-  page's folder, within ``COMMAND_TIMEOUT_S`` seconds, and must exit 0, or the status a
-  comment at the end of the line gives (``neuralab lab --set x=1  # exit 2``). A ```text
-  block right after it is the commands' standard output, as for Python.
+  page's folder, within ``COMMAND_TIMEOUT_S`` seconds, and must exit 0, or the status
+  its comment gives when it starts with ``# exit N`` (``neuralab lab --set x=1  # exit
+  2``). A ```text block right after it is the commands' standard output, as for Python.
 - Installation lines are shown, not run: ``pip ...``, ``make ...``, ``git clone ...``,
   ``cd ...``, ``python -m venv ...``, ``source ...`` (and comments). Any other line
   (another program, a shell variable) makes the block an error unless it is marked
@@ -45,7 +45,7 @@ FENCE = re.compile(
 SHELL = ("sh", "bash", "console")
 INSTALL = re.compile(r"^(pip3?|make|git|cd|source|python3? -m (venv|pip))\b")
 ENV = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")
-EXIT = re.compile(r"#\s*exit (\d+)\s*$")
+EXIT = re.compile(r"#\s*exit (\d+)\b")
 COMMAND_TIMEOUT_S = 120
 
 
