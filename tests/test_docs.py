@@ -3,6 +3,8 @@ output is what it prints."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from docs_blocks import ROOT, Command, blocks, pages, run_page, shell_commands
 
@@ -52,3 +54,12 @@ def test_a_shell_block_runs_and_its_exit_status_is_checked(tmp_path):
     page.write_text("```sh\nneuralab train --lr nan\n```\n")
     with pytest.raises(AssertionError, match="exited 2 where the page expects 0"):
         run_page(page, tmp_path)
+
+
+def test_the_readme_is_short_and_its_links_reach_their_pages():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 150
+    targets = re.findall(r"\]\(((?!https?://)[^)#\s]+)(?:#[^)]*)?\)", readme)
+    assert any(t.startswith("docs/") for t in targets)
+    for target in targets:
+        assert (ROOT / target).exists(), target
