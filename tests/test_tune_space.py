@@ -254,14 +254,14 @@ def test_the_configuration_never_shows_a_password() -> None:
     assert "s3cret" not in shown and shown.startswith("postgresql://u:***@h:5432/db")
 
 
-def test_the_readme_config_is_the_example_file_and_loads() -> None:
-    """The README's configuration is examples/tune-mnist.toml, and it loads as written."""
+def test_the_guides_config_is_the_example_file_and_loads() -> None:
+    """The tuning guide's configuration is examples/tune-mnist.toml, and it loads as written."""
     import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     example = root / "examples" / "tune-mnist.toml"
-    shown = re.findall(r"```toml\n(.*?)```", (root / "README.md").read_text(), re.S)
+    shown = re.findall(r"```toml\n(.*?)```", (root / "docs/guide/tuning.md").read_text(), re.S)
     assert shown == [example.read_text()]
     config = tune.load_config(example)
     assert config.strategy == "tpe" and config.trials == 20 and config.epochs == 4

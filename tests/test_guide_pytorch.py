@@ -1,4 +1,4 @@
-"""The README's "Coming from PyTorch" example runs as written (a PyTorch MNIST loop with
+"""The guide's "Coming from PyTorch" example runs as written (a PyTorch MNIST loop with
 only its imports changed), and what it says differs or is out of scope does."""
 
 from __future__ import annotations
@@ -11,17 +11,11 @@ import pytest
 
 import neuralab as nl
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def section() -> str:
-    text = README.read_text()
-    start = text.index("## Coming from PyTorch")
-    return text[start : text.index("\n## ", start + 1)]
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "guide/pytorch.md"
 
 
 def test_the_example_runs_and_learns(neuralab_data, tmp_path, monkeypatch, capsys):
-    (block,) = re.findall(r"```python\n(.*?)```", section(), re.S)
+    (block,) = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
     monkeypatch.chdir(tmp_path)
     script = tmp_path / "example.py"
     script.write_text(block)

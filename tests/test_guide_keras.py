@@ -1,4 +1,4 @@
-"""The README's "Coming from Keras" example runs as written (a Keras 3 MNIST MLP with only
+"""The guide's "Coming from Keras" example runs as written (a Keras 3 MNIST MLP with only
 its import changed), and what it says differs or is out of scope does."""
 
 from __future__ import annotations
@@ -10,17 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def section() -> str:
-    text = README.read_text()
-    start = text.index("## Coming from Keras")
-    return text[start : text.index("\n## ", start + 1)]
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "guide/keras.md"
 
 
 def test_the_example_runs_and_learns(neuralab_data, tmp_path, monkeypatch, capsys):
-    (block,) = re.findall(r"```python\n(.*?)```", section(), re.S)
+    (block,) = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
     assert not re.search(r"^(import|from) keras\b", block, re.M)  # neuralab's, not Keras
     monkeypatch.chdir(tmp_path)
     script = tmp_path / "example.py"

@@ -1,5 +1,5 @@
-"""The README's "Writing your own study" example runs as written and its findings say
-what the README says they say."""
+"""The guide's "Writing your own study" example runs as written and its findings say
+what the page says they say."""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ import re
 import runpy
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "lab/own-study.md"
 
 
 def test_the_own_study_example_runs_and_reports_findings(tmp_path, monkeypatch):
-    text = README.read_text()
-    start = text.index("### Writing your own study")
-    (block,) = re.findall(
-        r"```python\n(.*?)```", text[start : text.index("\n### ", start + 1)], re.S
-    )
+    (block,) = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
     monkeypatch.chdir(tmp_path)
     script = tmp_path / "width.py"
     script.write_text(block)
