@@ -12,6 +12,7 @@ from neuralab.keras.layers import Layer
 
 MODULES = [
     "neuralab.keras.losses",
+    "neuralab.keras.metrics",
 ]
 
 

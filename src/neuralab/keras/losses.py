@@ -379,7 +379,7 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
     Examples:
         >>> from neuralab import keras
         >>> keras.losses.cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[0.0, 2.0], [1.0, -1.0]])
-        tensor([-1.,  0.])
+        tensor([-1., -0.])
     """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     return -(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis)).sum(dim=axis)
@@ -473,7 +473,7 @@ def poisson(y_true: Any, y_pred: Any) -> Tensor:
     Examples:
         >>> from neuralab import keras
         >>> keras.losses.poisson([[1.0, 0.0]], [[1.0, 2.0]])
-        tensor([1.])
+        tensor([1.5])
     """
     y_true, y_pred = _float(y_true), _float(y_pred)
     return (y_pred - y_true * (y_pred + EPSILON).log()).mean(dim=-1)
@@ -525,7 +525,7 @@ def squared_hinge(y_true: Any, y_pred: Any) -> Tensor:
     Examples:
         >>> from neuralab import keras
         >>> keras.losses.squared_hinge([[1.0, 0.0]], [[0.5, 0.5]])
-        tensor([1.2500])
+        tensor([1.25])
     """
     y_true = _hinge_labels(_float(y_true))
     return nl.clamp(1.0 - y_true * _float(y_pred), min=0.0).square().mean(dim=-1)
@@ -547,7 +547,7 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
     Examples:
         >>> from neuralab import keras
         >>> keras.losses.categorical_hinge([[0.0, 1.0]], [[0.3, 0.7]])
-        tensor([0.6000])
+        tensor([0.6])
     """
     y_true, y_pred = _float(y_true), _float(y_pred)
     pos = (y_true * y_pred).sum(dim=-1)
@@ -629,7 +629,7 @@ def binary_focal_crossentropy(
     Examples:
         >>> from neuralab import keras
         >>> keras.losses.binary_focal_crossentropy([[1.0, 0.0]], [[0.9, 0.2]])
-        tensor([0.0050])
+        tensor([0.005])
     """
     y_pred = _float(y_pred)
     y_true = _float(y_true)
@@ -815,7 +815,7 @@ class MeanSquaredError(_Simple):
         >>> from neuralab import keras
         >>> loss = keras.losses.MeanSquaredError()
         >>> loss([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
-        tensor(1.2500)
+        tensor(1.25)
     """
 
     _fn = staticmethod(mean_squared_error)
@@ -841,7 +841,7 @@ class MeanAbsoluteError(_Simple):
         >>> from neuralab import keras
         >>> loss = keras.losses.MeanAbsoluteError()
         >>> loss([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
-        tensor(0.7500)
+        tensor(0.75)
     """
 
     _fn = staticmethod(mean_absolute_error)
@@ -973,7 +973,7 @@ class SquaredHinge(_Simple):
         >>> from neuralab import keras
         >>> loss = keras.losses.SquaredHinge()
         >>> loss([[1.0, 0.0]], [[0.5, 0.5]])
-        tensor(1.2500)
+        tensor(1.25)
     """
 
     _fn = staticmethod(squared_hinge)
@@ -1000,7 +1000,7 @@ class CategoricalHinge(_Simple):
         >>> from neuralab import keras
         >>> loss = keras.losses.CategoricalHinge()
         >>> loss([[0.0, 1.0]], [[0.3, 0.7]])
-        tensor(0.6000)
+        tensor(0.6)
     """
 
     _fn = staticmethod(categorical_hinge)
@@ -1053,7 +1053,7 @@ class Poisson(_Simple):
         >>> from neuralab import keras
         >>> loss = keras.losses.Poisson()
         >>> loss([[1.0, 0.0]], [[1.0, 2.0]])
-        tensor(1.)
+        tensor(1.5)
     """
 
     _fn = staticmethod(poisson)
@@ -1081,7 +1081,7 @@ class CosineSimilarity(LossFunctionWrapper):
         >>> from neuralab import keras
         >>> loss = keras.losses.CosineSimilarity()
         >>> loss([[0.0, 1.0], [1.0, 1.0]], [[0.0, 2.0], [1.0, -1.0]])
-        tensor(-0.5000)
+        tensor(-0.5)
     """
 
     def __init__(
@@ -1208,7 +1208,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         >>> from neuralab import keras
         >>> loss = keras.losses.BinaryFocalCrossentropy()
         >>> loss([[1.0, 0.0]], [[0.9, 0.2]])
-        tensor(0.0050)
+        tensor(0.005)
     """
 
     def __init__(
