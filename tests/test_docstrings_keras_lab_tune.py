@@ -13,6 +13,7 @@ from neuralab.keras.layers import Layer
 MODULES = [
     "neuralab.keras.losses",
     "neuralab.keras.metrics",
+    "neuralab.keras.layers",
 ]
 
 
