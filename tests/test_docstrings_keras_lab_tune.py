@@ -14,6 +14,8 @@ MODULES = [
     "neuralab.keras.losses",
     "neuralab.keras.metrics",
     "neuralab.keras.layers",
+    "neuralab.keras.optimizers",
+    "neuralab.keras.optimizers.schedules",
 ]
 
 
