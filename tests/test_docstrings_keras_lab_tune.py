@@ -16,6 +16,9 @@ MODULES = [
     "neuralab.keras.layers",
     "neuralab.keras.optimizers",
     "neuralab.keras.optimizers.schedules",
+    "neuralab.keras.activations",
+    "neuralab.keras.callbacks",
+    "neuralab.keras.initializers",
 ]
 
 
