@@ -778,7 +778,8 @@ def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
 
     Examples:
         >>> from neuralab import keras
-        >>> init = keras.initializers.deserialize({"class_name": "Constant", "config": {"value": 2.0}})
+        >>> config = {"class_name": "Constant", "config": {"value": 2.0}}
+        >>> init = keras.initializers.deserialize(config)
         >>> init((2,))
         tensor([2., 2.])
     """
