@@ -11,14 +11,21 @@ from docstring_rules import problems, public_objects
 from neuralab.keras.layers import Layer
 
 MODULES = [
+    "neuralab.keras",
+    "neuralab.keras.activations",
+    "neuralab.keras.backend",
+    "neuralab.keras.callbacks",
+    "neuralab.keras.datasets.fashion_mnist",
+    "neuralab.keras.datasets.mnist",
+    "neuralab.keras.initializers",
+    "neuralab.keras.layers",
     "neuralab.keras.losses",
     "neuralab.keras.metrics",
-    "neuralab.keras.layers",
+    "neuralab.keras.models",
     "neuralab.keras.optimizers",
     "neuralab.keras.optimizers.schedules",
-    "neuralab.keras.activations",
-    "neuralab.keras.callbacks",
-    "neuralab.keras.initializers",
+    "neuralab.keras.regularizers",
+    "neuralab.keras.utils",
 ]
 
 
