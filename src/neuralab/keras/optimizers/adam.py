@@ -178,9 +178,8 @@ class Adamax(_Moments):
     Args:
         *args: ``learning_rate`` (default 0.001), ``beta_1`` (default 0.9), ``beta_2``
             (default 0.999) and ``epsilon`` (default 1e-7), in this order, as in ``Adam``.
-        **kwargs: The same by name, and the base ``Optimizer``'s arguments: ``weight_decay``,
-        ``clipnorm``,
-            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+        **kwargs: The same by name, and the base ``Optimizer``'s arguments
+            (``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``, ...).
 
     Raises:
         ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
@@ -227,9 +226,8 @@ class Nadam(_Moments):
     Args:
         *args: ``learning_rate`` (default 0.001), ``beta_1`` (default 0.9), ``beta_2``
             (default 0.999) and ``epsilon`` (default 1e-7), in this order, as in ``Adam``.
-        **kwargs: The same by name, and the base ``Optimizer``'s arguments: ``weight_decay``,
-        ``clipnorm``,
-            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+        **kwargs: The same by name, and the base ``Optimizer``'s arguments
+            (``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``, ...).
 
     Raises:
         ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
