@@ -30,6 +30,7 @@ MODULES = [
     "neuralab.keras.optimizers.schedules",
     "neuralab.keras.regularizers",
     "neuralab.keras.utils",
+    "neuralab.tune",
 ]
 OWN = ("neuralab.keras", "neuralab.lab", "neuralab.tune")
 
