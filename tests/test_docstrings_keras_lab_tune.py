@@ -30,6 +30,9 @@ MODULES = [
     "neuralab.keras.optimizers.schedules",
     "neuralab.keras.regularizers",
     "neuralab.keras.utils",
+    "neuralab.lab",
+    "neuralab.lab.findings",
+    "neuralab.lab.stats",
     "neuralab.tune",
 ]
 OWN = ("neuralab.keras", "neuralab.lab", "neuralab.tune")
