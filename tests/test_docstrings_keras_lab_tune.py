@@ -32,7 +32,9 @@ MODULES = [
     "neuralab.keras.utils",
     "neuralab.lab",
     "neuralab.lab.findings",
+    "neuralab.lab.report",
     "neuralab.lab.stats",
+    "neuralab.lab.toolkit",
     "neuralab.tune",
 ]
 OWN = ("neuralab.keras", "neuralab.lab", "neuralab.tune")
