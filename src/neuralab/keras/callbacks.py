@@ -735,12 +735,12 @@ class LambdaCallback(Callback):
     """A callback made of functions.
 
     Args:
-        on_epoch_begin: ``f(epoch, logs)``. Defaults to None.
-        on_epoch_end: ``f(epoch, logs)``. Defaults to None.
-        on_train_begin: ``f(logs)``. Defaults to None.
-        on_train_end: ``f(logs)``. Defaults to None.
-        on_train_batch_begin: ``f(batch, logs)``. Defaults to None.
-        on_train_batch_end: ``f(batch, logs)``. Defaults to None.
+        on_epoch_begin (Callable | None): ``f(epoch, logs)``. Defaults to None.
+        on_epoch_end (Callable | None): ``f(epoch, logs)``. Defaults to None.
+        on_train_begin (Callable | None): ``f(logs)``. Defaults to None.
+        on_train_end (Callable | None): ``f(logs)``. Defaults to None.
+        on_train_batch_begin (Callable | None): ``f(batch, logs)``. Defaults to None.
+        on_train_batch_end (Callable | None): ``f(batch, logs)``. Defaults to None.
         **kwargs: Any other hook by name (``on_test_begin=...``).
 
     Examples:

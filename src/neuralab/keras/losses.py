@@ -568,7 +568,7 @@ def binary_crossentropy(
         from_logits: Whether ``y_pred`` holds logits (``p = sigmoid(y_pred)``, computed
             stably) rather than probabilities. Defaults to False.
         label_smoothing: ``s`` in ``t <- t (1 - s) + s / 2``. Defaults to 0.0.
-        axis: The axis averaged over. Defaults to -1.
+        axis (int): The axis averaged over. Defaults to -1.
 
     Returns:
         The per-sample losses, a Tensor of shape (...) (the last axis reduced).
@@ -660,7 +660,7 @@ def categorical_crossentropy(
         from_logits: Whether ``y_pred`` holds logits (``log p = log_softmax(y_pred)``).
             Defaults to False.
         label_smoothing: ``s`` in ``t <- t (1 - s) + s / num_classes``. Defaults to 0.0.
-        axis: The class axis. Defaults to -1.
+        axis (int): The class axis. Defaults to -1.
 
     Returns:
         The per-sample losses, a Tensor of shape (...) (the last axis reduced).
@@ -711,7 +711,7 @@ def sparse_categorical_crossentropy(
         from_logits: Whether ``y_pred`` holds logits (``log p = log_softmax(y_pred)``).
             Defaults to False.
         ignore_class: Only None (not supported otherwise). Defaults to None.
-        axis: Only the last axis (-1). Defaults to -1.
+        axis (int): Only the last axis (-1). Defaults to -1.
 
     Returns:
         The per-sample losses, a Tensor of shape (...) (the last axis reduced).

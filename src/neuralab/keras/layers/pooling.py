@@ -128,11 +128,13 @@ class MaxPooling2D(BasePooling):
     """2-D max pooling: ``y[n, i, j, c] = max_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]``.
 
     Args:
-        pool_size: The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
-        strides: The step of the window. Defaults to None (``pool_size``).
-        padding: 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults to
-            'valid'.
-        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        pool_size (int | tuple): The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
         **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
             ``input_shape``, ...).
 
@@ -164,11 +166,13 @@ class AveragePooling2D(BasePooling):
     ('same': the mean over the window's input pixels only, as Keras).
 
     Args:
-        pool_size: The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
-        strides: The step of the window. Defaults to None (``pool_size``).
-        padding: 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults to
-            'valid'.
-        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        pool_size (int | tuple): The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
         **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
             ``input_shape``, ...).
 
@@ -199,11 +203,13 @@ class MaxPooling1D(BasePooling):
     """1-D max pooling: ``y[n, t, c] = max_{p < k} x[n, s t + p, c]``.
 
     Args:
-        pool_size: The window size, an int or a tuple of 1 int. Defaults to 2.
-        strides: The step of the window. Defaults to None (``pool_size``).
-        padding: 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults to
-            'valid'.
-        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        pool_size (int | tuple): The window size, an int or a tuple of 1 int. Defaults to 2.
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
         **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
             ``input_shape``, ...).
 
@@ -235,11 +241,13 @@ class AveragePooling1D(BasePooling):
     window's input pixels only, as Keras).
 
     Args:
-        pool_size: The window size, an int or a tuple of 1 int. Defaults to 2.
-        strides: The step of the window. Defaults to None (``pool_size``).
-        padding: 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults to
-            'valid'.
-        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        pool_size (int | tuple): The window size, an int or a tuple of 1 int. Defaults to 2.
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
         **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
             ``input_shape``, ...).
 
