@@ -32,6 +32,7 @@ MODULES = [
     "neuralab.keras.utils",
     "neuralab.lab",
     "neuralab.lab.findings",
+    "neuralab.lab.plots",
     "neuralab.lab.report",
     "neuralab.lab.stats",
     "neuralab.lab.toolkit",
