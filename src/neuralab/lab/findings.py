@@ -96,9 +96,11 @@ class Ranking:
         >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
         >>> order = findings.Ranking("order", "test accuracy", ["relu", "tanh"], [relu, tanh],
         ...                          lower_is_better=False, fmt=findings.PERCENT)
-        >>> order.best, findings.render(order)
-        ('relu', 'On test accuracy, relu comes first (92.0 ± 2.5 %) and tanh last (86.3 ± 3.8 %); in
-        order: relu, tanh.')
+        >>> order.best
+        'relu'
+        >>> print(findings.render(order))
+        On test accuracy, relu comes first (92.0 ± 2.5 %) and tanh last (86.3 ± 3.8 %);
+        in order: relu, tanh.
     """
 
     key: str
@@ -340,9 +342,9 @@ def difference(
         >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
         >>> gap = findings.difference("gap", "test accuracy", "relu", relu, "tanh", tanh,
         ...                           lower_is_better=False, fmt=findings.PERCENT)
-        >>> findings.render(gap)
-        'Relu has the better test accuracy (92.0 ± 2.5 % against 86.3 ± 3.8 % for tanh); the
-        difference is significant (paired t-test over seeds, p = 0.0034).'
+        >>> print(findings.render(gap))
+        Relu has the better test accuracy (92.0 ± 2.5 % against 86.3 ± 3.8 % for tanh);
+        the difference is significant (paired t-test over seeds, p = 0.0034).
     """
     paired = paired and a_value.n == b_value.n
     p = compare(a_value, b_value, paired=paired)
