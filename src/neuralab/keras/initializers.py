@@ -752,8 +752,8 @@ def serialize(initializer: Initializer) -> dict:
     Examples:
         >>> from neuralab import keras
         >>> keras.initializers.serialize(keras.initializers.Zeros())
-        {'module': 'keras.initializers', 'class_name': 'Zeros', 'config': {}, 'registered_name':
-        None}
+        {'module': 'keras.initializers', 'class_name': 'Zeros', 'config': {},
+         'registered_name': None}
     """
     if not isinstance(initializer, Initializer):
         raise TypeError(

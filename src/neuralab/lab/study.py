@@ -67,8 +67,9 @@ class Result:
         >>> result.scalar("relu", "test_accuracy", 0.92)
         >>> result.curve("relu", "loss", [2.3, 0.9, None])
         >>> result.to_dict()
-        {'scalars': {'relu': {'test_accuracy': 0.92}}, 'curves': {'relu': {'loss': [2.3, 0.9,
-        None]}}, 'data': {}}
+        {'scalars': {'relu': {'test_accuracy': 0.92}},
+         'curves': {'relu': {'loss': [2.3, 0.9, None]}},
+         'data': {}}
         >>> lab.Result.from_dict(result.to_dict(strict=True)) == result
         True
     """
