@@ -314,9 +314,9 @@ def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
         >>> from neuralab import keras
         >>> schedule = keras.optimizers.schedules.InverseTimeDecay(0.1, 10, 1.0)
         >>> keras.optimizers.schedules.serialize(schedule)
-        {'class_name': 'InverseTimeDecay', 'config': {'initial_learning_rate': 0.1, 'decay_steps':
-        10,
-         'decay_rate': 1.0, 'staircase': False, 'name': 'InverseTimeDecay'}}
+        {'class_name': 'InverseTimeDecay',
+         'config': {'initial_learning_rate': 0.1, 'decay_steps': 10, 'decay_rate': 1.0,
+                    'staircase': False, 'name': 'InverseTimeDecay'}}
     """
     return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
 
