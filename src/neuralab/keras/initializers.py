@@ -737,8 +737,9 @@ def _class(name: str) -> type[Initializer]:
 
 
 def serialize(initializer: Initializer) -> dict:
-    """Keras's config dict of an initializer: ``{'module', 'class_name', 'config',
-    'registered_name'}``.
+    """Keras's config dict of an initializer.
+
+    ``{'module', 'class_name', 'config', 'registered_name'}``.
 
     Args:
         initializer: An ``Initializer``.

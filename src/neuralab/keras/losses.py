@@ -206,9 +206,10 @@ class Loss:
 
 
 class LossFunctionWrapper(Loss):
-    """A loss function as a ``Loss``: ``fn(y_true, y_pred, **kwargs)`` gives the per-sample
-    losses (``y_true`` and ``y_pred`` first brought to the same rank), then weighted and
-    reduced.
+    """A loss function as a ``Loss``.
+
+    ``fn(y_true, y_pred, **kwargs)`` gives the per-sample losses (``y_true`` and ``y_pred``
+    first brought to the same rank), then weighted and reduced.
 
     Args:
         fn: The loss function, ``fn(y_true, y_pred, **kwargs) -> per-sample losses``.

@@ -233,10 +233,11 @@ class Seeds:
 
 @dataclass(frozen=True)
 class Study:
-    """A study: a typed config, ``run(config, seed) -> Result`` and ``report(config, seeds) ->
-    blocks``.
+    """A study: a typed config, a run function and a report function.
 
-    The config class's defaults are the full settings; ``quick`` overrides some for quick
+    ``run(config, seed) -> Result`` does one seed's work and
+    ``report(config, seeds) -> blocks`` makes its report section. The config class's defaults are
+    the full settings; ``quick`` overrides some for quick
     mode. The lab runs ``run`` once per seed and hands ``report`` the results as ``Seeds``;
     the blocks are report blocks (``Table``, ``Figure``, ``Text``) and ``Reading`` blocks of
     findings. See ``neuralab.lab.study`` for a full example.

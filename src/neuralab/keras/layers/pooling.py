@@ -125,7 +125,9 @@ def _inverse_counts(spatial: tuple, pads: list, kernel: tuple, stride: tuple, ra
 
 
 class MaxPooling2D(BasePooling):
-    """2-D max pooling: ``y[n, i, j, c] = max_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]``.
+    """2-D max pooling.
+
+    ``y[n, i, j, c] = max_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]``.
 
     Args:
         pool_size (int | tuple): The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
@@ -162,8 +164,10 @@ class MaxPooling2D(BasePooling):
 
 
 class AveragePooling2D(BasePooling):
-    """2-D mean pooling: ``y[n, i, j, c] = mean_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]``
-    ('same': the mean over the window's input pixels only, as Keras).
+    """2-D mean pooling.
+
+    ``y[n, i, j, c] = mean_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]`` ('same': the mean over
+    the window's input pixels only, as Keras).
 
     Args:
         pool_size (int | tuple): The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
@@ -200,7 +204,9 @@ class AveragePooling2D(BasePooling):
 
 
 class MaxPooling1D(BasePooling):
-    """1-D max pooling: ``y[n, t, c] = max_{p < k} x[n, s t + p, c]``.
+    """1-D max pooling.
+
+    ``y[n, t, c] = max_{p < k} x[n, s t + p, c]``.
 
     Args:
         pool_size (int | tuple): The window size, an int or a tuple of 1 int. Defaults to 2.
@@ -237,8 +243,10 @@ class MaxPooling1D(BasePooling):
 
 
 class AveragePooling1D(BasePooling):
-    """1-D mean pooling: ``y[n, t, c] = mean_{p < k} x[n, s t + p, c]`` ('same': the mean over the
-    window's input pixels only, as Keras).
+    """1-D mean pooling.
+
+    ``y[n, t, c] = mean_{p < k} x[n, s t + p, c]`` ('same': the mean over the window's input pixels
+    only, as Keras).
 
     Args:
         pool_size (int | tuple): The window size, an int or a tuple of 1 int. Defaults to 2.

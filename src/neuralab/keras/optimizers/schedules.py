@@ -105,10 +105,10 @@ class ExponentialDecay(_Builtin):
 
 
 class PiecewiseConstantDecay(_Builtin):
-    """Piecewise constant learning rate: ``values[i]`` while ``boundaries[i-1] < step <=
-    boundaries[i]``.
+    """Piecewise constant learning rate.
 
-    ``values[0]`` up to ``boundaries[0]``, ``values[-1]`` after the last boundary.
+    ``values[i]`` while ``boundaries[i-1] < step <= boundaries[i]``; ``values[0]`` up to
+    ``boundaries[0]``, ``values[-1]`` after the last boundary.
 
     Args:
         boundaries: The increasing step boundaries.

@@ -11,9 +11,9 @@ from neuralab.tensor import Tensor
 
 
 class SGD(Optimizer):
-    """Gradient descent, optionally with momentum in Keras's form (the learning rate inside the
-    velocity).
+    """Gradient descent, optionally with momentum.
 
+    Keras's form of momentum (the learning rate inside the velocity):
     ``m <- momentum * m - lr * g``, then ``w <- w + m`` (``nesterov=False``) or
     ``w <- w - lr * g + momentum * m`` (``nesterov=True``); ``w <- w - lr * g`` without
     momentum.
