@@ -65,10 +65,26 @@ def _tensor(x: Any) -> Tensor:
 def relu(
     x: Any, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
 ) -> Tensor:
-    """Keras's generalized ReLU: y = x for threshold < x (capped at ``max_value``),
-    y = negative_slope * (x - threshold) for x <= threshold (0 when the slope is 0).
+    """Keras's generalized rectified linear unit.
 
-    With a threshold the kept part is x where x > threshold, else 0 (as Keras computes it).
+    ``y = min(x, max_value)`` for ``x > threshold``, ``y = negative_slope * (x - threshold)``
+    otherwise (0 when the slope is 0); with the defaults, ``y = max(x, 0)``.
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        negative_slope: The slope below ``threshold``. Defaults to 0.0.
+        max_value: The cap of the output. Defaults to None (no cap).
+        threshold: The value below which the output is damped. Defaults to 0.0.
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.relu([-1.0, 0.0, 2.0])
+        tensor([0., 0., 2.])
+        >>> keras.activations.relu([-10.0, -1.0, 5.0, 10.0], negative_slope=0.1, max_value=6.0)
+        tensor([-1. , -0.1,  5. ,  6. ])
     """
     x = _tensor(x)
     if negative_slope != 0.0:
@@ -91,22 +107,79 @@ def relu(
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.2) -> Tensor:
-    """y = x for x >= 0, negative_slope * x otherwise (Keras's default slope: 0.2)."""
+    """Leaky ReLU.
+
+    ``y = x for x >= 0, negative_slope * x otherwise``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        negative_slope: The slope for x < 0. Defaults to 0.2 (Keras's).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.leaky_relu([-1.0, 0.0, 2.0])
+        tensor([-0.2,  0. ,  2. ])
+    """
     return F.leaky_relu(_tensor(x), negative_slope)
 
 
 def relu6(x: Any) -> Tensor:
-    """y = min(max(x, 0), 6)."""
+    """ReLU capped at 6.
+
+    ``y = min(max(x, 0), 6)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.relu6([-1.0, 0.0, 2.0])
+        tensor([0., 0., 2.])
+    """
     return F.relu6(_tensor(x))
 
 
 def sigmoid(x: Any) -> Tensor:
-    """y = 1 / (1 + e^(-x))."""
+    """Logistic sigmoid.
+
+    ``y = 1 / (1 + e^(-x))``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.sigmoid([-1.0, 0.0, 2.0])
+        tensor([0.2689, 0.5   , 0.8808])
+    """
     return F.sigmoid(_tensor(x))
 
 
 def tanh(x: Any) -> Tensor:
-    """y = (e^x - e^(-x)) / (e^x + e^(-x))."""
+    """Hyperbolic tangent.
+
+    ``y = (e^x - e^(-x)) / (e^x + e^(-x))``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.tanh([-1.0, 0.0, 2.0])
+        tensor([-0.7616,  0.    ,  0.964 ])
+    """
     return F.tanh(_tensor(x))
 
 
@@ -128,7 +201,22 @@ def _log_softmax_axes(x: Tensor, axes: tuple) -> Tensor:
 
 
 def softmax(x: Any, axis: Any = -1) -> Tensor:
-    """y_i = e^(x_i) / sum_j e^(x_j) along ``axis`` (an int, a tuple of ints, or None: all)."""
+    """Softmax along ``axis``.
+
+    ``y_i = e^(x_i) / sum_j e^(x_j)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        axis: An int, a tuple of ints, or None (every axis). Defaults to -1.
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.softmax([-1.0, 0.0, 2.0])
+        tensor([0.042 , 0.1142, 0.8438])
+    """
     x = _tensor(x)
     axes = _axes(x, axis)
     if isinstance(axes, int):
@@ -137,7 +225,22 @@ def softmax(x: Any, axis: Any = -1) -> Tensor:
 
 
 def log_softmax(x: Any, axis: Any = -1) -> Tensor:
-    """y_i = x_i - log(sum_j e^(x_j)) along ``axis`` (an int, a tuple of ints, or None)."""
+    """Log-softmax along ``axis``.
+
+    ``y_i = x_i - log(sum_j e^(x_j))``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        axis: An int, a tuple of ints, or None (every axis). Defaults to -1.
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.log_softmax([-1.0, 0.0, 2.0])
+        tensor([-3.1698, -2.1698, -0.1698])
+    """
     x = _tensor(x)
     axes = _axes(x, axis)
     if isinstance(axes, int):
@@ -146,12 +249,41 @@ def log_softmax(x: Any, axis: Any = -1) -> Tensor:
 
 
 def linear(x: Any) -> Any:
-    """y = x (the input, unchanged)."""
+    """The identity activation.
+
+    ``y = x``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        The input, unchanged.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.linear([-1.0, 0.0, 2.0])
+        [-1.0, 0.0, 2.0]
+    """
     return x
 
 
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
-    """y = x for x > 0, alpha * (e^x - 1) otherwise."""
+    """Exponential linear unit.
+
+    ``y = x for x > 0, alpha * (e^x - 1) otherwise``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        alpha: The scale of the negative part. Defaults to 1.0.
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.elu([-1.0, 0.0, 2.0])
+        tensor([-0.6321,  0.    ,  2.    ])
+    """
     return F.elu(_tensor(x), alpha)
 
 
@@ -160,30 +292,100 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(x: Any) -> Tensor:
-    """y = scale * elu(x, alpha), alpha = 1.67326324..., scale = 1.05070098... (Klambauer
-    et al., 2017)."""
+    """Scaled exponential linear unit (Klambauer et al., 2017).
+
+    ``y = scale * elu(x, alpha), alpha = 1.67326324..., scale = 1.05070098...``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.selu([-1.0, 0.0, 2.0])
+        tensor([-1.1113,  0.    ,  2.1014])
+    """
     return F.elu(_tensor(x), _SELU_ALPHA) * _SELU_SCALE
 
 
 def celu(x: Any, alpha: float = 1.0) -> Tensor:
-    """y = max(x, 0) + min(0, alpha * (e^(x / alpha) - 1)) = elu(x / alpha) * alpha."""
+    """Continuously differentiable exponential linear unit.
+
+    ``y = max(x, 0) + min(0, alpha * (e^(x / alpha) - 1))``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        alpha: The scale of the negative part. Defaults to 1.0.
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.celu([-1.0, 0.0, 2.0])
+        tensor([-0.6321,  0.    ,  2.    ])
+    """
     x = _tensor(x)
     return F.elu(x / alpha, 1.0) * alpha
 
 
 def softplus(x: Any) -> Tensor:
-    """y = log(1 + e^x) (linear, y = x, where x > 20, as the torch backend computes it)."""
+    """Softplus.
+
+    ``y = log(1 + e^x)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.softplus([-1.0, 0.0, 2.0])
+        tensor([0.3133, 0.6931, 2.1269])
+    """
     return F.softplus(_tensor(x))
 
 
 def softsign(x: Any) -> Tensor:
-    """y = x / (1 + |x|)."""
+    """Softsign.
+
+    ``y = x / (1 + |x|)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.softsign([-1.0, 0.0, 2.0])
+        tensor([-0.5   ,  0.    ,  0.6667])
+    """
     x = _tensor(x)
     return x / (ops.abs(x) + 1.0)
 
 
 def silu(x: Any) -> Tensor:
-    """y = x * sigmoid(x) (also called swish)."""
+    """Sigmoid linear unit, also called swish.
+
+    ``y = x * sigmoid(x)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.silu([-1.0, 0.0, 2.0])
+        tensor([-0.2689,  0.    ,  1.7616])
+    """
     return F.silu(_tensor(x))
 
 
@@ -191,24 +393,80 @@ swish = silu
 
 
 def gelu(x: Any, approximate: bool = False) -> Tensor:
-    """Exact: y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)); approximate: y = 0.5 x (1 +
-    tanh(sqrt(2 / pi) (x + 0.044715 x^3)))."""
+    """Gaussian error linear unit.
+
+    ``y = 0.5 x (1 + erf(x / sqrt(2)))``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+        approximate: Whether to use the tanh approximation
+            ``y = 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))``. Defaults to False.
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.gelu([-1.0, 0.0, 2.0])
+        tensor([-0.1587,  0.    ,  1.9545])
+    """
     return F.gelu(_tensor(x), approximate="tanh" if approximate else "none")
 
 
 def exponential(x: Any) -> Tensor:
-    """y = e^x."""
+    """Exponential.
+
+    ``y = e^x``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.exponential([-1.0, 0.0, 2.0])
+        tensor([0.3679, 1.    , 7.3891])
+    """
     return ops.exp(_tensor(x))
 
 
 def hard_sigmoid(x: Any) -> Tensor:
-    """Keras 3's hard sigmoid: y = relu6(x + 3) / 6, i.e. 0 for x <= -3, 1 for x >= 3, and
-    x / 6 + 0.5 between (Keras 2 used 0.2 x + 0.5)."""
+    """Keras 3's hard sigmoid (Keras 2 used ``0.2 x + 0.5``).
+
+    ``y = relu6(x + 3) / 6``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.hard_sigmoid([-1.0, 0.0, 2.0])
+        tensor([0.3333, 0.5   , 0.8333])
+    """
     return F.relu6(_tensor(x) + 3.0) / 6.0
 
 
 def hard_silu(x: Any) -> Tensor:
-    """y = x * hard_sigmoid(x) = x * relu6(x + 3) / 6 (also called hard swish)."""
+    """Hard SiLU, also called hard swish.
+
+    ``y = x * relu6(x + 3) / 6``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.hard_silu([-1.0, 0.0, 2.0])
+        tensor([-0.3333,  0.    ,  1.6667])
+    """
     x = _tensor(x)
     return x * hard_sigmoid(x)
 
@@ -217,23 +475,79 @@ hard_swish = hard_silu
 
 
 def hard_tanh(x: Any) -> Tensor:
-    """y = min(max(x, -1), 1)."""
+    """Hard tanh.
+
+    ``y = min(max(x, -1), 1)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.hard_tanh([-1.0, 0.0, 2.0])
+        tensor([-1.,  0.,  1.])
+    """
     return F.hardtanh(_tensor(x), -1.0, 1.0)
 
 
 def tanh_shrink(x: Any) -> Tensor:
-    """y = x - tanh(x)."""
+    """Tanh shrink.
+
+    ``y = x - tanh(x)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.tanh_shrink([-1.0, 0.0, 2.0])
+        tensor([-0.2384,  0.    ,  1.036 ])
+    """
     x = _tensor(x)
     return x - F.tanh(x)
 
 
 def log_sigmoid(x: Any) -> Tensor:
-    """y = log(sigmoid(x)) = -softplus(-x)."""
+    """Log-sigmoid.
+
+    ``y = log(sigmoid(x)) = -softplus(-x)``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.log_sigmoid([-1.0, 0.0, 2.0])
+        tensor([-1.3133, -0.6931, -0.1269])
+    """
     return -F.softplus(-_tensor(x))
 
 
 def mish(x: Any) -> Tensor:
-    """y = x * tanh(softplus(x)) (Misra, 2019)."""
+    """Mish (Misra, 2019).
+
+    ``y = x * tanh(softplus(x))``
+
+    Args:
+        x: The input (a Tensor, an array or a list).
+
+    Returns:
+        A Tensor of the input's shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.mish([-1.0, 0.0, 2.0])
+        tensor([-0.3034,  0.    ,  1.944 ])
+    """
     return F.mish(_tensor(x))
 
 
@@ -275,9 +589,30 @@ def _lookup(name: str) -> Activation:
 
 
 def get(identifier: Any) -> Activation:
-    """The activation function ``identifier`` stands for: None -> ``linear``; a name
-    ('relu', 'swish', ...); a serialized config (a name or ``{'class_name': 'function',
-    'config': 'relu', ...}``); or any callable, returned as it is."""
+    """The activation function an identifier stands for.
+
+    None gives ``linear``; a name ('relu', 'swish', ...) or a serialized config (a name or
+    ``{'class_name': 'function', 'config': 'relu', ...}``) gives that function; any callable
+    is returned as it is.
+
+    Args:
+        identifier: None, a name, a config dict or a callable.
+
+    Returns:
+        The activation function.
+
+    Raises:
+        ValueError: If the identifier is not a known activation.
+        NotImplementedError: If it names a Keras activation neuralab does not build (e.g.
+            'glu').
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.get("swish") is keras.activations.silu
+        True
+        >>> keras.activations.get(None) is keras.activations.linear
+        True
+    """
     if identifier is None:
         return linear
     if isinstance(identifier, str):
@@ -293,7 +628,22 @@ def get(identifier: Any) -> Activation:
 
 
 def serialize(activation: Activation) -> str:
-    """The name of a built-in activation (``serialize(activations.swish) == 'silu'``)."""
+    """The name of a built-in activation function.
+
+    Args:
+        activation: One of ``keras.activations``'s functions.
+
+    Returns:
+        Its name (aliases give the main name: ``swish`` gives 'silu').
+
+    Raises:
+        ValueError: If it is not a built-in activation.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.serialize(keras.activations.swish)
+        'silu'
+    """
     for name, fn in _BY_NAME.items():
         if fn is activation and name not in ("swish", "hard_swish"):
             return name
@@ -304,8 +654,25 @@ def serialize(activation: Activation) -> str:
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Activation:
-    """The function of a serialized activation: a name, or Keras's dict with the name under
-    'config' (``{'module': 'keras.activations', 'class_name': 'function', 'config': 'relu'}``)."""
+    """The function of a serialized activation.
+
+    Args:
+        config: A name, or Keras's dict with the name under 'config'
+            (``{'module': 'keras.activations', 'class_name': 'function', 'config': 'relu'}``).
+        custom_objects: Extra functions by name, looked up first. Defaults to None.
+
+    Returns:
+        The activation function.
+
+    Raises:
+        ValueError: If the config names no known activation.
+        NotImplementedError: If it names a Keras activation neuralab does not build.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.activations.deserialize({"class_name": "function", "config": "relu"}).__name__
+        'relu'
+    """
     if custom_objects and isinstance(config, str) and config in custom_objects:
         return custom_objects[config]
     if isinstance(config, str):

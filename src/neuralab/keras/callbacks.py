@@ -46,8 +46,30 @@ def print_msg(message: str, line_break: bool = True) -> None:
 
 
 class Callback:
-    """Base class of Keras callbacks: every hook is a no-op; ``self.model`` and
-    ``self.params`` ({'verbose', 'epochs', 'steps'}) are set by ``fit``."""
+    """Base class of Keras callbacks: every hook is a no-op.
+
+    Hooks: ``on_train_begin/end(logs)``, ``on_epoch_begin/end(epoch, logs)``,
+    ``on_train_batch_begin/end(batch, logs)`` (and the test and predict ones); ``fit`` sets
+    ``self.model`` and ``self.params`` ({'verbose', 'epochs', 'steps'}).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> class Losses(keras.callbacks.Callback):
+        ...     def on_train_begin(self, logs=None):
+        ...         self.seen = []
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         self.seen.append(epoch)
+        >>> record = Losses()
+        >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[record])
+        >>> record.seen
+        [0, 1]
+    """
 
     def __init__(self) -> None:
         self.params: dict[str, Any] | None = None
@@ -101,8 +123,23 @@ class Callback:
 
 
 class History(Callback):
-    """Records each epoch's logs: ``history[name]`` is the list of values, ``epoch`` the
-    epoch indices; ``fit`` returns it and sets ``model.history``."""
+    """Records each epoch's logs; ``fit`` returns it and sets ``model.history``.
+
+    ``history[name]`` is the list of a logged value's epoch values, ``epoch`` the epoch
+    indices.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> history = model.fit(x, 2 * x, epochs=3, verbose=0)
+        >>> history.epoch, sorted(history.history)
+        ([0, 1, 2], ['loss'])
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -186,10 +223,42 @@ def _base_name(metric: Any) -> str:
 
 
 class EarlyStopping(_MonitorCallback):
-    """Stop when ``monitor`` has not improved for ``patience`` epochs (Keras's rules: the
-    wait counts from ``start_from_epoch``, never stops at epoch 0, a ``baseline`` must be
-    beaten to reset the wait); ``restore_best_weights`` puts back the best epoch's weights
-    at the end of training (even without stopping early)."""
+    """Stops training when ``monitor`` has stopped improving for ``patience`` epochs.
+
+    An improvement is ``current < best - min_delta`` (minimized) or
+    ``current > best + min_delta`` (maximized). As Keras, the wait counts from
+    ``start_from_epoch``, training never stops at epoch 0, and a ``baseline`` must be beaten
+    to reset the wait.
+
+    Args:
+        monitor: The logged value to watch. Defaults to 'val_loss'.
+        min_delta: The smallest change that counts as an improvement. Defaults to 0.
+        patience: Epochs without improvement before stopping. Defaults to 0.
+        verbose: 1 prints a line when it acts. Defaults to 0.
+        mode: 'min', 'max', or 'auto' (a loss is minimized, a metric by its direction).
+            Defaults to 'auto'.
+        baseline: A value the monitored quantity must beat. Defaults to None.
+        restore_best_weights: Whether to put back the best epoch's weights at the end of
+            training (even without stopping early). Defaults to False.
+        start_from_epoch: Epochs to wait before counting. Defaults to 0.
+
+    Raises:
+        ValueError: If ``mode='auto'`` cannot tell the direction of ``monitor`` (at the
+            start of training).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> stop = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+        >>> history = model.fit(x, 2 * x, epochs=5, verbose=0, callbacks=[stop])
+        >>> len(history.epoch), stop.stopped_epoch
+        (2, 1)
+    """
 
     def __init__(
         self,
@@ -262,8 +331,42 @@ def _lr(optimizer: Any) -> float:
 
 
 class ReduceLROnPlateau(_MonitorCallback):
-    """``lr <- max(lr * factor, min_lr)`` after ``patience`` epochs without improvement,
-    then ``cooldown`` epochs during which the wait does not count; logs 'learning_rate'."""
+    """Reduces the learning rate when ``monitor`` has stopped improving.
+
+    ``lr <- max(lr * factor, min_lr)`` after ``patience`` epochs without an improvement
+    (``current < best - min_delta`` when minimized), then ``cooldown`` epochs during which
+    the wait does not count; logs 'learning_rate'.
+
+    Args:
+        monitor: The logged value to watch. Defaults to 'val_loss'.
+        factor: The factor of each reduction (< 1). Defaults to 0.1.
+        patience: Epochs without improvement before a reduction. Defaults to 10.
+        verbose: 1 prints a line when it acts. Defaults to 0.
+        mode: 'min', 'max', or 'auto' (a loss is minimized, a metric by its direction).
+            Defaults to 'auto'.
+        min_delta: The smallest change that counts as an improvement. Defaults to 0.0001.
+        cooldown: Epochs after a reduction during which the wait does not count. Defaults to 0.
+        min_lr: The lowest learning rate. Defaults to 0.0.
+        **kwargs: Keras's deprecated ``epsilon`` (as ``min_delta``).
+
+    Raises:
+        ValueError: If ``factor >= 1``, or ``mode='auto'`` cannot tell the direction of
+            ``monitor``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0,
+        ...                                            min_delta=10.0)
+        >>> history = model.fit(x, 2 * x, epochs=3, verbose=0, callbacks=[reduce])
+        >>> [round(lr, 4) for lr in history.history["learning_rate"]]  # logged before reducing
+        [0.1, 0.1, 0.05]
+    """
 
     def __init__(
         self,
@@ -327,8 +430,31 @@ class ReduceLROnPlateau(_MonitorCallback):
 
 
 class LearningRateScheduler(Callback):
-    """At each epoch's start: ``lr <- schedule(epoch, lr)`` (or ``schedule(epoch)``);
-    logs 'learning_rate' at its end."""
+    """Sets the learning rate at each epoch's start: ``lr <- schedule(epoch, lr)``.
+
+    ``schedule(epoch)`` with one argument is accepted too; 'learning_rate' is logged at each
+    epoch's end.
+
+    Args:
+        schedule: ``schedule(epoch, lr) -> new lr`` (epochs from 0).
+        verbose: 1 prints the new rate each epoch. Defaults to 0.
+
+    Raises:
+        ValueError: If ``schedule`` does not return a float (during training).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> halve = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr / 2)
+        >>> history = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[halve])
+        >>> [round(lr, 4) for lr in history.history["learning_rate"]]
+        [0.05, 0.025]
+    """
 
     def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         super().__init__()
@@ -352,10 +478,45 @@ class LearningRateScheduler(Callback):
 
 
 class ModelCheckpoint(_MonitorCallback):
-    """Save the weights (``save_weights_only``, safetensors via ``model.save_weights``) or
-    the model (``model.save``) after every epoch or every ``save_freq`` batches; the path may
-    name ``{epoch}`` (from 1) and any logged value, e.g. '{epoch:02d}-{val_loss:.2f}'. With
-    ``save_best_only`` only an improvement of ``monitor`` is saved."""
+    """Saves the model or its weights after every epoch (or every ``save_freq`` batches).
+
+    The path may name ``{epoch}`` (from 1) and any logged value, e.g.
+    'w-{epoch:02d}-{val_loss:.2f}.weights.h5'. Weights are saved with
+    ``model.save_weights``, models with ``model.save``.
+
+    Args:
+        filepath: Where to save (a format string).
+        monitor: The logged value to watch. Defaults to 'val_loss'.
+        verbose: 1 prints a line when it acts. Defaults to 0.
+        save_best_only: Whether to save only when ``monitor`` improves. Defaults to False.
+        save_weights_only: Whether to save the weights only. Defaults to False.
+        mode: 'min', 'max', or 'auto' (a loss is minimized, a metric by its direction).
+            Defaults to 'auto'.
+        save_freq: 'epoch', or an int number of batches. Defaults to 'epoch'.
+        initial_value_threshold: A value the first saved ``monitor`` must beat. Defaults to
+            None.
+
+    Raises:
+        ValueError: If ``save_freq`` is neither 'epoch' nor an int.
+        KeyError: If ``filepath`` names a value that is not logged (when saving).
+        OSError: If the formatted path is an existing directory (when saving).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> import os, tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> path = os.path.join(folder, "w-{epoch}.weights.h5")
+        >>> save = keras.callbacks.ModelCheckpoint(path, save_weights_only=True)
+        >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[save])
+        >>> sorted(os.listdir(folder))
+        ['w-1.weights.h5', 'w-2.weights.h5']
+    """
 
     def __init__(
         self,
@@ -455,10 +616,31 @@ class ModelCheckpoint(_MonitorCallback):
 
 
 class CSVLogger(Callback):
-    """One CSV row per epoch: 'epoch' (from 0) then the logged names, sorted (plus their
-    'val_' twins when no validation ran in the first epoch), 'NA' for a missing value. The
-    file is rewritten atomically after every epoch (a crash never leaves half a row);
-    ``append`` keeps what the file held before training."""
+    """Writes one CSV row per epoch: 'epoch' (from 0), then the logged values by name.
+
+    The names are sorted (plus their 'val_' twins when no validation ran in the first
+    epoch), 'NA' marks a missing value; the file is rewritten atomically after every epoch.
+
+    Args:
+        filename: The CSV file.
+        separator: The field separator. Defaults to ','.
+        append: Whether to keep what the file held before training. Defaults to False.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
+        >>> log = keras.callbacks.CSVLogger(path)
+        >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[log])
+        >>> open(path).read().splitlines()[0]  # no validation: 'val_' columns kept as 'NA'
+        'epoch,loss,val_loss'
+    """
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
         super().__init__()
@@ -508,8 +690,30 @@ def _csv_value(value: Any) -> Any:
 
 
 class TerminateOnNaN(Callback):
-    """Stop training (after this batch) when the batch's loss is NaN or infinite; with
-    ``raise_error`` raise RuntimeError instead."""
+    """Stops training (after the batch) when a batch's loss is NaN or infinite.
+
+    Args:
+        raise_error: Whether to raise ``RuntimeError`` instead of stopping. Defaults to False.
+
+    Raises:
+        RuntimeError: With ``raise_error``, when the loss is NaN or infinite.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> model.optimizer.learning_rate = 1e30  # diverges in the first epoch
+        >>> stop = keras.callbacks.TerminateOnNaN()
+        >>> with np.errstate(all="ignore"):
+        ...     history = model.fit(x, 2 * x, epochs=3, batch_size=4, verbose=0, callbacks=[stop])
+        Batch 1: Invalid loss, terminating training
+        >>> history.epoch
+        [0]
+    """
 
     def __init__(self, raise_error: bool = False) -> None:
         super().__init__()
@@ -528,9 +732,32 @@ class TerminateOnNaN(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback from functions: ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch,
-    logs)``, ``on_train_begin(logs)``, ``on_train_end(logs)``, ``on_train_batch_begin(batch,
-    logs)``, ``on_train_batch_end(batch, logs)``, or any other hook by keyword."""
+    """A callback made of functions.
+
+    Args:
+        on_epoch_begin (Callable | None): ``f(epoch, logs)``. Defaults to None.
+        on_epoch_end (Callable | None): ``f(epoch, logs)``. Defaults to None.
+        on_train_begin (Callable | None): ``f(logs)``. Defaults to None.
+        on_train_end (Callable | None): ``f(logs)``. Defaults to None.
+        on_train_batch_begin (Callable | None): ``f(batch, logs)``. Defaults to None.
+        on_train_batch_end (Callable | None): ``f(batch, logs)``. Defaults to None.
+        **kwargs: Any other hook by name (``on_test_begin=...``).
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> losses = []
+        >>> log = keras.callbacks.LambdaCallback(
+        ...     on_epoch_end=lambda epoch, logs: losses.append(round(logs["loss"], 2)))
+        >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[log])
+        >>> len(losses)
+        2
+    """
 
     def __init__(
         self,
@@ -656,8 +883,22 @@ def _format_time(seconds: float, unit: str) -> str:
 
 
 class ProgbarLogger(Callback):
-    """Prints 'Epoch i/n' (when n > 1) and the progress bar of each epoch on standard
-    output (verbose=1), or one line per epoch (verbose=2); added by ``fit`` when verbose."""
+    """Prints the progress of training: 'Epoch i/n' and a progress bar per epoch.
+
+    With ``verbose=1`` the bar of each epoch is updated in place; with ``verbose=2``, one line
+    per epoch. ``fit`` adds it when ``verbose`` is not 0.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> x = np.linspace(-1, 1, 16, dtype="float32").reshape(-1, 1)
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        >>> _ = model.fit(x, 2 * x, epochs=1, verbose=2)
+        1/1 - ... - loss: ...
+    """
 
     def __init__(self) -> None:
         super().__init__()

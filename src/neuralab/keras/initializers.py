@@ -90,10 +90,26 @@ def _empty(shape: tuple[int, ...], dtype: numpy.dtype) -> Tensor:
 
 
 def compute_fans(shape: Any, input_axes: Any = None, output_axes: Any = None) -> tuple[int, int]:
-    """(fan_in, fan_out) as Keras computes them: () -> (1, 1); (n,) -> (n, n); (in, out);
-    a convolution kernel (..., in, out) -> (in * r, out * r), r = the product of the
-    leading (spatial) dimensions. With ``input_axes`` and ``output_axes``: the products
-    of those dimensions."""
+    """``(fan_in, fan_out)`` of a weight shape, as Keras computes them.
+
+    ``()`` gives (1, 1); ``(n,)`` gives (n, n); ``(in, out)`` gives (in, out); a convolution
+    kernel ``(..., in, out)`` gives ``(in * r, out * r)``, ``r`` the product of the leading
+    (spatial) sizes.
+
+    Args:
+        shape: The weight's shape.
+        input_axes: The axes whose sizes multiply into ``fan_in`` (instead of the rule above).
+            Defaults to None.
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Returns:
+        ``(fan_in, fan_out)``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.compute_fans((3, 3, 8, 16))
+        (72, 144)
+    """
     shape = tuple(shape)
     if input_axes is not None and output_axes is not None:
         return (
@@ -109,8 +125,22 @@ def compute_fans(shape: Any, input_axes: Any = None, output_axes: Any = None) ->
 
 
 class Initializer:
-    """Base class: ``init(shape, dtype=None)`` returns a new Tensor of that shape;
-    ``get_config()`` the constructor arguments (``from_config`` rebuilds it)."""
+    """The base class of initializers: ``initializer(shape, dtype=None)`` returns a new Tensor.
+
+    ``get_config()`` gives the constructor's arguments and ``from_config`` rebuilds the
+    initializer from them.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> class Halves(keras.initializers.Initializer):
+        ...     def __call__(self, shape, dtype=None):
+        ...         return nl.tensor(np.full(shape, 0.5, "float32"))
+        >>> layer = keras.layers.Dense(2, kernel_initializer=Halves())
+        >>> layer(np.ones((1, 3), "float32")).detach()
+        tensor([[1.5, 1.5]])
+    """
 
     def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
         raise NotImplementedError(
@@ -134,7 +164,16 @@ class Initializer:
 
 # --- constants -------------------------------------------------------------------------
 class Constant(Initializer):
-    """w = value (a number, or an array that broadcasts to the shape)."""
+    """Fills with a constant: ``w = value``.
+
+    Args:
+        value: A number, or an array that broadcasts to the shape. Defaults to 0.0.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.Constant(3.0)((2,))
+        tensor([3., 3.])
+    """
 
     def __init__(self, value: Any = 0.0) -> None:
         self.value = value
@@ -160,14 +199,27 @@ class Constant(Initializer):
 
 
 class Zeros(Initializer):
-    """w = 0."""
+    """Fills with zeros: ``w = 0``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.Zeros()((2, 2))
+        tensor([[0., 0.],
+                [0., 0.]])
+    """
 
     def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
         return _empty(_shape(shape, "Zeros"), _dtype(dtype, "Zeros", floating=False))
 
 
 class Ones(Initializer):
-    """w = 1."""
+    """Fills with ones: ``w = 1``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.Ones()((3,))
+        tensor([1., 1., 1.])
+    """
 
     def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
         array = numpy.ones(_shape(shape, "Ones"), dtype=_dtype(dtype, "Ones", floating=False))
@@ -175,7 +227,20 @@ class Ones(Initializer):
 
 
 class Identity(Initializer):
-    """w = gain * I, for 2-D shapes only (rectangular: ones on the main diagonal)."""
+    """The (rectangular) identity matrix: ``w = gain * I``, for 2-D shapes only.
+
+    Args:
+        gain: The diagonal's value. Defaults to 1.0.
+
+    Raises:
+        ValueError: If the shape is not 2-D (when called).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.Identity()((2, 3))
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
 
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
@@ -229,7 +294,23 @@ class RandomInitializer(Initializer):
 
 
 class RandomNormal(RandomInitializer):
-    """w ~ N(mean, stddev^2)."""
+    """Normal draws: ``w ~ N(mean, stddev^2)``.
+
+    Args:
+        mean: The mean. Defaults to 0.0.
+        stddev: The standard deviation. Defaults to 0.05.
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.RandomNormal(stddev=0.5, seed=0)((300, 300))
+        >>> round(float(w.numpy().std()), 2)
+        0.5
+    """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
         self.mean = mean
@@ -245,8 +326,26 @@ class RandomNormal(RandomInitializer):
 
 
 class TruncatedNormal(RandomInitializer):
-    """w ~ N(mean, stddev^2) truncated to [mean - 2 stddev, mean + 2 stddev] (values outside
-    are redrawn); the draws' standard deviation is 0.8796 stddev."""
+    """Truncated normal draws: ``w ~ N(mean, stddev^2)`` within 2 standard deviations.
+
+    Values outside ``[mean - 2 stddev, mean + 2 stddev]`` are redrawn, so the draws' standard
+    deviation is ``0.8796 * stddev``.
+
+    Args:
+        mean: The mean. Defaults to 0.0.
+        stddev: The standard deviation before truncation. Defaults to 0.05.
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.TruncatedNormal(stddev=1.0, seed=0)((300, 300)).numpy()
+        >>> round(float(w.std()), 2), bool(abs(w).max() <= 2.0)
+        (0.88, True)
+    """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
         self.mean = mean
@@ -270,7 +369,23 @@ def _truncated(out: Tensor, mean: float, stddev: float, rng: numpy.random.Genera
 
 
 class RandomUniform(RandomInitializer):
-    """w ~ U(minval, maxval)."""
+    """Uniform draws: ``w ~ U(minval, maxval)``.
+
+    Args:
+        minval: The lower bound. Defaults to -0.05.
+        maxval: The upper bound. Defaults to 0.05.
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.RandomUniform(-1.0, 1.0, seed=0)((100, 100)).numpy()
+        >>> bool(w.min() >= -1.0 and w.max() < 1.0)
+        True
+    """
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> None:
         self.minval = minval
@@ -286,13 +401,34 @@ class RandomUniform(RandomInitializer):
 
 
 class VarianceScaling(RandomInitializer):
-    """Draws with variance s = scale / n, n = fan_in, fan_out or (fan_in + fan_out) / 2
-    (``mode``; n at least 1):
+    """Draws with variance ``s = scale / n``, ``n`` the fan of ``mode``.
 
-    - 'truncated_normal' (also 'normal'): N(0, sigma^2) truncated to +-2 sigma,
-      sigma = sqrt(s) / 0.87962566103423978, so the draws' variance is s;
-    - 'untruncated_normal': N(0, s);
-    - 'uniform': U(-limit, limit), limit = sqrt(3 s).
+    ``n`` is ``fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` (at least 1). By
+    ``distribution``: 'truncated_normal' (or 'normal'): ``N(0, sigma^2)`` truncated to
+    ``+-2 sigma``, ``sigma = sqrt(s) / 0.8796``, so the draws' variance is ``s``;
+    'untruncated_normal': ``N(0, s)``; 'uniform': ``U(-limit, limit)``, ``limit = sqrt(3 s)``.
+
+    Args:
+        scale: The scale (> 0). Defaults to 1.0.
+        mode: 'fan_in', 'fan_out' or 'fan_avg'. Defaults to 'fan_in'.
+        distribution: 'truncated_normal', 'normal', 'untruncated_normal' or 'uniform'.
+            Defaults to 'truncated_normal'.
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``scale <= 0``, ``mode`` or ``distribution`` is unknown, or ``seed`` is
+            not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> init = keras.initializers.VarianceScaling(2.0, distribution="uniform", seed=0)
+        >>> w = init((100, 50)).numpy()  # limit = sqrt(3 * 2 / 100)
+        >>> bool(abs(w).max() <= 0.245), round(float(w.var()), 2)
+        (True, 0.02)
     """
 
     def __init__(
@@ -366,45 +502,178 @@ class _Preset(VarianceScaling):
 
 
 class GlorotUniform(_Preset):
-    """Glorot (Xavier) uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out))."""
+    """Glorot (Xavier) uniform initializer.
+
+    ``U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out))``; a ``VarianceScaling`` preset.
+
+    Args:
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.GlorotUniform(seed=0)((200, 200))  # fan_in = fan_out = 200
+        >>> round(float(w.numpy().std()), 2)
+        0.07
+    """
 
     _preset = (1.0, "fan_avg", "uniform")
 
 
 class GlorotNormal(_Preset):
-    """Glorot normal: truncated normal with variance 2 / (fan_in + fan_out)."""
+    """Glorot (Xavier) normal initializer.
+
+    ``truncated normal with variance 2 / (fan_in + fan_out)``; a ``VarianceScaling`` preset.
+
+    Args:
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.GlorotNormal(seed=0)((200, 200))  # fan_in = fan_out = 200
+        >>> round(float(w.numpy().std()), 2)
+        0.07
+    """
 
     _preset = (1.0, "fan_avg", "truncated_normal")
 
 
 class HeNormal(_Preset):
-    """He normal: truncated normal with variance 2 / fan_in."""
+    """He (Kaiming) normal initializer.
+
+    ``truncated normal with variance 2 / fan_in``; a ``VarianceScaling`` preset.
+
+    Args:
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.HeNormal(seed=0)((200, 200))  # fan_in = fan_out = 200
+        >>> round(float(w.numpy().std()), 2)
+        0.1
+    """
 
     _preset = (2.0, "fan_in", "truncated_normal")
 
 
 class HeUniform(_Preset):
-    """He uniform: U(-limit, limit), limit = sqrt(6 / fan_in)."""
+    """He (Kaiming) uniform initializer.
+
+    ``U(-limit, limit), limit = sqrt(6 / fan_in)``; a ``VarianceScaling`` preset.
+
+    Args:
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.HeUniform(seed=0)((200, 200))  # fan_in = fan_out = 200
+        >>> round(float(w.numpy().std()), 2)
+        0.1
+    """
 
     _preset = (2.0, "fan_in", "uniform")
 
 
 class LecunNormal(_Preset):
-    """LeCun normal: truncated normal with variance 1 / fan_in."""
+    """LeCun normal initializer.
+
+    ``truncated normal with variance 1 / fan_in``; a ``VarianceScaling`` preset.
+
+    Args:
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.LecunNormal(seed=0)((200, 200))  # fan_in = fan_out = 200
+        >>> round(float(w.numpy().std()), 2)
+        0.07
+    """
 
     _preset = (1.0, "fan_in", "truncated_normal")
 
 
 class LecunUniform(_Preset):
-    """LeCun uniform: U(-limit, limit), limit = sqrt(3 / fan_in)."""
+    """LeCun uniform initializer.
+
+    ``U(-limit, limit), limit = sqrt(3 / fan_in)``; a ``VarianceScaling`` preset.
+
+    Args:
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+        input_axes: The axes whose sizes multiply into ``fan_in``. Defaults to None (Keras's
+            rule, see ``compute_fans``).
+        output_axes: The same for ``fan_out``. Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> w = keras.initializers.LecunUniform(seed=0)((200, 200))  # fan_in = fan_out = 200
+        >>> round(float(w.numpy().std()), 2)
+        0.07
+    """
 
     _preset = (1.0, "fan_in", "uniform")
 
 
 class Orthogonal(RandomInitializer):
-    """w = gain * Q, Q the (semi-)orthogonal factor of the QR decomposition of a standard
-    normal matrix, signs fixed by diag(R); the shape is flattened to (prod(shape[:-1]),
-    shape[-1]), so a conv kernel's columns (or rows, when fewer) are orthonormal."""
+    """Orthogonal matrix: ``w = gain * Q``, ``Q`` from the QR decomposition of a normal matrix.
+
+    The signs are fixed by ``diag(R)``; the shape is flattened to
+    ``(prod(shape[:-1]), shape[-1])``, so a conv kernel's columns (or rows, when fewer) are
+    orthonormal.
+
+    Args:
+        gain: The factor. Defaults to 1.0.
+        seed: An int (the same draws on every call), a ``neuralab.Generator``, or None (a
+            random int fixed at construction, as Keras). Defaults to None.
+
+    Raises:
+        ValueError: If ``seed`` is not an int, a Generator or None, or the shape has fewer than
+            2 dimensions (when called).
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> w = keras.initializers.Orthogonal(seed=0)((3, 3)).numpy()
+        >>> bool(np.allclose(w @ w.T, np.eye(3), atol=1e-6))
+        True
+    """
 
     def __init__(self, gain: float = 1.0, seed: Any = None) -> None:
         self.gain = gain
@@ -468,7 +737,25 @@ def _class(name: str) -> type[Initializer]:
 
 
 def serialize(initializer: Initializer) -> dict:
-    """Keras's config dict: {'module', 'class_name', 'config', 'registered_name'}."""
+    """Keras's config dict of an initializer.
+
+    ``{'module', 'class_name', 'config', 'registered_name'}``.
+
+    Args:
+        initializer: An ``Initializer``.
+
+    Returns:
+        The config dict.
+
+    Raises:
+        TypeError: If ``initializer`` is not an ``Initializer``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.serialize(keras.initializers.Zeros())
+        {'module': 'keras.initializers', 'class_name': 'Zeros', 'config': {},
+         'registered_name': None}
+    """
     if not isinstance(initializer, Initializer):
         raise TypeError(
             f"initializers.serialize: expected an Initializer, got {type(initializer).__name__}"
@@ -477,15 +764,51 @@ def serialize(initializer: Initializer) -> dict:
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
-    """A initializer from ``{'class_name': ..., 'config': {...}}`` (or a bare name)."""
+    """An initializer from ``{'class_name': ..., 'config': {...}}`` (or a bare name).
+
+    Args:
+        config: A config dict (as ``serialize`` gives) or a name.
+        custom_objects: Extra classes by name, looked up first. Defaults to None.
+
+    Returns:
+        A new initializer.
+
+    Raises:
+        ValueError: If the config names no known initializer.
+        NotImplementedError: If it names a Keras initializer neuralab does not build.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> config = {"class_name": "Constant", "config": {"value": 2.0}}
+        >>> init = keras.initializers.deserialize(config)
+        >>> init((2,))
+        tensor([2., 2.])
+    """
     return serialization.deserialize(config, "initializer", _class, custom_objects)
 
 
 def get(identifier: Any) -> Callable[..., Tensor] | None:
-    """The initializer ``identifier`` stands for: None -> None; a name ('glorot_uniform',
-    'GlorotUniform', 'zeros', 'uniform', ...) or a config dict -> a new object; a class ->
-    an instance; an array or Tensor -> a function returning it (the shape must match); an
-    initializer object or any callable ``f(shape, dtype=None)`` -> itself."""
+    """The initializer an identifier stands for.
+
+    None gives None; a name ('glorot_uniform', 'GlorotUniform', 'zeros', ...) or a config
+    dict a new initializer; a class an instance; an array or Tensor a function returning it
+    (the shape must match); an initializer or any callable ``f(shape, dtype=None)`` itself.
+
+    Args:
+        identifier: None, a name, a config dict, a class, an array or a callable.
+
+    Returns:
+        An initializer (or callable), or None.
+
+    Raises:
+        ValueError: If the identifier is not a known initializer.
+        NotImplementedError: If it names a Keras initializer neuralab does not build.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.initializers.get("he_normal")
+        HeNormal(seed=None, input_axes=None, output_axes=None)
+    """
     if identifier is None:
         return None
     if isinstance(identifier, str):

@@ -27,6 +27,57 @@ import neuralab.functional as F
 from neuralab.function import Function
 from neuralab.tensor import Tensor
 
+# Keras's public names (the shape and compile helpers below are neuralab.keras's own)
+__all__ = [
+    "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "Hinge",
+    "Huber",
+    "KLD",
+    "KLDivergence",
+    "LogCosh",
+    "Loss",
+    "LossFunctionWrapper",
+    "MAE",
+    "MAPE",
+    "MSE",
+    "MSLE",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
+    "SparseCategoricalCrossentropy",
+    "SquaredHinge",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_hinge",
+    "cosine_similarity",
+    "deserialize",
+    "get",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "kld",
+    "log_cosh",
+    "mae",
+    "mape",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "mse",
+    "msle",
+    "poisson",
+    "serialize",
+    "sparse_categorical_crossentropy",
+    "squared_hinge",
+]
+
 EPSILON = 1e-7
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
@@ -94,8 +145,33 @@ def reduce_weighted_values(
 
 # --- the Loss classes -----------------------------------------------------------------
 class Loss:
-    """Base class: ``call(y_true, y_pred)`` gives the per-sample losses; ``__call__``
-    converts the inputs to float32, calls it, then weights and reduces."""
+    """Base class of the Keras losses.
+
+    ``call(y_true, y_pred)`` gives the per-sample losses; ``__call__(y_true, y_pred,
+    sample_weight=None)`` converts both to float32, calls it, weights the values by
+    ``sample_weight`` and reduces them:
+
+    - 'sum_over_batch_size' (default) and 'mean': ``sum(w * l) / number of values``;
+    - 'mean_with_sample_weight': ``sum(w * l) / sum(w)``; 'sum': ``sum(w * l)``;
+    - None / 'none': the weighted values themselves.
+
+    Args:
+        name: The loss's name. Defaults to None (a unique snake-case name of the class).
+        reduction: One of the reductions above. Defaults to 'sum_over_batch_size'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not one of the names above.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> class Absolute(keras.losses.Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return (y_true - y_pred).abs().mean(dim=-1)
+        >>> Absolute()([[0.0, 2.0]], [[1.0, 1.0]])
+        tensor(1.)
+    """
 
     def __init__(
         self, name: str | None = None, reduction: Any = "sum_over_batch_size", dtype: Any = None
@@ -130,8 +206,28 @@ class Loss:
 
 
 class LossFunctionWrapper(Loss):
-    """A loss function ``fn(y_true, y_pred, **kwargs) -> per-sample losses`` as a Loss
-    (``y_true`` and ``y_pred`` first brought to the same rank)."""
+    """A loss function as a ``Loss``.
+
+    ``fn(y_true, y_pred, **kwargs)`` gives the per-sample losses (``y_true`` and ``y_pred``
+    first brought to the same rank), then weighted and reduced.
+
+    Args:
+        fn: The loss function, ``fn(y_true, y_pred, **kwargs) -> per-sample losses``.
+        reduction: How the weighted per-sample losses are reduced (see ``Loss``). Defaults to
+            'sum_over_batch_size'.
+        name: The loss's name. Defaults to None (a unique name).
+        dtype: Only None or 'float32'. Defaults to None.
+        **kwargs: Passed to ``fn`` on each call.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.LossFunctionWrapper(keras.losses.huber, delta=0.5)
+        >>> loss([[0.0], [0.0]], [[0.25], [2.0]])
+        tensor(0.4531)
+    """
 
     def __init__(
         self,
@@ -176,26 +272,86 @@ class _Simple(LossFunctionWrapper):
 
 # --- loss functions (one value per sample) ------------------------------------------
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean((y_true - y_pred)^2, axis=-1)``."""
+    """Mean squared error per sample.
+
+    ``mean((y_true - y_pred)^2, axis=-1)``
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.mean_squared_error([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        tensor([0.5, 2. ])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     return (y_true - y_pred).square().mean(dim=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean(|y_true - y_pred|, axis=-1)``."""
+    """Mean absolute error per sample.
+
+    ``mean(|y_true - y_pred|, axis=-1)``
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.mean_absolute_error([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        tensor([0.5, 1. ])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     return (y_true - y_pred).abs().mean(dim=-1)
 
 
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
-    """``100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1)``."""
+    """Mean absolute percentage error per sample.
+
+    ``100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1)``, ``eps = 1e-7``.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.mean_absolute_percentage_error([[2.0, 4.0]], [[1.0, 4.0]])
+        tensor([25.])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     diff = ((y_true - y_pred) / nl.clamp(y_true.abs(), min=EPSILON)).abs()
     return diff.mean(dim=-1) * 100.0
 
 
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2, axis=-1)``."""
+    """Mean squared logarithmic error per sample.
+
+    ``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2, axis=-1)``, ``eps = 1e-7``.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.mean_squared_logarithmic_error([[0.0, 1.0]], [[0.0, 1.0]])
+        tensor([0.])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     first = (nl.clamp(y_pred, min=EPSILON) + 1.0).log()
     second = (nl.clamp(y_true, min=EPSILON) + 1.0).log()
@@ -209,14 +365,46 @@ def _l2_normalize(x: Tensor, axis: int) -> Tensor:
 
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
-    """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (so -1 is best)."""
+    """Negative cosine similarity per sample (so -1 is best).
+
+    ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+        axis: The axis along which the similarity is computed. Defaults to -1.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[0.0, 2.0], [1.0, -1.0]])
+        tensor([-1., -0.])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     return -(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis)).sum(dim=axis)
 
 
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
-    """``mean(0.5 e^2 if |e| <= delta else delta |e| - 0.5 delta^2, axis=-1)``,
-    ``e = y_pred - y_true``."""
+    """Huber loss per sample: quadratic for small errors, linear for large.
+
+    ``mean(0.5 e^2 if |e| <= delta else delta |e| - 0.5 delta^2, axis=-1)``, with ``e = y_pred -
+    y_true``.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+        delta: The error at which the loss turns from quadratic to linear. Defaults to 1.0.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.huber([[0.0, 0.0]], [[0.5, 3.0]])
+        tensor([1.3125])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     error = y_pred - y_true
     abs_error = error.abs()
@@ -227,22 +415,67 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
 
 
 def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean(log(cosh(x)), axis=-1)`` with ``x = y_pred - y_true``, computed stably as
-    ``x + softplus(-2x) - log 2``."""
+    """Logarithm of the hyperbolic cosine of the error, per sample.
+
+    ``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably as ``x + softplus(-2x) - log 2``.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.log_cosh([[0.0, 0.0]], [[0.0, 1.0]])
+        tensor([0.2169])
+    """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true), _float(y_pred))
     x = y_pred - y_true
     return (x + F.softplus(x * -2.0) - math.log(2.0)).mean(dim=-1)
 
 
 def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
-    """``sum(t * log(t / p), axis=-1)`` with both clipped to [eps, 1]."""
+    """Kullback-Leibler divergence per sample.
+
+    ``sum(t * log(t / p), axis=-1)`` with ``t = y_true`` and ``p = y_pred`` both clipped to [1e-7,
+    1].
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.kl_divergence([[0.5, 0.5]], [[0.5, 0.5]])
+        tensor([0.])
+    """
     y_true = nl.clamp(_float(y_true), EPSILON, 1.0)
     y_pred = nl.clamp(_float(y_pred), EPSILON, 1.0)
     return (y_true * (y_true / y_pred).log()).sum(dim=-1)
 
 
 def poisson(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
+    """Poisson loss per sample.
+
+    ``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``, ``eps = 1e-7``.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.poisson([[1.0, 0.0]], [[1.0, 2.0]])
+        tensor([1.5])
+    """
     y_true, y_pred = _float(y_true), _float(y_pred)
     return (y_pred - y_true * (y_pred + EPSILON).log()).mean(dim=-1)
 
@@ -256,19 +489,67 @@ def _hinge_labels(y_true: Tensor) -> Tensor:
 
 
 def hinge(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean(max(1 - t * y_pred, 0), axis=-1)``, t in {-1, 1} (0/1 labels converted)."""
+    """Hinge loss per sample.
+
+    ``mean(max(1 - t * y_pred, 0), axis=-1)`` with ``t`` in {-1, 1} (labels all in {0, 1} are
+    converted to {-1, 1}).
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.hinge([[1.0, 0.0]], [[0.5, 0.5]])
+        tensor([1.])
+    """
     y_true = _hinge_labels(_float(y_true))
     return nl.clamp(1.0 - y_true * _float(y_pred), min=0.0).mean(dim=-1)
 
 
 def squared_hinge(y_true: Any, y_pred: Any) -> Tensor:
-    """``mean(max(1 - t * y_pred, 0)^2, axis=-1)``, t in {-1, 1} (0/1 labels converted)."""
+    """Squared hinge loss per sample.
+
+    ``mean(max(1 - t * y_pred, 0)^2, axis=-1)`` with ``t`` in {-1, 1} (labels all in {0, 1} are
+    converted to {-1, 1}).
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.squared_hinge([[1.0, 0.0]], [[0.5, 0.5]])
+        tensor([1.25])
+    """
     y_true = _hinge_labels(_float(y_true))
     return nl.clamp(1.0 - y_true * _float(y_pred), min=0.0).square().mean(dim=-1)
 
 
 def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
-    """``max(max((1 - t) * y_pred) - sum(t * y_pred) + 1, 0)`` over the last axis."""
+    """Categorical hinge loss per sample.
+
+    ``max(max((1 - t) * y_pred) - sum(t * y_pred) + 1, 0)`` over the last axis, ``t = y_true``
+    one-hot.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.categorical_hinge([[0.0, 1.0]], [[0.3, 0.7]])
+        tensor([0.6])
+    """
     y_true, y_pred = _float(y_true), _float(y_pred)
     pos = (y_true * y_pred).sum(dim=-1)
     neg = ((1.0 - y_true) * y_pred).amax(dim=-1)
@@ -278,9 +559,29 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
 def binary_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis=-1
 ) -> Tensor:
-    """``mean(-(t log p + (1 - t) log(1 - p)), axis)`` with ``p`` clipped to
-    [eps, 1 - eps] (or ``sigmoid`` of logits, computed stably); label smoothing
-    ``t <- t (1 - s) + s / 2``."""
+    """Binary cross-entropy per sample.
+
+    ``mean(-(t log p + (1 - t) log(1 - p)), axis)`` with ``p`` clipped to [1e-7, 1 - 1e-7].
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+        from_logits: Whether ``y_pred`` holds logits (``p = sigmoid(y_pred)``, computed
+            stably) rather than probabilities. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / 2``. Defaults to 0.0.
+        axis (int): The axis averaged over. Defaults to -1.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Raises:
+        ValueError: If ``y_true`` and ``y_pred`` differ in shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.binary_crossentropy([[1.0, 0.0]], [[0.9, 0.2]])
+        tensor([0.1643])
+    """
     y_pred = _float(y_pred)
     y_true = _float(y_true)
     if label_smoothing:
@@ -304,8 +605,33 @@ def binary_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Tensor:
-    """``mean((1 - p_t)^gamma * bce, axis)``, ``p_t = t p + (1 - t)(1 - p)``; with class
-    balancing each term times ``t alpha + (1 - t)(1 - alpha)``."""
+    """Binary focal cross-entropy per sample (easy examples down-weighted).
+
+    ``mean(a_t (1 - p_t)^gamma * bce, axis)`` with ``p_t = t p + (1 - t)(1 - p)`` and ``bce`` the
+    binary cross-entropy.
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+        apply_class_balancing: Whether to weight by ``a_t = t alpha + (1 - t)(1 - alpha)``
+            (else ``a_t = 1``). Defaults to False.
+        alpha: The class-balancing weight of positives. Defaults to 0.25.
+        gamma: The focusing exponent. Defaults to 2.0.
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / 2``. Defaults to 0.0.
+        axis: The axis averaged over. Defaults to -1.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Raises:
+        ValueError: If ``y_true`` and ``y_pred`` differ in shape.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.binary_focal_crossentropy([[1.0, 0.0]], [[0.9, 0.2]])
+        tensor([0.005])
+    """
     y_pred = _float(y_pred)
     y_true = _float(y_true)
     if label_smoothing:
@@ -325,9 +651,29 @@ def binary_focal_crossentropy(
 def categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis=-1
 ) -> Tensor:
-    """``-sum(t * log p, axis)`` with ``p = y_pred / sum(y_pred)`` clipped to
-    [eps, 1 - eps] (or ``log_softmax`` of logits); label smoothing
-    ``t <- t (1 - s) + s / num_classes``."""
+    """Categorical cross-entropy per sample (one-hot or soft targets).
+
+    ``-sum(t * log p, axis)`` with ``p = y_pred / sum(y_pred)`` clipped to [1e-7, 1 - 1e-7].
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+        from_logits: Whether ``y_pred`` holds logits (``log p = log_softmax(y_pred)``).
+            Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / num_classes``. Defaults to 0.0.
+        axis (int): The class axis. Defaults to -1.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Raises:
+        ValueError: If ``y_true`` and ``y_pred`` differ in shape, or ``axis`` is a bool.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.categorical_crossentropy([[0.0, 1.0, 0.0]], [[0.1, 0.8, 0.1]])
+        tensor([0.2231])
+    """
     if isinstance(axis, bool):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis}")
     y_pred = _float(y_pred)
@@ -354,9 +700,34 @@ def categorical_crossentropy(
 def sparse_categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, ignore_class: Any = None, axis=-1
 ) -> Tensor:
-    """``-log p[y_true]`` with ``p`` normalized and clipped as in
-    ``categorical_crossentropy`` (or ``log_softmax`` of logits); integer labels, (N,) or
-    (N, 1)."""
+    """Cross-entropy per sample with integer class labels.
+
+    ``-log p[y_true]`` with ``p`` normalized and clipped as in ``categorical_crossentropy``;
+    ``y_true``
+    holds class indices, shape (N,) or (N, 1), against ``y_pred`` of shape (N, C).
+
+    Args:
+        y_true: Targets, shape (..., d).
+        y_pred: Predictions, the same shape.
+        from_logits: Whether ``y_pred`` holds logits (``log p = log_softmax(y_pred)``).
+            Defaults to False.
+        ignore_class: Only None (not supported otherwise). Defaults to None.
+        axis (int): Only the last axis (-1). Defaults to -1.
+
+    Returns:
+        The per-sample losses, a Tensor of shape (...) (the last axis reduced).
+
+    Raises:
+        ValueError: If the labels' shape does not match ``y_pred`` up to the last axis,
+            or a label is outside [0, C).
+        NotImplementedError: If ``ignore_class`` is set or ``axis`` is not the last axis.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> y_pred = [[0.1, 0.8, 0.1], [0.5, 0.25, 0.25]]
+        >>> keras.losses.sparse_categorical_crossentropy([1, 0], y_pred)
+        tensor([0.2231, 0.6931])
+    """
     if ignore_class is not None:
         raise NotImplementedError(
             "neuralab.keras: SparseCategoricalCrossentropy(ignore_class=...) is not supported"
@@ -427,77 +798,292 @@ def _same_shape(name: str, y_true: Tensor, y_pred: Tensor) -> None:
 
 # --- Loss classes ---------------------------------------------------------------------
 class MeanSquaredError(_Simple):
-    """``mean((y_true - y_pred)^2)`` per sample, then reduced."""
+    """Mean squared error.
+
+    Per sample ``mean((y_true - y_pred)^2)``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'mean_squared_error'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.MeanSquaredError()
+        >>> loss([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        tensor(1.25)
+    """
 
     _fn = staticmethod(mean_squared_error)
     _default_name = "mean_squared_error"
 
 
 class MeanAbsoluteError(_Simple):
-    """``mean(|y_true - y_pred|)`` per sample, then reduced."""
+    """Mean absolute error.
+
+    Per sample ``mean(|y_true - y_pred|)``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'mean_absolute_error'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.MeanAbsoluteError()
+        >>> loss([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        tensor(0.75)
+    """
 
     _fn = staticmethod(mean_absolute_error)
     _default_name = "mean_absolute_error"
 
 
 class MeanAbsolutePercentageError(_Simple):
-    """``100 mean(|(y_true - y_pred) / y_true|)`` per sample, then reduced."""
+    """Mean absolute percentage error.
+
+    Per sample ``100 * mean(|(y_true - y_pred) / max(|y_true|, 1e-7)|)``, then weighted by
+    ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'mean_absolute_percentage_error'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.MeanAbsolutePercentageError()
+        >>> loss([[2.0, 4.0]], [[1.0, 4.0]])
+        tensor(25.)
+    """
 
     _fn = staticmethod(mean_absolute_percentage_error)
     _default_name = "mean_absolute_percentage_error"
 
 
 class MeanSquaredLogarithmicError(_Simple):
-    """``mean((log(1 + y_pred) - log(1 + y_true))^2)`` per sample, then reduced."""
+    """Mean squared logarithmic error.
+
+    Per sample ``mean((log(1 + y_pred) - log(1 + y_true))^2)``, then weighted by ``sample_weight``
+    and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'mean_squared_logarithmic_error'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.MeanSquaredLogarithmicError()
+        >>> loss([[0.0, 1.0]], [[0.0, 1.0]])
+        tensor(0.)
+    """
 
     _fn = staticmethod(mean_squared_logarithmic_error)
     _default_name = "mean_squared_logarithmic_error"
 
 
 class LogCosh(_Simple):
-    """``mean(log cosh(y_pred - y_true))`` per sample, then reduced."""
+    """Logarithm of the hyperbolic cosine of the error.
+
+    Per sample ``mean(log cosh(y_pred - y_true))``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'log_cosh'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.LogCosh()
+        >>> loss([[0.0, 0.0]], [[0.0, 1.0]])
+        tensor(0.2169)
+    """
 
     _fn = staticmethod(log_cosh)
     _default_name = "log_cosh"
 
 
 class Hinge(_Simple):
-    """``mean(max(1 - y_true y_pred, 0))`` per sample, then reduced."""
+    """Hinge loss.
+
+    Per sample ``mean(max(1 - t * y_pred, 0))``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'hinge'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.Hinge()
+        >>> loss([[1.0, 0.0]], [[0.5, 0.5]])
+        tensor(1.)
+    """
 
     _fn = staticmethod(hinge)
     _default_name = "hinge"
 
 
 class SquaredHinge(_Simple):
-    """``mean(max(1 - y_true y_pred, 0)^2)`` per sample, then reduced."""
+    """Squared hinge loss.
+
+    Per sample ``mean(max(1 - t * y_pred, 0)^2)``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'squared_hinge'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.SquaredHinge()
+        >>> loss([[1.0, 0.0]], [[0.5, 0.5]])
+        tensor(1.25)
+    """
 
     _fn = staticmethod(squared_hinge)
     _default_name = "squared_hinge"
 
 
 class CategoricalHinge(_Simple):
-    """``max(neg - pos + 1, 0)`` per sample, then reduced."""
+    """Categorical hinge loss.
+
+    Per sample ``max(max((1 - t) * y_pred) - sum(t * y_pred) + 1, 0)``, then weighted by
+    ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'categorical_hinge'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.CategoricalHinge()
+        >>> loss([[0.0, 1.0]], [[0.3, 0.7]])
+        tensor(0.6)
+    """
 
     _fn = staticmethod(categorical_hinge)
     _default_name = "categorical_hinge"
 
 
 class KLDivergence(_Simple):
-    """``sum(y_true log(y_true / y_pred))`` per sample, then reduced."""
+    """Kullback-Leibler divergence.
+
+    Per sample ``sum(t * log(t / p))``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'kl_divergence'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.KLDivergence()
+        >>> loss([[0.5, 0.5]], [[0.5, 0.5]])
+        tensor(0.)
+    """
 
     _fn = staticmethod(kl_divergence)
     _default_name = "kl_divergence"
 
 
 class Poisson(_Simple):
-    """``mean(y_pred - y_true log(y_pred))`` per sample, then reduced."""
+    """Poisson loss.
+
+    Per sample ``mean(y_pred - y_true * log(y_pred + 1e-7))``, then weighted by ``sample_weight``
+    and reduced.
+
+    Args:
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'poisson'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.Poisson()
+        >>> loss([[1.0, 0.0]], [[1.0, 2.0]])
+        tensor(1.5)
+    """
 
     _fn = staticmethod(poisson)
     _default_name = "poisson"
 
 
 class CosineSimilarity(LossFunctionWrapper):
-    """``-cos(y_true, y_pred)`` along ``axis`` per sample, then reduced."""
+    """Negative cosine similarity (-1 is best).
+
+    Per sample ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``, then weighted by
+    ``sample_weight`` and reduced.
+
+    Args:
+        axis: The axis along which the similarity is computed. Defaults to -1.
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'cosine_similarity'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.CosineSimilarity()
+        >>> loss([[0.0, 1.0], [1.0, 1.0]], [[0.0, 2.0], [1.0, -1.0]])
+        tensor(-0.5)
+    """
 
     def __init__(
         self,
@@ -513,7 +1099,28 @@ class CosineSimilarity(LossFunctionWrapper):
 
 
 class Huber(LossFunctionWrapper):
-    """Quadratic below ``delta``, linear above, per sample, then reduced."""
+    """Huber loss: quadratic for small errors, linear for large.
+
+    Per sample ``mean(0.5 e^2 if |e| <= delta else delta |e| - 0.5 delta^2)``, then weighted by
+    ``sample_weight`` and reduced.
+
+    Args:
+        delta: The error at which the loss turns from quadratic to linear. Defaults to 1.0.
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'huber_loss'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.Huber()
+        >>> loss([[0.0, 0.0]], [[0.5, 3.0]])
+        tensor(1.3125)
+    """
 
     def __init__(
         self,
@@ -529,7 +1136,30 @@ class Huber(LossFunctionWrapper):
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
-    """Binary cross-entropy on probabilities (default) or logits (``from_logits=True``)."""
+    """Binary cross-entropy on probabilities (default) or logits.
+
+    Per sample ``mean(-(t log p + (1 - t) log(1 - p)), axis)``, then weighted by ``sample_weight``
+    and reduced.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / 2``. Defaults to 0.0.
+        axis: The axis averaged over. Defaults to -1.
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'binary_crossentropy'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.BinaryCrossentropy()
+        >>> loss([[1.0, 0.0]], [[0.9, 0.2]])
+        tensor(0.1643)
+    """
 
     def __init__(
         self,
@@ -553,7 +1183,34 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
 
 class BinaryFocalCrossentropy(LossFunctionWrapper):
-    """Binary cross-entropy down-weighting easy examples by ``(1 - p_t)^gamma``."""
+    """Binary focal cross-entropy: easy examples down-weighted by ``(1 - p_t)^gamma``.
+
+    Per sample ``mean(a_t (1 - p_t)^gamma * bce, axis)``, then weighted by ``sample_weight`` and
+    reduced.
+
+    Args:
+        apply_class_balancing: Whether to weight by ``a_t = t alpha + (1 - t)(1 - alpha)``.
+            Defaults to False.
+        alpha: The class-balancing weight of positives. Defaults to 0.25.
+        gamma: The focusing exponent. Defaults to 2.0.
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / 2``. Defaults to 0.0.
+        axis: The axis averaged over. Defaults to -1.
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'binary_focal_crossentropy'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.BinaryFocalCrossentropy()
+        >>> loss([[1.0, 0.0]], [[0.9, 0.2]])
+        tensor(0.005)
+    """
 
     def __init__(
         self,
@@ -583,7 +1240,29 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
-    """Cross-entropy with one-hot (or soft) targets on probabilities or logits."""
+    """Categorical cross-entropy with one-hot (or soft) targets.
+
+    Per sample ``-sum(t * log p, axis)``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / num_classes``. Defaults to 0.0.
+        axis: The class axis. Defaults to -1.
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        name: The loss's name. Defaults to 'categorical_crossentropy'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.CategoricalCrossentropy()
+        >>> loss([[0.0, 1.0, 0.0]], [[0.1, 0.8, 0.1]])
+        tensor(0.2231)
+    """
 
     def __init__(
         self,
@@ -607,7 +1286,29 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
-    """Cross-entropy with integer class labels on probabilities or logits."""
+    """Cross-entropy with integer class labels.
+
+    Per sample ``-log p[y_true]``, then weighted by ``sample_weight`` and reduced.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        ignore_class: Only None (not supported otherwise). Defaults to None.
+        reduction: How the weighted per-sample losses are reduced: 'sum_over_batch_size'
+            (default), 'mean', 'mean_with_sample_weight', 'sum', or None/'none'.
+        axis: Only the last axis (-1). Defaults to -1.
+        name: The loss's name. Defaults to 'sparse_categorical_crossentropy'.
+        dtype: Only None or 'float32' (computation is float32). Defaults to None.
+
+    Raises:
+        ValueError: If ``reduction`` is not a known reduction.
+        NotImplementedError: If ``dtype`` is not None or 'float32', or ``ignore_class`` is set.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.SparseCategoricalCrossentropy()
+        >>> loss([1, 0], [[0.1, 0.8, 0.1], [0.5, 0.25, 0.25]])
+        tensor(0.4581)
+    """
 
     def __init__(
         self,
@@ -725,14 +1426,45 @@ kld = KLD = kl_divergence
 
 
 def serialize(loss: Any) -> Any:
-    """A class's ``{'class_name', 'config'}``, a function's name."""
+    """A loss as data: a ``Loss``'s ``{'class_name', 'config'}``, a function's name.
+
+    Args:
+        loss: A ``Loss`` object or a loss function.
+
+    Returns:
+        A dict for a ``Loss``, the function's name (str) for a function.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.serialize(keras.losses.mse)
+        'mean_squared_error'
+        >>> keras.losses.serialize(keras.losses.Huber(delta=2.0))["class_name"]
+        'Huber'
+    """
     if isinstance(loss, Loss):
         return {"class_name": type(loss).__name__, "config": loss.get_config()}
     return loss.__name__
 
 
 def deserialize(config: Any) -> Any:
-    """The inverse of ``serialize`` (a name or a ``{'class_name', 'config'}`` dict)."""
+    """The inverse of ``serialize``: a loss from a name or a ``{'class_name', 'config'}`` dict.
+
+    Args:
+        config: A loss name (as ``get`` reads it) or a dict from ``serialize``.
+
+    Returns:
+        The loss function (for a name) or a new ``Loss`` object (for a dict).
+
+    Raises:
+        ValueError: If the class name is not a known loss.
+        NotImplementedError: If it names a Keras loss neuralab does not build (e.g. 'Dice').
+
+    Examples:
+        >>> from neuralab import keras
+        >>> loss = keras.losses.deserialize({"class_name": "Huber", "config": {"delta": 2.0}})
+        >>> type(loss).__name__, loss.name
+        ('Huber', 'huber_loss')
+    """
     if isinstance(config, str):
         return get(config)
     name = config.get("class_name")
@@ -744,10 +1476,29 @@ def deserialize(config: Any) -> Any:
 
 
 def get(identifier: Any) -> Any:
-    """As ``keras.losses.get``: None -> None; a function name or alias ('mse',
-    'binary_crossentropy', 'huber', ...) -> that loss *function* (per-sample values); a
-    class name ('MeanSquaredError') -> a new instance; a dict -> ``deserialize``; a
-    callable -> itself. (``compile_loss`` gives the reducing Loss object compile uses.)"""
+    """A loss from an identifier, as ``keras.losses.get``.
+
+    None gives None; a function name or alias ('mse', 'binary_crossentropy', 'huber', ...)
+    gives that loss *function* (per-sample values); a class name ('MeanSquaredError') a new
+    instance; a dict goes to ``deserialize``; a callable is returned as it is.
+
+    Args:
+        identifier: None, a name, a config dict or a callable.
+
+    Returns:
+        A loss function, a ``Loss`` object, or None.
+
+    Raises:
+        ValueError: If the identifier is not a known loss.
+        NotImplementedError: If it names a Keras loss neuralab does not build.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.losses.get("mse").__name__
+        'mean_squared_error'
+        >>> keras.losses.get("MeanSquaredError").name
+        'mean_squared_error'
+    """
     if identifier is None:
         return None
     if isinstance(identifier, dict):

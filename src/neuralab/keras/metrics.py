@@ -19,6 +19,48 @@ import neuralab as nl
 import neuralab.keras.losses as _losses
 from neuralab.tensor import Tensor
 
+# Keras's public names (the reduction and compile helpers are neuralab.keras's own)
+__all__ = [
+    "AUC",
+    "Accuracy",
+    "BinaryAccuracy",
+    "BinaryCrossentropy",
+    "CategoricalAccuracy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Metric",
+    "Poisson",
+    "Precision",
+    "Recall",
+    "RootMeanSquaredError",
+    "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
+    "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
+    "Sum",
+    "TopKCategoricalAccuracy",
+    "accuracy",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "cosine_similarity",
+    "deserialize",
+    "get",
+    "serialize",
+    "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
+]
+
 F32 = np.float32
 EPSILON = 1e-7
 
@@ -49,7 +91,32 @@ def _same_rank(x1: np.ndarray, x2: np.ndarray, expand_rank_1: bool = True):
 
 # --- base classes ---------------------------------------------------------------------
 class Metric:
-    """Base class: subclasses implement ``update_state``, ``result`` and ``reset_state``."""
+    """Base class of the Keras metrics: state accumulated over batches.
+
+    Subclasses implement ``update_state(...)`` (add a batch), ``result()`` (the value so
+    far) and ``reset_state()``; calling the metric updates it and returns the result.
+
+    Args:
+        name: The metric's name. Defaults to None (a unique snake-case name of the class).
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> class Count(keras.metrics.Metric):
+        ...     def reset_state(self):
+        ...         self.n = 0
+        ...     def update_state(self, values):
+        ...         self.n += len(values)
+        ...     def result(self):
+        ...         return self.n
+        >>> count = Count()
+        >>> count.reset_state()
+        >>> count([1, 2, 3])
+        3
+    """
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         from neuralab.keras.backend import unique_name
@@ -109,7 +176,23 @@ def reduce_to_samplewise_values(
 
 
 class Sum(Metric):
-    """The running (weighted) sum of the values."""
+    """The running (weighted) sum of the values: ``total = sum(w * v)``.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'sum'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> total = keras.metrics.Sum()
+        >>> total.update_state([1.0, 2.0, 3.0])
+        >>> total.update_state([4.0], sample_weight=[0.5])
+        >>> total.result()
+        8.0
+    """
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
@@ -127,8 +210,27 @@ class Sum(Metric):
 
 
 class Mean(Metric):
-    """The running weighted mean ``sum(w v) / sum(w)`` (per-sample values first averaged
-    over their other axes)."""
+    """The running weighted mean ``sum(w * v) / sum(w)``.
+
+    Values of rank > 1 are first averaged over their other axes (one value per sample).
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'mean'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> mean = keras.metrics.Mean()
+        >>> mean.update_state([1.0, 2.0, 3.0])
+        >>> mean.result()
+        2.0
+        >>> mean.update_state([10.0], sample_weight=[2.0])
+        >>> mean.result()
+        5.2
+    """
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
@@ -154,7 +256,25 @@ class Mean(Metric):
 
 
 class MeanMetricWrapper(Mean):
-    """The running weighted mean of ``fn(y_true, y_pred, **kwargs)`` (per-sample values)."""
+    """The running weighted mean of a function's per-sample values ``fn(y_true, y_pred)``.
+
+    Args:
+        fn: ``fn(y_true, y_pred, **kwargs)`` giving one value per sample.
+        name: The metric's name. Defaults to None (``fn``'s name).
+        dtype: Only None or 'float32'. Defaults to None.
+        **kwargs: Passed to ``fn`` on each update.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.MeanMetricWrapper(keras.losses.huber, delta=0.5)
+        >>> metric.name
+        'huber'
+        >>> metric([[0.0], [0.0]], [[0.25], [2.0]])
+        0.453125
+    """
 
     def __init__(
         self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any
@@ -192,19 +312,67 @@ def _wrapper(
 
 # --- accuracy ---------------------------------------------------------------------------
 def accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """1.0 where ``y_true == y_pred`` exactly, else 0.0."""
+    """Exact matches per sample.
+
+    ``1.0 if y_true == y_pred else 0.0``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions.
+
+    Returns:
+        A float32 array, one value per sample.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.accuracy([1, 2, 3], [1, 0, 3])
+        array([1., 0., 1.], dtype=float32)
+    """
     y_true, y_pred = _same_rank(_array(y_true), _array(y_pred))
     return (y_true == y_pred).astype(F32)
 
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
-    """1.0 where ``(y_pred > threshold) == y_true``."""
+    """Thresholded matches per sample.
+
+    ``1.0 if (y_pred > threshold) == y_true else 0.0``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions.
+        threshold: The probability above which a prediction counts as 1. Defaults to 0.5.
+
+    Returns:
+        A float32 array, one value per sample.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.binary_accuracy([[1], [0], [1]], [[0.7], [0.6], [0.2]])
+        array([[1.],
+               [0.],
+               [0.]], dtype=float32)
+    """
     y_true, y_pred = _same_rank(_array(y_true), _array(y_pred))
     return (y_true == (y_pred > F32(threshold)).astype(F32)).astype(F32)
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """1.0 where ``argmax(y_true) == argmax(y_pred)`` (one-hot targets)."""
+    """Top-1 matches per sample with one-hot targets.
+
+    ``1.0 if argmax(y_true) == argmax(y_pred) else 0.0``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions.
+
+    Returns:
+        A float32 array, one value per sample.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.categorical_accuracy([[0, 1], [1, 0]], [[0.2, 0.8], [0.3, 0.7]])
+        array([1., 0.], dtype=float32)
+    """
     labels = np.argmax(_array(y_true), axis=-1).astype(F32)
     y_pred = _array(y_pred)
     shape = labels.shape
@@ -216,7 +384,22 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """1.0 where ``y_true == argmax(y_pred)`` (integer labels, (N,) or (N, 1))."""
+    """Top-1 matches per sample with integer labels ((N,) or (N, 1)).
+
+    ``1.0 if y_true == argmax(y_pred) else 0.0``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions.
+
+    Returns:
+        A float32 array, one value per sample.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.sparse_categorical_accuracy([1, 0], [[0.2, 0.8], [0.3, 0.7]])
+        array([1., 0.], dtype=float32)
+    """
     y_pred = _array(y_pred)
     labels = _array(y_true)
     shape = labels.shape
@@ -243,7 +426,27 @@ def _in_top_k(targets: np.ndarray, predictions: np.ndarray, k: int) -> np.ndarra
 
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
-    """1.0 where the true class (argmax of one-hot ``y_true``) is among the top ``k``."""
+    """Top-k matches per sample with one-hot targets.
+
+    ``1.0 if y_pred[argmax(y_true)] >= the k-th largest score else 0.0``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions.
+        k: How many of the highest scores count. Defaults to 5.
+
+    Returns:
+        A float32 array, one value per sample.
+
+    Raises:
+        ValueError: If ``k`` exceeds the number of classes.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> scores = [[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]]
+        >>> keras.metrics.top_k_categorical_accuracy([[0, 0, 1], [1, 0, 0]], scores, k=2)
+        array([1., 0.], dtype=float32)
+    """
     y_pred = _array(y_pred)
     labels = np.argmax(_array(y_true), axis=-1)
     shape = labels.shape
@@ -256,7 +459,29 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarr
 def sparse_top_k_categorical_accuracy(
     y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
 ) -> np.ndarray:
-    """1.0 where the integer label is among the top ``k`` scores."""
+    """Top-k matches per sample with integer labels.
+
+    ``1.0 if y_pred[y_true] >= the k-th largest score else 0.0``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions.
+        k: How many of the highest scores count. Defaults to 5.
+        from_sorted_ids: Only False (not supported otherwise). Defaults to False.
+
+    Returns:
+        A float32 array, one value per sample.
+
+    Raises:
+        ValueError: If ``k`` exceeds the number of classes.
+        NotImplementedError: If ``from_sorted_ids`` is True.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> scores = [[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]]
+        >>> keras.metrics.sparse_top_k_categorical_accuracy([2, 0], scores, k=2)
+        array([1., 0.], dtype=float32)
+    """
     if from_sorted_ids:
         raise NotImplementedError(
             "neuralab.keras: SparseTopKCategoricalAccuracy(from_sorted_ids=True) is not supported"
@@ -271,7 +496,24 @@ def sparse_top_k_categorical_accuracy(
 
 
 class Accuracy(MeanMetricWrapper):
-    """How often predictions equal labels exactly."""
+    """How often predictions equal the labels exactly.
+
+    The running weighted mean of ``y_true == y_pred`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'accuracy'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.Accuracy()
+        >>> metric.update_state([[1], [2], [3], [4]], [[0], [2], [3], [4]])
+        >>> metric.result()
+        0.75
+    """
 
     def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
         super().__init__(accuracy, name=name, dtype=dtype)
@@ -281,7 +523,25 @@ class Accuracy(MeanMetricWrapper):
 
 
 class BinaryAccuracy(MeanMetricWrapper):
-    """How often ``y_pred > threshold`` matches the 0/1 label."""
+    """How often the thresholded prediction matches the 0/1 label.
+
+    The running weighted mean of ``(y_pred > threshold) == y_true`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'binary_accuracy'.
+        dtype: Only None or 'float32'. Defaults to None.
+        threshold: The probability above which a prediction counts as 1. Defaults to 0.5.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.BinaryAccuracy()
+        >>> metric.update_state([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]])
+        >>> metric.result()
+        0.75
+    """
 
     def __init__(
         self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5
@@ -291,7 +551,24 @@ class BinaryAccuracy(MeanMetricWrapper):
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
-    """How often the argmax of the prediction is the argmax of the one-hot label."""
+    """How often the prediction's argmax is the one-hot label's argmax.
+
+    The running weighted mean of ``argmax(y_true) == argmax(y_pred)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'categorical_accuracy'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.CategoricalAccuracy()
+        >>> metric.update_state([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+        >>> metric.result()
+        0.5
+    """
 
     def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
@@ -301,7 +578,24 @@ class CategoricalAccuracy(MeanMetricWrapper):
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """How often the argmax of the prediction is the integer label."""
+    """How often the prediction's argmax is the integer label.
+
+    The running weighted mean of ``y_true == argmax(y_pred)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'sparse_categorical_accuracy'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.SparseCategoricalAccuracy()
+        >>> metric.update_state([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]])
+        >>> metric.result()
+        0.5
+    """
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
@@ -311,7 +605,26 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the one-hot label's class is among the ``k`` highest scores."""
+    """How often the one-hot label's class is among the ``k`` highest scores.
+
+    The running weighted mean of ``y_pred[argmax(y_true)] >= the k-th largest score`` per sample.
+
+    Args:
+        k: How many of the highest scores count. Defaults to 5.
+        name: The metric's name (its key in the logs). Defaults to 'top_k_categorical_accuracy'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32', or ``k`` exceeds the number of
+            classes (on update).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.TopKCategoricalAccuracy(k=1)
+        >>> metric.update_state( [[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+        >>> metric.result()
+        0.5
+    """
 
     def __init__(
         self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None
@@ -321,7 +634,27 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the integer label is among the ``k`` highest scores."""
+    """How often the integer label is among the ``k`` highest scores.
+
+    The running weighted mean of ``y_pred[y_true] >= the k-th largest score`` per sample.
+
+    Args:
+        k: How many of the highest scores count. Defaults to 5.
+        name: The metric's name (its key in the logs). Defaults to
+            'sparse_top_k_categorical_accuracy'.
+        dtype: Only None or 'float32'. Defaults to None.
+        from_sorted_ids: Only False (not supported otherwise). Defaults to False.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32', or ``from_sorted_ids`` is True.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.SparseTopKCategoricalAccuracy(k=1)
+        >>> metric.update_state( [2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+        >>> metric.result()
+        0.5
+    """
 
     def __init__(
         self,
@@ -341,47 +674,253 @@ MeanSquaredError = _wrapper(
     "MeanSquaredError",
     _losses.mean_squared_error,
     "mean_squared_error",
-    "The running mean of ``mean((y_true - y_pred)^2)`` per sample.",
+    """Mean squared error over all batches so far.
+
+    The running weighted mean of ``mean((y_true - y_pred)^2)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'mean_squared_error'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.MeanSquaredError()
+        >>> metric.update_state([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        >>> metric.result()
+        1.25
+    """,
 )
 MeanAbsoluteError = _wrapper(
     "MeanAbsoluteError",
     _losses.mean_absolute_error,
     "mean_absolute_error",
-    "The running mean of ``mean(|y_true - y_pred|)`` per sample.",
+    """Mean absolute error over all batches so far.
+
+    The running weighted mean of ``mean(|y_true - y_pred|)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'mean_absolute_error'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.MeanAbsoluteError()
+        >>> metric.update_state([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        >>> metric.result()
+        0.75
+    """,
 )
 MeanAbsolutePercentageError = _wrapper(
     "MeanAbsolutePercentageError",
     _losses.mean_absolute_percentage_error,
     "mean_absolute_percentage_error",
-    "The running mean of the absolute percentage error per sample.",
+    """Mean absolute percentage error over all batches so far.
+
+    The running weighted mean of ``100 * mean(|(y_true - y_pred) / y_true|)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'mean_absolute_percentage_error'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.MeanAbsolutePercentageError()
+        >>> metric.update_state([[2.0, 4.0]], [[1.0, 4.0]])
+        >>> metric.result()
+        25.0
+    """,
 )
 MeanSquaredLogarithmicError = _wrapper(
     "MeanSquaredLogarithmicError",
     _losses.mean_squared_logarithmic_error,
     "mean_squared_logarithmic_error",
-    "The running mean of the squared logarithmic error per sample.",
+    """Mean squared logarithmic error over all batches so far.
+
+    The running weighted mean of ``mean((log(1 + y_pred) - log(1 + y_true))^2)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'mean_squared_logarithmic_error'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.MeanSquaredLogarithmicError()
+        >>> metric.update_state([[0.0, 1.0]], [[0.0, 1.0]])
+        >>> metric.result()
+        0.0
+    """,
 )
 LogCoshError = _wrapper(
-    "LogCoshError", _losses.log_cosh, "logcosh", "The running mean of log cosh error."
+    "LogCoshError",
+    _losses.log_cosh,
+    "logcosh",
+    """Log-cosh error over all batches so far.
+
+    The running weighted mean of ``mean(log(cosh(y_pred - y_true)))`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'logcosh'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.LogCoshError()
+        >>> metric.update_state([[0.0, 0.0]], [[0.0, 1.0]])
+        >>> metric.result()
+        0.2168...
+    """,
 )
 KLDivergence = _wrapper(
-    "KLDivergence", _losses.kl_divergence, "kl_divergence", "The running mean of KL(t || p)."
+    "KLDivergence",
+    _losses.kl_divergence,
+    "kl_divergence",
+    """Kullback-Leibler divergence over all batches so far.
+
+    The running weighted mean of ``sum(t * log(t / p))`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'kl_divergence'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.KLDivergence()
+        >>> metric.update_state([[0.5, 0.5]], [[0.5, 0.5]])
+        >>> metric.result()
+        0.0
+    """,
 )
-Poisson = _wrapper("Poisson", _losses.poisson, "poisson", "The running mean of Poisson loss.")
-Hinge = _wrapper("Hinge", _losses.hinge, "hinge", "The running mean of the hinge loss.")
+Poisson = _wrapper(
+    "Poisson",
+    _losses.poisson,
+    "poisson",
+    """Poisson loss over all batches so far.
+
+    The running weighted mean of ``mean(y_pred - y_true * log(y_pred + 1e-7))`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'poisson'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.Poisson()
+        >>> metric.update_state([[1.0, 0.0]], [[1.0, 2.0]])
+        >>> metric.result()
+        1.5
+    """,
+)
+Hinge = _wrapper(
+    "Hinge",
+    _losses.hinge,
+    "hinge",
+    """Hinge loss over all batches so far.
+
+    The running weighted mean of ``mean(max(1 - t * y_pred, 0))`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'hinge'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.Hinge()
+        >>> metric.update_state([[1.0, 0.0]], [[0.5, 0.5]])
+        >>> metric.result()
+        1.0
+    """,
+)
 SquaredHinge = _wrapper(
-    "SquaredHinge", _losses.squared_hinge, "squared_hinge", "The running squared hinge loss."
+    "SquaredHinge",
+    _losses.squared_hinge,
+    "squared_hinge",
+    """Squared hinge loss over all batches so far.
+
+    The running weighted mean of ``mean(max(1 - t * y_pred, 0)^2)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'squared_hinge'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.SquaredHinge()
+        >>> metric.update_state([[1.0, 0.0]], [[0.5, 0.5]])
+        >>> metric.result()
+        1.25
+    """,
 )
 CategoricalHinge = _wrapper(
     "CategoricalHinge",
     _losses.categorical_hinge,
     "categorical_hinge",
-    "The running mean of the categorical hinge loss.",
+    """Categorical hinge loss over all batches so far.
+
+    The running weighted mean of ``max(max((1 - t) * y_pred) - sum(t * y_pred) + 1, 0)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'categorical_hinge'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.CategoricalHinge()
+        >>> metric.update_state([[0.0, 1.0]], [[0.3, 0.7]])
+        >>> metric.result()
+        0.6
+    """,
 )
 
 
 class RootMeanSquaredError(Mean):
-    """``sqrt`` of the running weighted mean of ``(y_pred - y_true)^2``."""
+    """Root mean squared error over all batches so far.
+
+    ``sqrt(sum(w * (y_pred - y_true)^2) / sum(w))``
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'root_mean_squared_error'.
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.RootMeanSquaredError()
+        >>> metric.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
+        >>> metric.result()
+        0.5
+    """
 
     def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
@@ -395,19 +934,73 @@ class RootMeanSquaredError(Mean):
 
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
-    """``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (+1 is best)."""
+    """Cosine similarity per sample (+1 is best).
+
+    ``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``
+
+    Args:
+        y_true: Targets.
+        y_pred: Predictions, the same shape.
+        axis: The axis along which the similarity is computed. Defaults to -1.
+
+    Returns:
+        A Tensor, one value per sample.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[0.0, 2.0], [1.0, -1.0]])
+        tensor([1., 0.])
+    """
     return -_losses.cosine_similarity(y_true, y_pred, axis=axis)
 
 
 class CosineSimilarity(MeanMetricWrapper):
-    """The running mean cosine similarity."""
+    """The running mean cosine similarity (+1 is best).
+
+    The running weighted mean of ``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` per
+    sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'cosine_similarity'.
+        dtype: Only None or 'float32'. Defaults to None.
+        axis: The axis along which the similarity is computed. Defaults to -1.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.CosineSimilarity()
+        >>> metric.update_state([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]])
+        >>> metric.result()
+        0.8535...
+    """
 
     def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
-    """The running mean of Keras's binary cross-entropy per sample."""
+    """The running mean binary cross-entropy.
+
+    The running weighted mean of ``mean(-(t log p + (1 - t) log(1 - p)))`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'binary_crossentropy'.
+        dtype: Only None or 'float32'. Defaults to None.
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / 2``. Defaults to 0.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.BinaryCrossentropy()
+        >>> metric.update_state([[1.0, 0.0]], [[0.9, 0.2]])
+        >>> metric.result()
+        0.1642...
+    """
 
     def __init__(
         self,
@@ -427,7 +1020,27 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
-    """The running mean of Keras's categorical cross-entropy per sample."""
+    """The running mean categorical cross-entropy.
+
+    The running weighted mean of ``-sum(t * log p)`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to 'categorical_crossentropy'.
+        dtype: Only None or 'float32'. Defaults to None.
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        label_smoothing: ``s`` in ``t <- t (1 - s) + s / num_classes``. Defaults to 0.
+        axis: The class axis. Defaults to -1.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.CategoricalCrossentropy()
+        >>> metric.update_state([[0.0, 1.0, 0.0]], [[0.1, 0.8, 0.1]])
+        >>> metric.result()
+        0.2231...
+    """
 
     def __init__(
         self,
@@ -449,7 +1062,28 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
-    """The running mean of Keras's sparse categorical cross-entropy per sample."""
+    """The running mean cross-entropy with integer labels.
+
+    The running weighted mean of ``-log p[y_true]`` per sample.
+
+    Args:
+        name: The metric's name (its key in the logs). Defaults to
+            'sparse_categorical_crossentropy'.
+        dtype: Only None or 'float32'. Defaults to None.
+        from_logits: Whether ``y_pred`` holds logits. Defaults to False.
+        ignore_class: Only None (not supported otherwise). Defaults to None.
+        axis: The class axis; only the last. Defaults to -1.
+
+    Raises:
+        NotImplementedError: If ``dtype`` is not None or 'float32', or ``ignore_class`` is set.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.SparseCategoricalCrossentropy()
+        >>> metric.update_state([1, 0], [[0.1, 0.8, 0.1], [0.5, 0.25, 0.25]])
+        >>> metric.result()
+        0.4581...
+    """
 
     def __init__(
         self,
@@ -585,23 +1219,96 @@ _NAMES = {
 
 
 class Precision(_PrecisionRecall):
-    """``tp / (tp + fp)`` with predictions positive above ``thresholds`` (0.5)."""
+    """Precision: ``tp / (tp + fp)`` over all batches so far.
+
+    A prediction is positive above ``thresholds``; with several thresholds, ``result()`` is
+    an array of one value each.
+
+    Args:
+        thresholds: A float or list of floats in [0, 1]: a prediction is positive above it.
+            Defaults to None (0.5; with ``top_k``, no threshold).
+        top_k: Count only the ``k`` highest predictions of each sample as positive.
+            Defaults to None.
+        class_id: Only this class (column) counts. Defaults to None.
+        name: The metric's name. Defaults to None ('precision', made unique).
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        ValueError: If a threshold is outside [0, 1].
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.Precision()
+        >>> metric.update_state([0, 1, 1, 0], [0.9, 0.8, 0.7, 0.1])
+        >>> metric.result()
+        0.666...
+    """
 
     _pair = ("tp", "fp")
 
 
 class Recall(_PrecisionRecall):
-    """``tp / (tp + fn)`` with predictions positive above ``thresholds`` (0.5)."""
+    """Recall: ``tp / (tp + fn)`` over all batches so far.
+
+    A prediction is positive above ``thresholds``; with several thresholds, ``result()`` is
+    an array of one value each.
+
+    Args:
+        thresholds: A float or list of floats in [0, 1]: a prediction is positive above it.
+            Defaults to None (0.5; with ``top_k``, no threshold).
+        top_k: Count only the ``k`` highest predictions of each sample as positive.
+            Defaults to None.
+        class_id: Only this class (column) counts. Defaults to None.
+        name: The metric's name. Defaults to None ('recall', made unique).
+        dtype: Only None or 'float32'. Defaults to None.
+
+    Raises:
+        ValueError: If a threshold is outside [0, 1].
+        NotImplementedError: If ``dtype`` is not None or 'float32'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> metric = keras.metrics.Recall()
+        >>> metric.update_state([0, 1, 1, 0], [0.9, 0.8, 0.7, 0.1])
+        >>> metric.result()
+        1.0
+    """
 
     _pair = ("tp", "fn")
 
 
 class AUC(Metric):
-    """Area under the ROC or PR curve from confusion counts at ``num_thresholds`` evenly
-    spaced thresholds (Keras's bucketed algorithm): a prediction ``p`` (clipped to [0, 1])
-    falls in bucket ``max(ceil(p (T - 1)) - 1, 0)`` and counts as positive at every
-    threshold up to its bucket. ROC: ``sum((fpr_i - fpr_{i+1}) (tpr_i + tpr_{i+1}) / 2)``;
-    PR with 'interpolation': Davis & Goadrich's interpolation, as Keras."""
+    """Area under the ROC or precision-recall curve, from bucketed confusion counts.
+
+    Predictions (clipped to [0, 1]) fall in ``num_thresholds`` evenly spaced buckets, as
+    Keras does; ROC: ``sum((fpr_i - fpr_{i+1}) (tpr_i + tpr_{i+1}) / 2)``; PR with
+    'interpolation': Davis & Goadrich's interpolation.
+
+    Args:
+        num_thresholds: The number of thresholds (> 1). Defaults to 200.
+        curve: 'ROC' or 'PR'. Defaults to 'ROC'.
+        summation_method: 'interpolation', 'minoring' or 'majoring'. Defaults to
+            'interpolation'.
+        name: The metric's name. Defaults to None ('auc', made unique).
+        dtype: Only None or 'float32'. Defaults to None.
+        thresholds: Only None (not supported otherwise). Defaults to None.
+        multi_label: Only False. Defaults to False.
+        num_labels: Only None. Defaults to None.
+        label_weights: Only None. Defaults to None.
+        from_logits: Whether predictions are logits (a sigmoid is applied). Defaults to False.
+
+    Raises:
+        ValueError: If ``curve`` or ``summation_method`` is unknown, or ``num_thresholds <= 1``.
+        NotImplementedError: If an unsupported argument is set, or ``curve='PRGAIN'``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> auc = keras.metrics.AUC(num_thresholds=3)
+        >>> auc.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+        >>> auc.result()
+        0.75
+    """
 
     def __init__(
         self,
@@ -822,10 +1529,41 @@ _NOT_BUILT = {
 
 
 def serialize(metric: Metric) -> dict[str, Any]:
+    """A metric as data: ``{'class_name': ..., 'config': metric.get_config()}``.
+
+    Args:
+        metric: A ``Metric``.
+
+    Returns:
+        A dict ``deserialize`` reads back.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.serialize(keras.metrics.BinaryAccuracy(threshold=0.7))
+        {'class_name': 'BinaryAccuracy',
+         'config': {'name': 'binary_accuracy', 'dtype': 'float32', 'threshold': 0.7}}
+    """
     return {"class_name": type(metric).__name__, "config": metric.get_config()}
 
 
 def deserialize(config: dict[str, Any]) -> Metric:
+    """A new metric from ``{'class_name': ..., 'config': {...}}`` (the inverse of ``serialize``).
+
+    Args:
+        config: A dict as ``serialize`` gives; the class name may also be snake case.
+
+    Returns:
+        A new ``Metric``.
+
+    Raises:
+        ValueError: If the class name is not a known metric.
+        NotImplementedError: If it names a Keras metric neuralab does not build (e.g. 'F1Score').
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.deserialize({"class_name": "AUC", "config": {"curve": "PR"}}).curve
+        'PR'
+    """
     name = config.get("class_name")
     if name in _NOT_BUILT:
         raise NotImplementedError(f"neuralab.keras: metrics.{name} is not supported")
@@ -835,9 +1573,26 @@ def deserialize(config: dict[str, Any]) -> Metric:
 
 
 def get(identifier: Any) -> Any:
-    """As ``keras.metrics.get``: a name ('accuracy', 'mae', 'auc', 'Precision', ...) -> a
-    new metric; a dict -> ``deserialize``; a class -> an instance; a metric or any callable
-    -> itself."""
+    """A metric from an identifier, as ``keras.metrics.get``.
+
+    A name ('accuracy', 'mae', 'auc', 'Precision', ...) gives a new metric; a dict goes to
+    ``deserialize``; a class gives an instance; a metric or any callable is returned as it is.
+
+    Args:
+        identifier: None, a name, a config dict, a class or a callable.
+
+    Returns:
+        A metric (or the callable), or None for None.
+
+    Raises:
+        ValueError: If the identifier is not a known metric.
+        NotImplementedError: If it names a Keras metric neuralab does not build.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.metrics.get("mae")
+        <MeanAbsoluteError name=mean_absolute_error>
+    """
     if identifier is None:
         return None
     if isinstance(identifier, dict):

@@ -34,8 +34,47 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 class Model(Trainer, Layer):
-    """``Model(inputs, outputs)``: a graph of layers called on ``Input`` tensors; or a
-    subclass that makes its layers in ``__init__`` and computes the output in ``call``."""
+    """A Keras model: a functional graph ``Model(inputs, outputs)``, or a subclass with ``call``.
+
+    Functional: the layers called on ``Input`` tensors between ``inputs`` and ``outputs``
+    are replayed on data. Subclassed: make the layers in ``__init__`` and compute the output
+    in ``call(inputs, training=None)``. Either way the model trains with ``compile`` /
+    ``fit`` / ``evaluate`` / ``predict``, and its layers are neuralab modules (so
+    ``model.parameters()`` and ``state_dict()`` see them).
+
+    Args:
+        *args: ``inputs`` and ``outputs``, positionally (at most two).
+        **kwargs: ``inputs=``, ``outputs=`` (KerasTensors, or lists/dicts of them), and the
+            base ``Layer``'s arguments (``name``, ``trainable``, ...).
+
+    Shape:
+        - Input: as the ``inputs`` tensors (functional) or ``call``.
+        - Output: as the ``outputs`` tensors (functional) or ``call``.
+
+    Raises:
+        TypeError: If more than two positional arguments are given, or the inputs and outputs
+            are not KerasTensors.
+        ValueError: If only one of ``inputs`` and ``outputs`` is given, or the outputs do not
+            depend on the inputs.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> _ = nl.manual_seed(0)
+        >>> inputs = keras.Input((4,))
+        >>> hidden = keras.layers.Dense(8, activation="relu")(inputs)
+        >>> outputs = keras.layers.Dense(3, activation="softmax")(hidden)
+        >>> model = keras.Model(inputs, outputs)
+        >>> model(np.ones((2, 4), "float32")).shape, model.count_params()
+        ((2, 3), 67)
+        >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+        ...               metrics=["accuracy"])
+        >>> x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
+        >>> history = model.fit(x, (x[:, 0] > 0).astype("int64"), epochs=2, verbose=0)
+        >>> sorted(history.history)
+        ['accuracy', 'loss']
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         inputs = kwargs.pop("inputs", args[0] if args else None)
@@ -276,8 +315,35 @@ def _nodes_between(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> lis
 
 
 class Sequential(Model):
-    """A stack of layers, each feeding the next: ``Sequential([Dense(32, activation='relu',
-    input_shape=(20,)), Dense(1)])`` or ``model.add(layer)``."""
+    """A stack of layers, each feeding the next.
+
+    ``Sequential([Input((20,)), Dense(32, activation="relu"), Dense(1)])``, or
+    ``model.add(layer)`` one at a time; an ``Input`` (or a first layer's ``input_shape``)
+    builds it at once, otherwise it builds on the first call.
+
+    Args:
+        layers: The layers, in order (an ``Input`` first, optionally). Defaults to None.
+        trainable: Whether its weights are trained. Defaults to True.
+        name: The model's name. Defaults to None (a unique 'sequential' name).
+
+    Shape:
+        - Input: the first layer's input.
+        - Output: the last layer's output.
+
+    Raises:
+        TypeError: If an item is not a layer.
+        ValueError: If an ``Input`` is not first, or is added twice.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layers = [keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(2)]
+        >>> model = keras.Sequential(layers)
+        >>> model.output_shape, len(model.layers)
+        ((None, 2), 2)
+        >>> model(np.ones((3, 4), "float32")).shape
+        (3, 2)
+    """
 
     def __init__(
         self, layers: Sequence[Any] | None = None, trainable: bool = True, name: str | None = None

@@ -63,7 +63,21 @@ def _weight(x: Any, who: str) -> Tensor:
 
 
 class Regularizer:
-    """Base class: ``reg(x)`` returns the penalty (the base class's is 0.0)."""
+    """The base class of weight regularizers: ``regularizer(w)`` returns the penalty.
+
+    A layer's ``kernel_regularizer=`` adds the penalty of its weight to ``layer.losses``,
+    which ``fit`` adds to the loss. The base class's penalty is 0.0.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.tensor([[1.0, -2.0], [0.5, 0.0]])
+        >>> class Sum(keras.regularizers.Regularizer):
+        ...     def __call__(self, x):
+        ...         return x.sum()
+        >>> Sum()(w)
+        tensor(-0.5)
+    """
 
     def __call__(self, x: Any) -> Any:
         return 0.0
@@ -84,7 +98,22 @@ class Regularizer:
 
 
 class L1L2(Regularizer):
-    """penalty = l1 * sum |x| + l2 * sum x^2 (defaults 0: no penalty unless given)."""
+    """L1 and L2 penalties: ``penalty = l1 * sum(|w|) + l2 * sum(w^2)``.
+
+    Args:
+        l1: The L1 factor (>= 0). Defaults to 0.0.
+        l2: The L2 factor (>= 0). Defaults to 0.0.
+
+    Raises:
+        ValueError: If a factor is negative, infinite or NaN.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.tensor([[1.0, -2.0], [0.5, 0.0]])
+        >>> keras.regularizers.L1L2(l1=0.1, l2=0.1)(w)
+        tensor(0.875)
+    """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
         self.l1 = validate_float_arg(0.0 if l1 is None else l1, name="l1")
@@ -104,7 +133,21 @@ class L1L2(Regularizer):
 
 
 class L1(Regularizer):
-    """penalty = l1 * sum |x|."""
+    """L1 penalty: ``penalty = l1 * sum(|w|)``.
+
+    Args:
+        l1: The factor (>= 0). Defaults to 0.01.
+
+    Raises:
+        ValueError: If a factor is negative, infinite or NaN.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.tensor([[1.0, -2.0], [0.5, 0.0]])
+        >>> keras.regularizers.L1(0.1)(w)
+        tensor(0.35)
+    """
 
     def __init__(self, l1: float = 0.01) -> None:
         self.l1 = validate_float_arg(0.01 if l1 is None else l1, name="l1")
@@ -117,7 +160,21 @@ class L1(Regularizer):
 
 
 class L2(Regularizer):
-    """penalty = l2 * sum x^2."""
+    """L2 penalty: ``penalty = l2 * sum(w^2)``.
+
+    Args:
+        l2: The factor (>= 0). Defaults to 0.01.
+
+    Raises:
+        ValueError: If a factor is negative, infinite or NaN.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.tensor([[1.0, -2.0], [0.5, 0.0]])
+        >>> keras.regularizers.L2(0.1)(w)
+        tensor(0.525)
+    """
 
     def __init__(self, l2: float = 0.01) -> None:
         self.l2 = validate_float_arg(0.01 if l2 is None else l2, name="l2")
@@ -131,9 +188,26 @@ class L2(Regularizer):
 
 
 class OrthogonalRegularizer(Regularizer):
-    """For a 2-D weight, u_i its rows ('rows') or columns ('columns') scaled to unit
-    length, n their number: penalty = factor * 0.5 * sum_{i != j} |u_i . u_j| / (n (n-1)/2)
-    (so factor times the mean |cosine| over pairs)."""
+    """Penalizes non-orthogonal rows (or columns) of a 2-D weight.
+
+    With ``u_i`` the rows ('rows') or columns ('columns') scaled to unit length and ``n``
+    their number: ``penalty = factor * 0.5 * sum_{i != j} |u_i . u_j| / (n (n - 1) / 2)``, so
+    ``factor`` times the mean absolute cosine over pairs.
+
+    Args:
+        factor: The factor (>= 0). Defaults to 0.01.
+        mode: 'rows' or 'columns'. Defaults to 'rows'.
+
+    Raises:
+        ValueError: If ``factor`` is negative, ``mode`` is unknown, or the weight is not 2-D
+            (when called).
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> keras.regularizers.OrthogonalRegularizer(1.0)(nl.tensor([[1.0, 0.0], [1.0, 1.0]]))
+        tensor(0.7071)
+    """
 
     def __init__(self, factor: float = 0.01, mode: str = "rows") -> None:
         self.factor = validate_float_arg(factor, name="factor")
@@ -186,19 +260,66 @@ def _class(name: str) -> type[Regularizer]:
 
 
 def serialize(regularizer: Regularizer) -> dict:
-    """Keras's config dict: {'module', 'class_name', 'config', 'registered_name'}."""
+    """Keras's config dict of a regularizer.
+
+    ``{'module', 'class_name', 'config', 'registered_name'}``.
+
+    Args:
+        regularizer: A ``Regularizer``.
+
+    Returns:
+        The config dict.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.regularizers.serialize(keras.regularizers.L2(0.5))["config"]
+        {'l2': 0.5}
+    """
     return serialization.serialize(regularizer, "keras.regularizers")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Regularizer:
-    """A regularizer from ``{'class_name': ..., 'config': {...}}`` (or a bare name)."""
+    """A regularizer from ``{'class_name': ..., 'config': {...}}`` (or a bare name).
+
+    Args:
+        config: A config dict (as ``serialize`` gives) or a name.
+        custom_objects: Extra classes by name, looked up first. Defaults to None.
+
+    Returns:
+        A new regularizer.
+
+    Raises:
+        ValueError: If the config names no known regularizer.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.regularizers.deserialize({"class_name": "L1", "config": {"l1": 0.2}})
+        L1(l1=0.2)
+    """
     return serialization.deserialize(config, "regularizer", _class, custom_objects)
 
 
 def get(identifier: Any) -> Any:
-    """None -> None; a name ('l1', 'l2', 'l1_l2', 'L2', 'orthogonal_regularizer') -> a new
-    object with the defaults; a config dict -> that object; a class -> an instance; a
-    regularizer or any callable ``f(weight) -> scalar`` -> itself."""
+    """The regularizer an identifier stands for.
+
+    None gives None; a name ('l1', 'l2', 'l1_l2', 'L2', 'orthogonal_regularizer') a new
+    regularizer with the defaults; a config dict that regularizer; a class an instance; a
+    regularizer or any callable ``f(weight) -> scalar`` itself.
+
+    Args:
+        identifier: None, a name, a config dict, a class or a callable.
+
+    Returns:
+        A regularizer (or callable), or None.
+
+    Raises:
+        ValueError: If the identifier is not a known regularizer.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.regularizers.get("l2")
+        L2(l2=0.01)
+    """
     if identifier is None:
         return None
     if isinstance(identifier, str):

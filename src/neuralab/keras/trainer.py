@@ -181,8 +181,38 @@ class Trainer:
         jit_compile: Any = "auto",
         auto_scale_loss: bool = True,
     ) -> None:
-        """Set the optimizer, loss and metrics. run_eagerly, jit_compile and
-        auto_scale_loss change only speed (neuralab runs eagerly, in float32)."""
+        """Sets the optimizer, the loss and the metrics for training.
+
+        Args:
+            optimizer: An optimizer, or its name ('adam', 'sgd', ...). Defaults to 'rmsprop'.
+            loss: A loss name ('mse', 'sparse_categorical_crossentropy', 'crossentropy' chosen
+                from the shapes, ...), a ``Loss`` or a function. Defaults to None (only the
+                layers' regularization losses).
+            loss_weights: One weight of the loss (single-output models). Defaults to None.
+            metrics: Metric names ('accuracy', 'mae', ...) or ``Metric`` objects. Defaults to
+                None.
+            weighted_metrics: Metrics weighted by ``sample_weight``. Defaults to None.
+            run_eagerly: Without effect (neuralab runs eagerly). Defaults to False.
+            steps_per_execution: Only 1. Defaults to 1.
+            jit_compile: Without effect. Defaults to 'auto'.
+            auto_scale_loss: Without effect (float32). Defaults to True.
+
+        Raises:
+            ValueError: If the optimizer is not known.
+            NotImplementedError: If ``steps_per_execution != 1``, or losses or loss weights are
+                given per output.
+
+        Examples:
+            >>> import numpy as np
+            >>> import neuralab as nl
+            >>> from neuralab import keras
+            >>> _ = nl.manual_seed(0)
+            >>> x = np.linspace(-1, 1, 32, dtype="float32").reshape(-1, 1)
+            >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+            >>> type(model.optimizer).__name__, model.metrics_names
+            ('SGD', ['loss', 'compile_metrics'])
+        """
         from neuralab.keras import losses, optimizers
 
         if steps_per_execution != 1:
@@ -283,7 +313,54 @@ class Trainer:
         validation_batch_size: int | None = None,
         validation_freq: int | Sequence[int] = 1,
     ) -> Any:
-        """Train for ``epochs - initial_epoch`` epochs; returns the ``History``."""
+        """Trains the model for ``epochs - initial_epoch`` epochs; returns the ``History``.
+
+        Args:
+            x: The inputs (an array).
+            y: The targets. Defaults to None.
+            batch_size: The mini-batch size. Defaults to None (32).
+            epochs: The index of the last epoch. Defaults to 1.
+            verbose: 'auto' or 1 (a progress bar), 2 (one line per epoch) or 0 (silent).
+                Defaults to 'auto'.
+            callbacks: Keras callbacks. Defaults to None.
+            validation_split: The fraction of the data (its last rows, before shuffling) held out
+                for validation, in [0, 1). Defaults to 0.0.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``. Defaults to
+                None.
+            shuffle: Whether to shuffle the rows each epoch. Defaults to True.
+            class_weight: ``{class: weight}`` turned into sample weights. Defaults to None.
+            sample_weight: One weight per row. Defaults to None.
+            initial_epoch: The epoch to start at (to resume). Defaults to 0.
+            steps_per_epoch: Only None or the number of batches per epoch (every batch).
+                Defaults to None.
+            validation_steps: Only None or the number of validation batches. Defaults to None.
+            validation_batch_size: The validation mini-batch size. Defaults to None
+                (``batch_size``).
+            validation_freq: Validate every n epochs (an int) or at these epochs (a list).
+                Defaults to 1.
+
+        Returns:
+            The ``History`` callback (``history.history['loss']``, ...).
+
+        Raises:
+            ValueError: If the model is not compiled, an argument is out of range, the data hold
+                NaN or Inf, or both ``class_weight`` and ``sample_weight`` are given.
+            NotImplementedError: If ``shuffle='batch'``, or a number of steps other than the number
+                of batches is asked for.
+
+        Examples:
+            >>> import numpy as np
+            >>> import neuralab as nl
+            >>> from neuralab import keras
+            >>> _ = nl.manual_seed(0)
+            >>> x = np.linspace(-1, 1, 32, dtype="float32").reshape(-1, 1)
+            >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+            >>> history = model.fit(x, 2 * x, epochs=3, batch_size=8, validation_split=0.25,
+            ...                     verbose=0)
+            >>> history.epoch, sorted(history.history)
+            ([0, 1, 2], ['loss', 'val_loss'])
+        """
         from neuralab.data import DataLoader
 
         self._assert_compiled()
@@ -371,8 +448,36 @@ class Trainer:
         callbacks: Any = None,
         return_dict: bool = False,
     ) -> Any:
-        """The loss and metrics over (x, y) in inference mode: a float (loss alone), a list
-        ('loss', then the metrics in compile order) or, with ``return_dict``, a dict."""
+        """The loss and metrics over ``(x, y)``, in inference mode.
+
+        Args:
+            x: The inputs. Defaults to None.
+            y: The targets. Defaults to None.
+            batch_size: The mini-batch size. Defaults to None (32).
+            verbose: 0 for silence, else a progress bar. Defaults to 'auto'.
+            sample_weight: One weight per row. Defaults to None.
+            steps: Only None or the number of batches. Defaults to None.
+            callbacks: Keras callbacks. Defaults to None.
+            return_dict: Whether to return ``{name: value}``. Defaults to False.
+
+        Returns:
+            The loss (a float) when there are no metrics, else a list ('loss', then the metrics
+            in compile order), or a dict with ``return_dict``.
+
+        Raises:
+            ValueError: If the model is not compiled.
+
+        Examples:
+            >>> import numpy as np
+            >>> import neuralab as nl
+            >>> from neuralab import keras
+            >>> _ = nl.manual_seed(0)
+            >>> x = np.linspace(-1, 1, 32, dtype="float32").reshape(-1, 1)
+            >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+            >>> sorted(model.evaluate(x, 2 * x, verbose=0, return_dict=True))
+            ['loss', 'mae']
+        """
         from neuralab.data import DataLoader
 
         self._assert_compiled()
@@ -406,7 +511,32 @@ class Trainer:
         steps=None,
         callbacks=None,
     ) -> numpy.ndarray:
-        """The outputs for every row of x, in inference mode, as a NumPy array."""
+        """The outputs for every row of ``x``, in inference mode, as a NumPy array.
+
+        Args:
+            x: The inputs.
+            batch_size: The mini-batch size. Defaults to None (32).
+            verbose: 0 for silence, else a progress bar. Defaults to 'auto'.
+            steps (int | None): Only None or the number of batches. Defaults to None.
+            callbacks (None): Only None. Defaults to None.
+
+        Returns:
+            The outputs, one row per input row.
+
+        Raises:
+            NotImplementedError: If ``callbacks`` are given, or ``steps`` is not the number of
+                batches.
+
+        Examples:
+            >>> import numpy as np
+            >>> import neuralab as nl
+            >>> from neuralab import keras
+            >>> _ = nl.manual_seed(0)
+            >>> x = np.linspace(-1, 1, 32, dtype="float32").reshape(-1, 1)
+            >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+            >>> model.predict(x, verbose=0).shape
+            (32, 1)
+        """
         from neuralab.data import DataLoader, TensorDataset
 
         if callbacks:

@@ -26,11 +26,31 @@ EPSILON = 1e-7  # keras.backend.epsilon()
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> Any:
-    """One-hot rows: class c -> a vector with 1 at index c and 0 elsewhere, the class axis
-    last. As Keras: a trailing axis of size 1 is dropped first ((N, 1) -> (N, C)),
-    ``num_classes`` None (or 0) means max(x) + 1, and array-like input gives a float64
-    NumPy array; a neuralab Tensor gives a float32 Tensor. Labels outside
-    [0, num_classes) raise ValueError (Keras wraps negative ones silently)."""
+    """One-hot encodes class labels: class ``c`` becomes a vector with 1 at index ``c``.
+
+    The class axis is last. As Keras: a trailing axis of size 1 is dropped first
+    ((N, 1) -> (N, C)); array-like input gives a float64 NumPy array; a neuralab Tensor gives
+    a float32 Tensor.
+
+    Args:
+        x: Integer class labels.
+        num_classes: The number of classes. Defaults to None (``max(x) + 1``; 0 also means
+            this).
+
+    Returns:
+        The one-hot array (or Tensor), shape ``(*x.shape, num_classes)``.
+
+    Raises:
+        ValueError: If a label is fractional or outside [0, num_classes) (Keras wraps negative
+            ones silently), or the input is empty without ``num_classes``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.utils.to_categorical([0, 2, 1])
+        array([[1., 0., 0.],
+               [0., 0., 1.],
+               [0., 1., 0.]])
+    """
     is_tensor = isinstance(x, Tensor)
     labels = numpy.asarray(x._data if is_tensor else x)
     if labels.size and labels.dtype.kind == "f" and not numpy.all(labels == numpy.round(labels)):
@@ -57,12 +77,31 @@ def to_categorical(x: Any, num_classes: int | None = None) -> Any:
 
 
 def normalize(x: Any, axis: int | None = -1, order: int = 2) -> Any:
-    """x / ||x||_order along ``axis``.
+    """Normalizes along ``axis``: ``x / ||x||_order``.
 
-    NumPy input (as Keras): x / norm with ``numpy.linalg.norm``, a zero norm counted as 1;
-    returns NumPy (axis=0 included, which Keras 3.15 mishandles). A Tensor (differentiable,
-    Keras's ops formula): order 2 is x * min(1 / sqrt(sum x^2), 1 / eps), other orders
-    x / max(||x||_order, eps), eps = 1e-7."""
+    NumPy input (as Keras): ``x / numpy.linalg.norm(x)``, a zero norm counted as 1; returns
+    NumPy. A Tensor (differentiable, Keras's ops formula): order 2 is
+    ``x * min(1 / sqrt(sum x^2), 1 / eps)``, other orders ``x / max(||x||_order, eps)``,
+    ``eps = 1e-7``.
+
+    Args:
+        x: An array or a Tensor.
+        axis: The axis to normalize along (None: all). Defaults to -1.
+        order: The norm's order (an int >= 1). Defaults to 2.
+
+    Returns:
+        The normalized array (or Tensor).
+
+    Raises:
+        TypeError: If ``x`` is neither an array nor a Tensor.
+        ValueError: If ``order`` is not an int >= 1.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.utils.normalize(np.array([[3.0, 4.0]]))
+        array([[0.6, 0.8]])
+    """
     if isinstance(x, numpy.ndarray):
         norm = numpy.atleast_1d(numpy.linalg.norm(x, order, axis))
         norm[norm == 0] = 1
@@ -95,9 +134,32 @@ def pad_sequences(
     truncating: str = "pre",
     value: Any = 0.0,
 ) -> numpy.ndarray:
-    """Sequences of different lengths -> one (num_samples, maxlen, ...) array, filled with
-    ``value`` before ('pre') or after ('post') each sequence, longer sequences cut at the
-    start ('pre') or end ('post'); ``maxlen`` None: the longest length."""
+    """Pads (and truncates) sequences of different lengths into one array.
+
+    Each sequence is filled with ``value`` before ('pre') or after ('post') it; longer ones
+    are cut at the start ('pre') or the end ('post').
+
+    Args:
+        sequences: A list of sequences (lists or arrays).
+        maxlen: The output length. Defaults to None (the longest sequence's length).
+        dtype: The output's dtype. Defaults to 'int32'.
+        padding: 'pre' or 'post'. Defaults to 'pre'.
+        truncating: 'pre' or 'post'. Defaults to 'pre'.
+        value: The padding value. Defaults to 0.0.
+
+    Returns:
+        An array of shape ``(num_sequences, maxlen, ...)``.
+
+    Raises:
+        ValueError: If ``sequences`` is not iterable, ``padding`` or ``truncating`` is
+            unknown, or the sequences' trailing shapes differ.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.utils.pad_sequences([[1, 2, 3], [4]], maxlen=2)
+        array([[2, 3],
+               [0, 4]], dtype=int32)
+    """
     if not hasattr(sequences, "__len__"):
         raise ValueError("`sequences` must be iterable.")
     if padding not in ("pre", "post"):
@@ -134,9 +196,21 @@ def pad_sequences(
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy's global generator and neuralab's
-    (``neuralab.manual_seed``): initializers created afterwards, dropout and shuffling
-    become reproducible."""
+    """Seeds Python's ``random``, NumPy's global generator and neuralab's (``manual_seed``).
+
+    Initializers created afterwards, dropout and shuffling become reproducible.
+
+    Args:
+        seed: The seed.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.utils.set_random_seed(0)
+        >>> a = keras.initializers.RandomNormal()((2,)).numpy()
+        >>> keras.utils.set_random_seed(0)
+        >>> bool((keras.initializers.RandomNormal()((2,)).numpy() == a).all())
+        True
+    """
     if isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)):
         raise ValueError(
             f"Expected `seed` argument to be an integer. Received: seed={seed!r} (of type "
@@ -148,7 +222,21 @@ def set_random_seed(seed: int) -> None:
 
 
 def plot_model(*args: Any, **kwargs: Any) -> None:
-    """Not built: drawing a model needs pydot and Graphviz."""
+    """Not built: drawing a model needs pydot and Graphviz.
+
+    Args:
+        *args: Keras's arguments (ignored).
+        **kwargs: Keras's keyword arguments (ignored).
+
+    Raises:
+        NotImplementedError: Always.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.utils.plot_model(None)
+        Traceback (most recent call last):
+        NotImplementedError: neuralab.keras: utils.plot_model ...
+    """
     raise NotImplementedError(
         "neuralab.keras: utils.plot_model is not supported (it needs pydot and Graphviz); "
         "use model.summary()"

@@ -59,7 +59,22 @@ QUICK_SEEDS, FULL_SEEDS = 2, 5
 
 
 def get_study(name: str | Study) -> Study:
-    """A built-in study by name (or a Study, returned as it is)."""
+    """A built-in study by name (a ``Study`` is returned as it is).
+
+    Args:
+        name: One of ``STUDY_MODULES``, or a ``Study``.
+
+    Returns:
+        The ``Study``.
+
+    Raises:
+        ValueError: If the name is not a built-in study.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> lab.get_study("activations").title
+        '3. Activation functions'
+    """
     if isinstance(name, Study):
         return name
     if name not in STUDY_MODULES:
@@ -68,7 +83,16 @@ def get_study(name: str | Study) -> Study:
 
 
 def studies() -> list[Study]:
-    """Every built-in study, in order."""
+    """Every built-in study, in the report's order.
+
+    Returns:
+        The ``Study`` of each of ``STUDY_MODULES``.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> [study.name for study in lab.studies()][:3]
+        ['forward_pass', 'perceptron', 'activations']
+    """
     return [get_study(name) for name in STUDY_MODULES]
 
 
@@ -80,9 +104,22 @@ def _setting(value: Any) -> str:
 
 
 def listing(width: int = 100) -> str:
-    """What ``neuralab lab --list`` prints: for every study its name, title and question,
-    its settings with their full-mode values, and what quick mode changes, in the
-    ``--set key=value`` syntax."""
+    """What ``neuralab lab --list`` prints.
+
+    For every study: its name, title and question, its settings with their full-mode values
+    and what quick mode changes, in the ``--set key=value`` syntax.
+
+    Args:
+        width: The lines' width. Defaults to 100.
+
+    Returns:
+        The text.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> lab.listing().splitlines()[0]
+        'forward_pass     1. The forward pass, step by step'
+    """
     import textwrap
 
     indent = " " * 17
@@ -137,25 +174,55 @@ def run_studies(
     cluster: str | None = None,
     resume: bool = True,
 ) -> Path:
-    """Run the studies (all by default) over ``seeds`` seeds (quick: 2, full: 5), write
-    ``out/index.html``, its images and ``out/results.json``; return the page's path.
+    """Runs the studies over seeds and writes the report; returns the page's path.
 
-    overrides: {study name: {setting: value}} on top of the (quick) config. The work is
-    one job per (study, seed) (``neuralab.lab.jobs``), each seeded with
-    ``neuralab.manual_seed(seed)`` and run with one BLAS thread (``threads`` is kept for
-    compatibility: jobs always use one thread, so the numbers do not depend on it), so
-    two runs give the same numbers (but for wall-clock timings), and ``workers`` > 1
-    runs the jobs on that many processes with the same numbers, bit for bit. ``cluster``
-    (a Dask scheduler's address, ``tcp://HOST:PORT``; needs ``neuralab[cluster]``) runs
-    them on that Dask cluster's workers instead, with the same numbers again.
+    Writes ``out/index.html``, its images and ``out/results.json``. The work is one job per
+    (study, seed), each seeded with ``neuralab.manual_seed(seed)`` and run with one BLAS
+    thread, so two runs give the same numbers (but for wall-clock timings), whether on one
+    process, ``workers`` processes or a Dask ``cluster``. Every finished job is kept in
+    ``out/jobs/`` (written atomically): the same call again (``resume``) loads the finished
+    jobs instead of running them, so an interrupted run (Ctrl-C raises
+    ``cli_faults.Interrupted`` saying what was kept) loses only the jobs in flight. A study
+    whose numbers are not finite (a diverged run) says so in words in its section and in
+    results.json, where each such number is null.
 
-    Every finished job's result is kept in ``out/jobs/`` (written atomically as it
-    finishes): the same call again (``resume``, the default) loads the finished jobs
-    instead of running them, so a run that is interrupted (Ctrl-C raises
-    ``cli_faults.Interrupted`` saying what was kept) or fails loses only the jobs in
-    flight. A study whose numbers are not finite (a run that diverged) says so in words
-    in its section and in results.json, where each such number is null
-    (``neuralab.strict_json``).
+    Args:
+        selection: Study names or ``Study`` objects. Defaults to None (every built-in study).
+        quick: Whether to use each study's quick mode. Defaults to False.
+        seeds: Seeds per study. Defaults to None (quick: 2, full: 5).
+        out: The report's folder. Defaults to 'lab-report'.
+        overrides: ``{study name: {setting: value}}`` on top of the (quick) config.
+            Defaults to None.
+        log: Where progress lines go (None: nowhere). Defaults to ``print``.
+        threads: Kept for compatibility (jobs always use one BLAS thread). Defaults to 1.
+        workers: Processes to run the jobs on. Defaults to 1.
+        cluster: A Dask scheduler's address ``tcp://HOST:PORT`` to run the jobs on (needs
+            ``neuralab[cluster]``). Defaults to None.
+        resume: Whether to load the jobs already finished in ``out``. Defaults to True.
+
+    Returns:
+        The path of ``out/index.html``.
+
+    Raises:
+        ValueError: If a study is unknown, or ``overrides`` names a study not selected or a
+            setting it lacks.
+
+    Examples:
+        >>> import dataclasses
+        >>> from neuralab import lab
+        >>> @dataclasses.dataclass
+        ... class Config:
+        ...     n: int = 10
+        >>> def run(config, seed):
+        ...     result = lab.Result()
+        ...     result.scalar("wide", "score", config.n + seed)
+        ...     return result
+        >>> toy = lab.Study("toy", "A toy study", "Does it run?", Config, run,
+        ...                 report=lambda config, seeds: [], quick={"n": 2})
+        >>> import tempfile
+        >>> page = lab.run_studies([toy], quick=True, out=tempfile.mkdtemp(), log=None)
+        >>> page.name
+        'index.html'
     """
     from neuralab.cli_faults import Interrupted
     from neuralab.lab import jobs as lab_jobs
@@ -241,9 +308,35 @@ def run_studies(
 
 
 def run_seeds(study: str | Study, config: Any, seeds: Sequence[int] = (0, 1)) -> Seeds:
-    """Run ``study`` at ``config`` once per seed as the lab does (each run seeded, with
-    one BLAS thread) and return the ``Seeds`` its report reads: what a study's own test
-    needs, ``findings_of(STUDY.report(config, run_seeds(STUDY, config)))``."""
+    """Runs a study at a config once per seed, as the lab does, and returns the ``Seeds``.
+
+    Each run is seeded and uses one BLAS thread. This is what a study's own test needs:
+    ``findings_of(STUDY.report(config, run_seeds(STUDY, config)))``.
+
+    Args:
+        study: A built-in study's name or a ``Study``.
+        config: The study's config.
+        seeds: The seeds. Defaults to (0, 1).
+
+    Returns:
+        The ``Seeds`` its report reads.
+
+    Examples:
+        >>> import dataclasses
+        >>> from neuralab import lab
+        >>> @dataclasses.dataclass
+        ... class Config:
+        ...     n: int = 10
+        >>> def run(config, seed):
+        ...     result = lab.Result()
+        ...     result.scalar("wide", "score", config.n + seed)
+        ...     return result
+        >>> toy = lab.Study("toy", "A toy study", "Does it run?", Config, run,
+        ...                 report=lambda config, seeds: [], quick={"n": 2})
+        >>> seeds = lab.run_seeds(toy, Config(n=10), seeds=(0, 1, 2))
+        >>> seeds.scalar("wide", "score").mean
+        11.0
+    """
     from neuralab.lab import jobs as lab_jobs
 
     chosen = get_study(study)
@@ -257,11 +350,31 @@ class NoResultsError(ValueError):
 
 
 def report_only(out: str | Path, log: Callable[[str], None] | None = print) -> Path:
-    """Rebuild ``out/index.html`` (with its images) and ``out/results.json`` from the
-    results kept in ``out`` without training: the jobs in ``out/jobs/`` of the run
-    ``out/jobs/plan.json`` describes, else ``out/results.json``. A study is shown when
-    every one of its seeds is there; the missing ones are named through ``log`` (and
-    returned in the error when none is there: NoResultsError)."""
+    """Rebuilds the report from the results kept in ``out``, without training.
+
+    Rewrites ``out/index.html`` (with its images) and ``out/results.json`` from the jobs in
+    ``out/jobs/`` of the run ``out/jobs/plan.json`` describes, else from
+    ``out/results.json``. A built-in study is shown when every one of its seeds is there;
+    the missing ones are named through ``log``.
+
+    Args:
+        out: The report's folder.
+        log: Where the missing studies are named (None: nowhere). Defaults to ``print``.
+
+    Returns:
+        The path of ``out/index.html``.
+
+    Raises:
+        NoResultsError: If no complete study is kept there (a ``ValueError``; it names what
+            is missing).
+
+    Examples:
+        >>> import tempfile
+        >>> from neuralab import lab
+        >>> lab.report_only(tempfile.mkdtemp(), log=None)
+        Traceback (most recent call last):
+        neuralab.lab.NoResultsError: ... holds no lab results (no jobs/plan.json, no results.json)
+    """
     from neuralab.lab import jobs as lab_jobs
 
     out = Path(out)

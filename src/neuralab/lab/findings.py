@@ -52,8 +52,20 @@ ALPHA = 0.05  # significance level of a Difference
 
 @dataclass(frozen=True)
 class Fmt:
-    """How a value is written: ``digits`` significant digits of ``value * scale`` and a
-    ``unit`` (e.g. Fmt(3, 100, " %") for a fraction shown as a percentage)."""
+    """How a value is written: ``digits`` significant digits of ``value * scale`` and a ``unit``.
+
+    Args:
+        digits: Significant digits of the mean. Defaults to 3.
+        scale: The factor applied first. Defaults to 1.0.
+        unit: Appended to the number. Defaults to ''.
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> findings.Fmt(3, 100.0, " %")(relu)
+        '92.0 ± 2.5 %'
+    """
 
     digits: int = 3
     scale: float = 1.0
@@ -68,7 +80,28 @@ PERCENT = Fmt(3, 100.0, " %")
 
 @dataclass
 class Ranking:
-    """``labels`` ordered best first on ``what`` (``estimates`` in the same order)."""
+    """A finding: conditions ordered best first on a metric.
+
+    Args:
+        key: The study's name for this finding (tests find it by key).
+        what: The metric, in words.
+        labels: The conditions, best first.
+        estimates: Their estimates, in the same order.
+        lower_is_better: Whether lower values are better. Defaults to True.
+        fmt: How values are written. Defaults to ``Fmt()``.
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> order = findings.Ranking("order", "test accuracy", ["relu", "tanh"], [relu, tanh],
+        ...                          lower_is_better=False, fmt=findings.PERCENT)
+        >>> order.best
+        'relu'
+        >>> print(findings.render(order))
+        On test accuracy, relu comes first (92.0 ± 2.5 %) and tanh last (86.3 ± 3.8 %);
+        in order: relu, tanh.
+    """
 
     key: str
     what: str
@@ -88,9 +121,32 @@ class Ranking:
 
 @dataclass
 class Difference:
-    """``a`` against ``b`` on ``what``. ``outcome``: 'same' (equal means), 'one_seed'
-    (no interval to judge by), 'significant' (p < ALPHA) or 'noise'; ``better``: the
-    label of the better one (None when the means are equal)."""
+    """A finding: two conditions compared on a metric (usually made by ``difference``).
+
+    Args:
+        key: The study's name for this finding.
+        what: The metric, in words.
+        a: The first condition.
+        b: The second condition.
+        a_value: ``a``'s estimate.
+        b_value: ``b``'s estimate.
+        lower_is_better: Whether lower values are better.
+        p: The test's p-value.
+        test: The test's name ('paired t-test over seeds' or "Welch's t-test").
+        outcome: 'same' (equal means), 'one_seed' (no interval to judge by), 'significant'
+            (p < 0.05) or 'noise'.
+        better: The better condition's label (None when the means are equal).
+        fmt: How values are written. Defaults to ``Fmt()``.
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> gap = findings.difference("gap", "test accuracy", "relu", relu, "tanh", tanh,
+        ...                           lower_is_better=False)
+        >>> gap.better, gap.outcome, gap.significant
+        ('relu', 'significant', True)
+    """
 
     key: str
     what: str
@@ -112,8 +168,27 @@ class Difference:
 
 @dataclass
 class Threshold:
-    """``subject``'s ``what`` (``value``) against ``level``; ``holds``: the value is
-    above the level (``above``) or below it; ``meaning``: what the level is."""
+    """A finding: a value compared with a reference level.
+
+    Args:
+        key: The study's name for this finding.
+        subject: The condition.
+        what: The metric, in words.
+        value: Its estimate.
+        level: The reference level.
+        above: Whether the finding is that the value is above the level (else below).
+        meaning: What the level is, in words ('guessing').
+        fmt: How values are written. Defaults to ``Fmt()``.
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> chance = findings.Threshold("chance", "tanh", "test accuracy", tanh, 0.1, True,
+        ...                             "guessing", findings.PERCENT)
+        >>> chance.holds, findings.render(chance)
+        (True, "Tanh's test accuracy (86.3 ± 3.8 %) is above 10.0 %, guessing.")
+    """
 
     key: str
     subject: str
@@ -131,7 +206,20 @@ class Threshold:
 
 @dataclass
 class Count:
-    """``subject`` ``what`` (a verb phrase: 'diverged') in ``count`` of ``total`` seeds."""
+    """A finding: in how many of the seeds something happened.
+
+    Args:
+        key: The study's name for this finding.
+        subject: The condition.
+        what: What happened, a verb phrase ('diverged').
+        count: In how many seeds.
+        total: Of how many.
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> findings.render(findings.Count("diverged", "sigmoid", "diverged", 1, 3))
+        'Sigmoid diverged in 1 of 3 seeds.'
+    """
 
     key: str
     subject: str
@@ -146,7 +234,20 @@ class Count:
 
 @dataclass
 class Ratio:
-    """``a``'s ``what`` is ``ratio`` times ``b``'s."""
+    """A finding: how many times one value is another.
+
+    Args:
+        key: The study's name for this finding.
+        what: The quantity, in words.
+        a: The first condition.
+        b: The second condition.
+        ratio: ``a``'s value over ``b``'s.
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> findings.render(findings.Ratio("speed", "training time", "relu", "tanh", 1.5))
+        "Relu's training time is 1.5 times tanh's."
+    """
 
     key: str
     what: str
@@ -157,7 +258,23 @@ class Ratio:
 
 @dataclass
 class Measure:
-    """``subject``'s ``what`` is ``value``."""
+    """A finding: one value with its interval.
+
+    Args:
+        key: The study's name for this finding.
+        subject: The condition.
+        what: The quantity, in words.
+        value: Its estimate.
+        fmt: How the value is written. Defaults to ``Fmt()``.
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> measure = findings.Measure("acc", "relu", "test accuracy", relu, findings.PERCENT)
+        >>> findings.render(measure)
+        "Relu's test accuracy is 92.0 ± 2.5 %."
+    """
 
     key: str
     subject: str
@@ -168,7 +285,17 @@ class Measure:
 
 @dataclass
 class Note:
-    """A fixed sentence the study chose from its numbers; ``key`` names the choice."""
+    """A finding: a fixed sentence the study chose from its numbers; ``key`` names the choice.
+
+    Args:
+        key: The study's name for this finding.
+        text: The sentence.
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> findings.render(findings.Note("why", "ReLU does not saturate."))
+        'ReLU does not saturate.'
+    """
 
     key: str
     text: str
@@ -189,8 +316,36 @@ def difference(
     paired: bool = True,
     fmt: Fmt | None = None,
 ) -> Difference:
-    """Compare a and b on ``what``: the paired t-test over seeds when both ran on the same
-    seeds (the lab's conditions do), else Welch's t-test; significant when p < 0.05."""
+    """Compares two conditions on a metric: the ``Difference`` finding.
+
+    The paired t-test over seeds when both ran on the same seeds (the lab's conditions do),
+    else Welch's t-test; the difference is significant when p < 0.05.
+
+    Args:
+        key: The study's name for this finding.
+        what: The metric, in words.
+        a: The first condition.
+        a_value: Its estimate.
+        b: The second condition.
+        b_value: Its estimate.
+        lower_is_better: Whether lower values are better. Defaults to True.
+        paired: Whether the values are paired by seed (used when both have as many).
+            Defaults to True.
+        fmt: How values are written. Defaults to None (``Fmt()``).
+
+    Returns:
+        The ``Difference``.
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> gap = findings.difference("gap", "test accuracy", "relu", relu, "tanh", tanh,
+        ...                           lower_is_better=False, fmt=findings.PERCENT)
+        >>> print(findings.render(gap))
+        Relu has the better test accuracy (92.0 ± 2.5 % against 86.3 ± 3.8 % for tanh);
+        the difference is significant (paired t-test over seeds, p = 0.0034).
+    """
     paired = paired and a_value.n == b_value.n
     p = compare(a_value, b_value, paired=paired)
     test = "paired t-test over seeds" if paired else "Welch's t-test"
@@ -267,7 +422,22 @@ _RENDER = {
 
 
 def render(finding: Finding) -> str:
-    """One finding as one sentence."""
+    """One finding as one sentence (the one renderer of every study's findings).
+
+    Args:
+        finding: Any finding.
+
+    Returns:
+        The sentence.
+
+    Raises:
+        TypeError: If ``finding`` is not a finding.
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> findings.render(findings.Count("diverged", "sigmoid", "diverged", 3, 3))
+        'Sigmoid diverged in 3 of 3 seeds.'
+    """
     try:
         return _RENDER[type(finding)](finding)
     except KeyError:
@@ -275,8 +445,22 @@ def render(finding: Finding) -> str:
 
 
 def to_dict(finding: Finding) -> dict[str, Any]:
-    """A finding as JSON-ready data: its kind, its fields (estimates as mean, interval
-    and values) and its sentence."""
+    """A finding as JSON-ready data: its kind, its fields and its sentence.
+
+    Estimates are written as mean, interval and values.
+
+    Args:
+        finding: Any finding.
+
+    Returns:
+        The dict results.json keeps.
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> findings.to_dict(findings.Count("diverged", "sigmoid", "diverged", 1, 3))
+        {'kind': 'count', 'key': 'diverged', 'subject': 'sigmoid', 'what': 'diverged', 'count': 1,
+         'total': 3, 'text': 'Sigmoid diverged in 1 of 3 seeds.'}
+    """
     data: dict[str, Any] = {"kind": type(finding).__name__.lower()}
     for f in dataclasses.fields(finding):
         value = getattr(finding, f.name)
@@ -292,8 +476,23 @@ def to_dict(finding: Finding) -> dict[str, Any]:
 
 
 class Reading:
-    """A report block: the reading of a study's numbers, one paragraph per group of
-    findings (``Reading([f1, f2], [f3])``; a lone finding is a group of one)."""
+    """A report block: the reading of a study's numbers, one paragraph per group of findings.
+
+    ``Reading([f1, f2], [f3])``; a lone finding is a group of one.
+
+    Args:
+        *groups: Findings, or lists of findings (one paragraph each).
+
+    Examples:
+        >>> from neuralab.lab import findings, stats
+        >>> relu = stats.estimate([0.91, 0.93, 0.92], bounds=stats.FRACTION)
+        >>> tanh = stats.estimate([0.85, 0.88, 0.86], bounds=stats.FRACTION)
+        >>> gap = findings.difference("gap", "test accuracy", "relu", relu, "tanh", tanh,
+        ...                           lower_is_better=False)
+        >>> reading = findings.Reading(gap, [findings.Note("why", "ReLU does not saturate.")])
+        >>> len(reading.paragraphs), reading.paragraphs[1]
+        (2, 'ReLU does not saturate.')
+    """
 
     def __init__(self, *groups: Finding | Sequence[Finding]) -> None:
         self.groups = [list(g) if isinstance(g, (list, tuple)) else [g] for g in groups]
@@ -309,12 +508,42 @@ class Reading:
 
 
 def findings_of(blocks: Sequence[Any]) -> list[Finding]:
-    """Every finding in a study's report blocks, in order."""
+    """Every finding in a study's report blocks, in order.
+
+    Args:
+        blocks: The blocks a study's ``report`` returns (``Reading`` blocks hold findings).
+
+    Returns:
+        The findings.
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> note = findings.Note("why", "ReLU does not saturate.")
+        >>> findings.findings_of(["a table", findings.Reading(note)]) == [note]
+        True
+    """
     return [f for b in blocks if isinstance(b, Reading) for f in b.findings]
 
 
 def find(findings: Sequence[Finding], key: str) -> Finding:
-    """The finding with ``key``; a KeyError lists the keys there are."""
+    """The finding with ``key`` (what a study's test asserts on, rather than on text).
+
+    Args:
+        findings: Findings, e.g. from ``findings_of``.
+        key: The key.
+
+    Returns:
+        The finding.
+
+    Raises:
+        KeyError: If no finding has that key (the message lists the keys).
+
+    Examples:
+        >>> from neuralab.lab import findings
+        >>> found = [findings.Count("diverged", "sigmoid", "diverged", 1, 3)]
+        >>> findings.find(found, "diverged").count
+        1
+    """
     for f in findings:
         if f.key == key:
             return f

@@ -21,7 +21,26 @@ COLORS = (
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0) -> tuple:
-    """(figure, axes as a flat array) of nrows x ncols panels, each width x height inches."""
+    """A matplotlib figure of ``nrows x ncols`` panels, each ``width x height`` inches.
+
+    The figure is made without pyplot (no window, no global state), with a constrained
+    layout.
+
+    Args:
+        ncols: Panels per row. Defaults to 1.
+        nrows: Rows of panels. Defaults to 1.
+        width: Each panel's width in inches. Defaults to 6.4.
+        height: Each panel's height in inches. Defaults to 4.0.
+
+    Returns:
+        ``(figure, axes)``, the axes as a flat array.
+
+    Examples:
+        >>> from neuralab.lab import plots
+        >>> figure, axes = plots.new_figure(2)
+        >>> len(axes), figure.get_size_inches().tolist()
+        (2, [12.8, 4.0])
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
@@ -37,7 +56,24 @@ def band_plot(
     color: str | None = None,
     linestyle: str = "-",
 ) -> None:
-    """The mean curve, and its confidence band shaded when there are several seeds."""
+    """Draws a mean curve, with its confidence band shaded when there are several seeds.
+
+    Args:
+        ax: The matplotlib axes.
+        band: The curve's ``Band``.
+        label: The legend's label.
+        x: The x values. Defaults to None (steps 1, 2, ...).
+        color: The color. Defaults to None (the axes' next).
+        linestyle: The line style. Defaults to '-'.
+
+    Examples:
+        >>> from neuralab.lab import plots, stats
+        >>> loss = stats.band([[2.0, 1.0, 0.5], [2.2, 1.1, 0.6]])
+        >>> figure, (ax,) = plots.new_figure()
+        >>> plots.band_plot(ax, loss, "SGD")
+        >>> ax.lines[0].get_label(), len(ax.collections)  # the line and its band
+        ('SGD', 1)
+    """
     xs = numpy.arange(1, len(band.mean) + 1) if x is None else numpy.asarray(x)[: len(band.mean)]
     (line,) = ax.plot(xs, band.mean, label=label, color=color, linestyle=linestyle)
     if band.n > 1:
@@ -53,7 +89,27 @@ def line_figure(
     logy: bool = False,
     ax: Any = None,
 ) -> Any:
-    """One panel of curves (one per series, in COLORS order); a new figure unless ``ax``."""
+    """One panel of curves, one per series (in ``COLORS`` order), each a mean with its band.
+
+    Args:
+        title: The panel's title.
+        xlabel: The x axis's label (with its unit).
+        ylabel: The y axis's label (with its unit).
+        series: ``{label: Band}``.
+        x: The x values. Defaults to None (steps 1, 2, ...).
+        logy: Whether the y axis is logarithmic. Defaults to False.
+        ax: Axes to draw on. Defaults to None (a new figure).
+
+    Returns:
+        The new figure, or None when drawn on ``ax``.
+
+    Examples:
+        >>> from neuralab.lab import plots, stats
+        >>> loss = stats.band([[2.0, 1.0, 0.5], [2.2, 1.1, 0.6]])
+        >>> figure = plots.line_figure("Training loss", "epoch", "loss", {"SGD": loss})
+        >>> figure.axes[0].get_title(), figure.axes[0].get_xlabel()
+        ('Training loss', 'epoch')
+    """
     fig = None
     if ax is None:
         fig, (ax,) = new_figure()
@@ -77,8 +133,28 @@ def bar_panel(
     ylabel: str,
     scale: float = 1.0,
 ) -> None:
-    """One bar per condition (mean over seeds) with its 95 % interval as an error bar; the
-    legend, below the panel, names the bars."""
+    """One bar per condition (its mean over seeds) with its 95 % interval as an error bar.
+
+    The legend, below the panel, names the bars.
+
+    Args:
+        ax: The matplotlib axes.
+        names: The conditions' labels.
+        estimates: Their estimates.
+        title: The panel's title.
+        xlabel: The x axis's label.
+        ylabel: The y axis's label.
+        scale: A factor of the values (100 for percentages). Defaults to 1.0.
+
+    Examples:
+        >>> from neuralab.lab import plots, stats
+        >>> figure, (ax,) = plots.new_figure()
+        >>> accuracies = [stats.estimate([0.90, 0.91]), stats.estimate([0.95, 0.97])]
+        >>> plots.bar_panel(ax, ["SGD", "Adam"], accuracies, title="Accuracy", xlabel="optimizer",
+        ...                 ylabel="test accuracy (%)", scale=100.0)
+        >>> [round(float(bar.get_height()), 1) for bar in ax.patches]
+        [90.5, 96.0]
+    """
     for i, (name, e, color) in enumerate(zip(names, estimates, COLORS * 3)):
         low, high = (e.mean - e.low) * scale, (e.high - e.mean) * scale
         ax.bar(
@@ -93,8 +169,24 @@ def bar_panel(
 
 
 def fit_to_means(ax: Any, bands: Iterable[Band], logy: bool = False, margin: float = 0.08) -> None:
-    """Set the y range to the mean curves' (with a margin), so that the wide bands of a
-    few seeds do not squash the curves; the bands are cut at the edges."""
+    """Sets the y range to the mean curves' (with a margin); the bands are cut at the edges.
+
+    So the wide bands of a few seeds do not squash the curves.
+
+    Args:
+        ax: The matplotlib axes.
+        bands: The bands drawn there.
+        logy: Whether the y axis is logarithmic (a margin by ratio). Defaults to False.
+        margin: The margin, a fraction of the range. Defaults to 0.08.
+
+    Examples:
+        >>> from neuralab.lab import plots, stats
+        >>> loss = stats.band([[2.0, 1.0, 0.5], [2.2, 1.1, 0.6]])
+        >>> figure = plots.line_figure("Training loss", "epoch", "loss", {"SGD": loss})
+        >>> plots.fit_to_means(figure.axes[0], [loss])
+        >>> [round(float(v), 3) for v in figure.axes[0].get_ylim()]  # means 0.55..2.1, 8 % margin
+        [0.426, 2.224]
+    """
     means = [b.mean[numpy.isfinite(b.mean)] for b in bands]
     means = [m for m in means if len(m)]
     if not means:

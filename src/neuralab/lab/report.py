@@ -22,7 +22,19 @@ __all__ = ["Figure", "Pre", "Reading", "Section", "Table", "Text", "write_report
 
 @dataclass
 class Table:
-    """A table of already formatted cells."""
+    """A report block: a table of already formatted cells.
+
+    Args:
+        title: The table's caption.
+        columns: The column headers.
+        rows: The rows of cells.
+        note: A note under the table. Defaults to ''.
+
+    Examples:
+        >>> from neuralab.lab.report import Table
+        >>> Table("Accuracy", ["optimizer", "test accuracy"], [["SGD", "90.0 %"]]).columns
+        ['optimizer', 'test accuracy']
+    """
 
     title: str
     columns: list[str]
@@ -32,8 +44,24 @@ class Table:
 
 @dataclass
 class Figure:
-    """A matplotlib figure and what it shows. ``render()`` turns it into PNG bytes once
-    (and lets the figure go); the report writes those bytes."""
+    r"""A report block: a matplotlib figure and what it shows.
+
+    ``render()`` turns it into PNG bytes once (and lets the figure go); the report writes
+    those bytes.
+
+    Args:
+        figure: The matplotlib figure.
+        title: What it shows.
+        caption: The caption. Defaults to ''.
+        png: The rendered PNG bytes. Defaults to None (rendered on demand).
+
+    Examples:
+        >>> from matplotlib.figure import Figure as MatplotlibFigure
+        >>> from neuralab.lab.report import Figure
+        >>> block = Figure(MatplotlibFigure(figsize=(2, 1)), "Loss")
+        >>> block.render()[:4], block.figure
+        (b'\x89PNG', None)
+    """
 
     figure: Any
     title: str
@@ -49,7 +77,16 @@ class Figure:
 
 @dataclass
 class Text:
-    """Paragraphs of reading, written from the study's numbers."""
+    """A report block: paragraphs of reading, written from the study's numbers.
+
+    Args:
+        *paragraphs: The paragraphs (empty ones are dropped).
+
+    Examples:
+        >>> from neuralab.lab.report import Text
+        >>> Text("First.", "", "Second.").paragraphs
+        ['First.', 'Second.']
+    """
 
     paragraphs: list[str]
 
@@ -59,7 +96,17 @@ class Text:
 
 @dataclass
 class Pre:
-    """Preformatted text (a worked computation, a trace)."""
+    """A report block: preformatted text (a worked computation, a trace).
+
+    Args:
+        text: The text.
+        title: Its title. Defaults to ''.
+
+    Examples:
+        >>> from neuralab.lab.report import Pre
+        >>> Pre("z = w x + b = 0.7", title="One neuron").title
+        'One neuron'
+    """
 
     text: str
     title: str = ""
@@ -67,7 +114,24 @@ class Pre:
 
 @dataclass
 class Section:
-    """One study's part of the report."""
+    """One study's part of the report.
+
+    Args:
+        name: The study's name (the section's anchor).
+        title: The section's title.
+        question: The question the study answers.
+        settings: The settings it ran with.
+        seeds: The seeds.
+        seconds: The time it took.
+        blocks: Its report blocks. Defaults to [].
+
+    Examples:
+        >>> from neuralab.lab.report import Section, Text
+        >>> section = Section("toy", "A toy", "Does it run?", {"n": 2}, [0, 1], 0.1,
+        ...                   [Text("It runs.")])
+        >>> len(section.blocks)
+        1
+    """
 
     name: str
     title: str
@@ -181,8 +245,28 @@ def results_json(results: dict[str, Any]) -> str:
 def write_report(
     sections: Sequence[Section], out: str | Path, results: dict[str, Any], title: str
 ) -> Path:
-    """Write ``out/index.html`` (with ``out/images/*.png``) and ``out/results.json``;
-    return the page's path."""
+    """Writes the report: ``out/index.html`` (with ``out/images/*.png``) and ``out/results.json``.
+
+    Every file is written atomically; results.json is strict JSON (a NaN or infinite number
+    is written as null).
+
+    Args:
+        sections: The studies' sections.
+        out: The report's folder.
+        results: The data results.json holds.
+        title: The page's title.
+
+    Returns:
+        The path of ``out/index.html``.
+
+    Examples:
+        >>> import tempfile
+        >>> from neuralab.lab.report import Section, Text, write_report
+        >>> section = Section("toy", "A toy", "Does it run?", {}, [0], 0.1, [Text("It runs.")])
+        >>> page = write_report([section], tempfile.mkdtemp(), {"toy": {}}, "Lab")
+        >>> "It runs." in page.read_text(), sorted(p.name for p in page.parent.iterdir())
+        (True, ['images', 'index.html', 'results.json'])
+    """
     out = Path(out)
     images = out / "images"
     images.mkdir(parents=True, exist_ok=True)

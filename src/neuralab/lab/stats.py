@@ -49,8 +49,27 @@ def _t_quantile(n: int, confidence: float = CONFIDENCE) -> float:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A mean over seeds with its confidence interval [low, high] and the values; ``cut``:
-    the t interval passed a bound of the quantity and [low, high] was cut there."""
+    """A mean over seeds with its confidence interval ``[low, high]`` and the values.
+
+    Written ``mean ± half-width`` (``format``), or ``mean [low, high]`` when the interval was
+    cut at a bound of the quantity.
+
+    Args:
+        mean: The mean over seeds.
+        low: The interval's lower end.
+        high: The interval's upper end.
+        values: The per-seed values.
+        cut: Whether the t interval passed a bound of the quantity and was cut there.
+            Defaults to False.
+
+    Examples:
+        >>> from neuralab.lab import stats
+        >>> e = stats.estimate([0.91, 0.93, 0.92])
+        >>> e.n, round(e.half_width, 4), str(e)
+        (3, 0.0248, '0.920 ± 0.025')
+        >>> e.format(3, 100.0, " %")
+        '92.0 ± 2.5 %'
+    """
 
     mean: float
     low: float
@@ -130,9 +149,28 @@ def estimate(
     confidence: float = CONFIDENCE,
     bounds: tuple[float, float] | None = None,
 ) -> Estimate:
-    """Mean and t interval of ``values`` (one per seed); non-finite values propagate.
-    ``bounds``: the range of the quantity (every value must lie in it); the interval is
-    cut at them."""
+    """Mean and Student's t interval of one value per seed.
+
+    ``m ± t_{0.975, n-1} s / sqrt(n)`` for n values with mean ``m`` and sample standard
+    deviation ``s`` (no interval for n = 1); non-finite values propagate.
+
+    Args:
+        values: One value per seed.
+        confidence: The interval's confidence. Defaults to 0.95.
+        bounds: The range of the quantity (every value must lie in it), e.g. ``FRACTION``;
+            the interval is cut at it. Defaults to None.
+
+    Returns:
+        The ``Estimate``.
+
+    Raises:
+        ValueError: If there are no values, or a value lies outside ``bounds``.
+
+    Examples:
+        >>> from neuralab.lab import stats
+        >>> stats.estimate([0.5, 1.0], bounds=stats.FRACTION)  # t_{0.975, 1} = 12.7: cut at 1
+        Estimate(mean=0.75, low=0.0, high=1.0, values=(0.5, 1.0), cut=True)
+    """
     x = numpy.asarray(values, dtype=float)
     if x.size == 0:
         raise ValueError("estimate: no values")
@@ -149,7 +187,20 @@ def estimate(
 
 @dataclass(frozen=True)
 class Band:
-    """A curve's mean over seeds and its pointwise confidence band."""
+    """A curve's mean over seeds and its pointwise confidence band.
+
+    Args:
+        mean: The mean curve.
+        low: The band's lower edge.
+        high: The band's upper edge.
+        n: The number of curves (seeds).
+
+    Examples:
+        >>> from neuralab.lab import stats
+        >>> b = stats.band([[1.0, 2.0, 3.0], [1.0, 3.0, 5.0]])
+        >>> b.n, b.mean.tolist()
+        (2, [1.0, 2.5, 4.0])
+    """
 
     mean: numpy.ndarray
     low: numpy.ndarray
@@ -162,9 +213,29 @@ def band(
     confidence: float = CONFIDENCE,
     bounds: tuple[float, float] | None = None,
 ) -> Band:
-    """Pointwise mean and t band of several curves (cut to the shortest one: a run that
-    stopped early, e.g. diverged, shortens the band rather than mixing in gaps).
-    ``bounds``: the range of the quantity; the band is cut at them."""
+    """Pointwise mean and t band of several curves (one per seed).
+
+    The curves are cut to the shortest one: a run that stopped early (e.g. diverged)
+    shortens the band rather than mixing in gaps. At each step the band is
+    ``m ± t_{0.975, n-1} s / sqrt(n)``.
+
+    Args:
+        curves: One curve per seed.
+        confidence: The band's confidence. Defaults to 0.95.
+        bounds: The range of the quantity; the band is cut at it. Defaults to None.
+
+    Returns:
+        The ``Band``.
+
+    Raises:
+        ValueError: If there are no curves, or a value lies outside ``bounds``.
+
+    Examples:
+        >>> from neuralab.lab import stats
+        >>> b = stats.band([[0.5, 0.6, 0.7], [0.5, 0.7]], bounds=stats.FRACTION)
+        >>> b.mean.tolist(), b.high.tolist()
+        ([0.5, 0.65], [0.5, 1.0])
+    """
     if not curves:
         raise ValueError("band: no curves")
     length = min(len(c) for c in curves)
@@ -181,10 +252,31 @@ def band(
 
 
 def compare(a: Estimate, b: Estimate, paired: bool = False) -> float:
-    """The p-value for a difference between the means of a and b: Welch's t-test, or with
-    ``paired`` (a.values[i] and b.values[i] from the same seed) the paired t-test on the
-    differences. 1.0 when either has fewer than 2 values or there is no spread and no
-    difference; 0.0 for a difference without spread."""
+    """The p-value for a difference between the means of two estimates.
+
+    Welch's t-test, or with ``paired`` (``a.values[i]`` and ``b.values[i]`` from the same
+    seed) the paired t-test on the differences ``d_i = a_i - b_i``,
+    ``t = mean(d) / (sd(d) / sqrt(n))``. 1.0 when either has fewer than 2 values or there is
+    no spread and no difference; 0.0 for a difference without spread.
+
+    Args:
+        a: The first estimate.
+        b: The second estimate.
+        paired: Whether the values are paired by seed. Defaults to False.
+
+    Returns:
+        The p-value.
+
+    Raises:
+        ValueError: If ``paired`` and the counts differ.
+
+    Examples:
+        >>> from neuralab.lab import stats
+        >>> a = stats.estimate([0.91, 0.93, 0.92])
+        >>> b = stats.estimate([0.85, 0.88, 0.86])
+        >>> round(stats.compare(a, b, paired=True), 4), round(stats.compare(a, b), 4)
+        (0.0034, 0.0087)
+    """
     if a.n < 2 or b.n < 2:
         return 1.0
     from scipy import stats
@@ -206,6 +298,17 @@ def compare(a: Estimate, b: Estimate, paired: bool = False) -> float:
 
 
 def capital(sentence: str) -> str:
-    """The sentence with its first letter capitalized (a verdict starts with a condition's
-    name, which may be lower case)."""
+    """The sentence with its first letter capitalized (a verdict may start with a lower-case name).
+
+    Args:
+        sentence: The sentence.
+
+    Returns:
+        The sentence, its first letter upper case.
+
+    Examples:
+        >>> from neuralab.lab import stats
+        >>> stats.capital("relu comes first.")
+        'Relu comes first.'
+    """
     return sentence[:1].upper() + sentence[1:]

@@ -50,7 +50,29 @@ MAX_SETTING = 10_000_000
 
 @dataclass
 class Result:
-    """One seed's results: numbers, curves and other data, all JSON-ready."""
+    """One seed's results: numbers, curves and other data, all JSON-ready.
+
+    ``scalars[condition][metric]`` holds one number each, ``curves[condition][name]`` one
+    list each, ``data`` anything else JSON-ready; ``scalar(...)`` and ``curve(...)`` record
+    them.
+
+    Args:
+        scalars: ``{condition: {metric: value}}``. Defaults to {}.
+        curves: ``{condition: {name: values}}``. Defaults to {}.
+        data: Other JSON-ready data. Defaults to {}.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> result = lab.Result()
+        >>> result.scalar("relu", "test_accuracy", 0.92)
+        >>> result.curve("relu", "loss", [2.3, 0.9, None])
+        >>> result.to_dict()
+        {'scalars': {'relu': {'test_accuracy': 0.92}},
+         'curves': {'relu': {'loss': [2.3, 0.9, None]}},
+         'data': {}}
+        >>> lab.Result.from_dict(result.to_dict(strict=True)) == result
+        True
+    """
 
     scalars: dict[str, dict[str, float]] = field(default_factory=dict)
     curves: dict[str, dict[str, list[float]]] = field(default_factory=dict)
@@ -129,7 +151,28 @@ def _unpack(value: Any) -> Any:
 
 
 class Seeds:
-    """A study's results over seeds, aggregated on demand."""
+    """A study's results over seeds, aggregated on demand: what a study's ``report`` reads.
+
+    ``scalar(condition, metric)`` is the mean over seeds with its 95 % confidence interval
+    (an ``Estimate``), ``curve(condition, name)`` the mean curve with its band (a ``Band``),
+    both cut at the quantity's ``bounds``.
+
+    Args:
+        results: One ``Result`` per seed.
+        seeds: The seeds, in the same order.
+        bounds: ``{metric or curve name: (low, high)}``, the range of that quantity; its
+            intervals and bands are cut there. Defaults to None.
+
+    Raises:
+        ValueError: If ``results`` is empty.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> results = [lab.Result({"relu": {"accuracy": a}}) for a in (0.91, 0.93, 0.92)]
+        >>> seeds = lab.Seeds(results, [0, 1, 2], bounds={"accuracy": (0.0, 1.0)})
+        >>> seeds.conditions, str(seeds.scalar("relu", "accuracy"))
+        (['relu'], '0.920 ± 0.025')
+    """
 
     def __init__(
         self,
@@ -190,11 +233,43 @@ class Seeds:
 
 @dataclass(frozen=True)
 class Study:
-    """A study: its name (used on the command line), title, the question it answers, its
-    config class (defaults = full settings), ``run(config, seed) -> Result``,
-    ``report(config, seeds) -> blocks``, the overrides of its quick mode, and the range of
-    its bounded quantities ({metric or curve name: (low, high)}, or a function of the
-    config that returns it: intervals and bands are cut there)."""
+    """A study: a typed config, a run function and a report function.
+
+    ``run(config, seed) -> Result`` does one seed's work and
+    ``report(config, seeds) -> blocks`` makes its report section. The config class's defaults are
+    the full settings; ``quick`` overrides some for quick
+    mode. The lab runs ``run`` once per seed and hands ``report`` the results as ``Seeds``;
+    the blocks are report blocks (``Table``, ``Figure``, ``Text``) and ``Reading`` blocks of
+    findings. See ``neuralab.lab.study`` for a full example.
+
+    Args:
+        name: The study's name on the command line.
+        title: The report section's title.
+        question: The question it answers.
+        config: The config dataclass (its defaults: the full settings).
+        run: ``run(config, seed) -> Result``, one seed's work.
+        report: ``report(config, seeds) -> list of blocks``.
+        quick: The overrides of quick mode. Defaults to {}.
+        bounds: The range of its bounded quantities (``{metric or curve name: (low,
+            high)}``, or a function of the config returning it); intervals and bands are cut
+            there. Defaults to {}.
+
+    Examples:
+        >>> import dataclasses
+        >>> from neuralab import lab
+        >>> @dataclasses.dataclass
+        ... class Config:
+        ...     n: int = 10
+        >>> def run(config, seed):
+        ...     result = lab.Result()
+        ...     result.scalar("wide", "score", config.n + seed)
+        ...     return result
+        >>> toy = lab.Study("toy", "A toy study", "Does it run?", Config, run,
+        ...                 report=lambda config, seeds: [], quick={"n": 2})
+        >>> seeds = lab.run_seeds(toy, lab.make_config(toy, quick=True), seeds=(0, 1))
+        >>> seeds.scalar("wide", "score").values
+        (2.0, 3.0)
+    """
 
     name: str
     title: str
@@ -213,9 +288,37 @@ class Study:
 
 
 def make_config(study: Study, quick: bool = False, overrides: dict[str, Any] | None = None) -> Any:
-    """The study's config: its defaults, the quick overrides if ``quick``, then
-    ``overrides`` (values or strings from ``--set key=value``, converted to each field's
-    type). Unknown keys and values that do not convert are named in a ValueError."""
+    """A study's config: its defaults, the quick overrides if ``quick``, then ``overrides``.
+
+    Args:
+        study: The study.
+        quick: Whether to apply the study's quick-mode overrides. Defaults to False.
+        overrides: ``{setting: value}``; strings (from ``--set key=value``) are converted to
+            each field's type. Defaults to None.
+
+    Returns:
+        An instance of the study's config class.
+
+    Raises:
+        ValueError: If a setting is unknown or a value does not convert to its type.
+
+    Examples:
+        >>> import dataclasses
+        >>> from neuralab import lab
+        >>> @dataclasses.dataclass
+        ... class Config:
+        ...     n: int = 10
+        >>> def run(config, seed):
+        ...     result = lab.Result()
+        ...     result.scalar("wide", "score", config.n + seed)
+        ...     return result
+        >>> toy = lab.Study("toy", "A toy study", "Does it run?", Config, run,
+        ...                 report=lambda config, seeds: [], quick={"n": 2})
+        >>> lab.make_config(toy), lab.make_config(toy, quick=True)
+        (Config(n=10), Config(n=2))
+        >>> lab.make_config(toy, overrides={"n": "5"})  # a string from --set n=5
+        Config(n=5)
+    """
     fields = {f.name: f for f in dataclasses.fields(study.config)}
     hints = typing.get_type_hints(study.config)
     values: dict[str, Any] = dict(study.quick) if quick else {}

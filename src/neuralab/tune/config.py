@@ -66,7 +66,28 @@ METRICS = {"val_accuracy": "maximize", "val_loss": "minimize"}
 
 @dataclass
 class DataConfig:
-    """Which data the trials train on (see ``neuralab.data.splits``)."""
+    """Which data the trials train on (see ``neuralab.data.splits``).
+
+    Args:
+        name: 'digits', 'mnist', 'fashion-mnist' or 'synthetic'. Defaults to 'digits'.
+        n_train: Training samples. Defaults to None (all).
+        n_val: Validation samples. Defaults to None (``val_fraction`` of the training
+            samples).
+        n_test: Test samples. Defaults to None (all).
+        val_fraction: The validation share when ``n_val`` is None, in (0, 1). Defaults to 0.2.
+        folds: k-fold cross-validation over train + val when > 1. Defaults to 1.
+        data_dir: Where the data files are. Defaults to None (``$NEURALAB_DATA`` or the user
+            cache).
+
+    Raises:
+        ValueError: If ``name`` is unknown, a size or ``folds`` is not a positive int within
+            bounds, or ``val_fraction`` is outside (0, 1).
+
+    Examples:
+        >>> from neuralab import tune
+        >>> tune.DataConfig("synthetic", n_train=64, n_val=32, n_test=32).folds
+        1
+    """
 
     name: str = "digits"
     n_train: int | None = None
@@ -90,10 +111,51 @@ class DataConfig:
 
 @dataclass
 class TuneConfig:
-    """A tuning study: what is searched (``search``: a SearchSpace, a spec dict, or a
-    define-by-run function of an Optuna trial returning parameter values), over which
-    data, with which strategy and budget. ``fixed``: values of the parameters that are
-    not searched (and the baseline's); see ``neuralab.tune.space.PARAMETERS``."""
+    """A tuning study: what is searched, over which data, with which strategy and budget.
+
+    Args:
+        search: A ``SearchSpace``, a spec dict (``{"lr": {"low": 1e-4, "high": 0.3, "log":
+            True}, "optimizer": ["sgd", "adam"]}``), or a define-by-run function of an Optuna
+            trial returning parameter values.
+        data: The data (a ``DataConfig`` or a dict of its fields). Defaults to
+            ``DataConfig()`` (digits).
+        fixed: Values of the parameters that are not searched (and the baseline's); see
+            ``PARAMETERS``. Defaults to {}.
+        epochs: Epochs per trial (the pruners' maximum resource). Defaults to 3.
+        name: The study's name in the storage. Defaults to 'neuralab-tune'.
+        strategy: 'grid', 'random', 'tpe' or 'hyperband'. Defaults to 'tpe'.
+        trials: Budget: finished trials in the study, all workers. Defaults to 20.
+        epoch_budget: Budget: epochs trained in all trials. Defaults to None.
+        timeout: Budget: seconds for this worker. Defaults to None.
+        metric: 'val_accuracy' (maximized) or 'val_loss' (minimized). Defaults to
+            'val_accuracy'.
+        seed: The sampler's and the trials' seed. Defaults to 0.
+        baseline: Whether a first trial runs the ``fixed`` values, for comparison. Defaults to
+            True.
+        retrain: Whether the best configuration is retrained on train + val and tested.
+            Defaults to True.
+        storage: A database URL or SQLite file. Defaults to None (``OUT/study.db``).
+        pruner: 'none', 'median', 'successive_halving' or 'hyperband'. Defaults to None
+            (hyperband for the hyperband strategy, else none).
+        sampler: The hyperband strategy's sampler, 'tpe' or 'random'. Defaults to None ('tpe').
+        startup_trials: TPE's random trials first. Defaults to None (``trials // 4``, 3 to 10).
+        reduction_factor: Successive halving / hyperband keep 1 in this many (>= 2). Defaults
+            to 3.
+        heartbeat: Seconds between a running trial's heartbeats (database storages). Defaults
+            to 5.
+
+    Raises:
+        ValueError: If a value is out of its domain, no budget is given, the grid strategy has
+            no spec or too many combinations, or the baseline lies outside the space.
+        TypeError: If ``fixed`` is not a table of parameter values.
+
+    Examples:
+        >>> from neuralab import tune
+        >>> config = tune.TuneConfig(search={"lr": {"low": 1e-4, "high": 0.3, "log": True}},
+        ...                          data=tune.DataConfig("synthetic"), trials=10)
+        >>> config.direction, config.search.names, config.strategy
+        ('maximize', ['lr'], 'tpe')
+    """
 
     search: Any
     data: DataConfig = field(default_factory=DataConfig)
@@ -211,10 +273,31 @@ _SECTIONS = ("study", "data", "train", "search")
 
 
 def load_config(path: str | Path) -> TuneConfig:
-    """Read a TOML (.toml), YAML (.yaml, .yml) or JSON (.json, the same tables as
-    objects) configuration file (see the module's docstring) of at most 1 MiB; errors
-    name the file and the key, and sizes beyond the bounds above are refused before
-    anything is allocated."""
+    r"""Reads a study's configuration file: TOML (.toml), YAML (.yaml, .yml) or JSON (.json).
+
+    The file has the tables [study], [data], [train] and [search] (see the module's
+    docstring); it is at most 1 MiB, and sizes beyond the bounds are refused before anything
+    is allocated.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The ``TuneConfig``.
+
+    Raises:
+        ValueError: If the file is missing, too large, not UTF-8, cannot be parsed, or holds a
+            bad table or value (the message names the file and the key).
+
+    Examples:
+        >>> import os, tempfile
+        >>> from neuralab import tune
+        >>> path = os.path.join(tempfile.mkdtemp(), "study.toml")
+        >>> text = '[study]\ntrials = 5\n[search]\noptimizer = ["sgd", "adam"]\n'
+        >>> _ = open(path, "w").write(text)
+        >>> tune.load_config(path).search.grid()
+        {'optimizer': ['sgd', 'adam']}
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"config: no such file {str(path)!r}")
@@ -245,7 +328,26 @@ def load_config(path: str | Path) -> TuneConfig:
 
 
 def config_from_dict(raw: Any) -> TuneConfig:
-    """A TuneConfig from the file's tables {study, data, train, search}."""
+    """A ``TuneConfig`` from the file's tables ``{study, data, train, search}``.
+
+    Args:
+        raw: The tables as a dict: 'search' (required), 'study', 'data', 'train'.
+
+    Returns:
+        The ``TuneConfig``.
+
+    Raises:
+        ValueError: If a table is unknown, missing ('search') or not a table, or a key or value
+            is bad.
+
+    Examples:
+        >>> from neuralab import tune
+        >>> search = {"optimizer": ["sgd", "adam"]}
+        >>> config = tune.config_from_dict({"study": {"trials": 5}, "train": {"epochs": 2},
+        ...                                 "search": search})
+        >>> config.trials, config.epochs
+        (5, 2)
+    """
     if not isinstance(raw, Mapping):
         raise ValueError("expected tables [study], [data], [train] and [search]")
     unknown = set(raw) - set(_SECTIONS)

@@ -48,7 +48,26 @@ Log = Callable[[str], None] | None
 
 @dataclass
 class TrialRecord:
-    """One trial as the results show it."""
+    """One trial as the results show it.
+
+    Args:
+        number: The trial's number in the study.
+        state: 'COMPLETE', 'PRUNED', 'FAIL', 'RUNNING' or 'WAITING'.
+        params: The trial's parameter values.
+        value: The final metric, or None.
+        epochs: The epochs it trained, or None.
+        seconds: How long it ran, or None.
+        baseline: Whether it is the baseline trial.
+        intermediate: The metric after each epoch (epoch -> value).
+        completed: When it finished (seconds since the epoch), or None.
+
+    Examples:
+        >>> from neuralab import tune
+        >>> record = tune.TrialRecord(3, "PRUNED", {"lr": 0.01}, None, 2, 1.5, False,
+        ...                           {1: 0.62, 2: 0.70}, None)
+        >>> record.last_value
+        0.7
+    """
 
     number: int
     state: str  # COMPLETE, PRUNED, FAIL, RUNNING, WAITING
@@ -70,7 +89,34 @@ class TrialRecord:
 
 @dataclass
 class TuneResult:
-    """What a study produced (and ``results.json`` holds)."""
+    """What a study produced (and ``results.json`` holds).
+
+    Args:
+        study: The study's name.
+        storage: Its storage, described without a password.
+        strategy: The search strategy.
+        metric: The metric ('val_accuracy' or 'val_loss').
+        direction: 'maximize' or 'minimize'.
+        trials: Every trial's ``TrialRecord``.
+        best: The best trial (``{'number', 'params', 'value'}``), or None.
+        baseline: The baseline trial, or None.
+        importances: Each parameter's importance (Optuna's fANOVA), or None.
+        importance_note: Why there are no importances, when there are none.
+        test: The best configuration's test scores after retraining, or None.
+        baseline_test: The baseline's test scores, or None.
+        seconds: The study's wall time.
+        config: The configuration as plain data. Defaults to {}.
+        retrain_note: Why a retrained configuration has no test scores. Defaults to ''.
+
+    Examples:
+        >>> from neuralab import tune
+        >>> trials = [tune.TrialRecord(0, "COMPLETE", {"lr": 0.1}, 0.8, 3, 1.0, False, {}, 1.0),
+        ...           tune.TrialRecord(1, "COMPLETE", {"lr": 0.01}, 0.9, 3, 1.0, False, {}, 2.0)]
+        >>> result = tune.TuneResult("demo", "sqlite", "tpe", "val_accuracy", "maximize", trials,
+        ...                          None, None, None, "", None, None, 2.0)
+        >>> result.epochs_spent, result.best_so_far()
+        (6, ([3, 6], [0.8, 0.9]))
+    """
 
     study: str
     storage: str
@@ -488,15 +534,43 @@ def run(
     log: Log = print,
     splits: Splits | None = None,
 ) -> TuneResult:
-    """Run (or resume, or join) the study and return its results.
+    """Runs (or resumes, or joins) a study and returns its results.
 
-    storage: a database URL or an SQLite file (default: ``config.storage``, else
-    ``OUT/study.db``); study, trials, strategy: override the config's. worker: only run
-    trials and log the summary (no retraining, no files), for the extra workers of a
-    distributed search. Otherwise the best configuration (and the baseline) is retrained
-    on training + validation and tested (a retraining that diverges has no test scores,
-    and ``retrain_note`` says so), and ``OUT/results.json`` and the HTML report
-    ``OUT/index.html`` are written (``out=None``: no files).
+    Unless ``worker``, the best configuration (and the baseline) is then retrained on
+    training + validation and tested (a retraining that diverges has no test scores, and
+    ``retrain_note`` says so), and ``OUT/results.json`` and the HTML report ``OUT/index.html``
+    are written.
+
+    Args:
+        config: The study's configuration.
+        storage: A database URL or an SQLite file. Defaults to None (``config.storage``, else
+            ``OUT/study.db``).
+        study: The study's name, overriding the config's. Defaults to None.
+        trials: The trial budget, overriding the config's. Defaults to None.
+        strategy: The strategy, overriding the config's. Defaults to None.
+        out: The folder of the results and report (None: no files). Defaults to 'runs/tune'.
+        worker: Whether this process only runs trials and logs the summary (no retraining, no
+            files), as the extra workers of a distributed search. Defaults to False.
+        log: Where progress lines go (None: nowhere). Defaults to ``print``.
+        splits: The data, when already loaded. Defaults to None (loaded from ``config.data``).
+
+    Returns:
+        The ``TuneResult``.
+
+    Raises:
+        ValueError: If the storage holds a study of the same name with another configuration.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from neuralab import tune
+        >>> config = tune.TuneConfig(search={"lr": {"low": 1e-3, "high": 0.1, "log": True}},
+        ...     data=tune.DataConfig("synthetic", n_train=64, n_val=32, n_test=32), epochs=1,
+        ...     trials=2, baseline=False, retrain=False)
+        >>> db = os.path.join(tempfile.mkdtemp(), "study.db")
+        >>> # skipped as a doctest: an Optuna study in SQLite takes seconds
+        >>> result = tune.run(config, storage=db, out=None, log=None)  # doctest: +SKIP
+        >>> len(result.trials), result.direction  # doctest: +SKIP
+        (2, 'maximize')
     """
     config = config.replace(
         storage=None if storage is None else os.fspath(storage),
@@ -609,10 +683,43 @@ def compare(
     log: Log = print,
     splits: Splits | None = None,
 ) -> list[TuneResult]:
-    """Run one study per strategy (named ``<name>-<strategy>``) with the same budget and
-    data, without the baseline; write one report comparing them (unless ``out`` is None).
-    With both ``trials`` and ``epoch_budget`` each search stops at the first it reaches
-    (the grid also at its size): a warning says when the strategies' budgets differ."""
+    """Runs one study per strategy with the same budget and data, and compares them.
+
+    Each study is named ``<name>-<strategy>`` and runs without the baseline; one report
+    compares them (unless ``out`` is None). With both ``trials`` and ``epoch_budget`` each
+    search stops at the first it reaches (the grid also at its size): a warning says when the
+    strategies' budgets differ.
+
+    Args:
+        config: The studies' shared configuration.
+        strategies: The strategies to compare. Defaults to ('grid', 'random', 'tpe',
+            'hyperband').
+        storage: A database URL or an SQLite file. Defaults to None (``config.storage``, else
+            ``OUT/study.db``).
+        out: The folder of the report (None: no files). Defaults to 'runs/tune'.
+        log: Where progress lines go (None: nowhere). Defaults to ``print``.
+        splits: The data, when already loaded. Defaults to None (loaded once from
+            ``config.data``).
+
+    Returns:
+        One ``TuneResult`` per strategy, in order.
+
+    Raises:
+        ValueError: If a strategy is unknown or none is given.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from neuralab import tune
+        >>> config = tune.TuneConfig(search={"lr": {"low": 1e-3, "high": 0.1, "log": True}},
+        ...     data=tune.DataConfig("synthetic", n_train=64, n_val=32, n_test=32), epochs=1,
+        ...     trials=1)
+        >>> db = os.path.join(tempfile.mkdtemp(), "compare.db")
+        >>> # skipped as a doctest: one Optuna study per strategy takes seconds
+        >>> results = tune.compare(config, ("random", "tpe"), storage=db,  # doctest: +SKIP
+        ...                        out=None, log=None)
+        >>> [r.strategy for r in results]  # doctest: +SKIP
+        ['random', 'tpe']
+    """
     from neuralab.tune.config import STRATEGIES
 
     unknown = [s for s in strategies if s not in STRATEGIES]

@@ -137,9 +137,29 @@ def check_values(values: Mapping[str, Any], what: str = "values") -> dict[str, A
 
 @dataclass(frozen=True)
 class Param:
-    """One searched hyperparameter: a float or int range (``log``: log-uniform; ``step``:
-    a grid step of the range) or categorical ``choices``; ``grid``: the values the grid
-    strategy tries (by default ``points`` values spread over the range, or every choice)."""
+    """One searched hyperparameter: a float or int range, or categorical choices.
+
+    Args:
+        name: The parameter (one of ``PARAMETERS``).
+        kind: 'float', 'int' or 'categorical'.
+        low: The range's lower bound. Defaults to None.
+        high: The range's upper bound. Defaults to None.
+        log: Whether to search the range log-uniformly. Defaults to False.
+        step: A step of the range's grid. Defaults to None.
+        choices: The categorical choices. Defaults to ().
+        grid: The values the grid strategy tries. Defaults to () (``points`` values over the
+            range, geometric when ``log``, or every choice).
+        points: The grid's number of values of a range. Defaults to 3.
+
+    Raises:
+        ValueError: If the parameter is unknown, or the kind, range, step, choices or grid do
+            not fit its domain.
+
+    Examples:
+        >>> from neuralab import tune
+        >>> tune.Param("width", "int", low=32, high=256, step=32).grid_values()
+        [32, 160, 256]
+    """
 
     name: str
     kind: str
@@ -280,7 +300,23 @@ class Param:
 
 @dataclass(frozen=True)
 class SearchSpace:
-    """The searched hyperparameters, in order (see the module's docstring)."""
+    """The searched hyperparameters, in order (see the module's docstring for the spec).
+
+    Args:
+        params: The ``Param`` of each searched hyperparameter. Defaults to ().
+
+    Raises:
+        ValueError: If a parameter is given twice or the space is empty.
+
+    Examples:
+        >>> from neuralab import tune
+        >>> space = tune.SearchSpace.from_dict(
+        ...     {"lr": {"low": 1e-4, "high": 0.3, "log": True}, "optimizer": ["sgd", "adam"]})
+        >>> space.names
+        ['lr', 'optimizer']
+        >>> space.grid()
+        {'lr': [0.0001, 0.00547723, 0.3], 'optimizer': ['sgd', 'adam']}
+    """
 
     params: tuple[Param, ...] = field(default_factory=tuple)
 

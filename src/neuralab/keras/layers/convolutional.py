@@ -197,17 +197,126 @@ class BaseConv(Layer):
 
 
 class Conv2D(BaseConv):
-    """2-D convolution on (N, H, W, C) images; kernel (kh, kw, C / groups, filters).
+    """2-D convolution on channels-last data.
 
-    ``Conv2D(filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
-    dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
-    kernel_initializer='glorot_uniform', bias_initializer='zeros', ...)`` as Keras."""
+    ``y[n, i, j, f] = activation(b[f] + sum_{p, q, c} x_pad[n, s_h i + d_h p,
+    s_w j + d_w q, c] kernel[p, q, c, f])``
+
+    ``x_pad`` is the padded input; with ``groups > 1`` each filter sees only the channels
+    of its group. The kernel keeps Keras's layout (kh, kw, C / groups, filters).
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The window size, an int or a tuple of 2 ints.
+        strides: The step of the window, an int or a tuple of 2 ints. Defaults to 1.
+        padding: 'valid' (none) or 'same' (output size ``ceil(L / s)``, the odd pixel at the end).
+            Defaults to 'valid'.
+        data_format: 'channels_last' ((N, H, W, C)) or 'channels_first' ((N, C, H, W)).
+            Defaults to None (channels_last).
+        dilation_rate: The spacing ``d`` of the kernel's taps, an int or a tuple of 2 ints. Defaults
+            to 1.
+        groups: The number of channel groups; ``filters`` and C must be divisible by it.
+            Defaults to 1.
+        activation: An activation name or function. Defaults to None (linear).
+        use_bias: Whether to add a bias. Defaults to True.
+        kernel_initializer: The initializer of ``kernel`` (a name or an initializer).
+            Defaults to 'glorot_uniform'.
+        bias_initializer: The initializer of ``bias`` (a name or an initializer).
+            Defaults to 'zeros'.
+        kernel_regularizer: A regularizer of ``kernel`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        bias_regularizer: A regularizer of ``bias`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        activity_regularizer: A regularizer of the layer's output. Defaults to None.
+        kernel_constraint: Only None (constraints are not supported). Defaults to None.
+        bias_constraint: Only None (constraints are not supported). Defaults to None.
+        lora_rank: Only None (LoRA is not supported). Defaults to None.
+        lora_alpha: Only None. Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, H, W, C) (channels_last).
+        - Output: (N, H_out, W_out, filters), with ``L_out = floor((L + pad - d (k - 1) - 1) / s) +
+        1``
+          along each spatial axis.
+
+    Raises:
+        ValueError: If an argument is malformed, ``filters`` or the input's channels are not
+            divisible by ``groups``, strides and dilation are both > 1, or the input is too
+            small for the kernel.
+        NotImplementedError: If a constraint or LoRA is set, or ``padding`` is explicit.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layer = keras.layers.Conv2D(8, 3)
+        >>> layer(np.ones((2, 28, 28, 1), "float32")).shape
+        (2, 26, 26, 8)
+        >>> layer.kernel.shape
+        (3, 3, 1, 8)
+    """
 
     rank = 2
 
 
 class Conv1D(BaseConv):
-    """1-D convolution on (N, steps, C) sequences; kernel (k, C / groups, filters).
-    padding may also be 'causal' (output t sees inputs up to t only)."""
+    """1-D convolution on channels-last data.
+
+    ``y[n, t, f] = activation(b[f] + sum_{p, c} x_pad[n, s t + d p, c] kernel[p, c, f])``
+
+    ``x_pad`` is the padded input; with ``groups > 1`` each filter sees only the channels
+    of its group. The kernel keeps Keras's layout (k, C / groups, filters).
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The window size, an int or a tuple of 1 int.
+        strides: The step of the window, an int or a tuple of 1 int. Defaults to 1.
+        padding: 'valid' (none), 'same' (output size ``ceil(L / s)``) or 'causal' (``d (k - 1)``
+            zeros before: output t sees inputs up to t only). Defaults to 'valid'.
+        data_format: 'channels_last' ((N, L, C)) or 'channels_first' ((N, C, L)).
+            Defaults to None (channels_last).
+        dilation_rate: The spacing ``d`` of the kernel's taps, an int or a tuple of 1 int. Defaults
+            to 1.
+        groups: The number of channel groups; ``filters`` and C must be divisible by it.
+            Defaults to 1.
+        activation: An activation name or function. Defaults to None (linear).
+        use_bias: Whether to add a bias. Defaults to True.
+        kernel_initializer: The initializer of ``kernel`` (a name or an initializer).
+            Defaults to 'glorot_uniform'.
+        bias_initializer: The initializer of ``bias`` (a name or an initializer).
+            Defaults to 'zeros'.
+        kernel_regularizer: A regularizer of ``kernel`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        bias_regularizer: A regularizer of ``bias`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        activity_regularizer: A regularizer of the layer's output. Defaults to None.
+        kernel_constraint: Only None (constraints are not supported). Defaults to None.
+        bias_constraint: Only None (constraints are not supported). Defaults to None.
+        lora_rank: Only None (LoRA is not supported). Defaults to None.
+        lora_alpha: Only None. Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, L, C) (channels_last).
+        - Output: (N, L_out, filters), with ``L_out = floor((L + pad - d (k - 1) - 1) / s) + 1``
+          along each spatial axis.
+
+    Raises:
+        ValueError: If an argument is malformed, ``filters`` or the input's channels are not
+            divisible by ``groups``, strides and dilation are both > 1, or the input is too
+            small for the kernel.
+        NotImplementedError: If a constraint or LoRA is set, or ``padding`` is explicit.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layer = keras.layers.Conv1D(8, 3)
+        >>> layer(np.ones((2, 10, 3), "float32")).shape
+        (2, 8, 8)
+        >>> layer.kernel.shape
+        (3, 3, 8)
+    """
 
     rank = 1

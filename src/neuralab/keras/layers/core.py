@@ -29,8 +29,48 @@ def _no_constraints(who: str, **constraints: Any) -> None:
 
 
 class Dense(Layer):
-    """y = activation(x @ kernel + bias) on the last axis; kernel (in, units), as Keras
-    (the transpose of ``nn.Linear``'s weight). Glorot-uniform kernel, zero bias."""
+    """Densely connected layer: ``y = activation(x @ kernel + bias)`` on the last axis.
+
+    The kernel has shape (in, units), as Keras (the transpose of ``nn.Linear``'s weight),
+    and is built on the first call from the input's last axis.
+
+    Args:
+        units: The number of outputs (a positive int).
+        activation: An activation name or function. Defaults to None (linear).
+        use_bias: Whether to add a bias. Defaults to True.
+        kernel_initializer: The initializer of ``kernel`` (a name or an initializer).
+            Defaults to 'glorot_uniform'.
+        bias_initializer: The initializer of ``bias`` (a name or an initializer).
+            Defaults to 'zeros'.
+        kernel_regularizer: A regularizer of ``kernel`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        bias_regularizer: A regularizer of ``bias`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        activity_regularizer: A regularizer of the layer's output. Defaults to None.
+        kernel_constraint: Only None (constraints are not supported). Defaults to None.
+        bias_constraint: Only None (constraints are not supported). Defaults to None.
+        lora_rank: Only None (LoRA is not supported). Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, *, in).
+        - Output: (N, *, units).
+
+    Raises:
+        ValueError: If ``units`` is not a positive int, or the input's last axis is unknown
+            or differs from the built kernel's.
+        NotImplementedError: If a constraint or ``lora_rank`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layer = keras.layers.Dense(3, activation="relu")
+        >>> layer(np.ones((2, 4), "float32")).shape
+        (2, 3)
+        >>> layer.kernel.shape
+        (4, 3)
+    """
 
     def __init__(
         self,
@@ -98,7 +138,26 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """y = activation(x), the activation given by name or as a function."""
+    """Applies an activation function: ``y = activation(x)``.
+
+    Args:
+        activation: An activation name ('relu', 'softmax', ...) or function.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: any shape.
+        - Output: the same shape.
+
+    Raises:
+        ValueError: If ``activation`` is not a known activation.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.Activation("relu")(np.array([[-1.0, 2.0]], "float32"))
+        tensor([[0., 2.]])
+    """
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -112,8 +171,37 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    """In training, zero each input with probability ``rate`` and scale the rest by
-    1 / (1 - rate); in inference, the identity."""
+    """Dropout: in training, zero each input with probability ``rate`` and scale the rest.
+
+    ``y = x * m / (1 - rate)`` with ``m ~ Bernoulli(1 - rate)`` when ``training=True``
+    (``fit`` sets it); ``y = x`` in inference.
+
+    Args:
+        rate: The probability of dropping an input, in [0, 1].
+        noise_shape: Only None (not supported otherwise). Defaults to None.
+        seed: A seed of the layer's own random stream (reproducible masks). Defaults to None
+            (neuralab's global generator).
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: any shape.
+        - Output: the same shape.
+
+    Raises:
+        ValueError: If ``rate`` is not in [0, 1].
+        NotImplementedError: If ``noise_shape`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layer = keras.layers.Dropout(0.5, seed=0)
+        >>> layer(np.ones((2, 4), "float32"), training=True)
+        tensor([[2., 0., 0., 0.],
+                [2., 2., 2., 2.]])
+        >>> layer(np.ones((1, 2), "float32"))  # inference: the identity
+        tensor([[1., 1.]])
+    """
 
     def __init__(
         self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any
@@ -141,7 +229,26 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
-    """(N, d1, d2, ...) -> (N, d1 * d2 * ...), in channels-last (row-major) order."""
+    """Flattens every axis but the batch axis, in channels-last (row-major) order.
+
+    Args:
+        data_format: Only None or 'channels_last'. Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, d1, d2, ...).
+        - Output: (N, d1 * d2 * ...).
+
+    Raises:
+        NotImplementedError: If ``data_format`` is 'channels_first'.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.Flatten()(np.ones((2, 5, 3), "float32")).shape
+        (2, 15)
+    """
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -181,7 +288,26 @@ def _target_shape(target: Any, known: tuple, who: str) -> tuple:
 
 
 class Reshape(Layer):
-    """(N, ...) -> (N, *target_shape); one size of target_shape may be -1."""
+    """Reshapes every axis but the batch axis to ``target_shape``.
+
+    Args:
+        target_shape: The new shape without the batch axis; one size may be -1 (inferred).
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, ...).
+        - Output: (N, *target_shape).
+
+    Raises:
+        ValueError: If ``target_shape`` holds more than one -1 or does not fit the input's size.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.Reshape((3, -1))(np.ones((2, 12), "float32")).shape
+        (2, 3, 4)
+    """
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -196,7 +322,26 @@ class Reshape(Layer):
 
 
 class Permute(Layer):
-    """Permute the non-batch axes: dims is a permutation of 1..rank-1 (1-based, as Keras)."""
+    """Permutes the non-batch axes: ``dims`` is a permutation of 1..rank-1 (1-based, as Keras).
+
+    Args:
+        dims: The new order of the non-batch axes, e.g. (2, 1) swaps the two.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, d1, ..., dk).
+        - Output: (N, d_dims[0], ..., d_dims[k-1]).
+
+    Raises:
+        ValueError: If ``dims`` is not a permutation of 1..k.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.Permute((2, 1))(np.ones((2, 5, 3), "float32")).shape
+        (2, 3, 5)
+    """
 
     def __init__(self, dims: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -214,8 +359,41 @@ class Permute(Layer):
 
 
 class Embedding(Layer):
-    """Row lookup: integer inputs (N, ...) -> (N, ..., output_dim) from a table
-    (input_dim, output_dim), uniform(-0.05, 0.05) at start as Keras."""
+    """Embedding: row lookup ``y[..., :] = embeddings[x[...], :]`` of integer inputs.
+
+    The table (input_dim, output_dim) starts uniform in [-0.05, 0.05], as Keras.
+
+    Args:
+        input_dim: The vocabulary size (indices are in [0, input_dim)).
+        output_dim: The size of each embedding vector.
+        embeddings_initializer: The initializer of ``embeddings`` (a name or an initializer).
+            Defaults to 'uniform'.
+        embeddings_regularizer: A regularizer of ``embeddings`` (its penalty joins
+            ``model.losses``).
+            Defaults to None.
+        embeddings_constraint: Only None (constraints are not supported). Defaults to None.
+        mask_zero: Only False (masking is not supported). Defaults to False.
+        weights: Initial weights, a list holding the (input_dim, output_dim) table.
+            Defaults to None.
+        lora_rank: Only None (LoRA is not supported). Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, ...) integers.
+        - Output: (N, ..., output_dim).
+
+    Raises:
+        ValueError: If ``input_dim`` or ``output_dim`` is not a positive int, or an index is
+            outside [0, input_dim).
+        NotImplementedError: If ``mask_zero``, a constraint or ``lora_rank`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.Embedding(10, 4)(np.array([[1, 2, 3]])).shape
+        (1, 3, 4)
+    """
 
     def __init__(
         self,
@@ -287,7 +465,32 @@ class _Merge(Layer):
 
 
 class Add(_Merge):
-    """The element-wise sum of a list of inputs."""
+    """Adds a list of inputs element-wise: ``y = x_1 + x_2 + ... + x_k``.
+
+    Args:
+        name: The layer's name. Defaults to None (a unique name).
+        trainable: Whether its weights are trained. Defaults to True.
+        dtype: Only None or 'float32'. Defaults to None.
+        input_shape: The input shape without the batch axis, for a first layer of a
+            ``Sequential``. Defaults to None.
+        input_dim: The same for 1-D inputs (``input_shape=(input_dim,)``). Defaults to None.
+        batch_size: The batch size of ``input_shape``. Defaults to None.
+
+    Shape:
+        - Input: a list of tensors of the same shape (or broadcastable).
+        - Output: that shape.
+
+    Raises:
+        ValueError: If the input is not a list of tensors.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 3), "float32")
+        >>> keras.layers.Add()([x, 2 * x])
+        tensor([[3., 3., 3.],
+                [3., 3., 3.]])
+    """
 
     def call(self, inputs: list) -> Tensor:
         out = inputs[0]
@@ -297,7 +500,27 @@ class Add(_Merge):
 
 
 class Concatenate(_Merge):
-    """The inputs joined along ``axis`` (default the last)."""
+    """Joins a list of inputs along ``axis``.
+
+    Args:
+        axis: The axis to join along. Defaults to -1.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: a list of tensors equal in shape except along ``axis``.
+        - Output: their shape with the sizes along ``axis`` summed.
+
+    Raises:
+        ValueError: If the input is not a list of tensors.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> a, b = np.ones((2, 3), "float32"), np.ones((2, 4), "float32")
+        >>> keras.layers.Concatenate()([a, b]).shape
+        (2, 7)
+    """
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -308,10 +531,39 @@ class Concatenate(_Merge):
 
 
 def concatenate(inputs: list, axis: int = -1, **kwargs: Any) -> Any:
-    """Functional form of ``Concatenate``."""
+    """Functional form of ``Concatenate``: ``Concatenate(axis, **kwargs)(inputs)``.
+
+    Args:
+        inputs: A list of tensors (or KerasTensors), equal in shape except along ``axis``.
+        axis: The axis to join along. Defaults to -1.
+        **kwargs: The layer's other arguments (``name``, ...).
+
+    Returns:
+        The joined tensor (a KerasTensor for symbolic inputs).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> a, b = keras.Input((3,)), keras.Input((4,))
+        >>> keras.layers.concatenate([a, b]).shape
+        (None, 7)
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def add(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of ``Add``."""
+    """Functional form of ``Add``: ``Add(**kwargs)(inputs)``.
+
+    Args:
+        inputs: A list of tensors (or KerasTensors) of the same shape.
+        **kwargs: The layer's arguments (``name``, ...).
+
+    Returns:
+        The element-wise sum (a KerasTensor for symbolic inputs).
+
+    Examples:
+        >>> from neuralab import keras
+        >>> a, b = keras.Input((3,)), keras.Input((3,))
+        >>> keras.layers.add([a, b]).shape
+        (None, 3)
+    """
     return Add(**kwargs)(inputs)

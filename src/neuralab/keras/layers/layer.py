@@ -43,6 +43,22 @@ class KerasTensor:
 
     ``Input(shape=(20,))`` gives one; calling a layer on KerasTensors records the call (a
     ``Node``) and returns new KerasTensors, so ``Model(inputs, outputs)`` can replay it.
+    Arithmetic on KerasTensors is not supported (use layers such as ``Add``).
+
+    Args:
+        shape: The shape, None where a size is unknown (the batch).
+        dtype: The dtype's name. Defaults to 'float32'.
+        node: The layer call that made it. Defaults to None.
+        index: Its position among that call's outputs. Defaults to 0.
+        name: A name. Defaults to None.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> x = keras.Input((4,))
+        >>> x
+        <KerasTensor shape=(None, 4), dtype=float32, name=input_layer...>
+        >>> keras.layers.Dense(3)(x).shape
+        (None, 3)
     """
 
     def __init__(
@@ -144,8 +160,28 @@ def standardize_shape(shape: Any, who: str) -> tuple:
 
 
 class Variable(Parameter):
-    """A Keras weight: a neuralab Parameter that also reads and writes as a Keras variable
-    (``numpy()`` even while it requires grad, ``assign``, ``assign_add``, ``assign_sub``)."""
+    """A Keras weight: a neuralab ``Parameter`` that also reads and writes as a Keras variable.
+
+    ``numpy()`` works even while it requires grad; ``assign``, ``assign_add`` and
+    ``assign_sub`` write in place. ``Layer.add_weight`` creates them.
+
+    Args:
+        data: The initial value. Defaults to None.
+        requires_grad: Whether it is trained. Defaults to True.
+
+    Raises:
+        ValueError: If ``assign`` gets a value of another shape.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layer = keras.layers.Dense(2)
+        >>> _ = layer(np.ones((1, 3), "float32"))
+        >>> isinstance(layer.bias, keras.Variable)
+        True
+        >>> layer.bias.assign_add([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+    """
 
     __slots__ = ("path",)
 
@@ -175,10 +211,44 @@ class Variable(Parameter):
 
 
 class Layer(Module):
-    """The base class of every Keras layer (and of ``Model``).
+    """The base class of every Keras layer (and of ``Model``): an ``nn.Module`` built lazily.
 
-    Subclasses create weights in ``build(input_shape)`` with ``add_weight`` and compute the
-    output in ``call(inputs, training=None)``.
+    Subclasses create weights in ``build(input_shape)`` with ``add_weight`` (called on the
+    first call, from the input's shape) and compute the output in
+    ``call(inputs, training=None)`` with neuralab's ops on channels-last data. Calling a
+    layer on KerasTensors records the call for the functional API.
+
+    Args:
+        name: The layer's name. Defaults to None (a unique snake-case name of the class).
+        trainable: Whether its weights are trained. Defaults to True.
+        dtype: Only None or 'float32' (weights are float32). Defaults to None.
+        input_shape: The input shape without the batch axis, for a first layer of a
+            ``Sequential``. Defaults to None.
+        input_dim: The same for 1-D inputs (``input_shape=(input_dim,)``). Defaults to None.
+        batch_size: The batch size that goes with ``input_shape``. Defaults to None.
+        **kwargs: Only Keras's ``autocast`` and ``input_dtype`` (ignored).
+
+    Shape:
+        - Input: whatever the subclass's ``call`` takes.
+        - Output: whatever it returns (``compute_output_shape`` for symbolic calls).
+
+    Raises:
+        TypeError: If an unknown keyword argument is given, or ``name`` is not a string.
+        NotImplementedError: If ``dtype`` is not float32.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> class Scale(keras.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight((input_shape[-1],), "ones", name="w")
+        ...     def call(self, x):
+        ...         return x * self.w
+        >>> layer = Scale()
+        >>> layer(np.full((2, 3), 2.0, "float32")).shape
+        (2, 3)
+        >>> [tuple(w.shape) for w in layer.weights]
+        [(3,)]
     """
 
     _accepts_training: ClassVar[dict[type, bool]] = {}
@@ -552,7 +622,34 @@ def _batch_unknown(shape: Any) -> bool:
 
 
 class InputLayer(Layer):
-    """The entry of a functional graph: ``Input(shape)`` makes one and returns its output."""
+    """The entry of a functional graph; ``Input(shape)`` makes one and returns its output.
+
+    Args:
+        shape: The input shape without the batch axis. Defaults to None (give ``batch_shape``).
+        batch_size: The batch size. Defaults to None (unknown).
+        dtype: The input's dtype. Defaults to None ('float32').
+        sparse: Only None or False. Defaults to None.
+        batch_shape: The full shape, batch axis first (instead of ``shape``). Defaults to None.
+        input_tensor: Only None. Defaults to None.
+        name: The layer's name. Defaults to None (a unique 'input_layer' name).
+        **kwargs: The base ``Layer``'s arguments.
+
+    Shape:
+        - Input: (batch_size, *shape).
+        - Output: the same.
+
+    Raises:
+        ValueError: If neither ``shape`` nor ``batch_shape`` is given.
+        NotImplementedError: If ``sparse`` or ``input_tensor`` is set.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> layer = keras.layers.InputLayer(shape=(28, 28, 1))
+        >>> layer.batch_shape
+        (None, 28, 28, 1)
+        >>> layer.output_tensor.shape
+        (None, 28, 28, 1)
+    """
 
     def __init__(
         self,
@@ -598,7 +695,32 @@ def Input(
     tensor: Any = None,
     optional: bool = False,
 ) -> KerasTensor:
-    """A symbolic input of ``shape`` (without the batch size) for the functional API."""
+    """A symbolic input of ``shape`` (without the batch size) for the functional API.
+
+    Args:
+        shape: The input shape without the batch axis. Defaults to None (give ``batch_shape``).
+        batch_size: The batch size. Defaults to None (unknown).
+        dtype: The input's dtype. Defaults to None ('float32').
+        sparse: Only None or False. Defaults to None.
+        batch_shape: The full shape, batch axis first. Defaults to None.
+        name: The input's name. Defaults to None (a unique 'input_layer' name).
+        tensor: Only None. Defaults to None.
+        optional: Only False. Defaults to False.
+
+    Returns:
+        The ``KerasTensor`` output of a new ``InputLayer``.
+
+    Raises:
+        ValueError: If neither ``shape`` nor ``batch_shape`` is given.
+        NotImplementedError: If ``sparse``, ``tensor`` or ``optional`` is set.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> inputs = keras.Input(shape=(4,))
+        >>> outputs = keras.layers.Dense(2)(inputs)
+        >>> keras.Model(inputs, outputs).outputs[0].shape
+        (None, 2)
+    """
     if optional:
         raise NotImplementedError("neuralab.keras: Input(optional=True) is not supported")
     layer = InputLayer(shape, batch_size, dtype, sparse, batch_shape, tensor, name)

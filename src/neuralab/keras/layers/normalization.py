@@ -12,12 +12,55 @@ from neuralab.tensor import Tensor, no_grad
 
 
 class BatchNormalization(Layer):
-    """y = gamma * (x - mean) / sqrt(var + epsilon) + beta over the feature ``axis`` (the last).
+    """Batch normalization over the feature ``axis`` (the last by default).
 
-    Training (and ``trainable``): mean and var are the batch's (biased variance), and
-    moving = moving * momentum + batch * (1 - momentum) for both statistics, as Keras
-    (note: Keras's momentum 0.99 is PyTorch's 0.01, and Keras keeps the biased variance).
-    Inference: the moving statistics.
+    ``y = gamma * (x - mean) / sqrt(var + epsilon) + beta``.
+
+    Training: ``mean`` and ``var`` are the batch's (biased variance) and both moving
+    statistics follow ``moving = moving * momentum + batch * (1 - momentum)``, as Keras
+    (Keras's momentum 0.99 is PyTorch's 0.01). Inference: the moving statistics.
+
+    Args:
+        axis: The feature axis. Defaults to -1.
+        momentum: The moving statistics' momentum, in [0, 1]. Defaults to 0.99.
+        epsilon: Added to the variance (> 0). Defaults to 1e-3.
+        center: Whether to add ``beta``. Defaults to True.
+        scale: Whether to multiply by ``gamma``. Defaults to True.
+        beta_initializer: The initializer of ``beta`` (a name or an initializer).
+            Defaults to 'zeros'.
+        gamma_initializer: The initializer of ``gamma`` (a name or an initializer).
+            Defaults to 'ones'.
+        moving_mean_initializer: The initializer of the moving mean. Defaults to 'zeros'.
+        moving_variance_initializer: The initializer of the moving variance. Defaults to 'ones'.
+        beta_regularizer: A regularizer of ``beta`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        gamma_regularizer: A regularizer of ``gamma`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        beta_constraint: Only None (constraints are not supported). Defaults to None.
+        gamma_constraint: Only None (constraints are not supported). Defaults to None.
+        synchronized: Without effect (one device). Defaults to False.
+        renorm: Only False (batch renormalization is not supported). Defaults to False.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: any shape with a known feature ``axis``.
+        - Output: the same shape.
+
+    Raises:
+        ValueError: If ``momentum`` is outside [0, 1], ``epsilon <= 0``, or the feature axis
+            is unknown.
+        NotImplementedError: If ``renorm`` or a constraint is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> layer = keras.layers.BatchNormalization()
+        >>> layer(np.array([[1.0, 2.0], [3.0, 4.0]], "float32"), training=True)
+        tensor([[-0.9995, -0.9995],
+                [ 0.9995,  0.9995]], grad_fn=<BatchNormBackward>)
+        >>> layer.moving_mean.numpy()
+        array([0.02, 0.03], dtype=float32)
     """
 
     def __init__(

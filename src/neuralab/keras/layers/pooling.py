@@ -125,8 +125,36 @@ def _inverse_counts(spatial: tuple, pads: list, kernel: tuple, stride: tuple, ra
 
 
 class MaxPooling2D(BasePooling):
-    """y = max over each pool_size window of (N, H, W, C) images (strides default to
-    pool_size)."""
+    """2-D max pooling.
+
+    ``y[n, i, j, c] = max_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]``.
+
+    Args:
+        pool_size (int | tuple): The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, H, W, C) (channels_last).
+        - Output: (N, H_out, W_out, C), ``L_out = floor((L - k) / s) + 1`` ('valid') or
+          ``ceil(L / s)`` ('same') along each spatial axis.
+
+    Raises:
+        ValueError: If an argument is malformed or the input has the wrong rank or is too
+            small.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.MaxPooling2D()(np.ones((2, 28, 28, 3), "float32")).shape
+        (2, 14, 14, 3)
+    """
 
     rank, mode = 2, "max"
 
@@ -136,8 +164,37 @@ class MaxPooling2D(BasePooling):
 
 
 class AveragePooling2D(BasePooling):
-    """y = mean over each pool_size window of (N, H, W, C) images ('same': over the window's
-    input pixels only)."""
+    """2-D mean pooling.
+
+    ``y[n, i, j, c] = mean_{p < k_h, q < k_w} x[n, s_h i + p, s_w j + q, c]`` ('same': the mean over
+    the window's input pixels only, as Keras).
+
+    Args:
+        pool_size (int | tuple): The window size, an int or a tuple of 2 ints. Defaults to (2, 2).
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, H, W, C) (channels_last).
+        - Output: (N, H_out, W_out, C), ``L_out = floor((L - k) / s) + 1`` ('valid') or
+          ``ceil(L / s)`` ('same') along each spatial axis.
+
+    Raises:
+        ValueError: If an argument is malformed or the input has the wrong rank or is too
+            small.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.AveragePooling2D()(np.ones((2, 28, 28, 3), "float32")).shape
+        (2, 14, 14, 3)
+    """
 
     rank, mode = 2, "average"
 
@@ -147,7 +204,36 @@ class AveragePooling2D(BasePooling):
 
 
 class MaxPooling1D(BasePooling):
-    """y = max over each pool_size window of (N, steps, C) sequences."""
+    """1-D max pooling.
+
+    ``y[n, t, c] = max_{p < k} x[n, s t + p, c]``.
+
+    Args:
+        pool_size (int | tuple): The window size, an int or a tuple of 1 int. Defaults to 2.
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, L, C) (channels_last).
+        - Output: (N, L_out, C), ``L_out = floor((L - k) / s) + 1`` ('valid') or
+          ``ceil(L / s)`` ('same') along each spatial axis.
+
+    Raises:
+        ValueError: If an argument is malformed or the input has the wrong rank or is too
+            small.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.MaxPooling1D()(np.ones((2, 10, 3), "float32")).shape
+        (2, 5, 3)
+    """
 
     rank, mode = 1, "max"
 
@@ -157,7 +243,37 @@ class MaxPooling1D(BasePooling):
 
 
 class AveragePooling1D(BasePooling):
-    """y = mean over each pool_size window of (N, steps, C) sequences."""
+    """1-D mean pooling.
+
+    ``y[n, t, c] = mean_{p < k} x[n, s t + p, c]`` ('same': the mean over the window's input pixels
+    only, as Keras).
+
+    Args:
+        pool_size (int | tuple): The window size, an int or a tuple of 1 int. Defaults to 2.
+        strides (int | tuple | None): The step of the window. Defaults to None
+            (``pool_size``).
+        padding (str): 'valid' (no padding) or 'same' (output size ``ceil(L / s)``). Defaults
+            to 'valid'.
+        data_format (str | None): 'channels_last' or 'channels_first'. Defaults to None
+            (channels_last).
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, L, C) (channels_last).
+        - Output: (N, L_out, C), ``L_out = floor((L - k) / s) + 1`` ('valid') or
+          ``ceil(L / s)`` ('same') along each spatial axis.
+
+    Raises:
+        ValueError: If an argument is malformed or the input has the wrong rank or is too
+            small.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> keras.layers.AveragePooling1D()(np.ones((2, 10, 3), "float32")).shape
+        (2, 5, 3)
+    """
 
     rank, mode = 1, "average"
 
@@ -208,24 +324,120 @@ class BaseGlobalPooling(Layer):
 
 
 class GlobalAveragePooling2D(BaseGlobalPooling):
-    """y[n, c] = mean over (h, w) of x[n, h, w, c]."""
+    """Global mean pooling: ``y[n, c] = mean over (h, w) of x[n, h, w, c]``.
+
+    Args:
+        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        keepdims: Whether to keep the spatial axes with size 1. Defaults to False.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, H, W, C) (channels_last).
+        - Output: (N, C), or (N, 1, 1, C) with ``keepdims=True``.
+
+    Raises:
+        TypeError: If ``keepdims`` is not a bool.
+        ValueError: If the input does not have rank 4.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 7, 7, 3), "float32")
+        >>> keras.layers.GlobalAveragePooling2D()(x).shape
+        (2, 3)
+        >>> keras.layers.GlobalAveragePooling2D(keepdims=True)(x).shape
+        (2, 1, 1, 3)
+    """
 
     rank, mode = 2, "average"
 
 
 class GlobalMaxPooling2D(BaseGlobalPooling):
-    """y[n, c] = max over (h, w) of x[n, h, w, c] (ties share the gradient)."""
+    """Global max pooling: ``y[n, c] = max over (h, w) of x[n, h, w, c]`` (ties share the gradient).
+
+    Args:
+        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        keepdims: Whether to keep the spatial axes with size 1. Defaults to False.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, H, W, C) (channels_last).
+        - Output: (N, C), or (N, 1, 1, C) with ``keepdims=True``.
+
+    Raises:
+        TypeError: If ``keepdims`` is not a bool.
+        ValueError: If the input does not have rank 4.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 7, 7, 3), "float32")
+        >>> keras.layers.GlobalMaxPooling2D()(x).shape
+        (2, 3)
+        >>> keras.layers.GlobalMaxPooling2D(keepdims=True)(x).shape
+        (2, 1, 1, 3)
+    """
 
     rank, mode = 2, "max"
 
 
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """y[n, c] = mean over t of x[n, t, c]."""
+    """Global mean pooling: ``y[n, c] = mean over t of x[n, t, c]``.
+
+    Args:
+        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        keepdims: Whether to keep the spatial axes with size 1. Defaults to False.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, L, C) (channels_last).
+        - Output: (N, C), or (N, 1, C) with ``keepdims=True``.
+
+    Raises:
+        TypeError: If ``keepdims`` is not a bool.
+        ValueError: If the input does not have rank 3.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 10, 3), "float32")
+        >>> keras.layers.GlobalAveragePooling1D()(x).shape
+        (2, 3)
+        >>> keras.layers.GlobalAveragePooling1D(keepdims=True)(x).shape
+        (2, 1, 3)
+    """
 
     rank, mode = 1, "average"
 
 
 class GlobalMaxPooling1D(BaseGlobalPooling):
-    """y[n, c] = max over t of x[n, t, c]."""
+    """Global max pooling: ``y[n, c] = max over t of x[n, t, c]`` (ties share the gradient).
+
+    Args:
+        data_format: 'channels_last' or 'channels_first'. Defaults to None (channels_last).
+        keepdims: Whether to keep the spatial axes with size 1. Defaults to False.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, L, C) (channels_last).
+        - Output: (N, C), or (N, 1, C) with ``keepdims=True``.
+
+    Raises:
+        TypeError: If ``keepdims`` is not a bool.
+        ValueError: If the input does not have rank 3.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 10, 3), "float32")
+        >>> keras.layers.GlobalMaxPooling1D()(x).shape
+        (2, 3)
+        >>> keras.layers.GlobalMaxPooling1D(keepdims=True)(x).shape
+        (2, 1, 3)
+    """
 
     rank, mode = 1, "max"

@@ -377,7 +377,67 @@ def _settings(local: dict[str, Any]) -> dict[str, Any]:
 
 
 class SimpleRNN(_RNN):
-    """Fully connected RNN: h_t = activation(x_t K + h_{t-1} U + b)."""
+    """Fully connected recurrent layer: ``h_t = activation(x_t K + h_{t-1} U + b)``.
+
+    Args:
+        units: The size of the hidden state (a positive int).
+        activation: The activation ``a``. Defaults to 'tanh'.
+        use_bias: Whether to add biases. Defaults to True.
+        kernel_initializer: The initializer of ``kernel`` (a name or an initializer).
+            Defaults to 'glorot_uniform'.
+        recurrent_initializer: The initializer of the recurrent kernel (a name or an initializer).
+            Defaults to 'orthogonal'.
+        bias_initializer: The initializer of ``bias`` (a name or an initializer).
+            Defaults to 'zeros'.
+        kernel_regularizer: A regularizer of ``kernel`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        recurrent_regularizer: A regularizer of the recurrent kernel (its penalty joins
+            ``model.losses``).
+            Defaults to None.
+        bias_regularizer: A regularizer of ``bias`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        activity_regularizer: A regularizer of the layer's output. Defaults to None.
+        kernel_constraint: Only None (constraints are not supported). Defaults to None.
+        recurrent_constraint: Only None (constraints are not supported). Defaults to None.
+        bias_constraint: Only None (constraints are not supported). Defaults to None.
+        dropout: The fraction of the inputs dropped in training, in [0, 1). Defaults to 0.0.
+        recurrent_dropout: The fraction of the recurrent state dropped in training, in [0, 1).
+            Defaults to 0.0.
+        return_sequences: Whether to return every step's output (else the last). Defaults to
+            False.
+        return_state: Whether to also return the final state(s). Defaults to False.
+        go_backwards: Whether to read the sequence backwards (and return the reversed
+            sequence). Defaults to False.
+        stateful: Whether each batch's final state is the next batch's initial state.
+            Defaults to False.
+        unroll: Without effect (neuralab runs a fused loop). Defaults to False.
+        seed: A seed of the dropout masks. Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, T, features).
+        - Output: (N, units), or (N, T, units) with ``return_sequences=True``; with
+          ``return_state=True`` a list [output, h] of (N, units) states.
+
+    Raises:
+        ValueError: If ``units`` is not a positive int, a dropout rate is outside [0, 1), the
+            input is not (N, T, features) with T > 0, or ``initial_state`` has the wrong shape.
+        NotImplementedError: If a constraint, masking or ``use_cudnn=True`` is asked for.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> keras.layers.SimpleRNN(4)(x).shape
+        (2, 4)
+        >>> keras.layers.SimpleRNN(4, return_sequences=True)(x).shape
+        (2, 5, 4)
+        >>> layer = keras.layers.SimpleRNN(4)
+        >>> _ = layer(x)
+        >>> [tuple(w.shape) for w in layer.weights]
+        [(3, 4), (4, 4), (4,)]
+    """
 
     _gates = 1
     _n_states = 1
@@ -436,8 +496,73 @@ class SimpleRNN(_RNN):
 
 
 class LSTM(_RNN):
-    """Long short-term memory (Hochreiter & Schmidhuber, 1997), Keras's gate order i, f, c, o:
-    c_t = s(f) c_{t-1} + s(i) a(g), h_t = s(o) a(c_t); states [h, c]."""
+    """Long short-term memory layer (Hochreiter & Schmidhuber, 1997).
+
+    ``i, f, o = s(x_t K_* + h_{t-1} U_* + b_*)``, ``g = a(x_t K_c + h_{t-1} U_c + b_c)``,
+    ``c_t = f c_{t-1} + i g``, ``h_t = o a(c_t)``; states [h, c]; Keras's gate order i, f, c, o.
+
+    Args:
+        units: The size of the hidden state (a positive int).
+        activation: The activation ``a``. Defaults to 'tanh'.
+        recurrent_activation: The gates' activation ``s``. Defaults to 'sigmoid'.
+        use_bias: Whether to add biases. Defaults to True.
+        kernel_initializer: The initializer of ``kernel`` (a name or an initializer).
+            Defaults to 'glorot_uniform'.
+        recurrent_initializer: The initializer of the recurrent kernel (a name or an initializer).
+            Defaults to 'orthogonal'.
+        bias_initializer: The initializer of ``bias`` (a name or an initializer).
+            Defaults to 'zeros'.
+        unit_forget_bias: Whether the forget gate's bias starts at 1. Defaults to True.
+        kernel_regularizer: A regularizer of ``kernel`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        recurrent_regularizer: A regularizer of the recurrent kernel (its penalty joins
+            ``model.losses``).
+            Defaults to None.
+        bias_regularizer: A regularizer of ``bias`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        activity_regularizer: A regularizer of the layer's output. Defaults to None.
+        kernel_constraint: Only None (constraints are not supported). Defaults to None.
+        recurrent_constraint: Only None (constraints are not supported). Defaults to None.
+        bias_constraint: Only None (constraints are not supported). Defaults to None.
+        dropout: The fraction of the inputs dropped in training, in [0, 1). Defaults to 0.0.
+        recurrent_dropout: The fraction of the recurrent state dropped in training, in [0, 1).
+            Defaults to 0.0.
+        seed: A seed of the dropout masks. Defaults to None.
+        return_sequences: Whether to return every step's output (else the last). Defaults to
+            False.
+        return_state: Whether to also return the final state(s). Defaults to False.
+        go_backwards: Whether to read the sequence backwards (and return the reversed
+            sequence). Defaults to False.
+        stateful: Whether each batch's final state is the next batch's initial state.
+            Defaults to False.
+        unroll: Without effect (neuralab runs a fused loop). Defaults to False.
+        use_cudnn: 'auto' or False (there is no cuDNN). Defaults to 'auto'.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, T, features).
+        - Output: (N, units), or (N, T, units) with ``return_sequences=True``; with
+          ``return_state=True`` a list [output, h, c] of (N, units) states.
+
+    Raises:
+        ValueError: If ``units`` is not a positive int, a dropout rate is outside [0, 1), the
+            input is not (N, T, features) with T > 0, or ``initial_state`` has the wrong shape.
+        NotImplementedError: If a constraint, masking or ``use_cudnn=True`` is asked for.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> keras.layers.LSTM(4)(x).shape
+        (2, 4)
+        >>> keras.layers.LSTM(4, return_sequences=True)(x).shape
+        (2, 5, 4)
+        >>> layer = keras.layers.LSTM(4)
+        >>> _ = layer(x)
+        >>> [tuple(w.shape) for w in layer.weights]
+        [(3, 16), (4, 16), (16,)]
+    """
 
     _gates = 4
     _n_states = 2
@@ -521,8 +646,75 @@ class LSTM(_RNN):
 
 
 class GRU(_RNN):
-    """Gated recurrent unit (Cho et al., 2014), Keras's gate order z, r, h:
-    h_t = z h_{t-1} + (1 - z) n; reset_after=True (default) applies r after U_h h_{t-1}."""
+    """Gated recurrent unit layer (Cho et al., 2014), Keras's gate order z, r, h.
+
+    ``z, r = s(x_t K_* + h_{t-1} U_* + b_*)``, ``n = a(x_t K_h + r * (h_{t-1} U_h) + b_h)``
+    (``reset_after=True``; else ``r`` multiplies ``h_{t-1}`` before ``U_h``),
+    ``h_t = z h_{t-1} + (1 - z) n``.
+
+    Args:
+        units: The size of the hidden state (a positive int).
+        activation: The activation ``a``. Defaults to 'tanh'.
+        recurrent_activation: The gates' activation ``s``. Defaults to 'sigmoid'.
+        use_bias: Whether to add biases. Defaults to True.
+        kernel_initializer: The initializer of ``kernel`` (a name or an initializer).
+            Defaults to 'glorot_uniform'.
+        recurrent_initializer: The initializer of the recurrent kernel (a name or an initializer).
+            Defaults to 'orthogonal'.
+        bias_initializer: The initializer of ``bias`` (a name or an initializer).
+            Defaults to 'zeros'.
+        kernel_regularizer: A regularizer of ``kernel`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        recurrent_regularizer: A regularizer of the recurrent kernel (its penalty joins
+            ``model.losses``).
+            Defaults to None.
+        bias_regularizer: A regularizer of ``bias`` (its penalty joins ``model.losses``).
+            Defaults to None.
+        activity_regularizer: A regularizer of the layer's output. Defaults to None.
+        kernel_constraint: Only None (constraints are not supported). Defaults to None.
+        recurrent_constraint: Only None (constraints are not supported). Defaults to None.
+        bias_constraint: Only None (constraints are not supported). Defaults to None.
+        dropout: The fraction of the inputs dropped in training, in [0, 1). Defaults to 0.0.
+        recurrent_dropout: The fraction of the recurrent state dropped in training, in [0, 1).
+            Defaults to 0.0.
+        seed: A seed of the dropout masks. Defaults to None.
+        return_sequences: Whether to return every step's output (else the last). Defaults to
+            False.
+        return_state: Whether to also return the final state(s). Defaults to False.
+        go_backwards: Whether to read the sequence backwards (and return the reversed
+            sequence). Defaults to False.
+        stateful: Whether each batch's final state is the next batch's initial state.
+            Defaults to False.
+        unroll: Without effect (neuralab runs a fused loop). Defaults to False.
+        reset_after: Whether ``r`` applies after the recurrent product (two bias rows, as
+            cuDNN). Defaults to True.
+        use_cudnn: 'auto' or False (there is no cuDNN). Defaults to 'auto'.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, T, features).
+        - Output: (N, units), or (N, T, units) with ``return_sequences=True``; with
+          ``return_state=True`` a list [output, h] of (N, units) states.
+
+    Raises:
+        ValueError: If ``units`` is not a positive int, a dropout rate is outside [0, 1), the
+            input is not (N, T, features) with T > 0, or ``initial_state`` has the wrong shape.
+        NotImplementedError: If a constraint, masking or ``use_cudnn=True`` is asked for.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> keras.layers.GRU(4)(x).shape
+        (2, 4)
+        >>> keras.layers.GRU(4, return_sequences=True)(x).shape
+        (2, 5, 4)
+        >>> layer = keras.layers.GRU(4)
+        >>> _ = layer(x)
+        >>> [tuple(w.shape) for w in layer.weights]
+        [(3, 12), (4, 12), (2, 12)]
+    """
 
     _gates = 3
     _n_states = 1
@@ -619,9 +811,38 @@ class GRU(_RNN):
 
 
 class Bidirectional(Layer):
-    """Run a recurrent layer forward and a copy of it backward (go_backwards flipped) and
-    merge their outputs ('concat', 'sum', 'ave', 'mul' or None: both, as a list). Weights:
-    the forward layer's, then the backward layer's."""
+    """Runs a recurrent layer forward and a copy of it backward, and merges their outputs.
+
+    ``y = merge(forward(x), backward(x))`` with merge 'concat' (on the last axis), 'sum',
+    'ave', 'mul', or None (both outputs, as a list). Weights: the forward layer's, then the
+    backward layer's.
+
+    Args:
+        layer: A ``SimpleRNN``, ``LSTM`` or ``GRU``; the backward copy flips ``go_backwards``.
+        merge_mode: 'concat', 'sum', 'ave', 'mul' or None. Defaults to 'concat'.
+        weights: Only None (use ``set_weights``). Defaults to None.
+        backward_layer: The backward layer, when not a copy of ``layer``. Defaults to None.
+        **kwargs: The base ``Layer``'s arguments (``name``, ``trainable``, ``dtype``,
+            ``input_shape``, ...).
+
+    Shape:
+        - Input: (N, T, features).
+        - Output: the wrapped layer's, with the last axis doubled for 'concat'.
+
+    Raises:
+        ValueError: If ``layer`` (or ``backward_layer``) is not a recurrent layer, ``merge_mode``
+            is unknown, or the two layers disagree (same ``go_backwards``, other settings).
+        NotImplementedError: If ``weights`` is given.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab import keras
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> keras.layers.Bidirectional(keras.layers.SimpleRNN(4))(x).shape
+        (2, 8)
+        >>> keras.layers.Bidirectional(keras.layers.LSTM(4), merge_mode="sum")(x).shape
+        (2, 4)
+    """
 
     def __init__(
         self,

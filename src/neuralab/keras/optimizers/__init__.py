@@ -39,12 +39,42 @@ _NOT_BUILT = ("adafactor", "ftrl", "lion", "lamb", "muon", "lossscaleoptimizer")
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """``{'class_name': ..., 'config': optimizer.get_config()}``."""
+    """An optimizer as data: ``{'class_name': ..., 'config': optimizer.get_config()}``.
+
+    Args:
+        optimizer: A Keras optimizer.
+
+    Returns:
+        A dict ``deserialize`` reads back.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> config = keras.optimizers.serialize(keras.optimizers.SGD(momentum=0.9))
+        >>> config["class_name"], config["config"]["momentum"]
+        ('SGD', 0.9)
+    """
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
 def deserialize(config: dict[str, Any]) -> Optimizer:
-    """An optimizer from ``{'class_name': 'Adam', 'config': {...}}`` (name case-insensitive)."""
+    """A new optimizer from ``{'class_name': 'Adam', 'config': {...}}`` (name case-insensitive).
+
+    Args:
+        config: A dict as ``serialize`` gives.
+
+    Returns:
+        A new optimizer.
+
+    Raises:
+        ValueError: If the class name is not a known optimizer.
+        NotImplementedError: If it names a Keras optimizer neuralab does not build (e.g.
+            'Lion').
+
+    Examples:
+        >>> from neuralab import keras
+        >>> keras.optimizers.deserialize({"class_name": "adam", "config": {"beta_1": 0.8}}).beta_1
+        0.8
+    """
     name = str(config.get("class_name", "")).lower()
     if name in _NOT_BUILT:
         raise NotImplementedError(
@@ -59,9 +89,28 @@ def deserialize(config: dict[str, Any]) -> Optimizer:
 
 
 def get(identifier: Any) -> Optimizer | None:
-    """None -> None; a name ('adam', 'sgd', 'rmsprop', 'adagrad', 'adamw', 'adadelta',
-    'adamax', 'nadam'; any case) -> a new optimizer with Keras's defaults; a config dict ->
-    ``deserialize``; an optimizer -> itself."""
+    """An optimizer from an identifier, as ``keras.optimizers.get``.
+
+    None gives None; a name ('adam', 'sgd', 'rmsprop', 'adagrad', 'adamw', 'adadelta',
+    'adamax', 'nadam'; any case) a new optimizer with Keras's defaults; a config dict goes
+    to ``deserialize``; an optimizer is returned as it is.
+
+    Args:
+        identifier: None, a name, a config dict or an optimizer.
+
+    Returns:
+        An optimizer, or None.
+
+    Raises:
+        ValueError: If the identifier is not a known optimizer.
+        NotImplementedError: If it names a Keras optimizer neuralab does not build.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> optimizer = keras.optimizers.get("RMSprop")
+        >>> type(optimizer).__name__, round(optimizer.learning_rate, 6)
+        ('RMSprop', 0.001)
+    """
     if identifier is None:
         return None
     if isinstance(identifier, dict):

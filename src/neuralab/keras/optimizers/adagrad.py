@@ -13,8 +13,35 @@ F32 = np.float32
 
 
 class Adagrad(Optimizer):
-    """``a <- a + g^2`` (``a`` starts at ``initial_accumulator_value``);
-    ``w <- w - lr * g / sqrt(a + epsilon)``."""
+    """Adagrad: per-coordinate step sizes from the accumulated squared gradients.
+
+    ``a <- a + g^2`` (``a`` starts at ``initial_accumulator_value``);
+    ``w <- w - lr * g / sqrt(a + epsilon)``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a callable. Defaults to 0.001.
+        initial_accumulator_value: The accumulator's starting value. Defaults to 0.1.
+        epsilon: Added under the square root. Defaults to 1e-7.
+        **kwargs: The base ``Optimizer``'s arguments: ``weight_decay``, ``clipnorm``,
+            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.Adagrad(learning_rate=0.1)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.9155, 2.0953], dtype=float32)
+    """
 
     def __init__(
         self,
@@ -43,12 +70,34 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """Adadelta with Keras's learning rate (default 0.001) on the step::
+    """Adadelta with Keras's learning rate (default 0.001) on the step.
 
-    A_g <- rho A_g + (1 - rho) g^2
-    delta = -sqrt(A_d + epsilon) * g / sqrt(A_g + epsilon)
-    A_d <- rho A_d + (1 - rho) delta^2
-    w <- w + lr * delta
+    ``A_g <- rho A_g + (1 - rho) g^2``; ``delta = -sqrt(A_d + epsilon) * g / sqrt(A_g + epsilon)``;
+    ``A_d <- rho A_d + (1 - rho) delta^2``; ``w <- w + lr * delta``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a callable. Defaults to 0.001.
+        rho: The decay of both running averages. Defaults to 0.95.
+        epsilon: Added under the square roots. Defaults to 1e-7.
+        **kwargs: The base ``Optimizer``'s arguments: ``weight_decay``, ``clipnorm``,
+            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.Adadelta(learning_rate=1.0)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.9986, 2.0014], dtype=float32)
     """
 
     def __init__(

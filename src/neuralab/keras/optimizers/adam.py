@@ -38,13 +38,38 @@ class _Moments(Optimizer):
 
 
 class Adam(_Moments):
-    """Adam as Keras computes it (epsilon outside the bias-corrected square root)::
+    """Adam as Keras computes it (epsilon outside the bias-corrected square root).
 
-        m <- beta_1 m + (1 - beta_1) g;   v <- beta_2 v + (1 - beta_2) g^2
-        alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)        (t = iterations + 1)
-        w <- w - alpha * m / (sqrt(v) + epsilon)
+    ``m <- beta_1 m + (1 - beta_1) g``; ``v <- beta_2 v + (1 - beta_2) g^2``;
+    ``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` (``t = iterations + 1``);
+    ``w <- w - alpha * m / (sqrt(v) + epsilon)``; with ``amsgrad``, ``v_hat <- max(v_hat, v)``
+    replaces ``v`` in the last step.
 
-    with ``amsgrad``, ``v_hat <- max(v_hat, v)`` replaces ``v`` in the last line.
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a callable. Defaults to 0.001.
+        beta_1: The decay of the first moment ``m``. Defaults to 0.9.
+        beta_2: The decay of the second moment. Defaults to 0.999.
+        epsilon: Added to the denominator. Defaults to 1e-7.
+        amsgrad: Whether to use the AMSGrad variant. Defaults to False.
+        **kwargs: The base ``Optimizer``'s arguments: ``weight_decay``, ``clipnorm``,
+            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.Adam(learning_rate=0.1)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.9, 2.1], dtype=float32)
     """
 
     def __init__(
@@ -88,8 +113,38 @@ class Adam(_Moments):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (default 0.004): ``w <- w * (1 - weight_decay * lr)``
-    before each Adam update (the base class applies it)."""
+    """Adam with decoupled weight decay: ``w <- w * (1 - weight_decay * lr)`` before each Adam step.
+
+    The Adam step is ``Adam``'s.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a callable. Defaults to 0.001.
+        weight_decay: The decoupled weight decay. Defaults to 0.004.
+        beta_1: The decay of the first moment ``m``. Defaults to 0.9.
+        beta_2: The decay of the second moment. Defaults to 0.999.
+        epsilon: Added to the denominator. Defaults to 1e-7.
+        amsgrad: Whether to use the AMSGrad variant. Defaults to False.
+        **kwargs: The base ``Optimizer``'s arguments: ``weight_decay``, ``clipnorm``,
+            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set, or ``weight_decay`` is
+            None.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set, or ``weight_decay`` is None.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.AdamW(learning_rate=0.1)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.8996, 2.0992], dtype=float32)
+    """
 
     def __init__(
         self,
@@ -115,10 +170,33 @@ class AdamW(Adam):
 
 
 class Adamax(_Moments):
-    """Adam with the infinity norm::
+    """Adamax: Adam with the infinity norm.
 
-    m <- beta_1 m + (1 - beta_1) g;   u <- max(beta_2 u, |g|)
-    w <- w - lr * m / ((u + epsilon) (1 - beta_1^t))        (t = iterations + 1)
+    ``m <- beta_1 m + (1 - beta_1) g``; ``u <- max(beta_2 u, |g|)``;
+    ``w <- w - lr * m / ((u + epsilon) (1 - beta_1^t))`` (``t = iterations + 1``).
+
+    Args:
+        *args: ``learning_rate`` (default 0.001), ``beta_1`` (default 0.9), ``beta_2``
+            (default 0.999) and ``epsilon`` (default 1e-7), in this order, as in ``Adam``.
+        **kwargs: The same by name, and the base ``Optimizer``'s arguments
+            (``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``, ...).
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.Adamax(learning_rate=0.1)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.9, 2.1], dtype=float32)
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,13 +216,35 @@ class Adamax(_Moments):
 
 
 class Nadam(_Moments):
-    """Adam with Nesterov momentum and Keras's momentum schedule::
+    """Nadam: Adam with Nesterov momentum and Keras's momentum schedule.
 
-    u_t = beta_1 (1 - 0.5 * 0.96^t),  u_{t+1} = beta_1 (1 - 0.5 * 0.96^(t+1))
-    P_t = P_{t-1} u_t (P_0 = 1)
-    m <- beta_1 m + (1 - beta_1) g;   v <- beta_2 v + (1 - beta_2) g^2
-    m_hat = u_{t+1} m / (1 - P_t u_{t+1}) + (1 - u_t) g / (1 - P_t)
-    w <- w - lr * m_hat / (sqrt(v / (1 - beta_2^t)) + epsilon)
+    ``u_t = beta_1 (1 - 0.5 * 0.96^t)``, ``P_t = P_{t-1} u_t`` (``P_0 = 1``);
+    ``m <- beta_1 m + (1 - beta_1) g``; ``v <- beta_2 v + (1 - beta_2) g^2``;
+    ``m_hat = u_{t+1} m / (1 - P_t u_{t+1}) + (1 - u_t) g / (1 - P_t)``;
+    ``w <- w - lr * m_hat / (sqrt(v / (1 - beta_2^t)) + epsilon)``.
+
+    Args:
+        *args: ``learning_rate`` (default 0.001), ``beta_1`` (default 0.9), ``beta_2``
+            (default 0.999) and ``epsilon`` (default 1e-7), in this order, as in ``Adam``.
+        **kwargs: The same by name, and the base ``Optimizer``'s arguments
+            (``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``, ...).
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.Nadam(learning_rate=0.1)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.8937, 2.1063], dtype=float32)
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -37,8 +37,52 @@ def _f32(x: Any) -> np.float32:
 
 
 class Optimizer(_Optimizer):
-    """Keras's ``BaseOptimizer`` arguments and step; subclasses define ``_slots`` (name ->
-    initial value of each per-variable state array) and ``_update_step``."""
+    """The base class of the Keras optimizers: Keras's arguments and order of work per step.
+
+    One step (``apply_gradients`` in Keras, ``step()`` after ``loss.backward()`` here):
+    gradients are clipped (``clipnorm``: ``g * c / max(||g||, c)`` per variable;
+    ``global_clipnorm``: the same over all; ``clipvalue``: ``clip(g, -c, c)``); decoupled
+    weight decay ``w <- w * (1 - weight_decay * lr)``; the subclass's update with the
+    learning rate at ``iterations``; ``iterations += 1``. It is a
+    ``neuralab.optim.Optimizer`` built lazily (``build(variables)``), so
+    ``neuralab.train.fit`` drives it.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` (evaluated at ``iterations``) or
+            a callable returning the rate.
+        weight_decay: Decoupled weight decay. Defaults to None (none).
+        clipnorm: Clip each gradient to this L2 norm. Defaults to None.
+        clipvalue: Clip each gradient's values to [-clipvalue, clipvalue]. Defaults to None.
+        global_clipnorm: Clip all gradients together to this global L2 norm. Defaults to None.
+        use_ema: Only False (no moving average of the weights). Defaults to False.
+        ema_momentum: Kept for Keras's config. Defaults to 0.99.
+        ema_overwrite_frequency: Kept for Keras's config. Defaults to None.
+        loss_scale_factor: Only None. Defaults to None.
+        gradient_accumulation_steps: Only None. Defaults to None.
+        name: The optimizer's name. Defaults to None (a unique snake-case class name).
+        **kwargs: Only Keras's deprecated ``decay`` (ignored with a warning).
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> class PlainGD(keras.optimizers.Optimizer):
+        ...     def _update_step(self, grads, variables, lr):
+        ...         for g, p in zip(grads, variables):
+        ...             p._data -= lr * g
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = PlainGD(learning_rate=0.5, clipvalue=1.0)
+        >>> optimizer.apply_gradients([(np.array([4.0, -0.5], "float32"), w)])
+        1
+        >>> w.detach().numpy()
+        array([0.5 , 2.25], dtype=float32)
+    """
 
     def __init__(
         self,

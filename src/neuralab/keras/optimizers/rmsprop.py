@@ -13,13 +13,38 @@ F32 = np.float32
 
 
 class RMSprop(Optimizer):
-    """RMSprop as Keras computes it (epsilon inside the square root)::
+    """RMSprop as Keras computes it (epsilon inside the square root).
 
-    v <- rho v + (1 - rho) g^2
-    d = v + epsilon                      (centered: a <- rho a + (1 - rho) g;  d = v - a^2 + epsilon)
-    increment = lr * g / sqrt(d)
-    w <- w - increment                   (momentum > 0: b <- momentum b + increment;  w <- w - b)
-    """  # noqa: E501
+    ``v <- rho v + (1 - rho) g^2``; ``d = v + epsilon`` (centered: ``a <- rho a + (1 - rho) g``,
+    ``d = v - a^2 + epsilon``); ``increment = lr * g / sqrt(d)``; ``w <- w - increment``
+    (with momentum: ``b <- momentum b + increment``, ``w <- w - b``).
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a callable. Defaults to 0.001.
+        rho: The decay of the squared-gradient average. Defaults to 0.9.
+        momentum: The momentum of the increments. Defaults to 0.0.
+        epsilon: Added to ``d`` for stability. Defaults to 1e-7.
+        centered: Whether to subtract the squared mean gradient. Defaults to False.
+        **kwargs: The base ``Optimizer``'s arguments: ``weight_decay``, ``clipnorm``,
+            ``clipvalue``, ``global_clipnorm``, ``name``, ...
+
+    Raises:
+        ValueError: If ``learning_rate`` is not a float, schedule or callable, an unknown
+            argument is given, or more than one clipping argument is set.
+        NotImplementedError: If ``use_ema``, ``loss_scale_factor`` or
+            ``gradient_accumulation_steps`` is set.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab import keras
+        >>> w = nl.nn.Parameter(nl.tensor([1.0, 2.0]))
+        >>> optimizer = keras.optimizers.RMSprop(learning_rate=0.1)
+        >>> optimizer.apply_gradients([(np.array([0.5, -1.0], "float32"), w)])
+        1
+        >>> w.detach().numpy().round(4)
+        array([0.6838, 2.3162], dtype=float32)
+    """
 
     def __init__(
         self,

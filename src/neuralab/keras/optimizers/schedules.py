@@ -15,7 +15,22 @@ F32 = np.float32
 
 
 class LearningRateSchedule:
-    """Base class: subclasses define ``__call__(step)`` and ``get_config()``."""
+    """The base class of learning-rate schedules: ``schedule(step) -> learning rate``.
+
+    Subclasses define ``__call__(step)`` and ``get_config()``; an optimizer built with a
+    schedule evaluates it at ``optimizer.iterations`` before each step.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> class Halving(keras.optimizers.schedules.LearningRateSchedule):
+        ...     def __call__(self, step):
+        ...         return 0.1 * 0.5 ** (step // 10)
+        ...     def get_config(self):
+        ...         return {}
+        >>> optimizer = keras.optimizers.SGD(learning_rate=Halving())
+        >>> optimizer.learning_rate
+        0.1
+    """
 
     def __call__(self, step: Any) -> float:
         raise NotImplementedError(
@@ -51,7 +66,26 @@ class _Builtin(LearningRateSchedule):
 
 
 class ExponentialDecay(_Builtin):
-    """``lr0 * decay_rate ** (step / decay_steps)`` (the exponent floored if ``staircase``)."""
+    """Exponential decay: ``lr = initial_learning_rate * decay_rate ^ (step / decay_steps)``.
+
+    The exponent is floored when ``staircase`` is True.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: The number of steps per factor of ``decay_rate`` (> 0).
+        decay_rate: The factor.
+        staircase: Whether to decay in discrete steps. Defaults to False.
+        name: The schedule's name. Defaults to 'ExponentialDecay'.
+
+    Raises:
+        ValueError: If ``decay_steps <= 0``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> schedule = keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
+        >>> schedule(0), schedule(10), schedule(20)
+        (0.1, 0.05, 0.025)
+    """
 
     def __init__(
         self,
@@ -71,8 +105,25 @@ class ExponentialDecay(_Builtin):
 
 
 class PiecewiseConstantDecay(_Builtin):
-    """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` while
-    ``boundaries[i-1] < step <= boundaries[i]``, ``values[-1]`` after the last boundary."""
+    """Piecewise constant learning rate.
+
+    ``values[i]`` while ``boundaries[i-1] < step <= boundaries[i]``; ``values[0]`` up to
+    ``boundaries[0]``, ``values[-1]`` after the last boundary.
+
+    Args:
+        boundaries: The increasing step boundaries.
+        values: The learning rates, one more than ``boundaries``.
+        name: The schedule's name. Defaults to 'PiecewiseConstant'.
+
+    Raises:
+        ValueError: If ``len(values) != len(boundaries) + 1``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> schedule = keras.optimizers.schedules.PiecewiseConstantDecay([100], [0.1, 0.01])
+        >>> schedule(100), schedule(101)
+        (0.1, 0.01)
+    """
 
     def __init__(
         self, boundaries: list[Any], values: list[float], name: str = "PiecewiseConstant"
@@ -93,9 +144,28 @@ class PiecewiseConstantDecay(_Builtin):
 
 
 class PolynomialDecay(_Builtin):
-    """``(lr0 - end) * (1 - step / decay_steps) ** power + end`` with ``step`` capped at
-    ``decay_steps``; with ``cycle``, ``decay_steps`` grows to the first multiple above
-    ``step``."""
+    """Polynomial decay: ``lr = (initial - end) * (1 - step / decay_steps) ^ power + end``.
+
+    ``step`` is capped at ``decay_steps``; with ``cycle``, ``decay_steps`` grows to the first
+    multiple of itself above ``step`` instead.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: The number of steps to reach ``end_learning_rate`` (> 0).
+        end_learning_rate: The final learning rate. Defaults to 0.0001.
+        power: The polynomial's power. Defaults to 1.0.
+        cycle: Whether to restart the decay after ``decay_steps``. Defaults to False.
+        name: The schedule's name. Defaults to 'PolynomialDecay'.
+
+    Raises:
+        ValueError: If ``decay_steps <= 0``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> schedule = keras.optimizers.schedules.PolynomialDecay(0.1, 10, end_learning_rate=0.0)
+        >>> schedule(0), schedule(5), schedule(50)
+        (0.1, 0.05, 0.0)
+    """
 
     def __init__(
         self,
@@ -122,7 +192,26 @@ class PolynomialDecay(_Builtin):
 
 
 class InverseTimeDecay(_Builtin):
-    """``lr0 / (1 + decay_rate * step / decay_steps)`` (the ratio floored if ``staircase``)."""
+    """Inverse time decay: ``lr = initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
+
+    The ratio ``step / decay_steps`` is floored when ``staircase`` is True.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: The step scale (> 0).
+        decay_rate: The decay rate.
+        staircase: Whether to decay in discrete steps. Defaults to False.
+        name: The schedule's name. Defaults to 'InverseTimeDecay'.
+
+    Raises:
+        ValueError: If ``decay_steps <= 0``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> schedule = keras.optimizers.schedules.InverseTimeDecay(0.1, 10, 1.0)
+        >>> schedule(0), schedule(10)
+        (0.1, 0.05)
+    """
 
     def __init__(
         self,
@@ -142,9 +231,32 @@ class InverseTimeDecay(_Builtin):
 
 
 class CosineDecay(_Builtin):
-    """Optional linear warmup from ``lr0`` to ``warmup_target`` over ``warmup_steps``, then
-    ``peak * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)`` with ``t``
-    capped at ``decay_steps`` (``peak`` = ``warmup_target``, or ``lr0`` without warmup)."""
+    """Cosine decay with an optional linear warmup.
+
+    Warmup (when ``warmup_target`` is set): ``lr`` goes linearly from
+    ``initial_learning_rate`` to ``warmup_target`` over ``warmup_steps``; then
+    ``lr = peak * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)`` with ``t``
+    the steps since the warmup, capped at ``decay_steps`` (``peak`` is ``warmup_target``, or
+    ``initial_learning_rate`` without warmup).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: The number of decay steps (> 0).
+        alpha: The final learning rate as a fraction of ``peak``. Defaults to 0.0.
+        name: The schedule's name. Defaults to 'CosineDecay'.
+        warmup_target: The learning rate at the end of the warmup. Defaults to None (no
+            warmup).
+        warmup_steps: The number of warmup steps. Defaults to 0.
+
+    Raises:
+        ValueError: If ``decay_steps <= 0``.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> schedule = keras.optimizers.schedules.CosineDecay(0.1, 10)
+        >>> schedule(0), schedule(5), schedule(10)
+        (0.1, 0.05, 0.0)
+    """
 
     def __init__(
         self,
@@ -190,12 +302,45 @@ _SCHEDULES = {
 
 
 def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
-    """``{'class_name': ..., 'config': ...}``."""
+    """A schedule as data: ``{'class_name': ..., 'config': schedule.get_config()}``.
+
+    Args:
+        schedule: A ``LearningRateSchedule``.
+
+    Returns:
+        A dict ``deserialize`` reads back.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> schedule = keras.optimizers.schedules.InverseTimeDecay(0.1, 10, 1.0)
+        >>> keras.optimizers.schedules.serialize(schedule)
+        {'class_name': 'InverseTimeDecay',
+         'config': {'initial_learning_rate': 0.1, 'decay_steps': 10, 'decay_rate': 1.0,
+                    'staircase': False, 'name': 'InverseTimeDecay'}}
+    """
     return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
 
 
 def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
-    """A schedule from ``serialize``'s dict."""
+    """A new schedule from ``serialize``'s dict.
+
+    Args:
+        config: ``{'class_name': ..., 'config': {...}}``.
+
+    Returns:
+        A new ``LearningRateSchedule``.
+
+    Raises:
+        ValueError: If the class name is not a known schedule.
+        NotImplementedError: If it is 'CosineDecayRestarts'.
+
+    Examples:
+        >>> from neuralab import keras
+        >>> settings = {"initial_learning_rate": 0.1, "decay_steps": 10}
+        >>> config = {"class_name": "CosineDecay", "config": settings}
+        >>> keras.optimizers.schedules.deserialize(config)(10)
+        0.0
+    """
     name = config.get("class_name")
     if name not in _SCHEDULES:
         if name == "CosineDecayRestarts":

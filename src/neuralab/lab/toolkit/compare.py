@@ -27,9 +27,27 @@ __all__ = ["Comparison", "Metric", "compare"]
 
 @dataclass(frozen=True)
 class Metric:
-    """A scalar of the studies' Results: its ``name``, ``what`` it is in words (the
-    table's column and the findings' wording), which way is better, how it is written,
-    and ``axis``: the y label of its bar panel ('' for no panel)."""
+    """A scalar of the studies' Results, as a comparison shows it.
+
+    Args:
+        name: The scalar's metric name in the Results.
+        what: What it is in words (the table's column and the findings' wording).
+        lower_is_better: Whether lower values are better. Defaults to True.
+        fmt: How it is written. Defaults to ``Fmt()``.
+        axis: The y label of its bar panel ('' for no panel). Defaults to ''.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> from neuralab.lab import toolkit
+        >>> from neuralab.lab.findings import PERCENT
+        >>> runs = [{"sgd": 0.90, "adam": 0.95}, {"sgd": 0.91, "adam": 0.97},
+        ...         {"sgd": 0.89, "adam": 0.96}]
+        >>> results = [lab.Result({c: {"acc": v} for c, v in run.items()}) for run in runs]
+        >>> seeds = lab.Seeds(results, [0, 1, 2])
+        >>> accuracy = toolkit.Metric("acc", "test accuracy", lower_is_better=False, fmt=PERCENT)
+        >>> accuracy.fmt(seeds.scalar("adam", "acc"))
+        '96.0 ± 2.5 %'
+    """
 
     name: str
     what: str
@@ -40,9 +58,31 @@ class Metric:
 
 @dataclass
 class Comparison:
-    """``estimates[metric][condition]``, the table, the bar figure (None when no metric
-    asks for a panel) and the findings: ``{key}{metric}_order`` (a Ranking, with two or
-    more conditions) and ``{key}{metric}:{a}-{b}`` (a Difference) for each pair."""
+    """What ``compare`` returns: the estimates, the table, the bar figure and the findings.
+
+    The findings are ``{key}{metric}_order`` (a Ranking, with two or more conditions) and
+    ``{key}{metric}:{a}-{b}`` (a Difference) for each pair.
+
+    Args:
+        estimates: ``estimates[metric][condition]``.
+        table: The standard table (mean ± 95 % interval).
+        figure: The bar figure, or None when no metric asks for a panel.
+        findings: The findings.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> from neuralab.lab import toolkit
+        >>> from neuralab.lab.findings import PERCENT
+        >>> runs = [{"sgd": 0.90, "adam": 0.95}, {"sgd": 0.91, "adam": 0.97},
+        ...         {"sgd": 0.89, "adam": 0.96}]
+        >>> results = [lab.Result({c: {"acc": v} for c, v in run.items()}) for run in runs]
+        >>> seeds = lab.Seeds(results, [0, 1, 2])
+        >>> accuracy = toolkit.Metric("acc", "test accuracy", lower_is_better=False, fmt=PERCENT)
+        >>> comparison = toolkit.compare(seeds, ["sgd", "adam"], {"sgd": "SGD", "adam": "Adam"},
+        ...                              [accuracy], pairs=[("adam", "sgd")], title="Accuracy")
+        >>> comparison.ranking("acc").best, comparison.differences()[0].significant
+        ('Adam', True)
+    """
 
     estimates: dict[str, dict[str, Estimate]]
     table: Table
@@ -71,10 +111,49 @@ def compare(
     caption: str = "Error bars: 95 % interval over seeds.",
     key: str = "",
 ) -> Comparison:
-    """Compare ``conditions`` (shown by ``labels``) on ``metrics``. ``pairs``: (a, b)
-    condition pairs to test (a pair with a condition not run is left out); ``settings``:
-    a settings column {condition: text}; ``key``: a prefix of the findings' keys (when a
-    study makes several comparisons)."""
+    """Compares conditions on metrics over seeds: the standard table, bar figure and findings.
+
+    For each metric: a Ranking of the conditions (with two or more), and a Difference for
+    each pair asked for (the paired t-test over seeds).
+
+    Args:
+        seeds: The study's ``Seeds``.
+        conditions: The conditions, in the table's order.
+        labels: ``{condition: label}`` as shown.
+        metrics: The ``Metric`` of each column.
+        pairs: (a, b) condition pairs to test; a pair with a condition not run is left out.
+            Defaults to ().
+        settings: A settings column ``{condition: text}``. Defaults to None.
+        title: The table's title.
+        column: The first column's header. Defaults to 'condition'.
+        note: A note under the table. Defaults to ''.
+        figure_title: The figure's title. Defaults to '' (``title``).
+        caption: The figure's caption. Defaults to 'Error bars: 95 % interval over seeds.'.
+        key: A prefix of the findings' keys (when a study makes several comparisons).
+            Defaults to ''.
+
+    Returns:
+        The ``Comparison``.
+
+    Raises:
+        KeyError: If a condition has no such scalar.
+
+    Examples:
+        >>> from neuralab import lab
+        >>> from neuralab.lab import toolkit
+        >>> from neuralab.lab.findings import PERCENT
+        >>> runs = [{"sgd": 0.90, "adam": 0.95}, {"sgd": 0.91, "adam": 0.97},
+        ...         {"sgd": 0.89, "adam": 0.96}]
+        >>> results = [lab.Result({c: {"acc": v} for c, v in run.items()}) for run in runs]
+        >>> seeds = lab.Seeds(results, [0, 1, 2])
+        >>> accuracy = toolkit.Metric("acc", "test accuracy", lower_is_better=False, fmt=PERCENT)
+        >>> comparison = toolkit.compare(seeds, ["sgd", "adam"], {"sgd": "SGD", "adam": "Adam"},
+        ...                              [accuracy], title="Accuracy")
+        >>> comparison.table.rows
+        [['SGD', '90.0 ± 2.5 %'], ['Adam', '96.0 ± 2.5 %']]
+        >>> comparison.figure is None  # no metric asks for a panel (axis='')
+        True
+    """
     conditions = list(conditions)
     estimates = {m.name: {c: seeds.scalar(c, m.name) for c in conditions} for m in metrics}
     columns = [column, *(["settings"] if settings else []), *(m.what for m in metrics)]

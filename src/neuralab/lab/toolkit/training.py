@@ -27,12 +27,32 @@ __all__ = [
 
 @dataclass
 class Training:
-    """What ``train_mlp`` returns: the fit History (per-epoch 'loss', 'time', 'lr', with
-    validation 'val_loss' and 'val_accuracy'; per-step 'step_loss' and 'step_lr'), the
-    trained model's loss over the training images, its test loss and accuracy (a
-    fraction), the learning rate the last training step used (not the rate a scheduler
-    step after it set, which no step used), and whether training stopped on a non-finite
-    loss (diverged: losses inf, accuracy 0)."""
+    """What ``train_mlp`` returns.
+
+    Args:
+        history: The ``fit`` History: per epoch 'loss', 'time', 'lr' (with validation
+            'val_loss' and 'val_accuracy'); per step 'step_loss' and 'step_lr'.
+        train_loss: The trained model's loss over the training images.
+        test_loss: Its test loss.
+        test_accuracy: Its test accuracy (a fraction).
+        last_lr: The learning rate the last training step used.
+        diverged: Whether training stopped on a non-finite loss (losses inf, accuracy 0).
+            Defaults to False.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab.lab import toolkit
+        >>> _ = nl.manual_seed(0)
+        >>> rng = np.random.default_rng(0)  # random images: a fast stand-in for MNIST
+        >>> x = rng.uniform(-1, 1, (64, 784)).astype("float32")
+        >>> y = rng.integers(0, 10, 64)
+        >>> data = toolkit.MnistData((x, y), None, (x[:32], y[:32]))
+        >>> sgd = lambda parameters: nl.optim.SGD(parameters, lr=0.1)
+        >>> training = toolkit.train_mlp(data, sgd, epochs=2, batch_size=32, hidden=(16,))
+        >>> training.diverged, sorted(training.history.epochs), training.last_lr
+        (False, ['loss', 'lr', 'time'], 0.1)
+    """
 
     history: History
     train_loss: float
@@ -53,14 +73,40 @@ def train_mlp(
     initial_state: dict | None = None,
     shuffle_seed: int | None = None,
 ) -> Training:
-    """Train the MLP 784-hidden-10 (ReLU) with cross-entropy on ``data.train`` through
-    ``neuralab.train.fit`` and evaluate it on ``data.test``.
+    """Trains the MLP 784-hidden-10 (ReLU) with cross-entropy through ``neuralab.train.fit``.
 
-    make_optimizer(parameters) -> optimizer; make_scheduler(optimizer, steps_per_epoch)
-    -> scheduler (fit steps OneCycleLR and CyclicLR per batch, ReduceLROnPlateau on the
-    validation loss, the others per epoch). initial_state: weights to start from (so
-    several optimizers start alike); shuffle_seed: the batches' order (same seed, same
-    batches). A NaN or infinite loss ends training early and sets ``diverged``.
+    It trains on ``data.train`` (validating on ``data.val``, if any) and evaluates on
+    ``data.test``. A NaN or infinite loss ends training early and sets ``diverged``.
+
+    Args:
+        data: The data.
+        make_optimizer: ``make_optimizer(parameters) -> optimizer``.
+        epochs: Epochs to train.
+        batch_size: The mini-batch size. Defaults to 64.
+        hidden: The hidden layers' widths. Defaults to (128, 64).
+        make_scheduler: ``make_scheduler(optimizer, steps_per_epoch) -> scheduler`` (``fit``
+            steps OneCycleLR and CyclicLR per batch, ReduceLROnPlateau on the validation loss,
+            the others per epoch). Defaults to None.
+        initial_state: Weights to start from (so several conditions start alike). Defaults to
+            None.
+        shuffle_seed: The batches' order (same seed, same batches). Defaults to None.
+
+    Returns:
+        The ``Training``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab.lab import toolkit
+        >>> _ = nl.manual_seed(0)
+        >>> rng = np.random.default_rng(0)  # random images: a fast stand-in for MNIST
+        >>> x = rng.uniform(-1, 1, (64, 784)).astype("float32")
+        >>> y = rng.integers(0, 10, 64)
+        >>> data = toolkit.MnistData((x, y), None, (x[:32], y[:32]))
+        >>> sgd = lambda parameters: nl.optim.SGD(parameters, lr=0.1)
+        >>> training = toolkit.train_mlp(data, sgd, epochs=1, batch_size=32, hidden=(16,))
+        >>> 0.0 <= training.test_accuracy <= 1.0, training.history.epochs["lr"]
+        (True, [0.1])
     """
     model = make_model("mlp", in_features=784, classes=10, hidden=hidden)
     return train_model(
@@ -89,11 +135,45 @@ def train_model(
     clip_grad_norm: float | None = None,
     evaluate_train: bool = True,
 ) -> Training:
-    """Train ``model`` (a classifier of ``data``'s inputs, logits out) with cross-entropy
-    as ``train_mlp`` does (see there); ``callbacks`` and ``clip_grad_norm`` are passed
-    to ``fit``. ``evaluate_train=False``: ``train_loss`` is the last epoch's mean
-    training loss instead of a pass of the trained model over every training image
-    (which costs about a third of an epoch)."""
+    """Trains any classifier (logits out) with cross-entropy, as ``train_mlp`` does.
+
+    Args:
+        model: The classifier of ``data``'s inputs.
+        data: The data.
+        make_optimizer: ``make_optimizer(parameters) -> optimizer``.
+        epochs: Epochs to train.
+        batch_size: The mini-batch size. Defaults to 64.
+        make_scheduler: ``make_scheduler(optimizer, steps_per_epoch) -> scheduler`` (``fit``
+            steps OneCycleLR and CyclicLR per batch, ReduceLROnPlateau on the validation loss,
+            the others per epoch). Defaults to None.
+        initial_state: Weights to start from (so several conditions start alike). Defaults to
+            None.
+        shuffle_seed: The batches' order (same seed, same batches). Defaults to None.
+        callbacks: ``fit`` callbacks. Defaults to ().
+        clip_grad_norm: Passed to ``fit``. Defaults to None.
+        evaluate_train: Whether ``train_loss`` is a pass of the trained model over every
+            training image (about a third of an epoch), else the last epoch's mean training
+            loss. Defaults to True.
+
+    Returns:
+        The ``Training``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab.lab import toolkit
+        >>> _ = nl.manual_seed(0)
+        >>> rng = np.random.default_rng(0)  # random images: a fast stand-in for MNIST
+        >>> x = rng.uniform(-1, 1, (64, 784)).astype("float32")
+        >>> y = rng.integers(0, 10, 64)
+        >>> data = toolkit.MnistData((x, y), None, (x[:32], y[:32]))
+        >>> sgd = lambda parameters: nl.optim.SGD(parameters, lr=0.1)
+        >>> model = nl.nn.Sequential(nl.nn.Linear(784, 10))
+        >>> training = toolkit.train_model(model, data, sgd, epochs=1, batch_size=32,
+        ...                                evaluate_train=False)
+        >>> training.train_loss == training.history.epochs["loss"][-1]
+        True
+    """
     from neuralab.data import DataLoader, TensorDataset
 
     if initial_state is not None:
@@ -142,12 +222,40 @@ def train_model(
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
-    """Mini-batches per epoch over n samples (the last one may be smaller)."""
+    """Mini-batches per epoch over ``n`` samples: ``ceil(n / batch_size)``.
+
+    The last mini-batch may be smaller.
+
+    Args:
+        n: The number of samples.
+        batch_size: The mini-batch size.
+
+    Returns:
+        The number of mini-batches.
+
+    Examples:
+        >>> from neuralab.lab import toolkit
+        >>> toolkit.steps_per_epoch(100, 32)
+        4
+    """
     return -(-n // batch_size)
 
 
 def initial_weights(hidden: Sequence[int] = (128, 64)) -> dict:
-    """A copy of a freshly initialized MLP's weights (from the global generator)."""
+    """A copy of a freshly initialized MLP's weights (from the global generator).
+
+    Args:
+        hidden: The hidden layers' widths. Defaults to (128, 64).
+
+    Returns:
+        The state dict, as NumPy arrays.
+
+    Examples:
+        >>> from neuralab.lab import toolkit
+        >>> weights = toolkit.initial_weights((16,))
+        >>> {name: w.shape for name, w in weights.items()}
+        {'0.weight': (16, 784), '0.bias': (16,), '2.weight': (10, 16), '2.bias': (10,)}
+    """
     model = make_model("mlp", in_features=784, classes=10, hidden=hidden)
     return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
@@ -155,10 +263,35 @@ def initial_weights(hidden: Sequence[int] = (128, 64)) -> dict:
 def paired_trainer(
     data: MnistData, *, epochs: int, batch_size: int, hidden: Sequence[int]
 ) -> Callable[..., Training]:
-    """``train_mlp`` with the initial weights and the batches' order drawn once (from the
-    global generator): every condition the returned function trains, as
-    ``train(make_optimizer, make_scheduler=None)``, starts from the same weights and sees
-    the same batches."""
+    """``train_mlp`` with the initial weights and the batches' order drawn once.
+
+    Every condition the returned function trains, as
+    ``train(make_optimizer, make_scheduler=None)``, starts from the same weights and sees the
+    same batches (both drawn from the global generator), so conditions are compared in pairs.
+
+    Args:
+        data: The data.
+        epochs: Epochs to train.
+        batch_size: The mini-batch size.
+        hidden: The hidden layers' widths.
+
+    Returns:
+        ``train(make_optimizer, make_scheduler=None) -> Training``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import neuralab as nl
+        >>> from neuralab.lab import toolkit
+        >>> _ = nl.manual_seed(0)
+        >>> rng = np.random.default_rng(0)  # random images: a fast stand-in for MNIST
+        >>> x = rng.uniform(-1, 1, (64, 784)).astype("float32")
+        >>> y = rng.integers(0, 10, 64)
+        >>> data = toolkit.MnistData((x, y), None, (x[:32], y[:32]))
+        >>> sgd = lambda parameters: nl.optim.SGD(parameters, lr=0.1)
+        >>> train = toolkit.paired_trainer(data, epochs=1, batch_size=32, hidden=(16,))
+        >>> train(sgd).train_loss == train(sgd).train_loss
+        True
+    """
     start = initial_weights(hidden)
     shuffle_seed = int(nl.backend.generator().integers(2**31))
 
