@@ -3,9 +3,11 @@
 A public object is one a module names in ``__all__`` (or, without ``__all__``, a name not
 starting with ``_`` defined in that module). Its docstring needs a summary line, an
 ``Args:`` section naming every parameter other than ``self``/``*args``/``**kwargs`` when it
-has any, and an ``Examples:`` section. Layers also need ``Shape:``; whatever documents
-``Raises:`` must name an exception class. Classes are checked on the class docstring, which
-documents the constructor's arguments (Google style, as mkdocstrings renders them).
+has any (and naming nothing else: griffe warns on an entry that is not a parameter, which
+fails the docs site's ``mkdocs build --strict``), and an ``Examples:`` section. Layers
+also need ``Shape:``; whatever documents ``Raises:`` must name an exception class.
+Classes are checked on the class docstring, which documents the constructor's arguments
+(Google style, as mkdocstrings renders them).
 """
 
 from __future__ import annotations
@@ -46,6 +48,21 @@ def _parameters(obj: object) -> list[str]:
     return [p.name for p in params if p.name != "self" and p.kind not in skip]
 
 
+def _all_parameters(obj: object) -> set[str]:
+    try:  # a class's signature is its constructor's, without ``self``
+        return set(inspect.signature(obj).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def documented_names(args: str) -> list[str]:
+    """The names of an ``Args:`` section's entries (its least indented lines)."""
+    lines = [line for line in args.splitlines() if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
+    entries = [line[indent:] for line in lines if len(line) - len(line.lstrip()) == indent]
+    return [m[1] for m in (re.match(r"\*{0,2}(\w+)\s*(?:\(.*\))?:", e) for e in entries) if m]
+
+
 def sections(doc: str) -> dict[str, str]:
     """Split a Google-style docstring into ``{section name: body}``."""
     found = list(SECTION.finditer(doc))
@@ -74,6 +91,13 @@ def problems(obj: object, *, layer: bool = False) -> list[str]:
                 for name in params
                 if not re.search(rf"^\s*\**{re.escape(name)}\b", found["Args"], re.M)
             ]
+    if "Args" in found:
+        known = _all_parameters(obj)
+        missing += [
+            f"Args names {name!r}, which is not a parameter"
+            for name in documented_names(found["Args"])
+            if name not in known
+        ]
     if "Examples" not in found:
         missing.append("no Examples section")
     if layer and "Shape" not in found:

@@ -101,28 +101,6 @@ def test_public_docstring_is_complete(name: str, obj: object) -> None:
     assert problems(obj) == []
 
 
-def _documented_names(args: str) -> list[str]:
-    """The names of the entries of an ``Args:`` section (its least indented lines)."""
-    lines = [line for line in args.splitlines() if line.strip()]
-    if not lines:
-        return []
-    indent = min(len(line) - len(line.lstrip()) for line in lines)
-    entries = [line[indent:] for line in lines if len(line) - len(line.lstrip()) == indent]
-    return [m[1] for m in (re.match(r"\*{0,2}(\w+)\s*(?:\(.*\))?:", e) for e in entries) if m]
-
-
-@pytest.mark.parametrize(("name", "obj"), OBJECTS, ids=[name for name, _ in OBJECTS])
-def test_args_name_only_parameters(name: str, obj: object) -> None:
-    """An ``Args`` entry that is not a parameter makes griffe warn, which fails the docs
-    site's ``mkdocs build --strict``."""
-    args = sections(inspect.getdoc(obj) or "").get("Args")
-    if args is None:
-        return
-    target = obj.__init__ if inspect.isclass(obj) else obj
-    params = set(inspect.signature(target).parameters) - {"self"}
-    assert set(_documented_names(args)) <= params
-
-
 def test_onecycle_documents_all_its_parameters_with_defaults() -> None:
     from neuralab.optim.lr_scheduler import OneCycleLR
 

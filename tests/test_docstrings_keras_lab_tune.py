@@ -7,10 +7,9 @@ doctests (``--doctest-modules``)."""
 from __future__ import annotations
 
 import inspect
-import re
 
 import pytest
-from docstring_rules import problems, public_objects, sections
+from docstring_rules import problems, public_objects
 
 from neuralab.keras.layers import Layer
 
@@ -61,20 +60,3 @@ OBJECTS = _objects()
 def test_docstring(name: str, obj: object) -> None:
     layer = inspect.isclass(obj) and issubclass(obj, Layer)
     assert problems(obj, layer=layer) == []
-
-
-def _documented(args: str) -> list[str]:
-    """The names of an ``Args:`` section's entries (its least indented lines)."""
-    lines = [line for line in args.splitlines() if line.strip()]
-    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
-    entries = [line[indent:] for line in lines if len(line) - len(line.lstrip()) == indent]
-    return [m[1] for m in (re.match(r"\*{0,2}(\w+)\s*(?:\(.*\))?:", e) for e in entries) if m]
-
-
-@pytest.mark.parametrize(("name", "obj"), OBJECTS, ids=[name for name, _ in OBJECTS])
-def test_args_name_only_parameters(name: str, obj: object) -> None:
-    args = sections(inspect.getdoc(obj) or "").get("Args")
-    if args is None:
-        return
-    target = obj.__init__ if inspect.isclass(obj) else obj
-    assert set(_documented(args)) <= set(inspect.signature(target).parameters) - {"self"}
