@@ -25,7 +25,7 @@ or ``neuralab tune CONFIG.toml [--storage URL] [--study NAME] [--trials N] [--st
   configuration, and the comparison of strategies; ``report``: the HTML report.
 
 A distributed search: start ``neuralab tune CONFIG --storage postgresql://... --study
-NAME`` on each machine (``--worker`` on all but one); see the README.
+NAME`` on each machine (``--worker`` on all but one); see docs/guide/tuning.md.
 """
 
 from __future__ import annotations
