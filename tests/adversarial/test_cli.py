@@ -1,6 +1,6 @@
 """The ``neuralab`` command against hostile and careless input, faults and Ctrl-C.
 
-The contract (README, "Reliability"): bad arguments exit 2 with one line naming the
+The contract (docs/reference/reliability.md): bad arguments exit 2 with one line naming the
 argument, before any work and without creating a file; runtime failures exit 1 with
 one line; an unexpected error prints one line naming where its traceback went; Ctrl-C
 exits 130 saying what was kept, and running the same command again resumes; every JSON
