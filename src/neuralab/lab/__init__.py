@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from neuralab.extras import require
 from neuralab.lab import findings
 from neuralab.lab.report import Figure, Section, Text, write_report
 from neuralab.lab.study import Result, Seeds, Study, make_config
 
 __all__ = [
     "STUDY_MODULES",
+    "OtherRunError",
     "Result",
     "Seeds",
     "Study",
@@ -136,6 +138,8 @@ def run_studies(
     workers: int = 1,
     cluster: str | None = None,
     resume: bool = True,
+    force: bool = False,
+    progress: bool | None = None,
 ) -> Path:
     """Run the studies (all by default) over ``seeds`` seeds (quick: 2, full: 5), write
     ``out/index.html``, its images and ``out/results.json``; return the page's path.
@@ -156,6 +160,13 @@ def run_studies(
     flight. A study whose numbers are not finite (a run that diverged) says so in words
     in its section and in results.json, where each such number is null
     (``neuralab.strict_json``).
+
+    ``out`` must be empty, missing, or hold this same run (the same studies, settings,
+    mode and seeds: it resumes); a folder that holds another run or other files raises
+    ``OtherRunError`` unless ``force``, which replaces its report (the kept jobs stay, as
+    a cache keyed by their settings). ``progress``: a line per finished job through
+    ``log`` and, when standard error is a terminal, an overall bar with the time left
+    (default None; False: neither, True: the bar even when not a terminal).
     """
     from neuralab.cli_faults import Interrupted
     from neuralab.lab import jobs as lab_jobs
@@ -182,6 +193,9 @@ def run_studies(
     mode = "quick" if quick else "full"
     plan = [(s, dataclasses.asdict(c)) for s, c in zip(chosen, configs)]
     all_jobs = [lab_jobs.Job(s, settings, seed) for s, settings in plan for seed in seed_list]
+    require("matplotlib", "lab", "neuralab.lab")  # said now, not after the training
+    require("scipy", "lab", "neuralab.lab")
+    claim_folder(out, mode, seed_list, plan, force)
     lab_jobs.write_plan(out, mode, seed_list, plan)
 
     finished: dict[tuple[str, int], tuple[Result, float, bool]] = {}
@@ -212,15 +226,15 @@ def run_studies(
             say(f"{study.title}: {diverged}")
 
     by_name = {s.name: (s, c) for s, c in zip(chosen, configs)}
-    with lab_jobs.progress(len(to_run), log) as progress:
+    with lab_jobs.progress(len(to_run), log, progress) as tell:
 
         def say(line: str) -> None:
-            progress(line, job=False)
+            tell(line, job=False)
 
         def done(job: lab_jobs.Job, result: Result, seconds: float) -> None:
             finished[(job.study.name, job.seed)] = (result, seconds, False)
             lab_jobs.save_job(out, job, result, seconds)
-            progress(f"  {job.label}: {seconds:.1f} s")
+            tell(f"  {job.label}: {seconds:.1f} s")
             render_ready(*by_name[job.study.name], say)
 
         try:
@@ -250,6 +264,50 @@ def run_seeds(study: str | Study, config: Any, seeds: Sequence[int] = (0, 1)) ->
     settings = dataclasses.asdict(config)
     results = [lab_jobs.run_job(chosen, settings, seed)[0] for seed in seeds]
     return Seeds(results, list(seeds), chosen.bounds_for(config))
+
+
+class OtherRunError(ValueError):
+    """``run_studies``: the report folder holds another run (or other files), which it
+    would replace; ``force=True`` (``neuralab lab --force``) replaces it."""
+
+
+REPORT_FILES = ("index.html", "results.json")
+
+
+def claim_folder(
+    out: Path, mode: str, seeds: list[int], plan: list[tuple[Study, dict]], force: bool
+) -> None:
+    """Check that ``out`` may receive this run: missing, empty, or holding the same plan
+    (``out/jobs/plan.json``: it resumes). Otherwise raise OtherRunError naming what is
+    there, or with ``force`` remove the previous report (index.html, results.json and
+    images/*.png; the kept jobs stay)."""
+    from neuralab.lab import jobs as lab_jobs
+
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    previous = lab_jobs.read_plan(out)
+    wanted = [(s.name, settings) for s, settings in plan]
+    if previous is not None and lab_jobs.canonical(previous) == lab_jobs.canonical(
+        {"mode": mode, "seeds": seeds, "studies": wanted}
+    ):
+        return
+    if not force:
+        if previous is None:
+            held = "files that are not a lab run of this command"
+        else:
+            names = ", ".join(name for name, _ in previous["studies"])
+            held = (
+                f"another lab run ({previous['mode']} mode, {len(previous['seeds'])} seed(s): "
+                f"{names})"
+            )
+        raise OtherRunError(
+            f"{out} holds {held}; use --force to replace its report (or force=True), or "
+            "choose another --out folder"
+        )
+    for name in REPORT_FILES:
+        (out / name).unlink(missing_ok=True)
+    for image in (out / "images").glob("*.png"):
+        image.unlink()
 
 
 class NoResultsError(ValueError):

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy
 
+from neuralab.extras import require
 from neuralab.lab.stats import Band, Estimate
 
 __all__ = ["COLORS", "band_plot", "bar_panel", "fit_to_means", "line_figure", "new_figure"]
@@ -22,7 +23,7 @@ COLORS = (
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0) -> tuple:
     """(figure, axes as a flat array) of nrows x ncols panels, each width x height inches."""
-    from matplotlib.figure import Figure
+    Figure = require("matplotlib.figure", "lab", "the lab's figures").Figure
 
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from neuralab.data.splits import Splits, load_splits
+from neuralab.extras import require
 from neuralab.train import NonFiniteLossError
 from neuralab.tune.config import TuneConfig
 from neuralab.tune.locking import Lock, lock_for
@@ -143,6 +145,19 @@ def quiet_optuna() -> Iterator[None]:
 def load_data(config: TuneConfig) -> Splits:
     """The study's data (the same in every worker: it depends on the seed only)."""
     return load_splits(**asdict(config.data), seed=config.seed)
+
+
+def study_name(config: TuneConfig, label: str | None = None) -> str:
+    """The study's name: ``config.name``, else ``DATA-LABEL-HASH`` (LABEL: the strategy by
+    default), HASH the first 8 hex digits of the SHA-256 of what workers sharing a study
+    must agree on (its search space, fixed values, epochs, data, metric, strategy,
+    pruner and seed): two configurations never share a name, the same one (a resumed or
+    joined search) always does."""
+    if config.name is not None:
+        return config.name
+    text = json.dumps(_fingerprint(config), sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{config.data.name}-{label or config.strategy}-{digest}"
 
 
 def _fingerprint(config: TuneConfig) -> dict[str, Any]:
@@ -491,19 +506,24 @@ def run(
     """Run (or resume, or join) the study and return its results.
 
     storage: a database URL or an SQLite file (default: ``config.storage``, else
-    ``OUT/study.db``); study, trials, strategy: override the config's. worker: only run
+    ``OUT/study.db``); study, trials, strategy: override the config's (the study's name
+    defaults to ``study_name(config)``, derived from the configuration). worker: only run
     trials and log the summary (no retraining, no files), for the extra workers of a
     distributed search. Otherwise the best configuration (and the baseline) is retrained
     on training + validation and tested (a retraining that diverges has no test scores,
     and ``retrain_note`` says so), and ``OUT/results.json`` and the HTML report
     ``OUT/index.html`` are written (``out=None``: no files).
     """
+    require("optuna", "tune", "neuralab.tune")
+    if out is not None and not worker:  # said now, not after the trials
+        require("matplotlib", "tune", "neuralab.tune's report")
     config = config.replace(
         storage=None if storage is None else os.fspath(storage),
         name=study,
         trials=trials,
         strategy=strategy,
     )
+    config = dataclasses.replace(config, name=study_name(config))
     default = Path(out if out is not None else ".") / "study.db"
     url = storage_url(config.storage, default)
     started = time.perf_counter()
@@ -609,10 +629,14 @@ def compare(
     log: Log = print,
     splits: Splits | None = None,
 ) -> list[TuneResult]:
-    """Run one study per strategy (named ``<name>-<strategy>``) with the same budget and
+    """Run one study per strategy (named ``<name>-<strategy>``, without a name each its
+    ``study_name``) with the same budget and
     data, without the baseline; write one report comparing them (unless ``out`` is None).
     With both ``trials`` and ``epoch_budget`` each search stops at the first it reaches
     (the grid also at its size): a warning says when the strategies' budgets differ."""
+    require("optuna", "tune", "neuralab.tune")
+    if out is not None:
+        require("matplotlib", "tune", "neuralab.tune's report")
     from neuralab.tune.config import STRATEGIES
 
     unknown = [s for s in strategies if s not in STRATEGIES]
@@ -622,7 +646,12 @@ def compare(
     if storage is None:
         storage = config.storage or Path(out if out is not None else ".") / "study.db"
     variants = [
-        dataclasses.replace(config, strategy=name, name=f"{config.name}-{name}", baseline=False)
+        dataclasses.replace(
+            config,
+            strategy=name,
+            name=None if config.name is None else f"{config.name}-{name}",
+            baseline=False,
+        )
         for name in strategies
     ]
     per_trial = config.epochs * config.data.folds
