@@ -6,10 +6,10 @@ which names the extra to install when the module is missing::
 
     >>> require("numpy", "lab", "neuralab.lab").__name__
     'numpy'
-    >>> require("not_a_module_xyz", "lab", "neuralab.lab's figures")
+    >>> require("no_such_mod", "lab", "the lab")
     Traceback (most recent call last):
     ...
-    ModuleNotFoundError: neuralab.lab's figures needs not_a_module_xyz: pip install 'neuralab[lab]'
+    neuralab.extras.MissingExtraError: the lab needs no_such_mod: pip install 'neuralab[lab]'
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["EXTRAS", "require"]
+__all__ = ["EXTRAS", "MissingExtraError", "require"]
 
 # extra -> what it is for (the extras themselves are listed in pyproject.toml)
 EXTRAS = {
@@ -26,6 +26,10 @@ EXTRAS = {
     "keras": "neuralab.keras's model.summary() tables (rich)",
     "cluster": "neuralab lab --cluster (Dask distributed)",
 }
+
+
+class MissingExtraError(ModuleNotFoundError):
+    """A module of an extra is not installed; the message says how to install it."""
 
 
 def require(module: str, extra: str, what: str) -> ModuleType:
@@ -41,13 +45,13 @@ def require(module: str, extra: str, what: str) -> ModuleType:
         The imported module.
 
     Raises:
-        ModuleNotFoundError: ``module`` (or a module it imports) is not installed; the
-            message names ``pip install 'neuralab[EXTRA]'``.
+        MissingExtraError: (a ModuleNotFoundError) ``module``, or a module it imports,
+            is not installed; the message names ``pip install 'neuralab[EXTRA]'``.
     """
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as error:
         missing = error.name or module
-        raise ModuleNotFoundError(
+        raise MissingExtraError(
             f"{what} needs {missing}: pip install 'neuralab[{extra}]'", name=missing
         ) from None

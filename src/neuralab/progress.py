@@ -54,6 +54,7 @@ class Bar:
         show: draw it (default None: when standard error is a terminal).
         stream: where to draw (default: ``sys.stderr`` at each draw).
         min_interval: seconds between redraws (default: 0.1); the last one is always drawn.
+        scale: steps per shown unit, e.g. ``2**20`` to count bytes and show MiB (default: 1).
 
     Examples:
         >>> import io
@@ -73,8 +74,9 @@ class Bar:
         show: bool | None = None,
         stream: TextIO | None = None,
         min_interval: float = 0.1,
+        scale: float = 1,
     ) -> None:
-        self.total, self.desc, self.unit = total, desc, unit
+        self.total, self.desc, self.unit, self.scale = total, desc, unit, scale
         self.show = shown(show)
         self.stream, self.min_interval = stream, min_interval
         self.done, self.postfix = 0, ""
@@ -106,24 +108,28 @@ class Bar:
 
     def line(self, elapsed: float) -> str:
         """The bar's text after ``elapsed`` seconds."""
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        rate = self.done / self.scale / elapsed if elapsed > 0 else 0.0
         if rate >= 1 or rate == 0:
             speed = f"{rate:.0f} {self.unit}/s" if rate >= 100 else f"{rate:.3g} {self.unit}/s"
         else:
             speed = f"{1 / rate:.3g} s/{self.unit}"
         head = f"{self.desc} " if self.desc else ""
         tail = f" {self.postfix}" if self.postfix else ""
+        done = self._amount(self.done)
         if not self.total:
-            return f"{head}{self.done} {self.unit} [{format_seconds(elapsed)}, {speed}]{tail}"
+            return f"{head}{done} {self.unit} [{format_seconds(elapsed)}, {speed}]{tail}"
         fraction = min(self.done / self.total, 1.0)
         left = elapsed * (self.total - self.done) / self.done if self.done else float("inf")
         cells = 20
         filled = int(fraction * cells)
         return (
             f"{head}{fraction:4.0%} |{'#' * filled}{' ' * (cells - filled)}| "
-            f"{self.done}/{self.total} {self.unit} "
+            f"{done}/{self._amount(self.total)} {self.unit} "
             f"[{format_seconds(elapsed)}<{format_seconds(left)}, {speed}]{tail}"
         )
+
+    def _amount(self, steps: float) -> str:
+        return str(steps) if self.scale == 1 else f"{steps / self.scale:.1f}"
 
     def _draw(self, text: str) -> None:
         columns = shutil.get_terminal_size((100, 20)).columns

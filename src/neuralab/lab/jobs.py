@@ -38,7 +38,6 @@ __all__ = ["JOBS", "ClusterError", "Job", "Runner", "job_key", "load_job", "run_
 JOBS = "jobs"  # under the report folder
 PLAN = "plan.json"
 CONNECT_SECONDS = 10.0  # how long a run waits for the Dask scheduler to answer
-CLUSTER_EXTRA = "pip install 'neuralab[cluster]'"
 
 
 def _version() -> str:
@@ -312,13 +311,9 @@ class _WorkerTracebackError(Exception):
 def import_distributed() -> Any:
     """Dask's ``distributed`` module, imported only when a run asks for a cluster; an
     ImportError saying how to install it otherwise."""
-    try:
-        import distributed
-    except ImportError:
-        raise ImportError(
-            f"running the lab on a Dask cluster needs dask and distributed: {CLUSTER_EXTRA}"
-        ) from None
-    return distributed
+    from neuralab.extras import require
+
+    return require("distributed", "cluster", "running the lab on a Dask cluster")
 
 
 def _address(cluster: str) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from neuralab import cli_checks as checks
+from neuralab.extras import MissingExtraError
 
 __all__ = ["add_parser", "command"]
 
@@ -152,7 +153,7 @@ def command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, MissingExtraError) as error:
         print(f"neuralab tune: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # a bug or a library's failure: still one line
