@@ -27,6 +27,9 @@ EXTRAS = {
     "cluster": "neuralab lab --cluster (Dask distributed)",
 }
 
+# import name -> the package that installs it, where they differ (for the message)
+PACKAGES = {"sklearn": "scikit-learn", "yaml": "pyyaml"}
+
 
 class MissingExtraError(ModuleNotFoundError):
     """A module of an extra is not installed; the message says how to install it."""
@@ -51,7 +54,8 @@ def require(module: str, extra: str, what: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as error:
-        missing = error.name or module
+        missing = (error.name or module).partition(".")[0]
+        package = PACKAGES.get(missing, missing)
         raise MissingExtraError(
-            f"{what} needs {missing}: pip install 'neuralab[{extra}]'", name=missing
+            f"{what} needs {package}: pip install 'neuralab[{extra}]'", name=missing
         ) from None

@@ -230,6 +230,8 @@ def load_config(path: str | Path) -> TuneConfig:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"config {path}: not UTF-8 text ({error})") from None
+    if suffix in (".yaml", ".yml"):  # said as such, not as a file that cannot be parsed
+        require("yaml", "tune", "a YAML tuning configuration")
     try:
         if suffix == ".toml":
             raw = _toml().loads(text)
