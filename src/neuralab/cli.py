@@ -609,7 +609,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the classic studies and write an HTML report with their results",
         description="Run the lab's studies (every one by default) over several seeds and "
         "write OUT/index.html, its images and OUT/results.json. Every finished job (study, "
-        "seed) is kept in OUT/jobs/: the same command run again resumes.",
+        "seed) is kept in OUT/jobs/: the same command run again resumes. OUT holding "
+        "another run (other studies, settings or seeds) is refused without --force.",
     )
     lab.add_argument("studies", nargs="*", help="studies to run (default: all; see --list)")
     lab.add_argument("--quick", action="store_true", help="small settings (minutes), 2 seeds")

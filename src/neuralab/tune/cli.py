@@ -86,7 +86,8 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "--out",
         type=checks.output_folder,
         metavar="DIR",
-        help="report folder (default: runs/tune/NAME, NAME the study's)",
+        help="report folder (default: runs/tune/NAME, NAME the study's; with --compare "
+        "the config's name, else DATA-compare-HASH)",
     )
     tune.add_argument(
         "--worker",
