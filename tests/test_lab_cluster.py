@@ -180,7 +180,11 @@ def test_a_second_cluster_run_resumes_running_only_the_missing_job(on_cluster, c
     study = lab.get_study("forward_pass")  # the cheaper page to draw
     lost = jobs.job_path(copy, jobs.Job(study, lab.make_config(study, True).__dict__, 1))
     lost.unlink()
+    # the folder holds the jobs of a run of two studies: this run of one is another plan,
+    # which replaces that run's report only with --force (its kept jobs are reused)
     argv = ["lab", "forward_pass", "--quick", "--out", str(copy), "--cluster", cluster.address]
+    assert cli.main(argv) == 2 and "--force" in capsys.readouterr().err
+    argv.append("--force")
     assert cli.main(argv) == 0
     said = capsys.readouterr().out
     assert [line.split(":")[0] for line in job_lines(said)] == ["forward_pass seed 1"]

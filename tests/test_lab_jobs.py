@@ -120,12 +120,15 @@ def test_resume_runs_only_the_missing_job_and_a_changed_setting_reruns(serial, t
     assert lost.exists()
     after = strict_loads((tmp_path / "results.json").read_text())
     assert untimed(after) == untimed(before)
-    # a changed setting is another job: both seeds of that study run again
+    # a changed setting is another run: refused in the same folder without force, and
+    # with it another job, both seeds of that study run again
+    changed = {"perceptron": {"epochs": str(settings["epochs"] + 1)}}
+    with pytest.raises(lab.OtherRunError, match="another lab run"):
+        lab.run_studies(CHEAP, quick=True, out=tmp_path, log=None, overrides=changed)
     lines.clear()
     lab.run_studies(
-        CHEAP, quick=True, out=tmp_path, log=lines.append,
-        overrides={"perceptron": {"epochs": str(settings["epochs"] + 1)}},
-    )  # fmt: skip
+        CHEAP, quick=True, out=tmp_path, log=lines.append, overrides=changed, force=True
+    )
     ran = [line.split(":")[0] for line in job_lines("\n".join(lines))]
     assert ran == ["perceptron seed 0", "perceptron seed 1"]
 

@@ -1,4 +1,5 @@
-"""The ``neuralab`` command.
+"""The ``neuralab`` command: ``neuralab`` alone prints ``GUIDE``; ``neuralab COMMAND
+--help`` each command's options with their defaults.
 
 Every argument is checked before any work (``neuralab.cli_checks``); whatever goes wrong
 afterwards is one line on standard error with the contract's exit status
@@ -25,7 +26,38 @@ import neuralab as nl
 import neuralab.functional as F
 from neuralab import cli_checks as checks
 from neuralab import cli_faults, registry, strict_json
+from neuralab.progress import Bar, shown
 from neuralab.train import Callback
+
+DOCS = "the docs/ folder of neuralab's source ('make docs' builds site/index.html)"
+DESCRIPTION = (
+    "neuralab: a NumPy deep-learning library with its own autograd, and the lab, the "
+    "classic studies of deep learning run on it. Run 'neuralab' alone for a short guide, "
+    "'neuralab COMMAND --help' for a command's options."
+)
+GUIDE = f"""\
+neuralab {nl.__version__}: deep learning from first principles, on NumPy.
+
+Commands (each with an example; 'neuralab COMMAND --help' lists its options):
+  demo      train a small MLP on three spirals, printing the loss
+              neuralab demo --epochs 200
+  train     train an MLP classifier and write its run folder (weights, history)
+              neuralab train --data digits --epochs 5 --out runs/digits
+  evaluate  test a run folder written by 'train' on its test set
+              neuralab evaluate runs/digits
+  summary   the MLP's layers and parameter counts
+              neuralab summary --data mnist --hidden 128 64
+  lab       run the classic studies, write an HTML report (runs/lab/index.html)
+              neuralab lab --quick --out runs/lab
+  tune      search hyperparameters with Optuna from a TOML or YAML file
+              neuralab tune examples/tune-mnist.toml --trials 10
+
+MNIST and Fashion-MNIST are read from --data-dir, else $NEURALAB_DATA, else the user
+cache (~/.cache/neuralab, downloaded once and checked). Progress bars show on a terminal
+(--quiet hides them). A non-empty --out folder is never replaced silently: see --force.
+Documentation:
+  {DOCS}.
+"""
 
 
 def spirals(points_per_class: int, classes: int, seed: int) -> tuple[numpy.ndarray, ...]:
@@ -156,42 +188,104 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 class _Progress(Callback):
-    """The train command's callback: checkpoint after each epoch (atomically), then one
-    line on standard output; remembers the last epoch safely on disk."""
+    """The train command's callback: a bar over each epoch's batches on standard error
+    when it is a terminal (``neuralab.progress``); after each epoch a checkpoint
+    (atomically), then one line on standard output (none with ``quiet``); remembers the
+    last epoch safely on disk."""
 
-    def __init__(self, checkpoint: Path, epochs: int) -> None:
+    def __init__(self, checkpoint: Path, epochs: int, batches: int, quiet: bool) -> None:
         self.checkpoint, self.epochs, self.saved = checkpoint, epochs, 0
+        self.batches, self.quiet = batches, quiet
+        self.bar = Bar(None, show=False)
+
+    def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
+        show = not self.quiet and shown()
+        self.bar = Bar(self.batches, f"epoch {epoch}/{self.epochs}", "batch", show)
+
+    def on_batch_end(self, trainer: Any, batch: int, logs: dict[str, float]) -> None:
+        self.bar.update(1, loss=logs["loss"])
 
     def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, float]) -> None:
         from neuralab.train import save_checkpoint
 
+        self.bar.close()
         save_checkpoint(trainer, self.checkpoint)
         self.saved = epoch
-        shown = ", ".join(f"{k} {v:.4g}" for k, v in logs.items() if k in ("loss", "accuracy"))
-        print(f"epoch {epoch}/{self.epochs}: {shown}", flush=True)
+        if not self.quiet:
+            said = ", ".join(f"{k} {v:.4g}" for k, v in logs.items() if k in ("loss", "accuracy"))
+            print(f"epoch {epoch}/{self.epochs}: {said} ({logs['time']:.1f} s)", flush=True)
+
+    def on_train_end(self, trainer: Any) -> None:
+        self.bar.close()
 
 
-def _resumable(out: Path, config: dict[str, Any]) -> Path | None:
-    """The run folder's checkpoint when it was written with the same settings."""
-    from neuralab import io
+# what ``neuralab train`` writes in its run folder (removed by --force)
+RUN_FILES = ("config.json", "history.json", "checkpoint.safetensors", "weights.safetensors")
+
+
+def _previous_config(out: Path) -> dict[str, Any] | None:
     from neuralab.safe_io import read_json
 
-    checkpoint = out / "checkpoint.safetensors"
-    if not checkpoint.is_file():
-        return None
     try:
         previous = read_json(out / "config.json", "train")
     except (OSError, ValueError):
         return None
-    if not isinstance(previous, dict) or any(previous.get(k) != config[k] for k in RESUME_KEYS):
+    return previous if isinstance(previous, dict) else None
+
+
+def claim_run_folder(out: Path, config: dict[str, Any], force: bool, resume: bool) -> Path | None:
+    """Check that ``train --out OUT`` may write there; the checkpoint to resume from, if any.
+
+    OUT missing or empty: a new run. OUT holding an unfinished run of the same settings
+    (a checkpoint, no weights yet): it resumes, as after Ctrl-C. OUT holding a finished
+    run: refused, unless ``--resume`` (train it further, to a larger ``--epochs``) or
+    ``--force`` (start over: train's files there are removed). Anything else there
+    (another run's settings, other files): refused unless ``--force``. A refusal is a
+    UsageError naming the way out."""
+    from neuralab import io
+
+    if not out.is_dir() or not any(out.iterdir()):
+        if resume:
+            raise cli_faults.UsageError(f"--resume: {out} holds no run to resume")
         return None
+    if force:
+        for name in RUN_FILES:
+            (out / name).unlink(missing_ok=True)
+        return None
+    checkpoint = out / "checkpoint.safetensors"
+    previous = _previous_config(out)
+    if previous is None or not checkpoint.is_file():
+        raise cli_faults.UsageError(
+            f"--out {out} is not empty and holds no run of 'neuralab train' to resume; use "
+            "--force to write there anyway (train's files there are replaced), or choose "
+            "another --out"
+        )
+    differ = [k for k in RESUME_KEYS if previous.get(k) != config[k]]
+    if differ:
+        was = ", ".join(f"{k} {previous.get(k)!r}" for k in differ)
+        raise cli_faults.UsageError(
+            f"--out {out} holds a run with other settings ({was}); use --force to replace "
+            "it, or choose another --out"
+        )
+    finished = (out / "weights.safetensors").is_file()
+    if finished and not resume:
+        raise cli_faults.UsageError(
+            f"--out {out} holds a finished run ({previous.get('epochs')} epochs); use "
+            "--resume with a larger --epochs to train it further, --force to start over, "
+            "or choose another --out"
+        )
     try:
-        io.load(checkpoint)
+        state = io.load(checkpoint)
     except Exception as error:
         raise ValueError(
-            f"{checkpoint}: cannot resume from it ({cli_faults.one_line(error)}); delete it "
-            "to start over"
+            f"{checkpoint}: cannot resume from it ({cli_faults.one_line(error)}); use "
+            "--force to start over"
         ) from None
+    done = state.get("epoch") if isinstance(state, dict) else None
+    if finished and isinstance(done, int) and done >= config["epochs"]:
+        raise cli_faults.UsageError(
+            f"--resume: {out} already holds {done} epochs; give --epochs larger than {done}"
+        )
     return checkpoint
 
 
@@ -211,7 +305,7 @@ def train_command(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "epochs": args.epochs,
     }
-    resume = _resumable(out, config)
+    resume = claim_run_folder(out, config, args.force, args.resume)
     nl.manual_seed(args.seed)
     train, test = load_data(args.data, args.data_dir)
     model = build_model(args.data, args.hidden)
@@ -219,7 +313,8 @@ def train_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     _write_json(out / "config.json", config)
     checkpoint = out / "checkpoint.safetensors"
-    progress = _Progress(checkpoint, args.epochs)
+    loader = DataLoader(TensorDataset(*train), args.batch_size, shuffle=True)
+    progress = _Progress(checkpoint, args.epochs, len(loader), args.quiet)
     if resume is not None:
         print(f"resuming from {checkpoint}", flush=True)
     try:
@@ -227,12 +322,12 @@ def train_command(args: argparse.Namespace) -> int:
             model,
             nn.CrossEntropyLoss(),
             opt,
-            DataLoader(TensorDataset(*train), args.batch_size, shuffle=True),
+            loader,
             epochs=args.epochs,
             metrics=["accuracy"],
             callbacks=[HistoryLogger(out / "history.json"), progress],
             resume=resume,
-            progress=None if args.progress else False,
+            progress=False,  # the bar and the lines are _Progress's
         )
     except KeyboardInterrupt:
         if progress.saved or resume is not None:
@@ -335,7 +430,7 @@ def lab_command(args: argparse.Namespace) -> int:
         except lab.NoResultsError as error:
             raise cli_faults.UsageError(cli_faults.one_line(error)) from None
         return 0
-    with _quiet_dask(args.cluster is not None):
+    with _quiet_dask(args.cluster is not None), _other_run_is_usage_error(lab):
         lab.run_studies(
             args.studies or None,
             quick=args.quick,
@@ -345,8 +440,19 @@ def lab_command(args: argparse.Namespace) -> int:
             log=_log,
             workers=args.workers or (1 if args.cluster else _cores()),
             cluster=args.cluster,
+            force=args.force,
+            progress=False if args.quiet else None,
         )
     return 0
+
+
+@contextlib.contextmanager
+def _other_run_is_usage_error(lab: Any) -> Iterator[None]:
+    """``lab.OtherRunError`` (--out holds another run) as a usage error: exit 2."""
+    try:
+        yield
+    except lab.OtherRunError as error:
+        raise cli_faults.UsageError(cli_faults.one_line(error)) from None
 
 
 @contextlib.contextmanager
@@ -375,73 +481,155 @@ def _log(line: str) -> None:
     print(line, flush=True)
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with each option's default after its help text ("(default: X)",
+    a list as "128 64"), except where there is none (None, a flag that is off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "(default" in text
+            or not action.option_strings
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or default == []
+            or action.nargs == 0
+        ):
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list) else str(default)
+        return f"{text} (default: {shown.replace('%', '%%')})"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with the contract's usage errors: one line on standard error naming the
-    argument (and where the usage is), exit status 2."""
+    argument (and where the usage is), exit status 2; every option's default in --help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         line = " ".join(message.split())
         self.exit(2, f"{self.prog}: error: {line} (usage: {self.prog} --help)\n")
 
 
+QUIET = "no progress bars, and no line per epoch, job or trial (results and errors still)"
+DATA_DIR = (
+    "folder of the MNIST / Fashion-MNIST IDX files; without it they are looked up in "
+    "$NEURALAB_DATA, then the user cache (~/.cache/neuralab, downloaded there once)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``neuralab`` parser; every number and path goes through ``cli_checks``."""
-    parser = _Parser(prog="neuralab", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run_demo = commands.add_parser("demo", help="train a small MLP on three spirals")
-    run_demo.add_argument("--epochs", type=checks.count(), default=500)
-    run_demo.add_argument("--seed", type=checks.seed, default=0)
+    parser = _Parser(prog="neuralab", description=DESCRIPTION)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"neuralab {nl.__version__}",
+        help="print neuralab's version and exit",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    run_demo = commands.add_parser(
+        "demo",
+        help="train a small MLP on three spirals",
+        description="Train a 2-64-64-3 MLP on three interleaved spirals with full-batch "
+        "Adam written out by hand, printing the loss and the training accuracy.",
+    )
+    run_demo.add_argument("--epochs", type=checks.count(), default=500, help="training steps")
+    run_demo.add_argument("--seed", type=checks.seed, default=0, help="random seed")
     hidden = {
         "nargs": "+",
         "type": checks.count(checks.MAX_SEED),  # bounded by memory: check_model_memory
         "default": [128, 64],
-        "help": "hidden layer sizes (default: 128 64; refused when the model would not fit "
-        "in half of this machine's memory)",
+        "metavar": "N",
+        "help": "hidden layer sizes, refused when the model would not fit in half of this "
+        "machine's memory",
     }
-    train = commands.add_parser("train", help="train an MLP classifier and write its run folder")
-    train.add_argument("--data", choices=DATASETS, default="mnist")
+    train = commands.add_parser(
+        "train",
+        help="train an MLP classifier and write its run folder",
+        description="Train an MLP (ReLU between layers) on a data set and write OUT/ "
+        "config.json, history.json, checkpoint.safetensors (after every epoch) and "
+        "weights.safetensors, then print its test accuracy and F1. A run interrupted "
+        "(Ctrl-C) resumes when the same command is run again; a finished run in OUT is "
+        "never replaced without --force.",
+    )
+    train.add_argument("--data", choices=DATASETS, default="mnist", help="data set")
     train.add_argument("--hidden", **hidden)
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="optimizer")
     train.add_argument(
         "--lr",
         type=checks.learning_rate,
         default=1e-3,
-        help=f"learning rate, 0 < lr <= {checks.MAX_LR:g} (default: 0.001)",
+        help=f"learning rate, 0 < lr <= {checks.MAX_LR:g}",
     )
-    train.add_argument("--epochs", type=checks.count(), default=5)
-    train.add_argument("--batch-size", type=checks.count(), default=64)
-    train.add_argument("--seed", type=checks.seed, default=0)
+    train.add_argument("--epochs", type=checks.count(), default=5, help="epochs to train")
+    train.add_argument("--batch-size", type=checks.count(), default=64, help="batch size")
+    train.add_argument("--seed", type=checks.seed, default=0, help="random seed")
     train.add_argument(
         "--out",
         type=checks.output_folder,
         default="runs/train",
-        help="run folder (default: runs/train); a run interrupted there resumes from its "
-        "checkpoint when the same command is run again",
+        help="run folder: must be empty or new, or hold an interrupted run of the same "
+        "settings (it resumes)",
     )
-    train.add_argument(
-        "--data-dir", type=checks.existing_folder, default=None, help="folder of the IDX files"
+    again = train.add_mutually_exclusive_group()
+    again.add_argument(
+        "--force",
+        action="store_true",
+        help="start over in a non-empty --out (train's files there are replaced)",
     )
-    train.add_argument("--progress", action="store_true", help="show a progress bar")
-    evaluate = commands.add_parser("evaluate", help="evaluate a run folder on the test set")
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        help="train the finished run in --out further, from its checkpoint, to --epochs",
+    )
+    train.add_argument("--data-dir", type=checks.existing_folder, default=None, help=DATA_DIR)
+    train.add_argument("--quiet", action="store_true", help=QUIET)
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a run folder on the test set",
+        description="Load a run folder's weights and print its test loss, accuracy and F1.",
+    )
     evaluate.add_argument("run", type=run_folder, help="a folder written by 'neuralab train'")
-    evaluate.add_argument("--data-dir", type=checks.existing_folder, default=None)
-    summarize = commands.add_parser("summary", help="layers and parameter counts of the MLP")
-    summarize.add_argument("--data", choices=DATASETS, default="mnist")
+    evaluate.add_argument("--data-dir", type=checks.existing_folder, default=None, help=DATA_DIR)
+    summarize = commands.add_parser(
+        "summary",
+        help="layers and parameter counts of the MLP",
+        description="Print the layers, output shapes and parameter counts of the MLP that "
+        "'neuralab train' would build.",
+    )
+    summarize.add_argument("--data", choices=DATASETS, default="mnist", help="data set")
     summarize.add_argument("--hidden", **hidden)
     lab = commands.add_parser(
-        "lab", help="run the classic studies and write an HTML report with their results"
+        "lab",
+        help="run the classic studies and write an HTML report with their results",
+        description="Run the lab's studies (every one by default) over several seeds and "
+        "write OUT/index.html, its images and OUT/results.json. Every finished job (study, "
+        "seed) is kept in OUT/jobs/: the same command run again resumes. OUT holding "
+        "another run (other studies, settings or seeds) is refused without --force.",
     )
     lab.add_argument("studies", nargs="*", help="studies to run (default: all; see --list)")
     lab.add_argument("--quick", action="store_true", help="small settings (minutes), 2 seeds")
     lab.add_argument(
-        "--seeds", type=checks.count(1000), help="seeds per study (quick 2, full 5; at most 1000)"
+        "--seeds",
+        type=checks.count(1000),
+        metavar="N",
+        help="seeds per study, at most 1000 (default: 2 with --quick, else 5)",
     )
     lab.add_argument(
         "--out",
         type=checks.output_folder,
         default="runs/lab",
-        help="report folder (default: runs/lab); every finished job (study, seed) is kept "
-        "in DIR/jobs/ and reused when the same command is run again",
+        help="report folder: new, empty, or holding this same run (it resumes)",
+    )
+    lab.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the report of another run in --out (its kept jobs stay, as a cache)",
     )
     lab.add_argument(
         "--set",
@@ -455,6 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=checks.count(1024),
         default=None,
+        metavar="N",
         help="run the jobs (one per study and seed) on N processes (default: one per core); "
         "the numbers are the same, bit for bit, for every N",
     )
@@ -475,6 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild DIR's report from the results kept there, without training",
     )
     lab.add_argument("--list", action="store_true", help="name the studies and their settings")
+    lab.add_argument("--quiet", action="store_true", help=QUIET)
     from neuralab.tune.cli import add_parser as add_tune_parser
 
     add_tune_parser(commands)
@@ -508,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``neuralab`` command; return its exit status (0 ok, 1 runtime failure, 2
     usage error, 130 interrupted; see ``neuralab.cli_faults``)."""
     args = build_parser().parse_args(argv)
+    if args.command is None:
+        print(GUIDE, end="")
+        return 0
 
     def work() -> int:
         check_arguments(args)

@@ -62,9 +62,11 @@ def _ours(error: BaseException) -> bool:
 
 
 def _known(error: BaseException) -> bool:
+    from neuralab.extras import MissingExtraError
     from neuralab.train import NonFiniteLossError
 
-    if isinstance(error, (OSError, MemoryError, NonFiniteLossError, UnicodeError)):
+    known = (OSError, MemoryError, NonFiniteLossError, UnicodeError, MissingExtraError)
+    if isinstance(error, known):
         return True
     return isinstance(error, ValueError) and _ours(error)
 

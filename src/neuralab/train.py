@@ -42,6 +42,7 @@ import numpy
 
 from neuralab import backend, io
 from neuralab.nn.module import Module
+from neuralab.progress import Bar, shown
 from neuralab.tensor import Tensor, no_grad
 
 PER_BATCH_SCHEDULERS = ("OneCycleLR", "CyclicLR")
@@ -134,6 +135,18 @@ class History:
         """
         for key, value in logs.items():
             self.epochs.setdefault(key, []).append(value)
+
+    def __repr__(self) -> str:
+        """Short, whatever the length of training: the epochs, the logged names and the
+        last epoch's loss and metrics, e.g. ``History(epochs=5, keys=['loss', 'lr'],
+        last={'loss': 0.1234})``; the values are in ``history.epochs`` / ``.steps``."""
+        n = max((len(v) for v in self.epochs.values()), default=0)
+        last = {
+            k: round(v[-1], 4) if isinstance(v[-1], float) else v[-1]
+            for k, v in self.epochs.items()
+            if v and k not in ("lr", "time")
+        }
+        return f"History(epochs={n}, keys={list(self.epochs)}, last={last})"
 
     def __getitem__(self, key: str) -> list:
         return self.steps[key] if key in self.steps else self.epochs[key]
@@ -595,7 +608,7 @@ def fit(
         trainer.restore(load_checkpoint(resume), source=resume)
     per_batch = scheduler is not None and type(scheduler).__name__ in PER_BATCH_SCHEDULERS
     plateau = scheduler is not None and type(scheduler).__name__ == "ReduceLROnPlateau"
-    show = sys.stderr.isatty() if progress is None else progress
+    show = shown(progress)
     names, streamed = _split_metrics(metrics)
     _check_metric_names(names)  # an unknown name fails now, not after the first epoch
     for cb in callbacks:
@@ -607,8 +620,8 @@ def fit(
         outputs, targets, losses = [], [], []
         for m in streamed:
             m.reset_state()
-        batches = _progress(loader, trainer.epoch + 1, epochs, show)
-        for index, batch in enumerate(batches):
+        bar = Bar(_length(loader), f"epoch {trainer.epoch + 1}/{epochs}", "batch", show)
+        for index, batch in enumerate(loader):
             _hook(callbacks, "on_batch_begin", trainer, index)
             x, y, w = _unpack(batch)
             if weights is not None:
@@ -640,8 +653,7 @@ def fit(
                 targets.append(y._data)
             for m in streamed:
                 m.update_state(y, out.detach(), sample_weight=w)
-            if show:
-                batches.set_postfix(loss=f"{loss_value:.4f}")
+            bar.update(1, loss=loss_value)
             _hook(callbacks, "on_batch_end", trainer, index, {"loss": loss_value, "size": len(y)})
             if trainer.stop_training:
                 break
@@ -666,8 +678,8 @@ def fit(
         trainer.epoch += 1
         logs["time"] = time.perf_counter() - started
         trainer.history.log_epoch(logs)
+        bar.close()
         if show:
-            batches.close()
             print(_describe(trainer.epoch, epochs, logs), file=sys.stderr)
         for cb in callbacks:
             cb.on_epoch_end(trainer, trainer.epoch, logs)
@@ -928,12 +940,12 @@ def _hook(callbacks: Sequence[Any], name: str, *args: Any) -> None:
             method(*args)
 
 
-def _progress(loader: Any, epoch: int, epochs: int, show: bool) -> Any:
-    if not show:
-        return loader
-    from tqdm import tqdm
-
-    return tqdm(loader, desc=f"epoch {epoch}/{epochs}", leave=False, file=sys.stderr)
+def _length(loader: Any) -> int | None:
+    """The batches in an epoch, or None when the loader does not say."""
+    try:
+        return len(loader)
+    except TypeError:
+        return None
 
 
 def _describe(epoch: int, epochs: int, logs: dict[str, float]) -> str:

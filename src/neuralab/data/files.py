@@ -17,7 +17,7 @@ once per file per process.
 
 When a file is found nowhere and ``download=True``, it is downloaded into the user cache
 from the data set's mirrors, with a progress bar when standard error is a terminal
-(needs ``tqdm``), verified while it streams, and put in place atomically
+(``neuralab.progress``), verified while it streams, and put in place atomically
 (``neuralab.safe_io.atomic_open``: a temporary file in the same folder, then
 ``os.replace``): a failed or mismatching download leaves nothing behind. Only regular
 files are read, and a file of the wrong size is refused before it is read.
@@ -25,10 +25,8 @@ files are read, and a file of the wrong size is refused before it is read.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -329,14 +327,9 @@ def read_verified(path: str | os.PathLike, dataset: str, filename: str) -> bytes
 
 
 def _progress_bar(total: int, desc: str, show: bool | None) -> Any:
-    show = sys.stderr.isatty() if show is None else show
-    if not show:
-        return contextlib.nullcontext(None)
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is optional
-        return contextlib.nullcontext(None)
-    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024)
+    from neuralab.progress import Bar
+
+    return Bar(total, desc, "MiB", show, scale=2**20)
 
 
 def _download_one(url: str, target: Path, info: FileInfo, show: bool | None) -> None:
@@ -357,8 +350,7 @@ def _download_one(url: str, target: Path, info: FileInfo, show: bool | None) -> 
                 )
             out.write(chunk)
             hasher.update(chunk)
-            if bar is not None:
-                bar.update(len(chunk))
+            bar.update(len(chunk))
         digest = hasher.hexdigest()
         if received != info.size or digest != info.sha256:
             raise _mismatch(url, info, received, digest, downloaded=True)

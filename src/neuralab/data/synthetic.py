@@ -34,14 +34,11 @@ __all__ = [
 
 
 def sklearn_datasets(who: str) -> Any:
-    """``sklearn.datasets``, or an ImportError that says how to install it."""
-    try:
-        import sklearn.datasets
-    except ImportError as exc:  # pragma: no cover - scikit-learn is installed in the tests
-        raise ImportError(
-            f"{who} needs scikit-learn: pip install scikit-learn (or neuralab[lab])"
-        ) from exc
-    return sklearn.datasets
+    """``sklearn.datasets``, or a ``neuralab.extras.MissingExtraError`` (an ImportError)
+    that says how to install it."""
+    from neuralab.extras import require
+
+    return require("sklearn.datasets", "lab", who)
 
 
 def resolve_seed(seed: Any, who: str) -> int:

@@ -8,6 +8,8 @@ import re
 import shutil
 from typing import Any
 
+from neuralab.extras import require
+
 
 def _count(weights: list) -> int:
     return int(sum(math.prod(w.shape) for w in weights))
@@ -99,12 +101,11 @@ def print_summary(
     layer_range: Any = None,
 ) -> None:
     """Print ``model``'s summary (to stdout, or line by line through ``print_fn``)."""
-    try:
-        import rich.console
-        import rich.markup
-        import rich.table
-    except ImportError as exc:  # pragma: no cover - rich comes with the lab extra
-        raise ImportError("model.summary() needs rich: pip install 'neuralab[lab]'") from exc
+    require("rich", "keras", "model.summary()")
+    import rich.console
+    import rich.markup
+    import rich.table
+
     sequential_like = _sequential_like(model)
     layers = model.layers
     if sequential_like:

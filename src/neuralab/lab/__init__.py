@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from neuralab.extras import require
 from neuralab.lab import findings
 from neuralab.lab.report import Figure, Section, Text, write_report
 from neuralab.lab.study import Result, Seeds, Study, make_config
 
 __all__ = [
     "STUDY_MODULES",
+    "OtherRunError",
     "Result",
     "Seeds",
     "Study",
@@ -173,6 +175,8 @@ def run_studies(
     workers: int = 1,
     cluster: str | None = None,
     resume: bool = True,
+    force: bool = False,
+    progress: bool | None = None,
 ) -> Path:
     """Runs the studies over seeds and writes the report; returns the page's path.
 
@@ -199,6 +203,13 @@ def run_studies(
         cluster: A Dask scheduler's address ``tcp://HOST:PORT`` to run the jobs on (needs
             ``neuralab[cluster]``). Defaults to None.
         resume: Whether to load the jobs already finished in ``out``. Defaults to True.
+        force: Whether to replace a report of another run in ``out`` (its kept jobs stay, as
+            a cache keyed by their settings). Defaults to False: ``out`` must be empty,
+            missing, or hold this same run (the same studies, settings, mode and seeds: it
+            resumes), else ``OtherRunError``.
+        progress: A line per finished job through ``log`` and, when standard error is a
+            terminal, an overall bar with the time left. Defaults to None (False: neither,
+            True: the bar even when not a terminal).
 
     Returns:
         The path of ``out/index.html``.
@@ -206,6 +217,7 @@ def run_studies(
     Raises:
         ValueError: If a study is unknown, or ``overrides`` names a study not selected or a
             setting it lacks.
+        OtherRunError: If ``out`` holds another run and not ``force``.
 
     Examples:
         >>> import dataclasses
@@ -249,6 +261,9 @@ def run_studies(
     mode = "quick" if quick else "full"
     plan = [(s, dataclasses.asdict(c)) for s, c in zip(chosen, configs)]
     all_jobs = [lab_jobs.Job(s, settings, seed) for s, settings in plan for seed in seed_list]
+    require("matplotlib", "lab", "neuralab.lab")  # said now, not after the training
+    require("scipy", "lab", "neuralab.lab")
+    claim_folder(out, mode, seed_list, plan, force)
     lab_jobs.write_plan(out, mode, seed_list, plan)
 
     finished: dict[tuple[str, int], tuple[Result, float, bool]] = {}
@@ -279,15 +294,15 @@ def run_studies(
             say(f"{study.title}: {diverged}")
 
     by_name = {s.name: (s, c) for s, c in zip(chosen, configs)}
-    with lab_jobs.progress(len(to_run), log) as progress:
+    with lab_jobs.progress(len(to_run), log, progress) as tell:
 
         def say(line: str) -> None:
-            progress(line, job=False)
+            tell(line, job=False)
 
         def done(job: lab_jobs.Job, result: Result, seconds: float) -> None:
             finished[(job.study.name, job.seed)] = (result, seconds, False)
             lab_jobs.save_job(out, job, result, seconds)
-            progress(f"  {job.label}: {seconds:.1f} s")
+            tell(f"  {job.label}: {seconds:.1f} s")
             render_ready(*by_name[job.study.name], say)
 
         try:
@@ -343,6 +358,50 @@ def run_seeds(study: str | Study, config: Any, seeds: Sequence[int] = (0, 1)) ->
     settings = dataclasses.asdict(config)
     results = [lab_jobs.run_job(chosen, settings, seed)[0] for seed in seeds]
     return Seeds(results, list(seeds), chosen.bounds_for(config))
+
+
+class OtherRunError(ValueError):
+    """``run_studies``: the report folder holds another run (or other files), which it
+    would replace; ``force=True`` (``neuralab lab --force``) replaces it."""
+
+
+REPORT_FILES = ("index.html", "results.json")
+
+
+def claim_folder(
+    out: Path, mode: str, seeds: list[int], plan: list[tuple[Study, dict]], force: bool
+) -> None:
+    """Check that ``out`` may receive this run: missing, empty, or holding the same plan
+    (``out/jobs/plan.json``: it resumes). Otherwise raise OtherRunError naming what is
+    there, or with ``force`` remove the previous report (index.html, results.json and
+    images/*.png; the kept jobs stay)."""
+    from neuralab.lab import jobs as lab_jobs
+
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    previous = lab_jobs.read_plan(out)
+    wanted = [(s.name, settings) for s, settings in plan]
+    if previous is not None and lab_jobs.canonical(previous) == lab_jobs.canonical(
+        {"mode": mode, "seeds": seeds, "studies": wanted}
+    ):
+        return
+    if not force:
+        if previous is None:
+            held = "files that are not a lab run of this command"
+        else:
+            names = ", ".join(name for name, _ in previous["studies"])
+            held = (
+                f"another lab run ({previous['mode']} mode, {len(previous['seeds'])} seed(s): "
+                f"{names})"
+            )
+        raise OtherRunError(
+            f"{out} holds {held}; use --force to replace its report (or force=True), or "
+            "choose another --out folder"
+        )
+    for name in REPORT_FILES:
+        (out / name).unlink(missing_ok=True)
+    for image in (out / "images").glob("*.png"):
+        image.unlink()
 
 
 class NoResultsError(ValueError):

@@ -23,7 +23,6 @@ import hashlib
 import json
 import math
 import os
-import sys
 import threading
 import time
 import traceback
@@ -39,7 +38,6 @@ __all__ = ["JOBS", "ClusterError", "Job", "Runner", "job_key", "load_job", "run_
 JOBS = "jobs"  # under the report folder
 PLAN = "plan.json"
 CONNECT_SECONDS = 10.0  # how long a run waits for the Dask scheduler to answer
-CLUSTER_EXTRA = "pip install 'neuralab[cluster]'"
 
 
 def _version() -> str:
@@ -313,13 +311,9 @@ class _WorkerTracebackError(Exception):
 def import_distributed() -> Any:
     """Dask's ``distributed`` module, imported only when a run asks for a cluster; an
     ImportError saying how to install it otherwise."""
-    try:
-        import distributed
-    except ImportError:
-        raise ImportError(
-            f"running the lab on a Dask cluster needs dask and distributed: {CLUSTER_EXTRA}"
-        ) from None
-    return distributed
+    from neuralab.extras import require
+
+    return require("distributed", "cluster", "running the lab on a Dask cluster")
 
 
 def _address(cluster: str) -> str:
@@ -499,29 +493,26 @@ def _stop(pool: Any, pending: dict) -> None:
 
 
 @contextlib.contextmanager
-def progress(total: int, log: Callable[[str], None] | None) -> Iterator[Callable[[str], None]]:
-    """A per-job line through ``log`` and, when standard error is a terminal, an overall
-    bar with an ETA (tqdm); yields ``say(line, job=True)``: a line, and with ``job`` the
-    bar advances by one job."""
-    bar = None
-    if log is not None and total > 1 and sys.stderr.isatty():
-        with contextlib.suppress(ImportError):
-            from tqdm import tqdm
+def progress(
+    total: int, log: Callable[[str], None] | None, show: bool | None = None
+) -> Iterator[Callable[..., None]]:
+    """A per-job line through ``log`` and an overall bar of ``total`` jobs with the time
+    left on standard error (``neuralab.progress.Bar``: when it is a terminal, or ``show``);
+    ``show=False``: neither the bar nor the per-job lines. Yields ``say(line, job=True)``:
+    a line, and with ``job`` the bar advances by one job."""
+    from neuralab.progress import Bar, shown
 
-            bar = tqdm(total=total, unit="job", desc="lab", file=sys.stderr, leave=False)
+    bar = Bar(total, "lab", "job", show=log is not None and total > 1 and shown(show))
 
     def say(line: str, job: bool = True) -> None:
-        if log is not None:
-            if bar is not None:
-                with bar.external_write_mode():
-                    log(line)
-            else:
-                log(line)
-        if bar is not None and job:
+        if log is not None and not (job and show is False):
+            bar.close()  # the line goes above the bar
+            log(line)
+            bar.redraw()
+        if job:
             bar.update(1)
 
     try:
         yield say
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy
 
+from neuralab.extras import require
 from neuralab.lab.stats import Band, Estimate
 
 __all__ = ["COLORS", "band_plot", "bar_panel", "fit_to_means", "line_figure", "new_figure"]
@@ -41,7 +42,7 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float
         >>> len(axes), figure.get_size_inches().tolist()
         (2, [12.8, 4.0])
     """
-    from matplotlib.figure import Figure
+    Figure = require("matplotlib.figure", "lab", "the lab's figures").Figure
 
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)

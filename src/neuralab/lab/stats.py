@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy
 
+from neuralab.extras import require
+
 __all__ = [
     "FRACTION",
     "NON_NEGATIVE",
@@ -42,7 +44,7 @@ NON_NEGATIVE = (0.0, math.inf)  # bounds of a count, a loss, a norm, a time
 
 
 def _t_quantile(n: int, confidence: float = CONFIDENCE) -> float:
-    from scipy import stats
+    stats = require("scipy.stats", "lab", "the lab's confidence intervals")
 
     return float(stats.t.ppf(0.5 + confidence / 2, n - 1))
 
@@ -279,7 +281,7 @@ def compare(a: Estimate, b: Estimate, paired: bool = False) -> float:
     """
     if a.n < 2 or b.n < 2:
         return 1.0
-    from scipy import stats
+    stats = require("scipy.stats", "lab", "the lab's confidence intervals")
 
     if paired:
         if a.n != b.n:

@@ -3,7 +3,8 @@
 The file has four tables (every key optional but ``search``)::
 
     [study]
-    name = "digits-mlp"      # the study's name in the storage (--study overrides it)
+    name = "digits-mlp"      # the study's name in the storage (--study overrides it;
+                             # default: DATA-STRATEGY-HASH, from the configuration)
     strategy = "tpe"         # grid | random | tpe | hyperband (--strategy)
     trials = 20              # budget: finished trials in the study, all workers (--trials)
     epoch_budget = 60        # budget: epochs trained in all trials (optional)
@@ -47,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from neuralab.data.splits import DATASETS
+from neuralab.extras import require
 from neuralab.tune.space import SearchSpace, as_space, check_values, defaults
 
 __all__ = ["METRICS", "PRUNERS", "STRATEGIES", "DataConfig", "TuneConfig", "load_config"]
@@ -161,7 +163,7 @@ class TuneConfig:
     data: DataConfig = field(default_factory=DataConfig)
     fixed: dict[str, Any] = field(default_factory=dict)
     epochs: int = 3
-    name: str = "neuralab-tune"
+    name: str | None = None  # None: derived from the configuration (runner.study_name)
     strategy: str = "tpe"
     trials: int | None = 20
     epoch_budget: int | None = None
@@ -183,7 +185,7 @@ class TuneConfig:
             self.data = DataConfig(**self.data)
         self.fixed = check_values(self.fixed, "train")
         _positive_int("train.epochs", self.epochs, maximum=MAX_COUNT)
-        if not isinstance(self.name, str) or not self.name:
+        if self.name is not None and (not isinstance(self.name, str) or not self.name):
             raise ValueError(f"study.name: expected a non-empty string, got {self.name!r}")
         _choice("strategy", self.strategy, STRATEGIES)
         _choice("metric", self.metric, tuple(METRICS))
@@ -311,6 +313,8 @@ def load_config(path: str | Path) -> TuneConfig:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"config {path}: not UTF-8 text ({error})") from None
+    if suffix in (".yaml", ".yml"):  # said as such, not as a file that cannot be parsed
+        require("yaml", "tune", "a YAML tuning configuration")
     try:
         if suffix == ".toml":
             raw = _toml().loads(text)
@@ -396,7 +400,7 @@ def _toml() -> Any:
 def _yaml_load(text: str) -> Any:
     """``yaml.safe_load`` (plain data only, no Python objects), with YAML 1.2's floats:
     PyYAML follows YAML 1.1, where ``1e-4`` (no dot) is a string, not a number."""
-    import yaml
+    yaml = require("yaml", "tune", "a YAML tuning configuration")
 
     class Loader(yaml.SafeLoader):
         pass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from neuralab.data.splits import Splits, load_splits
+from neuralab.extras import require
 from neuralab.train import NonFiniteLossError
 from neuralab.tune.config import TuneConfig
 from neuralab.tune.locking import Lock, lock_for
@@ -189,6 +191,19 @@ def quiet_optuna() -> Iterator[None]:
 def load_data(config: TuneConfig) -> Splits:
     """The study's data (the same in every worker: it depends on the seed only)."""
     return load_splits(**asdict(config.data), seed=config.seed)
+
+
+def study_name(config: TuneConfig, label: str | None = None) -> str:
+    """The study's name: ``config.name``, else ``DATA-LABEL-HASH`` (LABEL: the strategy by
+    default), HASH the first 8 hex digits of the SHA-256 of what workers sharing a study
+    must agree on (its search space, fixed values, epochs, data, metric, strategy,
+    pruner and seed): two configurations never share a name, the same one (a resumed or
+    joined search) always does."""
+    if config.name is not None:
+        return config.name
+    text = json.dumps(_fingerprint(config), sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{config.data.name}-{label or config.strategy}-{digest}"
 
 
 def _fingerprint(config: TuneConfig) -> dict[str, Any]:
@@ -545,7 +560,8 @@ def run(
         config: The study's configuration.
         storage: A database URL or an SQLite file. Defaults to None (``config.storage``, else
             ``OUT/study.db``).
-        study: The study's name, overriding the config's. Defaults to None.
+        study: The study's name, overriding the config's. Defaults to None (the config's
+            name, else ``study_name(config)``, derived from the configuration).
         trials: The trial budget, overriding the config's. Defaults to None.
         strategy: The strategy, overriding the config's. Defaults to None.
         out: The folder of the results and report (None: no files). Defaults to 'runs/tune'.
@@ -572,12 +588,16 @@ def run(
         >>> len(result.trials), result.direction  # doctest: +SKIP
         (2, 'maximize')
     """
+    require("optuna", "tune", "neuralab.tune")
+    if out is not None and not worker:  # said now, not after the trials
+        require("matplotlib", "tune", "neuralab.tune's report")
     config = config.replace(
         storage=None if storage is None else os.fspath(storage),
         name=study,
         trials=trials,
         strategy=strategy,
     )
+    config = dataclasses.replace(config, name=study_name(config))
     default = Path(out if out is not None else ".") / "study.db"
     url = storage_url(config.storage, default)
     started = time.perf_counter()
@@ -685,10 +705,10 @@ def compare(
 ) -> list[TuneResult]:
     """Runs one study per strategy with the same budget and data, and compares them.
 
-    Each study is named ``<name>-<strategy>`` and runs without the baseline; one report
-    compares them (unless ``out`` is None). With both ``trials`` and ``epoch_budget`` each
-    search stops at the first it reaches (the grid also at its size): a warning says when the
-    strategies' budgets differ.
+    Each study is named ``<name>-<strategy>`` (without a name, each its ``study_name``) and
+    runs without the baseline; one report compares them (unless ``out`` is None). With both
+    ``trials`` and ``epoch_budget`` each search stops at the first it reaches (the grid also
+    at its size): a warning says when the strategies' budgets differ.
 
     Args:
         config: The studies' shared configuration.
@@ -720,6 +740,9 @@ def compare(
         >>> [r.strategy for r in results]  # doctest: +SKIP
         ['random', 'tpe']
     """
+    require("optuna", "tune", "neuralab.tune")
+    if out is not None:
+        require("matplotlib", "tune", "neuralab.tune's report")
     from neuralab.tune.config import STRATEGIES
 
     unknown = [s for s in strategies if s not in STRATEGIES]
@@ -729,7 +752,12 @@ def compare(
     if storage is None:
         storage = config.storage or Path(out if out is not None else ".") / "study.db"
     variants = [
-        dataclasses.replace(config, strategy=name, name=f"{config.name}-{name}", baseline=False)
+        dataclasses.replace(
+            config,
+            strategy=name,
+            name=None if config.name is None else f"{config.name}-{name}",
+            baseline=False,
+        )
         for name in strategies
     ]
     per_trial = config.epochs * config.data.folds
