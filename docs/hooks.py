@@ -10,6 +10,7 @@ command, left out) with each one's help, choices and default.
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 MARKER = "<!-- cli-reference -->"
@@ -58,9 +59,12 @@ def render_parser(title: str, parser: argparse.ArgumentParser, summary: str = ""
         help_text = formatter._expand_help(action) if action.help else ""
         if action.help is argparse.SUPPRESS:
             continue
+        default = _default(action)
+        if default:  # the default has its column; the help's own "(default: X)" goes
+            help_text = re.sub(r"\s*\(default: [^()]*\)$", "", help_text)
         if action.choices and not isinstance(action.choices, dict):
             help_text += f" (one of: {', '.join(map(str, action.choices))})"
-        rows.append(f"| {_name(action, formatter)} | {_cell(help_text)} | {_default(action)} |")
+        rows.append(f"| {_name(action, formatter)} | {_cell(help_text)} | {default} |")
     if rows:
         lines += ["| argument | meaning | default |", "| --- | --- | --- |", *rows, ""]
     return "\n".join(lines)
