@@ -362,7 +362,30 @@ def run_seeds(study: str | Study, config: Any, seeds: Sequence[int] = (0, 1)) ->
 
 class OtherRunError(ValueError):
     """``run_studies``: the report folder holds another run (or other files), which it
-    would replace; ``force=True`` (``neuralab lab --force``) replaces it."""
+    would replace; ``force=True`` (``neuralab lab --force``) replaces it.
+
+    Examples:
+        >>> import dataclasses, tempfile
+        >>> from neuralab import lab
+        >>> @dataclasses.dataclass
+        ... class Config:
+        ...     n: int = 10
+        >>> def run(config, seed):
+        ...     result = lab.Result()
+        ...     result.scalar("wide", "score", config.n + seed)
+        ...     return result
+        >>> toy = lab.Study("toy", "A toy study", "Does it run?", Config, run,
+        ...                 report=lambda config, seeds: [], quick={"n": 2})
+        >>> out = tempfile.mkdtemp()
+        >>> _ = lab.run_studies([toy], quick=True, out=out, log=None)
+        >>> try:
+        ...     lab.run_studies([toy], quick=True, seeds=3, out=out, log=None)
+        ... except lab.OtherRunError:
+        ...     print("refused")
+        refused
+        >>> lab.run_studies([toy], quick=True, seeds=3, out=out, log=None, force=True).name
+        'index.html'
+    """
 
 
 REPORT_FILES = ("index.html", "results.json")
