@@ -118,7 +118,15 @@ class Function:
         arguments are the op's non-differentiable parameters.
         """
         ctx = cls()
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        arrays = []  # one pass over the inputs: their arrays and which need a gradient
+        needs = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                needs.append(x.requires_grad)
+            else:
+                arrays.append(x)
+                needs.append(False)
         try:
             out = cls.forward(ctx, *arrays, **params)
         except ValueError as error:
@@ -126,17 +134,14 @@ class Function:
                 raise
             shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
             raise ShapeError(f"{cls.__name__.lower()}: {error} (input shapes: {shapes})") from None
-        if _grad_mode.enabled:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-            if True in needs:
-                ctx.parents = inputs
-                ctx.needs_input_grad = needs
-                ctx.clock = _grad_mode.clock
-                result = _new(out)
-                result.requires_grad = True
-                result._ctx = ctx
-                return result
-        return _new(out)
+        result = _new(out)
+        if _grad_mode.enabled and True in needs:
+            ctx.parents = inputs
+            ctx.needs_input_grad = tuple(needs)
+            ctx.clock = _grad_mode.clock
+            result.requires_grad = True
+            result._ctx = ctx
+        return result
 
     @property
     def name(self) -> str:

@@ -1830,7 +1830,8 @@ def _root_gradient(root: Tensor, gradient: Any, who: str) -> Any:
     if gradient is None:
         if root._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return backend.array_module(root._data).ones_like(root._data)
+        data = root._data
+        return backend.array_module(data).ones(data.shape, dtype=data.dtype)
     gradient = _as_array(gradient, root._data.dtype)
     if gradient.shape != root._data.shape:
         raise RuntimeError(
@@ -1913,10 +1914,11 @@ def backpropagate(
         for parent, needs, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
             if not needs or g is None:
                 continue
-            if g.shape != parent._data.shape:
-                g = sum_to_shape(g, parent._data.shape)
-            if g.dtype != parent._data.dtype:
-                g = g.astype(parent._data.dtype)
+            data = parent._data
+            if g.shape != data.shape:
+                g = sum_to_shape(g, data.shape)
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)
             if parent._ctx is not None:
                 key = id(parent)
                 previous = grads.get(key)

@@ -115,14 +115,21 @@ class CrossEntropy(Function):
         else:
             t = target.reshape(-1)
             valid = t != ignore_index
-            t_safe = xp.where(valid, t, 0)
-            w_t = valid.astype(logp.dtype) if weight is None else weight[t_safe] * valid
             rows = xp.arange(z.shape[0])
-            losses = -logp[rows, t_safe] * w_t
+            if weight is None and valid.all():  # every target counts with weight 1
+                t_safe, w_t, valid = t, None, None
+                losses = -logp[rows, t]
+                denominator = z.shape[0]
+            else:
+                t_safe = xp.where(valid, t, 0)
+                w_t = valid.astype(logp.dtype) if weight is None else weight[t_safe] * valid
+                losses = -logp[rows, t_safe] * w_t
+                denominator = w_t.sum()
             if label_smoothing:
-                smooth = -(logp.sum(axis=1) if weight is None else logp @ weight) * valid
+                smooth = -(logp.sum(axis=1) if weight is None else logp @ weight)
+                if valid is not None:
+                    smooth *= valid
                 losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth
-            denominator = w_t.sum()
             ctx.save_for_backward(logp, t_safe, w_t, valid, weight)
         ctx.denominator = denominator
         if reduction == "mean":
@@ -150,17 +157,26 @@ class CrossEntropy(Function):
                 w = 1 if weight is None else weight
                 grad_target = _unrows(-(1 - e) * w * logp * scale, ctx.shape)
         else:
-            logp, t_safe, w_t, valid, weight = ctx.saved
+            logp, t_safe, w_t, valid, weight = ctx.saved  # w_t, valid None: all 1
             p = xp.exp(logp)
             rows = xp.arange(p.shape[0])
-            grad_z = p * w_t[:, None]
-            grad_z[rows, t_safe] -= w_t
+            if w_t is None:
+                grad_z = p.copy() if e else p
+                grad_z[rows, t_safe] -= 1
+            else:
+                grad_z = p * w_t[:, None]
+                grad_z[rows, t_safe] -= w_t
             if e:
                 classes = p.shape[1]
                 total_w = classes if weight is None else weight.sum()
                 smooth = p * total_w - (1 if weight is None else weight)
-                grad_z = (1 - e) * grad_z + (e / classes) * smooth * valid[:, None]
+                if valid is not None:
+                    smooth *= valid[:, None]
+                grad_z = (1 - e) * grad_z + (e / classes) * smooth
             grad_target = None
+            if ctx.reduction != "none":  # scale is 0-d: scale the rows in place
+                grad_z *= scale
+                return _unrows(grad_z, ctx.shape), grad_target
         return _unrows(grad_z * scale, ctx.shape), grad_target
 
 

@@ -20,8 +20,13 @@ and a few NumPy calls on contiguous blocks:
   add), and after the loop d[W_hh | W_ih | b] is one product over all steps. The GRU,
   whose r gate multiplies the hidden part of n alone, projects x for all steps in one
   batched product before the loop and computes W_hh h_{t-1} per step.
-- sigmoid(z) = (1 + tanh(z/2)) / 2: the sigmoid gates' weight rows are halved once per
-  call, so one tanh call covers all gates of a step.
+- sigmoid(z) = 1 / (1 + e^-z): the sigmoid gates' weight rows are negated once per call,
+  so one exp call (NumPy's float32 exp costs about half its tanh) and two cheap passes
+  cover the sigmoid gates of a step, and the LSTM's g too (tanh(z) = 2 sigmoid(2z) - 1,
+  its rows scaled by -2).
+- backward writes each step's gate-sum gradients into a gate-major (G, T, N) buffer,
+  which is already the (G, T*N) matrix of the products after the loop (no transposed
+  copy).
 - when a gradient will be needed, forward also stores, per step, the factors of the
   backward rule that do not depend on the incoming gradient (gate derivatives times their
   partners) while those values are in cache; backward's loop then keeps only the
@@ -63,11 +68,23 @@ def _add_biases(b_ih: Any, b_hh: Any) -> Any:
     return b_ih if b_hh is None else b_ih + b_hh
 
 
-def _row_scale(rows: int, first: int, value: float, like: Any) -> Any:
-    """A (rows, 1) column: ``value`` on the first ``first`` rows, 1 below."""
-    scale = array_module(like).ones((rows, 1), dtype=like.dtype)
+def _row_scale(rows: int, first: int, value: float, like: Any, rest: float = 1.0) -> Any:
+    """A (rows, 1) column: ``value`` on the first ``first`` rows, ``rest`` below."""
+    scale = array_module(like).full((rows, 1), rest, dtype=like.dtype)
     scale[:first] = value
     return scale
+
+
+def _sigmoid_of_negated(a: Any) -> Any:
+    """In place: a = -z  ->  sigmoid(z) = 1 / (1 + e^-z).
+
+    One exp and two cheap passes: NumPy's float32 exp is about twice as fast as its tanh,
+    so this beats sigmoid(z) = (1 + tanh(z/2)) / 2. e^-z overflows to inf for z < -88
+    (float32), which gives the right limit 0 (callers silence the overflow warning)."""
+    xp = array_module(a)
+    xp.exp(a, out=a)
+    a += 1
+    return xp.divide(1, a, out=a)
 
 
 class _Scratch(threading.local):
@@ -155,10 +172,12 @@ def _split_cat(grad: Any, hidden: int, features: int, has_bias: bool) -> tuple:
 
 
 def _cat_grads(dz: Any, buf: Any, start: int, w_ih: Any, needs_w: bool, needs_x: bool) -> tuple:
-    """After the loop, from dz (T, G, N): d[W_hh | W_ih | b] = sum_t dz_t [h_{t-1}; x_t; 1]^T,
-    one product over all steps (dz as (G, T*N)), and dx_t = dz_t W_ih (each or None)."""
-    length, _, batch = dz.shape
-    dz2 = _by_rows(dz)
+    """After the loop, from dz (G, T, N) (C-contiguous: backward writes step t's gradients
+    into dz[:, t], so that no transposed copy is needed here): d[W_hh | W_ih | b] =
+    sum_t dz_t [h_{t-1}; x_t; 1]^T, one product over all steps (dz as (G, T*N)), and
+    dx_t = dz_t W_ih (each or None)."""
+    _, length, batch = dz.shape
+    dz2 = dz.reshape(dz.shape[0], -1)
     grad_cat = None
     if needs_w:
         inputs = buf[:, start : start + length].reshape(buf.shape[0], -1)
@@ -213,7 +232,7 @@ class RNNLayer(Function):
         g = _feature_major(grad)
         length, hidden, _ = g.shape
         seq = buf[:hidden, start + (-1 if ctx.reverse else 1) :]
-        dz = _scratch.get("dz", g.shape, g)  # (T, H, N)
+        dz = _scratch.get("dz", (hidden, length, g.shape[2]), g)  # gate-major: see _cat_grads
         deriv = xp.empty_like(g[0])
         dh_rec = xp.empty_like(deriv)
         w_hh_t = w_hh.T
@@ -226,7 +245,7 @@ class RNNLayer(Function):
             else:
                 xp.multiply(h, h, out=deriv)
                 xp.subtract(1, deriv, out=deriv)  # 1 - h^2
-            d = dz[t]
+            d = dz[:, t]
             if k:
                 xp.add(g[t], dh_rec, out=d)
                 d *= deriv
@@ -280,13 +299,14 @@ class LSTMLayer(Function):
       dW_ih = sum_t dz_t^T x_t,  dW_hh = sum_t dz_t^T h_{t-1},  db_ih = db_hh = sum_t dz_t,
       dx_t = dz_t W_ih,  dh0 = dh_0^(rec),  dc0 = dc_0^(rec).
 
-    Inside (gates in the order o, i, f, g): with a = tanh(z/2) for the sigmoid gates
-    (s = (1 + a) / 2, s'(z) = (1 - a^2) / 4) and a = g = tanh(z) for g (tanh' = 1 - a^2),
-    forward overwrites each step's gate values, once used, with
-    K = (1 - a^2) * (tanh c_t, g, c_{t-1}, i), and keeps K_c = o (1 - tanh^2 c_t) and f;
-    a backward step is then dz' = (dh, dc, dc, dc) * K, dc = dc^(rec) + dh K_c. The 1/4 of
-    the sigmoid gates goes into the weights once (dh^(rec) = (W_hh / 4)^T dz') and into the
-    rows of dW after the loop.
+    Inside (gates in the order o, i, f, g): one exp per step gives a = s(z) for the sigmoid
+    gates and a = s(2z) for g (the weight rows are scaled by -1 and -2 once per call, so
+    a = 1 / (1 + e^(Wu)) for all rows), g = tanh(z) = 2a - 1, and s' = a (1 - a),
+    tanh'(z) = 4 a (1 - a). Forward overwrites each step's gate values, once used, with
+    K = a (1 - a) * (tanh c_t, g, c_{t-1}, i), and keeps K_c = o (1 - tanh^2 c_t) and f;
+    a backward step is then dz' = (dh, dc, dc, dc) * K, dc = dc^(rec) + dh K_c. The 4 of
+    the g gate goes into the weights once (dh^(rec) = (W_hh * (1, 1, 1, 4))^T dz') and into
+    the rows of dW after the loop.
     """
 
     @staticmethod
@@ -298,9 +318,8 @@ class LSTMLayer(Function):
         h2, h3 = 2 * hidden, 3 * hidden
         bias = _add_biases(bias_ih, bias_hh)
         buf, start = _step_inputs(x, h0, hidden, bias is not None, reverse, 1)
-        half = _row_scale(4 * hidden, h3, 0.5, x)  # sigmoid(z) = (1 + tanh(z/2)) / 2
         w = _lstm_rows(_cat_weights(weight_ih, weight_hh, bias))
-        w *= half
+        w *= _row_scale(4 * hidden, h3, -1, x, rest=-2)  # a = s(z) on o, i, f, s(2z) on g
         z = _empty((length, 4 * hidden, batch), x)  # gate values, then K
         k_c = _empty((length, hidden, batch), z) if grad else None
         forget = _empty(k_c.shape, z) if grad else None
@@ -310,36 +329,36 @@ class LSTMLayer(Function):
         c_a, c_b = xp.empty_like(ig), xp.empty_like(ig)
         c = c0.T
         step = -1 if reverse else 1
-        for t in _steps(length, reverse):
-            a = z[t]
-            xp.matmul(w, buf[:, start + t], out=a)  # gate sums (halved for o, i, f)
-            xp.tanh(a, out=a)
-            if grad:
-                xp.multiply(a, a, out=d)
-                xp.subtract(1, d, out=d)  # 1 - a^2
-            s = a[:h3]  # o, i, f = (1 + a) / 2
-            s *= 0.5
-            s += 0.5
-            o, i, f, g = a[:hidden], a[hidden:h2], a[h2:h3], a[h3:]
-            c_new = c_a if c is not c_a else c_b
-            xp.multiply(f, c, out=c_new)
-            xp.multiply(i, g, out=ig)
-            c_new += ig  # c' = f c + i g
-            xp.tanh(c_new, out=tc)
-            h = buf[:hidden, start + t + step]
-            xp.multiply(o, tc, out=h)  # h' = o tanh(c')
-            if grad:  # K replaces the gate values in z; f is kept for dc_{t-1} = dc f
-                kc = k_c[t]
-                xp.multiply(h, tc, out=kc)
-                xp.subtract(o, kc, out=kc)  # K_c = o (1 - tanh^2 c') = o - h' tanh c'
-                forget[t] = f
-                xp.multiply(d[:hidden], tc, out=o)  # K_o = (1 - a_o^2) tanh c'
-                d_g = d[h3:]
-                d_g *= i  # K_g = (1 - g^2) i, before i is overwritten
-                xp.multiply(d[hidden:h2], g, out=i)  # K_i = (1 - a_i^2) g
-                xp.multiply(d[h2:h3], c, out=f)  # K_f = (1 - a_f^2) c
-                g[...] = d_g
-            c = c_new
+        with xp.errstate(over="ignore"):  # e^(-z) = inf for very negative z: s(z) = 0
+            for t in _steps(length, reverse):
+                a = z[t]
+                xp.matmul(w, buf[:, start + t], out=a)  # -z (o, i, f), -2z (g)
+                _sigmoid_of_negated(a)
+                if grad:
+                    xp.subtract(1, a, out=d)
+                    d *= a  # a (1 - a)
+                o, i, f, g = a[:hidden], a[hidden:h2], a[h2:h3], a[h3:]
+                g *= 2
+                g -= 1  # tanh(z) = 2 s(2z) - 1
+                c_new = c_a if c is not c_a else c_b
+                xp.multiply(f, c, out=c_new)
+                xp.multiply(i, g, out=ig)
+                c_new += ig  # c' = f c + i g
+                xp.tanh(c_new, out=tc)
+                h = buf[:hidden, start + t + step]
+                xp.multiply(o, tc, out=h)  # h' = o tanh(c')
+                if grad:  # K replaces the gate values in z; f is kept for dc_{t-1} = dc f
+                    kc = k_c[t]
+                    xp.multiply(h, tc, out=kc)
+                    xp.subtract(o, kc, out=kc)  # K_c = o (1 - tanh^2 c') = o - h' tanh c'
+                    forget[t] = f
+                    xp.multiply(d[:hidden], tc, out=o)  # K_o = a_o (1 - a_o) tanh c'
+                    d_g = d[h3:]
+                    d_g *= i  # K_g = a_g (1 - a_g) i, before i is overwritten
+                    xp.multiply(d[hidden:h2], g, out=i)  # K_i = a_i (1 - a_i) g
+                    xp.multiply(d[h2:h3], c, out=f)  # K_f = a_f (1 - a_f) c
+                    g[...] = d_g
+                c = c_new
         last_cell = 0 if reverse else length + 1
         buf[:hidden, last_cell] = c
         if grad:
@@ -356,12 +375,13 @@ class LSTMLayer(Function):
         length, gates, batch = k.shape
         hidden = gates // 4
         h3 = 3 * hidden
-        quarter = _row_scale(gates, h3, 0.25, k)  # s'(z) = (1 - a^2) / 4 on o, i, f
-        w_q = w * _row_scale(gates, h3, 0.5, k)  # W with its sigmoid rows / 4 (w has / 2)
+        four = _row_scale(gates, h3, 1, k, rest=4)  # tanh'(z) = 4 a (1 - a) on g
+        w_q = w * _row_scale(gates, h3, -1, k, rest=-2)  # W * (1, 1, 1, 4) (w has -1, -2)
         g = _feature_major(grad)
         cell_grad = g[0] if ctx.reverse else g[length]
         seq_grad = g[1:] if ctx.reverse else g[:length]
-        dz = _scratch.get("dz", k.shape, k)
+        dz = _scratch.get("dz", (4, hidden, length, batch), k)  # gate-major: see _cat_grads
+        dz_steps = dz.reshape(gates, length, batch)
         dh = xp.empty_like(k_c[0])
         dc = xp.empty_like(dh)
         tmp = xp.empty_like(dh)
@@ -374,22 +394,19 @@ class LSTMLayer(Function):
             dh_t = xp.add(seq_grad[t], dh_rec, out=dh) if n else seq_grad[t]
             xp.multiply(dh_t, k_c[t], out=tmp)
             xp.add(dc_rec, tmp, out=dc)  # dc = dc^(rec) + dh o (1 - tanh^2 c)
-            d = dz[t]
-            xp.multiply(dh_t, k[t, :hidden], out=d[:hidden])  # dz'_o = dh K_o
+            xp.multiply(dh_t, k[t, :hidden], out=dz[0, :, t])  # dz'_o = dh K_o
             xp.multiply(  # (dz'_i, dz'_f, dz'_g) = dc (K_i, K_f, K_g)
-                dc,
-                k[t, hidden:].reshape(3, hidden, batch),
-                out=d[hidden:].reshape(3, hidden, batch),
+                dc, k[t, hidden:].reshape(3, hidden, batch), out=dz[1:, :, t]
             )
             xp.multiply(dc, forget[t], out=dc_rec)  # dc_{t-1} = dc f
             if t != last or needs[1]:
-                xp.matmul(w_hh_t, d, out=dh_rec)
+                xp.matmul(w_hh_t, dz_steps[:, t], out=dh_rec)
         features = w.shape[1] - hidden - ctx.bias
         w_ih_q = w_q[:, hidden : hidden + features]
-        grad_cat, grad_x = _cat_grads(dz, buf, start, w_ih_q, any(needs[3:]), needs[0])
+        grad_cat, grad_x = _cat_grads(dz_steps, buf, start, w_ih_q, any(needs[3:]), needs[0])
         grad_w_hh = grad_w_ih = grad_b = None
         if grad_cat is not None:
-            grad_cat *= quarter
+            grad_cat *= four
             grad_w_hh, grad_w_ih, grad_b = _split_cat(
                 _lstm_rows_back(grad_cat), hidden, features, ctx.bias
             )
@@ -512,46 +529,45 @@ class GRULayer(Function):
                 bias[:h2] += bias_hh[:h2]
         b_hn = None if bias_hh is None else bias_hh[h2:, None]
         x_aug = _augment(x, bias)
-        half = _row_scale(3 * hidden, h2, 0.5, x)  # sigmoid(z) = (1 + tanh(z/2)) / 2
-        z = _project(_with_bias(weight_ih, bias) * half, x_aug)  # (T, 3H, N)
-        w_hh_half = weight_hh * half
+        negate = _row_scale(3 * hidden, h2, -1, x)  # -z on r and z: see _sigmoid_of_negated
+        z = _project(_with_bias(weight_ih, bias) * negate, x_aug)  # (T, 3H, N)
+        w_hh_neg = weight_hh * negate
         out = _empty((hidden, length, batch), z)  # h_t at [:, t]
         k = _empty(z.shape, z) if grad else None
         m = xp.empty_like(z[0])
         tmp = xp.empty_like(m[:hidden])
         diff = xp.empty_like(tmp)
         h = h0.T
-        for t in _steps(length, reverse):
-            a = z[t]
-            xp.matmul(w_hh_half, h, out=m)
-            m_n = m[h2:]
-            if b_hn is not None:
-                m_n += b_hn
-            rz = a[:h2]
-            rz += m[:h2]
-            xp.tanh(rz, out=rz)
-            rz *= 0.5
-            rz += 0.5
-            r, zg, n = a[:hidden], a[hidden:h2], a[h2:]
-            xp.multiply(r, m_n, out=tmp)
-            n += tmp
-            xp.tanh(n, out=n)  # n = tanh(W_in x + b_in + r m)
-            xp.subtract(h, n, out=diff)
-            xp.multiply(zg, diff, out=tmp)
-            h_new = out[:, t]
-            xp.add(n, tmp, out=h_new)  # h' = n + z (h - n)
-            if grad:
-                k_r, k_z, k_n = k[t, :hidden], k[t, hidden:h2], k[t, h2:]
-                xp.subtract(1, zg, out=k_n)
-                xp.multiply(k_n, zg, out=k_z)
-                k_z *= diff  # K_z = z (1 - z) (h - n)
-                xp.multiply(n, n, out=tmp)
-                xp.subtract(1, tmp, out=tmp)
-                k_n *= tmp  # K_n = (1 - z) (1 - n^2)
-                xp.subtract(1, r, out=k_r)
-                k_r *= r
-                k_r *= m_n  # K_r = r (1 - r) m
-            h = h_new
+        with xp.errstate(over="ignore"):  # e^(-z) = inf for very negative z: s(z) = 0
+            for t in _steps(length, reverse):
+                a = z[t]
+                xp.matmul(w_hh_neg, h, out=m)
+                m_n = m[h2:]
+                if b_hn is not None:
+                    m_n += b_hn
+                rz = a[:h2]
+                rz += m[:h2]
+                _sigmoid_of_negated(rz)
+                r, zg, n = a[:hidden], a[hidden:h2], a[h2:]
+                xp.multiply(r, m_n, out=tmp)
+                n += tmp
+                xp.tanh(n, out=n)  # n = tanh(W_in x + b_in + r m)
+                xp.subtract(h, n, out=diff)
+                xp.multiply(zg, diff, out=tmp)
+                h_new = out[:, t]
+                xp.add(n, tmp, out=h_new)  # h' = n + z (h - n)
+                if grad:
+                    k_r, k_z, k_n = k[t, :hidden], k[t, hidden:h2], k[t, h2:]
+                    xp.subtract(1, zg, out=k_n)
+                    xp.multiply(k_n, zg, out=k_z)
+                    k_z *= diff  # K_z = z (1 - z) (h - n)
+                    xp.multiply(n, n, out=tmp)
+                    xp.subtract(1, tmp, out=tmp)
+                    k_n *= tmp  # K_n = (1 - z) (1 - n^2)
+                    xp.subtract(1, r, out=k_r)
+                    k_r *= r
+                    k_r *= m_n  # K_r = r (1 - r) m
+                h = h_new
         if grad:
             ctx.reverse, ctx.bias = reverse, bias is not None
             ctx.save_for_backward(x_aug, h0, weight_ih, weight_hh, z, k, out)
