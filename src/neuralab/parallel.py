@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+__all__ = ["num_threads", "run", "split", "threads_for"]
+
 _local = threading.local()  # .worker: True in pool threads (no nested fan-out)
 _blas: list = []  # [threadpoolctl controller of the BLAS library, or None]
 
