@@ -121,7 +121,7 @@ def run(fn: Callable[[Any], None], parts: Sequence[Any]) -> None:
         parts: the parts (slices, index lists, ...); the caller does the first.
 
     Raises:
-        Exception: whatever ``fn`` raised.
+        BaseException: the first error that ``fn`` raised in a part.
 
     Examples:
         >>> out = [0] * 4
