@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
+from neuralab import parallel
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.conv import _pair, cache
@@ -159,7 +162,8 @@ class MaxPool2d(Function):
     dL/dx: each output's gradient goes to the first maximal element of its window in
     row-major order (PyTorch's rule; a NaN counts as the maximum, the last NaN wins), and
     is summed where windows overlap. Forward keeps, per output, the offset of that element
-    (``argmax``, a small integer array) and nothing else.
+    (``argmax``, a small integer array) and nothing else. Planes (n, c) are independent,
+    so the threads of ``neuralab.parallel`` take slices of the outer axis in memory.
     """
 
     @staticmethod
@@ -171,20 +175,22 @@ class MaxPool2d(Function):
         g = geometry
         fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         padded = _padded(x, g.pads, fill)
-        views = _windows(padded, g.kernel, g.stride, g.dilation, g.out_size)
-        y = _empty(xp, views[0].shape, x.dtype, _layout(x))
-        if len(views) == 1:
-            y[...] = views[0]
-        else:
-            xp.maximum(views[0], views[1], out=y)
-            for v in views[2:]:
-                xp.maximum(y, v, out=y)
+        layout = _layout(x)
+        y = _empty(xp, (*x.shape[:2], *g.out_size), x.dtype, layout)
         argmax = None
         if need_index:
-            argmax = _first_argmax(xp, views, y, padded is not x, g)
+            dtype = xp.int8 if g.kernel[0] * g.kernel[1] < 128 else xp.int32
+            argmax = _empty(xp, y.shape, dtype, layout)
+        valid = _valid_masks(xp, g) if padded is not x else None
+
+        def pool(part: tuple) -> None:
+            views = _windows(padded[part], g.kernel, g.stride, g.dilation, g.out_size)
+            _max_and_argmax(xp, views, y[part], None if argmax is None else argmax[part], valid)
+
+        parallel.run(pool, _parts(x))
         ctx.save_for_backward(argmax)
         ctx.geometry, ctx.shape, ctx.padded_shape = g, x.shape, padded.shape
-        ctx.unbatched, ctx.layout = unbatched, _layout(x)
+        ctx.unbatched, ctx.layout = unbatched, layout
         found["argmax"] = argmax
         if unbatched:
             y = y[0]
@@ -199,31 +205,60 @@ class MaxPool2d(Function):
             grad = grad[None]
         grad = _in_layout(xp, grad, ctx.layout)
         dx = _empty(xp, ctx.padded_shape, grad.dtype, ctx.layout)
-        if not _tiles(g, ctx.padded_shape[2:]):
-            dx.fill(0)
-        views = _windows(dx, g.kernel, g.stride, g.dilation, g.out_size)
+        tiles = _tiles(g, ctx.padded_shape[2:])
         disjoint = _disjoint(g.kernel, g.stride, g.dilation)
-        for t, view in enumerate(views):
-            hit = argmax == t
-            if disjoint:
-                xp.multiply(grad, hit, out=view)
-            else:
-                view += grad * hit
+
+        def scatter(part: tuple) -> None:
+            d, gp, index = dx[part], grad[part], argmax[part]
+            if not tiles:
+                d.fill(0)
+            views = _windows(d, g.kernel, g.stride, g.dilation, g.out_size)
+            for t, view in enumerate(views):
+                hit = index == t
+                if disjoint:
+                    xp.multiply(gp, hit, out=view)
+                else:
+                    view += gp * hit
+
+        parallel.run(scatter, _parts(dx))
         return (_crop(dx, ctx.shape, g.pads, ctx.unbatched),)
 
 
-def _first_argmax(xp: Any, views: list, y: Any, padded: bool, g: _Geometry) -> Any:
-    """Per output, the offset t (row-major) of the first window element equal to the max y;
-    where the window holds a NaN, the offset of its last NaN (PyTorch's CPU kernel takes a
-    value when ``val > max or isnan(val)``). Padding never wins, even over an all -inf
-    window.
+def _parts(a: Any) -> list:
+    """Index tuples cutting a (N, C, ...) into slices of N or C, whichever is outer in
+    memory, one per thread that the array's size justifies (see ``neuralab.parallel``)."""
+    if array_module(a) is not numpy:
+        return [()]
+    axis = 1 if _layout(a)[0] == 1 else 0
+    slices = parallel.split(a.shape[axis], parallel.threads_for(a.nbytes))
+    return [(slice(None),) * axis + (part,) for part in slices]
+
+
+def _max_and_argmax(xp: Any, views: list, y: Any, argmax: Any, valid: Any) -> None:
+    """y = the max of the views (elementwise); argmax (when not None) = the offset of the
+    first view equal to it (see ``_first_argmax``)."""
+    if len(views) == 1:
+        y[...] = views[0]
+    else:
+        xp.maximum(views[0], views[1], out=y)
+        for v in views[2:]:
+            xp.maximum(y, v, out=y)
+    if argmax is not None:
+        needs_valid = valid is not None and xp.isneginf(y).any()
+        _first_argmax(xp, views, y, argmax, valid if needs_valid else None)
+
+
+def _first_argmax(xp: Any, views: list, y: Any, argmax: Any, valid: Any) -> None:
+    """Per output, the offset t (row-major) of the first window element equal to the max y,
+    into argmax; where the window holds a NaN, the offset of its last NaN (PyTorch's CPU
+    kernel takes a value when ``val > max or isnan(val)``). ``valid`` (the masks of
+    ``_valid_masks``, or None where no window is all -inf) keeps padding from winning,
+    even over an all -inf window.
 
     Branch-free: ``missing`` marks the windows whose max is not found yet; at offset t,
     hit = (x_t == y) & missing adds t to those windows and clears them from ``missing``.
     """
-    dtype = xp.int8 if len(views) < 128 else xp.int32
-    valid = _valid_masks(xp, g) if padded and xp.isneginf(y).any() else None
-    argmax = _empty(xp, y.shape, dtype, _layout(y))
+    dtype = argmax.dtype.type
     argmax.fill(0)
     missing = views[0] != y
     if valid is not None:
@@ -240,7 +275,6 @@ def _first_argmax(xp: Any, views: list, y: Any, padded: bool, g: _Geometry) -> A
     if y.dtype.kind == "f" and xp.isnan(y).any():
         for t, v in enumerate(views):
             argmax[xp.isnan(v)] = t
-    return argmax
 
 
 def _valid_masks(xp: Any, g: _Geometry) -> list:
