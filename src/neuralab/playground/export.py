@@ -1,0 +1,126 @@
+"""The playground's "download script": a plain neuralab program that builds the same data,
+network and optimizer as a configuration and trains it, printing the losses as the page
+shows them.
+
+    text = script(parse_config({"dataset": "xor"}), epochs=100)
+    Path("xor.py").write_text(text)          # python xor.py
+"""
+
+from __future__ import annotations
+
+from neuralab.playground.model import OPTIMIZERS, Config
+
+__all__ = ["script"]
+
+_INIT = {
+    "xavier": "nn.init.xavier_uniform_(layer.weight, generator=rng)",
+    "he": 'nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu", generator=rng)',
+    "normal": "nn.init.normal_(layer.weight, 0.0, 0.1, generator=rng)",
+}
+
+_TEMPLATE = '''"""A neuralab playground network, exported: {dataset} data, hidden layers {hidden},
+{activation}, {optimizer_label} (lr {lr}), batch size {batch_size}, seed {seed}."""
+
+import numpy
+
+import neuralab as nl
+import neuralab.functional as F
+from neuralab import nn, registry
+from neuralab.models import MLP
+from neuralab.playground.data import features, make_dataset, train_test_split
+
+EPOCHS = {epochs}
+FEATURES = {features}
+
+x, y = make_dataset({dataset!r}, size={size}, noise={noise!r}, seed={seed})
+(x_train, y_train), (x_test, y_test) = train_test_split(x, y, {test_fraction!r}, seed={seed})
+inputs_train, targets_train = nl.tensor(features(x_train, FEATURES)), nl.tensor(y_train)
+inputs_test, targets_test = nl.tensor(features(x_test, FEATURES)), nl.tensor(y_test)
+
+model = MLP(len(FEATURES), {hidden}, 2, activation={activation!r})
+rng = numpy.random.default_rng({seed})
+for layer in model:
+    if isinstance(layer, nn.Linear):
+        {init}
+        nn.init.zeros_(layer.bias)
+optimizer = registry.make_optimizer({opt_name!r}, model.parameters(), lr={lr!r}{opt_options})
+
+
+def penalty():
+    """L1 and L2 on the weights: {l1!r} sum |w| + {l2!r} sum w^2."""
+    total = nl.tensor(0.0)
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            total = total + {l1!r} * layer.weight.abs().sum() + {l2!r} * (layer.weight**2).sum()
+    return total
+
+
+def evaluate(inputs, targets):
+    with nl.no_grad():
+        logits = model(inputs)
+        accuracy = float((logits.numpy().argmax(1) == targets.numpy()).mean())
+        return F.cross_entropy(logits, targets).item(), accuracy
+
+
+batch = {batch_size}
+rng_batches = numpy.random.default_rng({seed})
+for epoch in range(1, EPOCHS + 1):
+    model.train()
+    order = rng_batches.permutation(len(y_train))
+    for start in range(0, len(y_train), batch):
+        index = nl.tensor(order[start : start + batch])
+        loss = F.cross_entropy(model(inputs_train[index]), targets_train[index]){penalty}
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    if epoch % max(1, EPOCHS // 10) == 0 or epoch == EPOCHS:
+        model.eval()
+        train_loss, _ = evaluate(inputs_train, targets_train)
+        test_loss, test_accuracy = evaluate(inputs_test, targets_test)
+        print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}  test loss {{test_loss:.4f}}  "
+              f"test accuracy {{test_accuracy:.3f}}")
+'''
+
+
+def script(config: Config, epochs: int = 100) -> str:
+    """The Python program that trains ``config``'s network for ``epochs`` epochs with
+    neuralab: the same data (``neuralab.playground.data``), initialization, optimizer,
+    penalty and batch order as the playground's ``Session``, so it reaches the same losses.
+
+    Args:
+        config: The configuration.
+        epochs: Epochs the script trains. Defaults to 100.
+
+    Returns:
+        The program's source; it prints the losses ten times as it trains.
+
+    Examples:
+        >>> from neuralab.playground.export import script
+        >>> from neuralab.playground.model import Config
+        >>> text = script(Config(dataset="xor"), epochs=5)
+        >>> compile(text, "exported.py", "exec") and "make_dataset('xor'" in text
+        True
+    """
+    name, options = OPTIMIZERS[config.optimizer]
+    opt_options = "".join(f", {k}={v!r}" for k, v in options.items())
+    text = _TEMPLATE.format(
+        epochs=epochs,
+        features=list(config.features),
+        dataset=config.dataset,
+        size=config.size,
+        noise=config.noise,
+        seed=config.seed,
+        test_fraction=config.test_fraction,
+        hidden=list(config.hidden),
+        activation=config.activation,
+        init=_INIT[config.init],
+        opt_name=name,
+        optimizer_label=config.optimizer,
+        opt_options=opt_options,
+        lr=config.lr,
+        batch_size=config.batch_size,
+        l1=config.l1,
+        l2=config.l2,
+        penalty=" + penalty()" if config.l1 or config.l2 else "",
+    )
+    return text

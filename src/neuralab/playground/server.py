@@ -1,0 +1,176 @@
+"""The playground's web app (Starlette): the page, its files and one WebSocket per tab.
+
+Routes:
+
+- ``GET /``: the page (``static/index.html``); ``/static/...``: its script and style;
+- ``GET /api/config``: the default configuration and the choices of every control;
+- ``/ws``: the session of one tab. The page sends JSON messages
+  ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
+  "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"`` and ``"export"``; the server
+  answers ``{"type": "snapshot", ...}`` (``Session.snapshot`` plus ``config`` and
+  ``playing``), ``{"type": "script", "filename": ..., "text": ...}`` for ``export``, and
+  ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
+  it was).
+
+Training runs in a worker thread, never on the event loop; while playing, the server
+trains for ``INTERVAL`` seconds, sends a snapshot, and again, so a tab gets about
+1 / INTERVAL updates a second. Closing the tab (the socket) stops its training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from neuralab.models import ACTIVATIONS
+from neuralab.playground import export
+from neuralab.playground.data import DATASETS, FEATURES
+from neuralab.playground.model import INITS, MAX_LAYERS, MAX_WIDTH, OPTIMIZERS, Config, parse_config
+from neuralab.playground.session import Session
+
+__all__ = ["INTERVAL", "create_app"]
+
+STATIC = Path(__file__).parent / "static"
+INTERVAL = 0.08
+"""Seconds of training between two snapshots while playing (about 12 updates a second)."""
+
+
+class _Tab:
+    """One WebSocket's session and its play loop. Every use of the session runs in a worker
+    thread, one at a time (``_lock``); the play loop stops at ``pause`` or a closed socket."""
+
+    def __init__(self, socket: WebSocket) -> None:
+        self.socket = socket
+        self.session: Session | None = None
+        self.playing = False
+        self._lock = asyncio.Lock()
+        self._loop_task: asyncio.Task | None = None
+
+    async def run(self, work: Any, *args: Any) -> Any:
+        async with self._lock:
+            return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+    async def snapshot(self) -> None:
+        assert self.session is not None
+        view = await self.run(self.session.snapshot)
+        view["config"] = self.session.config.to_dict()
+        view["playing"] = self.playing
+        await self.socket.send_json(view)
+
+    async def _play(self) -> None:
+        while self.playing:
+            assert self.session is not None
+            await self.run(self.session.train_for, INTERVAL)
+            if self.playing:
+                await self.snapshot()
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if self.session is None:
+            self.session = await self.run(Session, Config())
+        if kind == "config":
+            values = {k: v for k, v in message.items() if k != "type"}
+            config = parse_config(values, base=self.session.config)
+            await self.run(self.session.configure, config)
+            await self.snapshot()
+        elif kind == "play":
+            self.playing = True
+            if self._loop_task is None or self._loop_task.done():
+                self._loop_task = asyncio.create_task(self._play())
+        elif kind == "pause":
+            self.playing = False
+            await self.snapshot()
+        elif kind == "step":
+            self.playing = False
+            await self.run(self.session.train_epochs, 1)
+            await self.snapshot()
+        elif kind == "reset":
+            await self.run(self.session.reset)
+            await self.snapshot()
+        elif kind == "export":
+            text = export.script(self.session.config, epochs=max(self.session.epoch, 100))
+            await self.socket.send_json(
+                {"type": "script", "filename": "playground_model.py", "text": text}
+            )
+        else:
+            raise ValueError(
+                f"type: expected one of config, play, pause, step, reset, export, got {kind!r}"
+            )
+
+    async def close(self) -> None:
+        self.playing = False
+        if self._loop_task is not None:
+            with contextlib.suppress(Exception):
+                await self._loop_task
+
+
+async def _socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    tab = _Tab(websocket)
+    try:
+        while True:
+            text = await websocket.receive_text()
+            try:
+                message = json.loads(text)
+                if not isinstance(message, dict):
+                    raise ValueError(f"message: expected a JSON object, got {text[:80]!r}")
+                await tab.handle(message)
+            except json.JSONDecodeError as error:
+                await websocket.send_json({"type": "error", "message": f"message: {error}"})
+            except ValueError as error:
+                await websocket.send_json({"type": "error", "message": str(error)})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await tab.close()
+
+
+async def _page(request: Any) -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
+async def _config(request: Any) -> JSONResponse:
+    return JSONResponse(
+        {
+            "defaults": Config().to_dict(),
+            "choices": {
+                "dataset": list(DATASETS),
+                "features": list(FEATURES),
+                "activation": list(ACTIVATIONS),
+                "init": list(INITS),
+                "optimizer": list(OPTIMIZERS),
+            },
+            "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH},
+        }
+    )
+
+
+def create_app() -> Starlette:
+    """The playground's Starlette app (serve it with uvicorn).
+
+    Returns:
+        The app.
+
+    Examples:
+        >>> from starlette.testclient import TestClient
+        >>> from neuralab.playground.server import create_app
+        >>> TestClient(create_app()).get("/api/config").json()["defaults"]["dataset"]
+        'circles'
+    """
+    return Starlette(
+        routes=[
+            Route("/", _page),
+            Route("/api/config", _config),
+            WebSocketRoute("/ws", _socket),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+    )

@@ -1,0 +1,191 @@
+"""One playground session (one browser tab): the data, network and optimizer of a
+configuration, the training loop, and the snapshots the page draws.
+
+Plain synchronous code: the server runs it off its event loop (``server.py``).
+
+    session = Session(parse_config({"dataset": "xor"}))
+    session.train_epochs(10)
+    view = session.snapshot()     # losses, accuracies, boundary and neuron grids
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy
+
+import neuralab as nl
+import neuralab.functional as F
+from neuralab import nn
+from neuralab.playground import data
+from neuralab.playground.model import Config, build_model, build_optimizer, penalty
+
+__all__ = ["BOUNDARY_RESOLUTION", "NEURON_RESOLUTION", "Session"]
+
+BOUNDARY_RESOLUTION = 50
+NEURON_RESOLUTION = 20
+
+
+def _round(values: numpy.ndarray) -> list[float]:
+    return numpy.round(values.astype(numpy.float64), 3).ravel().tolist()
+
+
+class Session:
+    """The state of one playground: data, model, optimizer and training counters.
+
+    Args:
+        config: The configuration.
+
+    Attributes:
+        config: The configuration.
+        epoch: Epochs trained (one epoch: every training point once, in batches).
+        step: Optimizer updates made.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.configure(config)
+
+    def configure(self, config: Config) -> None:
+        """Start over with ``config``: new data, a freshly initialized model, epoch 0.
+
+        Args:
+            config: The configuration.
+        """
+        self.config = config
+        x, y = data.make_dataset(config.dataset, config.size, config.noise, config.seed)
+        (self.x_train, self.y_train), (self.x_test, self.y_test) = data.train_test_split(
+            x, y, config.test_fraction, config.seed
+        )
+        self._inputs_train = nl.tensor(data.features(self.x_train, config.features))
+        self._inputs_test = nl.tensor(data.features(self.x_test, config.features))
+        self._targets_train = nl.tensor(self.y_train)
+        self._targets_test = nl.tensor(self.y_test)
+        self._grid_boundary = nl.tensor(
+            data.features(data.grid(BOUNDARY_RESOLUTION), config.features)
+        )
+        self._grid_neurons = nl.tensor(data.features(data.grid(NEURON_RESOLUTION), config.features))
+        self._rng = numpy.random.default_rng(config.seed)
+        self.model = build_model(config)
+        self.optimizer = build_optimizer(config, self.model)
+        self.epoch = 0
+        self.step = 0
+        self._position = 0
+        self._order = numpy.arange(len(self.y_train))
+        self.data_changed = True
+
+    def reset(self) -> None:
+        """Start over with the same configuration (the same seed: the same start)."""
+        self.configure(self.config)
+
+    def train_steps(self, steps: int) -> None:
+        """Make ``steps`` updates, each on the next batch of ``config.batch_size`` training
+        points (reshuffled every epoch), minimizing cross-entropy + the L1/L2 penalty.
+
+        Args:
+            steps: How many updates.
+        """
+        n, batch = len(self.y_train), self.config.batch_size
+        self.model.train()
+        for _ in range(steps):
+            if self._position == 0:
+                self._order = self._rng.permutation(n)
+            index = nl.tensor(self._order[self._position : self._position + batch])
+            logits = self.model(self._inputs_train[index])
+            loss = F.cross_entropy(logits, self._targets_train[index])
+            extra = penalty(self.config, self.model)
+            if extra is not None:
+                loss = loss + extra
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            self.step += 1
+            self._position += batch
+            if self._position >= n:
+                self._position = 0
+                self.epoch += 1
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Updates in one epoch: ceil(training points / batch size)."""
+        return -(-len(self.y_train) // self.config.batch_size)
+
+    def train_epochs(self, epochs: int = 1) -> None:
+        """Train to the end of the current epoch, then ``epochs - 1`` more whole epochs.
+
+        Args:
+            epochs: How many epochs.
+        """
+        for _ in range(epochs):
+            left = self.steps_per_epoch - self._position // self.config.batch_size
+            self.train_steps(left)
+
+    def train_for(self, seconds: float) -> int:
+        """Train batch after batch until ``seconds`` have passed (at least one batch).
+
+        Args:
+            seconds: The time budget.
+
+        Returns:
+            The updates made.
+        """
+        start, done = time.perf_counter(), 0
+        while True:
+            self.train_steps(1)
+            done += 1
+            if time.perf_counter() - start >= seconds:
+                return done
+
+    def _evaluate(self, inputs: nl.Tensor, targets: nl.Tensor) -> tuple[float, float]:
+        logits = self.model(inputs)
+        loss = F.cross_entropy(logits, targets).item()
+        accuracy = float((logits.numpy().argmax(1) == targets.numpy()).mean())
+        return loss, accuracy
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the page draws now.
+
+        Returns:
+            A JSON-ready dict: ``type`` ``"snapshot"``, ``epoch``, ``step``, ``train_loss``,
+            ``test_loss`` (cross-entropy, without the penalty), ``train_accuracy``,
+            ``test_accuracy``; ``boundary``: P(label 1) on a ``BOUNDARY_RESOLUTION``^2 grid
+            over the square, row by row from the top; ``neurons``: per hidden layer, per
+            unit, its activation on a ``NEURON_RESOLUTION``^2 grid; ``resolution`` and
+            ``neuron_resolution``; ``domain``; and, after a (re)configuration only,
+            ``points``: ``{"train": [[x1, x2, label], ...], "test": [...]}``.
+        """
+        self.model.eval()
+        with nl.no_grad():
+            train_loss, train_accuracy = self._evaluate(self._inputs_train, self._targets_train)
+            test_loss, test_accuracy = self._evaluate(self._inputs_test, self._targets_test)
+            probability = F.softmax(self.model(self._grid_boundary), dim=1).numpy()[:, 1]
+            neurons, h = [], self._grid_neurons
+            for layer in self.model:
+                h = layer(h)
+                if not isinstance(layer, nn.Linear) and len(neurons) < len(self.config.hidden):
+                    neurons.append([_round(column) for column in h.numpy().T])
+        out = {
+            "type": "snapshot",
+            "epoch": self.epoch,
+            "step": self.step,
+            "train_loss": round(train_loss, 5),
+            "test_loss": round(test_loss, 5),
+            "train_accuracy": train_accuracy,
+            "test_accuracy": test_accuracy,
+            "resolution": BOUNDARY_RESOLUTION,
+            "neuron_resolution": NEURON_RESOLUTION,
+            "domain": data.DOMAIN,
+            "boundary": _round(probability),
+            "neurons": neurons,
+        }
+        if self.data_changed:
+            out["points"] = {
+                "train": self._points(self.x_train, self.y_train),
+                "test": self._points(self.x_test, self.y_test),
+            }
+            self.data_changed = False
+        return out
+
+    @staticmethod
+    def _points(x: numpy.ndarray, y: numpy.ndarray) -> list[list[float]]:
+        return numpy.round(numpy.column_stack([x, y]).astype(numpy.float64), 3).tolist()
