@@ -1,0 +1,283 @@
+// neuralab playground: the page's controls, its WebSocket session and the drawings.
+// Plain JavaScript, no library. The configuration lives in the URL's hash
+// (#dataset=spiral&hidden=8,8&...), so a link reproduces it.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const NUMBERS = ["noise", "size", "test_fraction", "l1", "l2", "lr", "batch_size", "seed"];
+const CHOICES = ["dataset", "activation", "init", "optimizer"];
+const ORANGE = [245, 147, 34];
+const BLUE = [8, 119, 189];
+
+let socket = null;
+let playing = false;
+let config = null; // the last configuration the server accepted
+let limits = null;
+let points = { train: [], test: [] };
+let lastView = null;
+const curves = { train: [], test: [] };
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function showError(text) {
+  const box = $("error");
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+// --- the configuration <-> the controls and the URL hash ---------------------------------
+function readControls() {
+  const out = {};
+  for (const name of CHOICES) out[name] = $(name).value;
+  for (const name of NUMBERS) {
+    const text = $(name).value.trim();
+    out[name] = text === "" ? null : Number(text);
+  }
+  out.features = Array.from(document.querySelectorAll("#features input:checked"), (i) => i.value);
+  out.hidden = Array.from(document.querySelectorAll("#layers input"), (i) => Number(i.value));
+  return out;
+}
+
+function writeControls(values) {
+  for (const name of CHOICES) $(name).value = values[name];
+  for (const name of NUMBERS) $(name).value = values[name];
+  for (const box of document.querySelectorAll("#features input")) {
+    box.checked = values.features.includes(box.value);
+  }
+  const layers = $("layers");
+  layers.replaceChildren();
+  values.hidden.forEach((width, i) => {
+    const label = document.createElement("label");
+    label.className = "layer";
+    label.textContent = `layer ${i + 1} neurons `;
+    const input = document.createElement("input");
+    Object.assign(input, { type: "number", min: 1, max: limits.width, step: 1, value: width });
+    input.addEventListener("change", changed);
+    label.append(input);
+    layers.append(label);
+  });
+}
+
+function toHash(values) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    params.set(key, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return "#" + params.toString();
+}
+
+function fromHash(hash, defaults) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const out = {};
+  for (const [key, text] of params) {
+    if (!(key in defaults)) continue;
+    if (Array.isArray(defaults[key])) {
+      const items = text === "" ? [] : text.split(",");
+      out[key] = key === "hidden" ? items.map(Number) : items;
+    } else if (typeof defaults[key] === "number") {
+      out[key] = Number(text);
+    } else {
+      out[key] = text;
+    }
+  }
+  return out;
+}
+
+function changed() {
+  send({ type: "config", ...readControls() });
+}
+
+// --- drawing ----------------------------------------------------------------------------
+function mix(t) {
+  // t in [0, 1]: orange (label 0) -> white -> blue (label 1)
+  const [a, b, s] = t < 0.5 ? [ORANGE, [255, 255, 255], t * 2] : [[255, 255, 255], BLUE, t * 2 - 1];
+  return a.map((v, i) => Math.round(v + (b[i] - v) * s));
+}
+
+function paintGrid(canvas, values, n, toUnit) {
+  const small = document.createElement("canvas");
+  small.width = small.height = n;
+  const context = small.getContext("2d");
+  const image = context.createImageData(n, n);
+  values.forEach((v, i) => {
+    const [r, g, b] = mix(toUnit(v));
+    image.data.set([r, g, b, 255], i * 4);
+  });
+  context.putImageData(image, 0, 0);
+  const target = canvas.getContext("2d");
+  target.imageSmoothingEnabled = false;
+  target.drawImage(small, 0, 0, canvas.width, canvas.height);
+}
+
+function drawBoundary(view) {
+  const canvas = $("boundary");
+  paintGrid(canvas, view.boundary, view.resolution, (p) => p);
+  const context = canvas.getContext("2d");
+  const scale = canvas.width / (2 * view.domain);
+  const sets = $("show-test").checked ? [["train", "#fff"], ["test", "#000"]] : [["train", "#fff"]];
+  for (const [part, stroke] of sets) {
+    for (const [x1, x2, label] of points[part]) {
+      context.beginPath();
+      context.arc((x1 + view.domain) * scale, (view.domain - x2) * scale, 3, 0, 2 * Math.PI);
+      context.fillStyle = `rgb(${(label ? BLUE : ORANGE).join(",")})`;
+      context.fill();
+      context.strokeStyle = stroke;
+      context.stroke();
+    }
+  }
+}
+
+function drawNeurons(view) {
+  const box = $("neurons");
+  box.replaceChildren();
+  view.neurons.forEach((layer, k) => {
+    const row = document.createElement("div");
+    row.className = "row";
+    const name = document.createElement("span");
+    name.textContent = `layer ${k + 1}`;
+    row.append(name);
+    for (const values of layer) {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 40;
+      const peak = Math.max(1e-6, ...values.map(Math.abs));
+      paintGrid(canvas, values, view.neuron_resolution, (v) => 0.5 + v / (2 * peak));
+      row.append(canvas);
+    }
+    box.append(row);
+  });
+}
+
+function drawLoss() {
+  const canvas = $("loss");
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const all = curves.train.concat(curves.test);
+  if (all.length < 2) return;
+  const top = Math.max(...all) || 1;
+  for (const [part, color] of [["train", "#333"], ["test", "#e67e00"]]) {
+    const values = curves[part];
+    context.beginPath();
+    values.forEach((v, i) => {
+      const x = (i / Math.max(1, values.length - 1)) * canvas.width;
+      const y = canvas.height - (v / top) * (canvas.height - 4);
+      if (i === 0) context.moveTo(x, y);
+      else context.lineTo(x, y);
+    });
+    context.strokeStyle = color;
+    context.stroke();
+  }
+}
+
+function show(view) {
+  if (view.points) {
+    points = view.points;
+    curves.train = [];
+    curves.test = [];
+  }
+  if (view.config) {
+    config = view.config;
+    window.history.replaceState(null, "", toHash(config));
+  }
+  lastView = view;
+  curves.train.push(view.train_loss);
+  curves.test.push(view.test_loss);
+  if (curves.train.length > 500) {
+    curves.train.shift();
+    curves.test.shift();
+  }
+  $("epoch").textContent = String(view.epoch);
+  $("train-loss").textContent = view.train_loss.toFixed(3);
+  $("test-loss").textContent = view.test_loss.toFixed(3);
+  $("test-accuracy").textContent = view.test_accuracy.toFixed(3);
+  drawBoundary(view);
+  drawNeurons(view);
+  drawLoss();
+}
+
+// --- the session --------------------------------------------------------------------------
+function setPlaying(value) {
+  playing = value;
+  $("play").textContent = playing ? "Pause" : "Play";
+}
+
+function download(filename, text) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type: "text/x-python" }));
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+function connect(initial) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${location.host}/ws`);
+  socket.addEventListener("open", () => {
+    $("status").textContent = "";
+    send({ type: "config", ...initial });
+  });
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "snapshot") {
+      showError("");
+      show(message);
+    } else if (message.type === "error") {
+      showError(message.message);
+      if (config) writeControls(config); // back to what the server holds
+    } else if (message.type === "script") {
+      download(message.filename, message.text);
+    }
+  });
+  socket.addEventListener("close", () => {
+    setPlaying(false);
+    $("status").textContent = "(disconnected: reload the page)";
+  });
+}
+
+async function start() {
+  const response = await fetch("/api/config");
+  const info = await response.json();
+  limits = info.limits;
+  for (const name of CHOICES) {
+    for (const choice of info.choices[name]) $(name).append(new Option(choice, choice));
+    $(name).addEventListener("change", changed);
+  }
+  for (const name of NUMBERS) $(name).addEventListener("change", changed);
+  for (const feature of info.choices.features) {
+    const label = document.createElement("label");
+    const box = Object.assign(document.createElement("input"), { type: "checkbox", value: feature });
+    box.addEventListener("change", changed);
+    label.append(box, " " + feature);
+    $("features").append(label);
+  }
+  const initial = { ...info.defaults, ...fromHash(location.hash, info.defaults) };
+  writeControls(initial);
+  $("play").addEventListener("click", () => {
+    setPlaying(!playing);
+    send({ type: playing ? "play" : "pause" });
+  });
+  $("step").addEventListener("click", () => {
+    setPlaying(false);
+    send({ type: "step" });
+  });
+  $("reset").addEventListener("click", () => send({ type: "reset" }));
+  $("export").addEventListener("click", () => send({ type: "export" }));
+  $("add-layer").addEventListener("click", () => {
+    const values = readControls();
+    if (values.hidden.length >= limits.layers) return;
+    values.hidden.push(4);
+    writeControls(values);
+    changed();
+  });
+  $("remove-layer").addEventListener("click", () => {
+    const values = readControls();
+    values.hidden.pop();
+    writeControls(values);
+    changed();
+  });
+  $("show-test").addEventListener("change", () => lastView && drawBoundary(lastView));
+  connect(initial);
+}
+
+start().catch((error) => showError(`the page could not start: ${error}`));
