@@ -29,9 +29,11 @@ def _circles(n: int, noise: float, rng: numpy.random.Generator) -> tuple[numpy.n
 
 
 def _xor(n: int, noise: float, rng: numpy.random.Generator) -> tuple[numpy.ndarray, ...]:
-    # label 1 where x1 x2 > 0; points kept 0.3 away from the axes
-    x = rng.uniform(0.3, 5.0, (n, 2)) * rng.choice([-1.0, 1.0], (n, 2))
-    labels = (x[:, 0] * x[:, 1] > 0).astype(numpy.int64)
+    # label 1 where x1 x2 > 0 (quadrants 1 and 3); points kept 0.3 away from the axes
+    labels = rng.permutation(numpy.arange(n) % 2)
+    sign1 = rng.choice([-1.0, 1.0], n)
+    sign2 = numpy.where(labels == 1, sign1, -sign1)
+    x = rng.uniform(0.3, 5.0, (n, 2)) * numpy.stack([sign1, sign2], axis=1)
     return x + rng.normal(0, noise * 5.0, x.shape), labels
 
 

@@ -1,0 +1,96 @@
+"""The playground's training loop, its snapshots and the exported script."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+
+from neuralab.playground.export import script
+from neuralab.playground.model import parse_config
+from neuralab.playground.session import BOUNDARY_RESOLUTION, NEURON_RESOLUTION, Session
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+@pytest.mark.parametrize("dataset", ["xor", "circles"])
+def test_a_few_epochs_lower_the_loss(dataset):
+    session = Session(parse_config({"dataset": dataset}))  # the defaults: SGD, 2-4-2-2 tanh
+    before = session.snapshot()
+    session.train_epochs(20)
+    after = session.snapshot()
+    assert after["epoch"] == 20 and after["step"] == 20 * 25  # 250 training points / 10
+    assert after["train_loss"] < 0.6 * before["train_loss"]
+    assert after["test_loss"] < 0.6 * before["test_loss"]
+    assert after["test_accuracy"] > 0.8
+
+
+def test_training_is_deterministic_for_a_seed_and_reset_starts_over():
+    config = parse_config({"dataset": "moons", "optimizer": "adam", "l1": 0.001, "l2": 0.01})
+    first, second = Session(config), Session(config)
+    start = first.snapshot()
+    second.snapshot()
+    first.train_epochs(3)
+    second.train_epochs(3)
+    assert first.snapshot() == second.snapshot()
+    other = Session(parse_config({**config.to_dict(), "seed": 1}))
+    other.train_epochs(3)
+    assert other.snapshot()["boundary"] != first.snapshot()["boundary"]
+    first.reset()
+    assert first.epoch == 0 and first.snapshot() == start
+
+
+def test_steps_and_epochs_count_batches():
+    session = Session(parse_config({"size": 50, "test_fraction": 0.5, "batch_size": 10}))
+    assert session.steps_per_epoch == 3  # 25 training points
+    session.train_steps(4)
+    assert (session.epoch, session.step) == (1, 4)
+    session.train_epochs(1)  # to the end of epoch 2
+    assert (session.epoch, session.step) == (2, 6)
+    assert session.train_for(0.0) == 1
+
+
+def test_a_snapshot_holds_what_the_page_draws():
+    session = Session(parse_config({"hidden": [3, 2], "size": 100, "test_fraction": 0.3}))
+    view = session.snapshot()
+    assert view["type"] == "snapshot"
+    assert len(view["boundary"]) == BOUNDARY_RESOLUTION**2
+    assert all(0 <= p <= 1 for p in view["boundary"])
+    assert [len(layer) for layer in view["neurons"]] == [3, 2]
+    assert all(len(unit) == NEURON_RESOLUTION**2 for layer in view["neurons"] for unit in layer)
+    assert all(-1 <= v <= 1 for layer in view["neurons"] for u in layer for v in u)  # tanh
+    assert len(view["points"]["train"]) == 70 and len(view["points"]["test"]) == 30
+    assert {p[2] for p in view["points"]["train"]} == {0.0, 1.0}
+    assert "points" not in session.snapshot()  # sent once per (re)configuration
+    session.reset()
+    assert "points" in session.snapshot()
+
+
+def test_the_exported_script_runs_and_reaches_the_sessions_loss(tmp_path):
+    config = parse_config(
+        {"dataset": "xor", "optimizer": "momentum", "l2": 0.001, "hidden": [5], "init": "he"}
+    )
+    session = Session(config)
+    session.train_epochs(20)
+    expected = session.snapshot()["test_loss"]
+    path = tmp_path / "exported.py"
+    path.write_text(script(config, epochs=20))
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("epoch 20 ")
+    final = float(re.search(r"test loss (\S+)", lines[-1]).group(1))
+    first = float(re.search(r"test loss (\S+)", lines[0]).group(1))
+    assert final < first and final < 0.5
+    assert final == pytest.approx(expected, rel=0.05, abs=0.01)
+    assert numpy.isfinite(final)
