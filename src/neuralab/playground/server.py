@@ -12,9 +12,12 @@ Routes:
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
   it was).
 
-Training runs in a worker thread, never on the event loop; while playing, the server
-trains for ``INTERVAL`` seconds, sends a snapshot, and again, so a tab gets about
-1 / INTERVAL updates a second. Closing the tab (the socket) stops its training.
+Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
+loop; while playing, the server trains for ``INTERVAL`` seconds, sends a snapshot, and
+again, so one tab gets about 1 / INTERVAL updates a second (two playing tabs take turns).
+One thread, not one per tab: neuralab's grad mode (``no_grad``) is process-wide, so a
+snapshot taken under ``no_grad`` in one thread would switch off the gradients of a step
+running in another. Closing the tab (the socket) stops its training.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +41,19 @@ from neuralab.playground.data import DATASETS, FEATURES
 from neuralab.playground.model import INITS, MAX_LAYERS, MAX_WIDTH, OPTIMIZERS, Config, parse_config
 from neuralab.playground.session import Session
 
-__all__ = ["INTERVAL", "create_app"]
+__all__ = ["INTERVAL", "WORKER", "create_app"]
 
 STATIC = Path(__file__).parent / "static"
 INTERVAL = 0.08
 """Seconds of training between two snapshots while playing (about 12 updates a second)."""
+WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
+"""The thread every session's work runs in, one piece at a time."""
 
 
 class _Tab:
-    """One WebSocket's session and its play loop. Every use of the session runs in a worker
-    thread, one at a time (``_lock``); the play loop stops at ``pause`` or a closed socket."""
+    """One WebSocket's session and its play loop. Every use of the session runs in
+    ``WORKER``, one at a time (``_lock``); the play loop stops at ``pause`` or a closed
+    socket."""
 
     def __init__(self, socket: WebSocket) -> None:
         self.socket = socket
@@ -57,7 +64,7 @@ class _Tab:
 
     async def run(self, work: Any, *args: Any) -> Any:
         async with self._lock:
-            return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+            return await asyncio.get_running_loop().run_in_executor(WORKER, work, *args)
 
     async def snapshot(self) -> None:
         assert self.session is not None
