@@ -134,3 +134,30 @@ def test_spirals_train_in_the_browser(tmp_path):
     assert run.returncode == 0, run.stderr
     exported_loss = float(re.findall(r"test loss (\S+)", run.stdout)[-1])
     assert exported_loss < THRESHOLD
+
+
+def test_a_link_with_a_refused_setting_says_so_and_starts_from_the_defaults():
+    from playwright.sync_api import sync_playwright
+
+    executable = _browser()
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url + "#dataset=xor&lr=-3")
+            page.wait_for_function(SHOWN)
+            assert page.is_visible("#error")
+            assert "lr: expected a number in (0, 10], got -3" in page.text_content("#error")
+            assert page.input_value("#lr") == "0.03" and page.input_value("#dataset") == "circles"
+            assert "lr=0.03" in page.evaluate("location.hash")
+            page.fill("#lr", "0")  # a bad value typed in: refused, the control goes back
+            page.dispatch_event("#lr", "change")
+            page.wait_for_function("document.getElementById('error').textContent.startsWith('lr:')")
+            assert page.text_content("#error").startswith("lr: expected a number in (0, 10]")
+            assert page.input_value("#lr") == "0.03"
+        finally:
+            browser.close()
+    assert problems == []

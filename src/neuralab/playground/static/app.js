@@ -15,6 +15,8 @@ let config = null; // the last configuration the server accepted
 let limits = null;
 let points = { train: [], test: [] };
 let lastView = null;
+let defaults = null;
+let keepError = false; // a refused link's message stays until the user changes a setting
 const curves = { train: [], test: [] };
 
 function send(message) {
@@ -86,6 +88,7 @@ function fromHash(hash, defaults) {
 }
 
 function changed() {
+  keepError = false;
   send({ type: "config", ...readControls() });
 }
 
@@ -113,7 +116,7 @@ function paintGrid(canvas, values, n, toUnit) {
 
 function drawBoundary(view) {
   const canvas = $("boundary");
-  paintGrid(canvas, view.boundary, view.resolution, (p) => p);
+  paintGrid(canvas, view.boundary, view.resolution, (p) => 0.5 + (p - 0.5) * 0.6); // pale: points show
   const context = canvas.getContext("2d");
   const scale = canvas.width / (2 * view.domain);
   const sets = $("show-test").checked ? [["train", "#fff"], ["test", "#000"]] : [["train", "#fff"]];
@@ -220,11 +223,19 @@ function connect(initial) {
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "snapshot") {
-      showError("");
+      if (!keepError) showError("");
       show(message);
     } else if (message.type === "error") {
       showError(message.message);
-      if (config) writeControls(config); // back to what the server holds
+      if (config) {
+        writeControls(config); // back to what the server holds
+      } else {
+        // the link's settings were refused: start from the defaults, keep the message
+        showError(`the link's settings were refused (${message.message}); using the defaults`);
+        keepError = true;
+        writeControls(defaults);
+        send({ type: "config", ...defaults });
+      }
     } else if (message.type === "script") {
       download(message.filename, message.text);
     }
@@ -239,6 +250,7 @@ async function start() {
   const response = await fetch("/api/config");
   const info = await response.json();
   limits = info.limits;
+  defaults = info.defaults;
   for (const name of CHOICES) {
     for (const choice of info.choices[name]) $(name).append(new Option(choice, choice));
     $(name).addEventListener("change", changed);
