@@ -23,6 +23,11 @@ def free_port() -> int:
 
     Returns:
         The port.
+
+    Examples:
+        >>> from neuralab.playground.browser import free_port
+        >>> 1024 <= free_port() <= 65535
+        True
     """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -43,6 +48,13 @@ def serve(port: int | None = None, timeout: float = 30.0) -> Iterator[str]:
     Raises:
         RuntimeError: The server exited or did not listen within ``timeout`` (with its
             output).
+
+    Examples:
+        >>> import urllib.request
+        >>> from neuralab.playground.browser import serve
+        >>> with serve() as url:  # doctest: +SKIP
+        ...     urllib.request.urlopen(url + "api/config").status
+        200
     """
     port = port or free_port()
     command = [sys.executable, "-m", "neuralab", "playground", "--port", str(port)]

@@ -49,6 +49,14 @@ def add_parser(commands: Any) -> None:
 
     Args:
         commands: The ``add_subparsers()`` object of the ``neuralab`` parser.
+
+    Examples:
+        >>> import argparse
+        >>> from neuralab.playground.cli import add_parser
+        >>> parser = argparse.ArgumentParser(prog="neuralab")
+        >>> add_parser(parser.add_subparsers(dest="command"))
+        >>> parser.parse_args(["playground", "--port", "9000"]).port
+        9000
     """
     parser = commands.add_parser(
         "playground", help="build a network in the browser and watch it learn"
@@ -76,6 +84,12 @@ def command(args: argparse.Namespace) -> int:
 
     Raises:
         ImportError: The ``playground`` extra (Starlette, uvicorn) is not installed.
+
+    Examples:
+        >>> from neuralab.cli import build_parser
+        >>> from neuralab.playground.cli import command
+        >>> command(build_parser().parse_args(["playground"]))  # doctest: +SKIP
+        neuralab playground: http://127.0.0.1:8765/ (Ctrl+C to stop)
     """
     try:
         import uvicorn

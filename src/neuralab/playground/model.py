@@ -49,7 +49,7 @@ OPTIMIZERS = {
 class Config:
     """Every control of the playground; ``parse_config`` checks each.
 
-    Attributes:
+    Args:
         dataset: A key of ``data.DATASETS``.
         noise: Noise of the points, 0 to 0.5.
         size: Number of points, 20 to 2000.
@@ -65,6 +65,11 @@ class Config:
         lr: Learning rate, 0 < lr <= 10.
         batch_size: Points per update, 1 to 2000.
         seed: Seed of the data, the split, the weights and the batches, 0 to 2^31 - 1.
+
+    Examples:
+        >>> from neuralab.playground.model import Config
+        >>> Config(dataset="xor").to_dict()["hidden"]
+        [4, 2]
     """
 
     dataset: str = "circles"
@@ -203,6 +208,13 @@ def build_optimizer(config: Config, model: nn.Module) -> Any:
 
     Returns:
         The optimizer.
+
+    Examples:
+        >>> from neuralab.playground.model import Config, build_model, build_optimizer
+        >>> config = Config(optimizer="momentum", lr=0.1)
+        >>> optimizer = build_optimizer(config, build_model(config))
+        >>> type(optimizer).__name__, optimizer.param_groups[0]["momentum"]
+        ('SGD', 0.9)
     """
     name, options = OPTIMIZERS[config.optimizer]
     return registry.make_optimizer(name, model.parameters(), lr=config.lr, **options)
@@ -218,6 +230,14 @@ def penalty(config: Config, model: nn.Module) -> Any:
 
     Returns:
         A scalar Tensor, or None.
+
+    Examples:
+        >>> from neuralab.playground.model import Config, build_model, penalty
+        >>> model = build_model(Config(hidden=(), init="normal"))
+        >>> w = model[0].weight.detach().numpy()
+        >>> term = penalty(Config(l1=0.5, l2=0.0), model).item()
+        >>> bool(abs(term - 0.5 * abs(w).sum()) < 1e-6), penalty(Config(), model) is None
+        (True, True)
     """
     if not config.l1 and not config.l2:
         return None

@@ -34,13 +34,19 @@ def _round(values: numpy.ndarray) -> list[float]:
 class Session:
     """The state of one playground: data, model, optimizer and training counters.
 
+    ``config`` is the configuration, ``epoch`` the epochs trained (one epoch: every
+    training point once, in batches), ``step`` the optimizer updates made.
+
     Args:
         config: The configuration.
 
-    Attributes:
-        config: The configuration.
-        epoch: Epochs trained (one epoch: every training point once, in batches).
-        step: Optimizer updates made.
+    Examples:
+        >>> from neuralab.playground.model import Config
+        >>> from neuralab.playground.session import Session
+        >>> session = Session(Config(dataset="xor", size=100))
+        >>> session.train_epochs(2)
+        >>> session.epoch, session.step, sorted(session.snapshot())[:3]
+        (2, 10, ['boundary', 'domain', 'epoch'])
     """
 
     def __init__(self, config: Config) -> None:
