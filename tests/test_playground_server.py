@@ -96,12 +96,14 @@ def test_play_streams_snapshots_until_pause(client):
         ws.receive_json()
         start = time.perf_counter()
         ws.send_json({"type": "play"})
-        views = [ws.receive_json() for _ in range(5)]
+        views = [ws.receive_json() for _ in range(10)]
         elapsed = time.perf_counter() - start
         assert all(v["type"] == "snapshot" and v["playing"] for v in views)
         steps = [v["step"] for v in views]
-        assert steps == sorted(steps) and steps[0] > 0 and len(set(steps)) == 5
-        assert elapsed < 5  # about INTERVAL apart, not one per epoch of a slow loop
+        assert steps == sorted(steps) and steps[0] > 0 and len(set(steps)) == 10
+        # INTERVAL apart (15 a second; benchmarks/playground_speed.py measures it with a
+        # browser); twice that here, on a loaded test machine
+        assert elapsed < 10 * 2 * server.INTERVAL
         ws.send_json({"type": "pause"})
         view = ws.receive_json()
         while view["playing"]:  # snapshots sent before the pause arrived

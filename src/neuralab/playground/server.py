@@ -13,8 +13,8 @@ Routes:
   it was).
 
 Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
-loop; while playing, the server trains for ``INTERVAL`` seconds, sends a snapshot, and
-again, so one tab gets about 1 / INTERVAL updates a second (two playing tabs take turns).
+loop; while playing, the server trains, sends a snapshot, and again, every ``INTERVAL``
+seconds, so one tab gets about 1 / INTERVAL updates a second (two playing tabs take turns).
 One thread, not one per tab: neuralab's grad mode (``no_grad``) is process-wide, so a
 snapshot taken under ``no_grad`` in one thread would switch off the gradients of a step
 running in another. Closing the tab (the socket) stops its training.
@@ -44,8 +44,10 @@ from neuralab.playground.session import Session
 __all__ = ["INTERVAL", "WORKER", "create_app"]
 
 STATIC = Path(__file__).parent / "static"
-INTERVAL = 0.08
-"""Seconds of training between two snapshots while playing (about 12 updates a second)."""
+INTERVAL = 1 / 15
+"""Seconds from one snapshot to the next while playing (15 updates a second when the
+machine keeps up): training, then the snapshot, whose time is taken from the next
+training slice (which keeps at least a fifth of INTERVAL)."""
 WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
 """The thread every session's work runs in, one piece at a time."""
 
@@ -74,11 +76,15 @@ class _Tab:
         await self.socket.send_json(view)
 
     async def _play(self) -> None:
+        clock = asyncio.get_running_loop().time
+        overhead = 0.0  # seconds the last snapshot took to make and send
         while self.playing:
             assert self.session is not None
-            await self.run(self.session.train_for, INTERVAL)
+            await self.run(self.session.train_for, max(0.2 * INTERVAL, INTERVAL - overhead))
             if self.playing:
+                start = clock()
                 await self.snapshot()
+                overhead = clock() - start
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
