@@ -101,6 +101,16 @@ def test_spirals_train_in_the_browser(tmp_path):
             neurons = page.query_selector_all("#neurons canvas")
             assert len(neurons) == 16
 
+            # a click on the picture traces that point: the top left corner is (-6, 6)
+            page.click("#boundary", position={"x": 1, "y": 1})
+            page.wait_for_function("document.getElementById('trace').textContent !== ''")
+            lines = page.inner_text("#trace").splitlines()
+            assert lines[0].startswith("point (-5.9") and "P(label 1) = " in lines[0]
+            assert lines[1].startswith("inputs: x1 -5.9")
+            assert [line.split(" ")[1] for line in lines[2:]] == ["Linear:", "Tanh:"] * 2 + [
+                "Linear:"
+            ]
+
             # a second tab opened from the link: the same configuration, its own session
             link = page.url
             assert "#" in link

@@ -65,7 +65,9 @@ def test_config_then_step_answers_snapshots(client):
         ({"type": "config", "hidden": [4, 99]}, "hidden: expected an integer in [1, 16], got 99"),
         ({"type": "config", "dataset": "mnist"}, "dataset: expected one of circles"),
         ({"type": "config", "colour": "red"}, "colour: unknown setting"),
-        ({"type": "fly"}, "type: expected one of config, play, pause, step, reset, export"),
+        ({"type": "fly"}, "type: expected one of config, play, pause, step, reset, trace, export"),
+        ({"type": "trace", "x1": 7, "x2": 0}, "x1: expected a number in [-6, 6], got 7"),
+        ({"type": "trace", "x1": 0}, "x2: expected a number in [-6, 6], got None"),
         ([1, 2], "message: expected a JSON object"),
     ],
 )
@@ -194,3 +196,14 @@ def test_the_command_serves_on_loopback_and_warns_otherwise(host, warned, monkey
 def test_the_default_address_is_loopback():
     args = cli.build_parser().parse_args(["playground"])
     assert (args.host, args.port, args.no_browser) == ("127.0.0.1", 8765, False)
+
+
+def test_trace_answers_the_path_of_a_point(client):
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "config", "hidden": [2, 2]})
+        ws.receive_json()
+        ws.send_json({"type": "trace", "x1": -1, "x2": 2.5})
+        reply = ws.receive_json()
+        assert reply["type"] == "trace" and reply["point"] == [-1.0, 2.5]
+        assert [layer["kind"] for layer in reply["layers"]] == ["Linear", "Tanh"] * 2 + ["Linear"]
+        assert 0 <= reply["probability"] <= 1

@@ -94,3 +94,21 @@ def test_the_exported_script_runs_and_reaches_the_sessions_loss(tmp_path):
     assert final < first and final < 0.5
     assert final == pytest.approx(expected, rel=0.05, abs=0.01)
     assert numpy.isfinite(final)
+
+
+def test_a_trace_follows_one_point_through_the_network():
+    session = Session(parse_config({"hidden": [3], "features": ["x1", "x2", "x1_x2"]}))
+    session.train_epochs(2)
+    trace = session.trace(1.5, -2.0)
+    assert trace["type"] == "trace" and trace["point"] == [1.5, -2.0]
+    assert trace["features"] == [["x1", 1.5], ["x2", -2.0], ["x1_x2", -3.0]]
+    assert [layer["kind"] for layer in trace["layers"]] == ["Linear", "Tanh", "Linear"]
+    z, a, out = (numpy.array(layer["values"]) for layer in trace["layers"])
+    assert z.shape == (3,) and out.shape == (2,)
+    numpy.testing.assert_allclose(a, numpy.tanh(z), atol=2e-3)  # values rounded to 3 places
+    w = session.model[0].weight.detach().numpy()
+    b = session.model[0].bias.detach().numpy()
+    numpy.testing.assert_allclose(z, w @ [1.5, -2.0, -3.0] + b, atol=2e-3)
+    # the probability is the boundary's at that point: softmax of the output's logits
+    p = 1 / (1 + numpy.exp(out[0] - out[1]))
+    assert trace["probability"] == pytest.approx(p, abs=2e-3)

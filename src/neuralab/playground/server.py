@@ -6,9 +6,11 @@ Routes:
 - ``GET /api/config``: the default configuration and the choices of every control;
 - ``/ws``: the session of one tab. The page sends JSON messages
   ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
-  "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"`` and ``"export"``; the server
-  answers ``{"type": "snapshot", ...}`` (``Session.snapshot`` plus ``config`` and
-  ``playing``), ``{"type": "script", "filename": ..., "text": ...}`` for ``export``, and
+  "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
+  X1, "x2": X2}`` and ``"export"``; the server answers ``{"type": "snapshot", ...}``
+  (``Session.snapshot`` plus ``config`` and ``playing``), ``{"type": "trace", ...}``
+  (``Session.trace``: the point's path through the network), ``{"type": "script",
+  "filename": ..., "text": ...}`` for ``export``, and
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
   it was).
 
@@ -37,7 +39,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from neuralab.models import ACTIVATIONS
 from neuralab.playground import export
-from neuralab.playground.data import DATASETS, FEATURES
+from neuralab.playground.data import DATASETS, DOMAIN, FEATURES
 from neuralab.playground.model import INITS, MAX_LAYERS, MAX_WIDTH, OPTIMIZERS, Config, parse_config
 from neuralab.playground.session import Session
 
@@ -50,6 +52,13 @@ machine keeps up): training, then the snapshot, whose time is taken from the nex
 training slice (which keeps at least a fifth of INTERVAL)."""
 WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
 """The thread every session's work runs in, one piece at a time."""
+
+
+def _coordinate(name: str, value: Any) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not -DOMAIN <= value <= DOMAIN:
+        raise ValueError(f"{name}: expected a number in [-{DOMAIN:g}, {DOMAIN:g}], got {value!r}")
+    return float(value)
 
 
 class _Tab:
@@ -109,6 +118,10 @@ class _Tab:
         elif kind == "reset":
             await self.run(self.session.reset)
             await self.snapshot()
+        elif kind == "trace":
+            x1 = _coordinate("x1", message.get("x1"))
+            x2 = _coordinate("x2", message.get("x2"))
+            await self.socket.send_json(await self.run(self.session.trace, x1, x2))
         elif kind == "export":
             text = export.script(self.session.config, epochs=max(self.session.epoch, 100))
             await self.socket.send_json(
@@ -116,7 +129,8 @@ class _Tab:
             )
         else:
             raise ValueError(
-                f"type: expected one of config, play, pause, step, reset, export, got {kind!r}"
+                "type: expected one of config, play, pause, step, reset, trace, export, "
+                f"got {kind!r}"
             )
 
     async def close(self) -> None:

@@ -18,6 +18,7 @@ import numpy
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn
+from neuralab.inspect import trace as trace_layers
 from neuralab.playground import data
 from neuralab.playground.model import Config, build_model, build_optimizer, penalty
 
@@ -191,6 +192,34 @@ class Session:
             }
             self.data_changed = False
         return out
+
+    def trace(self, x1: float, x2: float) -> dict[str, Any]:
+        """Follow the point (x1, x2) through the network (``neuralab.inspect.trace``).
+
+        Args:
+            x1: The point's first coordinate.
+            x2: The point's second coordinate.
+
+        Returns:
+            A JSON-ready dict: ``type`` ``"trace"``, ``point``, ``features`` (name and
+            value of each input), ``layers``: per layer its ``kind`` and ``values`` (the
+            weighted sums z = W x + b of a Linear layer, the activations of the others),
+            and ``probability``: P(label 1) = softmax(z_out)_1.
+        """
+        point = numpy.array([[x1, x2]], dtype=numpy.float32)
+        inputs = data.features(point, self.config.features)
+        self.model.eval()
+        with nl.no_grad():
+            steps = trace_layers(self.model, nl.tensor(inputs)).steps
+        logits = steps[-1].output.astype(numpy.float64)
+        probability = float(numpy.exp(logits[1] - numpy.logaddexp(logits[0], logits[1])))
+        return {
+            "type": "trace",
+            "point": [float(x1), float(x2)],
+            "features": [[n, round(float(v), 4)] for n, v in zip(self.config.features, inputs[0])],
+            "layers": [{"kind": s.kind, "values": _round(s.output)} for s in steps],
+            "probability": round(probability, 4),
+        }
 
     @staticmethod
     def _points(x: numpy.ndarray, y: numpy.ndarray) -> list[list[float]]:

@@ -16,6 +16,7 @@ let limits = null;
 let points = { train: [], test: [] };
 let lastView = null;
 let defaults = null;
+let traced = null; // the last point traced, [x1, x2]
 let keepError = false; // a refused link's message stays until the user changes a setting
 const curves = { train: [], test: [] };
 
@@ -130,6 +131,35 @@ function drawBoundary(view) {
       context.stroke();
     }
   }
+  if (traced) {
+    const [x, y] = [(traced[0] + view.domain) * scale, (view.domain - traced[1]) * scale];
+    context.strokeStyle = "#000";
+    context.beginPath();
+    context.moveTo(x - 6, y);
+    context.lineTo(x + 6, y);
+    context.moveTo(x, y - 6);
+    context.lineTo(x, y + 6);
+    context.stroke();
+  }
+}
+
+function showTrace(message) {
+  traced = message.point;
+  const box = $("trace");
+  box.replaceChildren();
+  const line = (text) => {
+    const div = document.createElement("div");
+    div.textContent = text;
+    box.append(div);
+  };
+  const fmt = (v) => v.toFixed(3);
+  line(`point (${message.point.map(fmt).join(", ")}): P(label 1) = ${fmt(message.probability)}`);
+  line("inputs: " + message.features.map(([name, v]) => `${name} ${fmt(v)}`).join(", "));
+  message.layers.forEach((layer, i) => {
+    const what = layer.kind === "Linear" ? "weighted sums z = W x + b" : "activations";
+    line(`${i} ${layer.kind}: ${what}: [${layer.values.map(fmt).join(", ")}]`);
+  });
+  if (lastView) drawBoundary(lastView);
 }
 
 function drawNeurons(view) {
@@ -236,6 +266,8 @@ function connect(initial) {
         writeControls(defaults);
         send({ type: "config", ...defaults });
       }
+    } else if (message.type === "trace") {
+      showTrace(message);
     } else if (message.type === "script") {
       download(message.filename, message.text);
     }
@@ -287,6 +319,15 @@ async function start() {
     values.hidden.pop();
     writeControls(values);
     changed();
+  });
+  $("boundary").addEventListener("click", (event) => {
+    if (!lastView) return;
+    const box = event.target.getBoundingClientRect();
+    const d = lastView.domain;
+    const clamp = (v) => Math.max(-d, Math.min(d, v));
+    const x1 = clamp(((event.clientX - box.left) / box.width) * 2 * d - d);
+    const x2 = clamp(d - ((event.clientY - box.top) / box.height) * 2 * d);
+    send({ type: "trace", x1, x2 });
   });
   $("show-test").addEventListener("change", () => lastView && drawBoundary(lastView));
   connect(initial);
