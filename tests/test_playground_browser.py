@@ -100,6 +100,12 @@ def test_spirals_train_in_the_browser(tmp_path):
             assert after != before
             neurons = page.query_selector_all("#neurons canvas")
             assert len(neurons) == 16
+            # the diagnosis: a header and one row per layer (3 Linear, 2 Tanh)
+            rows = [
+                r.inner_text().split("\t")[:2] for r in page.query_selector_all("#diagnosis tr")
+            ]
+            assert rows[1:] == [["0", "Linear"], ["1", "Tanh"], ["2", "Linear"], ["3", "Tanh"],
+                                ["4", "Linear"]]  # fmt: skip
 
             # a click on the picture traces that point: the top left corner is (-6, 6)
             page.click("#boundary", position={"x": 1, "y": 1})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -112,3 +113,30 @@ def test_a_trace_follows_one_point_through_the_network():
     # the probability is the boundary's at that point: softmax of the output's logits
     p = 1 / (1 + numpy.exp(out[0] - out[1]))
     assert trace["probability"] == pytest.approx(p, abs=2e-3)
+
+
+def test_the_snapshot_diagnoses_each_layer_and_warns():
+    view = Session(parse_config({"hidden": [3]})).snapshot()
+    layers = view["diagnosis"]["layers"]
+    assert [(r["name"], r["kind"]) for r in layers] == [
+        ("0", "Linear"),
+        ("1", "Tanh"),
+        ("2", "Linear"),
+    ]
+    assert layers[0]["grad_norm"] > 0 and layers[1]["grad_norm"] is None
+    assert 0 <= layers[1]["saturated_fraction"] <= 1 and layers[1]["dead_fraction"] is None
+    # six sigmoid layers: the first layers' gradients vanish
+    deep = Session(parse_config({"activation": "sigmoid", "hidden": [8] * 6})).snapshot()
+    warnings = deep["diagnosis"]["warnings"]
+    assert len(warnings) == 1 and warnings[0].startswith("vanishing gradients: ")
+    assert view["diagnosis"]["warnings"] == []
+
+
+def test_a_diverged_run_snapshots_as_json_without_nan():
+    session = Session(parse_config({"hidden": [3]}))
+    session.model[0].weight.detach().numpy()[0, 0] = float("nan")
+    view = session.snapshot()
+    json.dumps(view, allow_nan=False)  # the page's JSON.parse refuses NaN
+    assert view["train_loss"] is None and view["test_loss"] is None
+    assert None in view["boundary"]
+    assert json.dumps(session.trace(0.0, 1.0), allow_nan=False)

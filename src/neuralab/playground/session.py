@@ -10,6 +10,7 @@ Plain synchronous code: the server runs it off its event loop (``server.py``).
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn
+from neuralab.inspect import diagnose
 from neuralab.inspect import trace as trace_layers
 from neuralab.playground import data
 from neuralab.playground.model import Config, build_model, build_optimizer, penalty
@@ -28,8 +30,20 @@ BOUNDARY_RESOLUTION = 50
 NEURON_RESOLUTION = 20
 
 
-def _round(values: numpy.ndarray) -> list[float]:
-    return numpy.round(values.astype(numpy.float64), 3).ravel().tolist()
+def _round(values: numpy.ndarray) -> list[float | None]:
+    """Values rounded to 3 decimals, NaN and infinities as None (JSON has no NaN)."""
+    rounded = numpy.round(values.astype(numpy.float64), 3).ravel()
+    return [v if math.isfinite(v) else None for v in rounded.tolist()]
+
+
+def _number(value: float | None, digits: int = 5) -> float | None:
+    """A float for JSON: rounded, or None when missing or not finite (a diverged run)."""
+    return round(value, digits) if value is not None and math.isfinite(value) else None
+
+
+def _significant(value: float | None) -> float | None:
+    """3 significant digits (gradient norms span many decades), None when not finite."""
+    return float(f"{value:.3g}") if value is not None and math.isfinite(value) else None
 
 
 class Session:
@@ -47,7 +61,7 @@ class Session:
         >>> session = Session(Config(dataset="xor", size=100))
         >>> session.train_epochs(2)
         >>> session.epoch, session.step, sorted(session.snapshot())[:3]
-        (2, 10, ['boundary', 'domain', 'epoch'])
+        (2, 10, ['boundary', 'diagnosis', 'domain'])
     """
 
     def __init__(self, config: Config) -> None:
@@ -158,9 +172,26 @@ class Session:
             ``test_accuracy``; ``boundary``: P(label 1) on a ``BOUNDARY_RESOLUTION``^2 grid
             over the square, row by row from the top; ``neurons``: per hidden layer, per
             unit, its activation on a ``NEURON_RESOLUTION``^2 grid; ``resolution`` and
-            ``neuron_resolution``; ``domain``; and, after a (re)configuration only,
-            ``points``: ``{"train": [[x1, x2, label], ...], "test": [...]}``.
+            ``neuron_resolution``; ``domain``; ``diagnosis``: ``neuralab.inspect.diagnose``
+            on the training set, ``{"layers": [{"name", "kind", "grad_norm",
+            "dead_fraction", "saturated_fraction"}, ...], "warnings": [...]}``; and,
+            after a (re)configuration only, ``points``: ``{"train": [[x1, x2, label],
+            ...], "test": [...]}``. A value that is not finite (a diverged run) is None.
         """
+        found = diagnose(self.model, (self._inputs_train, self._targets_train), F.cross_entropy)
+        diagnosis = {
+            "layers": [
+                {
+                    "name": row.name,
+                    "kind": row.kind,
+                    "grad_norm": _significant(row.grad_norm),
+                    "dead_fraction": row.dead_fraction,
+                    "saturated_fraction": row.saturated_fraction,
+                }
+                for row in found.rows
+            ],
+            "warnings": found.warnings,
+        }
         self.model.eval()
         with nl.no_grad():
             train_loss, train_accuracy = self._evaluate(self._inputs_train, self._targets_train)
@@ -175,8 +206,8 @@ class Session:
             "type": "snapshot",
             "epoch": self.epoch,
             "step": self.step,
-            "train_loss": round(train_loss, 5),
-            "test_loss": round(test_loss, 5),
+            "train_loss": _number(train_loss),
+            "test_loss": _number(test_loss),
             "train_accuracy": train_accuracy,
             "test_accuracy": test_accuracy,
             "resolution": BOUNDARY_RESOLUTION,
@@ -184,6 +215,7 @@ class Session:
             "domain": data.DOMAIN,
             "boundary": _round(probability),
             "neurons": neurons,
+            "diagnosis": diagnosis,
         }
         if self.data_changed:
             out["points"] = {
@@ -212,13 +244,14 @@ class Session:
         with nl.no_grad():
             steps = trace_layers(self.model, nl.tensor(inputs)).steps
         logits = steps[-1].output.astype(numpy.float64)
-        probability = float(numpy.exp(logits[1] - numpy.logaddexp(logits[0], logits[1])))
+        with numpy.errstate(invalid="ignore"):  # NaN logits (a diverged run): None below
+            probability = float(numpy.exp(logits[1] - numpy.logaddexp(logits[0], logits[1])))
         return {
             "type": "trace",
             "point": [float(x1), float(x2)],
             "features": [[n, round(float(v), 4)] for n, v in zip(self.config.features, inputs[0])],
             "layers": [{"kind": s.kind, "values": _round(s.output)} for s in steps],
-            "probability": round(probability, 4),
+            "probability": _number(probability, 4),
         }
 
     @staticmethod

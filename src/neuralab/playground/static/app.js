@@ -117,7 +117,8 @@ function paintGrid(canvas, values, n, toUnit) {
 
 function drawBoundary(view) {
   const canvas = $("boundary");
-  paintGrid(canvas, view.boundary, view.resolution, (p) => 0.5 + (p - 0.5) * 0.6); // pale: points show
+  // paler than the neurons' maps, so that the points show
+  paintGrid(canvas, view.boundary, view.resolution, (p) => 0.5 + (p - 0.5) * 0.6);
   const context = canvas.getContext("2d");
   const scale = canvas.width / (2 * view.domain);
   const sets = $("show-test").checked ? [["train", "#fff"], ["test", "#000"]] : [["train", "#fff"]];
@@ -153,13 +154,38 @@ function showTrace(message) {
     box.append(div);
   };
   const fmt = (v) => v.toFixed(3);
-  line(`point (${message.point.map(fmt).join(", ")}): P(label 1) = ${fmt(message.probability)}`);
+  const p = message.probability === null ? "not finite" : fmt(message.probability);
+  line(`point (${message.point.map(fmt).join(", ")}): P(label 1) = ${p}`);
   line("inputs: " + message.features.map(([name, v]) => `${name} ${fmt(v)}`).join(", "));
   message.layers.forEach((layer, i) => {
     const what = layer.kind === "Linear" ? "weighted sums z = W x + b" : "activations";
-    line(`${i} ${layer.kind}: ${what}: [${layer.values.map(fmt).join(", ")}]`);
+    const values = layer.values.map((v) => (v === null ? "NaN" : fmt(v)));
+    line(`${i} ${layer.kind}: ${what}: [${values.join(", ")}]`);
   });
   if (lastView) drawBoundary(lastView);
+}
+
+function showDiagnosis(diagnosis) {
+  const table = $("diagnosis");
+  table.replaceChildren();
+  const row = (cells, tag) => {
+    const tr = document.createElement("tr");
+    for (const text of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = text;
+      tr.append(cell);
+    }
+    table.append(tr);
+  };
+  const share = (v) => (v === null ? "" : `${Math.round(v * 100)} %`);
+  row(["layer", "kind", "‖dL/dW‖", "dead", "saturated"], "th");
+  for (const layer of diagnosis.layers) {
+    const norm = layer.grad_norm === null ? "" : layer.grad_norm.toPrecision(3);
+    const cells = [layer.name, layer.kind, norm];
+    row([...cells, share(layer.dead_fraction), share(layer.saturated_fraction)], "td");
+  }
+  const item = (text) => Object.assign(document.createElement("li"), { textContent: text });
+  $("warnings").replaceChildren(...diagnosis.warnings.map(item));
 }
 
 function drawNeurons(view) {
@@ -214,19 +240,23 @@ function show(view) {
     window.history.replaceState(null, "", toHash(config));
   }
   lastView = view;
-  curves.train.push(view.train_loss);
-  curves.test.push(view.test_loss);
+  if (view.train_loss !== null && view.test_loss !== null) {
+    curves.train.push(view.train_loss);
+    curves.test.push(view.test_loss);
+  }
   if (curves.train.length > 500) {
     curves.train.shift();
     curves.test.shift();
   }
   $("epoch").textContent = String(view.epoch);
-  $("train-loss").textContent = view.train_loss.toFixed(3);
-  $("test-loss").textContent = view.test_loss.toFixed(3);
+  const loss = (v) => (v === null ? "diverged" : v.toFixed(3));
+  $("train-loss").textContent = loss(view.train_loss);
+  $("test-loss").textContent = loss(view.test_loss);
   $("test-accuracy").textContent = view.test_accuracy.toFixed(3);
   drawBoundary(view);
   drawNeurons(view);
   drawLoss();
+  showDiagnosis(view.diagnosis);
 }
 
 // --- the session --------------------------------------------------------------------------
@@ -290,7 +320,8 @@ async function start() {
   for (const name of NUMBERS) $(name).addEventListener("change", changed);
   for (const feature of info.choices.features) {
     const label = document.createElement("label");
-    const box = Object.assign(document.createElement("input"), { type: "checkbox", value: feature });
+    const box = document.createElement("input");
+    Object.assign(box, { type: "checkbox", value: feature });
     box.addEventListener("change", changed);
     label.append(box, " " + feature);
     $("features").append(label);
