@@ -207,3 +207,23 @@ def test_trace_answers_the_path_of_a_point(client):
         assert reply["type"] == "trace" and reply["point"] == [-1.0, 2.5]
         assert [layer["kind"] for layer in reply["layers"]] == ["Linear", "Tanh"] * 2 + ["Linear"]
         assert 0 <= reply["probability"] <= 1
+
+
+def test_a_failure_inside_the_server_is_an_error_message_not_a_closed_socket(client, monkeypatch):
+    from neuralab.playground.session import Session
+
+    def broken(self, epochs=1):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(Session, "train_epochs", broken)
+    monkeypatch.setattr(Session, "train_for", lambda self, seconds: broken(self))
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "step"})
+        reply = ws.receive_json()
+        assert reply["type"] == "error"
+        assert reply["message"].startswith("internal error (ZeroDivisionError: a bug)")
+        ws.send_json({"type": "play"})
+        reply = ws.receive_json()
+        assert reply["type"] == "error" and "ZeroDivisionError" in reply["message"]
+        ws.send_json({"type": "reset"})  # still serving
+        assert ws.receive_json()["type"] == "snapshot"

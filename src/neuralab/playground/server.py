@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from neuralab.models import ACTIVATIONS
 from neuralab.playground import export
@@ -46,12 +47,17 @@ from neuralab.playground.session import Session
 __all__ = ["INTERVAL", "WORKER", "create_app"]
 
 STATIC = Path(__file__).parent / "static"
+_LOG = logging.getLogger(__name__)
 INTERVAL = 1 / 15
 """Seconds from one snapshot to the next while playing (15 updates a second when the
 machine keeps up): training, then the snapshot, whose time is taken from the next
 training slice (which keeps at least a fifth of INTERVAL)."""
 WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
 """The thread every session's work runs in, one piece at a time."""
+
+
+def _internal(error: Exception) -> str:
+    return f"internal error ({type(error).__name__}: {error}); the server's log has the details"
 
 
 def _coordinate(name: str, value: Any) -> float:
@@ -87,13 +93,21 @@ class _Tab:
     async def _play(self) -> None:
         clock = asyncio.get_running_loop().time
         overhead = 0.0  # seconds the last snapshot took to make and send
-        while self.playing:
-            assert self.session is not None
-            await self.run(self.session.train_for, max(0.2 * INTERVAL, INTERVAL - overhead))
-            if self.playing:
-                start = clock()
-                await self.snapshot()
-                overhead = clock() - start
+        try:
+            while self.playing:
+                assert self.session is not None
+                await self.run(self.session.train_for, max(0.2 * INTERVAL, INTERVAL - overhead))
+                if self.playing:
+                    start = clock()
+                    await self.snapshot()
+                    overhead = clock() - start
+        except Exception as error:
+            self.playing = False
+            if self.socket.client_state != WebSocketState.CONNECTED:
+                return  # the tab is gone (a send failed): _socket cleans up
+            _LOG.exception("playground: training failed")  # a failure in training: say so
+            with contextlib.suppress(Exception):
+                await self.socket.send_json({"type": "error", "message": _internal(error)})
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -155,6 +169,11 @@ async def _socket(websocket: WebSocket) -> None:
                 await websocket.send_json({"type": "error", "message": f"message: {error}"})
             except ValueError as error:
                 await websocket.send_json({"type": "error", "message": str(error)})
+            except (WebSocketDisconnect, asyncio.CancelledError):
+                raise
+            except Exception as error:  # a bug, not a bad value: say so, keep serving
+                _LOG.exception("playground: %r failed", text[:80])
+                await websocket.send_json({"type": "error", "message": _internal(error)})
     except WebSocketDisconnect:
         pass
     finally:
