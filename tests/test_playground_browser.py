@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
+import neuralab as nl
 from neuralab.lab.browser import FLAGS, chromium_path
 from neuralab.playground.browser import serve
 
@@ -101,9 +102,10 @@ def test_spirals_train_in_the_browser(tmp_path):
             neurons = page.query_selector_all("#neurons canvas")
             assert len(neurons) == 16
             # the diagnosis: a header and one row per layer (3 Linear, 2 Tanh)
-            rows = [
-                r.inner_text().split("\t")[:2] for r in page.query_selector_all("#diagnosis tr")
-            ]
+            rows = page.evaluate(
+                "Array.from(document.querySelectorAll('#diagnosis tr'),"
+                " row => Array.from(row.cells, cell => cell.textContent).slice(0, 2))"
+            )
             assert rows[1:] == [["0", "Linear"], ["1", "Tanh"], ["2", "Linear"], ["3", "Tanh"],
                                 ["4", "Linear"]]  # fmt: skip
 
@@ -135,11 +137,17 @@ def test_spirals_train_in_the_browser(tmp_path):
                 page.click("#export")
             script = tmp_path / "exported.py"
             download.value.save_as(script)
+            with page.expect_download() as download:
+                page.click("#weights")
+            weights = tmp_path / download.value.suggested_filename
+            download.value.save_as(weights)
             second.close()
             page.close()
         finally:
             browser.close()
     assert problems == []
+    state = nl.load(weights)  # the trained weights, as neuralab.save wrote them
+    assert weights.suffix == ".safetensors" and state["0.weight"].shape == (8, 4)
     run = subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,

@@ -65,7 +65,10 @@ def test_config_then_step_answers_snapshots(client):
         ({"type": "config", "hidden": [4, 99]}, "hidden: expected an integer in [1, 16], got 99"),
         ({"type": "config", "dataset": "mnist"}, "dataset: expected one of circles"),
         ({"type": "config", "colour": "red"}, "colour: unknown setting"),
-        ({"type": "fly"}, "type: expected one of config, play, pause, step, reset, trace, export"),
+        (
+            {"type": "fly"},
+            "type: expected one of config, play, pause, step, reset, trace, export, weights",
+        ),
         ({"type": "trace", "x1": 7, "x2": 0}, "x1: expected a number in [-6, 6], got 7"),
         ({"type": "trace", "x1": 0}, "x2: expected a number in [-6, 6], got None"),
         ([1, 2], "message: expected a JSON object"),
@@ -227,3 +230,34 @@ def test_a_failure_inside_the_server_is_an_error_message_not_a_closed_socket(cli
         assert reply["type"] == "error" and "ZeroDivisionError" in reply["message"]
         ws.send_json({"type": "reset"})  # still serving
         assert ws.receive_json()["type"] == "snapshot"
+
+
+def test_weights_are_the_trained_models_state_dict_as_safetensors(client):
+    import base64
+    import io
+
+    import numpy
+
+    import neuralab as nl
+    from neuralab.playground.data import features, grid
+    from neuralab.playground.model import build_model, parse_config
+
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "config", "dataset": "xor", "hidden": [3, 2]})
+        ws.receive_json()
+        for _ in range(3):
+            ws.send_json({"type": "step"})
+            view = ws.receive_json()
+        ws.send_json({"type": "weights"})
+        reply = ws.receive_json()
+    assert reply["type"] == "weights" and reply["filename"].endswith(".safetensors")
+    data = base64.b64decode(reply["base64"])
+    state = nl.load(io.BytesIO(data))
+    assert sorted(state) == ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
+    config = parse_config(view["config"])
+    model = build_model(config)  # fresh weights, then the trained ones loaded
+    model.load_state_dict(state)
+    with nl.no_grad():
+        inputs = nl.tensor(features(grid(50), config.features))
+        p = nl.functional.softmax(model(inputs), dim=1).numpy()[:, 1]
+    numpy.testing.assert_allclose(p, view["boundary"], atol=1e-3)  # the page's boundary

@@ -7,10 +7,11 @@ Routes:
 - ``/ws``: the session of one tab. The page sends JSON messages
   ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
   "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
-  X1, "x2": X2}`` and ``"export"``; the server answers ``{"type": "snapshot", ...}``
+  X1, "x2": X2}``, ``"export"`` and ``"weights"``; the server answers ``{"type": "snapshot", ...}``
   (``Session.snapshot`` plus ``config`` and ``playing``), ``{"type": "trace", ...}``
   (``Session.trace``: the point's path through the network), ``{"type": "script",
-  "filename": ..., "text": ...}`` for ``export``, and
+  "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
+  "base64": ...}`` (``Session.weights``, safetensors) for ``weights``, and
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
   it was).
 
@@ -25,6 +26,7 @@ running in another. Closing the tab (the socket) stops its training.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -136,6 +138,15 @@ class _Tab:
             x1 = _coordinate("x1", message.get("x1"))
             x2 = _coordinate("x2", message.get("x2"))
             await self.socket.send_json(await self.run(self.session.trace, x1, x2))
+        elif kind == "weights":
+            data = await self.run(self.session.weights)
+            await self.socket.send_json(
+                {
+                    "type": "weights",
+                    "filename": "playground_model.safetensors",
+                    "base64": base64.b64encode(data).decode("ascii"),
+                }
+            )
         elif kind == "export":
             text = export.script(self.session.config, epochs=max(self.session.epoch, 100))
             await self.socket.send_json(
@@ -143,7 +154,7 @@ class _Tab:
             )
         else:
             raise ValueError(
-                "type: expected one of config, play, pause, step, reset, trace, export, "
+                "type: expected one of config, play, pause, step, reset, trace, export, weights, "
                 f"got {kind!r}"
             )
 

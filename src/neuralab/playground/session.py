@@ -10,6 +10,7 @@ Plain synchronous code: the server runs it off its event loop (``server.py``).
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from typing import Any
@@ -253,6 +254,17 @@ class Session:
             "layers": [{"kind": s.kind, "values": _round(s.output)} for s in steps],
             "probability": _number(probability, 4),
         }
+
+    def weights(self) -> bytes:
+        """The model's trained weights, as ``neuralab.save`` writes them (safetensors).
+
+        Returns:
+            The file's bytes: ``neuralab.load`` reads them back as the model's
+            ``state_dict`` (``build_model(config).load_state_dict(...)``).
+        """
+        buffer = io.BytesIO()
+        nl.save(self.model.state_dict(), buffer)
+        return buffer.getvalue()
 
     @staticmethod
     def _points(x: numpy.ndarray, y: numpy.ndarray) -> list[list[float]]:

@@ -265,9 +265,9 @@ function setPlaying(value) {
   $("play").textContent = playing ? "Pause" : "Play";
 }
 
-function download(filename, text) {
+function download(filename, content, type) {
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([text], { type: "text/x-python" }));
+  link.href = URL.createObjectURL(new Blob([content], { type }));
   link.download = filename;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
@@ -299,7 +299,10 @@ function connect(initial) {
     } else if (message.type === "trace") {
       showTrace(message);
     } else if (message.type === "script") {
-      download(message.filename, message.text);
+      download(message.filename, message.text, "text/x-python");
+    } else if (message.type === "weights") {
+      const bytes = Uint8Array.from(atob(message.base64), (c) => c.charCodeAt(0));
+      download(message.filename, bytes, "application/octet-stream");
     }
   });
   socket.addEventListener("close", () => {
@@ -338,6 +341,7 @@ async function start() {
   });
   $("reset").addEventListener("click", () => send({ type: "reset" }));
   $("export").addEventListener("click", () => send({ type: "export" }));
+  $("weights").addEventListener("click", () => send({ type: "weights" }));
   $("add-layer").addEventListener("click", () => {
     const values = readControls();
     if (values.hidden.length >= limits.layers) return;
