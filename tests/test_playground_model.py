@@ -77,6 +77,10 @@ def test_a_config_changes_only_what_is_given():
         ({"batch_size": 0}, r"^batch_size: "),
         ({"seed": -1}, r"^seed: "),
         ({"speed": 1}, r"^speed: unknown setting"),
+        ({"schedule": "cosine"}, r"^schedule: expected one of constant, step, exponential"),
+        ({"gamma": 0}, r"^gamma: expected a number in \(0, 1\], got 0"),
+        ({"gamma": 1.5}, r"^gamma: "),
+        ({"step_size": 0}, r"^step_size: expected an integer in \[1, 10000\]"),
     ],
 )
 def test_every_bad_value_is_refused_naming_its_field(values, message):

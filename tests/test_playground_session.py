@@ -73,7 +73,16 @@ def test_a_snapshot_holds_what_the_page_draws():
 
 def test_the_exported_script_runs_and_reaches_the_sessions_loss(tmp_path):
     config = parse_config(
-        {"dataset": "xor", "optimizer": "momentum", "l2": 0.001, "hidden": [5], "init": "he"}
+        {
+            "dataset": "xor",
+            "optimizer": "momentum",
+            "l2": 0.001,
+            "hidden": [5],
+            "init": "he",
+            "schedule": "step",
+            "gamma": 0.5,
+            "step_size": 8,
+        }
     )
     session = Session(config)
     session.train_epochs(20)
@@ -95,6 +104,21 @@ def test_the_exported_script_runs_and_reaches_the_sessions_loss(tmp_path):
     assert final < first and final < 0.5
     assert final == pytest.approx(expected, rel=0.05, abs=0.01)
     assert numpy.isfinite(final)
+
+
+def test_the_schedule_changes_the_learning_rate_every_epoch():
+    step = Session(parse_config({"schedule": "step", "gamma": 0.5, "step_size": 2, "lr": 0.4}))
+    lrs = []
+    for _ in range(5):
+        step.train_epochs(1)
+        lrs.append(step.snapshot()["lr"])
+    assert lrs == pytest.approx([0.4, 0.2, 0.2, 0.1, 0.1])
+    decay = Session(parse_config({"schedule": "exponential", "gamma": 0.9, "lr": 0.1}))
+    decay.train_steps(decay.steps_per_epoch * 3 - 1)  # not yet the end of epoch 3
+    assert decay.snapshot()["lr"] == pytest.approx(0.1 * 0.9**2)
+    decay.train_steps(1)
+    assert decay.snapshot()["lr"] == pytest.approx(0.1 * 0.9**3)
+    assert Session(parse_config({})).snapshot()["lr"] == 0.03
 
 
 def test_a_trace_follows_one_point_through_the_network():

@@ -44,6 +44,7 @@ for layer in model:
         {init}
         nn.init.zeros_(layer.bias)
 optimizer = registry.make_optimizer({opt_name!r}, model.parameters(), lr={lr!r}{opt_options})
+scheduler = {scheduler}
 
 
 def penalty():
@@ -73,6 +74,8 @@ for epoch in range(1, EPOCHS + 1):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+    if scheduler is not None:
+        scheduler.step()
     if epoch % max(1, EPOCHS // 10) == 0 or epoch == EPOCHS:
         model.eval()
         train_loss, _ = evaluate(inputs_train, targets_train)
@@ -80,6 +83,18 @@ for epoch in range(1, EPOCHS + 1):
         print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}  test loss {{test_loss:.4f}}  "
               f"test accuracy {{test_accuracy:.3f}}")
 '''
+
+
+def _scheduler(config: Config) -> str:
+    if config.schedule == "constant":
+        return "None"
+    options = f"gamma={config.gamma!r}"
+    if config.schedule == "step":
+        options = f"step_size={config.step_size}, " + options
+    return (
+        f"registry.make_scheduler({config.schedule!r}, optimizer, epochs=EPOCHS, "
+        f"steps_per_epoch=1, {options})"
+    )
 
 
 def script(config: Config, epochs: int = 100) -> str:
@@ -122,5 +137,6 @@ def script(config: Config, epochs: int = 100) -> str:
         l1=config.l1,
         l2=config.l2,
         penalty=" + penalty()" if config.l1 or config.l2 else "",
+        scheduler=_scheduler(config),
     )
     return text

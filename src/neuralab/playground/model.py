@@ -24,9 +24,11 @@ __all__ = [
     "MAX_LAYERS",
     "MAX_WIDTH",
     "OPTIMIZERS",
+    "SCHEDULES",
     "Config",
     "build_model",
     "build_optimizer",
+    "build_scheduler",
     "parse_config",
     "penalty",
 ]
@@ -43,6 +45,8 @@ OPTIMIZERS = {
     "adagrad": ("adagrad", {}),
 }
 """The page's optimizer names -> a ``registry.OPTIMIZERS`` name and its options."""
+SCHEDULES = ("constant", "step", "exponential")
+"""The learning-rate schedules (``registry.SCHEDULES`` names), stepped every epoch."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,11 @@ class Config:
         l2: L2 penalty rate on the weights, lambda_2 sum w^2, 0 to 1.
         optimizer: ``sgd``, ``momentum`` (SGD, 0.9), ``adam``, ``rmsprop``, ``adagrad``.
         lr: Learning rate, 0 < lr <= 10.
+        schedule: The learning rate's schedule, stepped after every epoch: ``constant``,
+            ``step`` (lr x gamma every ``step_size`` epochs) or ``exponential``
+            (lr x gamma every epoch); ``registry.make_scheduler``.
+        gamma: The schedule's factor, 0 < gamma <= 1.
+        step_size: Epochs between two steps of the ``step`` schedule, 1 to 10000.
         batch_size: Points per update, 1 to 2000.
         seed: Seed of the data, the split, the weights and the batches, 0 to 2^31 - 1.
 
@@ -84,6 +93,9 @@ class Config:
     l2: float = 0.0
     optimizer: str = "sgd"
     lr: float = 0.03
+    schedule: str = "constant"
+    gamma: float = 0.5
+    step_size: int = 20
     batch_size: int = 10
     seed: int = 0
 
@@ -106,6 +118,13 @@ def _number(field: str, value: Any, low: float, high: float, *, integer: bool = 
     if not low <= value <= high:
         raise ValueError(f"{field}: expected {kind} in [{low:g}, {high:g}], got {value!r}")
     return int(value) if integer else float(value)
+
+
+def _gamma(value: Any) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not 0 < value <= 1:
+        raise ValueError(f"gamma: expected a number in (0, 1], got {value!r}")
+    return float(value)
 
 
 def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
@@ -164,6 +183,9 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
         l2=_number("l2", out["l2"], 0, 1),
         optimizer=_choice("optimizer", out["optimizer"], OPTIMIZERS),
         lr=float(lr),
+        schedule=_choice("schedule", out["schedule"], SCHEDULES),
+        gamma=_gamma(out["gamma"]),
+        step_size=_number("step_size", out["step_size"], 1, 10_000, integer=True),
         batch_size=_number("batch_size", out["batch_size"], 1, 2000, integer=True),
         seed=_number("seed", out["seed"], 0, 2**31 - 1, integer=True),
     )
@@ -218,6 +240,38 @@ def build_optimizer(config: Config, model: nn.Module) -> Any:
     """
     name, options = OPTIMIZERS[config.optimizer]
     return registry.make_optimizer(name, model.parameters(), lr=config.lr, **options)
+
+
+def build_scheduler(config: Config, optimizer: Any) -> Any:
+    """The learning-rate schedule of ``config`` (``registry.make_scheduler``), to step
+    after every epoch; None for ``constant``.
+
+    Args:
+        config: The configuration.
+        optimizer: The optimizer it changes.
+
+    Returns:
+        The scheduler, or None.
+
+    Examples:
+        >>> from neuralab.playground.model import Config, build_model, build_optimizer
+        >>> from neuralab.playground.model import build_scheduler
+        >>> config = Config(schedule="step", gamma=0.5, step_size=2, lr=0.1)
+        >>> optimizer = build_optimizer(config, build_model(config))
+        >>> scheduler = build_scheduler(config, optimizer)
+        >>> for _ in range(4):
+        ...     scheduler.step()
+        >>> optimizer.param_groups[0]["lr"]
+        0.025
+    """
+    options: dict[str, Any] = {}
+    if config.schedule == "step":
+        options = {"step_size": config.step_size, "gamma": config.gamma}
+    elif config.schedule == "exponential":
+        options = {"gamma": config.gamma}
+    return registry.make_scheduler(
+        config.schedule, optimizer, epochs=1, steps_per_epoch=1, **options
+    )
 
 
 def penalty(config: Config, model: nn.Module) -> Any:

@@ -43,7 +43,15 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from neuralab.models import ACTIVATIONS
 from neuralab.playground import export
 from neuralab.playground.data import DATASETS, DOMAIN, FEATURES
-from neuralab.playground.model import INITS, MAX_LAYERS, MAX_WIDTH, OPTIMIZERS, Config, parse_config
+from neuralab.playground.model import (
+    INITS,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    OPTIMIZERS,
+    SCHEDULES,
+    Config,
+    parse_config,
+)
 from neuralab.playground.session import Session
 
 __all__ = ["INTERVAL", "WORKER", "create_app"]
@@ -205,6 +213,7 @@ async def _config(request: Any) -> JSONResponse:
                 "activation": list(ACTIVATIONS),
                 "init": list(INITS),
                 "optimizer": list(OPTIMIZERS),
+                "schedule": list(SCHEDULES),
             },
             "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH},
         }

@@ -23,7 +23,13 @@ from neuralab import nn
 from neuralab.inspect import diagnose
 from neuralab.inspect import trace as trace_layers
 from neuralab.playground import data
-from neuralab.playground.model import Config, build_model, build_optimizer, penalty
+from neuralab.playground.model import (
+    Config,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    penalty,
+)
 
 __all__ = ["BOUNDARY_RESOLUTION", "NEURON_RESOLUTION", "Session"]
 
@@ -90,6 +96,7 @@ class Session:
         self._rng = numpy.random.default_rng(config.seed)
         self.model = build_model(config)
         self.optimizer = build_optimizer(config, self.model)
+        self.scheduler = build_scheduler(config, self.optimizer)
         self.epoch = 0
         self.step = 0
         self._position = 0
@@ -126,6 +133,8 @@ class Session:
             if self._position >= n:
                 self._position = 0
                 self.epoch += 1
+                if self.scheduler is not None:
+                    self.scheduler.step()
 
     @property
     def steps_per_epoch(self) -> int:
@@ -168,7 +177,8 @@ class Session:
         """What the page draws now.
 
         Returns:
-            A JSON-ready dict: ``type`` ``"snapshot"``, ``epoch``, ``step``, ``train_loss``,
+            A JSON-ready dict: ``type`` ``"snapshot"``, ``epoch``, ``step``, ``lr`` (the
+            learning rate now, after the schedule), ``train_loss``,
             ``test_loss`` (cross-entropy, without the penalty), ``train_accuracy``,
             ``test_accuracy``; ``boundary``: P(label 1) on a ``BOUNDARY_RESOLUTION``^2 grid
             over the square, row by row from the top; ``neurons``: per hidden layer, per
@@ -207,6 +217,7 @@ class Session:
             "type": "snapshot",
             "epoch": self.epoch,
             "step": self.step,
+            "lr": self.optimizer.param_groups[0]["lr"],
             "train_loss": _number(train_loss),
             "test_loss": _number(test_loss),
             "train_accuracy": train_accuracy,

@@ -4,8 +4,10 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const NUMBERS = ["noise", "size", "test_fraction", "l1", "l2", "lr", "batch_size", "seed"];
-const CHOICES = ["dataset", "activation", "init", "optimizer"];
+const NUMBERS = [
+  "noise", "size", "test_fraction", "l1", "l2", "lr", "gamma", "step_size", "batch_size", "seed",
+];
+const CHOICES = ["dataset", "activation", "init", "optimizer", "schedule"];
 const ORANGE = [245, 147, 34];
 const BLUE = [8, 119, 189];
 
@@ -249,6 +251,7 @@ function show(view) {
     curves.test.shift();
   }
   $("epoch").textContent = String(view.epoch);
+  $("lr-now").textContent = String(Number(view.lr.toPrecision(3)));
   const loss = (v) => (v === null ? "diverged" : v.toFixed(3));
   $("train-loss").textContent = loss(view.train_loss);
   $("test-loss").textContent = loss(view.test_loss);
