@@ -147,6 +147,17 @@ def test_export_sends_the_script_of_the_current_config(client):
         assert "make_dataset('gauss'" in reply["text"]
         assert "registry.make_optimizer('rmsprop'" in reply["text"]
         compile(reply["text"], reply["filename"], "exec")
+        ws.send_json({"type": "export", "framework": "torch"})
+        reply = ws.receive_json()
+        assert reply["filename"] == "playground_torch.py"
+        assert "make_dataset('gauss'" in reply["text"] and "torch.optim.RMSprop(" in reply["text"]
+        compile(reply["text"], reply["filename"], "exec")
+        ws.send_json({"type": "export", "framework": "jax"})
+        reply = ws.receive_json()
+        assert reply == {
+            "type": "error",
+            "message": "framework: expected neuralab or torch, got 'jax'",
+        }
 
 
 def test_closing_the_socket_stops_its_training(client, monkeypatch):

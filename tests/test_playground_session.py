@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from neuralab.playground.export import script
+from neuralab.playground.export import script, torch_script
 from neuralab.playground.model import parse_config
 from neuralab.playground.session import BOUNDARY_RESOLUTION, NEURON_RESOLUTION, Session
 
@@ -164,3 +164,38 @@ def test_a_diverged_run_snapshots_as_json_without_nan():
     assert view["train_loss"] is None and view["test_loss"] is None
     assert None in view["boundary"]
     assert json.dumps(session.trace(0.0, 1.0), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"dataset": "circles", "optimizer": "adam", "hidden": [6], "init": "xavier"},
+        {"dataset": "xor", "optimizer": "momentum", "activation": "relu", "init": "he",
+         "l1": 0.001, "schedule": "exponential", "gamma": 0.95},
+        {"dataset": "moons", "optimizer": "rmsprop", "lr": 0.01, "init": "normal", "l2": 0.01,
+         "schedule": "step", "step_size": 3},
+    ],
+)  # fmt: skip
+def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
+    pytest.importorskip("torch")
+    config = parse_config(values)
+    session = Session(config)
+    session.train_epochs(10)
+    expected = session.snapshot()
+    path = tmp_path / "exported_torch.py"
+    path.write_text(torch_script(config, epochs=10))
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith("epoch 10 ")
+    test_loss = float(re.search(r"test loss (\S+)", last).group(1))
+    train_loss = float(re.search(r"train loss (\S+)", last).group(1))
+    # the same weights, batches and updates: the same losses up to float32 rounding
+    assert test_loss == pytest.approx(expected["test_loss"], abs=2e-3)
+    assert train_loss == pytest.approx(expected["train_loss"], abs=2e-3)

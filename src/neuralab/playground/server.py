@@ -7,7 +7,8 @@ Routes:
 - ``/ws``: the session of one tab. The page sends JSON messages
   ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
   "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
-  X1, "x2": X2}``, ``"export"`` and ``"weights"``; the server answers ``{"type": "snapshot", ...}``
+  X1, "x2": X2}``, ``{"type": "export", "framework": "neuralab" | "torch"}`` and
+  ``"weights"``; the server answers ``{"type": "snapshot", ...}``
   (``Session.snapshot`` plus ``config`` and ``playing``), ``{"type": "trace", ...}``
   (``Session.trace``: the point's path through the network), ``{"type": "script",
   "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
@@ -156,10 +157,13 @@ class _Tab:
                 }
             )
         elif kind == "export":
-            text = export.script(self.session.config, epochs=max(self.session.epoch, 100))
-            await self.socket.send_json(
-                {"type": "script", "filename": "playground_model.py", "text": text}
-            )
+            framework = message.get("framework", "neuralab")
+            if framework not in ("neuralab", "torch"):
+                raise ValueError(f"framework: expected neuralab or torch, got {framework!r}")
+            write = export.script if framework == "neuralab" else export.torch_script
+            text = write(self.session.config, epochs=max(self.session.epoch, 100))
+            filename = "playground_model.py" if framework == "neuralab" else "playground_torch.py"
+            await self.socket.send_json({"type": "script", "filename": filename, "text": text})
         else:
             raise ValueError(
                 "type: expected one of config, play, pause, step, reset, trace, export, weights, "

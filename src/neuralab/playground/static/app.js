@@ -344,6 +344,7 @@ async function start() {
   });
   $("reset").addEventListener("click", () => send({ type: "reset" }));
   $("export").addEventListener("click", () => send({ type: "export" }));
+  $("export-torch").addEventListener("click", () => send({ type: "export", framework: "torch" }));
   $("weights").addEventListener("click", () => send({ type: "weights" }));
   $("add-layer").addEventListener("click", () => {
     const values = readControls();
