@@ -109,6 +109,17 @@ def test_spirals_train_in_the_browser(tmp_path):
             assert rows[1:] == [["0", "Linear"], ["1", "Tanh"], ["2", "Linear"], ["3", "Tanh"],
                                 ["4", "Linear"]]  # fmt: skip
 
+            # the weights' diagram: pointing at the line from feature 0 to unit 0 of layer 1
+            page.hover("#network", position={"x": 80, "y": 22})
+            info = page.text_content("#weight-info")
+            assert re.fullmatch(r"layer 1: w\[0, 0\] = -?\d+\.\d{3}", info), info
+            blank = page.evaluate(
+                "(() => { const c = document.getElementById('network');"
+                " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                " return d.every(v => v === 0); })()"
+            )
+            assert not blank
+
             # a click on the picture traces that point: the top left corner is (-6, 6)
             page.click("#boundary", position={"x": 1, "y": 1})
             page.wait_for_function("document.getElementById('trace').textContent !== ''")

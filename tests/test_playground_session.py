@@ -199,3 +199,11 @@ def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
     # the same weights, batches and updates: the same losses up to float32 rounding
     assert test_loss == pytest.approx(expected["test_loss"], abs=2e-3)
     assert train_loss == pytest.approx(expected["train_loss"], abs=2e-3)
+
+
+def test_the_snapshot_holds_every_weight_for_the_diagram():
+    session = Session(parse_config({"hidden": [3, 2], "features": ["x1", "x2", "sin_x1"]}))
+    session.train_epochs(1)
+    weights = session.snapshot()["weights"]
+    assert [numpy.array(w).shape for w in weights] == [(3, 3), (2, 3), (2, 2)]
+    numpy.testing.assert_allclose(weights[1], session.model[2].weight.detach().numpy(), atol=5e-4)

@@ -186,6 +186,7 @@ class Session:
             ``neuron_resolution``; ``domain``; ``diagnosis``: ``neuralab.inspect.diagnose``
             on the training set, ``{"layers": [{"name", "kind", "grad_norm",
             "dead_fraction", "saturated_fraction"}, ...], "warnings": [...]}``; and,
+            ``weights``: each Linear layer's W (out x in, rows of 3-decimal values); and,
             after a (re)configuration only, ``points``: ``{"train": [[x1, x2, label],
             ...], "test": [...]}``. A value that is not finite (a diverged run) is None.
         """
@@ -228,6 +229,11 @@ class Session:
             "boundary": _round(probability),
             "neurons": neurons,
             "diagnosis": diagnosis,
+            "weights": [
+                [_round(row) for row in layer.weight.detach().numpy()]
+                for layer in self.model
+                if isinstance(layer, nn.Linear)
+            ],
         }
         if self.data_changed:
             out["points"] = {

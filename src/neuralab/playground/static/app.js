@@ -190,6 +190,64 @@ function showDiagnosis(diagnosis) {
   $("warnings").replaceChildren(...diagnosis.warnings.map(item));
 }
 
+// The network as columns of units (the features, each hidden layer, the two outputs) and
+// a line per weight, coloured by sign and as thick as its size.
+let weightLines = []; // [x0, y0, x1, y1, text] of each line drawn, for pointing
+function drawWeights(view) {
+  const canvas = $("network");
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const sizes = [view.weights[0][0].length, ...view.weights.map((w) => w.length)];
+  const x = (k) => 20 + (k * (canvas.width - 40)) / (sizes.length - 1);
+  const y = (k, i) => ((i + 0.5) * canvas.height) / sizes[k];
+  const finite = view.weights.flat(2).filter((v) => v !== null);
+  const peak = Math.max(1e-6, ...finite.map(Math.abs));
+  weightLines = [];
+  view.weights.forEach((matrix, k) => {
+    matrix.forEach((row, j) => {
+      row.forEach((w, i) => {
+        const line = [x(k), y(k, i), x(k + 1), y(k + 1, j)];
+        const value = w === null ? "NaN" : w.toFixed(3);
+        weightLines.push([...line, `layer ${k + 1}: w[${j}, ${i}] = ${value}`]);
+        if (w === null) return;
+        context.strokeStyle = `rgba(${(w > 0 ? BLUE : ORANGE).join(",")}, 0.8)`;
+        context.lineWidth = 0.3 + (3 * Math.abs(w)) / peak;
+        context.beginPath();
+        context.moveTo(line[0], line[1]);
+        context.lineTo(line[2], line[3]);
+        context.stroke();
+      });
+    });
+  });
+  context.lineWidth = 1;
+  sizes.forEach((n, k) => {
+    for (let i = 0; i < n; i += 1) {
+      context.beginPath();
+      context.arc(x(k), y(k, i), 5, 0, 2 * Math.PI);
+      context.fillStyle = "#fff";
+      context.fill();
+      context.strokeStyle = "#555";
+      context.stroke();
+    }
+  });
+}
+
+function pointAtWeight(event) {
+  const canvas = $("network");
+  const box = canvas.getBoundingClientRect();
+  const px = ((event.clientX - box.left) * canvas.width) / box.width;
+  const py = ((event.clientY - box.top) * canvas.height) / box.height;
+  let best = null;
+  let bestDistance = 4; // pixels
+  for (const [x0, y0, x1, y1, text] of weightLines) {
+    const length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2;
+    const t = Math.max(0, Math.min(1, ((px - x0) * (x1 - x0) + (py - y0) * (y1 - y0)) / length2));
+    const distance = Math.hypot(px - (x0 + t * (x1 - x0)), py - (y0 + t * (y1 - y0)));
+    if (distance < bestDistance) [best, bestDistance] = [text, distance];
+  }
+  if (best) $("weight-info").textContent = best;
+}
+
 function drawNeurons(view) {
   const box = $("neurons");
   box.replaceChildren();
@@ -258,6 +316,7 @@ function show(view) {
   $("test-accuracy").textContent = view.test_accuracy.toFixed(3);
   drawBoundary(view);
   drawNeurons(view);
+  drawWeights(view);
   drawLoss();
   showDiagnosis(view.diagnosis);
 }
@@ -368,6 +427,7 @@ async function start() {
     const x2 = clamp(d - ((event.clientY - box.top) / box.height) * 2 * d);
     send({ type: "trace", x1, x2 });
   });
+  $("network").addEventListener("mousemove", pointAtWeight);
   $("show-test").addEventListener("change", () => lastView && drawBoundary(lastView));
   connect(initial);
 }
