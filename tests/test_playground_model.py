@@ -77,6 +77,10 @@ def test_a_config_changes_only_what_is_given():
         ({"batch_size": 0}, r"^batch_size: "),
         ({"seed": -1}, r"^seed: "),
         ({"speed": 1}, r"^speed: unknown setting"),
+        ({"batch_norm": "yes"}, r"^batch_norm: expected true or false, got 'yes'"),
+        ({"batch_norm": 1}, r"^batch_norm: expected true or false"),
+        ({"dropout": 0.95}, r"^dropout: expected a number in \[0, 0.9\]"),
+        ({"batch_norm": True, "batch_size": 1}, r"^batch_size: batch norm needs batches of at"),
         ({"schedule": "cosine"}, r"^schedule: expected one of constant, step, exponential"),
         ({"gamma": 0}, r"^gamma: expected a number in \(0, 1\], got 0"),
         ({"gamma": 1.5}, r"^gamma: "),
@@ -128,3 +132,10 @@ def test_each_optimizer_choice(name, kind, momentum):
     assert optimizer.param_groups[0]["lr"] == 0.2
     if momentum is not None:
         assert optimizer.param_groups[0]["momentum"] == momentum
+
+
+def test_batch_norm_and_dropout_layers():
+    model = build_model(parse_config({"hidden": [3, 2], "batch_norm": True, "dropout": 0.2}))
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Linear", "BatchNorm1d", "Tanh", "Dropout"] * 2 + ["Linear"]
+    assert model[3].p == 0.2

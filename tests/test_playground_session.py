@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy
 import pytest
 
+import neuralab as nl
 from neuralab.playground.export import script, torch_script
 from neuralab.playground.model import parse_config
 from neuralab.playground.session import BOUNDARY_RESOLUTION, NEURON_RESOLUTION, Session
@@ -71,7 +72,8 @@ def test_a_snapshot_holds_what_the_page_draws():
     assert "points" in session.snapshot()
 
 
-def test_the_exported_script_runs_and_reaches_the_sessions_loss(tmp_path):
+@pytest.mark.parametrize("extra", [{}, {"batch_norm": True, "dropout": 0.1, "size": 242}])
+def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path):
     config = parse_config(
         {
             "dataset": "xor",
@@ -82,6 +84,7 @@ def test_the_exported_script_runs_and_reaches_the_sessions_loss(tmp_path):
             "schedule": "step",
             "gamma": 0.5,
             "step_size": 8,
+            **extra,
         }
     )
     session = Session(config)
@@ -174,6 +177,7 @@ def test_a_diverged_run_snapshots_as_json_without_nan():
          "l1": 0.001, "schedule": "exponential", "gamma": 0.95},
         {"dataset": "moons", "optimizer": "rmsprop", "lr": 0.01, "init": "normal", "l2": 0.01,
          "schedule": "step", "step_size": 3},
+        {"dataset": "gauss", "optimizer": "adam", "batch_norm": True, "size": 42},
     ],
 )  # fmt: skip
 def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
@@ -207,3 +211,32 @@ def test_the_snapshot_holds_every_weight_for_the_diagram():
     weights = session.snapshot()["weights"]
     assert [numpy.array(w).shape for w in weights] == [(3, 3), (2, 3), (2, 2)]
     numpy.testing.assert_allclose(weights[1], session.model[2].weight.detach().numpy(), atol=5e-4)
+
+
+def test_dropout_draws_from_the_sessions_own_stream():
+    config = parse_config({"dataset": "moons", "dropout": 0.3, "hidden": [8, 8]})
+    alone, interleaved = Session(config), Session(config)
+    other = Session(parse_config({"dropout": 0.5, "seed": 7}))
+    alone.train_epochs(2)
+    for _ in range(2):
+        other.train_epochs(1)  # another tab's dropout draws in between
+        interleaved.train_epochs(1)
+        nl.manual_seed(123)  # and anyone else's use of the global stream
+    assert interleaved.snapshot()["boundary"] == alone.snapshot()["boundary"]
+    reseeded = Session(parse_config({**config.to_dict(), "seed": 1}))
+    reseeded.train_epochs(2)
+    assert reseeded.snapshot()["boundary"] != alone.snapshot()["boundary"]
+
+
+def test_batch_norm_skips_a_last_batch_of_one_point():
+    config = parse_config({"size": 42, "batch_size": 10, "batch_norm": True, "hidden": [4]})
+    session = Session(config)  # 21 training points: batches of 10, 10 and 1
+    assert session.steps_per_epoch == 3
+    before = session.snapshot()
+    session.train_epochs(5)
+    view = session.snapshot()
+    running_var = session.model[1].running_var.numpy()
+    assert numpy.isfinite(running_var).all() and view["train_loss"] is not None
+    assert view["train_loss"] < before["train_loss"]
+    assert [len(layer) for layer in view["neurons"]] == [4]  # the activations, not the norm
+    assert all(-1 <= v <= 1 for unit in view["neurons"][0] for v in unit)

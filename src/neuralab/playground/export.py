@@ -37,7 +37,8 @@ x, y = make_dataset({dataset!r}, size={size}, noise={noise!r}, seed={seed})
 inputs_train, targets_train = nl.tensor(features(x_train, FEATURES)), nl.tensor(y_train)
 inputs_test, targets_test = nl.tensor(features(x_test, FEATURES)), nl.tensor(y_test)
 
-model = MLP(len(FEATURES), {hidden}, 2, activation={activation!r})
+model = MLP(len(FEATURES), {hidden}, 2, activation={activation!r}, batch_norm={batch_norm},
+            dropout={dropout!r})
 rng = numpy.random.default_rng({seed})
 for layer in model:
     if isinstance(layer, nn.Linear):
@@ -65,11 +66,14 @@ def evaluate(inputs, targets):
 
 batch = {batch_size}
 rng_batches = numpy.random.default_rng({seed})
+nl.manual_seed({seed})  # dropout's masks
 for epoch in range(1, EPOCHS + 1):
     model.train()
     order = rng_batches.permutation(len(y_train))
     for start in range(0, len(y_train), batch):
         index = nl.tensor(order[start : start + batch])
+        if {batch_norm} and len(index) == 1:
+            continue  # batch norm needs two points
         loss = F.cross_entropy(model(inputs_train[index]), targets_train[index]){penalty}
         optimizer.zero_grad()
         loss.backward()
@@ -114,7 +118,11 @@ layers = []
 for i in range(len(SIZES) - 1):
     layers.append(torch.nn.Linear(SIZES[i], SIZES[i + 1]))
     if i < len(SIZES) - 2:
+        if {batch_norm}:
+            layers.append(torch.nn.BatchNorm1d(SIZES[i + 1]))
         layers.append({torch_activation})
+        if {dropout!r}:
+            layers.append(torch.nn.Dropout({dropout!r}))
 model = torch.nn.Sequential(*layers)
 rng = numpy.random.default_rng({seed})
 with torch.no_grad():
@@ -145,11 +153,14 @@ def evaluate(inputs, targets):
 
 batch = {batch_size}
 rng_batches = numpy.random.default_rng({seed})
+torch.manual_seed({seed})  # dropout's masks (PyTorch's own: not the playground's)
 for epoch in range(1, EPOCHS + 1):
     model.train()
     order = torch.from_numpy(rng_batches.permutation(len(y_train)))
     for start in range(0, len(y_train), batch):
         index = order[start : start + batch]
+        if {batch_norm} and len(index) == 1:
+            continue  # batch norm needs two points
         loss = loss_fn(model(inputs_train[index]), targets_train[index]){penalty}
         optimizer.zero_grad()
         loss.backward()
@@ -186,7 +197,8 @@ def torch_script(config: Config, epochs: int = 100) -> str:
     """The PyTorch program that trains ``config``'s network for ``epochs`` epochs: the same
     data, the same initial weights (drawn from the same NumPy stream as neuralab draws
     them), optimizer, schedule, penalty and batch order as the playground's ``Session``,
-    so it follows the same run up to floating-point rounding.
+    so it follows the same run up to floating-point rounding (with dropout, PyTorch draws
+    its own masks: a similar run, not the same).
 
     Args:
         config: The configuration.
@@ -232,6 +244,8 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         l1=config.l1,
         l2=config.l2,
         penalty=" + penalty()" if config.l1 or config.l2 else "",
+        batch_norm=config.batch_norm,
+        dropout=config.dropout,
     )
 
 
@@ -288,5 +302,7 @@ def script(config: Config, epochs: int = 100) -> str:
         l2=config.l2,
         penalty=" + penalty()" if config.l1 or config.l2 else "",
         scheduler=_scheduler(config),
+        batch_norm=config.batch_norm,
+        dropout=config.dropout,
     )
     return text

@@ -63,6 +63,9 @@ class Config:
             ``MAX_WIDTH``.
         activation: The hidden layers' activation, a key of ``models.ACTIVATIONS``.
         init: ``xavier``, ``he`` or ``normal``.
+        batch_norm: A BatchNorm1d after each hidden Linear layer (before its activation);
+            it needs batches of at least 2 points (a last batch of 1 is skipped).
+        dropout: Probability of a Dropout after each hidden activation, 0 to 0.9.
         l1: L1 penalty rate on the weights, lambda_1 sum |w|, 0 to 1.
         l2: L2 penalty rate on the weights, lambda_2 sum w^2, 0 to 1.
         optimizer: ``sgd``, ``momentum`` (SGD, 0.9), ``adam``, ``rmsprop``, ``adagrad``.
@@ -89,6 +92,8 @@ class Config:
     hidden: tuple[int, ...] = (4, 2)
     activation: str = "tanh"
     init: str = "xavier"
+    batch_norm: bool = False
+    dropout: float = 0.0
     l1: float = 0.0
     l2: float = 0.0
     optimizer: str = "sgd"
@@ -118,6 +123,12 @@ def _number(field: str, value: Any, low: float, high: float, *, integer: bool = 
     if not low <= value <= high:
         raise ValueError(f"{field}: expected {kind} in [{low:g}, {high:g}], got {value!r}")
     return int(value) if integer else float(value)
+
+
+def _flag(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{field}: expected true or false, got {value!r}")
+    return value
 
 
 def _gamma(value: Any) -> float:
@@ -170,6 +181,8 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
         raise ValueError(f"hidden: expected a list of at most {MAX_LAYERS} widths, got {hidden!r}")
     for width in hidden:
         _number("hidden", width, 1, MAX_WIDTH, integer=True)
+    if out["batch_norm"] is True and out["batch_size"] == 1:
+        raise ValueError("batch_size: batch norm needs batches of at least 2 points, got 1")
     return Config(
         dataset=_choice("dataset", out["dataset"], DATASETS),
         noise=_number("noise", out["noise"], 0, 0.5),
@@ -179,6 +192,8 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
         hidden=tuple(hidden),
         activation=_choice("activation", out["activation"], ACTIVATIONS),
         init=_choice("init", out["init"], INITS),
+        batch_norm=_flag("batch_norm", out["batch_norm"]),
+        dropout=_number("dropout", out["dropout"], 0, 0.9),
         l1=_number("l1", out["l1"], 0, 1),
         l2=_number("l2", out["l2"], 0, 1),
         optimizer=_choice("optimizer", out["optimizer"], OPTIMIZERS),
@@ -207,7 +222,14 @@ def build_model(config: Config) -> nn.Sequential:
         >>> build_model(Config(hidden=(3,)))(nl.zeros(5, 2)).shape
         (5, 2)
     """
-    model = MLP(len(config.features), config.hidden, 2, activation=config.activation)
+    model = MLP(
+        len(config.features),
+        config.hidden,
+        2,
+        activation=config.activation,
+        batch_norm=config.batch_norm,
+        dropout=config.dropout,
+    )
     rng = numpy.random.default_rng(config.seed)
     for layer in model:
         if isinstance(layer, nn.Linear):

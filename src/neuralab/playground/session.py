@@ -22,6 +22,7 @@ import neuralab.functional as F
 from neuralab import nn
 from neuralab.inspect import diagnose
 from neuralab.inspect import trace as trace_layers
+from neuralab.models import activation
 from neuralab.playground import data
 from neuralab.playground.model import (
     Config,
@@ -95,6 +96,8 @@ class Session:
         self._grid_neurons = nl.tensor(data.features(data.grid(NEURON_RESOLUTION), config.features))
         self._rng = numpy.random.default_rng(config.seed)
         self.model = build_model(config)
+        self._activation = type(activation(config.activation))
+        self._stream: dict | None = None  # the session's own random stream (dropout)
         self.optimizer = build_optimizer(config, self.model)
         self.scheduler = build_scheduler(config, self.optimizer)
         self.epoch = 0
@@ -116,25 +119,38 @@ class Session:
         """
         n, batch = len(self.y_train), self.config.batch_size
         self.model.train()
-        for _ in range(steps):
-            if self._position == 0:
-                self._order = self._rng.permutation(n)
-            index = nl.tensor(self._order[self._position : self._position + batch])
-            logits = self.model(self._inputs_train[index])
-            loss = F.cross_entropy(logits, self._targets_train[index])
-            extra = penalty(self.config, self.model)
-            if extra is not None:
-                loss = loss + extra
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            self.step += 1
-            self._position += batch
-            if self._position >= n:
-                self._position = 0
-                self.epoch += 1
-                if self.scheduler is not None:
-                    self.scheduler.step()
+        outer = nl.get_rng_state()  # dropout draws from the session's own stream, seeded
+        if self._stream is None:  # by config.seed, whatever other tabs draw in between
+            nl.manual_seed(self.config.seed)
+        else:
+            nl.set_rng_state(self._stream)
+        try:
+            for _ in range(steps):
+                if self._position == 0:
+                    self._order = self._rng.permutation(n)
+                chosen = self._order[self._position : self._position + batch]
+                if len(chosen) > 1 or not self.config.batch_norm:  # batch norm needs 2
+                    self._update(nl.tensor(chosen))
+                self.step += 1
+                self._position += batch
+                if self._position >= n:
+                    self._position = 0
+                    self.epoch += 1
+                    if self.scheduler is not None:
+                        self.scheduler.step()
+        finally:
+            self._stream = nl.get_rng_state()
+            nl.set_rng_state(outer)
+
+    def _update(self, index: nl.Tensor) -> None:
+        logits = self.model(self._inputs_train[index])
+        loss = F.cross_entropy(logits, self._targets_train[index])
+        extra = penalty(self.config, self.model)
+        if extra is not None:
+            loss = loss + extra
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
 
     @property
     def steps_per_epoch(self) -> int:
@@ -190,6 +206,7 @@ class Session:
             after a (re)configuration only, ``points``: ``{"train": [[x1, x2, label],
             ...], "test": [...]}``. A value that is not finite (a diverged run) is None.
         """
+        self.model.train()  # as in training (diagnose restores what it changes)
         found = diagnose(self.model, (self._inputs_train, self._targets_train), F.cross_entropy)
         diagnosis = {
             "layers": [
@@ -212,7 +229,7 @@ class Session:
             neurons, h = [], self._grid_neurons
             for layer in self.model:
                 h = layer(h)
-                if not isinstance(layer, nn.Linear) and len(neurons) < len(self.config.hidden):
+                if isinstance(layer, self._activation) and len(neurons) < len(self.config.hidden):
                     neurons.append([_round(column) for column in h.numpy().T])
         out = {
             "type": "snapshot",

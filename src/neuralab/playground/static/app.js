@@ -5,8 +5,10 @@
 
 const $ = (id) => document.getElementById(id);
 const NUMBERS = [
-  "noise", "size", "test_fraction", "l1", "l2", "lr", "gamma", "step_size", "batch_size", "seed",
+  "noise", "size", "test_fraction", "dropout", "l1", "l2", "lr", "gamma", "step_size",
+  "batch_size", "seed",
 ];
+const FLAGS = ["batch_norm"];
 const CHOICES = ["dataset", "activation", "init", "optimizer", "schedule"];
 const ORANGE = [245, 147, 34];
 const BLUE = [8, 119, 189];
@@ -40,6 +42,7 @@ function readControls() {
     const text = $(name).value.trim();
     out[name] = text === "" ? null : Number(text);
   }
+  for (const name of FLAGS) out[name] = $(name).checked;
   out.features = Array.from(document.querySelectorAll("#features input:checked"), (i) => i.value);
   out.hidden = Array.from(document.querySelectorAll("#layers input"), (i) => Number(i.value));
   return out;
@@ -48,6 +51,7 @@ function readControls() {
 function writeControls(values) {
   for (const name of CHOICES) $(name).value = values[name];
   for (const name of NUMBERS) $(name).value = values[name];
+  for (const name of FLAGS) $(name).checked = values[name];
   for (const box of document.querySelectorAll("#features input")) {
     box.checked = values.features.includes(box.value);
   }
@@ -81,6 +85,8 @@ function fromHash(hash, defaults) {
     if (Array.isArray(defaults[key])) {
       const items = text === "" ? [] : text.split(",");
       out[key] = key === "hidden" ? items.map(Number) : items;
+    } else if (typeof defaults[key] === "boolean") {
+      out[key] = text === "true";
     } else if (typeof defaults[key] === "number") {
       out[key] = Number(text);
     } else {
@@ -382,7 +388,7 @@ async function start() {
     for (const choice of info.choices[name]) $(name).append(new Option(choice, choice));
     $(name).addEventListener("change", changed);
   }
-  for (const name of NUMBERS) $(name).addEventListener("change", changed);
+  for (const name of [...NUMBERS, ...FLAGS]) $(name).addEventListener("change", changed);
   for (const feature of info.choices.features) {
     const label = document.createElement("label");
     const box = document.createElement("input");
