@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from neuralab import cli
 from neuralab.playground import server
+from neuralab.playground.browser import free_port
 from neuralab.playground.model import Config
 
 SNAPSHOT_FIELDS = {
@@ -200,10 +201,11 @@ def test_the_command_serves_on_loopback_and_warns_otherwise(host, warned, monkey
 
     served = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options))
-    assert cli.main(["playground", "--host", host, "--port", "8123", "--no-browser"]) == 0
-    assert served["host"] == host and served["port"] == 8123
+    port = free_port()  # the command checks it can listen there before serving
+    assert cli.main(["playground", "--host", host, "--port", str(port), "--no-browser"]) == 0
+    assert served["host"] == host and served["port"] == port
     out, err = capsys.readouterr()
-    assert f"http://{host}:8123/" in out
+    assert f"http://{host}:{port}/" in out
     assert ("warning: listening on 0.0.0.0" in err) is warned
 
 
@@ -272,3 +274,16 @@ def test_weights_are_the_trained_models_state_dict_as_safetensors(client):
         inputs = nl.tensor(features(grid(50), config.features))
         p = nl.functional.softmax(model(inputs), dim=1).numpy()[:, 1]
     numpy.testing.assert_allclose(p, view["boundary"], atol=1e-3)  # the page's boundary
+
+
+def test_a_port_in_use_is_one_line_and_exit_status_1(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["playground", "--port", str(port), "--no-browser"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"neuralab playground: error: cannot listen on 127.0.0.1 port {port}: ")
+    assert "in use" in err and len(err.splitlines()) == 1

@@ -6,7 +6,8 @@ engine (``neuralab playground``).
 - ``session``: one tab's training loop and the snapshots the page draws;
 - ``server``: the Starlette app (the page, ``/api/config``, the ``/ws`` protocol);
 - ``export``: the equivalent neuralab script;
-- ``cli``: the ``neuralab playground`` command.
+- ``cli``: the ``neuralab playground`` command;
+- ``browser``: the real server in a subprocess (the end-to-end test, the screenshot tool).
 
 The server needs the ``playground`` extra: ``pip install 'neuralab[playground]'``.
 """

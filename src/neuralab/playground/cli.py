@@ -8,6 +8,7 @@ gets a warning on standard error, since anyone who can reach it can use the serv
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import threading
 import webbrowser
@@ -84,6 +85,7 @@ def command(args: argparse.Namespace) -> int:
 
     Raises:
         ImportError: The ``playground`` extra (Starlette, uvicorn) is not installed.
+        OSError: The address cannot be listened on (a port in use, an unknown host).
 
     Examples:
         >>> from neuralab.cli import build_parser
@@ -105,10 +107,27 @@ def command(args: argparse.Namespace) -> int:
             "who can reach this address can use the playground",
             file=sys.stderr,
         )
+    _check_free(args.host, args.port)
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{args.port}/"
     print(f"neuralab playground: {url} (Ctrl+C to stop)", flush=True)
     if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    try:
+        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    except SystemExit as stop:  # uvicorn's own exit (3) when it cannot start
+        if stop.code:
+            raise OSError(f"the server could not start on {url} (see the message above)") from None
     return 0
+
+
+def _check_free(host: str, port: int) -> None:
+    """Raise OSError (one line, exit status 1) when ``host:port`` cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise OSError(f"cannot listen on {host} port {port}: {reason}") from None
