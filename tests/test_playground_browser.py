@@ -141,7 +141,21 @@ def test_spirals_train_in_the_browser(tmp_path):
             assert second.input_value("#optimizer") == "adam"
             assert second.is_checked("#features input[value=sin_x1]")
             assert second.text_content("#epoch") == "0"
-            assert int(page.text_content("#epoch")) > 0  # the first tab kept its training
+            first_epoch = int(page.text_content("#epoch"))
+            assert first_epoch > 0  # the first tab kept its training
+            # both tabs playing at once, on different data: each advances on its own
+            second.select_option("#dataset", "xor")
+            second.wait_for_function("location.hash.includes('dataset=xor')")
+            second.click("#play")
+            page.click("#play")
+            page.wait_for_function(
+                f"parseInt(document.getElementById('epoch').textContent) > {first_epoch + 5}"
+            )
+            second.wait_for_function("parseInt(document.getElementById('epoch').textContent) > 5")
+            page.click("#play")
+            second.click("#play")
+            assert page.input_value("#dataset") == "spiral" and "dataset=spiral" in page.url
+            assert second.input_value("#dataset") == "xor"
 
             # the downloaded script runs and reaches a similar loss
             with page.expect_download() as download:
