@@ -668,6 +668,9 @@ def build_parser() -> argparse.ArgumentParser:
     from neuralab.tune.cli import add_parser as add_tune_parser
 
     add_tune_parser(commands)
+    from neuralab.playground.cli import add_parser as add_playground_parser
+
+    add_playground_parser(commands)
     return parser
 
 
@@ -708,6 +711,10 @@ def main(argv: list[str] | None = None) -> int:
             from neuralab.tune.cli import command as tune_command
 
             return tune_command(args)
+        if args.command == "playground":
+            from neuralab.playground.cli import command as playground_command
+
+            return playground_command(args)
         if args.command == "demo":
             demo(args.epochs, args.seed)
             return 0

@@ -1,0 +1,13 @@
+"""The playground: build a small network in the browser and watch it learn, on neuralab's
+engine (``neuralab playground``).
+
+- ``data``: the 2-D data sets and input features;
+- ``model``: the checked configuration, and the network and optimizer it describes;
+- ``session``: one tab's training loop and the snapshots the page draws;
+- ``server``: the Starlette app (the page, ``/api/config``, the ``/ws`` protocol);
+- ``export``: the equivalent neuralab script;
+- ``cli``: the ``neuralab playground`` command;
+- ``browser``: the real server in a subprocess (the end-to-end test, the screenshot tool).
+
+The server needs the ``playground`` extra: ``pip install 'neuralab[playground]'``.
+"""

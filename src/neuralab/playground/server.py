@@ -1,0 +1,246 @@
+"""The playground's web app (Starlette): the page, its files and one WebSocket per tab.
+
+Routes:
+
+- ``GET /``: the page (``static/index.html``); ``/static/...``: its script and style;
+- ``GET /api/config``: the default configuration and the choices of every control;
+- ``/ws``: the session of one tab. The page sends JSON messages
+  ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
+  "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
+  X1, "x2": X2}``, ``{"type": "export", "framework": "neuralab" | "torch"}`` and
+  ``"weights"``; the server answers ``{"type": "snapshot", ...}``
+  (``Session.snapshot`` plus ``config`` and ``playing``), ``{"type": "trace", ...}``
+  (``Session.trace``: the point's path through the network), ``{"type": "script",
+  "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
+  "base64": ...}`` (``Session.weights``, safetensors) for ``weights``, and
+  ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
+  it was).
+
+Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
+loop; while playing, the server trains, sends a snapshot, and again, every ``INTERVAL``
+seconds, so one tab gets about 1 / INTERVAL updates a second (two playing tabs take turns).
+One thread, not one per tab: neuralab's grad mode (``no_grad``) is process-wide, so a
+snapshot taken under ``no_grad`` in one thread would switch off the gradients of a step
+running in another. Closing the tab (the socket) stops its training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from neuralab.models import ACTIVATIONS
+from neuralab.playground import export
+from neuralab.playground.data import DATASETS, DOMAIN, FEATURES
+from neuralab.playground.model import (
+    INITS,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    OPTIMIZERS,
+    SCHEDULES,
+    Config,
+    parse_config,
+)
+from neuralab.playground.session import Session
+
+__all__ = ["INTERVAL", "WORKER", "create_app"]
+
+STATIC = Path(__file__).parent / "static"
+_LOG = logging.getLogger(__name__)
+INTERVAL = 1 / 15
+"""Seconds from one snapshot to the next while playing (15 updates a second when the
+machine keeps up): training, then the snapshot, whose time is taken from the next
+training slice (which keeps at least a fifth of INTERVAL)."""
+WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
+"""The thread every session's work runs in, one piece at a time."""
+
+
+def _internal(error: Exception) -> str:
+    return f"internal error ({type(error).__name__}: {error}); the server's log has the details"
+
+
+def _coordinate(name: str, value: Any) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not -DOMAIN <= value <= DOMAIN:
+        raise ValueError(f"{name}: expected a number in [-{DOMAIN:g}, {DOMAIN:g}], got {value!r}")
+    return float(value)
+
+
+class _Tab:
+    """One WebSocket's session and its play loop. Every use of the session runs in
+    ``WORKER``, one at a time (``_lock``); the play loop stops at ``pause`` or a closed
+    socket."""
+
+    def __init__(self, socket: WebSocket) -> None:
+        self.socket = socket
+        self.session: Session | None = None
+        self.playing = False
+        self._lock = asyncio.Lock()
+        self._loop_task: asyncio.Task | None = None
+
+    async def run(self, work: Any, *args: Any) -> Any:
+        async with self._lock:
+            return await asyncio.get_running_loop().run_in_executor(WORKER, work, *args)
+
+    async def snapshot(self) -> None:
+        assert self.session is not None
+        view = await self.run(self.session.snapshot)
+        view["config"] = self.session.config.to_dict()
+        view["playing"] = self.playing
+        await self.socket.send_json(view)
+
+    async def _play(self) -> None:
+        clock = asyncio.get_running_loop().time
+        overhead = 0.0  # seconds the last snapshot took to make and send
+        try:
+            while self.playing:
+                assert self.session is not None
+                await self.run(self.session.train_for, max(0.2 * INTERVAL, INTERVAL - overhead))
+                if self.playing:
+                    start = clock()
+                    await self.snapshot()
+                    overhead = clock() - start
+        except Exception as error:
+            self.playing = False
+            if self.socket.client_state != WebSocketState.CONNECTED:
+                return  # the tab is gone (a send failed): _socket cleans up
+            _LOG.exception("playground: training failed")  # a failure in training: say so
+            with contextlib.suppress(Exception):
+                await self.socket.send_json({"type": "error", "message": _internal(error)})
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if self.session is None:
+            self.session = await self.run(Session, Config())
+        if kind == "config":
+            values = {k: v for k, v in message.items() if k != "type"}
+            config = parse_config(values, base=self.session.config)
+            await self.run(self.session.configure, config)
+            await self.snapshot()
+        elif kind == "play":
+            self.playing = True
+            if self._loop_task is None or self._loop_task.done():
+                self._loop_task = asyncio.create_task(self._play())
+        elif kind == "pause":
+            self.playing = False
+            await self.snapshot()
+        elif kind == "step":
+            self.playing = False
+            await self.run(self.session.train_epochs, 1)
+            await self.snapshot()
+        elif kind == "reset":
+            await self.run(self.session.reset)
+            await self.snapshot()
+        elif kind == "trace":
+            x1 = _coordinate("x1", message.get("x1"))
+            x2 = _coordinate("x2", message.get("x2"))
+            await self.socket.send_json(await self.run(self.session.trace, x1, x2))
+        elif kind == "weights":
+            data = await self.run(self.session.weights)
+            await self.socket.send_json(
+                {
+                    "type": "weights",
+                    "filename": "playground_model.safetensors",
+                    "base64": base64.b64encode(data).decode("ascii"),
+                }
+            )
+        elif kind == "export":
+            framework = message.get("framework", "neuralab")
+            if framework not in ("neuralab", "torch"):
+                raise ValueError(f"framework: expected neuralab or torch, got {framework!r}")
+            write = export.script if framework == "neuralab" else export.torch_script
+            text = write(self.session.config, epochs=max(self.session.epoch, 100))
+            filename = "playground_model.py" if framework == "neuralab" else "playground_torch.py"
+            await self.socket.send_json({"type": "script", "filename": filename, "text": text})
+        else:
+            raise ValueError(
+                "type: expected one of config, play, pause, step, reset, trace, export, weights, "
+                f"got {kind!r}"
+            )
+
+    async def close(self) -> None:
+        self.playing = False
+        if self._loop_task is not None:
+            with contextlib.suppress(Exception):
+                await self._loop_task
+
+
+async def _socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    tab = _Tab(websocket)
+    try:
+        while True:
+            text = await websocket.receive_text()
+            try:
+                message = json.loads(text)
+                if not isinstance(message, dict):
+                    raise ValueError(f"message: expected a JSON object, got {text[:80]!r}")
+                await tab.handle(message)
+            except json.JSONDecodeError as error:
+                await websocket.send_json({"type": "error", "message": f"message: {error}"})
+            except ValueError as error:
+                await websocket.send_json({"type": "error", "message": str(error)})
+            except (WebSocketDisconnect, asyncio.CancelledError):
+                raise
+            except Exception as error:  # a bug, not a bad value: say so, keep serving
+                _LOG.exception("playground: %r failed", text[:80])
+                await websocket.send_json({"type": "error", "message": _internal(error)})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await tab.close()
+
+
+async def _page(request: Any) -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
+async def _config(request: Any) -> JSONResponse:
+    return JSONResponse(
+        {
+            "defaults": Config().to_dict(),
+            "choices": {
+                "dataset": list(DATASETS),
+                "features": list(FEATURES),
+                "activation": list(ACTIVATIONS),
+                "init": list(INITS),
+                "optimizer": list(OPTIMIZERS),
+                "schedule": list(SCHEDULES),
+            },
+            "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH},
+        }
+    )
+
+
+def create_app() -> Starlette:
+    """The playground's Starlette app (serve it with uvicorn).
+
+    Returns:
+        The app.
+
+    Examples:
+        >>> from starlette.testclient import TestClient
+        >>> from neuralab.playground.server import create_app
+        >>> TestClient(create_app()).get("/api/config").json()["defaults"]["dataset"]
+        'circles'
+    """
+    return Starlette(
+        routes=[
+            Route("/", _page),
+            Route("/api/config", _config),
+            WebSocketRoute("/ws", _socket),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+    )

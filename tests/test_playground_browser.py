@@ -1,0 +1,212 @@
+"""The playground end to end, as a user meets it: the real server (``python -m neuralab
+playground``) and the page in headless Chromium (Debian's chromium, driven by Playwright).
+Choose spirals, tanh and Adam, press play: the test loss the page shows falls below a
+threshold within a bounded time, the boundary image changes, a second tab opened from the
+link gets the same configuration and its own session, the downloaded script runs to a
+similar loss, and nothing logs an error. Skipped when Playwright or Chromium is missing,
+unless NEURALAB_REQUIRE_SYSTEM=1 (as on CI)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
+import neuralab as nl
+from neuralab.lab.browser import FLAGS, chromium_path
+from neuralab.playground.browser import serve
+
+REQUIRED = os.environ.get("NEURALAB_REQUIRE_SYSTEM") == "1"
+SRC = Path(__file__).resolve().parent.parent / "src"
+THRESHOLD = 0.2  # test cross-entropy; chance is ln 2 = 0.693
+SECONDS = 90  # to get there (a few seconds on an idle core)
+SHOWN = "!isNaN(parseFloat(document.getElementById('test-loss').textContent))"  # a snapshot
+
+
+def _browser() -> str:
+    """The Chromium to use; skips (or fails under NEURALAB_REQUIRE_SYSTEM=1) without one."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "Playwright is not installed (pip install -e '.[dev]')"
+    else:
+        executable = chromium_path()
+        if executable is not None:
+            return executable
+        missing = "no Chromium found (apt-get install chromium, or set $CHROMIUM)"
+    if REQUIRED:
+        pytest.fail(f"NEURALAB_REQUIRE_SYSTEM=1 but {missing}")
+    pytest.skip(missing)
+
+
+def _watch(page, problems: list[str]) -> None:
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None,
+    )
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+
+
+def _test_loss(page) -> float:
+    return float(page.text_content("#test-loss"))
+
+
+def test_spirals_train_in_the_browser(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    executable = _browser()
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url)
+            page.wait_for_function(SHOWN)
+            start_loss = _test_loss(page)
+            page.select_option("#dataset", "spiral")
+            page.select_option("#activation", "tanh")
+            page.select_option("#optimizer", "adam")
+            for feature in ("sin_x1", "sin_x2"):
+                page.check(f"#features input[value={feature}]")
+            for layer in page.query_selector_all("#layers input"):
+                layer.fill("8")
+                layer.dispatch_event("change")
+            page.wait_for_function(
+                "['dataset=spiral', 'activation=tanh', 'optimizer=adam', 'hidden=8%2C8',"
+                " 'sin_x2'].every(part => location.hash.includes(part))"
+            )
+            before = page.evaluate("document.getElementById('boundary').toDataURL()")
+            page.click("#play")
+            page.wait_for_function(
+                f"parseFloat(document.getElementById('test-loss').textContent) < {THRESHOLD}",
+                timeout=SECONDS * 1000,
+            )
+            assert page.text_content("#play") == "Pause"
+            page.click("#play")
+            assert page.text_content("#play") == "Play"
+            final_loss = _test_loss(page)
+            assert final_loss < THRESHOLD < start_loss
+            assert int(page.text_content("#epoch")) > 0
+            after = page.evaluate("document.getElementById('boundary').toDataURL()")
+            assert after != before
+            neurons = page.query_selector_all("#neurons canvas")
+            assert len(neurons) == 16
+            # the diagnosis: a header and one row per layer (3 Linear, 2 Tanh)
+            rows = page.evaluate(
+                "Array.from(document.querySelectorAll('#diagnosis tr'),"
+                " row => Array.from(row.cells, cell => cell.textContent).slice(0, 2))"
+            )
+            assert rows[1:] == [["0", "Linear"], ["1", "Tanh"], ["2", "Linear"], ["3", "Tanh"],
+                                ["4", "Linear"]]  # fmt: skip
+
+            # the weights' diagram: pointing at the line from feature 0 to unit 0 of layer 1
+            page.hover("#network", position={"x": 80, "y": 22})
+            info = page.text_content("#weight-info")
+            assert re.fullmatch(r"layer 1: w\[0, 0\] = -?\d+\.\d{3}", info), info
+            blank = page.evaluate(
+                "(() => { const c = document.getElementById('network');"
+                " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                " return d.every(v => v === 0); })()"
+            )
+            assert not blank
+
+            # a click on the picture traces that point: the top left corner is (-6, 6)
+            page.click("#boundary", position={"x": 1, "y": 1})
+            page.wait_for_function("document.getElementById('trace').textContent !== ''")
+            lines = page.inner_text("#trace").splitlines()
+            assert lines[0].startswith("point (-5.9") and "P(label 1) = " in lines[0]
+            assert lines[1].startswith("inputs: x1 -5.9")
+            assert [line.split(" ")[1] for line in lines[2:]] == ["Linear:", "Tanh:"] * 2 + [
+                "Linear:"
+            ]
+
+            # a second tab opened from the link: the same configuration, its own session
+            link = page.url
+            assert "#" in link
+            second = browser.new_page()
+            _watch(second, problems)
+            second.goto(link)
+            second.wait_for_function(SHOWN)
+            assert second.input_value("#dataset") == "spiral"
+            assert second.input_value("#optimizer") == "adam"
+            assert second.is_checked("#features input[value=sin_x1]")
+            assert second.text_content("#epoch") == "0"
+            first_epoch = int(page.text_content("#epoch"))
+            assert first_epoch > 0  # the first tab kept its training
+            # both tabs playing at once, on different data: each advances on its own
+            second.select_option("#dataset", "xor")
+            second.wait_for_function("location.hash.includes('dataset=xor')")
+            second.click("#play")
+            page.click("#play")
+            page.wait_for_function(
+                f"parseInt(document.getElementById('epoch').textContent) > {first_epoch + 5}"
+            )
+            second.wait_for_function("parseInt(document.getElementById('epoch').textContent) > 5")
+            page.click("#play")
+            second.click("#play")
+            assert page.input_value("#dataset") == "spiral" and "dataset=spiral" in page.url
+            assert second.input_value("#dataset") == "xor"
+
+            # the downloaded script runs and reaches a similar loss
+            with page.expect_download() as download:
+                page.click("#export")
+            script = tmp_path / "exported.py"
+            download.value.save_as(script)
+            with page.expect_download() as download:
+                page.click("#weights")
+            weights = tmp_path / download.value.suggested_filename
+            download.value.save_as(weights)
+            second.close()
+            page.close()
+        finally:
+            browser.close()
+    assert problems == []
+    state = nl.load(weights)  # the trained weights, as neuralab.save wrote them
+    assert weights.suffix == ".safetensors" and state["0.weight"].shape == (8, 4)
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    exported_loss = float(re.findall(r"test loss (\S+)", run.stdout)[-1])
+    assert exported_loss < THRESHOLD
+
+
+def test_a_link_with_a_refused_setting_says_so_and_starts_from_the_defaults():
+    from playwright.sync_api import sync_playwright
+
+    executable = _browser()
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url + "#dataset=xor&lr=-3")
+            page.wait_for_function(SHOWN)
+            assert page.is_visible("#error")
+            assert "lr: expected a number in (0, 10], got -3" in page.text_content("#error")
+            assert page.input_value("#lr") == "0.03" and page.input_value("#dataset") == "circles"
+            assert "lr=0.03" in page.evaluate("location.hash")
+            page.fill("#lr", "0")  # a bad value typed in: refused, the control goes back
+            page.dispatch_event("#lr", "change")
+            page.wait_for_function("document.getElementById('error').textContent.startsWith('lr:')")
+            assert page.text_content("#error").startswith("lr: expected a number in (0, 10]")
+            assert page.input_value("#lr") == "0.03"
+        finally:
+            browser.close()
+    assert problems == []

@@ -1,0 +1,242 @@
+"""The playground's training loop, its snapshots and the exported script."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+
+import neuralab as nl
+from neuralab.playground.export import script, torch_script
+from neuralab.playground.model import parse_config
+from neuralab.playground.session import BOUNDARY_RESOLUTION, NEURON_RESOLUTION, Session
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+@pytest.mark.parametrize("dataset", ["xor", "circles"])
+def test_a_few_epochs_lower_the_loss(dataset):
+    session = Session(parse_config({"dataset": dataset}))  # the defaults: SGD, 2-4-2-2 tanh
+    before = session.snapshot()
+    session.train_epochs(20)
+    after = session.snapshot()
+    assert after["epoch"] == 20 and after["step"] == 20 * 25  # 250 training points / 10
+    assert after["train_loss"] < 0.6 * before["train_loss"]
+    assert after["test_loss"] < 0.6 * before["test_loss"]
+    assert after["test_accuracy"] > 0.8
+
+
+def test_training_is_deterministic_for_a_seed_and_reset_starts_over():
+    config = parse_config({"dataset": "moons", "optimizer": "adam", "l1": 0.001, "l2": 0.01})
+    first, second = Session(config), Session(config)
+    start = first.snapshot()
+    second.snapshot()
+    first.train_epochs(3)
+    second.train_epochs(3)
+    assert first.snapshot() == second.snapshot()
+    other = Session(parse_config({**config.to_dict(), "seed": 1}))
+    other.train_epochs(3)
+    assert other.snapshot()["boundary"] != first.snapshot()["boundary"]
+    first.reset()
+    assert first.epoch == 0 and first.snapshot() == start
+
+
+def test_steps_and_epochs_count_batches():
+    session = Session(parse_config({"size": 50, "test_fraction": 0.5, "batch_size": 10}))
+    assert session.steps_per_epoch == 3  # 25 training points
+    session.train_steps(4)
+    assert (session.epoch, session.step) == (1, 4)
+    session.train_epochs(1)  # to the end of epoch 2
+    assert (session.epoch, session.step) == (2, 6)
+    assert session.train_for(0.0) == 1
+
+
+def test_a_snapshot_holds_what_the_page_draws():
+    session = Session(parse_config({"hidden": [3, 2], "size": 100, "test_fraction": 0.3}))
+    view = session.snapshot()
+    assert view["type"] == "snapshot"
+    assert len(view["boundary"]) == BOUNDARY_RESOLUTION**2
+    assert all(0 <= p <= 1 for p in view["boundary"])
+    assert [len(layer) for layer in view["neurons"]] == [3, 2]
+    assert all(len(unit) == NEURON_RESOLUTION**2 for layer in view["neurons"] for unit in layer)
+    assert all(-1 <= v <= 1 for layer in view["neurons"] for u in layer for v in u)  # tanh
+    assert len(view["points"]["train"]) == 70 and len(view["points"]["test"]) == 30
+    assert {p[2] for p in view["points"]["train"]} == {0.0, 1.0}
+    assert "points" not in session.snapshot()  # sent once per (re)configuration
+    session.reset()
+    assert "points" in session.snapshot()
+
+
+@pytest.mark.parametrize("extra", [{}, {"batch_norm": True, "dropout": 0.1, "size": 242}])
+def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path):
+    config = parse_config(
+        {
+            "dataset": "xor",
+            "optimizer": "momentum",
+            "l2": 0.001,
+            "hidden": [5],
+            "init": "he",
+            "schedule": "step",
+            "gamma": 0.5,
+            "step_size": 8,
+            **extra,
+        }
+    )
+    session = Session(config)
+    session.train_epochs(20)
+    expected = session.snapshot()["test_loss"]
+    path = tmp_path / "exported.py"
+    path.write_text(script(config, epochs=20))
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("epoch 20 ")
+    final = float(re.search(r"test loss (\S+)", lines[-1]).group(1))
+    first = float(re.search(r"test loss (\S+)", lines[0]).group(1))
+    assert final < first and final < 0.5
+    assert final == pytest.approx(expected, rel=0.05, abs=0.01)
+    assert numpy.isfinite(final)
+
+
+def test_the_schedule_changes_the_learning_rate_every_epoch():
+    step = Session(parse_config({"schedule": "step", "gamma": 0.5, "step_size": 2, "lr": 0.4}))
+    lrs = []
+    for _ in range(5):
+        step.train_epochs(1)
+        lrs.append(step.snapshot()["lr"])
+    assert lrs == pytest.approx([0.4, 0.2, 0.2, 0.1, 0.1])
+    decay = Session(parse_config({"schedule": "exponential", "gamma": 0.9, "lr": 0.1}))
+    decay.train_steps(decay.steps_per_epoch * 3 - 1)  # not yet the end of epoch 3
+    assert decay.snapshot()["lr"] == pytest.approx(0.1 * 0.9**2)
+    decay.train_steps(1)
+    assert decay.snapshot()["lr"] == pytest.approx(0.1 * 0.9**3)
+    assert Session(parse_config({})).snapshot()["lr"] == 0.03
+
+
+def test_a_trace_follows_one_point_through_the_network():
+    session = Session(parse_config({"hidden": [3], "features": ["x1", "x2", "x1_x2"]}))
+    session.train_epochs(2)
+    trace = session.trace(1.5, -2.0)
+    assert trace["type"] == "trace" and trace["point"] == [1.5, -2.0]
+    assert trace["features"] == [["x1", 1.5], ["x2", -2.0], ["x1_x2", -3.0]]
+    assert [layer["kind"] for layer in trace["layers"]] == ["Linear", "Tanh", "Linear"]
+    z, a, out = (numpy.array(layer["values"]) for layer in trace["layers"])
+    assert z.shape == (3,) and out.shape == (2,)
+    numpy.testing.assert_allclose(a, numpy.tanh(z), atol=2e-3)  # values rounded to 3 places
+    w = session.model[0].weight.detach().numpy()
+    b = session.model[0].bias.detach().numpy()
+    numpy.testing.assert_allclose(z, w @ [1.5, -2.0, -3.0] + b, atol=2e-3)
+    # the probability is the boundary's at that point: softmax of the output's logits
+    p = 1 / (1 + numpy.exp(out[0] - out[1]))
+    assert trace["probability"] == pytest.approx(p, abs=2e-3)
+
+
+def test_the_snapshot_diagnoses_each_layer_and_warns():
+    view = Session(parse_config({"hidden": [3]})).snapshot()
+    layers = view["diagnosis"]["layers"]
+    assert [(r["name"], r["kind"]) for r in layers] == [
+        ("0", "Linear"),
+        ("1", "Tanh"),
+        ("2", "Linear"),
+    ]
+    assert layers[0]["grad_norm"] > 0 and layers[1]["grad_norm"] is None
+    assert 0 <= layers[1]["saturated_fraction"] <= 1 and layers[1]["dead_fraction"] is None
+    # six sigmoid layers: the first layers' gradients vanish
+    deep = Session(parse_config({"activation": "sigmoid", "hidden": [8] * 6})).snapshot()
+    warnings = deep["diagnosis"]["warnings"]
+    assert len(warnings) == 1 and warnings[0].startswith("vanishing gradients: ")
+    assert view["diagnosis"]["warnings"] == []
+
+
+def test_a_diverged_run_snapshots_as_json_without_nan():
+    session = Session(parse_config({"hidden": [3]}))
+    session.model[0].weight.detach().numpy()[0, 0] = float("nan")
+    view = session.snapshot()
+    json.dumps(view, allow_nan=False)  # the page's JSON.parse refuses NaN
+    assert view["train_loss"] is None and view["test_loss"] is None
+    assert None in view["boundary"]
+    assert json.dumps(session.trace(0.0, 1.0), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"dataset": "circles", "optimizer": "adam", "hidden": [6], "init": "xavier"},
+        {"dataset": "xor", "optimizer": "momentum", "activation": "relu", "init": "he",
+         "l1": 0.001, "schedule": "exponential", "gamma": 0.95},
+        {"dataset": "moons", "optimizer": "rmsprop", "lr": 0.01, "init": "normal", "l2": 0.01,
+         "schedule": "step", "step_size": 3},
+        {"dataset": "gauss", "optimizer": "adam", "batch_norm": True, "size": 42},
+    ],
+)  # fmt: skip
+def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
+    pytest.importorskip("torch")
+    config = parse_config(values)
+    session = Session(config)
+    session.train_epochs(10)
+    expected = session.snapshot()
+    path = tmp_path / "exported_torch.py"
+    path.write_text(torch_script(config, epochs=10))
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith("epoch 10 ")
+    test_loss = float(re.search(r"test loss (\S+)", last).group(1))
+    train_loss = float(re.search(r"train loss (\S+)", last).group(1))
+    # the same weights, batches and updates: the same losses up to float32 rounding
+    assert test_loss == pytest.approx(expected["test_loss"], abs=2e-3)
+    assert train_loss == pytest.approx(expected["train_loss"], abs=2e-3)
+
+
+def test_the_snapshot_holds_every_weight_for_the_diagram():
+    session = Session(parse_config({"hidden": [3, 2], "features": ["x1", "x2", "sin_x1"]}))
+    session.train_epochs(1)
+    weights = session.snapshot()["weights"]
+    assert [numpy.array(w).shape for w in weights] == [(3, 3), (2, 3), (2, 2)]
+    numpy.testing.assert_allclose(weights[1], session.model[2].weight.detach().numpy(), atol=5e-4)
+
+
+def test_dropout_draws_from_the_sessions_own_stream():
+    config = parse_config({"dataset": "moons", "dropout": 0.3, "hidden": [8, 8]})
+    alone, interleaved = Session(config), Session(config)
+    other = Session(parse_config({"dropout": 0.5, "seed": 7}))
+    alone.train_epochs(2)
+    for _ in range(2):
+        other.train_epochs(1)  # another tab's dropout draws in between
+        interleaved.train_epochs(1)
+        nl.manual_seed(123)  # and anyone else's use of the global stream
+    assert interleaved.snapshot()["boundary"] == alone.snapshot()["boundary"]
+    reseeded = Session(parse_config({**config.to_dict(), "seed": 1}))
+    reseeded.train_epochs(2)
+    assert reseeded.snapshot()["boundary"] != alone.snapshot()["boundary"]
+
+
+def test_batch_norm_skips_a_last_batch_of_one_point():
+    config = parse_config({"size": 42, "batch_size": 10, "batch_norm": True, "hidden": [4]})
+    session = Session(config)  # 21 training points: batches of 10, 10 and 1
+    assert session.steps_per_epoch == 3
+    before = session.snapshot()
+    session.train_epochs(5)
+    view = session.snapshot()
+    running_var = session.model[1].running_var.numpy()
+    assert numpy.isfinite(running_var).all() and view["train_loss"] is not None
+    assert view["train_loss"] < before["train_loss"]
+    assert [len(layer) for layer in view["neurons"]] == [4]  # the activations, not the norm
+    assert all(-1 <= v <= 1 for unit in view["neurons"][0] for v in unit)

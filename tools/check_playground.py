@@ -1,0 +1,85 @@
+"""Start the playground, open it in headless Chromium, train for a while and save a
+screenshot for a person to look at; print what the page shows and any JavaScript error,
+console error or failed request.
+
+    .venv/bin/python tools/check_playground.py --screenshot runs/playground.png
+    .venv/bin/python tools/check_playground.py --config 'dataset=spiral&hidden=8,8' --play 10
+
+Exit status 0 when the page is fine, 1 when a problem was found (each one printed), 2 when
+no Chromium or Playwright was found. The server is the real one, ``python -m neuralab
+playground`` on a free loopback port (``neuralab.playground.browser.serve``); the test
+suite drives the same page (tests/test_playground_browser.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from neuralab.lab.browser import FLAGS, chromium_path
+from neuralab.playground.browser import serve
+
+SHOWN = "!isNaN(parseFloat(document.getElementById('test-loss').textContent))"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screenshot", help="write a full-page PNG screenshot here")
+    parser.add_argument(
+        "--config",
+        default="",
+        help="settings as in the page's URL hash, e.g. 'dataset=xor&optimizer=adam'",
+    )
+    parser.add_argument("--play", type=float, default=5.0, help="seconds to train (default 5)")
+    parser.add_argument("--chromium", help="the Chromium binary (default: $CHROMIUM or PATH)")
+    args = parser.parse_args(argv)
+    try:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("Playwright is not installed (pip install -e '.[dev]')", file=sys.stderr)
+        return 2
+    executable = args.chromium or chromium_path()
+    if executable is None:
+        print("no Chromium found: install Debian's chromium or set $CHROMIUM", file=sys.stderr)
+        return 2
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console error: {m.text}") if m.type == "error" else None
+                ),
+            )
+            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+            page.goto(url + ("#" + args.config if args.config else ""))
+            try:
+                page.wait_for_function(SHOWN, timeout=30_000)
+            except PlaywrightTimeout:
+                problems.append("the page showed no training state within 30 s")
+                args.play = 0
+            if args.play > 0:
+                page.click("#play")
+                time.sleep(args.play)
+                page.click("#play")
+            stats = " ".join(page.text_content(".stats").split())
+            print(f"{url}: {stats}")
+            if page.is_visible("#error"):
+                problems.append(f"the page shows an error: {page.text_content('#error')}")
+            if args.screenshot:
+                page.screenshot(path=args.screenshot, full_page=True)
+                print(f"wrote {args.screenshot}")
+        finally:
+            browser.close()
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
