@@ -60,8 +60,8 @@ def render_parser(title: str, parser: argparse.ArgumentParser, summary: str = ""
         if action.help is argparse.SUPPRESS:
             continue
         default = _default(action)
-        if default:  # the default has its column; the help's own "(default: X)" goes
-            help_text = re.sub(r"\s*\(default: [^()]*\)$", "", help_text)
+        if default:  # the default has its column; the "(default: X)" the CLI adds goes
+            help_text = re.sub(r"\s*\(default: [^();]*\)$", "", help_text)
         if action.choices and not isinstance(action.choices, dict):
             help_text += f" (one of: {', '.join(map(str, action.choices))})"
         rows.append(f"| {_name(action, formatter)} | {_cell(help_text)} | {default} |")

@@ -39,18 +39,20 @@ GUIDE = f"""\
 neuralab {nl.__version__}: deep learning from first principles, on NumPy.
 
 Commands (each with an example; 'neuralab COMMAND --help' lists its options):
-  demo      train a small MLP on three spirals, printing the loss
-              neuralab demo --epochs 200
-  train     train an MLP classifier and write its run folder (weights, history)
-              neuralab train --data digits --epochs 5 --out runs/digits
-  evaluate  test a run folder written by 'train' on its test set
-              neuralab evaluate runs/digits
-  summary   the MLP's layers and parameter counts
-              neuralab summary --data mnist --hidden 128 64
-  lab       run the classic studies, write an HTML report (runs/lab/index.html)
-              neuralab lab --quick --out runs/lab
-  tune      search hyperparameters with Optuna from a TOML or YAML file
-              neuralab tune examples/tune-mnist.toml --trials 10
+  demo        train a small MLP on three spirals, printing the loss
+                neuralab demo --epochs 200
+  train       train an MLP classifier and write its run folder (weights, history)
+                neuralab train --data digits --epochs 5 --out runs/digits
+  evaluate    test a run folder written by 'train' on its test set
+                neuralab evaluate runs/digits
+  summary     the MLP's layers and parameter counts
+                neuralab summary --data mnist --hidden 128 64
+  lab         run the classic studies, write an HTML report (runs/lab/index.html)
+                neuralab lab --quick --out runs/lab
+  tune        search hyperparameters with Optuna from a TOML or YAML file
+                neuralab tune examples/tune-mnist.toml --trials 10
+  playground  build a network in the browser and watch it learn (extra: playground)
+                neuralab playground --port 8765   # opens http://127.0.0.1:8765
 
 MNIST and Fashion-MNIST are read from --data-dir, else $NEURALAB_DATA, else the user
 cache (~/.cache/neuralab, downloaded once and checked). Progress bars show on a terminal

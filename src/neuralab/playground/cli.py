@@ -65,10 +65,9 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this machine only; another "
-        "address is warned about)",
+        help="address to listen on: this machine only by default; another address is warned about",
     )
-    parser.add_argument("--port", type=port, default=8765, help="port (default: 8765)")
+    parser.add_argument("--port", type=port, default=8765, help="port")
     parser.add_argument(
         "--no-browser", action="store_true", help="do not open the page in a browser"
     )
