@@ -8,42 +8,25 @@ unless NEURALAB_REQUIRE_SYSTEM=1 (as on CI)."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from chromium import chromium_or_skip
 
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 import neuralab as nl
-from neuralab.lab.browser import FLAGS, chromium_path
+from neuralab.lab.browser import FLAGS
 from neuralab.playground.browser import serve
 
-REQUIRED = os.environ.get("NEURALAB_REQUIRE_SYSTEM") == "1"
 SRC = Path(__file__).resolve().parent.parent / "src"
 THRESHOLD = 0.2  # test cross-entropy; chance is ln 2 = 0.693
 SECONDS = 90  # to get there (a few seconds on an idle core)
 SHOWN = "!isNaN(parseFloat(document.getElementById('test-loss').textContent))"  # a snapshot
-
-
-def _browser() -> str:
-    """The Chromium to use; skips (or fails under NEURALAB_REQUIRE_SYSTEM=1) without one."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "Playwright is not installed (pip install -e '.[dev]')"
-    else:
-        executable = chromium_path()
-        if executable is not None:
-            return executable
-        missing = "no Chromium found (apt-get install chromium, or set $CHROMIUM)"
-    if REQUIRED:
-        pytest.fail(f"NEURALAB_REQUIRE_SYSTEM=1 but {missing}")
-    pytest.skip(missing)
 
 
 def _watch(page, problems: list[str]) -> None:
@@ -62,7 +45,7 @@ def _test_loss(page) -> float:
 def test_spirals_train_in_the_browser(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    executable = _browser()
+    executable = chromium_or_skip()
     problems: list[str] = []
     with serve() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=FLAGS)
@@ -188,7 +171,7 @@ def test_spirals_train_in_the_browser(tmp_path):
 def test_a_link_with_a_refused_setting_says_so_and_starts_from_the_defaults():
     from playwright.sync_api import sync_playwright
 
-    executable = _browser()
+    executable = chromium_or_skip()
     problems: list[str] = []
     with serve() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=FLAGS)

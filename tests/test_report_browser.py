@@ -6,36 +6,18 @@ missing browser is a failure."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
+from chromium import chromium_or_skip
 
 from neuralab import lab
-from neuralab.lab.browser import check_report, chromium_path
-
-REQUIRED = os.environ.get("NEURALAB_REQUIRE_SYSTEM") == "1"
-
-
-def _browser() -> str:
-    """The Chromium to use; skips (or fails under NEURALAB_REQUIRE_SYSTEM=1) without one."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "Playwright is not installed (pip install -e '.[dev]')"
-    else:
-        executable = chromium_path()
-        if executable is not None:
-            return executable
-        missing = "no Chromium found (apt-get install chromium, or set $CHROMIUM)"
-    if REQUIRED:
-        pytest.fail(f"NEURALAB_REQUIRE_SYSTEM=1 but {missing}")
-    pytest.skip(missing)
+from neuralab.lab.browser import check_report
 
 
 @pytest.fixture(scope="module")
 def browser() -> str:
-    return _browser()
+    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
