@@ -17,9 +17,10 @@ unless ``retain_grad()`` was called.
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy
 
@@ -27,19 +28,28 @@ from neuralab import backend
 from neuralab import device as _device
 
 
-class _GradMode:
+class _GradMode(threading.local):
     """Whether ops record the graph, and the clock that dates in-place changes.
 
-    ``clock`` counts in-place changes of tensors: each one sets the changed tensor's
-    ``_version`` to the new count, and each graph node remembers the count when it was made,
-    so backward can tell whether a tensor it saved was changed after it was saved.
+    ``enabled`` is per thread, as in PyTorch: ``no_grad`` in one thread leaves the others
+    recording, and a new thread starts with it on. ``clock`` counts in-place changes of
+    tensors, in every thread together: each one sets the changed tensor's ``_version`` to
+    the new count, and each graph node remembers the count when it was made, so backward
+    can tell whether a tensor it saved was changed after it was saved.
     """
 
-    __slots__ = ("clock", "enabled")
+    _count: ClassVar[list[int]] = [0]  # the clock, one for every thread
 
     def __init__(self) -> None:
         self.enabled = True
-        self.clock = 0
+
+    @property
+    def clock(self) -> int:
+        return _GradMode._count[0]
+
+    @clock.setter
+    def clock(self, value: int) -> None:
+        _GradMode._count[0] = value
 
 
 grad_mode = _GradMode()
