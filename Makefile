@@ -40,7 +40,7 @@ lint: $(TEST_STAMP)
 # --strict: a broken link, a page left out of the nav or an unreadable docstring fails.
 docs: $(STAMP)
 	$(PY) -m pip install -q -e '.[docs]'
-	$(VENV)/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: $(TEST_STAMP)
 	$(PY) benchmarks/run.py
