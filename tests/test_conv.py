@@ -15,7 +15,7 @@ from helpers import check_op, compare_with_torch
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn
-from neuralab.ops.conv import ArrayCache
+from neuralab.ops.array_cache import ArrayCache
 
 # PyTorch warns that 'same' padding with an even kernel copies the input; so do we.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")

@@ -24,8 +24,6 @@ as it is, and a stack of convolutions never transposes between layers.
 
 from __future__ import annotations
 
-import sys
-import threading
 from typing import Any
 
 import numpy
@@ -33,82 +31,8 @@ import numpy
 from neuralab import parallel
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops.array_cache import cache
 from neuralab.tensor import Tensor, grad_mode
-
-
-# --- reused arrays ----------------------------------------------------------------------
-def _refs(entries: list, i: int) -> int:
-    return sys.getrefcount(entries[i])
-
-
-class ArrayCache:
-    """Large arrays of the convolution and pooling ops, reused from one step to the next.
-
-    A training loop allocates arrays of the same shapes every step. Fresh allocations of
-    megabytes are expensive: the C allocator hands freed memory back to the system and the
-    next step takes it again, one page fault per 4 KiB page; for LeNet-5 at batch 64 that
-    was about 2,800 faults and 3 ms per step, more than the arithmetic. So these ops take
-    their big arrays (at least ``min_bytes``) from here: an array is handed out again only
-    when nothing but the cache refers to it (``sys.getrefcount``; every view of an array
-    holds a reference to it), so a live tensor, its views, or a graph that still keeps it
-    never shares memory with a new array. At most ``max_bytes`` are kept (free arrays are
-    dropped, oldest first, to make room); beyond that, arrays are allocated as usual.
-    One cache per thread; NumPy arrays only (other array modules have their own pools).
-    """
-
-    def __init__(self, max_bytes: int = 512 << 20, min_bytes: int = 1 << 16) -> None:
-        self.max_bytes, self.min_bytes = max_bytes, min_bytes
-        self._local = threading.local()
-        self._free_refs = _refs([numpy.empty(1)], 0)  # the count of an unshared entry
-
-    def _entries(self) -> dict:
-        local = self._local
-        if not hasattr(local, "entries"):
-            local.entries, local.nbytes = {}, 0
-        return local.entries
-
-    def empty(self, shape: tuple, dtype: Any, xp: Any = numpy) -> Any:
-        """An uninitialized array (like ``xp.empty``), reused when one is free."""
-        dtype = numpy.dtype(dtype)
-        nbytes = dtype.itemsize
-        for n in shape:
-            nbytes *= n
-        if xp is not numpy or nbytes < self.min_bytes:
-            return xp.empty(shape, dtype=dtype)
-        key = (tuple(shape), dtype)
-        entries = self._entries()
-        same = entries.get(key)
-        if same is not None:
-            for i in range(len(same)):
-                if _refs(same, i) == self._free_refs:
-                    return same[i]
-        array = numpy.empty(shape, dtype=dtype)
-        if self._make_room(entries, nbytes):
-            entries.setdefault(key, []).append(array)
-            self._local.nbytes += nbytes
-        return array
-
-    def _make_room(self, entries: dict, nbytes: int) -> bool:
-        local = self._local
-        if local.nbytes + nbytes <= self.max_bytes:
-            return True
-        for key in list(entries):
-            same = entries[key]
-            for i in range(len(same) - 1, -1, -1):
-                if _refs(same, i) == self._free_refs:
-                    local.nbytes -= same.pop(i).nbytes
-            if not same:
-                del entries[key]
-            if local.nbytes + nbytes <= self.max_bytes:
-                return True
-        return False
-
-    def clear(self) -> None:
-        """Forget every cached array of this thread (arrays in use stay valid)."""
-        self._local.entries, self._local.nbytes = {}, 0
-
-
-cache = ArrayCache()
 
 
 def _pair(value: Any, name: str, op: str = "conv2d") -> tuple[int, int]:

@@ -23,7 +23,9 @@ import numpy
 from neuralab import parallel
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
-from neuralab.ops.conv import _pair, cache
+from neuralab.ops.array_cache import empty
+from neuralab.ops.array_cache import layout as memory_layout
+from neuralab.ops.conv import _pair
 from neuralab.tensor import DTypeError, Tensor, grad_mode
 
 
@@ -39,28 +41,12 @@ def pooling_output_size(size: int, kernel: int, stride: int, pad: int, dilation:
     return out
 
 
-def _layout(a: Any) -> tuple:
-    """a's axes from the slowest-varying in memory to the fastest (its strides' order)."""
-    return tuple(sorted(range(a.ndim), key=lambda axis: -abs(a.strides[axis])))
-
-
-def _empty(xp: Any, shape: tuple, dtype: Any, layout: tuple) -> Any:
-    """An uninitialized array of ``shape`` stored in the axis order ``layout`` (see
-    ``_layout``), so elementwise work with an array of that layout runs in memory order."""
-    if layout == tuple(range(len(shape))):
-        return cache.empty(shape, dtype, xp)
-    inverse = [0] * len(layout)
-    for i, axis in enumerate(layout):
-        inverse[axis] = i
-    return cache.empty(tuple(shape[axis] for axis in layout), dtype, xp).transpose(inverse)
-
-
 def _in_layout(xp: Any, a: Any, layout: tuple) -> Any:
     """a itself when stored in ``layout``, else a copy that is (elementwise ops between
     arrays stored in different axis orders run many times slower)."""
-    if a.ndim != len(layout) or _layout(a) == layout:
+    if a.ndim != len(layout) or memory_layout(a) == layout:
         return a
-    out = _empty(xp, a.shape, a.dtype, layout)
+    out = empty(a.shape, a.dtype, xp, layout)
     out[...] = a
     return out
 
@@ -83,7 +69,7 @@ def _padded(x: Any, pads: tuple, fill: float) -> Any:
         return x
     xp = array_module(x)
     n, c, h, w = x.shape
-    out = _empty(xp, (n, c, h + top + bottom, w + left + right), x.dtype, _layout(x))
+    out = empty((n, c, h + top + bottom, w + left + right), x.dtype, xp, memory_layout(x))
     out.fill(fill)
     out[:, :, top : top + h, left : left + w] = x
     return out
@@ -175,12 +161,12 @@ class MaxPool2d(Function):
         g = geometry
         fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         padded = _padded(x, g.pads, fill)
-        layout = _layout(x)
-        y = _empty(xp, (*x.shape[:2], *g.out_size), x.dtype, layout)
+        layout = memory_layout(x)
+        y = empty((*x.shape[:2], *g.out_size), x.dtype, xp, layout)
         argmax = None
         if need_index:
             dtype = xp.int8 if g.kernel[0] * g.kernel[1] < 128 else xp.int32
-            argmax = _empty(xp, y.shape, dtype, layout)
+            argmax = empty(y.shape, dtype, xp, layout)
         valid = _valid_masks(xp, g) if padded is not x else None
 
         def pool(part: tuple) -> None:
@@ -204,7 +190,7 @@ class MaxPool2d(Function):
         if ctx.unbatched:
             grad = grad[None]
         grad = _in_layout(xp, grad, ctx.layout)
-        dx = _empty(xp, ctx.padded_shape, grad.dtype, ctx.layout)
+        dx = empty(ctx.padded_shape, grad.dtype, xp, ctx.layout)
         tiles = _tiles(g, ctx.padded_shape[2:])
         disjoint = _disjoint(g.kernel, g.stride, g.dilation)
 
@@ -229,7 +215,7 @@ def _parts(a: Any) -> list:
     memory, one per thread that the array's size justifies (see ``neuralab.parallel``)."""
     if array_module(a) is not numpy:
         return [()]
-    axis = 1 if _layout(a)[0] == 1 else 0
+    axis = 1 if memory_layout(a)[0] == 1 else 0
     slices = parallel.split(a.shape[axis], parallel.threads_for(a.nbytes))
     return [(slice(None),) * axis + (part,) for part in slices]
 
@@ -384,7 +370,7 @@ class AvgPool2d(Function):
         g = geometry
         padded = _padded(x, g.pads, 0)
         views = _windows(padded, g.kernel, g.stride, g.dilation, g.out_size)
-        y = _empty(xp, views[0].shape, x.dtype, _layout(x))
+        y = empty(views[0].shape, x.dtype, xp, memory_layout(x))
         if len(views) == 1:
             y[...] = views[0]
         else:
@@ -393,7 +379,7 @@ class AvgPool2d(Function):
                 y += v
         y *= scale
         ctx.geometry, ctx.shape, ctx.padded_shape = g, x.shape, padded.shape
-        ctx.unbatched, ctx.scale, ctx.layout = unbatched, scale, _layout(x)
+        ctx.unbatched, ctx.scale, ctx.layout = unbatched, scale, memory_layout(x)
         return y[0] if unbatched else y
 
     @staticmethod
@@ -405,7 +391,7 @@ class AvgPool2d(Function):
         grad = _in_layout(xp, grad, ctx.layout)
         scale = ctx.scale
         gs = grad * scale
-        dx = _empty(xp, ctx.padded_shape, grad.dtype, ctx.layout)
+        dx = empty(ctx.padded_shape, grad.dtype, xp, ctx.layout)
         disjoint = _disjoint(g.kernel, g.stride, g.dilation)
         if not _tiles(g, ctx.padded_shape[2:]):
             dx.fill(0)

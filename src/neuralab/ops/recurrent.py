@@ -32,8 +32,9 @@ and a few NumPy calls on contiguous blocks:
   partners) while those values are in cache; backward's loop then keeps only the
   recurrence dh_{t-1} = W_hh^T dz_t and a few products, and computes the weight, bias and
   input gradients after it, one matrix product each over all time steps.
-- per-step arrays are views of buffers allocated once per call (``out=``); backward's
-  working buffers are reused from call to call (``_Scratch``).
+- per-step arrays are views of buffers allocated once per call (``out=``), taken from the
+  array cache (``neuralab.ops.array_cache``), which hands them out again in the next call
+  once nothing else uses them.
 
 The ``Function`` base returns one array per op; the LSTM therefore returns its hidden
 sequence with the last cell state appended on the time axis, (T + 1, N, H), and
@@ -43,18 +44,19 @@ sequence with the last cell state appended on the time axis, (T + 1, N, H), and
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops.array_cache import cache
 from neuralab.tensor import Tensor, is_grad_enabled
 
 
 # --- shared helpers ---------------------------------------------------------------------
 def _empty(shape: tuple, like: Any) -> Any:
-    """An uninitialized array of ``shape`` with the dtype and array module of ``like``."""
-    return array_module(like).empty(shape, dtype=like.dtype)
+    """An uninitialized array of ``shape`` with the dtype and array module of ``like``, from
+    the array cache (an LSTM step's buffers are megabytes; see ``neuralab.ops.array_cache``)."""
+    return cache.empty(shape, like.dtype, array_module(like))
 
 
 def _steps(length: int, reverse: bool) -> range:
@@ -87,51 +89,19 @@ def _sigmoid_of_negated(a: Any) -> Any:
     return xp.divide(1, a, out=a)
 
 
-class _Scratch(threading.local):
-    """Backward's working arrays, reused from call to call (one set per thread).
-
-    They never leave a backward call (its results are new arrays), so the next call may
-    overwrite them. Reusing them saves the page faults of fresh memory on first touch
-    (about 1.5 ms per 6 MiB buffer on this project's machine, as much as a whole LSTM
-    backward loop's arithmetic). Arrays above ``limit`` bytes are not kept.
-    """
-
-    limit = 1 << 26
-
-    def __init__(self) -> None:
-        self.arrays: dict = {}
-
-    def get(self, slot: str, shape: tuple, like: Any) -> Any:
-        """An uninitialized array of ``shape`` (dtype of ``like``), valid until the next
-        ``get`` of the same slot in this thread."""
-        xp = array_module(like)
-        size = like.dtype.itemsize
-        for n in shape:
-            size *= n
-        if size > self.limit or xp.__name__ != "numpy":
-            return xp.empty(shape, dtype=like.dtype)
-        flat = self.arrays.get(slot)
-        if flat is None or flat.nbytes < size:
-            flat = self.arrays[slot] = xp.empty(size, dtype="uint8")
-        return flat[:size].view(like.dtype).reshape(shape)
-
-
-_scratch = _Scratch()
-
-
 def _feature_major(grad: Any) -> Any:
-    """A gradient (T', N, H) as a contiguous (T', H, N) array (scratch)."""
+    """A gradient (T', N, H) as a contiguous (T', H, N) array (cached)."""
     t, n, h = grad.shape
-    out = _scratch.get("grad", (t, h, n), grad)
+    out = _empty((t, h, n), grad)
     out[...] = grad.transpose(0, 2, 1)
     return out
 
 
-def _by_rows(dz: Any, slot: str = "rows") -> Any:
-    """Per-step gradients (T, G, N) -> (G, T*N) (scratch): one row per gate unit, every
+def _by_rows(dz: Any) -> Any:
+    """Per-step gradients (T, G, N) -> (G, T*N) (cached): one row per gate unit, every
     step and sample side by side, so that a sum over time is one matrix product."""
     t, g, n = dz.shape
-    out = _scratch.get(slot, (g, t, n), dz)
+    out = _empty((g, t, n), dz)
     out[...] = dz.transpose(1, 0, 2)
     return out.reshape(g, t * n)
 
@@ -232,7 +202,7 @@ class RNNLayer(Function):
         g = _feature_major(grad)
         length, hidden, _ = g.shape
         seq = buf[:hidden, start + (-1 if ctx.reverse else 1) :]
-        dz = _scratch.get("dz", (hidden, length, g.shape[2]), g)  # gate-major: see _cat_grads
+        dz = _empty((hidden, length, g.shape[2]), g)  # gate-major: see _cat_grads
         deriv = xp.empty_like(g[0])
         dh_rec = xp.empty_like(deriv)
         w_hh_t = w_hh.T
@@ -380,7 +350,7 @@ class LSTMLayer(Function):
         g = _feature_major(grad)
         cell_grad = g[0] if ctx.reverse else g[length]
         seq_grad = g[1:] if ctx.reverse else g[:length]
-        dz = _scratch.get("dz", (4, hidden, length, batch), k)  # gate-major: see _cat_grads
+        dz = _empty((4, hidden, length, batch), k)  # gate-major: see _cat_grads
         dz_steps = dz.reshape(gates, length, batch)
         dh = xp.empty_like(k_c[0])
         dc = xp.empty_like(dh)
@@ -475,7 +445,7 @@ def _weight_grads(dz: Any, dz_h: Any, x_aug: Any, hidden: Any, h0: Any, w_ih: An
         grad_x = (dz2.T @ w_ih).reshape(length, batch, w_ih.shape[1])
     if need_wih:
         grad_w_ih = dz2 @ x_aug.reshape(length * batch, -1)
-    dzh2 = _by_rows(dz_h, "rows_h")
+    dzh2 = _by_rows(dz_h)
     if need_whh:
         cur, prev, first = _prev_split(length, reverse)
         grad_w_hh = dz_h[first] @ h0
@@ -582,8 +552,8 @@ class GRULayer(Function):
         hidden = gates // 3
         h2 = 2 * hidden
         g = _feature_major(grad)
-        dzx = _scratch.get("dz", k.shape, k)
-        dzh = _scratch.get("dzh", k.shape, k)
+        dzx = _empty(k.shape, k)
+        dzh = _empty(k.shape, k)
         dh = xp.empty_like(g[0])
         tmp = xp.empty_like(dh)
         dh_rec = xp.empty_like(dh)

@@ -12,6 +12,7 @@ import numpy
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops.array_cache import cache
 from neuralab.ops.indexing import check_dim
 from neuralab.tensor import Tensor
 
@@ -99,7 +100,8 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, grad):
         xp = array_module(grad)
-        out = xp.zeros(ctx.in_shape, dtype=grad.dtype)
+        out = cache.empty(ctx.in_shape, grad.dtype, xp)  # fresh zeros fault page by page
+        out.fill(0)
         if _is_basic(ctx.index):
             out[ctx.index] = grad
         else:
