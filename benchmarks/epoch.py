@@ -46,7 +46,8 @@ def mnist_arrays(model: str) -> tuple[np.ndarray, np.ndarray]:
 def epoch_neuralab(model_name: str, x: np.ndarray, y: np.ndarray, batch: int) -> float:
     nl.manual_seed(0)
     model = MODELS[model_name][0]()
-    loader = DataLoader(nl.data.TensorDataset(nl.tensor(x), nl.tensor(y)), batch, shuffle=True)
+    data = nl.data.TensorDataset(nl.from_numpy(x), nl.from_numpy(y))  # as torch.from_numpy
+    loader = DataLoader(data, batch, shuffle=True)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     start = time.perf_counter()
     fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=1, progress=False)

@@ -15,7 +15,6 @@ from helpers import check_op, compare_with_torch
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn
-from neuralab.ops.array_cache import ArrayCache
 
 # PyTorch warns that 'same' padding with an even kernel copies the input; so do we.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
@@ -437,24 +436,6 @@ def test_cached_arrays_are_never_shared_while_in_use():
     w.grad = None
     loss.backward()
     np.testing.assert_allclose(w.grad._data, first, rtol=1e-6)
-
-
-def test_array_cache_reuses_only_free_arrays_and_respects_its_limit():
-    cache = ArrayCache(max_bytes=3 * 80_000, min_bytes=1000)
-    a = cache.empty((100, 100), np.float64)  # 80 kB
-    b = cache.empty((100, 100), np.float64)
-    assert a is not b
-    a_id = id(a)
-    del a
-    c = cache.empty((100, 100), np.float64)
-    assert id(c) == a_id  # freed, so reused
-    view = c[:10]
-    del c
-    assert id(cache.empty((100, 100), np.float64)) != a_id  # a view keeps it in use
-    del view
-    cache.empty((200, 100), np.float64)  # 160 kB: the free arrays make room
-    assert cache.empty((10, 10), np.float64).shape == (10, 10)  # small: never cached
-    cache.clear()
 
 
 @pytest.mark.parametrize(
