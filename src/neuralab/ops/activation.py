@@ -8,7 +8,7 @@ from typing import Any
 from neuralab.backend import array_module
 from neuralab.function import Function
 from neuralab.ops.arithmetic import floating
-from neuralab.ops.array_cache import empty, empty_like
+from neuralab.ops.array_cache import cache, empty, empty_like
 from neuralab.ops.array_cache import layout as memory_layout
 from neuralab.tensor import DTypeError, Tensor
 
@@ -52,13 +52,17 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = array_module(x).maximum(x, 0, out=empty_like(x))  # in x's memory layout
+        xp = array_module(x)
+        small = x.nbytes < cache.min_bytes
+        y = xp.maximum(x, 0) if small else xp.maximum(x, 0, out=empty_like(x))
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         y = ctx.saved[0]
+        if y.nbytes < cache.min_bytes:
+            return (grad * (y > 0),)
         xp = array_module(grad)
         positive = xp.greater(y, 0, out=empty(y.shape, "bool", xp, memory_layout(y)))
         return (xp.multiply(grad, positive, out=empty_like(grad)),)
