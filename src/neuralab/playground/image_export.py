@@ -15,7 +15,7 @@ from neuralab.playground.model import OPTIMIZERS, Config
 
 __all__ = ["image_script", "image_torch_script"]
 
-_DATA = '''
+_DATA = """
 EPOCHS = {epochs}
 SHAPE = {shape}  # one image as the network reads it
 
@@ -23,7 +23,7 @@ SHAPE = {shape}  # one image as the network reads it
 # are read from $NEURALAB_DATA (the folder holding {dataset}/), never downloaded
 train, test = load_images({dataset!r}, {train_size}, {test_size}, seed={seed})
 (x_train, y_train), (x_test, y_test) = train, test
-'''
+"""
 
 _LOOP = """
 batch = {batch_size}
