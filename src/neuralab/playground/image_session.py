@@ -3,8 +3,9 @@ on an image subset and an MLP or LeNet-5, and the snapshots the page's image vie
 
 A snapshot while playing is light (the counters and the training batches' loss); the
 heavy views (the test set's loss, accuracy and confusion matrix, the sample predictions,
-the first layer's filters, the diagnosis) come at most every ``HEAVY_SECONDS`` and take
-at most about ``HEAVY_SHARE`` of the time, and in every snapshot asked for in full.
+the first layer's filters, the diagnosis) come at most every ``HEAVY_SECONDS``, take
+at most about ``HEAVY_SHARE`` of the time (but come at least every ``HEAVY_MAX_SECONDS``),
+and are in every snapshot asked for in full.
 
     session = session_for(parse_config({"dataset": "mnist"}))   # an ImageSession
     session.train_epochs(1)
@@ -37,6 +38,7 @@ from neuralab.playground.session import Session, _diagnosis, _number, _round
 __all__ = [
     "DIAGNOSE_SIZE",
     "FILTERS",
+    "HEAVY_MAX_SECONDS",
     "HEAVY_SECONDS",
     "HEAVY_SHARE",
     "SAMPLES",
@@ -54,7 +56,9 @@ HEAVY_SECONDS = 0.5
 """While playing, seconds from one heavy snapshot to the next, at least."""
 HEAVY_SHARE = 0.2
 """While playing, the share of the time the heavy views may take, at most: the next heavy
-snapshot waits max(HEAVY_SECONDS, cost of the last one / HEAVY_SHARE)."""
+snapshot waits max(HEAVY_SECONDS, cost of the last one / HEAVY_SHARE), but never more than
+HEAVY_MAX_SECONDS."""
+HEAVY_MAX_SECONDS = 2.0
 _CHUNK = 500  # test images per forward pass (LeNet-5's im2col of 10,000 images is large)
 
 
@@ -236,9 +240,8 @@ class ImageSession(Session):
             ``samples``: ``{"size": 28, "labels": [...], "base64": ...}``, the first
             ``SAMPLES`` test images as uint8 pixels. A value that is not finite is None.
         """
-        due = self._heavy_at is None or time.perf_counter() - self._heavy_at >= max(
-            HEAVY_SECONDS, self._heavy_cost / HEAVY_SHARE
-        )
+        wait = min(HEAVY_MAX_SECONDS, max(HEAVY_SECONDS, self._heavy_cost / HEAVY_SHARE))
+        due = self._heavy_at is None or time.perf_counter() - self._heavy_at >= wait
         train_loss, train_accuracy = self._train_view()
         if full or due:
             self._test = self._heavy()
