@@ -187,6 +187,17 @@ class ImageSession(Session):
         w = w[:, 0] if isinstance(first, nn.Conv2d) else w.reshape(len(w), IMAGE_SIZE, IMAGE_SIZE)
         return {"count": len(w), "size": w.shape[1], "base64": _pixels(_signed_pixels(w))}
 
+    def _diagnosis(self) -> dict[str, Any]:
+        """``_diagnosis`` on the first training images, its dropout masks drawn from a
+        stream seeded by ``config.seed`` (the same for the same run, whatever else draws)."""
+        outer = nl.get_rng_state()
+        nl.manual_seed(self.config.seed)
+        try:
+            batch = slice(0, DIAGNOSE_SIZE)
+            return _diagnosis(self.model, self._inputs_train[batch], self._targets_train[batch])
+        finally:
+            nl.set_rng_state(outer)
+
     def _heavy(self) -> dict[str, Any]:
         start = time.perf_counter()
         logits = self._test_logits()
@@ -206,11 +217,7 @@ class ImageSession(Session):
                 [int(label), p] for label, p in zip(predicted[:SAMPLES], _round(samples.max(1)))
             ],
             "filters": self._filters(),
-            "diagnosis": _diagnosis(
-                self.model,
-                self._inputs_train[:DIAGNOSE_SIZE],
-                self._targets_train[:DIAGNOSE_SIZE],
-            ),
+            "diagnosis": self._diagnosis(),
         }
         self._heavy_cost = time.perf_counter() - start
         self._heavy_at = time.perf_counter()
