@@ -306,6 +306,7 @@ function show(view) {
     config = view.config;
     window.history.replaceState(null, "", toHash(config));
     if (Images.takeRewrite()) writeControls(config); // the data set changed kind
+    Images.setMode(config);
   }
   lastView = view;
   if (view.train_loss !== null && view.test_loss !== null) {
