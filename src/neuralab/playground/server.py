@@ -14,7 +14,8 @@ Routes:
   "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
   "base64": ...}`` (``Session.weights``, safetensors) for ``weights``, and
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
-  it was).
+  it was). An image data set (``mnist``, ``fashion-mnist``) gives the tab an
+  ``ImageSession``, whose snapshots while playing are light (``"heavy": false``).
 
 Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
 loop; while playing, the server trains, sends a snapshot, and again, every ``INTERVAL``
