@@ -301,3 +301,34 @@ def test_an_mnist_mlp_trains_in_the_browser(tmp_path, neuralab_data):
     assert run.returncode == 0, run.stderr
     accuracy = float(re.findall(r"test accuracy (\S+)", run.stdout)[-1])
     assert accuracy > IMAGE_THRESHOLD
+
+
+def test_missing_image_files_are_a_message_naming_the_folder_and_the_variable(
+    tmp_path, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    monkeypatch.setenv("NEURALAB_DATA", str(tmp_path / "data"))  # the server's environment
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url)
+            page.wait_for_function(SHOWN)
+            page.select_option("#dataset", "fashion-mnist")
+            page.wait_for_function("!document.getElementById('error').hidden")
+            message = page.text_content("#error")
+            assert message.startswith("dataset: the Fashion-MNIST files were not found")
+            assert str(tmp_path / "data") in message and "fashion-mnist/" in message
+            assert "NEURALAB_DATA" in message
+            # the page stays on the data set the server has
+            assert page.input_value("#dataset") == "circles"
+            assert page.evaluate("document.body.dataset.mode") == "points"
+        finally:
+            browser.close()
+    assert problems == []
