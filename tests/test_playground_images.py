@@ -297,3 +297,15 @@ def test_the_session_for_a_configuration_keeps_or_replaces_the_session(neuralab_
     assert same is images and same.config.dataset == "fashion-mnist"
     back = session_for(parse_config({"dataset": "xor"}, base=same.config), same)
     assert type(back) is Session and back.config.hidden == Config().hidden
+
+
+def test_a_costly_heavy_view_waits_in_proportion_but_not_past_the_cap(neuralab_data, monkeypatch):
+    session = session_for(parse_config({"dataset": "mnist", **SMALL}))
+    session.snapshot()
+    session._heavy_cost = 1.0  # as if the heavy views took 1 s: wait 1 / HEAVY_SHARE = 5 s
+    session._heavy_at -= 3.0  # 3 s ago
+    monkeypatch.setattr(image_session, "HEAVY_SECONDS", 0.0)
+    monkeypatch.setattr(image_session, "HEAVY_MAX_SECONDS", 10.0)
+    assert not session.snapshot(full=False)["heavy"]
+    monkeypatch.setattr(image_session, "HEAVY_MAX_SECONDS", 2.0)  # the cap: at least every 2 s
+    assert session.snapshot(full=False)["heavy"]
