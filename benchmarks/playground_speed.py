@@ -1,14 +1,15 @@
 """The playground's speed: training steps per second and updates (snapshots) per second
 with a browser attached, against the same training without the server, for the 2-D default
-network (circles, 2-4-2-2 tanh, SGD, batch 10) and the MNIST MLP default (5,000 training
-images, 784-64-10 ReLU, Adam, batch 32; its heavy views counted apart).
+network (circles, 2-4-2-2 tanh, SGD, batch 10), the MNIST MLP default (5,000 training
+images, 784-64-10 ReLU, Adam, batch 32; its heavy views counted apart) and LeNet-5 on the
+same images.
 
 - without the server: ``Session.train_steps`` in a loop, in this process;
 - with a browser: the real server (``python -m neuralab playground``) in a subprocess and
   the page in headless Chromium playing; the steps and the snapshots are read from the
   WebSocket frames the page receives.
 
-    python benchmarks/playground_speed.py [--seconds 10] [--case 2d|mnist]
+    python benchmarks/playground_speed.py [--seconds 10] [--case 2d|mnist|lenet5]
 
 Needs the playground extra, Playwright and a Chromium (as tests/test_playground_browser.py);
 the MNIST case reads the files from --data-dir ($NEURALAB_DATA, else ../shared/datasets).
@@ -30,6 +31,11 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 CASES = {
     "2d": ("the 2-D default", {}, ""),
     "mnist": ("the MNIST MLP default", {"dataset": "mnist"}, "#dataset=mnist"),
+    "lenet5": (
+        "LeNet-5 on MNIST",
+        {"dataset": "mnist", "architecture": "lenet5"},
+        "#dataset=mnist&architecture=lenet5",
+    ),
 }
 """name -> (title, the configuration's settings, the page's link hash)."""
 
