@@ -3,8 +3,9 @@ playground``) and the page in headless Chromium (Debian's chromium, driven by Pl
 Choose spirals, tanh and Adam, press play: the test loss the page shows falls below a
 threshold within a bounded time, the boundary image changes, a second tab opened from the
 link gets the same configuration and its own session, the downloaded script runs to a
-similar loss, and nothing logs an error. Skipped when Playwright or Chromium is missing,
-unless NEURALAB_REQUIRE_SYSTEM=1 (as on CI)."""
+similar loss, and nothing logs an error. Choose MNIST and an MLP, press play: the test
+accuracy passes a threshold, the image views are drawn and the image script runs. Skipped
+when Playwright or Chromium is missing, unless NEURALAB_REQUIRE_SYSTEM=1 (as on CI)."""
 
 from __future__ import annotations
 
@@ -190,6 +191,144 @@ def test_a_link_with_a_refused_setting_says_so_and_starts_from_the_defaults():
             page.wait_for_function("document.getElementById('error').textContent.startsWith('lr:')")
             assert page.text_content("#error").startswith("lr: expected a number in (0, 10]")
             assert page.input_value("#lr") == "0.03"
+        finally:
+            browser.close()
+    assert problems == []
+
+
+IMAGE_THRESHOLD = 0.85  # test accuracy on the 1,000 test images; chance is 0.1
+IMAGE_SECONDS = 60  # to get there (one epoch, a second or two on an idle core)
+
+
+def test_an_mnist_mlp_trains_in_the_browser(tmp_path, neuralab_data):
+    """Choose MNIST: the page switches to the image views and the image settings; press
+    play: the test accuracy passes IMAGE_THRESHOLD, the sample predictions, the confusion
+    matrix and the filters are drawn; the link reopens the same configuration; LeNet-5
+    hides the MLP's controls; the downloaded script runs and trains."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url)
+            page.wait_for_function(SHOWN)
+            page.select_option("#dataset", "mnist")
+            page.wait_for_function(
+                "document.body.dataset.mode === 'image' && location.hash.includes('dataset=mnist')"
+                " && document.querySelectorAll('#samples figure').length === 16"
+            )
+            # the controls now show the server's image settings: a 784-64-10 MLP, Adam
+            assert page.input_value("#architecture") == "mlp"
+            assert page.input_value("#optimizer") == "adam"
+            assert [i.input_value() for i in page.query_selector_all("#layers input")] == ["64"]
+            assert page.is_hidden("#boundary") and page.is_hidden("#features")
+            assert page.is_visible("#confusion") and page.is_visible("#train_size")
+            start_accuracy = float(page.text_content("#test-accuracy"))
+            page.click("#play")
+            page.wait_for_function(
+                "parseFloat(document.getElementById('test-accuracy').textContent)"
+                f" > {IMAGE_THRESHOLD}",
+                timeout=IMAGE_SECONDS * 1000,
+            )
+            page.click("#play")
+            assert start_accuracy < 0.3 and int(page.text_content("#epoch")) >= 1
+            # the samples: 16 test images, each with its prediction; wrong ones marked
+            figures = page.evaluate(
+                "Array.from(document.querySelectorAll('#samples figure'), f =>"
+                " [f.dataset.label, f.dataset.predicted, f.classList.contains('wrong'),"
+                " f.querySelector('figcaption').textContent])"
+            )
+            assert len(figures) == 16
+            for label, predicted, wrong, caption in figures:
+                assert wrong == (label != predicted) and caption.endswith(f"({label})")
+            assert sum(label == predicted for label, predicted, _, _ in figures) >= 10
+            info = page.text_content("#confusion-info")
+            right = int(re.search(r"1000 test images, (\d+) on the diagonal", info).group(1))
+            assert right >= IMAGE_THRESHOLD * 1000
+            assert len(page.query_selector_all("#filters canvas")) == 16
+            assert not page.evaluate(
+                "(() => { const c = document.getElementById('confusion');"
+                " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                " return d.every(v => v === 0); })()"
+            )
+            rows = page.evaluate(
+                "Array.from(document.querySelectorAll('#image-diagnosis tr'),"
+                " row => row.cells[1].textContent)"
+            )
+            assert rows == ["kind", "Linear", "ReLU", "Linear"]
+
+            # the link reopens the image configuration in a new tab
+            second = browser.new_page()
+            _watch(second, problems)
+            second.goto(page.url)
+            second.wait_for_function("document.querySelectorAll('#samples figure').length === 16")
+            assert second.input_value("#dataset") == "mnist"
+            assert second.input_value("#test_size") == "1000"
+            assert [i.input_value() for i in second.query_selector_all("#layers input")] == ["64"]
+            second.close()
+
+            with page.expect_download() as download:
+                page.click("#export")
+            script = tmp_path / "exported_mnist.py"
+            download.value.save_as(script)
+
+            # LeNet-5: its first layer's 6 kernels; the MLP's controls hidden
+            page.select_option("#architecture", "lenet5")
+            page.wait_for_function("document.querySelectorAll('#filters canvas').length === 6")
+            assert "architecture=lenet5" in page.url
+            assert page.is_hidden("#layers") and page.is_hidden("#dropout")
+            page.close()
+        finally:
+            browser.close()
+    assert problems == []
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PYTHONPATH": str(SRC),
+            "OMP_NUM_THREADS": "1",
+            "PATH": "",
+            "NEURALAB_DATA": str(neuralab_data),
+        },
+    )
+    assert run.returncode == 0, run.stderr
+    accuracy = float(re.findall(r"test accuracy (\S+)", run.stdout)[-1])
+    assert accuracy > IMAGE_THRESHOLD
+
+
+def test_missing_image_files_are_a_message_naming_the_folder_and_the_variable(
+    tmp_path, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    monkeypatch.setenv("NEURALAB_DATA", str(tmp_path / "data"))  # the server's environment
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url)
+            page.wait_for_function(SHOWN)
+            page.select_option("#dataset", "fashion-mnist")
+            page.wait_for_function("!document.getElementById('error').hidden")
+            message = page.text_content("#error")
+            assert message.startswith("dataset: the Fashion-MNIST files were not found")
+            assert str(tmp_path / "data") in message and "fashion-mnist/" in message
+            assert "NEURALAB_DATA" in message
+            # the page stays on the data set the server has
+            assert page.input_value("#dataset") == "circles"
+            assert page.evaluate("document.body.dataset.mode") == "points"
         finally:
             browser.close()
     assert problems == []

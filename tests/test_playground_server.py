@@ -37,7 +37,11 @@ def test_the_page_its_files_and_the_config_api(client):
     assert client.get("/static/missing.js").status_code == 404
     info = client.get("/api/config").json()
     assert info["defaults"] == Config().to_dict()
-    assert info["choices"]["dataset"] == ["circles", "xor", "gauss", "spiral", "moons"]
+    assert info["choices"]["dataset"] == [
+        "circles", "xor", "gauss", "spiral", "moons", "mnist", "fashion-mnist"
+    ]  # fmt: skip
+    assert info["choices"]["architecture"] == ["mlp", "lenet5"]
+    assert info["image_defaults"]["hidden"] == [64] and info["limits"]["image_width"] == 512
     assert "tanh" in info["choices"]["activation"] and "adam" in info["choices"]["optimizer"]
 
 
@@ -64,7 +68,11 @@ def test_config_then_step_answers_snapshots(client):
     [
         ({"type": "config", "lr": -1}, "lr: expected a number in (0, 10], got -1"),
         ({"type": "config", "hidden": [4, 99]}, "hidden: expected an integer in [1, 16], got 99"),
-        ({"type": "config", "dataset": "mnist"}, "dataset: expected one of circles"),
+        ({"type": "config", "dataset": "cifar10"}, "dataset: expected one of circles"),
+        (
+            {"type": "config", "architecture": "lenet5"},
+            "architecture: lenet5 reads images; choose the data set mnist or fashion-mnist",
+        ),
         ({"type": "config", "colour": "red"}, "colour: unknown setting"),
         (
             {"type": "fly"},

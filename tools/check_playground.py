@@ -4,6 +4,12 @@ console error or failed request.
 
     .venv/bin/python tools/check_playground.py --screenshot runs/playground.png
     .venv/bin/python tools/check_playground.py --config 'dataset=spiral&hidden=8,8' --play 10
+    .venv/bin/python tools/check_playground.py --config 'dataset=mnist' --screenshot mnist.png
+
+An image data set (``dataset=mnist``, ``dataset=fashion-mnist``) is read from ``--data-dir``
+(default: ``$NEURALAB_DATA``, else ``../shared/datasets`` beside the repository, as the
+Makefile does); in image mode the tool also checks that the sample predictions, the
+confusion matrix and the filters are drawn, and prints the confusion matrix's summary.
 
 Exit status 0 when the page is fine, 1 when a problem was found (each one printed), 2 when
 no Chromium or Playwright was found. The server is the real one, ``python -m neuralab
@@ -14,13 +20,37 @@ suite drives the same page (tests/test_playground_browser.py).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from neuralab.lab.browser import FLAGS, chromium_path
 from neuralab.playground.browser import serve
 
 SHOWN = "!isNaN(parseFloat(document.getElementById('test-loss').textContent))"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+IMAGE_VIEWS = """(() => ({
+  samples: document.querySelectorAll('#samples figure[data-predicted]').length,
+  filters: document.querySelectorAll('#filters canvas').length,
+  confusion: document.getElementById('confusion-info').textContent,
+}))()"""
+
+
+def check_image_views(page: Any, problems: list[str]) -> None:
+    """In image mode: the samples have predictions, the filters and the confusion matrix
+    are drawn; prints the confusion matrix's summary."""
+    if page.evaluate("document.body.dataset.mode") != "image":
+        return
+    views = page.evaluate(IMAGE_VIEWS)
+    if views["samples"] != 16:
+        problems.append(f"image mode: {views['samples']} sample predictions shown, not 16")
+    if not views["filters"]:
+        problems.append("image mode: no filters drawn")
+    if not views["confusion"]:
+        problems.append("image mode: no confusion matrix drawn")
+    print(f"confusion matrix: {views['confusion']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--play", type=float, default=5.0, help="seconds to train (default 5)")
     parser.add_argument("--chromium", help="the Chromium binary (default: $CHROMIUM or PATH)")
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("NEURALAB_DATA") or (str(SHARED) if SHARED.is_dir() else None),
+        help="folder of the MNIST / Fashion-MNIST files (default: $NEURALAB_DATA, else "
+        "../shared/datasets beside the repository)",
+    )
     args = parser.parse_args(argv)
+    if args.data_dir:
+        os.environ["NEURALAB_DATA"] = args.data_dir  # the server's, started below
     try:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
@@ -69,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 page.click("#play")
             stats = " ".join(page.text_content(".stats").split())
             print(f"{url}: {stats}")
+            check_image_views(page, problems)
             if page.is_visible("#error"):
                 problems.append(f"the page shows an error: {page.text_content('#error')}")
             if args.screenshot:

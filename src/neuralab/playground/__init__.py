@@ -2,10 +2,12 @@
 engine (``neuralab playground``).
 
 - ``data``: the 2-D data sets and input features;
+- ``images``: the image data sets (MNIST, Fashion-MNIST subsets) and networks;
 - ``model``: the checked configuration, and the network and optimizer it describes;
 - ``session``: one tab's training loop and the snapshots the page draws;
+- ``image_session``: the same on images, and its snapshots' image views;
 - ``server``: the Starlette app (the page, ``/api/config``, the ``/ws`` protocol);
-- ``export``: the equivalent neuralab script;
+- ``export``, ``image_export``: the equivalent neuralab and PyTorch scripts;
 - ``cli``: the ``neuralab playground`` command;
 - ``browser``: the real server in a subprocess (the end-to-end test, the screenshot tool).
 

@@ -8,6 +8,7 @@ shows them.
 
 from __future__ import annotations
 
+from neuralab.playground.images import is_image
 from neuralab.playground.model import OPTIMIZERS, Config
 
 __all__ = ["script", "torch_script"]
@@ -198,7 +199,8 @@ def torch_script(config: Config, epochs: int = 100) -> str:
     data, the same initial weights (drawn from the same NumPy stream as neuralab draws
     them), optimizer, schedule, penalty and batch order as the playground's ``Session``,
     so it follows the same run up to floating-point rounding (with dropout, PyTorch draws
-    its own masks: a similar run, not the same).
+    its own masks: a similar run, not the same). An image data set's program is
+    ``image_export.image_torch_script``'s.
 
     Args:
         config: The configuration.
@@ -215,6 +217,10 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         >>> compile(text, "exported.py", "exec") and "torch.optim.Adam(" in text
         True
     """
+    if is_image(config.dataset):
+        from neuralab.playground.image_export import image_torch_script
+
+        return image_torch_script(config, epochs)
     name, options = OPTIMIZERS[config.optimizer]
     schedule = "None"
     if config.schedule == "step":
@@ -265,6 +271,7 @@ def script(config: Config, epochs: int = 100) -> str:
     """The Python program that trains ``config``'s network for ``epochs`` epochs with
     neuralab: the same data (``neuralab.playground.data``), initialization, optimizer,
     penalty and batch order as the playground's ``Session``, so it reaches the same losses.
+    An image data set's program is ``image_export.image_script``'s.
 
     Args:
         config: The configuration.
@@ -280,6 +287,10 @@ def script(config: Config, epochs: int = 100) -> str:
         >>> compile(text, "exported.py", "exec") and "make_dataset('xor'" in text
         True
     """
+    if is_image(config.dataset):
+        from neuralab.playground.image_export import image_script
+
+        return image_script(config, epochs)
     name, options = OPTIMIZERS[config.optimizer]
     opt_options = "".join(f", {k}={v!r}" for k, v in options.items())
     text = _TEMPLATE.format(

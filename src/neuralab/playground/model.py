@@ -18,6 +18,14 @@ import neuralab as nl
 from neuralab import nn, registry
 from neuralab.models import ACTIVATIONS, MLP
 from neuralab.playground.data import DATASETS, FEATURES
+from neuralab.playground.images import (
+    ARCHITECTURES,
+    IMAGE_DATASETS,
+    IMAGE_DEFAULTS,
+    MAX_IMAGE_WIDTH,
+    build_image_model,
+    is_image,
+)
 
 __all__ = [
     "INITS",
@@ -54,13 +62,19 @@ class Config:
     """Every control of the playground; ``parse_config`` checks each.
 
     Args:
-        dataset: A key of ``data.DATASETS``.
+        dataset: A key of ``data.DATASETS`` (2-D points) or of ``images.IMAGE_DATASETS``
+            (``mnist``, ``fashion-mnist``).
         noise: Noise of the points, 0 to 0.5.
         size: Number of points, 20 to 2000.
         test_fraction: Share of the points held out for testing, 0.1 to 0.9.
         features: Input features, keys of ``data.FEATURES`` (at least one).
         hidden: Widths of the hidden layers, 0 to ``MAX_LAYERS`` of them, each 1 to
-            ``MAX_WIDTH``.
+            ``MAX_WIDTH`` (2-D points) or ``images.MAX_IMAGE_WIDTH`` (images).
+        architecture: The image network: ``mlp`` (``hidden`` and the layer settings) or
+            ``lenet5`` (``models.LeNet5``: its own layers, the activation; no batch norm
+            or dropout). 2-D points take ``mlp`` only.
+        train_size: Images drawn from the image data set's training file, 100 to 60000.
+        test_size: Images drawn from its test file, 100 to 10000.
         activation: The hidden layers' activation, a key of ``models.ACTIVATIONS``.
         init: ``xavier``, ``he`` or ``normal``.
         batch_norm: A BatchNorm1d after each hidden Linear layer (before its activation);
@@ -90,6 +104,9 @@ class Config:
     test_fraction: float = 0.5
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 2)
+    architecture: str = "mlp"
+    train_size: int = 5000
+    test_size: int = 1000
     activation: str = "tanh"
     init: str = "xavier"
     batch_norm: bool = False
@@ -142,6 +159,10 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
     """Check the controls ``values`` and return the configuration: ``base`` (default:
     ``Config()``) with those values changed.
 
+    A data set of the other kind than ``base``'s (images instead of 2-D points, or back)
+    starts from that kind's network and training settings, ``images.IMAGE_DEFAULTS`` or
+    ``Config()``'s, for those of them ``values`` does not give.
+
     Args:
         values: Field name -> value, as JSON gives them (lists for tuples).
         base: The configuration to change. Defaults to ``Config()``.
@@ -157,6 +178,8 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
         >>> from neuralab.playground.model import parse_config
         >>> parse_config({"dataset": "xor", "hidden": [3]}).hidden
         (3,)
+        >>> parse_config({"dataset": "mnist"}).hidden
+        (64,)
         >>> parse_config({"lr": -1})
         Traceback (most recent call last):
         ValueError: lr: expected a number in (0, 10], got -1
@@ -167,7 +190,13 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
     unknown = sorted(set(values) - set(names))
     if unknown:
         raise ValueError(f"{unknown[0]}: unknown setting; expected some of {', '.join(names)}")
-    out = (base or Config()).to_dict() | values
+    base = base or Config()
+    out = base.to_dict() | values
+    dataset = _choice("dataset", out["dataset"], {**DATASETS, **IMAGE_DATASETS})
+    image = is_image(dataset)
+    if image != is_image(base.dataset):  # the other kind: its settings, unless given
+        kind = IMAGE_DEFAULTS if image else Config().to_dict()
+        out |= {k: kind[k] for k in IMAGE_DEFAULTS if k not in values}
     lr = out["lr"]
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr <= 10:
         raise ValueError(f"lr: expected a number in (0, 10], got {lr!r}")
@@ -180,16 +209,31 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
     if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
         raise ValueError(f"hidden: expected a list of at most {MAX_LAYERS} widths, got {hidden!r}")
     for width in hidden:
-        _number("hidden", width, 1, MAX_WIDTH, integer=True)
+        _number("hidden", width, 1, MAX_IMAGE_WIDTH if image else MAX_WIDTH, integer=True)
     if out["batch_norm"] is True and out["batch_size"] == 1:
         raise ValueError("batch_size: batch norm needs batches of at least 2 points, got 1")
+    architecture = _choice("architecture", out["architecture"], ARCHITECTURES)
+    if architecture == "lenet5":
+        if not image:
+            raise ValueError(
+                "architecture: lenet5 reads images; choose the data set mnist or "
+                f"fashion-mnist, or the mlp, got the data set {dataset!r}"
+            )
+        for name, off in (("batch_norm", False), ("dropout", 0)):
+            if out[name] != off:
+                raise ValueError(
+                    f"{name}: LeNet-5 has no {name}; choose the mlp, got {out[name]!r}"
+                )
     return Config(
-        dataset=_choice("dataset", out["dataset"], DATASETS),
+        dataset=dataset,
         noise=_number("noise", out["noise"], 0, 0.5),
         size=_number("size", out["size"], 20, 2000, integer=True),
         test_fraction=_number("test_fraction", out["test_fraction"], 0.1, 0.9),
         features=tuple(feats),
         hidden=tuple(hidden),
+        architecture=architecture,
+        train_size=_number("train_size", out["train_size"], 100, 60_000, integer=True),
+        test_size=_number("test_size", out["test_size"], 100, 10_000, integer=True),
         activation=_choice("activation", out["activation"], ACTIVATIONS),
         init=_choice("init", out["init"], INITS),
         batch_norm=_flag("batch_norm", out["batch_norm"]),
@@ -216,12 +260,16 @@ def build_model(config: Config) -> nn.Sequential:
     Returns:
         The model; input (N, len(features)), output (N, 2) logits.
 
+    An image data set's network is ``images.build_image_model``'s.
+
     Examples:
         >>> import neuralab as nl
         >>> from neuralab.playground.model import Config, build_model
         >>> build_model(Config(hidden=(3,)))(nl.zeros(5, 2)).shape
         (5, 2)
     """
+    if is_image(config.dataset):
+        return build_image_model(config)
     model = MLP(
         len(config.features),
         config.hidden,
@@ -298,7 +346,8 @@ def build_scheduler(config: Config, optimizer: Any) -> Any:
 
 def penalty(config: Config, model: nn.Module) -> Any:
     """The regularization term added to the loss: lambda_1 sum |w| + lambda_2 sum w^2 over
-    the weights (not the biases); None when both rates are 0.
+    the weights of the Linear and Conv2d layers (not the biases); None when both rates
+    are 0.
 
     Args:
         config: The configuration.
@@ -319,7 +368,7 @@ def penalty(config: Config, model: nn.Module) -> Any:
         return None
     total = nl.tensor(0.0)
     for layer in model:
-        if isinstance(layer, nn.Linear):
+        if isinstance(layer, (nn.Linear, nn.Conv2d)):
             if config.l1:
                 total = total + config.l1 * layer.weight.abs().sum()
             if config.l2:

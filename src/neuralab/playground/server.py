@@ -14,7 +14,8 @@ Routes:
   "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
   "base64": ...}`` (``Session.weights``, safetensors) for ``weights``, and
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
-  it was).
+  it was). An image data set (``mnist``, ``fashion-mnist``) gives the tab an
+  ``ImageSession``, whose snapshots while playing are light (``"heavy": false``).
 
 Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
 loop; while playing, the server trains, sends a snapshot, and again, every ``INTERVAL``
@@ -44,6 +45,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from neuralab.models import ACTIVATIONS
 from neuralab.playground import export
 from neuralab.playground.data import DATASETS, DOMAIN, FEATURES
+from neuralab.playground.image_session import session_for
+from neuralab.playground.images import (
+    ARCHITECTURES,
+    IMAGE_DATASETS,
+    IMAGE_DEFAULTS,
+    MAX_IMAGE_WIDTH,
+)
 from neuralab.playground.model import (
     INITS,
     MAX_LAYERS,
@@ -94,9 +102,9 @@ class _Tab:
         async with self._lock:
             return await asyncio.get_running_loop().run_in_executor(WORKER, work, *args)
 
-    async def snapshot(self) -> None:
+    async def snapshot(self, full: bool = True) -> None:
         assert self.session is not None
-        view = await self.run(self.session.snapshot)
+        view = await self.run(self.session.snapshot, full)
         view["config"] = self.session.config.to_dict()
         view["playing"] = self.playing
         await self.socket.send_json(view)
@@ -110,7 +118,7 @@ class _Tab:
                 await self.run(self.session.train_for, max(0.2 * INTERVAL, INTERVAL - overhead))
                 if self.playing:
                     start = clock()
-                    await self.snapshot()
+                    await self.snapshot(full=False)
                     overhead = clock() - start
         except Exception as error:
             self.playing = False
@@ -127,7 +135,7 @@ class _Tab:
         if kind == "config":
             values = {k: v for k, v in message.items() if k != "type"}
             config = parse_config(values, base=self.session.config)
-            await self.run(self.session.configure, config)
+            self.session = await self.run(session_for, config, self.session)
             await self.snapshot()
         elif kind == "play":
             self.playing = True
@@ -161,7 +169,8 @@ class _Tab:
             if framework not in ("neuralab", "torch"):
                 raise ValueError(f"framework: expected neuralab or torch, got {framework!r}")
             write = export.script if framework == "neuralab" else export.torch_script
-            text = write(self.session.config, epochs=max(self.session.epoch, 100))
+            epochs = max(self.session.epoch, self.session.export_epochs)
+            text = write(self.session.config, epochs=epochs)
             filename = "playground_model.py" if framework == "neuralab" else "playground_torch.py"
             await self.socket.send_json({"type": "script", "filename": filename, "text": text})
         else:
@@ -212,14 +221,17 @@ async def _config(request: Any) -> JSONResponse:
         {
             "defaults": Config().to_dict(),
             "choices": {
-                "dataset": list(DATASETS),
+                "dataset": [*DATASETS, *IMAGE_DATASETS],
+                "image_dataset": list(IMAGE_DATASETS),
+                "architecture": list(ARCHITECTURES),
                 "features": list(FEATURES),
                 "activation": list(ACTIVATIONS),
                 "init": list(INITS),
                 "optimizer": list(OPTIMIZERS),
                 "schedule": list(SCHEDULES),
             },
-            "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH},
+            "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH, "image_width": MAX_IMAGE_WIDTH},
+            "image_defaults": IMAGE_DEFAULTS,
         }
     )
 

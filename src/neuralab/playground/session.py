@@ -54,6 +54,25 @@ def _significant(value: float | None) -> float | None:
     return float(f"{value:.3g}") if value is not None and math.isfinite(value) else None
 
 
+def _diagnosis(model: nn.Module, inputs: nl.Tensor, targets: nl.Tensor) -> dict[str, Any]:
+    """``neuralab.inspect.diagnose`` on one batch, in training mode, as the page shows it."""
+    model.train()  # as in training (diagnose restores what it changes)
+    found = diagnose(model, (inputs, targets), F.cross_entropy)
+    return {
+        "layers": [
+            {
+                "name": row.name,
+                "kind": row.kind,
+                "grad_norm": _significant(row.grad_norm),
+                "dead_fraction": row.dead_fraction,
+                "saturated_fraction": row.saturated_fraction,
+            }
+            for row in found.rows
+        ],
+        "warnings": found.warnings,
+    }
+
+
 class Session:
     """The state of one playground: data, model, optimizer and training counters.
 
@@ -71,6 +90,9 @@ class Session:
         >>> session.epoch, session.step, sorted(session.snapshot())[:3]
         (2, 10, ['boundary', 'diagnosis', 'domain'])
     """
+
+    export_epochs = 100
+    """Epochs of the script the page downloads, at least (more when trained longer)."""
 
     def __init__(self, config: Config) -> None:
         self.configure(config)
@@ -189,8 +211,13 @@ class Session:
         accuracy = float((logits.numpy().argmax(1) == targets.numpy()).mean())
         return loss, accuracy
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, full: bool = True) -> dict[str, Any]:
         """What the page draws now.
+
+        Args:
+            full: Whether every view is wanted; a 2-D snapshot always holds them all (an
+                image snapshot, ``ImageSession``, leaves out its heavy views while
+                playing). Defaults to True.
 
         Returns:
             A JSON-ready dict: ``type`` ``"snapshot"``, ``epoch``, ``step``, ``lr`` (the
@@ -206,21 +233,7 @@ class Session:
             after a (re)configuration only, ``points``: ``{"train": [[x1, x2, label],
             ...], "test": [...]}``. A value that is not finite (a diverged run) is None.
         """
-        self.model.train()  # as in training (diagnose restores what it changes)
-        found = diagnose(self.model, (self._inputs_train, self._targets_train), F.cross_entropy)
-        diagnosis = {
-            "layers": [
-                {
-                    "name": row.name,
-                    "kind": row.kind,
-                    "grad_norm": _significant(row.grad_norm),
-                    "dead_fraction": row.dead_fraction,
-                    "saturated_fraction": row.saturated_fraction,
-                }
-                for row in found.rows
-            ],
-            "warnings": found.warnings,
-        }
+        diagnosis = _diagnosis(self.model, self._inputs_train, self._targets_train)
         self.model.eval()
         with nl.no_grad():
             train_loss, train_accuracy = self._evaluate(self._inputs_train, self._targets_train)

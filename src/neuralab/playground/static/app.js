@@ -6,10 +6,10 @@
 const $ = (id) => document.getElementById(id);
 const NUMBERS = [
   "noise", "size", "test_fraction", "dropout", "l1", "l2", "lr", "gamma", "step_size",
-  "batch_size", "seed",
+  "batch_size", "seed", "train_size", "test_size",
 ];
 const FLAGS = ["batch_norm"];
-const CHOICES = ["dataset", "activation", "init", "optimizer", "schedule"];
+const CHOICES = ["dataset", "architecture", "activation", "init", "optimizer", "schedule"];
 const ORANGE = [245, 147, 34];
 const BLUE = [8, 119, 189];
 
@@ -62,11 +62,13 @@ function writeControls(values) {
     label.className = "layer";
     label.textContent = `layer ${i + 1} neurons `;
     const input = document.createElement("input");
-    Object.assign(input, { type: "number", min: 1, max: limits.width, step: 1, value: width });
+    const max = Images.widthLimit(values);
+    Object.assign(input, { type: "number", min: 1, max, step: 1, value: width });
     input.addEventListener("change", changed);
     label.append(input);
     layers.append(label);
   });
+  Images.setMode(values);
 }
 
 function toHash(values) {
@@ -98,7 +100,7 @@ function fromHash(hash, defaults) {
 
 function changed() {
   keepError = false;
-  send({ type: "config", ...readControls() });
+  send({ type: "config", ...Images.outgoing(readControls(), config) });
 }
 
 // --- drawing ----------------------------------------------------------------------------
@@ -173,8 +175,7 @@ function showTrace(message) {
   if (lastView) drawBoundary(lastView);
 }
 
-function showDiagnosis(diagnosis) {
-  const table = $("diagnosis");
+function showDiagnosis(diagnosis, table = $("diagnosis"), warnings = $("warnings")) {
   table.replaceChildren();
   const row = (cells, tag) => {
     const tr = document.createElement("tr");
@@ -193,7 +194,7 @@ function showDiagnosis(diagnosis) {
     row([...cells, share(layer.dead_fraction), share(layer.saturated_fraction)], "td");
   }
   const item = (text) => Object.assign(document.createElement("li"), { textContent: text });
-  $("warnings").replaceChildren(...diagnosis.warnings.map(item));
+  warnings.replaceChildren(...diagnosis.warnings.map(item));
 }
 
 // The network as columns of units (the features, each hidden layer, the two outputs) and
@@ -304,6 +305,8 @@ function show(view) {
   if (view.config) {
     config = view.config;
     window.history.replaceState(null, "", toHash(config));
+    if (Images.takeRewrite()) writeControls(config); // the data set changed kind
+    Images.setMode(config);
   }
   lastView = view;
   if (view.train_loss !== null && view.test_loss !== null) {
@@ -320,6 +323,10 @@ function show(view) {
   $("train-loss").textContent = loss(view.train_loss);
   $("test-loss").textContent = loss(view.test_loss);
   $("test-accuracy").textContent = view.test_accuracy.toFixed(3);
+  if (view.mode === "image") {
+    Images.show(view);
+    return;
+  }
   drawBoundary(view);
   drawNeurons(view);
   drawWeights(view);
@@ -355,6 +362,7 @@ function connect(initial) {
       show(message);
     } else if (message.type === "error") {
       showError(message.message);
+      Images.takeRewrite();
       if (config) {
         writeControls(config); // back to what the server holds
       } else {
@@ -384,6 +392,7 @@ async function start() {
   const info = await response.json();
   limits = info.limits;
   defaults = info.defaults;
+  Images.init(info);
   for (const name of CHOICES) {
     for (const choice of info.choices[name]) $(name).append(new Option(choice, choice));
     $(name).addEventListener("change", changed);
@@ -397,7 +406,8 @@ async function start() {
     label.append(box, " " + feature);
     $("features").append(label);
   }
-  const initial = { ...info.defaults, ...fromHash(location.hash, info.defaults) };
+  const linked = fromHash(location.hash, info.defaults);
+  const initial = { ...Images.defaultsFor(linked.dataset), ...linked };
   writeControls(initial);
   $("play").addEventListener("click", () => {
     setPlaying(!playing);
@@ -414,7 +424,7 @@ async function start() {
   $("add-layer").addEventListener("click", () => {
     const values = readControls();
     if (values.hidden.length >= limits.layers) return;
-    values.hidden.push(4);
+    values.hidden.push(Images.newWidth(values));
     writeControls(values);
     changed();
   });
