@@ -16,12 +16,12 @@ Routes:
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
   it was).
 
-Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
-loop; while playing, the server trains, sends a snapshot, and again, every ``INTERVAL``
-seconds, so one tab gets about 1 / INTERVAL updates a second (two playing tabs take turns).
-One thread, not one per tab: neuralab's grad mode (``no_grad``) is process-wide, so a
-snapshot taken under ``no_grad`` in one thread would switch off the gradients of a step
-running in another. Closing the tab (the socket) stops its training.
+Each tab's session runs in its own worker thread (``_Tab.worker``, named
+``THREAD_PREFIX``-N), never on the event loop; while playing, the server trains, sends a
+snapshot, and again, every ``INTERVAL`` seconds, so each playing tab gets about 1 /
+INTERVAL updates a second, at the same time as the others (no turn-taking; neuralab's grad
+mode is per thread, so one tab's ``no_grad`` snapshot leaves another tab's step alone).
+Closing the tab (the socket) stops its training and joins its thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -55,7 +56,7 @@ from neuralab.playground.model import (
 )
 from neuralab.playground.session import Session
 
-__all__ = ["INTERVAL", "WORKER", "create_app"]
+__all__ = ["INTERVAL", "THREAD_PREFIX", "create_app"]
 
 STATIC = Path(__file__).parent / "static"
 _LOG = logging.getLogger(__name__)
@@ -63,8 +64,9 @@ INTERVAL = 1 / 15
 """Seconds from one snapshot to the next while playing (15 updates a second when the
 machine keeps up): training, then the snapshot, whose time is taken from the next
 training slice (which keeps at least a fifth of INTERVAL)."""
-WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
-"""The thread every session's work runs in, one piece at a time."""
+THREAD_PREFIX = "neuralab-playground-tab"
+"""The name of each tab's worker thread: ``THREAD_PREFIX``-N_0 (N counts the tabs)."""
+_TABS = itertools.count(1)
 
 
 def _internal(error: Exception) -> str:
@@ -79,9 +81,9 @@ def _coordinate(name: str, value: Any) -> float:
 
 
 class _Tab:
-    """One WebSocket's session and its play loop. Every use of the session runs in
-    ``WORKER``, one at a time (``_lock``); the play loop stops at ``pause`` or a closed
-    socket."""
+    """One WebSocket's session and its play loop. Every use of the session runs in the
+    tab's own thread (``worker``), one at a time (``_lock``); the play loop stops at
+    ``pause`` or a closed socket, and ``close`` joins the thread."""
 
     def __init__(self, socket: WebSocket) -> None:
         self.socket = socket
@@ -89,10 +91,12 @@ class _Tab:
         self.playing = False
         self._lock = asyncio.Lock()
         self._loop_task: asyncio.Task | None = None
+        prefix = f"{THREAD_PREFIX}-{next(_TABS)}"
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=prefix)
 
     async def run(self, work: Any, *args: Any) -> Any:
         async with self._lock:
-            return await asyncio.get_running_loop().run_in_executor(WORKER, work, *args)
+            return await asyncio.get_running_loop().run_in_executor(self.worker, work, *args)
 
     async def snapshot(self) -> None:
         assert self.session is not None
@@ -171,10 +175,13 @@ class _Tab:
             )
 
     async def close(self) -> None:
+        """Stop playing, let the slice in flight end, and join the tab's thread (waiting
+        in another thread, so the event loop serves the other tabs meanwhile)."""
         self.playing = False
         if self._loop_task is not None:
             with contextlib.suppress(Exception):
                 await self._loop_task
+        await asyncio.to_thread(self.worker.shutdown, wait=True)
 
 
 async def _socket(websocket: WebSocket) -> None:

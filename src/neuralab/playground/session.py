@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 from typing import Any
 
@@ -36,6 +37,10 @@ __all__ = ["BOUNDARY_RESOLUTION", "NEURON_RESOLUTION", "Session"]
 
 BOUNDARY_RESOLUTION = 50
 NEURON_RESOLUTION = 20
+_GLOBAL_STREAM = threading.Lock()
+"""Held while a session with dropout trains: dropout draws from neuralab's one global
+generator, which the session swaps for its own stream; sessions without dropout draw
+nothing from it and train at the same time as the others."""
 
 
 def _round(values: numpy.ndarray) -> list[float | None]:
@@ -117,30 +122,37 @@ class Session:
         Args:
             steps: How many updates.
         """
-        n, batch = len(self.y_train), self.config.batch_size
         self.model.train()
-        outer = nl.get_rng_state()  # dropout draws from the session's own stream, seeded
-        if self._stream is None:  # by config.seed, whatever other tabs draw in between
-            nl.manual_seed(self.config.seed)
-        else:
-            nl.set_rng_state(self._stream)
-        try:
-            for _ in range(steps):
-                if self._position == 0:
-                    self._order = self._rng.permutation(n)
-                chosen = self._order[self._position : self._position + batch]
-                if len(chosen) > 1 or not self.config.batch_norm:  # batch norm needs 2
-                    self._update(nl.tensor(chosen))
-                self.step += 1
-                self._position += batch
-                if self._position >= n:
-                    self._position = 0
-                    self.epoch += 1
-                    if self.scheduler is not None:
-                        self.scheduler.step()
-        finally:
-            self._stream = nl.get_rng_state()
-            nl.set_rng_state(outer)
+        if not self.config.dropout:  # nothing drawn from the global generator
+            self._train_steps(steps)
+            return
+        with _GLOBAL_STREAM:  # dropout draws from the session's own stream, seeded by
+            outer = nl.get_rng_state()  # config.seed, whatever other tabs draw in between
+            if self._stream is None:
+                nl.manual_seed(self.config.seed)
+            else:
+                nl.set_rng_state(self._stream)
+            try:
+                self._train_steps(steps)
+            finally:
+                self._stream = nl.get_rng_state()
+                nl.set_rng_state(outer)
+
+    def _train_steps(self, steps: int) -> None:
+        n, batch = len(self.y_train), self.config.batch_size
+        for _ in range(steps):
+            if self._position == 0:
+                self._order = self._rng.permutation(n)
+            chosen = self._order[self._position : self._position + batch]
+            if len(chosen) > 1 or not self.config.batch_norm:  # batch norm needs 2
+                self._update(nl.tensor(chosen))
+            self.step += 1
+            self._position += batch
+            if self._position >= n:
+                self._position = 0
+                self.epoch += 1
+                if self.scheduler is not None:
+                    self.scheduler.step()
 
     def _update(self, index: nl.Tensor) -> None:
         logits = self.model(self._inputs_train[index])
