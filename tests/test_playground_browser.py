@@ -95,7 +95,8 @@ def test_spirals_train_in_the_browser(tmp_path):
             # the weights' diagram: pointing at the line from feature 0 to unit 0 of layer 1
             page.hover("#network", position={"x": 80, "y": 22})
             info = page.text_content("#weight-info")
-            assert re.fullmatch(r"layer 1: w\[0, 0\] = -?\d+\.\d{3}", info), info
+            number = r"-?\d+(\.\d+)?(e-?\d+)?"  # the gradient: 3 significant digits
+            assert re.fullmatch(rf"layer 1: w\[0, 0\] = -?\d+\.\d{{3}}, dL/dw = {number}", info)
             blank = page.evaluate(
                 "(() => { const c = document.getElementById('network');"
                 " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
@@ -109,9 +110,17 @@ def test_spirals_train_in_the_browser(tmp_path):
             lines = page.inner_text("#trace").splitlines()
             assert lines[0].startswith("point (-5.9") and "P(label 1) = " in lines[0]
             assert lines[1].startswith("inputs: x1 -5.9")
-            assert [line.split(" ")[1] for line in lines[2:]] == ["Linear:", "Tanh:"] * 2 + [
+            assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + [
                 "Linear:"
             ]
+            # and back: the loss, then the chain rule's factors from the last layer down
+            assert re.fullmatch(r"backward, target [01]: loss \S+", lines[7]), lines[7]
+            factors = [line.split(": ")[1].split(" ")[0] for line in lines[8:]]
+            assert factors == ["dL/dz", "dL/dW", "dL/da", "da/dz", "dL/dz"] * 2 + [
+                "dL/dz",
+                "dL/dW",
+            ]
+            assert lines[-1].startswith("0 Linear: dL/dW = dL/dz") and lines[-1].endswith("]]")
 
             # a second tab opened from the link: the same configuration, its own session
             link = page.url

@@ -240,3 +240,54 @@ def test_batch_norm_skips_a_last_batch_of_one_point():
     assert view["train_loss"] < before["train_loss"]
     assert [len(layer) for layer in view["neurons"]] == [4]  # the activations, not the norm
     assert all(-1 <= v <= 1 for unit in view["neurons"][0] for v in unit)
+
+
+def test_the_backward_trace_is_autograds_gradient_for_the_point():
+    session = Session(parse_config({"hidden": [4, 3], "features": ["x1", "x2", "sin_x1"]}))
+    session.train_epochs(2)
+    trace = session.trace(1.5, -2.0, target=1)
+    back = trace["backward"]
+    assert back["target"] == 1
+    kinds = [layer["kind"] for layer in back["layers"]]
+    assert kinds == [layer["kind"] for layer in trace["layers"]]
+    inputs = nl.tensor([[1.5, -2.0, numpy.sin(1.5)]])
+    session.model.eval()
+    session.model.zero_grad()
+    loss = nl.functional.cross_entropy(session.model(inputs), nl.tensor([1]))
+    loss.backward()
+    assert back["loss"] == pytest.approx(loss.item(), rel=1e-2)
+    linears = [layer for layer in session.model if isinstance(layer, nl.nn.Linear)]
+    drawn = [layer for layer in back["layers"] if layer["kind"] == "Linear"]
+    for layer, factors in zip(linears, drawn, strict=True):
+        want = layer.weight.grad.numpy()
+        numpy.testing.assert_allclose(factors["grad_weight"], want, rtol=6e-3, atol=1e-9)
+        assert factors["local"] is None
+    for layer in back["layers"]:
+        if layer["kind"] == "Tanh":  # dL/dz = dL/da * da/dz, da/dz = 1 - tanh(z)^2 in (0, 1]
+            product = numpy.multiply(layer["grad_output"], layer["local"])
+            numpy.testing.assert_allclose(layer["grad_input"], product, rtol=2e-2, atol=1e-9)
+            assert all(0 < v <= 1 for v in layer["local"])
+    # without a target: the nearest training point's label
+    nearest = numpy.argmin(((session.x_train - [1.5, -2.0]) ** 2).sum(1))
+    assert session.trace(1.5, -2.0)["backward"]["target"] == session.y_train[nearest]
+    with pytest.raises(ValueError, match=r"^target: expected a label, 0 or 1, got 3"):
+        session.trace(0.0, 0.0, target=3)
+
+
+def test_the_snapshot_carries_the_last_updates_batch_gradients():
+    session = Session(parse_config({"hidden": [3], "l2": 0.01}))
+    assert session.snapshot()["gradients"] == [None, None]  # no update yet
+    seen = []
+    step = session.optimizer.step
+
+    def spy():
+        seen.append([layer.weight.grad.numpy().copy() for layer in session.model[::2]])
+        step()
+
+    session.optimizer.step = spy
+    session.train_steps(3)
+    gradients = session.snapshot()["gradients"]
+    assert [numpy.array(g).shape for g in gradients] == [(3, 2), (2, 3)]
+    for got, want in zip(gradients, seen[-1], strict=True):
+        numpy.testing.assert_allclose(got, want, rtol=6e-3, atol=1e-9)
+    assert not numpy.allclose(seen[-1][0], seen[-2][0])  # not any earlier batch's

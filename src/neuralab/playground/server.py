@@ -7,10 +7,11 @@ Routes:
 - ``/ws``: the session of one tab. The page sends JSON messages
   ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
   "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
-  X1, "x2": X2}``, ``{"type": "export", "framework": "neuralab" | "torch"}`` and
-  ``"weights"``; the server answers ``{"type": "snapshot", ...}``
+  X1, "x2": X2}`` (optionally ``"target"``, the point's label or value), ``{"type":
+  "export", "framework": "neuralab" | "torch"}`` and ``"weights"``; the server answers
+  ``{"type": "snapshot", ...}``
   (``Session.snapshot`` plus ``config`` and ``playing``), ``{"type": "trace", ...}``
-  (``Session.trace``: the point's path through the network), ``{"type": "script",
+  (``Session.trace``: the point's path through the network and back), ``{"type": "script",
   "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
   "base64": ...}`` (``Session.weights``, safetensors) for ``weights``, and
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
@@ -150,7 +151,8 @@ class _Tab:
         elif kind == "trace":
             x1 = _coordinate("x1", message.get("x1"))
             x2 = _coordinate("x2", message.get("x2"))
-            await self.socket.send_json(await self.run(self.session.trace, x1, x2))
+            target = message.get("target")
+            await self.socket.send_json(await self.run(self.session.trace, x1, x2, target))
         elif kind == "weights":
             data = await self.run(self.session.weights)
             await self.socket.send_json(

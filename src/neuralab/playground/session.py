@@ -21,7 +21,7 @@ import numpy
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn
-from neuralab.inspect import diagnose
+from neuralab.inspect import backward_trace, diagnose
 from neuralab.inspect import trace as trace_layers
 from neuralab.models import activation
 from neuralab.playground import data
@@ -52,6 +52,15 @@ def _round(values: numpy.ndarray) -> list[float | None]:
 def _number(value: float | None, digits: int = 5) -> float | None:
     """A float for JSON: rounded, or None when missing or not finite (a diverged run)."""
     return round(value, digits) if value is not None and math.isfinite(value) else None
+
+
+def _significant_all(values: numpy.ndarray | None) -> list | None:
+    """An array as nested lists of 3-significant-digit floats (None where not finite)."""
+    if values is None:
+        return None
+    if values.ndim > 1:
+        return [_significant_all(row) for row in values]
+    return [_significant(float(v)) for v in values]
 
 
 def _significant(value: float | None) -> float | None:
@@ -214,10 +223,17 @@ class Session:
             ``neuron_resolution``; ``domain``; ``diagnosis``: ``neuralab.inspect.diagnose``
             on the training set, ``{"layers": [{"name", "kind", "grad_norm",
             "dead_fraction", "saturated_fraction"}, ...], "warnings": [...]}``; and,
-            ``weights``: each Linear layer's W (out x in, rows of 3-decimal values); and,
+            ``weights``: each Linear layer's W (out x in, rows of 3-decimal values);
+            ``gradients``: each Linear layer's dL/dW of the last update's batch (3
+            significant digits; None before the first update); and,
             after a (re)configuration only, ``points``: ``{"train": [[x1, x2, label],
             ...], "test": [...]}``. A value that is not finite (a diverged run) is None.
         """
+        gradients = [  # the last step's batch gradients dL/dW, before diagnose runs its own
+            _significant_all(None if layer.weight.grad is None else layer.weight.grad.numpy())
+            for layer in self.model
+            if isinstance(layer, nn.Linear)
+        ]
         self.model.train()  # as in training (diagnose restores what it changes)
         found = diagnose(self.model, (self._inputs_train, self._targets_train), F.cross_entropy)
         diagnosis = {
@@ -263,6 +279,7 @@ class Session:
                 for layer in self.model
                 if isinstance(layer, nn.Linear)
             ],
+            "gradients": gradients,
         }
         if self.data_changed:
             out["points"] = {
@@ -272,24 +289,44 @@ class Session:
             self.data_changed = False
         return out
 
-    def trace(self, x1: float, x2: float) -> dict[str, Any]:
-        """Follow the point (x1, x2) through the network (``neuralab.inspect.trace``).
+    def trace(self, x1: float, x2: float, target: float | None = None) -> dict[str, Any]:
+        """Follow the point (x1, x2) through the network (``neuralab.inspect.trace``) and
+        back (``neuralab.inspect.backward_trace``): the chain rule's factors of one
+        backward step for the point's loss (without the L1/L2 penalty, in eval mode).
 
         Args:
             x1: The point's first coordinate.
             x2: The point's second coordinate.
+            target: The point's label (0 or 1). Defaults to the label of the nearest
+                training point.
 
         Returns:
             A JSON-ready dict: ``type`` ``"trace"``, ``point``, ``features`` (name and
             value of each input), ``layers``: per layer its ``kind`` and ``values`` (the
             weighted sums z = W x + b of a Linear layer, the activations of the others),
-            and ``probability``: P(label 1) = softmax(z_out)_1.
+            ``probability``: P(label 1) = softmax(z_out)_1, and ``backward``: ``target``,
+            ``loss`` and per layer (in forward order) ``kind``, ``grad_output`` (dL/dz of a
+            Linear layer, dL/da of an activation), ``local`` (da/dz = f'(z); None for
+            Linear), ``grad_input`` (dL/dx of a Linear layer, dL/dz of an activation) and
+            ``grad_weight`` (dL/dW = dL/dz x^T, out x in; None but for Linear), 3
+            significant digits.
+
+        Raises:
+            ValueError: A target that is not a label.
         """
         point = numpy.array([[x1, x2]], dtype=numpy.float32)
         inputs = data.features(point, self.config.features)
+        if target is None:
+            nearest = numpy.argmin(((self.x_train - point) ** 2).sum(1))
+            target = self.y_train[nearest].item()
+        elif target not in (0, 1) or isinstance(target, bool):
+            raise ValueError(f"target: expected a label, 0 or 1, got {target!r}")
         self.model.eval()
         with nl.no_grad():
             steps = trace_layers(self.model, nl.tensor(inputs)).steps
+        back = backward_trace(
+            self.model, nl.tensor(inputs), nl.tensor([int(target)]), F.cross_entropy
+        )
         logits = steps[-1].output.astype(numpy.float64)
         with numpy.errstate(invalid="ignore"):  # NaN logits (a diverged run): None below
             probability = float(numpy.exp(logits[1] - numpy.logaddexp(logits[0], logits[1])))
@@ -299,6 +336,20 @@ class Session:
             "features": [[n, round(float(v), 4)] for n, v in zip(self.config.features, inputs[0])],
             "layers": [{"kind": s.kind, "values": _round(s.output)} for s in steps],
             "probability": _number(probability, 4),
+            "backward": {
+                "target": target,
+                "loss": _significant(back.loss),
+                "layers": [
+                    {
+                        "kind": b.kind,
+                        "grad_output": _significant_all(b.grad_output),
+                        "local": _significant_all(b.local),
+                        "grad_input": _significant_all(b.grad_input),
+                        "grad_weight": _significant_all(b.grad_weight),
+                    }
+                    for b in back.steps
+                ],
+            },
         }
 
     def weights(self) -> bytes:

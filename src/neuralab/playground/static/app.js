@@ -170,7 +170,30 @@ function showTrace(message) {
     const values = layer.values.map((v) => (v === null ? "NaN" : fmt(v)));
     line(`${i} ${layer.kind}: ${what}: [${values.join(", ")}]`);
   });
+  showBackward(message.backward, line);
   if (lastView) drawBoundary(lastView);
+}
+
+// One backward step for the traced point: the chain rule's factors, last layer first.
+function showBackward(backward, line) {
+  const sig = (v) => (v === null ? "NaN" : Number(v.toPrecision(3)).toString());
+  const list = (values) => `[${values.map(sig).join(", ")}]`;
+  const head = document.createElement("div");
+  head.className = "backward-head";
+  head.textContent = `backward, target ${backward.target}: loss ${sig(backward.loss)}`;
+  $("trace").append(head);
+  for (let i = backward.layers.length - 1; i >= 0; i -= 1) {
+    const layer = backward.layers[i];
+    if (layer.kind === "Linear") {
+      line(`${i} Linear: dL/dz ${list(layer.grad_output)}`);
+      const rows = layer.grad_weight.map(list).join(", ");
+      line(`${i} Linear: dL/dW = dL/dz × input: [${rows}]`);
+    } else {
+      line(`${i} ${layer.kind}: dL/da ${list(layer.grad_output)}`);
+      line(`${i} ${layer.kind}: da/dz ${list(layer.local)}`);
+      line(`${i} ${layer.kind}: dL/dz = dL/da × da/dz ${list(layer.grad_input)}`);
+    }
+  }
 }
 
 function showDiagnosis(diagnosis) {
@@ -214,7 +237,10 @@ function drawWeights(view) {
       row.forEach((w, i) => {
         const line = [x(k), y(k, i), x(k + 1), y(k + 1, j)];
         const value = w === null ? "NaN" : w.toFixed(3);
-        weightLines.push([...line, `layer ${k + 1}: w[${j}, ${i}] = ${value}`]);
+        const g = view.gradients[k] === null ? null : view.gradients[k][j][i];
+        const grad = g === null ? "none yet" : Number(g.toPrecision(3)).toString();
+        const text = `layer ${k + 1}: w[${j}, ${i}] = ${value}, dL/dw = ${grad}`;
+        weightLines.push([...line, text]);
         if (w === null) return;
         context.strokeStyle = `rgba(${(w > 0 ? BLUE : ORANGE).join(",")}, 0.8)`;
         context.lineWidth = 0.3 + (3 * Math.abs(w)) / peak;
