@@ -255,7 +255,7 @@ def test_closing_a_tab_joins_its_thread_and_many_tabs_leak_none(client):
         assert _wait_for(lambda: _tab_threads() - before == kept)
         keep.send_json({"type": "step"})  # the other tab serves on
         assert keep.receive_json()["epoch"] == 2
-    assert _wait_for(lambda: _tab_threads() == before)
+    assert _wait_for(lambda: not _tab_threads() - before)
 
 
 # --- the command ------------------------------------------------------------------------
