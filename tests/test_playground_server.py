@@ -38,7 +38,10 @@ def test_the_page_its_files_and_the_config_api(client):
     assert client.get("/static/missing.js").status_code == 404
     info = client.get("/api/config").json()
     assert info["defaults"] == Config().to_dict()
-    assert info["choices"]["dataset"] == ["circles", "xor", "gauss", "spiral", "moons"]
+    assert info["choices"]["dataset"] == [
+        "circles", "xor", "gauss", "spiral", "moons", "sine", "abs", "step", "plane", "bump",
+    ]  # fmt: skip
+    assert info["regression"] == {"sine": 1, "abs": 1, "step": 1, "plane": 2, "bump": 2}
     assert "tanh" in info["choices"]["activation"] and "adam" in info["choices"]["optimizer"]
 
 

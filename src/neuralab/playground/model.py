@@ -18,6 +18,7 @@ import neuralab as nl
 from neuralab import nn, registry
 from neuralab.models import ACTIVATIONS, MLP
 from neuralab.playground.data import DATASETS, FEATURES
+from neuralab.playground.regression import REGRESSION, is_regression
 
 __all__ = [
     "INITS",
@@ -54,7 +55,9 @@ class Config:
     """Every control of the playground; ``parse_config`` checks each.
 
     Args:
-        dataset: A key of ``data.DATASETS``.
+        dataset: A key of ``data.DATASETS`` (classification: two logits, cross-entropy)
+            or of ``regression.REGRESSION`` (regression: one linear output, mean squared
+            error).
         noise: Noise of the points, 0 to 0.5.
         size: Number of points, 20 to 2000.
         test_fraction: Share of the points held out for testing, 0.1 to 0.9.
@@ -184,7 +187,7 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
     if out["batch_norm"] is True and out["batch_size"] == 1:
         raise ValueError("batch_size: batch norm needs batches of at least 2 points, got 1")
     return Config(
-        dataset=_choice("dataset", out["dataset"], DATASETS),
+        dataset=_choice("dataset", out["dataset"], [*DATASETS, *REGRESSION]),
         noise=_number("noise", out["noise"], 0, 0.5),
         size=_number("size", out["size"], 20, 2000, integer=True),
         test_fraction=_number("test_fraction", out["test_fraction"], 0.1, 0.9),
@@ -207,14 +210,15 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
 
 
 def build_model(config: Config) -> nn.Sequential:
-    """The network of ``config``: ``models.MLP`` from the features to two logits, weights
-    initialized by ``config.init`` from a generator seeded by ``config.seed``, biases 0.
+    """The network of ``config``: ``models.MLP`` from the features to two logits (one
+    value, for a regression set), weights initialized by ``config.init`` from a generator
+    seeded by ``config.seed``, biases 0.
 
     Args:
         config: The configuration.
 
     Returns:
-        The model; input (N, len(features)), output (N, 2) logits.
+        The model; input (N, len(features)), output (N, 2) logits or (N, 1) values.
 
     Examples:
         >>> import neuralab as nl
@@ -225,7 +229,7 @@ def build_model(config: Config) -> nn.Sequential:
     model = MLP(
         len(config.features),
         config.hidden,
-        2,
+        1 if is_regression(config.dataset) else 2,
         activation=config.activation,
         batch_norm=config.batch_norm,
         dropout=config.dropout,

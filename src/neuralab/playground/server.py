@@ -3,7 +3,8 @@
 Routes:
 
 - ``GET /``: the page (``static/index.html``); ``/static/...``: its script and style;
-- ``GET /api/config``: the default configuration and the choices of every control;
+- ``GET /api/config``: the default configuration, the choices of every control and the
+  regression sets (name -> 1 or 2 inputs);
 - ``/ws``: the session of one tab. The page sends JSON messages
   ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
   "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
@@ -55,6 +56,7 @@ from neuralab.playground.model import (
     Config,
     parse_config,
 )
+from neuralab.playground.regression import REGRESSION
 from neuralab.playground.session import Session
 
 __all__ = ["INTERVAL", "THREAD_PREFIX", "create_app"]
@@ -221,7 +223,7 @@ async def _config(request: Any) -> JSONResponse:
         {
             "defaults": Config().to_dict(),
             "choices": {
-                "dataset": list(DATASETS),
+                "dataset": [*DATASETS, *REGRESSION],
                 "features": list(FEATURES),
                 "activation": list(ACTIVATIONS),
                 "init": list(INITS),
@@ -229,6 +231,7 @@ async def _config(request: Any) -> JSONResponse:
                 "schedule": list(SCHEDULES),
             },
             "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH},
+            "regression": {name: shape.inputs for name, shape in REGRESSION.items()},
         }
     )
 

@@ -124,6 +124,10 @@ function paintGrid(canvas, values, n, toUnit) {
 }
 
 function drawBoundary(view) {
+  if (view.task === "regression") {
+    drawRegression(view);
+    return;
+  }
   const canvas = $("boundary");
   // paler than the neurons' maps, so that the points show
   paintGrid(canvas, view.boundary, view.resolution, (p) => 0.5 + (p - 0.5) * 0.6);
@@ -152,8 +156,77 @@ function drawBoundary(view) {
   }
 }
 
+// Regression: a value per point. 1-D: the points (x1, y) and the fitted curve; 2-D: the
+// predicted surface as a heat map (orange -1, white 0, blue +1) under the points.
+const valueUnit = (v) => 0.5 + 0.5 * Math.max(-1, Math.min(1, v));
+
+function drawRegression(view) {
+  const canvas = $("boundary");
+  const context = canvas.getContext("2d");
+  const scale = canvas.width / (2 * view.domain);
+  const sets = $("show-test").checked ? [["train", "#fff"], ["test", "#000"]] : [["train", "#fff"]];
+  const dot = (x, y, value, stroke) => {
+    context.beginPath();
+    context.arc(x, y, 3, 0, 2 * Math.PI);
+    context.fillStyle = `rgb(${mix(valueUnit(value)).join(",")})`;
+    context.fill();
+    context.strokeStyle = stroke;
+    context.stroke();
+  };
+  let mark = null;
+  if (view.curve) {
+    const height = canvas.height / (2 * view.value_domain);
+    const toY = (v) => (view.value_domain - v) * height;
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.strokeStyle = "#ddd";
+    context.beginPath();
+    context.moveTo(0, toY(0));
+    context.lineTo(canvas.width, toY(0));
+    context.stroke();
+    for (const [part, stroke] of sets) {
+      for (const [x1, , y] of points[part]) dot((x1 + view.domain) * scale, toY(y), y, stroke);
+    }
+    context.strokeStyle = "#222";
+    context.lineWidth = 2;
+    context.beginPath();
+    let open = false;
+    for (const [x1, y] of view.curve) {
+      if (y === null) {
+        open = false;
+        continue;
+      }
+      const [x, yy] = [(x1 + view.domain) * scale, toY(y)];
+      if (open) context.lineTo(x, yy);
+      else context.moveTo(x, yy);
+      open = true;
+    }
+    context.stroke();
+    context.lineWidth = 1;
+    if (traced) mark = [(traced[0] + view.domain) * scale, toY(traced[2])];
+  } else {
+    paintGrid(canvas, view.boundary, view.resolution, (v) => 0.5 + (valueUnit(v) - 0.5) * 0.6);
+    for (const [part, stroke] of sets) {
+      for (const [x1, x2, y] of points[part]) {
+        dot((x1 + view.domain) * scale, (view.domain - x2) * scale, y, stroke);
+      }
+    }
+    if (traced) mark = [(traced[0] + view.domain) * scale, (view.domain - traced[1]) * scale];
+  }
+  if (mark) {
+    const [x, y] = mark;
+    context.strokeStyle = "#000";
+    context.beginPath();
+    context.moveTo(x - 6, y);
+    context.lineTo(x + 6, y);
+    context.moveTo(x, y - 6);
+    context.lineTo(x, y + 6);
+    context.stroke();
+  }
+}
+
 function showTrace(message) {
-  traced = message.point;
+  traced = [...message.point, message.backward.target];
   const box = $("trace");
   box.replaceChildren();
   const line = (text) => {
@@ -162,8 +235,14 @@ function showTrace(message) {
     box.append(div);
   };
   const fmt = (v) => v.toFixed(3);
-  const p = message.probability === null ? "not finite" : fmt(message.probability);
-  line(`point (${message.point.map(fmt).join(", ")}): P(label 1) = ${p}`);
+  const where = `point (${message.point.map(fmt).join(", ")})`;
+  if ("prediction" in message) {
+    const p = message.prediction === null ? "not finite" : fmt(message.prediction);
+    line(`${where}: prediction ${p}`);
+  } else {
+    const p = message.probability === null ? "not finite" : fmt(message.probability);
+    line(`${where}: P(label 1) = ${p}`);
+  }
   line("inputs: " + message.features.map(([name, v]) => `${name} ${fmt(v)}`).join(", "));
   message.layers.forEach((layer, i) => {
     const what = layer.kind === "Linear" ? "weighted sums z = W x + b" : "activations";
@@ -345,7 +424,8 @@ function show(view) {
   const loss = (v) => (v === null ? "diverged" : v.toFixed(3));
   $("train-loss").textContent = loss(view.train_loss);
   $("test-loss").textContent = loss(view.test_loss);
-  $("test-accuracy").textContent = view.test_accuracy.toFixed(3);
+  const accuracy = view.test_accuracy;
+  $("test-accuracy").textContent = accuracy === null ? "– (regression)" : accuracy.toFixed(3);
   drawBoundary(view);
   drawNeurons(view);
   drawWeights(view);
@@ -457,7 +537,14 @@ async function start() {
     const clamp = (v) => Math.max(-d, Math.min(d, v));
     const x1 = clamp(((event.clientX - box.left) / box.width) * 2 * d - d);
     const x2 = clamp(d - ((event.clientY - box.top) / box.height) * 2 * d);
-    send({ type: "trace", x1, x2 });
+    if (lastView.curve) {
+      // a 1-D regression plot: the height is the point's target value, x2 is 0
+      const v = lastView.value_domain;
+      const target = v - ((event.clientY - box.top) / box.height) * 2 * v;
+      send({ type: "trace", x1, x2: 0, target });
+    } else {
+      send({ type: "trace", x1, x2 });
+    }
   });
   $("network").addEventListener("mousemove", pointAtWeight);
   $("show-test").addEventListener("change", () => lastView && drawBoundary(lastView));
