@@ -81,7 +81,10 @@ def test_a_config_changes_only_what_is_given():
         ({"batch_norm": 1}, r"^batch_norm: expected true or false"),
         ({"dropout": 0.95}, r"^dropout: expected a number in \[0, 0.9\]"),
         ({"batch_norm": True, "batch_size": 1}, r"^batch_size: batch norm needs batches of at"),
-        ({"schedule": "cosine"}, r"^schedule: expected one of constant, step, exponential"),
+        (
+            {"schedule": "cyclic"},
+            r"^schedule: expected one of constant, step, exponential, cosine, warmup, got .cyclic.",
+        ),
         ({"gamma": 0}, r"^gamma: expected a number in \(0, 1\], got 0"),
         ({"gamma": 1.5}, r"^gamma: "),
         ({"step_size": 0}, r"^step_size: expected an integer in \[1, 10000\]"),

@@ -79,7 +79,15 @@ def test_a_snapshot_holds_what_the_page_draws():
     assert "points" in session.snapshot()
 
 
-@pytest.mark.parametrize("extra", [{}, {"batch_norm": True, "dropout": 0.1, "size": 242}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"batch_norm": True, "dropout": 0.1, "size": 242},
+        {"schedule": "cosine", "step_size": 6},
+        {"schedule": "warmup", "step_size": 5, "gamma": 0.2},
+    ],
+)
 def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path):
     config = parse_config(
         {
@@ -186,6 +194,9 @@ def test_a_diverged_run_snapshots_as_json_without_nan():
          "schedule": "step", "step_size": 3},
         {"dataset": "gauss", "optimizer": "adam", "batch_norm": True, "size": 42},
         {"dataset": "bump", "optimizer": "adam", "hidden": [6, 6], "noise": 0.1},
+        {"dataset": "xor", "optimizer": "momentum", "schedule": "cosine", "step_size": 4},
+        {"dataset": "moons", "optimizer": "adam", "schedule": "warmup", "step_size": 6,
+         "gamma": 0.1},
     ],
 )  # fmt: skip
 def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
@@ -367,3 +378,18 @@ def test_the_exported_script_fits_a_regression_set_as_the_session_does(tmp_path)
     last = run.stdout.strip().splitlines()[-1]
     assert last.startswith("epoch 15 ") and "accuracy" not in last
     assert float(re.search(r"test loss (\S+)", last).group(1)) == pytest.approx(expected, abs=2e-4)
+
+
+def test_cosine_annealing_and_warm_up_follow_their_formulas_epoch_by_epoch():
+    import math
+
+    cosine = Session(parse_config({"schedule": "cosine", "step_size": 4, "lr": 0.2}))
+    warmup = Session(parse_config({"schedule": "warmup", "step_size": 4, "gamma": 0.25}))
+    assert warmup.snapshot()["lr"] == pytest.approx(0.03 * 0.25)  # it starts low
+    for epoch in range(1, 9):
+        cosine.train_epochs(1)
+        warmup.train_epochs(1)
+        want = 0.2 * (1 + math.cos(math.pi * epoch / 4)) / 2  # 0 at epoch 4, back up by 8
+        assert cosine.snapshot()["lr"] == pytest.approx(want, abs=1e-9)
+        rise = 0.25 + 0.75 * min(epoch, 4) / 4
+        assert warmup.snapshot()["lr"] == pytest.approx(0.03 * rise)

@@ -257,6 +257,13 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         )
     elif config.schedule == "exponential":
         schedule = f"torch.optim.lr_scheduler.ExponentialLR(optimizer, {config.gamma!r})"
+    elif config.schedule == "cosine":
+        schedule = f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, {config.step_size})"
+    elif config.schedule == "warmup":
+        schedule = (
+            f"torch.optim.lr_scheduler.LinearLR(optimizer, start_factor={config.gamma!r}, "
+            f"total_iters={config.step_size})"
+        )
     return _TORCH_TEMPLATE.format(
         epochs=epochs,
         features=list(config.features),
@@ -287,6 +294,16 @@ def torch_script(config: Config, epochs: int = 100) -> str:
 def _scheduler(config: Config) -> str:
     if config.schedule == "constant":
         return "None"
+    if config.schedule == "warmup":
+        return (
+            f"nl.optim.lr_scheduler.LinearLR(optimizer, start_factor={config.gamma!r}, "
+            f"total_iters={config.step_size})"
+        )
+    if config.schedule == "cosine":
+        return (
+            f"registry.make_scheduler('cosine', optimizer, epochs={config.step_size}, "
+            "steps_per_epoch=1)"
+        )
     options = f"gamma={config.gamma!r}"
     if config.schedule == "step":
         options = f"step_size={config.step_size}, " + options

@@ -46,8 +46,9 @@ OPTIMIZERS = {
     "adagrad": ("adagrad", {}),
 }
 """The page's optimizer names -> a ``registry.OPTIMIZERS`` name and its options."""
-SCHEDULES = ("constant", "step", "exponential")
-"""The learning-rate schedules (``registry.SCHEDULES`` names), stepped every epoch."""
+SCHEDULES = ("constant", "step", "exponential", "cosine", "warmup")
+"""The learning-rate schedules, stepped every epoch: ``registry.SCHEDULES`` names, and
+``warmup`` (``optim.lr_scheduler.LinearLR``)."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,15 @@ class Config:
         optimizer: ``sgd``, ``momentum`` (SGD, 0.9), ``adam``, ``rmsprop``, ``adagrad``.
         lr: Learning rate, 0 < lr <= 10.
         schedule: The learning rate's schedule, stepped after every epoch: ``constant``,
-            ``step`` (lr x gamma every ``step_size`` epochs) or ``exponential``
-            (lr x gamma every epoch); ``registry.make_scheduler``.
-        gamma: The schedule's factor, 0 < gamma <= 1.
-        step_size: Epochs between two steps of the ``step`` schedule, 1 to 10000.
+            ``step`` (lr x gamma every ``step_size`` epochs), ``exponential``
+            (lr x gamma every epoch), ``cosine`` (cosine annealing to 0 over
+            ``step_size`` epochs, lr_t = lr (1 + cos(pi t / step_size)) / 2, then back up,
+            as PyTorch's ``CosineAnnealingLR``) or ``warmup`` (linear warm-up from
+            lr x gamma to lr over ``step_size`` epochs, lr_t = lr (gamma + (1 - gamma)
+            min(t, step_size) / step_size), then constant).
+        gamma: The schedule's factor (``warmup``: its starting factor), 0 < gamma <= 1.
+        step_size: The schedule's length in epochs: between two steps of ``step``, of
+            the cosine's half period, of the warm-up; 1 to 10000.
         batch_size: Points per update, 1 to 2000.
         seed: Seed of the data, the split, the weights and the batches, 0 to 2^31 - 1.
 
@@ -269,8 +275,8 @@ def build_optimizer(config: Config, model: nn.Module) -> Any:
 
 
 def build_scheduler(config: Config, optimizer: Any) -> Any:
-    """The learning-rate schedule of ``config`` (``registry.make_scheduler``), to step
-    after every epoch; None for ``constant``.
+    """The learning-rate schedule of ``config`` (``registry.make_scheduler``; ``warmup``:
+    ``optim.lr_scheduler.LinearLR``), to step after every epoch; None for ``constant``.
 
     Args:
         config: The configuration.
@@ -290,13 +296,20 @@ def build_scheduler(config: Config, optimizer: Any) -> Any:
         >>> optimizer.param_groups[0]["lr"]
         0.025
     """
+    if config.schedule == "warmup":
+        return nl.optim.lr_scheduler.LinearLR(
+            optimizer, start_factor=config.gamma, total_iters=config.step_size
+        )
     options: dict[str, Any] = {}
+    epochs = 1
     if config.schedule == "step":
         options = {"step_size": config.step_size, "gamma": config.gamma}
     elif config.schedule == "exponential":
         options = {"gamma": config.gamma}
+    elif config.schedule == "cosine":
+        epochs = config.step_size  # T_max
     return registry.make_scheduler(
-        config.schedule, optimizer, epochs=1, steps_per_epoch=1, **options
+        config.schedule, optimizer, epochs=epochs, steps_per_epoch=1, **options
     )
 
 
