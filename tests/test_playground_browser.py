@@ -202,3 +202,40 @@ def test_a_link_with_a_refused_setting_says_so_and_starts_from_the_defaults():
         finally:
             browser.close()
     assert problems == []
+
+
+def test_a_regression_set_trains_in_the_browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url + "#dataset=sine&noise=0.1&hidden=8,8&optimizer=adam")
+            page.wait_for_function(SHOWN)
+            start_loss = _test_loss(page)
+            assert page.text_content("#test-accuracy").endswith(" (regression)")
+            page.click("#play")
+            page.wait_for_function(  # the mean squared error falls from about 0.6
+                "parseFloat(document.getElementById('test-loss').textContent) < 0.1",
+                timeout=SECONDS * 1000,
+            )
+            page.click("#play")
+            assert _test_loss(page) < 0.1 < start_loss
+            # a click on the plot: x1 from across, the target from the height (top: +2)
+            page.click("#boundary", position={"x": 150, "y": 75})
+            page.wait_for_function("document.getElementById('trace').textContent !== ''")
+            lines = page.inner_text("#trace").splitlines()
+            assert re.match(r"point \(-?0\.0\d+, 0\.000\): prediction -?\d\.\d{3}$", lines[0])
+            target = float(re.match(r"backward, target (\S+):", lines[7]).group(1))
+            assert target == pytest.approx(1.0, abs=0.05)
+            assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + [
+                "Linear:"
+            ]
+        finally:
+            browser.close()
+    assert problems == []
