@@ -181,7 +181,8 @@ def test_closing_the_socket_stops_its_training(client, monkeypatch):
     while not tabs[0]._loop_task.done() and time.perf_counter() < deadline:
         time.sleep(0.05)
     assert not tabs[0].playing and tabs[0]._loop_task.done()
-    tabs[0].worker.submit(lambda: None).result(timeout=5)  # the slice in flight has ended
+    thread = f"{tabs[0].name}_"  # joined once the slice in flight has ended
+    assert _wait_for(lambda: not any(name.startswith(thread) for name in _tab_threads()))
     step = tabs[0].session.step
     time.sleep(0.3)
     assert tabs[0].session.step == step

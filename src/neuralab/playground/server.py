@@ -94,8 +94,8 @@ class _Tab:
         self.playing = False
         self._lock = asyncio.Lock()
         self._loop_task: asyncio.Task | None = None
-        prefix = f"{THREAD_PREFIX}-{next(_TABS)}"
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=prefix)
+        self.name = f"{THREAD_PREFIX}-{next(_TABS)}"  # its thread: {name}_0
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
 
     async def run(self, work: Any, *args: Any) -> Any:
         async with self._lock:
@@ -180,8 +180,10 @@ class _Tab:
 
     async def close(self) -> None:
         """Stop playing, let the slice in flight end, and join the tab's thread (waiting
-        in another thread, so the event loop serves the other tabs meanwhile)."""
+        in another thread, so the event loop serves the other tabs meanwhile). The thread
+        ends after its slice even if this is cancelled (as a test client does)."""
         self.playing = False
+        self.worker.shutdown(wait=False)  # takes no more work; the play loop sees playing
         if self._loop_task is not None:
             with contextlib.suppress(Exception):
                 await self._loop_task
