@@ -96,7 +96,8 @@ def test_spirals_train_in_the_browser(tmp_path):
             # the weights' diagram: pointing at the line from feature 0 to unit 0 of layer 1
             page.hover("#network", position={"x": 80, "y": 22})
             info = page.text_content("#weight-info")
-            assert re.fullmatch(r"layer 1: w\[0, 0\] = -?\d+\.\d{3}", info), info
+            number = r"-?\d+(\.\d+)?(e-?\d+)?"  # the gradient: 3 significant digits
+            assert re.fullmatch(rf"layer 1: w\[0, 0\] = -?\d+\.\d{{3}}, dL/dw = {number}", info)
             blank = page.evaluate(
                 "(() => { const c = document.getElementById('network');"
                 " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
@@ -110,9 +111,17 @@ def test_spirals_train_in_the_browser(tmp_path):
             lines = page.inner_text("#trace").splitlines()
             assert lines[0].startswith("point (-5.9") and "P(label 1) = " in lines[0]
             assert lines[1].startswith("inputs: x1 -5.9")
-            assert [line.split(" ")[1] for line in lines[2:]] == ["Linear:", "Tanh:"] * 2 + [
+            assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + [
                 "Linear:"
             ]
+            # and back: the loss, then the chain rule's factors from the last layer down
+            assert re.fullmatch(r"backward, target [01]: loss \S+", lines[7]), lines[7]
+            factors = [line.split(": ")[1].split(" ")[0] for line in lines[8:]]
+            assert factors == ["dL/dz", "dL/dW", "dL/da", "da/dz", "dL/dz"] * 2 + [
+                "dL/dz",
+                "dL/dW",
+            ]
+            assert lines[-1].startswith("0 Linear: dL/dW = dL/dz") and lines[-1].endswith("]]")
 
             # a second tab opened from the link: the same configuration, its own session
             link = page.url
@@ -329,6 +338,43 @@ def test_missing_image_files_are_a_message_naming_the_folder_and_the_variable(
             # the page stays on the data set the server has
             assert page.input_value("#dataset") == "circles"
             assert page.evaluate("document.body.dataset.mode") == "points"
+        finally:
+            browser.close()
+    assert problems == []
+
+
+def test_a_regression_set_trains_in_the_browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    problems: list[str] = []
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            _watch(page, problems)
+            page.goto(url + "#dataset=sine&noise=0.1&hidden=8,8&optimizer=adam")
+            page.wait_for_function(SHOWN)
+            start_loss = _test_loss(page)
+            assert page.text_content("#test-accuracy").endswith(" (regression)")
+            page.click("#play")
+            page.wait_for_function(  # the mean squared error falls from about 0.6
+                "parseFloat(document.getElementById('test-loss').textContent) < 0.1",
+                timeout=SECONDS * 1000,
+            )
+            page.click("#play")
+            assert _test_loss(page) < 0.1 < start_loss
+            # a click on the plot: x1 from across, the target from the height (top: +2)
+            page.click("#boundary", position={"x": 150, "y": 75})
+            page.wait_for_function("document.getElementById('trace').textContent !== ''")
+            lines = page.inner_text("#trace").splitlines()
+            assert re.match(r"point \(-?0\.0\d+, 0\.000\): prediction -?\d\.\d{3}$", lines[0])
+            target = float(re.match(r"backward, target (\S+):", lines[7]).group(1))
+            assert target == pytest.approx(1.0, abs=0.05)
+            assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + [
+                "Linear:"
+            ]
         finally:
             browser.close()
     assert problems == []

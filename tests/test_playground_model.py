@@ -81,7 +81,10 @@ def test_a_config_changes_only_what_is_given():
         ({"batch_norm": 1}, r"^batch_norm: expected true or false"),
         ({"dropout": 0.95}, r"^dropout: expected a number in \[0, 0.9\]"),
         ({"batch_norm": True, "batch_size": 1}, r"^batch_size: batch norm needs batches of at"),
-        ({"schedule": "cosine"}, r"^schedule: expected one of constant, step, exponential"),
+        (
+            {"schedule": "cyclic"},
+            r"^schedule: expected one of constant, step, exponential, cosine, warmup, got .cyclic.",
+        ),
         ({"gamma": 0}, r"^gamma: expected a number in \(0, 1\], got 0"),
         ({"gamma": 1.5}, r"^gamma: "),
         ({"step_size": 0}, r"^step_size: expected an integer in \[1, 10000\]"),
@@ -139,3 +142,20 @@ def test_batch_norm_and_dropout_layers():
     kinds = [type(m).__name__ for m in model]
     assert kinds == ["Linear", "BatchNorm1d", "Tanh", "Dropout"] * 2 + ["Linear"]
     assert model[3].p == 0.2
+
+
+@pytest.mark.parametrize("name", ["sine", "abs", "step", "plane", "bump"])
+def test_every_regression_set_is_its_function_plus_noise(name):
+    from neuralab.playground import regression
+
+    shape = regression.REGRESSION[name]
+    x, y = regression.make_dataset(name, size=400, noise=0.0, seed=2)
+    assert x.shape == (400, 2) and y.shape == (400,) and y.dtype == numpy.float32
+    assert numpy.abs(x).max() <= DOMAIN and ((x[:, 1] == 0).all() == (shape.inputs == 1))
+    numpy.testing.assert_allclose(y, shape.f(x[:, 0], x[:, 1]), atol=1e-6)
+    _, noisy = regression.make_dataset(name, size=400, noise=0.3, seed=2)
+    assert 0.2 < float(numpy.std(noisy - y)) < 0.4
+    config = parse_config({"dataset": name, "hidden": [3]})
+    assert build_model(config)(nl.zeros(5, 2)).shape == (5, 1)  # one value, no softmax
+    with pytest.raises(ValueError, match=r"^dataset: unknown name 'cosine'"):
+        regression.make_dataset("cosine", 10, 0.0, 0)

@@ -3,6 +3,7 @@ TestClient) and the ``neuralab playground`` command's arguments."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -38,8 +39,10 @@ def test_the_page_its_files_and_the_config_api(client):
     info = client.get("/api/config").json()
     assert info["defaults"] == Config().to_dict()
     assert info["choices"]["dataset"] == [
-        "circles", "xor", "gauss", "spiral", "moons", "mnist", "fashion-mnist"
+        "circles", "xor", "gauss", "spiral", "moons", "sine", "abs", "step", "plane", "bump",
+        "mnist", "fashion-mnist",
     ]  # fmt: skip
+    assert info["regression"] == {"sine": 1, "abs": 1, "step": 1, "plane": 2, "bump": 2}
     assert info["choices"]["architecture"] == ["mlp", "lenet5"]
     assert info["image_defaults"]["hidden"] == [64] and info["limits"]["image_width"] == 512
     assert "tanh" in info["choices"]["activation"] and "adam" in info["choices"]["optimizer"]
@@ -185,10 +188,85 @@ def test_closing_the_socket_stops_its_training(client, monkeypatch):
     while not tabs[0]._loop_task.done() and time.perf_counter() < deadline:
         time.sleep(0.05)
     assert not tabs[0].playing and tabs[0]._loop_task.done()
-    server.WORKER.submit(lambda: None).result(timeout=5)  # the slice in flight has ended
+    thread = f"{tabs[0].name}_"  # joined once the slice in flight has ended
+    assert _wait_for(lambda: not any(name.startswith(thread) for name in _tab_threads()))
     step = tabs[0].session.step
     time.sleep(0.3)
     assert tabs[0].session.step == step
+
+
+def _tab_threads() -> set[str]:
+    return {t.name for t in threading.enumerate() if t.name.startswith(server.THREAD_PREFIX)}
+
+
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.perf_counter() + seconds
+    while not condition() and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
+def test_two_playing_tabs_train_at_the_same_time_in_their_own_threads(client, monkeypatch):
+    from neuralab.playground.session import Session
+
+    slices = []  # (thread, start, end) of every training slice
+    original = Session.train_for
+
+    def timed(self, seconds):
+        start = time.perf_counter()
+        done = original(self, seconds)
+        slices.append((threading.current_thread().name, start, time.perf_counter()))
+        return done
+
+    monkeypatch.setattr(Session, "train_for", timed)
+    before = _tab_threads()
+    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+        for ws in (a, b):
+            ws.send_json({"type": "config", "dataset": "spiral", "hidden": [8, 8]})
+            ws.receive_json()
+            ws.send_json({"type": "play"})
+        views = {"a": [], "b": []}
+        for _ in range(8):  # both stream while the other plays
+            views["a"].append(a.receive_json())
+            views["b"].append(b.receive_json())
+        for ws in (a, b):
+            ws.send_json({"type": "pause"})
+        threads = _tab_threads() - before
+    assert all(v["playing"] and v["step"] > 0 for part in views.values() for v in part)
+    names = {name for name, _, _ in slices}
+    assert len(names) == 2 and names <= threads  # a thread per tab
+    # with one thread for both, slices would take turns and never overlap in time
+    first, second = sorted(names)
+    overlaps = [
+        (s, t)
+        for s in slices
+        if s[0] == first
+        for t in slices
+        if t[0] == second and s[1] < t[2] and t[1] < s[2]
+    ]
+    assert overlaps, slices
+
+
+def test_closing_a_tab_joins_its_thread_and_many_tabs_leak_none(client):
+    before = _tab_threads()
+    with client.websocket_connect("/ws") as keep:
+        keep.send_json({"type": "step"})
+        keep.receive_json()
+        kept = _tab_threads() - before
+        assert len(kept) == 1
+        with client.websocket_connect("/ws") as ws:
+            ws.send_json({"type": "play"})
+            ws.receive_json()
+            assert len(_tab_threads() - before) == 2
+        assert _wait_for(lambda: _tab_threads() - before == kept)  # only the closed one went
+        for _ in range(20):
+            with client.websocket_connect("/ws") as ws:
+                ws.send_json({"type": "step"})
+                ws.receive_json()
+        assert _wait_for(lambda: _tab_threads() - before == kept)
+        keep.send_json({"type": "step"})  # the other tab serves on
+        assert keep.receive_json()["epoch"] == 2
+    assert _wait_for(lambda: not _tab_threads() - before)
 
 
 # --- the command ------------------------------------------------------------------------

@@ -12,9 +12,16 @@ import numpy
 import pytest
 
 import neuralab as nl
+from neuralab.playground.data import features, grid
 from neuralab.playground.export import script, torch_script
 from neuralab.playground.model import parse_config
-from neuralab.playground.session import BOUNDARY_RESOLUTION, NEURON_RESOLUTION, Session
+from neuralab.playground.regression import REGRESSION
+from neuralab.playground.session import (
+    BOUNDARY_RESOLUTION,
+    CURVE_POINTS,
+    NEURON_RESOLUTION,
+    Session,
+)
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -72,7 +79,15 @@ def test_a_snapshot_holds_what_the_page_draws():
     assert "points" in session.snapshot()
 
 
-@pytest.mark.parametrize("extra", [{}, {"batch_norm": True, "dropout": 0.1, "size": 242}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"batch_norm": True, "dropout": 0.1, "size": 242},
+        {"schedule": "cosine", "step_size": 6},
+        {"schedule": "warmup", "step_size": 5, "gamma": 0.2},
+    ],
+)
 def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path):
     config = parse_config(
         {
@@ -178,6 +193,10 @@ def test_a_diverged_run_snapshots_as_json_without_nan():
         {"dataset": "moons", "optimizer": "rmsprop", "lr": 0.01, "init": "normal", "l2": 0.01,
          "schedule": "step", "step_size": 3},
         {"dataset": "gauss", "optimizer": "adam", "batch_norm": True, "size": 42},
+        {"dataset": "bump", "optimizer": "adam", "hidden": [6, 6], "noise": 0.1},
+        {"dataset": "xor", "optimizer": "momentum", "schedule": "cosine", "step_size": 4},
+        {"dataset": "moons", "optimizer": "adam", "schedule": "warmup", "step_size": 6,
+         "gamma": 0.1},
     ],
 )  # fmt: skip
 def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
@@ -240,3 +259,137 @@ def test_batch_norm_skips_a_last_batch_of_one_point():
     assert view["train_loss"] < before["train_loss"]
     assert [len(layer) for layer in view["neurons"]] == [4]  # the activations, not the norm
     assert all(-1 <= v <= 1 for unit in view["neurons"][0] for v in unit)
+
+
+def test_the_backward_trace_is_autograds_gradient_for_the_point():
+    session = Session(parse_config({"hidden": [4, 3], "features": ["x1", "x2", "sin_x1"]}))
+    session.train_epochs(2)
+    trace = session.trace(1.5, -2.0, target=1)
+    back = trace["backward"]
+    assert back["target"] == 1
+    kinds = [layer["kind"] for layer in back["layers"]]
+    assert kinds == [layer["kind"] for layer in trace["layers"]]
+    inputs = nl.tensor([[1.5, -2.0, numpy.sin(1.5)]])
+    session.model.eval()
+    session.model.zero_grad()
+    loss = nl.functional.cross_entropy(session.model(inputs), nl.tensor([1]))
+    loss.backward()
+    assert back["loss"] == pytest.approx(loss.item(), rel=1e-2)
+    linears = [layer for layer in session.model if isinstance(layer, nl.nn.Linear)]
+    drawn = [layer for layer in back["layers"] if layer["kind"] == "Linear"]
+    for layer, factors in zip(linears, drawn, strict=True):
+        want = layer.weight.grad.numpy()
+        numpy.testing.assert_allclose(factors["grad_weight"], want, rtol=6e-3, atol=1e-9)
+        assert factors["local"] is None
+    for layer in back["layers"]:
+        if layer["kind"] == "Tanh":  # dL/dz = dL/da * da/dz, da/dz = 1 - tanh(z)^2 in (0, 1]
+            product = numpy.multiply(layer["grad_output"], layer["local"])
+            numpy.testing.assert_allclose(layer["grad_input"], product, rtol=2e-2, atol=1e-9)
+            assert all(0 < v <= 1 for v in layer["local"])
+    # without a target: the nearest training point's label
+    nearest = numpy.argmin(((session.x_train - [1.5, -2.0]) ** 2).sum(1))
+    assert session.trace(1.5, -2.0)["backward"]["target"] == session.y_train[nearest]
+    with pytest.raises(ValueError, match=r"^target: expected a label, 0 or 1, got 3"):
+        session.trace(0.0, 0.0, target=3)
+
+
+def test_the_snapshot_carries_the_last_updates_batch_gradients():
+    session = Session(parse_config({"hidden": [3], "l2": 0.01}))
+    assert session.snapshot()["gradients"] == [None, None]  # no update yet
+    seen = []
+    step = session.optimizer.step
+
+    def spy():
+        seen.append([layer.weight.grad.numpy().copy() for layer in session.model[::2]])
+        step()
+
+    session.optimizer.step = spy
+    session.train_steps(3)
+    gradients = session.snapshot()["gradients"]
+    assert [numpy.array(g).shape for g in gradients] == [(3, 2), (2, 3)]
+    for got, want in zip(gradients, seen[-1], strict=True):
+        numpy.testing.assert_allclose(got, want, rtol=6e-3, atol=1e-9)
+    assert not numpy.allclose(seen[-1][0], seen[-2][0])  # not any earlier batch's
+
+
+@pytest.mark.parametrize(("dataset", "inputs"), [("sine", 1), ("abs", 1), ("bump", 2)])
+def test_a_regression_set_is_fitted_by_mean_squared_error(dataset, inputs):
+    config = parse_config(
+        {"dataset": dataset, "hidden": [8, 8], "optimizer": "adam", "noise": 0.05}
+    )
+    session = Session(config)
+    before = session.snapshot()
+    session.train_epochs(30)
+    view = session.snapshot()
+    json.dumps(view, allow_nan=False)
+    assert view["task"] == "regression" and view["test_accuracy"] is None
+    assert view["test_loss"] < 0.3 * before["test_loss"] and view["test_loss"] < 0.1
+    # the test loss is the mean squared error of the predictions on the test points
+    with nl.no_grad():
+        session.model.eval()
+        inputs_test = nl.tensor(features(session.x_test, config.features))
+        predicted = session.model(inputs_test).numpy()[:, 0]
+    assert view["test_loss"] == pytest.approx(((predicted - session.y_test) ** 2).mean(), rel=1e-3)
+    train = numpy.array(before["points"]["train"])
+    assert train.shape == (len(session.y_train), 3)
+    numpy.testing.assert_allclose(train[:, 2], session.y_train, atol=1e-3)  # values, not labels
+    assert len(view["boundary"]) == BOUNDARY_RESOLUTION**2
+    if inputs == 1:
+        curve = numpy.array(view["curve"])
+        assert curve.shape == (CURVE_POINTS, 2) and (train[:, 1] == 0).all()
+        truth = REGRESSION[dataset].f(curve[:, 0], 0 * curve[:, 0])
+        assert numpy.abs(curve[:, 1] - truth).mean() < 0.2  # the fit follows the function
+    else:
+        assert "curve" not in view
+        cells = grid(BOUNDARY_RESOLUTION)
+        truth = REGRESSION[dataset].f(cells[:, 0], cells[:, 1])
+        assert numpy.abs(numpy.array(view["boundary"]) - truth).mean() < 0.2
+
+
+def test_a_regression_trace_predicts_a_value_and_backs_up_its_squared_error():
+    session = Session(parse_config({"dataset": "plane", "hidden": [3]}))
+    session.train_epochs(2)
+    trace = session.trace(1.0, 2.0, target=0.5)
+    assert "probability" not in trace and trace["backward"]["target"] == 0.5
+    prediction = trace["prediction"]
+    assert trace["layers"][-1]["values"] == [pytest.approx(prediction, abs=1e-3)]
+    last = trace["backward"]["layers"][-1]
+    assert last["grad_output"] == [pytest.approx(2 * (prediction - 0.5), rel=1e-2)]  # d(e^2)/de
+    assert trace["backward"]["loss"] == pytest.approx((prediction - 0.5) ** 2, rel=1e-2)
+    with pytest.raises(ValueError, match=r"^target: expected a finite number, got 'a'"):
+        session.trace(0.0, 0.0, target="a")
+
+
+def test_the_exported_script_fits_a_regression_set_as_the_session_does(tmp_path):
+    config = parse_config({"dataset": "sine", "hidden": [8], "optimizer": "adam", "lr": 0.03})
+    session = Session(config)
+    session.train_epochs(15)
+    expected = session.snapshot()["test_loss"]
+    path = tmp_path / "exported.py"
+    path.write_text(script(config, epochs=15))
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith("epoch 15 ") and "accuracy" not in last
+    assert float(re.search(r"test loss (\S+)", last).group(1)) == pytest.approx(expected, abs=2e-4)
+
+
+def test_cosine_annealing_and_warm_up_follow_their_formulas_epoch_by_epoch():
+    import math
+
+    cosine = Session(parse_config({"schedule": "cosine", "step_size": 4, "lr": 0.2}))
+    warmup = Session(parse_config({"schedule": "warmup", "step_size": 4, "gamma": 0.25}))
+    assert warmup.snapshot()["lr"] == pytest.approx(0.03 * 0.25)  # it starts low
+    for epoch in range(1, 9):
+        cosine.train_epochs(1)
+        warmup.train_epochs(1)
+        want = 0.2 * (1 + math.cos(math.pi * epoch / 4)) / 2  # 0 at epoch 4, back up by 8
+        assert cosine.snapshot()["lr"] == pytest.approx(want, abs=1e-9)
+        rise = 0.25 + 0.75 * min(epoch, 4) / 4
+        assert warmup.snapshot()["lr"] == pytest.approx(0.03 * rise)

@@ -5,6 +5,8 @@ console error or failed request.
     .venv/bin/python tools/check_playground.py --screenshot runs/playground.png
     .venv/bin/python tools/check_playground.py --config 'dataset=spiral&hidden=8,8' --play 10
     .venv/bin/python tools/check_playground.py --config 'dataset=mnist' --screenshot mnist.png
+    .venv/bin/python tools/check_playground.py --trace 2,-1 --element '#output-panel' \
+        --screenshot runs/trace.png      # a point traced, the output column only
 
 An image data set (``dataset=mnist``, ``dataset=fashion-mnist``) is read from ``--data-dir``
 (default: ``$NEURALAB_DATA``, else ``../shared/datasets`` beside the repository, as the
@@ -62,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         help="settings as in the page's URL hash, e.g. 'dataset=xor&optimizer=adam'",
     )
     parser.add_argument("--play", type=float, default=5.0, help="seconds to train (default 5)")
+    parser.add_argument(
+        "--trace", help="after training, click the output picture at X1,X2 (e.g. '2,-1')"
+    )
+    parser.add_argument(
+        "--element", help="screenshot only this element (a CSS selector, e.g. '#trace')"
+    )
     parser.add_argument("--chromium", help="the Chromium binary (default: $CHROMIUM or PATH)")
     parser.add_argument(
         "--data-dir",
@@ -105,13 +113,27 @@ def main(argv: list[str] | None = None) -> int:
                 page.click("#play")
                 time.sleep(args.play)
                 page.click("#play")
+            if args.trace:
+                x1, x2 = (float(v) for v in args.trace.split(","))
+                box = page.query_selector("#boundary").bounding_box()
+                domain = page.evaluate("lastView.domain")
+                position = {
+                    "x": (x1 + domain) / (2 * domain) * box["width"],
+                    "y": (domain - x2) / (2 * domain) * box["height"],
+                }
+                page.click("#boundary", position=position)
+                page.wait_for_function("document.getElementById('trace').textContent !== ''")
+                print(page.inner_text("#trace"))
             stats = " ".join(page.text_content(".stats").split())
             print(f"{url}: {stats}")
             check_image_views(page, problems)
             if page.is_visible("#error"):
                 problems.append(f"the page shows an error: {page.text_content('#error')}")
             if args.screenshot:
-                page.screenshot(path=args.screenshot, full_page=True)
+                if args.element:
+                    page.locator(args.element).screenshot(path=args.screenshot)
+                else:
+                    page.screenshot(path=args.screenshot, full_page=True)
                 print(f"wrote {args.screenshot}")
         finally:
             browser.close()

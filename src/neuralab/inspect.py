@@ -1,5 +1,7 @@
 """Looking inside a model: ``summary`` (layers, output shapes, parameter counts),
-``trace`` (for one input, each layer's weighted sums z = W x + b and activations) and
+``trace`` (for one input, each layer's weighted sums z = W x + b and activations),
+``backward_trace`` (for one input and its target, the chain rule's factors of one
+backward step, layer by layer) and
 ``diagnose`` (for one batch, each layer's activation statistics, dead and saturated units
 and gradient norms, with warnings for vanishing and exploding gradients)."""
 
@@ -13,10 +15,11 @@ from typing import Any
 import numpy
 
 from neuralab import backend
-from neuralab.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
-from neuralab.nn.layers import Linear
+from neuralab.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softmax2d, Tanh
+from neuralab.nn.layers import Dropout, Linear
 from neuralab.nn.module import Module
-from neuralab.tensor import Tensor, no_grad
+from neuralab.nn.normalization import _BatchNorm
+from neuralab.tensor import Tensor, enable_grad, no_grad
 
 
 def _leaves(model: Module) -> list[tuple[str, Module]]:
@@ -255,6 +258,144 @@ def trace(model: Module, x: Any) -> Trace:
 
     _run_with_hooks(model, x, record)
     return result
+
+
+# --- backward_trace ---------------------------------------------------------------------
+@dataclass
+class BackwardStep:
+    """One layer of a ``BackwardTrace``: the chain rule's factors there, for one sample.
+
+    For a Linear layer z = W x + b: ``grad_output`` is dL/dz, ``grad_weight`` dL/dW =
+    dL/dz x^T (an outer product), ``grad_bias`` dL/db = dL/dz and ``grad_input`` dL/dx =
+    W^T dL/dz. For an elementwise layer a = f(z) (an activation; batch norm or dropout in
+    eval mode): ``grad_output`` is dL/da, ``local`` da/dz = f'(z) and ``grad_input`` dL/dz
+    = dL/da * da/dz.
+
+    Args:
+        name: The layer's name in the model.
+        kind: Its class name.
+        grad_output: dL/d(its output), a NumPy array.
+        grad_input: dL/d(its input).
+        local: d(output)/d(input) of an elementwise layer, elementwise; None for Linear.
+        grad_weight: dL/dW of a Linear layer; None for the others.
+        grad_bias: dL/db of a Linear layer with a bias; None otherwise.
+
+    Examples:
+        >>> import numpy as np
+        >>> from neuralab.inspect import BackwardStep
+        >>> BackwardStep("1", "Tanh", np.ones(2), np.full(2, 0.5), np.full(2, 0.5)).local
+        array([0.5, 0.5])
+    """
+
+    name: str
+    kind: str
+    grad_output: numpy.ndarray
+    grad_input: numpy.ndarray
+    local: numpy.ndarray | None = None
+    grad_weight: numpy.ndarray | None = None
+    grad_bias: numpy.ndarray | None = None
+
+
+@dataclass
+class BackwardTrace:
+    """One backward step for one sample: its loss and, per leaf layer in forward order,
+    the factors of the chain rule (``BackwardStep``).
+
+    Args:
+        loss: The sample's loss.
+        steps: One ``BackwardStep`` per leaf layer, in the order the forward pass ran them.
+    """
+
+    loss: float
+    steps: list[BackwardStep]
+
+
+_NOT_ELEMENTWISE = (Softmax, LogSoftmax, Softmax2d)
+
+
+def backward_trace(model: Module, x: Any, target: Any, loss_fn: Callable) -> BackwardTrace:
+    """The chain rule, written out for one sample: from dL/d(output) of
+    ``loss_fn(model(x), target)`` back through every leaf layer, with each Linear layer's
+    dL/dz, dL/dW = dL/dz x^T, dL/db = dL/dz, and each elementwise layer's dL/da,
+    da/dz = f'(z) and dL/dz = dL/da * da/dz. The numbers are autograd's gradients for that
+    sample (``model.zero_grad(); loss.backward()`` gives the same ``.grad``); the
+    parameters' ``.grad`` are left alone.
+
+    Args:
+        model: A model whose leaf layers run one after the other (a ``Sequential``, an
+            ``MLP``): Linear layers and elementwise ones, in eval mode where that matters.
+        x: One sample, without a batch axis or with a batch axis of 1.
+        target: Its target, with a batch axis of 1, as ``loss_fn`` takes it.
+        loss_fn: ``loss_fn(output, target)`` -> a scalar Tensor (``F.cross_entropy``,
+            ``F.mse_loss``).
+
+    Returns:
+        A ``BackwardTrace``.
+
+    Raises:
+        ValueError: More than one sample, a layer that is not elementwise (softmax, a
+            change of shape), or batch norm / dropout in training mode.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> import neuralab.functional as F
+        >>> from neuralab import nn
+        >>> from neuralab.inspect import backward_trace
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2))
+        >>> back = backward_trace(model, nl.tensor([1.0, -1.0]), nl.tensor([1]), F.cross_entropy)
+        >>> [(s.kind, s.grad_output.shape) for s in back.steps]
+        [('Linear', (3,)), ('Tanh', (3,)), ('Linear', (2,))]
+        >>> _ = F.cross_entropy(model(nl.tensor([[1.0, -1.0]])), nl.tensor([1])).backward()
+        >>> bool(abs(back.steps[0].grad_weight - model[0].weight.grad.numpy()).max() < 1e-6)
+        True
+    """
+    modules = dict(_leaves(model))
+    for name, module in modules.items():
+        if isinstance(module, (_BatchNorm, Dropout)) and module.training:
+            raise ValueError(
+                f"backward_trace: layer {name!r} ({type(module).__name__}) is in training "
+                "mode; call model.eval() first"
+            )
+    forward = trace(model, x)
+    with enable_grad():
+        out = Tensor(forward.steps[-1].output[None], requires_grad=True)
+        loss = loss_fn(out, target)
+        loss.backward()
+    grad = out.grad._data[0]
+    steps = []
+    for step in reversed(forward.steps):
+        module = modules[step.name]
+        if isinstance(module, Linear):
+            weight = module.weight._data
+            has_bias = module.bias is not None
+            steps.append(
+                BackwardStep(
+                    step.name,
+                    step.kind,
+                    grad_output=grad,
+                    grad_input=weight.T @ grad,
+                    grad_weight=numpy.outer(grad, step.input),
+                    grad_bias=grad.copy() if has_bias else None,
+                )
+            )
+        else:
+            if isinstance(module, _NOT_ELEMENTWISE) or step.input.shape != step.output.shape:
+                raise ValueError(
+                    f"backward_trace: layer {step.name!r} ({step.kind}) is not elementwise; "
+                    "expected Linear layers and elementwise ones (activations)"
+                )
+            saved = [(p, p.grad) for p in module.parameters()]  # batch norm's weight, bias
+            with enable_grad():
+                z = Tensor(step.input[None], requires_grad=True)
+                module(z).sum().backward()  # elementwise: the sum's gradient is f'(z)
+            for parameter, grad_before in saved:
+                parameter.grad = grad_before
+            local = z.grad._data[0]
+            steps.append(BackwardStep(step.name, step.kind, grad, grad * local, local=local))
+        grad = steps[-1].grad_input
+    steps.reverse()
+    return BackwardTrace(loss=float(loss.item()), steps=steps)
 
 
 # --- diagnose ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from neuralab.playground.images import is_image
 from neuralab.playground.model import OPTIMIZERS, Config
+from neuralab.playground.regression import is_regression
 
 __all__ = ["script", "torch_script"]
 
@@ -28,17 +29,19 @@ import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn, registry
 from neuralab.models import MLP
-from neuralab.playground.data import features, make_dataset, train_test_split
+from neuralab.playground.data import features, train_test_split
+from {data_module} import make_dataset
 
 EPOCHS = {epochs}
 FEATURES = {features}
 
 x, y = make_dataset({dataset!r}, size={size}, noise={noise!r}, seed={seed})
 (x_train, y_train), (x_test, y_test) = train_test_split(x, y, {test_fraction!r}, seed={seed})
-inputs_train, targets_train = nl.tensor(features(x_train, FEATURES)), nl.tensor(y_train)
-inputs_test, targets_test = nl.tensor(features(x_test, FEATURES)), nl.tensor(y_test)
+inputs_train, targets_train = nl.tensor(features(x_train, FEATURES)), nl.tensor(y_train{column})
+inputs_test, targets_test = nl.tensor(features(x_test, FEATURES)), nl.tensor(y_test{column})
+loss_fn = F.{loss}
 
-model = MLP(len(FEATURES), {hidden}, 2, activation={activation!r}, batch_norm={batch_norm},
+model = MLP(len(FEATURES), {hidden}, {outputs}, activation={activation!r}, batch_norm={batch_norm},
             dropout={dropout!r})
 rng = numpy.random.default_rng({seed})
 for layer in model:
@@ -61,8 +64,8 @@ def penalty():
 def evaluate(inputs, targets):
     with nl.no_grad():
         logits = model(inputs)
-        accuracy = float((logits.numpy().argmax(1) == targets.numpy()).mean())
-        return F.cross_entropy(logits, targets).item(), accuracy
+        accuracy = {accuracy}
+        return loss_fn(logits, targets).item(), accuracy
 
 
 batch = {batch_size}
@@ -75,7 +78,7 @@ for epoch in range(1, EPOCHS + 1):
         index = nl.tensor(order[start : start + batch])
         if {batch_norm} and len(index) == 1:
             continue  # batch norm needs two points
-        loss = F.cross_entropy(model(inputs_train[index]), targets_train[index]){penalty}
+        loss = loss_fn(model(inputs_train[index]), targets_train[index]){penalty}
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -85,8 +88,8 @@ for epoch in range(1, EPOCHS + 1):
         model.eval()
         train_loss, _ = evaluate(inputs_train, targets_train)
         test_loss, test_accuracy = evaluate(inputs_test, targets_test)
-        print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}  test loss {{test_loss:.4f}}  "
-              f"test accuracy {{test_accuracy:.3f}}")
+        print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}"
+              f"  test loss {{test_loss:.4f}}"{report})
 '''
 
 
@@ -102,18 +105,19 @@ import math
 import numpy
 import torch
 
-from neuralab.playground.data import features, make_dataset, train_test_split
+from neuralab.playground.data import features, train_test_split
+from {data_module} import make_dataset
 
 EPOCHS = {epochs}
 FEATURES = {features}
-SIZES = [len(FEATURES), *{hidden}, 2]
+SIZES = [len(FEATURES), *{hidden}, {outputs}]
 
 x, y = make_dataset({dataset!r}, size={size}, noise={noise!r}, seed={seed})
 (x_train, y_train), (x_test, y_test) = train_test_split(x, y, {test_fraction!r}, seed={seed})
 inputs_train = torch.from_numpy(features(x_train, FEATURES))
-targets_train = torch.from_numpy(y_train)
+targets_train = torch.from_numpy(y_train{column})
 inputs_test = torch.from_numpy(features(x_test, FEATURES))
-targets_test = torch.from_numpy(y_test)
+targets_test = torch.from_numpy(y_test{column})
 
 layers = []
 for i in range(len(SIZES) - 1):
@@ -136,7 +140,7 @@ with torch.no_grad():
             layer.bias.zero_()
 optimizer = torch.optim.{torch_optimizer}(model.parameters(), lr={lr!r}{opt_options})
 scheduler = {torch_scheduler}
-loss_fn = torch.nn.CrossEntropyLoss()
+loss_fn = torch.nn.{torch_loss}()
 
 
 def penalty():
@@ -148,7 +152,7 @@ def penalty():
 def evaluate(inputs, targets):
     with torch.no_grad():
         logits = model(inputs)
-        accuracy = (logits.argmax(1) == targets).float().mean().item()
+        accuracy = {torch_accuracy}
         return loss_fn(logits, targets).item(), accuracy
 
 
@@ -172,8 +176,8 @@ for epoch in range(1, EPOCHS + 1):
         model.eval()
         train_loss, _ = evaluate(inputs_train, targets_train)
         test_loss, test_accuracy = evaluate(inputs_test, targets_test)
-        print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}  test loss {{test_loss:.4f}}  "
-              f"test accuracy {{test_accuracy:.3f}}")
+        print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}"
+              f"  test loss {{test_loss:.4f}}"{report})
 '''
 
 _TORCH_ACTIVATIONS = {
@@ -191,6 +195,36 @@ _TORCH_INIT = {
     "he": "uniform(math.sqrt(3.0) * math.sqrt(2.0) / math.sqrt(fan_in))",
     "normal": "rng.normal(0.0, 0.1, (fan_out, fan_in))",
 }
+_ACCURACY = "float((logits.numpy().argmax(1) == targets.numpy()).mean())"
+_TORCH_ACCURACY = "(logits.argmax(1) == targets).float().mean().item()"
+_REPORT = '\n              f"  test accuracy {test_accuracy:.3f}"'
+
+
+def _task(config: Config) -> dict[str, str]:
+    """The template's fields that differ between classification and regression."""
+    if is_regression(config.dataset):
+        return {
+            "data_module": "neuralab.playground.regression",
+            "column": "[:, None]",
+            "outputs": "1",
+            "loss": "mse_loss",
+            "torch_loss": "MSELoss",
+            "accuracy": "None  # regression",
+            "torch_accuracy": "None  # regression",
+            "report": "",
+        }
+    return {
+        "data_module": "neuralab.playground.data",
+        "column": "",
+        "outputs": "2",
+        "loss": "cross_entropy",
+        "torch_loss": "CrossEntropyLoss",
+        "accuracy": _ACCURACY,
+        "torch_accuracy": _TORCH_ACCURACY,
+        "report": _REPORT,
+    }
+
+
 _TORCH_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 
 
@@ -229,6 +263,13 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         )
     elif config.schedule == "exponential":
         schedule = f"torch.optim.lr_scheduler.ExponentialLR(optimizer, {config.gamma!r})"
+    elif config.schedule == "cosine":
+        schedule = f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, {config.step_size})"
+    elif config.schedule == "warmup":
+        schedule = (
+            f"torch.optim.lr_scheduler.LinearLR(optimizer, start_factor={config.gamma!r}, "
+            f"total_iters={config.step_size})"
+        )
     return _TORCH_TEMPLATE.format(
         epochs=epochs,
         features=list(config.features),
@@ -252,12 +293,23 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         penalty=" + penalty()" if config.l1 or config.l2 else "",
         batch_norm=config.batch_norm,
         dropout=config.dropout,
+        **_task(config),
     )
 
 
 def _scheduler(config: Config) -> str:
     if config.schedule == "constant":
         return "None"
+    if config.schedule == "warmup":
+        return (
+            f"nl.optim.lr_scheduler.LinearLR(optimizer, start_factor={config.gamma!r}, "
+            f"total_iters={config.step_size})"
+        )
+    if config.schedule == "cosine":
+        return (
+            f"registry.make_scheduler('cosine', optimizer, epochs={config.step_size}, "
+            "steps_per_epoch=1)"
+        )
     options = f"gamma={config.gamma!r}"
     if config.schedule == "step":
         options = f"step_size={config.step_size}, " + options
@@ -315,5 +367,6 @@ def script(config: Config, epochs: int = 100) -> str:
         scheduler=_scheduler(config),
         batch_norm=config.batch_norm,
         dropout=config.dropout,
+        **_task(config),
     )
     return text

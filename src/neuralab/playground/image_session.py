@@ -123,6 +123,7 @@ class ImageSession(Session):
         self._inputs_train = nl.tensor(self.x_train.reshape(-1, *shape))
         self._inputs_test = nl.tensor(self.x_test.reshape(-1, *shape))
         self._targets_train = nl.tensor(self.y_train)
+        self.regression, self._loss = False, F.cross_entropy  # as Session's attributes
         self._rng = numpy.random.default_rng(config.seed)
         self.model = build_image_model(config)
         self._stream: dict | None = None
@@ -275,12 +276,13 @@ class ImageSession(Session):
             self.data_changed = False
         return out
 
-    def trace(self, x1: float, x2: float) -> dict[str, Any]:
+    def trace(self, x1: float, x2: float, target: Any = None) -> dict[str, Any]:
         """Refused: following a point through the network is for 2-D points.
 
         Args:
             x1: The point's first coordinate.
             x2: The point's second coordinate.
+            target: The point's label or value. Defaults to None.
 
         Raises:
             ValueError: Always, naming the message type.

@@ -26,6 +26,7 @@ from neuralab.playground.images import (
     build_image_model,
     is_image,
 )
+from neuralab.playground.regression import REGRESSION, is_regression
 
 __all__ = [
     "INITS",
@@ -53,8 +54,9 @@ OPTIMIZERS = {
     "adagrad": ("adagrad", {}),
 }
 """The page's optimizer names -> a ``registry.OPTIMIZERS`` name and its options."""
-SCHEDULES = ("constant", "step", "exponential")
-"""The learning-rate schedules (``registry.SCHEDULES`` names), stepped every epoch."""
+SCHEDULES = ("constant", "step", "exponential", "cosine", "warmup")
+"""The learning-rate schedules, stepped every epoch: ``registry.SCHEDULES`` names, and
+``warmup`` (``optim.lr_scheduler.LinearLR``)."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,10 @@ class Config:
     """Every control of the playground; ``parse_config`` checks each.
 
     Args:
-        dataset: A key of ``data.DATASETS`` (2-D points) or of ``images.IMAGE_DATASETS``
-            (``mnist``, ``fashion-mnist``).
+        dataset: A key of ``data.DATASETS`` (2-D classification: two logits,
+            cross-entropy), of ``regression.REGRESSION`` (regression: one linear output,
+            mean squared error) or of ``images.IMAGE_DATASETS`` (``mnist``,
+            ``fashion-mnist``).
         noise: Noise of the points, 0 to 0.5.
         size: Number of points, 20 to 2000.
         test_fraction: Share of the points held out for testing, 0.1 to 0.9.
@@ -85,10 +89,15 @@ class Config:
         optimizer: ``sgd``, ``momentum`` (SGD, 0.9), ``adam``, ``rmsprop``, ``adagrad``.
         lr: Learning rate, 0 < lr <= 10.
         schedule: The learning rate's schedule, stepped after every epoch: ``constant``,
-            ``step`` (lr x gamma every ``step_size`` epochs) or ``exponential``
-            (lr x gamma every epoch); ``registry.make_scheduler``.
-        gamma: The schedule's factor, 0 < gamma <= 1.
-        step_size: Epochs between two steps of the ``step`` schedule, 1 to 10000.
+            ``step`` (lr x gamma every ``step_size`` epochs), ``exponential``
+            (lr x gamma every epoch), ``cosine`` (cosine annealing to 0 over
+            ``step_size`` epochs, lr_t = lr (1 + cos(pi t / step_size)) / 2, then back up,
+            as PyTorch's ``CosineAnnealingLR``) or ``warmup`` (linear warm-up from
+            lr x gamma to lr over ``step_size`` epochs, lr_t = lr (gamma + (1 - gamma)
+            min(t, step_size) / step_size), then constant).
+        gamma: The schedule's factor (``warmup``: its starting factor), 0 < gamma <= 1.
+        step_size: The schedule's length in epochs: between two steps of ``step``, of
+            the cosine's half period, of the warm-up; 1 to 10000.
         batch_size: Points per update, 1 to 2000.
         seed: Seed of the data, the split, the weights and the batches, 0 to 2^31 - 1.
 
@@ -192,7 +201,7 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
         raise ValueError(f"{unknown[0]}: unknown setting; expected some of {', '.join(names)}")
     base = base or Config()
     out = base.to_dict() | values
-    dataset = _choice("dataset", out["dataset"], {**DATASETS, **IMAGE_DATASETS})
+    dataset = _choice("dataset", out["dataset"], {**DATASETS, **REGRESSION, **IMAGE_DATASETS})
     image = is_image(dataset)
     if image != is_image(base.dataset):  # the other kind: its settings, unless given
         kind = IMAGE_DEFAULTS if image else Config().to_dict()
@@ -251,14 +260,15 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
 
 
 def build_model(config: Config) -> nn.Sequential:
-    """The network of ``config``: ``models.MLP`` from the features to two logits, weights
-    initialized by ``config.init`` from a generator seeded by ``config.seed``, biases 0.
+    """The network of ``config``: ``models.MLP`` from the features to two logits (one
+    value, for a regression set), weights initialized by ``config.init`` from a generator
+    seeded by ``config.seed``, biases 0.
 
     Args:
         config: The configuration.
 
     Returns:
-        The model; input (N, len(features)), output (N, 2) logits.
+        The model; input (N, len(features)), output (N, 2) logits or (N, 1) values.
 
     An image data set's network is ``images.build_image_model``'s.
 
@@ -273,7 +283,7 @@ def build_model(config: Config) -> nn.Sequential:
     model = MLP(
         len(config.features),
         config.hidden,
-        2,
+        1 if is_regression(config.dataset) else 2,
         activation=config.activation,
         batch_norm=config.batch_norm,
         dropout=config.dropout,
@@ -313,8 +323,8 @@ def build_optimizer(config: Config, model: nn.Module) -> Any:
 
 
 def build_scheduler(config: Config, optimizer: Any) -> Any:
-    """The learning-rate schedule of ``config`` (``registry.make_scheduler``), to step
-    after every epoch; None for ``constant``.
+    """The learning-rate schedule of ``config`` (``registry.make_scheduler``; ``warmup``:
+    ``optim.lr_scheduler.LinearLR``), to step after every epoch; None for ``constant``.
 
     Args:
         config: The configuration.
@@ -334,13 +344,20 @@ def build_scheduler(config: Config, optimizer: Any) -> Any:
         >>> optimizer.param_groups[0]["lr"]
         0.025
     """
+    if config.schedule == "warmup":
+        return nl.optim.lr_scheduler.LinearLR(
+            optimizer, start_factor=config.gamma, total_iters=config.step_size
+        )
     options: dict[str, Any] = {}
+    epochs = 1
     if config.schedule == "step":
         options = {"step_size": config.step_size, "gamma": config.gamma}
     elif config.schedule == "exponential":
         options = {"gamma": config.gamma}
+    elif config.schedule == "cosine":
+        epochs = config.step_size  # T_max
     return registry.make_scheduler(
-        config.schedule, optimizer, epochs=1, steps_per_epoch=1, **options
+        config.schedule, optimizer, epochs=epochs, steps_per_epoch=1, **options
     )
 
 

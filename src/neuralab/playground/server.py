@@ -3,26 +3,28 @@
 Routes:
 
 - ``GET /``: the page (``static/index.html``); ``/static/...``: its script and style;
-- ``GET /api/config``: the default configuration and the choices of every control;
+- ``GET /api/config``: the default configuration, the choices of every control and the
+  regression sets (name -> 1 or 2 inputs);
 - ``/ws``: the session of one tab. The page sends JSON messages
   ``{"type": "config", FIELD: VALUE, ...}`` (change settings, start over), ``{"type":
   "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"``, ``{"type": "trace", "x1":
-  X1, "x2": X2}``, ``{"type": "export", "framework": "neuralab" | "torch"}`` and
-  ``"weights"``; the server answers ``{"type": "snapshot", ...}``
+  X1, "x2": X2}`` (optionally ``"target"``, the point's label or value), ``{"type":
+  "export", "framework": "neuralab" | "torch"}`` and ``"weights"``; the server answers
+  ``{"type": "snapshot", ...}``
   (``Session.snapshot`` plus ``config`` and ``playing``), ``{"type": "trace", ...}``
-  (``Session.trace``: the point's path through the network), ``{"type": "script",
+  (``Session.trace``: the point's path through the network and back), ``{"type": "script",
   "filename": ..., "text": ...}`` for ``export``, ``{"type": "weights", "filename": ...,
   "base64": ...}`` (``Session.weights``, safetensors) for ``weights``, and
   ``{"type": "error", "message": ...}`` for a bad message or value (the session is left as
   it was). An image data set (``mnist``, ``fashion-mnist``) gives the tab an
   ``ImageSession``, whose snapshots while playing are light (``"heavy": false``).
 
-Training runs in one worker thread shared by all tabs (``WORKER``), never on the event
-loop; while playing, the server trains, sends a snapshot, and again, every ``INTERVAL``
-seconds, so one tab gets about 1 / INTERVAL updates a second (two playing tabs take turns).
-One thread, not one per tab: neuralab's grad mode (``no_grad``) is process-wide, so a
-snapshot taken under ``no_grad`` in one thread would switch off the gradients of a step
-running in another. Closing the tab (the socket) stops its training.
+Each tab's session runs in its own worker thread (``_Tab.worker``, named
+``THREAD_PREFIX``-N), never on the event loop; while playing, the server trains, sends a
+snapshot, and again, every ``INTERVAL`` seconds, so each playing tab gets about 1 /
+INTERVAL updates a second, at the same time as the others (no turn-taking; neuralab's grad
+mode is per thread, so one tab's ``no_grad`` snapshot leaves another tab's step alone).
+Closing the tab (the socket) stops its training and joins its thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -61,9 +64,10 @@ from neuralab.playground.model import (
     Config,
     parse_config,
 )
+from neuralab.playground.regression import REGRESSION
 from neuralab.playground.session import Session
 
-__all__ = ["INTERVAL", "WORKER", "create_app"]
+__all__ = ["INTERVAL", "THREAD_PREFIX", "create_app"]
 
 STATIC = Path(__file__).parent / "static"
 _LOG = logging.getLogger(__name__)
@@ -71,8 +75,9 @@ INTERVAL = 1 / 15
 """Seconds from one snapshot to the next while playing (15 updates a second when the
 machine keeps up): training, then the snapshot, whose time is taken from the next
 training slice (which keeps at least a fifth of INTERVAL)."""
-WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-playground")
-"""The thread every session's work runs in, one piece at a time."""
+THREAD_PREFIX = "neuralab-playground-tab"
+"""The name of each tab's worker thread: ``THREAD_PREFIX``-N_0 (N counts the tabs)."""
+_TABS = itertools.count(1)
 
 
 def _internal(error: Exception) -> str:
@@ -87,9 +92,9 @@ def _coordinate(name: str, value: Any) -> float:
 
 
 class _Tab:
-    """One WebSocket's session and its play loop. Every use of the session runs in
-    ``WORKER``, one at a time (``_lock``); the play loop stops at ``pause`` or a closed
-    socket."""
+    """One WebSocket's session and its play loop. Every use of the session runs in the
+    tab's own thread (``worker``), one at a time (``_lock``); the play loop stops at
+    ``pause`` or a closed socket, and ``close`` joins the thread."""
 
     def __init__(self, socket: WebSocket) -> None:
         self.socket = socket
@@ -97,10 +102,12 @@ class _Tab:
         self.playing = False
         self._lock = asyncio.Lock()
         self._loop_task: asyncio.Task | None = None
+        self.name = f"{THREAD_PREFIX}-{next(_TABS)}"  # its thread: {name}_0
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
 
     async def run(self, work: Any, *args: Any) -> Any:
         async with self._lock:
-            return await asyncio.get_running_loop().run_in_executor(WORKER, work, *args)
+            return await asyncio.get_running_loop().run_in_executor(self.worker, work, *args)
 
     async def snapshot(self, full: bool = True) -> None:
         assert self.session is not None
@@ -154,7 +161,8 @@ class _Tab:
         elif kind == "trace":
             x1 = _coordinate("x1", message.get("x1"))
             x2 = _coordinate("x2", message.get("x2"))
-            await self.socket.send_json(await self.run(self.session.trace, x1, x2))
+            target = message.get("target")
+            await self.socket.send_json(await self.run(self.session.trace, x1, x2, target))
         elif kind == "weights":
             data = await self.run(self.session.weights)
             await self.socket.send_json(
@@ -180,10 +188,15 @@ class _Tab:
             )
 
     async def close(self) -> None:
+        """Stop playing, let the slice in flight end, and join the tab's thread (waiting
+        in another thread, so the event loop serves the other tabs meanwhile). The thread
+        ends after its slice even if this is cancelled (as a test client does)."""
         self.playing = False
+        self.worker.shutdown(wait=False)  # takes no more work; the play loop sees playing
         if self._loop_task is not None:
             with contextlib.suppress(Exception):
                 await self._loop_task
+        await asyncio.to_thread(self.worker.shutdown, wait=True)
 
 
 async def _socket(websocket: WebSocket) -> None:
@@ -221,7 +234,7 @@ async def _config(request: Any) -> JSONResponse:
         {
             "defaults": Config().to_dict(),
             "choices": {
-                "dataset": [*DATASETS, *IMAGE_DATASETS],
+                "dataset": [*DATASETS, *REGRESSION, *IMAGE_DATASETS],
                 "image_dataset": list(IMAGE_DATASETS),
                 "architecture": list(ARCHITECTURES),
                 "features": list(FEATURES),
@@ -232,6 +245,7 @@ async def _config(request: Any) -> JSONResponse:
             },
             "limits": {"layers": MAX_LAYERS, "width": MAX_WIDTH, "image_width": MAX_IMAGE_WIDTH},
             "image_defaults": IMAGE_DEFAULTS,
+            "regression": {name: shape.inputs for name, shape in REGRESSION.items()},
         }
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 from typing import Any
 
@@ -20,10 +21,10 @@ import numpy
 import neuralab as nl
 import neuralab.functional as F
 from neuralab import nn
-from neuralab.inspect import diagnose
+from neuralab.inspect import backward_trace, diagnose
 from neuralab.inspect import trace as trace_layers
 from neuralab.models import activation
-from neuralab.playground import data
+from neuralab.playground import data, regression
 from neuralab.playground.model import (
     Config,
     build_model,
@@ -32,10 +33,16 @@ from neuralab.playground.model import (
     penalty,
 )
 
-__all__ = ["BOUNDARY_RESOLUTION", "NEURON_RESOLUTION", "Session"]
+__all__ = ["BOUNDARY_RESOLUTION", "CURVE_POINTS", "NEURON_RESOLUTION", "Session"]
 
 BOUNDARY_RESOLUTION = 50
 NEURON_RESOLUTION = 20
+CURVE_POINTS = 121
+"""A 1-D regression set's fitted curve: the prediction at this many x1 over [-6, 6]."""
+_GLOBAL_STREAM = threading.Lock()
+"""Held while a session with dropout trains: dropout draws from neuralab's one global
+generator, which the session swaps for its own stream; sessions without dropout draw
+nothing from it and train at the same time as the others."""
 
 
 def _round(values: numpy.ndarray) -> list[float | None]:
@@ -49,15 +56,26 @@ def _number(value: float | None, digits: int = 5) -> float | None:
     return round(value, digits) if value is not None and math.isfinite(value) else None
 
 
+def _significant_all(values: numpy.ndarray | None) -> list | None:
+    """An array as nested lists of 3-significant-digit floats (None where not finite)."""
+    if values is None:
+        return None
+    if values.ndim > 1:
+        return [_significant_all(row) for row in values]
+    return [_significant(float(v)) for v in values]
+
+
 def _significant(value: float | None) -> float | None:
     """3 significant digits (gradient norms span many decades), None when not finite."""
     return float(f"{value:.3g}") if value is not None and math.isfinite(value) else None
 
 
-def _diagnosis(model: nn.Module, inputs: nl.Tensor, targets: nl.Tensor) -> dict[str, Any]:
+def _diagnosis(
+    model: nn.Module, inputs: nl.Tensor, targets: nl.Tensor, loss: Any = F.cross_entropy
+) -> dict[str, Any]:
     """``neuralab.inspect.diagnose`` on one batch, in training mode, as the page shows it."""
     model.train()  # as in training (diagnose restores what it changes)
-    found = diagnose(model, (inputs, targets), F.cross_entropy)
+    found = diagnose(model, (inputs, targets), loss)
     return {
         "layers": [
             {
@@ -104,14 +122,18 @@ class Session:
             config: The configuration.
         """
         self.config = config
-        x, y = data.make_dataset(config.dataset, config.size, config.noise, config.seed)
+        self.regression = regression.is_regression(config.dataset)
+        make = regression.make_dataset if self.regression else data.make_dataset
+        x, y = make(config.dataset, config.size, config.noise, config.seed)
         (self.x_train, self.y_train), (self.x_test, self.y_test) = data.train_test_split(
             x, y, config.test_fraction, config.seed
         )
         self._inputs_train = nl.tensor(data.features(self.x_train, config.features))
         self._inputs_test = nl.tensor(data.features(self.x_test, config.features))
-        self._targets_train = nl.tensor(self.y_train)
-        self._targets_test = nl.tensor(self.y_test)
+        column = (slice(None), None) if self.regression else slice(None)  # (N, 1) values
+        self._targets_train = nl.tensor(self.y_train[column])
+        self._targets_test = nl.tensor(self.y_test[column])
+        self._loss = F.mse_loss if self.regression else F.cross_entropy
         self._grid_boundary = nl.tensor(
             data.features(data.grid(BOUNDARY_RESOLUTION), config.features)
         )
@@ -139,34 +161,41 @@ class Session:
         Args:
             steps: How many updates.
         """
-        n, batch = len(self.y_train), self.config.batch_size
         self.model.train()
-        outer = nl.get_rng_state()  # dropout draws from the session's own stream, seeded
-        if self._stream is None:  # by config.seed, whatever other tabs draw in between
-            nl.manual_seed(self.config.seed)
-        else:
-            nl.set_rng_state(self._stream)
-        try:
-            for _ in range(steps):
-                if self._position == 0:
-                    self._order = self._rng.permutation(n)
-                chosen = self._order[self._position : self._position + batch]
-                if len(chosen) > 1 or not self.config.batch_norm:  # batch norm needs 2
-                    self._update(nl.tensor(chosen))
-                self.step += 1
-                self._position += batch
-                if self._position >= n:
-                    self._position = 0
-                    self.epoch += 1
-                    if self.scheduler is not None:
-                        self.scheduler.step()
-        finally:
-            self._stream = nl.get_rng_state()
-            nl.set_rng_state(outer)
+        if not self.config.dropout:  # nothing drawn from the global generator
+            self._train_steps(steps)
+            return
+        with _GLOBAL_STREAM:  # dropout draws from the session's own stream, seeded by
+            outer = nl.get_rng_state()  # config.seed, whatever other tabs draw in between
+            if self._stream is None:
+                nl.manual_seed(self.config.seed)
+            else:
+                nl.set_rng_state(self._stream)
+            try:
+                self._train_steps(steps)
+            finally:
+                self._stream = nl.get_rng_state()
+                nl.set_rng_state(outer)
+
+    def _train_steps(self, steps: int) -> None:
+        n, batch = len(self.y_train), self.config.batch_size
+        for _ in range(steps):
+            if self._position == 0:
+                self._order = self._rng.permutation(n)
+            chosen = self._order[self._position : self._position + batch]
+            if len(chosen) > 1 or not self.config.batch_norm:  # batch norm needs 2
+                self._update(nl.tensor(chosen))
+            self.step += 1
+            self._position += batch
+            if self._position >= n:
+                self._position = 0
+                self.epoch += 1
+                if self.scheduler is not None:
+                    self.scheduler.step()
 
     def _update(self, index: nl.Tensor) -> None:
         logits = self.model(self._inputs_train[index])
-        loss = F.cross_entropy(logits, self._targets_train[index])
+        loss = self._loss(logits, self._targets_train[index])
         extra = penalty(self.config, self.model)
         if extra is not None:
             loss = loss + extra
@@ -205,9 +234,11 @@ class Session:
             if time.perf_counter() - start >= seconds:
                 return done
 
-    def _evaluate(self, inputs: nl.Tensor, targets: nl.Tensor) -> tuple[float, float]:
+    def _evaluate(self, inputs: nl.Tensor, targets: nl.Tensor) -> tuple[float, float | None]:
         logits = self.model(inputs)
-        loss = F.cross_entropy(logits, targets).item()
+        loss = self._loss(logits, targets).item()
+        if self.regression:
+            return loss, None
         accuracy = float((logits.numpy().argmax(1) == targets.numpy()).mean())
         return loss, accuracy
 
@@ -229,16 +260,31 @@ class Session:
             ``neuron_resolution``; ``domain``; ``diagnosis``: ``neuralab.inspect.diagnose``
             on the training set, ``{"layers": [{"name", "kind", "grad_norm",
             "dead_fraction", "saturated_fraction"}, ...], "warnings": [...]}``; and,
-            ``weights``: each Linear layer's W (out x in, rows of 3-decimal values); and,
+            ``weights``: each Linear layer's W (out x in, rows of 3-decimal values);
+            ``gradients``: each Linear layer's dL/dW of the last update's batch (3
+            significant digits; None before the first update); and,
             after a (re)configuration only, ``points``: ``{"train": [[x1, x2, label],
             ...], "test": [...]}``. A value that is not finite (a diverged run) is None.
+            ``task`` is ``"classification"`` or ``"regression"``; for regression the
+            losses are the mean squared error, the accuracies None, ``boundary`` holds the
+            predicted values, ``points`` [x1, x2, y], ``value_domain`` bounds the values
+            and, for a 1-D set, ``curve`` is the fitted curve, [[x1, prediction], ...] at
+            ``CURVE_POINTS`` x1 over [-6, 6] (x2 = 0).
         """
-        diagnosis = _diagnosis(self.model, self._inputs_train, self._targets_train)
+        gradients = [  # the last step's batch gradients dL/dW, before diagnose runs its own
+            _significant_all(None if layer.weight.grad is None else layer.weight.grad.numpy())
+            for layer in self.model
+            if isinstance(layer, nn.Linear)
+        ]
+        diagnosis = _diagnosis(self.model, self._inputs_train, self._targets_train, self._loss)
         self.model.eval()
         with nl.no_grad():
             train_loss, train_accuracy = self._evaluate(self._inputs_train, self._targets_train)
             test_loss, test_accuracy = self._evaluate(self._inputs_test, self._targets_test)
-            probability = F.softmax(self.model(self._grid_boundary), dim=1).numpy()[:, 1]
+            if self.regression:  # the predicted surface
+                probability = self.model(self._grid_boundary).numpy()[:, 0]
+            else:
+                probability = F.softmax(self.model(self._grid_boundary), dim=1).numpy()[:, 1]
             neurons, h = [], self._grid_neurons
             for layer in self.model:
                 h = layer(h)
@@ -253,6 +299,7 @@ class Session:
             "test_loss": _number(test_loss),
             "train_accuracy": train_accuracy,
             "test_accuracy": test_accuracy,
+            "task": "regression" if self.regression else "classification",
             "resolution": BOUNDARY_RESOLUTION,
             "neuron_resolution": NEURON_RESOLUTION,
             "domain": data.DOMAIN,
@@ -264,7 +311,13 @@ class Session:
                 for layer in self.model
                 if isinstance(layer, nn.Linear)
             ],
+            "gradients": gradients,
         }
+        if self.regression and regression.REGRESSION[self.config.dataset].inputs == 1:
+            out["curve"] = self._curve()
+            out["value_domain"] = regression.VALUE_DOMAIN
+        elif self.regression:
+            out["value_domain"] = regression.VALUE_DOMAIN
         if self.data_changed:
             out["points"] = {
                 "train": self._points(self.x_train, self.y_train),
@@ -273,33 +326,79 @@ class Session:
             self.data_changed = False
         return out
 
-    def trace(self, x1: float, x2: float) -> dict[str, Any]:
-        """Follow the point (x1, x2) through the network (``neuralab.inspect.trace``).
+    def trace(self, x1: float, x2: float, target: Any = None) -> dict[str, Any]:
+        """Follow the point (x1, x2) through the network (``neuralab.inspect.trace``) and
+        back (``neuralab.inspect.backward_trace``): the chain rule's factors of one
+        backward step for the point's loss (without the L1/L2 penalty, in eval mode).
 
         Args:
             x1: The point's first coordinate.
             x2: The point's second coordinate.
+            target: The point's label (0 or 1), or its value for regression. Defaults to
+                the label (value) of the nearest training point.
 
         Returns:
             A JSON-ready dict: ``type`` ``"trace"``, ``point``, ``features`` (name and
             value of each input), ``layers``: per layer its ``kind`` and ``values`` (the
             weighted sums z = W x + b of a Linear layer, the activations of the others),
-            and ``probability``: P(label 1) = softmax(z_out)_1.
+            ``probability``: P(label 1) = softmax(z_out)_1 (for regression
+            ``prediction``, the output), and ``backward``: ``target``,
+            ``loss`` and per layer (in forward order) ``kind``, ``grad_output`` (dL/dz of a
+            Linear layer, dL/da of an activation), ``local`` (da/dz = f'(z); None for
+            Linear), ``grad_input`` (dL/dx of a Linear layer, dL/dz of an activation) and
+            ``grad_weight`` (dL/dW = dL/dz x^T, out x in; None but for Linear), 3
+            significant digits.
+
+        Raises:
+            ValueError: A target that is not a label (not a finite number, for regression).
         """
         point = numpy.array([[x1, x2]], dtype=numpy.float32)
         inputs = data.features(point, self.config.features)
+        number = isinstance(target, (int, float)) and not isinstance(target, bool)
+        if target is None:
+            nearest = numpy.argmin(((self.x_train - point) ** 2).sum(1))
+            target = self.y_train[nearest].item()
+        elif self.regression and not (number and math.isfinite(target)):
+            raise ValueError(f"target: expected a finite number, got {target!r}")
+        elif not self.regression and (not number or target not in (0, 1)):
+            raise ValueError(f"target: expected a label, 0 or 1, got {target!r}")
         self.model.eval()
         with nl.no_grad():
             steps = trace_layers(self.model, nl.tensor(inputs)).steps
+        goal = nl.tensor([[float(target)]]) if self.regression else nl.tensor([int(target)])
+        back = backward_trace(self.model, nl.tensor(inputs), goal, self._loss)
         logits = steps[-1].output.astype(numpy.float64)
+        out = self._trace_view(x1, x2, inputs, steps, back, target)
+        if self.regression:
+            out["prediction"] = _number(float(logits[0]), 4)
+            return out
         with numpy.errstate(invalid="ignore"):  # NaN logits (a diverged run): None below
             probability = float(numpy.exp(logits[1] - numpy.logaddexp(logits[0], logits[1])))
+        out["probability"] = _number(probability, 4)
+        return out
+
+    def _trace_view(
+        self, x1: float, x2: float, inputs: numpy.ndarray, steps: list, back: Any, target: Any
+    ) -> dict[str, Any]:
         return {
             "type": "trace",
             "point": [float(x1), float(x2)],
             "features": [[n, round(float(v), 4)] for n, v in zip(self.config.features, inputs[0])],
             "layers": [{"kind": s.kind, "values": _round(s.output)} for s in steps],
-            "probability": _number(probability, 4),
+            "backward": {
+                "target": round(float(target), 4) if self.regression else int(target),
+                "loss": _significant(back.loss),
+                "layers": [
+                    {
+                        "kind": b.kind,
+                        "grad_output": _significant_all(b.grad_output),
+                        "local": _significant_all(b.local),
+                        "grad_input": _significant_all(b.grad_input),
+                        "grad_weight": _significant_all(b.grad_weight),
+                    }
+                    for b in back.steps
+                ],
+            },
         }
 
     def weights(self) -> bytes:
@@ -312,6 +411,14 @@ class Session:
         buffer = io.BytesIO()
         nl.save(self.model.state_dict(), buffer)
         return buffer.getvalue()
+
+    def _curve(self) -> list[list[float | None]]:
+        """The fitted curve of a 1-D regression set: [x1, prediction] at CURVE_POINTS x1."""
+        x1 = numpy.linspace(-data.DOMAIN, data.DOMAIN, CURVE_POINTS, dtype=numpy.float32)
+        points = numpy.stack([x1, numpy.zeros_like(x1)], axis=1)
+        with nl.no_grad():
+            values = self.model(nl.tensor(data.features(points, self.config.features))).numpy()
+        return [[round(float(a), 3), v] for a, v in zip(x1, _round(values[:, 0]))]
 
     @staticmethod
     def _points(x: numpy.ndarray, y: numpy.ndarray) -> list[list[float]]:

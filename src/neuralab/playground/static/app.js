@@ -126,6 +126,10 @@ function paintGrid(canvas, values, n, toUnit) {
 }
 
 function drawBoundary(view) {
+  if (view.task === "regression") {
+    drawRegression(view);
+    return;
+  }
   const canvas = $("boundary");
   // paler than the neurons' maps, so that the points show
   paintGrid(canvas, view.boundary, view.resolution, (p) => 0.5 + (p - 0.5) * 0.6);
@@ -154,8 +158,77 @@ function drawBoundary(view) {
   }
 }
 
+// Regression: a value per point. 1-D: the points (x1, y) and the fitted curve; 2-D: the
+// predicted surface as a heat map (orange -1, white 0, blue +1) under the points.
+const valueUnit = (v) => 0.5 + 0.5 * Math.max(-1, Math.min(1, v));
+
+function drawRegression(view) {
+  const canvas = $("boundary");
+  const context = canvas.getContext("2d");
+  const scale = canvas.width / (2 * view.domain);
+  const sets = $("show-test").checked ? [["train", "#fff"], ["test", "#000"]] : [["train", "#fff"]];
+  const dot = (x, y, value, stroke) => {
+    context.beginPath();
+    context.arc(x, y, 3, 0, 2 * Math.PI);
+    context.fillStyle = `rgb(${mix(valueUnit(value)).join(",")})`;
+    context.fill();
+    context.strokeStyle = stroke;
+    context.stroke();
+  };
+  let mark = null;
+  if (view.curve) {
+    const height = canvas.height / (2 * view.value_domain);
+    const toY = (v) => (view.value_domain - v) * height;
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.strokeStyle = "#ddd";
+    context.beginPath();
+    context.moveTo(0, toY(0));
+    context.lineTo(canvas.width, toY(0));
+    context.stroke();
+    for (const [part, stroke] of sets) {
+      for (const [x1, , y] of points[part]) dot((x1 + view.domain) * scale, toY(y), y, stroke);
+    }
+    context.strokeStyle = "#222";
+    context.lineWidth = 2;
+    context.beginPath();
+    let open = false;
+    for (const [x1, y] of view.curve) {
+      if (y === null) {
+        open = false;
+        continue;
+      }
+      const [x, yy] = [(x1 + view.domain) * scale, toY(y)];
+      if (open) context.lineTo(x, yy);
+      else context.moveTo(x, yy);
+      open = true;
+    }
+    context.stroke();
+    context.lineWidth = 1;
+    if (traced) mark = [(traced[0] + view.domain) * scale, toY(traced[2])];
+  } else {
+    paintGrid(canvas, view.boundary, view.resolution, (v) => 0.5 + (valueUnit(v) - 0.5) * 0.6);
+    for (const [part, stroke] of sets) {
+      for (const [x1, x2, y] of points[part]) {
+        dot((x1 + view.domain) * scale, (view.domain - x2) * scale, y, stroke);
+      }
+    }
+    if (traced) mark = [(traced[0] + view.domain) * scale, (view.domain - traced[1]) * scale];
+  }
+  if (mark) {
+    const [x, y] = mark;
+    context.strokeStyle = "#000";
+    context.beginPath();
+    context.moveTo(x - 6, y);
+    context.lineTo(x + 6, y);
+    context.moveTo(x, y - 6);
+    context.lineTo(x, y + 6);
+    context.stroke();
+  }
+}
+
 function showTrace(message) {
-  traced = message.point;
+  traced = [...message.point, message.backward.target];
   const box = $("trace");
   box.replaceChildren();
   const line = (text) => {
@@ -164,15 +237,44 @@ function showTrace(message) {
     box.append(div);
   };
   const fmt = (v) => v.toFixed(3);
-  const p = message.probability === null ? "not finite" : fmt(message.probability);
-  line(`point (${message.point.map(fmt).join(", ")}): P(label 1) = ${p}`);
+  const where = `point (${message.point.map(fmt).join(", ")})`;
+  if ("prediction" in message) {
+    const p = message.prediction === null ? "not finite" : fmt(message.prediction);
+    line(`${where}: prediction ${p}`);
+  } else {
+    const p = message.probability === null ? "not finite" : fmt(message.probability);
+    line(`${where}: P(label 1) = ${p}`);
+  }
   line("inputs: " + message.features.map(([name, v]) => `${name} ${fmt(v)}`).join(", "));
   message.layers.forEach((layer, i) => {
     const what = layer.kind === "Linear" ? "weighted sums z = W x + b" : "activations";
     const values = layer.values.map((v) => (v === null ? "NaN" : fmt(v)));
     line(`${i} ${layer.kind}: ${what}: [${values.join(", ")}]`);
   });
+  showBackward(message.backward, line);
   if (lastView) drawBoundary(lastView);
+}
+
+// One backward step for the traced point: the chain rule's factors, last layer first.
+function showBackward(backward, line) {
+  const sig = (v) => (v === null ? "NaN" : Number(v.toPrecision(3)).toString());
+  const list = (values) => `[${values.map(sig).join(", ")}]`;
+  const head = document.createElement("div");
+  head.className = "backward-head";
+  head.textContent = `backward, target ${backward.target}: loss ${sig(backward.loss)}`;
+  $("trace").append(head);
+  for (let i = backward.layers.length - 1; i >= 0; i -= 1) {
+    const layer = backward.layers[i];
+    if (layer.kind === "Linear") {
+      line(`${i} Linear: dL/dz ${list(layer.grad_output)}`);
+      const rows = layer.grad_weight.map(list).join(", ");
+      line(`${i} Linear: dL/dW = dL/dz × input: [${rows}]`);
+    } else {
+      line(`${i} ${layer.kind}: dL/da ${list(layer.grad_output)}`);
+      line(`${i} ${layer.kind}: da/dz ${list(layer.local)}`);
+      line(`${i} ${layer.kind}: dL/dz = dL/da × da/dz ${list(layer.grad_input)}`);
+    }
+  }
 }
 
 function showDiagnosis(diagnosis, table = $("diagnosis"), warnings = $("warnings")) {
@@ -215,7 +317,10 @@ function drawWeights(view) {
       row.forEach((w, i) => {
         const line = [x(k), y(k, i), x(k + 1), y(k + 1, j)];
         const value = w === null ? "NaN" : w.toFixed(3);
-        weightLines.push([...line, `layer ${k + 1}: w[${j}, ${i}] = ${value}`]);
+        const g = view.gradients[k] === null ? null : view.gradients[k][j][i];
+        const grad = g === null ? "none yet" : Number(g.toPrecision(3)).toString();
+        const text = `layer ${k + 1}: w[${j}, ${i}] = ${value}, dL/dw = ${grad}`;
+        weightLines.push([...line, text]);
         if (w === null) return;
         context.strokeStyle = `rgba(${(w > 0 ? BLUE : ORANGE).join(",")}, 0.8)`;
         context.lineWidth = 0.3 + (3 * Math.abs(w)) / peak;
@@ -322,7 +427,8 @@ function show(view) {
   const loss = (v) => (v === null ? "diverged" : v.toFixed(3));
   $("train-loss").textContent = loss(view.train_loss);
   $("test-loss").textContent = loss(view.test_loss);
-  $("test-accuracy").textContent = view.test_accuracy.toFixed(3);
+  const accuracy = view.test_accuracy;
+  $("test-accuracy").textContent = accuracy === null ? "– (regression)" : accuracy.toFixed(3);
   if (view.mode === "image") {
     Images.show(view);
     return;
@@ -441,7 +547,14 @@ async function start() {
     const clamp = (v) => Math.max(-d, Math.min(d, v));
     const x1 = clamp(((event.clientX - box.left) / box.width) * 2 * d - d);
     const x2 = clamp(d - ((event.clientY - box.top) / box.height) * 2 * d);
-    send({ type: "trace", x1, x2 });
+    if (lastView.curve) {
+      // a 1-D regression plot: the height is the point's target value, x2 is 0
+      const v = lastView.value_domain;
+      const target = v - ((event.clientY - box.top) / box.height) * 2 * v;
+      send({ type: "trace", x1, x2: 0, target });
+    } else {
+      send({ type: "trace", x1, x2 });
+    }
   });
   $("network").addEventListener("mousemove", pointAtWeight);
   $("show-test").addEventListener("change", () => lastView && drawBoundary(lastView));
