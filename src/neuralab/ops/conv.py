@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy
 
-from neuralab import parallel
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.array_cache import cache
@@ -76,49 +75,33 @@ def im2col(
     x: Any, kernel: tuple, stride: tuple, dilation: tuple, out_size: tuple, out: Any = None
 ) -> Any:
     """cols[c, p, q, i, j, n] = x[c, s i + d p, s j + d q, n] for x in (C, H, W, N) layout
-    (already padded): one strided copy per kernel offset (p, q), never a loop over pixels;
-    the offsets are shared among the threads of ``neuralab.parallel``.
+    (already padded): one strided copy per kernel offset (p, q), never a loop over pixels.
     Returns (C, kh, kw, OH, OW, N) (into ``out`` when given)."""
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
     if out is None:
         out = array_module(x).empty((x.shape[0], kh, kw, oh, ow, x.shape[3]), dtype=x.dtype)
 
-    def copy(offsets: list) -> None:
-        for p, q in offsets:
-            rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+    for p in range(kh):
+        rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+        for q in range(kw):
             out[:, p, q] = x[:, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw]
-
-    offsets = [(p, q) for p in range(kh) for q in range(kw)]
-    threads = parallel.threads_for(out.nbytes) if isinstance(out, numpy.ndarray) else 1
-    parallel.run(copy, [offsets[part] for part in parallel.split(len(offsets), threads)])
     return out
 
 
 def col2im(cols: Any, padded_size: tuple, stride: tuple, dilation: tuple, out: Any = None) -> Any:
     """The adjoint of ``im2col``: dx[c, s i + d p, s j + d q, n] += cols[c, p, q, i, j, n],
-    summed over every (p, q, i, j) that read the pixel, in the same order whatever the
-    thread count (the threads of ``neuralab.parallel`` take channels, or batch slices when
-    there are fewer channels than threads). cols: (C, kh, kw, OH, OW, N); returns
+    summed over every (p, q, i, j) that read the pixel. cols: (C, kh, kw, OH, OW, N); returns
     (C, Hp, Wp, N) (into ``out`` when given)."""
     c, kh, kw, oh, ow, n = cols.shape
     (sh, sw), (dh, dw) = stride, dilation
     if out is None:
         out = array_module(cols).empty((c, padded_size[0], padded_size[1], n), dtype=cols.dtype)
 
-    def add(part: tuple) -> None:
-        dst, src = out[part], cols[part]
-        dst.fill(0)
-        for p in range(kh):
-            rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
-            for q in range(kw):
-                dst[:, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += src[:, p, q]
-
-    threads = parallel.threads_for(cols.nbytes) if isinstance(out, numpy.ndarray) else 1
-    if threads > 1 and c < threads:  # too few channels: cut the batch axis instead
-        parts = [(..., part) for part in parallel.split(n, threads)]
-    else:
-        parts = [(part,) for part in parallel.split(c, threads)]
-    parallel.run(add, parts)
+    out.fill(0)
+    for p in range(kh):
+        rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+        for q in range(kw):
+            out[:, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += cols[:, p, q]
     return out
 
 

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
-
-from neuralab import parallel
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.array_cache import empty
@@ -148,8 +145,7 @@ class MaxPool2d(Function):
     dL/dx: each output's gradient goes to the first maximal element of its window in
     row-major order (PyTorch's rule; a NaN counts as the maximum, the last NaN wins), and
     is summed where windows overlap. Forward keeps, per output, the offset of that element
-    (``argmax``, a small integer array) and nothing else. Planes (n, c) are independent,
-    so the threads of ``neuralab.parallel`` take slices of the outer axis in memory.
+    (``argmax``, a small integer array) and nothing else.
     """
 
     @staticmethod
@@ -169,11 +165,8 @@ class MaxPool2d(Function):
             argmax = empty(y.shape, dtype, xp, layout)
         valid = _valid_masks(xp, g) if padded is not x else None
 
-        def pool(part: tuple) -> None:
-            views = _windows(padded[part], g.kernel, g.stride, g.dilation, g.out_size)
-            _max_and_argmax(xp, views, y[part], None if argmax is None else argmax[part], valid)
-
-        parallel.run(pool, _parts(x))
+        views = _windows(padded, g.kernel, g.stride, g.dilation, g.out_size)
+        _max_and_argmax(xp, views, y, argmax, valid)
         ctx.save_for_backward(argmax)
         ctx.geometry, ctx.shape, ctx.padded_shape = g, x.shape, padded.shape
         ctx.unbatched, ctx.layout = unbatched, layout
@@ -194,30 +187,16 @@ class MaxPool2d(Function):
         tiles = _tiles(g, ctx.padded_shape[2:])
         disjoint = _disjoint(g.kernel, g.stride, g.dilation)
 
-        def scatter(part: tuple) -> None:
-            d, gp, index = dx[part], grad[part], argmax[part]
-            if not tiles:
-                d.fill(0)
-            views = _windows(d, g.kernel, g.stride, g.dilation, g.out_size)
-            for t, view in enumerate(views):
-                hit = index == t
-                if disjoint:
-                    xp.multiply(gp, hit, out=view)
-                else:
-                    view += gp * hit
-
-        parallel.run(scatter, _parts(dx))
+        if not tiles:
+            dx.fill(0)
+        views = _windows(dx, g.kernel, g.stride, g.dilation, g.out_size)
+        for t, view in enumerate(views):
+            hit = argmax == t
+            if disjoint:
+                xp.multiply(grad, hit, out=view)
+            else:
+                view += grad * hit
         return (_crop(dx, ctx.shape, g.pads, ctx.unbatched),)
-
-
-def _parts(a: Any) -> list:
-    """Index tuples cutting a (N, C, ...) into slices of N or C, whichever is outer in
-    memory, one per thread that the array's size justifies (see ``neuralab.parallel``)."""
-    if array_module(a) is not numpy:
-        return [()]
-    axis = 1 if memory_layout(a)[0] == 1 else 0
-    slices = parallel.split(a.shape[axis], parallel.threads_for(a.nbytes))
-    return [(slice(None),) * axis + (part,) for part in slices]
 
 
 def _max_and_argmax(xp: Any, views: list, y: Any, argmax: Any, valid: Any) -> None:
