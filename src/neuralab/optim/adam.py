@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from neuralab.backend import array_module
+from neuralab.ops.array_cache import cache
 from neuralab.optim.adadelta import ADAM_RULES, pair
 from neuralab.optim.optimizer import Optimizer
 
@@ -94,16 +95,18 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (grad - m) * (1 - b1)
+        work = cache.empty(p.shape, p.dtype, xp)  # no fresh temporaries (see array_cache)
+        m += xp.multiply(xp.subtract(grad, m, out=work), 1 - b1, out=work)  # m lerp grad
         v *= b2
-        v += (1 - b2) * grad * grad
+        v += xp.multiply(xp.multiply(grad, 1 - b2, out=work), grad, out=work)
         if group["amsgrad"]:
             xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denominator = xp.sqrt(v)
+        denominator = xp.sqrt(v, out=work)
         denominator /= math.sqrt(1 - b2**t)
         denominator += group["eps"]
-        p -= (lr / (1 - b1**t)) * m / denominator
+        step = xp.multiply(m, lr / (1 - b1**t), out=cache.empty(p.shape, p.dtype, xp))
+        p -= xp.divide(step, denominator, out=step)
 
 
 class AdamW(Adam):
