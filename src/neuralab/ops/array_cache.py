@@ -2,10 +2,11 @@
 
 A training loop allocates arrays of the same shapes every step. Fresh allocations of
 megabytes are expensive: the C allocator hands freed memory back to the system and the next
-step takes it again, one page fault per 4 KiB page. For LeNet-5 at batch 64 that was about
-700 faults and 3 ms of a 12 ms step (ReLU's output and gradient), for an LSTM step (T 50,
-batch 64, hidden 128) 2,800 faults and half the step; the convolution, pooling, ReLU and
-recurrent ops therefore take their big arrays from here.
+step takes it again, one page fault per 4 KiB page. Before the hot ops took their big
+arrays from here, a LeNet-5 step at batch 64 paid 630-730 faults and an LSTM step (T 50,
+batch 64, hidden 128) 2,800-3,000, each in a fresh process (``benchmarks/page_faults.py``;
+now 0); removing them took an LSTM step at two threads from 56.6 to 28.5 ms. The
+convolution, pooling, ReLU, recurrent and indexing ops and Adam use it.
 """
 
 from __future__ import annotations
