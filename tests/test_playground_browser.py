@@ -69,6 +69,10 @@ def test_spirals_train_in_the_browser(tmp_path):
                 "['dataset=spiral', 'activation=tanh', 'optimizer=adam', 'hidden=8%2C8',"
                 " 'sin_x2'].every(part => location.hash.includes(part))"
             )
+            # Adam's hyperparameters show, SGD momentum's do not
+            assert page.is_visible("#beta1") and page.is_visible("#beta2")
+            assert page.is_hidden("#momentum") and page.is_hidden("#alpha")
+            assert page.input_value("#beta2") == "0.999"
             before = page.evaluate("document.getElementById('boundary').toDataURL()")
             page.click("#play")
             page.wait_for_function(

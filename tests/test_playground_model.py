@@ -88,6 +88,10 @@ def test_a_config_changes_only_what_is_given():
         ({"gamma": 0}, r"^gamma: expected a number in \(0, 1\], got 0"),
         ({"gamma": 1.5}, r"^gamma: "),
         ({"step_size": 0}, r"^step_size: expected an integer in \[1, 10000\]"),
+        ({"momentum": 1}, r"^momentum: expected a number in \[0, 0.999\], got 1"),
+        ({"beta1": -0.1}, r"^beta1: "),
+        ({"beta2": 1.0}, r"^beta2: expected a number in \[0, 0.9999\]"),
+        ({"alpha": "0.9"}, r"^alpha: expected a number"),
     ],
 )
 def test_every_bad_value_is_refused_naming_its_field(values, message):
@@ -135,6 +139,21 @@ def test_each_optimizer_choice(name, kind, momentum):
     assert optimizer.param_groups[0]["lr"] == 0.2
     if momentum is not None:
         assert optimizer.param_groups[0]["momentum"] == momentum
+
+
+@pytest.mark.parametrize(
+    ("values", "group"),
+    [
+        ({"optimizer": "momentum", "momentum": 0.5}, {"momentum": 0.5}),
+        ({"optimizer": "adam", "beta1": 0.8, "beta2": 0.99}, {"betas": (0.8, 0.99)}),
+        ({"optimizer": "rmsprop", "alpha": 0.9}, {"alpha": 0.9}),
+    ],
+)
+def test_each_optimizers_hyperparameters_reach_it(values, group):
+    config = parse_config(values)
+    optimizer = build_optimizer(config, build_model(config))
+    for key, value in group.items():
+        assert optimizer.param_groups[0][key] == value
 
 
 def test_batch_norm_and_dropout_layers():

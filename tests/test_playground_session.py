@@ -86,6 +86,7 @@ def test_a_snapshot_holds_what_the_page_draws():
         {"batch_norm": True, "dropout": 0.1, "size": 242},
         {"schedule": "cosine", "step_size": 6},
         {"schedule": "warmup", "step_size": 5, "gamma": 0.2},
+        {"optimizer": "adam", "beta1": 0.8, "beta2": 0.99},
     ],
 )
 def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path):
@@ -187,11 +188,12 @@ def test_a_diverged_run_snapshots_as_json_without_nan():
 @pytest.mark.parametrize(
     "values",
     [
-        {"dataset": "circles", "optimizer": "adam", "hidden": [6], "init": "xavier"},
+        {"dataset": "circles", "optimizer": "adam", "hidden": [6], "init": "xavier",
+         "beta1": 0.8, "beta2": 0.99},
         {"dataset": "xor", "optimizer": "momentum", "activation": "relu", "init": "he",
-         "l1": 0.001, "schedule": "exponential", "gamma": 0.95},
+         "l1": 0.001, "schedule": "exponential", "gamma": 0.95, "momentum": 0.5},
         {"dataset": "moons", "optimizer": "rmsprop", "lr": 0.01, "init": "normal", "l2": 0.01,
-         "schedule": "step", "step_size": 3},
+         "schedule": "step", "step_size": 3, "alpha": 0.9},
         {"dataset": "gauss", "optimizer": "adam", "batch_norm": True, "size": 42},
         {"dataset": "bump", "optimizer": "adam", "hidden": [6, 6], "noise": 0.1},
         {"dataset": "xor", "optimizer": "momentum", "schedule": "cosine", "step_size": 4},

@@ -9,7 +9,7 @@ shows them.
 from __future__ import annotations
 
 from neuralab.playground.images import is_image
-from neuralab.playground.model import OPTIMIZERS, Config
+from neuralab.playground.model import Config, optimizer_options
 from neuralab.playground.regression import is_regression
 
 __all__ = ["script", "torch_script"]
@@ -255,7 +255,7 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         from neuralab.playground.image_export import image_torch_script
 
         return image_torch_script(config, epochs)
-    name, options = OPTIMIZERS[config.optimizer]
+    name, options = optimizer_options(config)
     schedule = "None"
     if config.schedule == "step":
         schedule = (
@@ -343,7 +343,7 @@ def script(config: Config, epochs: int = 100) -> str:
         from neuralab.playground.image_export import image_script
 
         return image_script(config, epochs)
-    name, options = OPTIMIZERS[config.optimizer]
+    name, options = optimizer_options(config)
     opt_options = "".join(f", {k}={v!r}" for k, v in options.items())
     text = _TEMPLATE.format(
         epochs=epochs,

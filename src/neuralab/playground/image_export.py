@@ -11,7 +11,7 @@ call these for an image data set).
 from __future__ import annotations
 
 from neuralab.playground.images import image_shape
-from neuralab.playground.model import OPTIMIZERS, Config
+from neuralab.playground.model import Config, optimizer_options
 
 __all__ = ["image_script", "image_torch_script"]
 
@@ -174,7 +174,7 @@ _TORCH_LENET = """model = torch.nn.Sequential(  # LeNet-5 as neuralab.models.LeN
 
 def _fields(config: Config, epochs: int) -> dict:
     """The template fields both scripts share."""
-    name, options = OPTIMIZERS[config.optimizer]
+    name, options = optimizer_options(config)
     lenet = config.architecture == "lenet5"
     return {
         "epochs": epochs,

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_LAYERS",
     "MAX_WIDTH",
     "OPTIMIZERS",
+    "optimizer_options",
     "SCHEDULES",
     "Config",
     "build_model",
@@ -46,14 +47,8 @@ MAX_LAYERS = 6
 MAX_WIDTH = 16
 INITS = ("xavier", "he", "normal")
 """Initializations: Xavier (Glorot) uniform, He (Kaiming) uniform, N(0, 0.1^2)."""
-OPTIMIZERS = {
-    "sgd": ("sgd", {}),
-    "momentum": ("sgd", {"momentum": 0.9}),
-    "adam": ("adam", {}),
-    "rmsprop": ("rmsprop", {}),
-    "adagrad": ("adagrad", {}),
-}
-"""The page's optimizer names -> a ``registry.OPTIMIZERS`` name and its options."""
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
+"""The page's optimizers (``optimizer_options`` maps them to ``registry.OPTIMIZERS``)."""
 SCHEDULES = ("constant", "step", "exponential", "cosine", "warmup")
 """The learning-rate schedules, stepped every epoch: ``registry.SCHEDULES`` names, and
 ``warmup`` (``optim.lr_scheduler.LinearLR``)."""
@@ -86,8 +81,15 @@ class Config:
         dropout: Probability of a Dropout after each hidden activation, 0 to 0.9.
         l1: L1 penalty rate on the weights, lambda_1 sum |w|, 0 to 1.
         l2: L2 penalty rate on the weights, lambda_2 sum w^2, 0 to 1.
-        optimizer: ``sgd``, ``momentum`` (SGD, 0.9), ``adam``, ``rmsprop``, ``adagrad``.
+        optimizer: ``sgd``, ``momentum`` (SGD with momentum), ``adam``, ``rmsprop``,
+            ``adagrad``.
         lr: Learning rate, 0 < lr <= 10.
+        momentum: ``momentum``'s factor mu (v <- mu v + g, w <- w - lr v), 0 to 0.999.
+        beta1: Adam's decay of the gradient's mean, m <- b1 m + (1 - b1) g, 0 to 0.999.
+        beta2: Adam's decay of the squared gradient's mean, v <- b2 v + (1 - b2) g^2, 0 to
+            0.9999.
+        alpha: RMSprop's decay of the squared gradient's mean, s <- a s + (1 - a) g^2, 0 to
+            0.9999.
         schedule: The learning rate's schedule, stepped after every epoch: ``constant``,
             ``step`` (lr x gamma every ``step_size`` epochs), ``exponential``
             (lr x gamma every epoch), ``cosine`` (cosine annealing to 0 over
@@ -124,6 +126,10 @@ class Config:
     l2: float = 0.0
     optimizer: str = "sgd"
     lr: float = 0.03
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    alpha: float = 0.99
     schedule: str = "constant"
     gamma: float = 0.5
     step_size: int = 20
@@ -251,6 +257,10 @@ def parse_config(values: dict[str, Any], base: Config | None = None) -> Config:
         l2=_number("l2", out["l2"], 0, 1),
         optimizer=_choice("optimizer", out["optimizer"], OPTIMIZERS),
         lr=float(lr),
+        momentum=_number("momentum", out["momentum"], 0, 0.999),
+        beta1=_number("beta1", out["beta1"], 0, 0.999),
+        beta2=_number("beta2", out["beta2"], 0, 0.9999),
+        alpha=_number("alpha", out["alpha"], 0, 0.9999),
         schedule=_choice("schedule", out["schedule"], SCHEDULES),
         gamma=_gamma(out["gamma"]),
         step_size=_number("step_size", out["step_size"], 1, 10_000, integer=True),
@@ -318,8 +328,33 @@ def build_optimizer(config: Config, model: nn.Module) -> Any:
         >>> type(optimizer).__name__, optimizer.param_groups[0]["momentum"]
         ('SGD', 0.9)
     """
-    name, options = OPTIMIZERS[config.optimizer]
+    name, options = optimizer_options(config)
     return registry.make_optimizer(name, model.parameters(), lr=config.lr, **options)
+
+
+def optimizer_options(config: Config) -> tuple[str, dict[str, Any]]:
+    """``config``'s optimizer as a ``registry.OPTIMIZERS`` name and its hyperparameters
+    besides the learning rate (PyTorch's argument names, so the exported scripts of both
+    libraries pass them as they are).
+
+    Args:
+        config: The configuration.
+
+    Returns:
+        (name, options).
+
+    Examples:
+        >>> from neuralab.playground.model import Config, optimizer_options
+        >>> optimizer_options(Config(optimizer="adam", beta2=0.99))
+        ('adam', {'betas': (0.9, 0.99)})
+    """
+    if config.optimizer == "momentum":
+        return "sgd", {"momentum": config.momentum}
+    if config.optimizer == "adam":
+        return "adam", {"betas": (config.beta1, config.beta2)}
+    if config.optimizer == "rmsprop":
+        return "rmsprop", {"alpha": config.alpha}
+    return config.optimizer, {}
 
 
 def build_scheduler(config: Config, optimizer: Any) -> Any:

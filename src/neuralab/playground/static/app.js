@@ -5,8 +5,8 @@
 
 const $ = (id) => document.getElementById(id);
 const NUMBERS = [
-  "noise", "size", "test_fraction", "dropout", "l1", "l2", "lr", "gamma", "step_size",
-  "batch_size", "seed", "train_size", "test_size",
+  "noise", "size", "test_fraction", "dropout", "l1", "l2", "lr", "momentum", "beta1", "beta2",
+  "alpha", "gamma", "step_size", "batch_size", "seed", "train_size", "test_size",
 ];
 const FLAGS = ["batch_norm"];
 const CHOICES = ["dataset", "architecture", "activation", "init", "optimizer", "schedule"];
@@ -38,6 +38,7 @@ function showError(text) {
 function readControls() {
   const out = {};
   for (const name of CHOICES) out[name] = $(name).value;
+  document.body.dataset.optimizer = out.optimizer; // as soon as it is chosen
   for (const name of NUMBERS) {
     const text = $(name).value.trim();
     out[name] = text === "" ? null : Number(text);
@@ -69,6 +70,7 @@ function writeControls(values) {
     layers.append(label);
   });
   Images.setMode(values);
+  document.body.dataset.optimizer = values.optimizer; // style.css shows its hyperparameters
 }
 
 function toHash(values) {
