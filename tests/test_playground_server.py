@@ -373,3 +373,34 @@ def test_a_port_in_use_is_one_line_and_exit_status_1(capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"neuralab playground: error: cannot listen on 127.0.0.1 port {port}: ")
     assert "in use" in err and len(err.splitlines()) == 1
+
+
+def test_ctrl_c_stops_the_server_with_one_line_and_status_0():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    command = [sys.executable, "-m", "neuralab", "playground", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # until it serves the page
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        process.send_signal(signal.SIGINT)  # what Ctrl+C sends
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+    assert process.returncode == 0
+    assert out.startswith(f"neuralab playground: http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    assert err.strip() == "neuralab playground: stopped"  # no traceback, no server log

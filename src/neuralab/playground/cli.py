@@ -112,11 +112,16 @@ def command(args: argparse.Namespace) -> int:
     print(f"neuralab playground: {url} (Ctrl+C to stop)", flush=True)
     if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
-    try:
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    try:  # no lifespan: the app has no start-up work, and uvicorn logs its cancellation
+        uvicorn.run(
+            create_app(), host=args.host, port=args.port, log_level="warning", lifespan="off"
+        )
     except SystemExit as stop:  # uvicorn's own exit (3) when it cannot start
         if stop.code:
             raise OSError(f"the server could not start on {url} (see the message above)") from None
+    except KeyboardInterrupt:  # Ctrl+C, when uvicorn passes it on
+        pass
+    print("neuralab playground: stopped", file=sys.stderr)  # Ctrl+C: its normal end
     return 0
 
 
