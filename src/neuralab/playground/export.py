@@ -93,7 +93,22 @@ for epoch in range(1, EPOCHS + 1):
 '''
 
 
-_TORCH_TEMPLATE = '''"""A neuralab playground network, exported for PyTorch: {dataset} data,
+TORCH_MLP_LAYERS = """layers = []
+for i in range(len(SIZES) - 1):
+    layers.append(torch.nn.Linear(SIZES[i], SIZES[i + 1]))
+    if i < len(SIZES) - 2:
+        if {batch_norm}:
+            layers.append(torch.nn.BatchNorm1d(SIZES[i + 1]))
+        layers.append({torch_activation})
+        if {dropout!r}:
+            layers.append(torch.nn.Dropout({dropout!r}))
+model = torch.nn.Sequential(*layers)
+"""
+"""PyTorch's MLP of the exported scripts (format fields batch_norm, torch_activation,
+dropout; SIZES defined before it)."""
+
+_TORCH_TEMPLATE = (
+    '''"""A neuralab playground network, exported for PyTorch: {dataset} data,
 hidden layers {hidden}, {activation}, {optimizer_label} (lr {lr}), batch size {batch_size},
 seed {seed}.
 
@@ -119,17 +134,9 @@ targets_train = torch.from_numpy(y_train{column})
 inputs_test = torch.from_numpy(features(x_test, FEATURES))
 targets_test = torch.from_numpy(y_test{column})
 
-layers = []
-for i in range(len(SIZES) - 1):
-    layers.append(torch.nn.Linear(SIZES[i], SIZES[i + 1]))
-    if i < len(SIZES) - 2:
-        if {batch_norm}:
-            layers.append(torch.nn.BatchNorm1d(SIZES[i + 1]))
-        layers.append({torch_activation})
-        if {dropout!r}:
-            layers.append(torch.nn.Dropout({dropout!r}))
-model = torch.nn.Sequential(*layers)
-rng = numpy.random.default_rng({seed})
+'''
+    + TORCH_MLP_LAYERS
+    + '''rng = numpy.random.default_rng({seed})
 with torch.no_grad():
     for layer in model:
         if isinstance(layer, torch.nn.Linear):
@@ -179,6 +186,7 @@ for epoch in range(1, EPOCHS + 1):
         print(f"epoch {{epoch}}  train loss {{train_loss:.4f}}"
               f"  test loss {{test_loss:.4f}}"{report})
 '''
+)
 
 _TORCH_ACTIVATIONS = {
     "relu": "torch.nn.ReLU()",

@@ -10,6 +10,7 @@ call these for an image data set).
 
 from __future__ import annotations
 
+from neuralab.playground.export import TORCH_MLP_LAYERS
 from neuralab.playground.images import image_shape
 from neuralab.playground.model import Config, optimizer_options
 
@@ -150,17 +151,7 @@ torch.manual_seed({seed})  # dropout's masks (PyTorch's own: not the playground'
     + _LOOP
 )
 
-_TORCH_MLP = """SIZES = [784, *{hidden}, 10]
-layers = []
-for i in range(len(SIZES) - 1):
-    layers.append(torch.nn.Linear(SIZES[i], SIZES[i + 1]))
-    if i < len(SIZES) - 2:
-        if {batch_norm}:
-            layers.append(torch.nn.BatchNorm1d(SIZES[i + 1]))
-        layers.append({torch_activation})
-        if {dropout!r}:
-            layers.append(torch.nn.Dropout({dropout!r}))
-model = torch.nn.Sequential(*layers)"""
+_TORCH_MLP = "SIZES = [784, *{hidden}, 10]\n" + TORCH_MLP_LAYERS.rstrip("\n")
 
 _TORCH_LENET = """model = torch.nn.Sequential(  # LeNet-5 as neuralab.models.LeNet5
     torch.nn.Conv2d(1, 6, 5, padding=2), {torch_activation}, torch.nn.MaxPool2d(2),

@@ -32,7 +32,7 @@ from neuralab.playground.images import (
     is_image,
     load_images,
 )
-from neuralab.playground.model import Config, build_optimizer, build_scheduler, penalty
+from neuralab.playground.model import Config, penalty
 from neuralab.playground.session import Session, _diagnosis, _number, _round
 
 __all__ = [
@@ -124,16 +124,7 @@ class ImageSession(Session):
         self._inputs_test = nl.tensor(self.x_test.reshape(-1, *shape))
         self._targets_train = nl.tensor(self.y_train)
         self.regression, self._loss = False, F.cross_entropy  # as Session's attributes
-        self._rng = numpy.random.default_rng(config.seed)
-        self.model = build_image_model(config)
-        self._stream: dict | None = None
-        self.optimizer = build_optimizer(config, self.model)
-        self.scheduler = build_scheduler(config, self.optimizer)
-        self.epoch = 0
-        self.step = 0
-        self._position = 0
-        self._order = numpy.arange(len(self.y_train))
-        self.data_changed = True
+        self._start(build_image_model(config))
         self._batches = [0.0, 0, 0]  # since the last snapshot: loss sum, right, images
         self._train: tuple[float | None, float] | None = None  # the last train loss, accuracy
         self._test: dict[str, Any] = {}  # the last heavy snapshot's test views

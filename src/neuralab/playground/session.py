@@ -138,12 +138,17 @@ class Session:
             data.features(data.grid(BOUNDARY_RESOLUTION), config.features)
         )
         self._grid_neurons = nl.tensor(data.features(data.grid(NEURON_RESOLUTION), config.features))
-        self._rng = numpy.random.default_rng(config.seed)
-        self.model = build_model(config)
         self._activation = type(activation(config.activation))
+        self._start(build_model(config))
+
+    def _start(self, model: nn.Module) -> None:
+        """Train ``model`` from epoch 0: its optimizer and schedule, the batch order's
+        generator and the session's random stream, all from ``config.seed``."""
+        self._rng = numpy.random.default_rng(self.config.seed)
+        self.model = model
         self._stream: dict | None = None  # the session's own random stream (dropout)
-        self.optimizer = build_optimizer(config, self.model)
-        self.scheduler = build_scheduler(config, self.optimizer)
+        self.optimizer = build_optimizer(self.config, self.model)
+        self.scheduler = build_scheduler(self.config, self.optimizer)
         self.epoch = 0
         self.step = 0
         self._position = 0
