@@ -1,6 +1,6 @@
 """The ``fast`` extra's Numba kernels (neuralab.ops._numba) against the NumPy path they
 replace: the same op run with NEURALAB_NUMBA=0 and with the kernels, outputs and every
-gradient compared; the switch and the thread count."""
+gradient compared; the switch."""
 
 from __future__ import annotations
 
@@ -95,17 +95,3 @@ def test_lstm_without_grad_equals_the_numpy_path(monkeypatch):
         with nl.no_grad():
             outs.append(lstm_layer(*[None if a is None else nl.tensor(a) for a in arrays]))
     assert_close(outs[1].numpy(), outs[0].numpy(), "float32")
-
-
-def test_threads_follow_blas():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    import numba
-
-    with threadpoolctl.threadpool_limits(1, user_api="blas"):
-        _numba.use_threads()
-        assert numba.get_num_threads() == 1
-    _numba.use_threads()
-    blas = min(
-        p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"
-    )
-    assert numba.get_num_threads() == min(numba.config.NUMBA_NUM_THREADS, blas)

@@ -1,24 +1,26 @@
 """Optional Numba kernels (the ``fast`` extra): a second implementation of the elementwise
-work that NumPy runs on one core, fused into one parallel pass.
+work that NumPy runs as a dozen small calls, fused into one or two passes.
 
 The core is NumPy-only; this module is imported lazily by the ops that have a kernel and
 used only when Numba imports and the environment variable ``NEURALAB_NUMBA`` is not
 ``"0"`` (``kernels()`` returns None otherwise, and the NumPy code runs as without the
 extra). Each kernel is tested equal to the NumPy path (tests/test_numba_kernels.py).
 
-Threads: a kernel runs on min(Numba's threads, BLAS's threads), read when a layer starts
-(``use_threads()``), so ``threadpool_limits(1)`` / ``OMP_NUM_THREADS=1`` /
-``nl.set_num_threads`` limit these kernels as they limit the matrix products. Compiled
-code is cached on disk (``cache=True``): the first call in a fresh environment compiles
-(seconds), later processes load it.
+The kernels run in the calling thread (no ``prange``): measured on 2 cores, a parallel
+LSTM step was slower than NumPy's, and Numba's OpenMP workers beside BLAS's and PyTorch's
+made a train step 30-50 times slower; the gain is the fusion (one pass instead of a dozen
+NumPy calls). Compiled code is cached on disk (``cache=True``): the first call in a fresh
+environment compiles (seconds), later processes load it.
 
-Kernels:
+Kernels, with NumPy's exp and tanh between them (Numba's scalar libm calls were 3 times
+slower than NumPy's vectorized ones) and the formulas and order of operations of the
+NumPy path:
 
-- ``lstm_step_forward``: one LSTM step after the matrix product (``LSTMLayer``):
-  a = 1 / (1 + e^v) for every gate row (v = -z on o, i, f; -2z on g), g = 2 a_g - 1,
-  c' = f c + i g, h' = o tanh(c') and, when a gradient will be needed, the backward
-  factors K_c = o - h' tanh c', f and K = a (1 - a) * (tanh c', g, c, i) over the gate
-  values (the formulas and the order of operations of the NumPy path).
+- ``lstm_gates`` / ``lstm_out``: one LSTM step after the matrix product and the exp
+  (``LSTMLayer``): a = 1 / (e^v + 1) (v = -z on o, i, f; -2z on g), g = 2 a_g - 1,
+  c' = f c + i g; then, after tanh c', h' = o tanh(c') and, when a gradient will be
+  needed, the backward factors K_c = o - h' tanh c', f and
+  K = a (1 - a) * (tanh c', g, c, i) over the gate values.
 - ``lstm_step_backward``: one step back: dh = g^h + dh^(rec), dc = dc^(rec) + dh K_c,
   dz' = (dh, dc, dc, dc) * K, dc^(rec) <- dc f.
 """
@@ -30,7 +32,6 @@ from typing import Any
 
 _KERNELS: Any = None
 _LOADED = False
-_BLAS: Any = None
 
 
 def kernels() -> Any:
@@ -48,78 +49,83 @@ def kernels() -> Any:
     return _KERNELS
 
 
-def _blas_threads() -> int | None:
-    """BLAS's current thread count (threadpoolctl, when installed), else OMP_NUM_THREADS,
-    else None."""
-    global _BLAS
-    try:
-        if _BLAS is None:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
-        counts = [c.num_threads for c in _BLAS]
-        if counts:
-            return min(counts)
-    except ImportError:
-        pass
-    omp = os.environ.get("OMP_NUM_THREADS", "")
-    return int(omp) if omp.isdigit() and int(omp) > 0 else None
-
-
-def use_threads() -> None:
-    """Set Numba's threads (for the calling thread) to min(Numba's, BLAS's)."""
-    import numba
-
-    most = numba.config.NUMBA_NUM_THREADS
-    blas = _blas_threads()
-    numba.set_num_threads(most if blas is None else max(1, min(most, blas)))
-
-
 def _compile() -> Any:
-    import math
     from types import SimpleNamespace
 
-    from numba import njit, prange
+    from numba import njit
 
-    jit = njit(parallel=True, cache=True, fastmath=False, nogil=True)
+    # error_model="numpy": x / 0 gives inf as in NumPy, no ZeroDivisionError check (which
+    # stops LLVM from vectorizing the loops)
+    jit = njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
 
     @jit
-    def lstm_step_forward(a, c, c_new, h, k_c, forget, grad, one, two):  # pragma: no cover
+    def lstm_gates(z, t, c, c_new, forget, grad, one, two):  # pragma: no cover
+        """z[t] holds e^v (NumPy's exp): a = 1 / (e^v + 1), g = 2 a_g - 1, c_new = f c + i g;
+        a_o stays in z[t]; with grad, f goes to forget[t] and K_i = a_i (1 - a_i) g,
+        K_f = a_f (1 - a_f) c, K_g = a_g (1 - a_g) i replace the other gates in z[t]."""
+        zt = z[t]
         hidden, batch = c.shape
-        for j in prange(hidden):
+        for j in range(hidden):
+            ro, ri, rf, rg = zt[j], zt[hidden + j], zt[2 * hidden + j], zt[3 * hidden + j]
+            cj, nj, fj = c[j], c_new[j], forget[t, j]
             for n in range(batch):
-                ao = one / (math.exp(a[j, n]) + one)
-                ai = one / (math.exp(a[hidden + j, n]) + one)
-                af = one / (math.exp(a[2 * hidden + j, n]) + one)
-                ag = one / (math.exp(a[3 * hidden + j, n]) + one)
-                g = ag * two - one
-                cv = c[j, n]
-                cn = af * cv + ai * g
-                tc = math.tanh(cn)
-                hv = ao * tc
-                c_new[j, n] = cn
-                h[j, n] = hv
-                if grad:
-                    k_c[j, n] = ao - hv * tc
-                    forget[j, n] = af
-                    a[j, n] = (one - ao) * ao * tc
-                    a[hidden + j, n] = (one - ai) * ai * g
-                    a[2 * hidden + j, n] = (one - af) * af * cv
-                    a[3 * hidden + j, n] = (one - ag) * ag * ai
+                ro[n] = one / (ro[n] + one)
+            if grad:
+                for n in range(batch):
+                    ai = one / (ri[n] + one)
+                    af = one / (rf[n] + one)
+                    ag = one / (rg[n] + one)
+                    g = ag * two - one
+                    cv = cj[n]
+                    nj[n] = af * cv + ai * g
+                    fj[n] = af
+                    ri[n] = (one - ai) * ai * g
+                    rf[n] = (one - af) * af * cv
+                    rg[n] = (one - ag) * ag * ai
+            else:
+                for n in range(batch):
+                    ai = one / (ri[n] + one)
+                    af = one / (rf[n] + one)
+                    g = one / (rg[n] + one) * two - one
+                    nj[n] = af * cj[n] + ai * g
 
     @jit
-    def lstm_step_backward(g, dh_rec, rec, k_c, k, forget, dc_rec, dz):  # pragma: no cover
-        hidden, batch = g.shape
-        for j in prange(hidden):
+    def lstm_out(z, t, tc, buf, slot, k_c, grad, one):  # pragma: no cover
+        """h' = a_o tanh(c') into buf[:H, slot]; with grad, K_c = a_o - h' tanh c' and
+        K_o = a_o (1 - a_o) tanh c' (over a_o in z[t])."""
+        zt = z[t]
+        hidden, batch = tc.shape
+        for j in range(hidden):
+            ro, tj, hj, kj = zt[j], tc[j], buf[j, slot], k_c[t, j]
+            if grad:
+                for n in range(batch):
+                    ao = ro[n]
+                    hv = ao * tj[n]
+                    hj[n] = hv
+                    kj[n] = ao - hv * tj[n]
+                    ro[n] = (one - ao) * ao * tj[n]
+            else:
+                for n in range(batch):
+                    hj[n] = ro[n] * tj[n]
+
+    @jit
+    def lstm_step_backward(g, s, t, dh_rec, rec, k_c, k, forget, dc_rec, dz):  # pragma: no cover
+        """dh = g^h + dh^(rec) (g^h alone when not rec), dc = dc^(rec) + dh K_c,
+        dz' = (dh, dc, dc, dc) * K into dz[:, :, t], dc^(rec) <- dc f."""
+        hidden, batch = dh_rec.shape
+        for j in range(hidden):
+            gj, hj, cj, kcj, fj = g[s + t, j], dh_rec[j], dc_rec[j], k_c[t, j], forget[t, j]
+            ko, ki, kf, kg = k[t, j], k[t, hidden + j], k[t, 2 * hidden + j], k[t, 3 * hidden + j]
+            do, di, df, dg = dz[0, j, t], dz[1, j, t], dz[2, j, t], dz[3, j, t]
             for n in range(batch):
-                dh = g[j, n] + dh_rec[j, n] if rec else g[j, n]
-                dc = dc_rec[j, n] + dh * k_c[j, n]
-                dz[0, j, n] = dh * k[j, n]
-                dz[1, j, n] = dc * k[hidden + j, n]
-                dz[2, j, n] = dc * k[2 * hidden + j, n]
-                dz[3, j, n] = dc * k[3 * hidden + j, n]
-                dc_rec[j, n] = dc * forget[j, n]
+                dh = gj[n] + hj[n] if rec else gj[n]
+                dc = cj[n] + dh * kcj[n]
+                do[n] = dh * ko[n]
+                di[n] = dc * ki[n]
+                df[n] = dc * kf[n]
+                dg[n] = dc * kg[n]
+                cj[n] = dc * fj[n]
 
     return SimpleNamespace(
-        lstm_step_forward=lstm_step_forward, lstm_step_backward=lstm_step_backward
+        lstm_gates=lstm_gates, lstm_out=lstm_out, lstm_step_backward=lstm_step_backward
     )

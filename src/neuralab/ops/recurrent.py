@@ -93,15 +93,12 @@ def _sigmoid_of_negated(a: Any) -> Any:
 
 def _fast(like: Any) -> Any:
     """The Numba kernels (the ``fast`` extra, ``neuralab.ops._numba``) for NumPy float32 /
-    float64 arrays, with their threads set; None otherwise (the NumPy code runs)."""
+    float64 arrays; None otherwise (the NumPy code runs)."""
     if type(like) is not numpy.ndarray or like.dtype not in (numpy.float32, numpy.float64):
         return None
     from neuralab.ops import _numba
 
-    fast = _numba.kernels()
-    if fast is not None:
-        _numba.use_threads()
-    return fast
+    return _numba.kernels()
 
 
 def _feature_major(grad: Any) -> Any:
@@ -320,11 +317,13 @@ class LSTMLayer(Function):
             for t in _steps(length, reverse):
                 a = z[t]
                 xp.matmul(w, buf[:, start + t], out=a)  # -z (o, i, f), -2z (g)
-                if fast is not None:  # the same step fused (see neuralab.ops._numba)
+                if fast is not None:  # the same operations fused (see neuralab.ops._numba)
+                    xp.exp(a, out=a)
                     c_new = c_a if c is not c_a else c_b
-                    h = buf[:hidden, start + t + step]
-                    kc, ft = (k_c[t], forget[t]) if grad else (tc, ig)
-                    fast.lstm_step_forward(a, c, c_new, h, kc, ft, grad, one, two)
+                    fast.lstm_gates(z, t, c, c_new, forget if grad else z, grad, one, two)
+                    xp.tanh(c_new, out=tc)
+                    slot = start + t + step
+                    fast.lstm_out(z, t, tc, buf, slot, k_c if grad else z, grad, one)
                     c = c_new
                     continue
                 _sigmoid_of_negated(a)
@@ -388,7 +387,7 @@ class LSTMLayer(Function):
         for n, t in enumerate(steps):
             if fast is not None:  # the same step fused (see neuralab.ops._numba)
                 fast.lstm_step_backward(
-                    seq_grad[t], dh_rec, n > 0, k_c[t], k[t], forget[t], dc_rec, dz[:, :, t]
+                    g, int(ctx.reverse), t, dh_rec, n > 0, k_c, k, forget, dc_rec, dz
                 )
                 if t != last or needs[1]:
                     xp.matmul(w_hh_t, dz_steps[:, t], out=dh_rec)
