@@ -1,8 +1,10 @@
 """The ``fast`` extra's Numba kernels (neuralab.ops._numba) against the NumPy path they
 replace: the same op run with NEURALAB_NUMBA=0 and with the kernels, outputs and every
-gradient compared; the switch."""
+gradient equal bit for bit; the switch."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import pytest
@@ -13,17 +15,12 @@ from neuralab.ops.recurrent import lstm_layer
 
 pytest.importorskip("numba")
 
-TOL = {"float32": {"rtol": 1e-6, "atol": 1e-7}, "float64": {"rtol": 1e-12, "atol": 1e-14}}
 
-
-def assert_close(got, expected, dtype, name=""):
-    """Equal within the dtype's rounding: rtol elementwise, and an absolute tolerance of
-    rtol times the array's largest value (np.exp / np.tanh and the kernels' libm differ in
-    the last bit, and a weight gradient sums T*N such products: a sum that cancels to
-    0.013 from terms of 0.4 keeps the terms' absolute error, 1.4e-7 in float32)."""
-    tol = TOL[dtype]
-    atol = max(tol["atol"], tol["rtol"] * float(np.abs(expected).max(initial=0)))
-    np.testing.assert_allclose(got, expected, rtol=tol["rtol"], atol=atol, err_msg=name)
+def assert_same(got, expected, name=""):
+    """Bit for bit: the kernels run NumPy's exp and tanh and the NumPy path's arithmetic in
+    its order (IEEE float32 / float64, no fast-math), so nothing may differ."""
+    assert got.dtype == expected.dtype, name
+    np.testing.assert_array_equal(got, expected, err_msg=name)
 
 
 def _lstm_run(arrays, reverse, grad_seed):
@@ -55,7 +52,7 @@ def _lstm_arrays(rng, length, batch, features, hidden, dtype, bias):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (7, 3, 5, 4), (12, 64, 32, 33)])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (7, 3, 5, 4), (12, 64, 32, 33), (50, 8, 3, 128)])
 def test_lstm_kernels_equal_the_numpy_path(monkeypatch, dtype, reverse, bias, shape):
     arrays = _lstm_arrays(np.random.default_rng(sum(shape)), *shape, dtype, bias)
     monkeypatch.setenv("NEURALAB_NUMBA", "0")
@@ -69,8 +66,7 @@ def test_lstm_kernels_equal_the_numpy_path(monkeypatch, dtype, reverse, bias, sh
         if e is None:
             assert g is None, name
         else:
-            assert g.dtype == e.dtype, name
-            assert_close(g, e, dtype, name)
+            assert_same(g, e, name)
 
 
 def test_lstm_kernel_saturates_like_the_numpy_path(monkeypatch):
@@ -84,7 +80,7 @@ def test_lstm_kernel_saturates_like_the_numpy_path(monkeypatch):
     for e, g in zip(*results):
         if e is not None:
             assert np.isfinite(g).all()
-            assert_close(g, e, "float32")
+            assert_same(g, e)
 
 
 def test_lstm_without_grad_equals_the_numpy_path(monkeypatch):
@@ -94,4 +90,21 @@ def test_lstm_without_grad_equals_the_numpy_path(monkeypatch):
         monkeypatch.setenv("NEURALAB_NUMBA", flag)
         with nl.no_grad():
             outs.append(lstm_layer(*[None if a is None else nl.tensor(a) for a in arrays]))
-    assert_close(outs[1].numpy(), outs[0].numpy(), "float32")
+    assert_same(outs[1].numpy(), outs[0].numpy())
+
+
+def test_without_numba_the_numpy_path_runs(monkeypatch):
+    """Numba not importable: kernels() is None and the LSTM runs its NumPy code."""
+    monkeypatch.setattr(_numba, "_LOADED", False)
+    monkeypatch.setattr(_numba, "_KERNELS", None)
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba -> ImportError
+    monkeypatch.delenv("NEURALAB_NUMBA", raising=False)
+    assert _numba.kernels() is None
+    arrays = _lstm_arrays(np.random.default_rng(5), 3, 2, 3, 4, "float32", True)
+    without = _lstm_run(arrays, False, 3)
+    monkeypatch.undo()
+    assert _numba.kernels() is not None
+    with_kernels = _lstm_run(arrays, False, 3)
+    for e, g in zip(without, with_kernels):
+        if e is not None:
+            assert_same(g, e)

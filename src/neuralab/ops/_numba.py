@@ -4,7 +4,7 @@ work that NumPy runs as a dozen small calls, fused into one or two passes.
 The core is NumPy-only; this module is imported lazily by the ops that have a kernel and
 used only when Numba imports and the environment variable ``NEURALAB_NUMBA`` is not
 ``"0"`` (``kernels()`` returns None otherwise, and the NumPy code runs as without the
-extra). Each kernel is tested equal to the NumPy path (tests/test_numba_kernels.py).
+extra). Each kernel is tested equal to the NumPy path, bit for bit (tests/test_numba_kernels.py).
 
 The kernels run in the calling thread (no ``prange``): measured on 2 cores, a parallel
 LSTM step was slower than NumPy's, and Numba's OpenMP workers beside BLAS's and PyTorch's
