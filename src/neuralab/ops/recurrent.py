@@ -46,6 +46,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.array_cache import cache
@@ -87,6 +89,16 @@ def _sigmoid_of_negated(a: Any) -> Any:
     xp.exp(a, out=a)
     a += 1
     return xp.divide(1, a, out=a)
+
+
+def _fast(like: Any) -> Any:
+    """The Numba kernels (the ``fast`` extra, ``neuralab.ops._numba``) for NumPy float32 /
+    float64 arrays; None otherwise (the NumPy code runs)."""
+    if type(like) is not numpy.ndarray or like.dtype not in (numpy.float32, numpy.float64):
+        return None
+    from neuralab.ops import _numba
+
+    return _numba.kernels()
 
 
 def _feature_major(grad: Any) -> Any:
@@ -299,10 +311,21 @@ class LSTMLayer(Function):
         c_a, c_b = xp.empty_like(ig), xp.empty_like(ig)
         c = c0.T
         step = -1 if reverse else 1
+        fast = _fast(x)
+        one, two = x.dtype.type(1), x.dtype.type(2)
         with xp.errstate(over="ignore"):  # e^(-z) = inf for very negative z: s(z) = 0
             for t in _steps(length, reverse):
                 a = z[t]
                 xp.matmul(w, buf[:, start + t], out=a)  # -z (o, i, f), -2z (g)
+                if fast is not None:  # the same operations fused (see neuralab.ops._numba)
+                    xp.exp(a, out=a)
+                    c_new = c_a if c is not c_a else c_b
+                    fast.lstm_gates(z, t, c, c_new, forget if grad else z, grad, one, two)
+                    xp.tanh(c_new, out=tc)
+                    slot = start + t + step
+                    fast.lstm_out(z, t, tc, buf, slot, k_c if grad else z, grad, one)
+                    c = c_new
+                    continue
                 _sigmoid_of_negated(a)
                 if grad:
                     xp.subtract(1, a, out=d)
@@ -360,7 +383,15 @@ class LSTMLayer(Function):
         w_hh_t = w_q[:, :hidden].T
         steps = _steps(length, not ctx.reverse)  # back through time
         last = steps[-1]
+        fast = _fast(g)
         for n, t in enumerate(steps):
+            if fast is not None:  # the same step fused (see neuralab.ops._numba)
+                fast.lstm_step_backward(
+                    g, int(ctx.reverse), t, dh_rec, n > 0, k_c, k, forget, dc_rec, dz
+                )
+                if t != last or needs[1]:
+                    xp.matmul(w_hh_t, dz_steps[:, t], out=dh_rec)
+                continue
             dh_t = xp.add(seq_grad[t], dh_rec, out=dh) if n else seq_grad[t]
             xp.multiply(dh_t, k_c[t], out=tmp)
             xp.add(dc_rec, tmp, out=dc)  # dc = dc^(rec) + dh o (1 - tanh^2 c)

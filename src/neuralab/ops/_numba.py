@@ -1,0 +1,131 @@
+"""Optional Numba kernels (the ``fast`` extra): a second implementation of the elementwise
+work that NumPy runs as a dozen small calls, fused into one or two passes.
+
+The core is NumPy-only; this module is imported lazily by the ops that have a kernel and
+used only when Numba imports and the environment variable ``NEURALAB_NUMBA`` is not
+``"0"`` (``kernels()`` returns None otherwise, and the NumPy code runs as without the
+extra). Each kernel is tested equal to the NumPy path, bit for bit (tests/test_numba_kernels.py).
+
+The kernels run in the calling thread (no ``prange``): measured on 2 cores, a parallel
+LSTM step was slower than NumPy's, and Numba's OpenMP workers beside BLAS's and PyTorch's
+made a train step 30-50 times slower; the gain is the fusion (one pass instead of a dozen
+NumPy calls). Compiled code is cached on disk (``cache=True``): the first call in a fresh
+environment compiles (seconds), later processes load it.
+
+Kernels, with NumPy's exp and tanh between them (Numba's scalar libm calls were 3 times
+slower than NumPy's vectorized ones) and the formulas and order of operations of the
+NumPy path:
+
+- ``lstm_gates`` / ``lstm_out``: one LSTM step after the matrix product and the exp
+  (``LSTMLayer``): a = 1 / (e^v + 1) (v = -z on o, i, f; -2z on g), g = 2 a_g - 1,
+  c' = f c + i g; then, after tanh c', h' = o tanh(c') and, when a gradient will be
+  needed, the backward factors K_c = o - h' tanh c', f and
+  K = a (1 - a) * (tanh c', g, c, i) over the gate values.
+- ``lstm_step_backward``: one step back: dh = g^h + dh^(rec), dc = dc^(rec) + dh K_c,
+  dz' = (dh, dc, dc, dc) * K, dc^(rec) <- dc f.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_KERNELS: Any = None
+_LOADED = False
+
+
+def kernels() -> Any:
+    """This module's compiled kernels (a namespace), or None when Numba is not installed
+    or ``NEURALAB_NUMBA=0`` (then the callers run their NumPy code)."""
+    global _KERNELS, _LOADED
+    if os.environ.get("NEURALAB_NUMBA", "1") == "0":
+        return None
+    if not _LOADED:
+        _LOADED = True
+        try:
+            _KERNELS = _compile()
+        except ImportError:
+            _KERNELS = None
+    return _KERNELS
+
+
+def _compile() -> Any:
+    from types import SimpleNamespace
+
+    from numba import njit
+
+    # error_model="numpy": x / 0 gives inf as in NumPy, no ZeroDivisionError check (which
+    # stops LLVM from vectorizing the loops)
+    jit = njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
+
+    @jit
+    def lstm_gates(z, t, c, c_new, forget, grad, one, two):  # pragma: no cover
+        """z[t] holds e^v (NumPy's exp): a = 1 / (e^v + 1), g = 2 a_g - 1, c_new = f c + i g;
+        a_o stays in z[t]; with grad, f goes to forget[t] and K_i = a_i (1 - a_i) g,
+        K_f = a_f (1 - a_f) c, K_g = a_g (1 - a_g) i replace the other gates in z[t]."""
+        zt = z[t]
+        hidden, batch = c.shape
+        for j in range(hidden):
+            ro, ri, rf, rg = zt[j], zt[hidden + j], zt[2 * hidden + j], zt[3 * hidden + j]
+            cj, nj, fj = c[j], c_new[j], forget[t, j]
+            for n in range(batch):
+                ro[n] = one / (ro[n] + one)
+            if grad:
+                for n in range(batch):
+                    ai = one / (ri[n] + one)
+                    af = one / (rf[n] + one)
+                    ag = one / (rg[n] + one)
+                    g = ag * two - one
+                    cv = cj[n]
+                    nj[n] = af * cv + ai * g
+                    fj[n] = af
+                    ri[n] = (one - ai) * ai * g
+                    rf[n] = (one - af) * af * cv
+                    rg[n] = (one - ag) * ag * ai
+            else:
+                for n in range(batch):
+                    ai = one / (ri[n] + one)
+                    af = one / (rf[n] + one)
+                    g = one / (rg[n] + one) * two - one
+                    nj[n] = af * cj[n] + ai * g
+
+    @jit
+    def lstm_out(z, t, tc, buf, slot, k_c, grad, one):  # pragma: no cover
+        """h' = a_o tanh(c') into buf[:H, slot]; with grad, K_c = a_o - h' tanh c' and
+        K_o = a_o (1 - a_o) tanh c' (over a_o in z[t])."""
+        zt = z[t]
+        hidden, batch = tc.shape
+        for j in range(hidden):
+            ro, tj, hj, kj = zt[j], tc[j], buf[j, slot], k_c[t, j]
+            if grad:
+                for n in range(batch):
+                    ao = ro[n]
+                    hv = ao * tj[n]
+                    hj[n] = hv
+                    kj[n] = ao - hv * tj[n]
+                    ro[n] = (one - ao) * ao * tj[n]
+            else:
+                for n in range(batch):
+                    hj[n] = ro[n] * tj[n]
+
+    @jit
+    def lstm_step_backward(g, s, t, dh_rec, rec, k_c, k, forget, dc_rec, dz):  # pragma: no cover
+        """dh = g^h + dh^(rec) (g^h alone when not rec), dc = dc^(rec) + dh K_c,
+        dz' = (dh, dc, dc, dc) * K into dz[:, :, t], dc^(rec) <- dc f."""
+        hidden, batch = dh_rec.shape
+        for j in range(hidden):
+            gj, hj, cj, kcj, fj = g[s + t, j], dh_rec[j], dc_rec[j], k_c[t, j], forget[t, j]
+            ko, ki, kf, kg = k[t, j], k[t, hidden + j], k[t, 2 * hidden + j], k[t, 3 * hidden + j]
+            do, di, df, dg = dz[0, j, t], dz[1, j, t], dz[2, j, t], dz[3, j, t]
+            for n in range(batch):
+                dh = gj[n] + hj[n] if rec else gj[n]
+                dc = cj[n] + dh * kcj[n]
+                do[n] = dh * ko[n]
+                di[n] = dc * ki[n]
+                df[n] = dc * kf[n]
+                dg[n] = dc * kg[n]
+                cj[n] = dc * fj[n]
+
+    return SimpleNamespace(
+        lstm_gates=lstm_gates, lstm_out=lstm_out, lstm_step_backward=lstm_step_backward
+    )
