@@ -304,6 +304,18 @@ class BackwardTrace:
     Args:
         loss: The sample's loss.
         steps: One ``BackwardStep`` per leaf layer, in the order the forward pass ran them.
+
+    Examples:
+        >>> import neuralab as nl
+        >>> from neuralab import nn
+        >>> from neuralab.inspect import backward_trace
+        >>> _ = nl.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2))
+        >>> found = backward_trace(
+        ...     model, nl.tensor([1.0, -1.0]), nl.tensor([1]), nl.functional.cross_entropy
+        ... )
+        >>> [step.kind for step in found.steps], found.loss > 0
+        (['Linear', 'Tanh', 'Linear'], True)
     """
 
     loss: float
