@@ -289,6 +289,16 @@ def test_the_exported_scripts_follow_the_sessions_run(values, neuralab_data, tmp
     assert torch_last[0] == pytest.approx(last[0], abs=2e-3)
 
 
+@pytest.mark.parametrize(
+    ("schedule", "torch_name"),
+    [("step", "StepLR"), ("exponential", "ExponentialLR"), ("cosine", "CosineAnnealingLR"),
+     ("warmup", "LinearLR")],
+)  # fmt: skip
+def test_every_schedule_reaches_an_image_models_pytorch_script(schedule, torch_name):
+    config = parse_config({"dataset": "mnist", **SMALL, "schedule": schedule})
+    assert f"scheduler = torch.optim.lr_scheduler.{torch_name}(" in torch_script(config, epochs=2)
+
+
 def test_the_session_for_a_configuration_keeps_or_replaces_the_session(neuralab_data):
     points = Session(Config())
     images = session_for(parse_config({"dataset": "mnist", **SMALL}), points)

@@ -264,20 +264,7 @@ def torch_script(config: Config, epochs: int = 100) -> str:
 
         return image_torch_script(config, epochs)
     name, options = optimizer_options(config)
-    schedule = "None"
-    if config.schedule == "step":
-        schedule = (
-            f"torch.optim.lr_scheduler.StepLR(optimizer, {config.step_size}, {config.gamma!r})"
-        )
-    elif config.schedule == "exponential":
-        schedule = f"torch.optim.lr_scheduler.ExponentialLR(optimizer, {config.gamma!r})"
-    elif config.schedule == "cosine":
-        schedule = f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, {config.step_size})"
-    elif config.schedule == "warmup":
-        schedule = (
-            f"torch.optim.lr_scheduler.LinearLR(optimizer, start_factor={config.gamma!r}, "
-            f"total_iters={config.step_size})"
-        )
+    schedule = _torch_scheduler(config)
     return _TORCH_TEMPLATE.format(
         epochs=epochs,
         features=list(config.features),
@@ -303,6 +290,22 @@ def torch_script(config: Config, epochs: int = 100) -> str:
         dropout=config.dropout,
         **_task(config),
     )
+
+
+def _torch_scheduler(config: Config) -> str:
+    """The PyTorch scheduler of ``config`` as source code ("None" for constant)."""
+    if config.schedule == "step":
+        return f"torch.optim.lr_scheduler.StepLR(optimizer, {config.step_size}, {config.gamma!r})"
+    if config.schedule == "exponential":
+        return f"torch.optim.lr_scheduler.ExponentialLR(optimizer, {config.gamma!r})"
+    if config.schedule == "cosine":
+        return f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, {config.step_size})"
+    if config.schedule == "warmup":
+        return (
+            f"torch.optim.lr_scheduler.LinearLR(optimizer, start_factor={config.gamma!r}, "
+            f"total_iters={config.step_size})"
+        )
+    return "None"
 
 
 def _scheduler(config: Config) -> str:

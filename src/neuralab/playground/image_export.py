@@ -251,18 +251,17 @@ def image_torch_script(config: Config, epochs: int = 10) -> str:
         >>> compile(text, "exported.py", "exec") and "torch.optim.Adam(" in text
         True
     """
-    from neuralab.playground.export import _TORCH_ACTIVATIONS, _TORCH_INIT, _TORCH_OPTIMIZERS
+    from neuralab.playground.export import (
+        _TORCH_ACTIVATIONS,
+        _TORCH_INIT,
+        _TORCH_OPTIMIZERS,
+        _torch_scheduler,
+    )
 
     fields = _fields(config, epochs)
     activation = _TORCH_ACTIVATIONS[config.activation]
     network = _TORCH_LENET if config.architecture == "lenet5" else _TORCH_MLP
-    schedule = "None"
-    if config.schedule == "step":
-        schedule = (
-            f"torch.optim.lr_scheduler.StepLR(optimizer, {config.step_size}, {config.gamma!r})"
-        )
-    elif config.schedule == "exponential":
-        schedule = f"torch.optim.lr_scheduler.ExponentialLR(optimizer, {config.gamma!r})"
+    schedule = _torch_scheduler(config)
     return _TORCH_TEMPLATE.format(
         **fields,
         torch_model=network.format(**fields, torch_activation=activation),
