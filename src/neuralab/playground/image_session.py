@@ -32,7 +32,7 @@ from neuralab.playground.images import (
     is_image,
     load_images,
 )
-from neuralab.playground.model import Config, penalty
+from neuralab.playground.model import Config
 from neuralab.playground.session import Session, _diagnosis, _number, _round
 
 __all__ = [
@@ -131,20 +131,12 @@ class ImageSession(Session):
         self._heavy_at: float | None = None
         self._heavy_cost = 0.0
 
-    def _update(self, index: nl.Tensor) -> None:
-        logits = self.model(self._inputs_train[index])
-        targets = self._targets_train[index]
-        loss = F.cross_entropy(logits, targets)
+    def _seen(self, logits: nl.Tensor, targets: nl.Tensor, loss: nl.Tensor) -> None:
+        """Count the batch for the light updates: its summed loss, right answers, images."""
         n = targets.shape[0]
         self._batches[0] += loss.item() * n
         self._batches[1] += int((logits.detach().numpy().argmax(1) == targets.numpy()).sum())
         self._batches[2] += n
-        extra = penalty(self.config, self.model)
-        if extra is not None:
-            loss = loss + extra
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
 
     def _train_view(self) -> tuple[float | None, float]:
         """The training batches' mean loss and accuracy since the last snapshot; before

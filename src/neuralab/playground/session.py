@@ -200,13 +200,18 @@ class Session:
 
     def _update(self, index: nl.Tensor) -> None:
         logits = self.model(self._inputs_train[index])
-        loss = self._loss(logits, self._targets_train[index])
+        targets = self._targets_train[index]
+        loss = self._loss(logits, targets)
+        self._seen(logits, targets, loss)
         extra = penalty(self.config, self.model)
         if extra is not None:
             loss = loss + extra
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
+
+    def _seen(self, logits: nl.Tensor, targets: nl.Tensor, loss: nl.Tensor) -> None:
+        """A training batch's outputs and loss, before the update (nothing to keep here)."""
 
     @property
     def steps_per_epoch(self) -> int:

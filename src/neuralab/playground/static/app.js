@@ -34,6 +34,17 @@ function showError(text) {
   box.hidden = !text;
 }
 
+// A small black cross at (x, y): the traced point.
+function drawCross(context, x, y) {
+  context.strokeStyle = "#000";
+  context.beginPath();
+  context.moveTo(x - 6, y);
+  context.lineTo(x + 6, y);
+  context.moveTo(x, y - 6);
+  context.lineTo(x, y + 6);
+  context.stroke();
+}
+
 // --- the configuration <-> the controls and the URL hash ---------------------------------
 function readControls() {
   const out = {};
@@ -150,13 +161,7 @@ function drawBoundary(view) {
   }
   if (traced) {
     const [x, y] = [(traced[0] + view.domain) * scale, (view.domain - traced[1]) * scale];
-    context.strokeStyle = "#000";
-    context.beginPath();
-    context.moveTo(x - 6, y);
-    context.lineTo(x + 6, y);
-    context.moveTo(x, y - 6);
-    context.lineTo(x, y + 6);
-    context.stroke();
+    drawCross(context, x, y);
   }
 }
 
@@ -219,13 +224,7 @@ function drawRegression(view) {
   }
   if (mark) {
     const [x, y] = mark;
-    context.strokeStyle = "#000";
-    context.beginPath();
-    context.moveTo(x - 6, y);
-    context.lineTo(x + 6, y);
-    context.moveTo(x, y - 6);
-    context.lineTo(x, y + 6);
-    context.stroke();
+    drawCross(context, x, y);
   }
 }
 
