@@ -108,3 +108,79 @@ def test_without_numba_the_numpy_path_runs(monkeypatch):
     for e, g in zip(without, with_kernels):
         if e is not None:
             assert_same(g, e)
+
+
+# --- max pooling ------------------------------------------------------------------------
+def _pool_input(rng, shape, dtype, layout, special):
+    """An (N, C, H, W) array stored C-contiguous ("nchw") or with the batch innermost
+    ("batch_last", as a convolution's output), with ties (small integers) and, when
+    ``special``, NaN and -inf entries."""
+    x = rng.integers(-3, 4, shape).astype(dtype)
+    if special:
+        flat = x.reshape(-1)
+        flat[rng.choice(flat.size, max(1, flat.size // 20), replace=False)] = np.nan
+        flat[rng.choice(flat.size, max(1, flat.size // 10), replace=False)] = -np.inf
+    if layout == "batch_last":
+        x = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    elif layout == "channels_last":
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    return x
+
+
+def _pool_run(x, upstream, unbatched, **kwargs):
+    """max_pool2d's output, indices and input gradient."""
+    t = nl.tensor(x[0] if unbatched else x, requires_grad=True)
+    y, indices = nl.functional.max_pool2d(t, return_indices=True, **kwargs)
+    (y * nl.tensor(upstream[0] if unbatched else upstream)).sum().backward()
+    return y.detach().numpy(), indices.numpy(), t.grad.numpy()
+
+
+POOLS = [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 1},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": (2, 3), "stride": (1, 2), "dilation": (2, 1)},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    {"kernel_size": 2, "stride": 3},
+]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf * 0 in NumPy's path
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["nchw", "batch_last", "channels_last"])
+@pytest.mark.parametrize("special", [False, True])
+@pytest.mark.parametrize("unbatched", [False, True])
+@pytest.mark.parametrize("pool", POOLS, ids=str)
+def test_max_pool_kernels_equal_the_numpy_path(
+    monkeypatch, dtype, layout, special, unbatched, pool
+):
+    rng = np.random.default_rng(len(str(pool)))
+    x = _pool_input(rng, (3, 2, 9, 8), dtype, layout, special)
+    with nl.no_grad():
+        out_shape = nl.functional.max_pool2d(nl.tensor(x), **pool).shape
+    upstream = rng.standard_normal(out_shape).astype(dtype)
+    if special:
+        upstream.reshape(-1)[::7] = np.inf
+    results = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("NEURALAB_NUMBA", flag)
+        results.append(_pool_run(x, upstream, unbatched, **pool))
+    for name, e, g in zip(("output", "indices", "grad"), *results):
+        assert_same(g, e, name)
+
+
+@pytest.mark.parametrize("layout", ["nchw", "batch_last"])
+def test_max_pool_runs_the_kernels(monkeypatch, layout):
+    """The kernels do run for both layouts they take (else the test above compares the
+    NumPy path with itself), and an eval-mode call runs them too."""
+    calls = []
+    fast = _numba.kernels()
+    for name in ("max_pool_forward", "max_pool_backward"):
+        kernel = getattr(fast, name)
+        monkeypatch.setattr(fast, name, lambda *a, _k=kernel, _n=name: calls.append(_n) or _k(*a))
+    x = _pool_input(np.random.default_rng(0), (4, 3, 8, 8), "float32", layout, False)
+    _pool_run(x, np.ones((4, 3, 4, 4), "float32"), False, kernel_size=2)
+    assert calls == ["max_pool_forward", "max_pool_backward"]
+    with nl.no_grad():
+        nl.functional.max_pool2d(nl.tensor(x), 2)
+    assert calls[-1] == "max_pool_forward"

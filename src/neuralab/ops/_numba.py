@@ -30,6 +30,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy
+
 _KERNELS: Any = None
 _LOADED = False
 
@@ -47,6 +49,14 @@ def kernels() -> Any:
         except ImportError:
             _KERNELS = None
     return _KERNELS
+
+
+def kernels_for(like: Any) -> Any:
+    """``kernels()`` for NumPy float32 / float64 arrays like ``like``; None for any other
+    array (then the NumPy code runs)."""
+    if type(like) is not numpy.ndarray or like.dtype not in (numpy.float32, numpy.float64):
+        return None
+    return kernels()
 
 
 def _compile() -> Any:
@@ -126,6 +136,11 @@ def _compile() -> Any:
                 dg[n] = dc * kg[n]
                 cj[n] = dc * fj[n]
 
+    from neuralab.ops import _numba_pooling
+
     return SimpleNamespace(
-        lstm_gates=lstm_gates, lstm_out=lstm_out, lstm_step_backward=lstm_step_backward
+        lstm_gates=lstm_gates,
+        lstm_out=lstm_out,
+        lstm_step_backward=lstm_step_backward,
+        **_numba_pooling.build(jit),
     )

@@ -46,8 +46,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
-
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
 from neuralab.ops.array_cache import cache
@@ -92,13 +90,10 @@ def _sigmoid_of_negated(a: Any) -> Any:
 
 
 def _fast(like: Any) -> Any:
-    """The Numba kernels (the ``fast`` extra, ``neuralab.ops._numba``) for NumPy float32 /
-    float64 arrays; None otherwise (the NumPy code runs)."""
-    if type(like) is not numpy.ndarray or like.dtype not in (numpy.float32, numpy.float64):
-        return None
+    """The Numba kernels (the ``fast`` extra) for like's arrays, or None."""
     from neuralab.ops import _numba
 
-    return _numba.kernels()
+    return _numba.kernels_for(like)
 
 
 def _feature_major(grad: Any) -> Any:
