@@ -184,3 +184,100 @@ def test_max_pool_runs_the_kernels(monkeypatch, layout):
     with nl.no_grad():
         nl.functional.max_pool2d(nl.tensor(x), 2)
     assert calls[-1] == "max_pool_forward"
+
+
+# --- im2col / col2im (convolutions) -----------------------------------------------------
+def _conv_run(x, w, b, upstream, **kwargs):
+    """conv2d's output and the gradients of input, weight and bias."""
+    leaves = [nl.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = nl.functional.conv2d(*leaves, **kwargs)
+    (y * nl.tensor(upstream)).sum().backward()
+    return [y.detach().numpy()] + [t.grad.numpy() for t in leaves]
+
+
+CONVS = [
+    {},
+    {"stride": 2, "padding": 1},
+    {"padding": "same", "dilation": 2},
+    {"stride": (2, 1), "dilation": (1, 2), "padding": (2, 0)},
+    {"groups": 2, "padding": 1},
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["nchw", "batch_last"])
+@pytest.mark.parametrize("conv", CONVS, ids=str)
+def test_conv_kernels_equal_the_numpy_path(monkeypatch, dtype, layout, conv):
+    rng = np.random.default_rng(len(str(conv)))
+    x = _pool_input(rng, (5, 4, 9, 10), dtype, layout, False) + rng.random((5, 4, 9, 10))
+    x = x.astype(dtype)
+    w = rng.standard_normal((6, 4 // conv.get("groups", 1), 3, 3)).astype(dtype)
+    b = rng.standard_normal(6).astype(dtype)
+    with nl.no_grad():
+        out_shape = nl.functional.conv2d(nl.tensor(x), nl.tensor(w), **conv).shape
+    upstream = rng.standard_normal(out_shape).astype(dtype)
+    results = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("NEURALAB_NUMBA", flag)
+        results.append(_conv_run(x, w, b, upstream, **conv))
+    for name, e, g in zip(("output", "x", "weight", "bias"), *results):
+        assert_same(g, e, name)
+
+
+def test_conv_runs_the_kernels(monkeypatch):
+    calls = []
+    fast = _numba.kernels()
+    for name in ("im2col", "col2im"):
+        kernel = getattr(fast, name)
+        monkeypatch.setattr(
+            fast, name, lambda *a, _k=kernel, _n=name: calls.append(_n) or _k(*a)
+        )
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype("float32")
+    w = np.ones((4, 3, 3, 3), "float32")
+    _conv_run(x, w, np.zeros(4, "float32"), np.ones((2, 4, 4, 4), "float32"))
+    assert calls == ["im2col", "col2im"]
+
+
+# --- Adam -------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: nl.optim.Adam(ps, lr=1e-2),
+        lambda ps: nl.optim.Adam(ps, lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        lambda ps: nl.optim.AdamW(ps, lr=1e-2, weight_decay=0.05, maximize=True),
+        lambda ps: nl.optim.Adam(ps, lr=1e-2, amsgrad=True),
+    ],
+    ids=["adam", "adam-decay", "adamw-maximize", "amsgrad"],
+)
+def test_adam_kernel_equals_the_numpy_path(monkeypatch, dtype, make):
+    """Ten steps on two parameters (one transposed, so not C-contiguous) with random
+    gradients: the parameters and moments equal, bit for bit."""
+    rng = np.random.default_rng(7)
+    start = [rng.standard_normal((5, 7)).astype(dtype), rng.standard_normal((6, 3)).astype(dtype).T]
+    grads = [[rng.standard_normal(a.shape).astype(dtype) for a in start] for _ in range(10)]
+    finals = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("NEURALAB_NUMBA", flag)
+        params = [nl.tensor(a.copy(), requires_grad=True) for a in start]
+        opt = make(params)
+        for step in grads:
+            for p, g in zip(params, step):
+                p.grad = nl.tensor(g.copy())
+            opt.step()
+        state = [opt.state[p][k] for p in params for k in ("exp_avg", "exp_avg_sq")]
+        finals.append([p.detach().numpy() for p in params] + [np.asarray(s) for s in state])
+    for e, g in zip(*finals):
+        assert_same(g, e)
+
+
+def test_adam_runs_the_kernel(monkeypatch):
+    calls = []
+    fast = _numba.kernels()
+    kernel = fast.adam_update
+    monkeypatch.setattr(fast, "adam_update", lambda *a: calls.append(1) or kernel(*a))
+    p = nl.tensor(np.ones(4, "float32"), requires_grad=True)
+    opt = nl.optim.Adam([p])
+    p.grad = nl.tensor(np.ones(4, "float32"))
+    opt.step()
+    assert calls == [1]

@@ -59,9 +59,27 @@ def kernels_for(like: Any) -> Any:
     return kernels()
 
 
+def flat_views(*arrays: Any) -> tuple | None:
+    """The arrays (same dtype) as 1-D views in their common memory order, for an
+    elementwise kernel; None when they are not all stored contiguously in one axis order."""
+    from neuralab.ops.array_cache import layout
+
+    order = layout(arrays[0])
+    views = []
+    for a in arrays:
+        if a.dtype != arrays[0].dtype or a.shape != arrays[0].shape or layout(a) != order:
+            return None
+        view = a.transpose(order)
+        if not view.flags.c_contiguous:
+            return None
+        views.append(view.reshape(-1))
+    return tuple(views)
+
+
 def _compile() -> Any:
     from types import SimpleNamespace
 
+    import numpy as np
     from numba import njit
 
     # error_model="numpy": x / 0 gives inf as in NumPy, no ZeroDivisionError check (which
@@ -136,11 +154,31 @@ def _compile() -> Any:
                 dg[n] = dc * kg[n]
                 cj[n] = dc * fj[n]
 
-    from neuralab.ops import _numba_pooling
+    @jit
+    def relu_backward(g, y, out, one, zero):  # pragma: no cover
+        """out = g * (1 if y > 0 else 0) (ReLU.backward: NumPy's g * (y > 0))."""
+        for k in range(g.shape[0]):
+            out[k] = g[k] * (one if y[k] > zero else zero)
+
+    @jit
+    def adam_update(p, g, m, v, c1, b2, c2, root, eps, rate):  # pragma: no cover
+        """Adam's step (``Adam._update``), in its order: m += (g - m) c1; v = v b2 +
+        g c2 g; p -= m rate / (sqrt(v) / root + eps)."""
+        for k in range(p.shape[0]):
+            gk = g[k]
+            mk = m[k] + (gk - m[k]) * c1
+            vk = v[k] * b2 + gk * c2 * gk
+            m[k], v[k] = mk, vk
+            p[k] -= mk * rate / (np.sqrt(vk) / root + eps)
+
+    from neuralab.ops import _numba_conv, _numba_pooling
 
     return SimpleNamespace(
         lstm_gates=lstm_gates,
         lstm_out=lstm_out,
         lstm_step_backward=lstm_step_backward,
+        relu_backward=relu_backward,
+        adam_update=adam_update,
+        **_numba_conv.build(jit),
         **_numba_pooling.build(jit),
     )

@@ -30,6 +30,7 @@ import numpy
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops._numba import kernels_for
 from neuralab.ops.array_cache import cache
 from neuralab.tensor import Tensor, grad_mode
 
@@ -80,6 +81,10 @@ def im2col(
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
     if out is None:
         out = array_module(x).empty((x.shape[0], kh, kw, oh, ow, x.shape[3]), dtype=x.dtype)
+    fast = kernels_for(x)
+    if fast is not None:  # the same copies in one loop nest (neuralab.ops._numba_conv)
+        fast.im2col(x, out, stride, dilation)
+        return out
 
     for p in range(kh):
         rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
@@ -96,6 +101,10 @@ def col2im(cols: Any, padded_size: tuple, stride: tuple, dilation: tuple, out: A
     (sh, sw), (dh, dw) = stride, dilation
     if out is None:
         out = array_module(cols).empty((c, padded_size[0], padded_size[1], n), dtype=cols.dtype)
+    fast = kernels_for(cols)
+    if fast is not None:  # the same sums in one loop nest (neuralab.ops._numba_conv)
+        fast.col2im(cols, out, stride, dilation)
+        return out
 
     out.fill(0)
     for p in range(kh):

@@ -20,6 +20,7 @@ from typing import Any
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops._numba import kernels_for
 from neuralab.ops.array_cache import empty
 from neuralab.ops.array_cache import layout as memory_layout
 from neuralab.ops.conv import _pair
@@ -227,9 +228,7 @@ def _fast(a: Any, layout: tuple) -> Any:
     C-contiguous or with the batch innermost; else None (the NumPy code runs)."""
     if layout != _BATCH_INNERMOST and not (layout == (0, 1, 2, 3) and a.flags.c_contiguous):
         return None
-    from neuralab.ops import _numba
-
-    return _numba.kernels_for(a)
+    return kernels_for(a)
 
 
 def _memory_order(a: Any, layout: tuple) -> Any:

@@ -48,6 +48,7 @@ from typing import Any
 
 from neuralab.backend import array_module
 from neuralab.function import Function, ShapeError
+from neuralab.ops._numba import kernels_for
 from neuralab.ops.array_cache import cache
 from neuralab.tensor import Tensor, is_grad_enabled
 
@@ -87,13 +88,6 @@ def _sigmoid_of_negated(a: Any) -> Any:
     xp.exp(a, out=a)
     a += 1
     return xp.divide(1, a, out=a)
-
-
-def _fast(like: Any) -> Any:
-    """The Numba kernels (the ``fast`` extra) for like's arrays, or None."""
-    from neuralab.ops import _numba
-
-    return _numba.kernels_for(like)
 
 
 def _feature_major(grad: Any) -> Any:
@@ -306,7 +300,7 @@ class LSTMLayer(Function):
         c_a, c_b = xp.empty_like(ig), xp.empty_like(ig)
         c = c0.T
         step = -1 if reverse else 1
-        fast = _fast(x)
+        fast = kernels_for(x)
         one, two = x.dtype.type(1), x.dtype.type(2)
         with xp.errstate(over="ignore"):  # e^(-z) = inf for very negative z: s(z) = 0
             for t in _steps(length, reverse):
@@ -378,7 +372,7 @@ class LSTMLayer(Function):
         w_hh_t = w_q[:, :hidden].T
         steps = _steps(length, not ctx.reverse)  # back through time
         last = steps[-1]
-        fast = _fast(g)
+        fast = kernels_for(g)
         for n, t in enumerate(steps):
             if fast is not None:  # the same step fused (see neuralab.ops._numba)
                 fast.lstm_step_backward(

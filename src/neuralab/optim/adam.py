@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from neuralab.backend import array_module
+from neuralab.ops._numba import flat_views, kernels_for
 from neuralab.ops.array_cache import cache
 from neuralab.optim.adadelta import ADAM_RULES, pair
 from neuralab.optim.optimizer import Optimizer
@@ -95,6 +96,13 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        fast = None if group["amsgrad"] else kernels_for(p)
+        flat = flat_views(p, grad, m, v) if fast is not None else None
+        if flat is not None:  # the same operations in one pass (neuralab.ops._numba)
+            f = p.dtype.type
+            c1, b2_, c2, root = f(1 - b1), f(b2), f(1 - b2), f(math.sqrt(1 - b2**t))
+            fast.adam_update(*flat, c1, b2_, c2, root, f(group["eps"]), f(lr / (1 - b1**t)))
+            return
         work = cache.empty(p.shape, p.dtype, xp)  # no fresh temporaries (see array_cache)
         m += xp.multiply(xp.subtract(grad, m, out=work), 1 - b1, out=work)  # m lerp grad
         v *= b2
