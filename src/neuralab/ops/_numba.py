@@ -62,9 +62,14 @@ def kernels_for(like: Any) -> Any:
 def flat_views(*arrays: Any) -> tuple | None:
     """The arrays (same dtype) as 1-D views in their common memory order, for an
     elementwise kernel; None when they are not all stored contiguously in one axis order."""
+    first = arrays[0]
+    if all(
+        a.flags.c_contiguous and a.shape == first.shape and a.dtype == first.dtype for a in arrays
+    ):
+        return tuple(a.reshape(-1) for a in arrays)
     from neuralab.ops.array_cache import layout
 
-    order = layout(arrays[0])
+    order = layout(first)
     views = []
     for a in arrays:
         if a.dtype != arrays[0].dtype or a.shape != arrays[0].shape or layout(a) != order:

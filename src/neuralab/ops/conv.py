@@ -114,42 +114,6 @@ def col2im(cols: Any, padded_size: tuple, stride: tuple, dilation: tuple, out: A
     return out
 
 
-def _column_blocks(columns: int, small: bool, block: int = 4096) -> list:
-    """Slices cutting ``columns`` into near-equal blocks of at most ``block`` (one slice
-    unless ``small``)."""
-    if not small or columns <= block:
-        return [slice(0, columns)]
-    count = -(-columns // block)
-    step = -(-columns // count)
-    return [slice(start, start + step) for start in range(0, columns, step)]
-
-
-def _matmul(a: Any, b: Any, out: Any) -> Any:
-    """out = a @ b (2-D, or batched over a leading group axis) for a long b (one column per
-    output pixel). When a's two sizes are both small (at most 64, as in a first layer with
-    few channels), OpenBLAS multiplies about twice as fast block by block of 4096 columns
-    as on the whole matrix (measured on float32, 1 and 2 threads), so it goes by blocks."""
-    xp = array_module(b)
-    small = a.shape[-1] <= 64 and a.shape[-2] <= 64
-    for block in _column_blocks(b.shape[-1], small):
-        xp.matmul(a, b[..., block], out=out[..., block])
-    return out
-
-
-def _matmul_nt(a: Any, b: Any) -> Any:
-    """a @ b^T over the last two axes (a: (..., M, P), b: (..., K, P)), summed block by block
-    over their long shared axis P when M and K are small; see ``_matmul``."""
-    total = None
-    small = a.shape[-2] <= 64 and b.shape[-2] <= 64
-    for block in _column_blocks(a.shape[-1], small):
-        part = a[..., block] @ b[..., block].swapaxes(-1, -2)
-        if total is None:
-            total = part
-        else:
-            total += part
-    return total
-
-
 class Conv2d(Function):
     """2-D cross-correlation; g = o // (O/G) is the group of output channel o:
 
@@ -195,10 +159,10 @@ class Conv2d(Function):
         k = c // groups * kh * kw
         y = cache.empty((o, oh * ow * n), x.dtype, xp)
         if groups == 1:
-            _matmul(weight.reshape(o, k), cols.reshape(k, -1), y)
+            xp.matmul(weight.reshape(o, k), cols.reshape(k, -1), out=y)
         else:
             w3 = weight.reshape(groups, o // groups, k)
-            _matmul(w3, cols.reshape(groups, k, -1), y.reshape(groups, o // groups, -1))
+            xp.matmul(w3, cols.reshape(groups, k, -1), out=y.reshape(groups, o // groups, -1))
         if bias is not None:
             y += bias[:, None]
         ctx.save_for_backward(cols if keep_cols else None, weight)
@@ -223,20 +187,20 @@ class Conv2d(Function):
         grad_x = grad_w = grad_b = None
         if needs[1]:
             if groups == 1:
-                grad_w = _matmul_nt(cols.reshape(k, -1), gt).T
+                grad_w = (cols.reshape(k, -1) @ gt.T).T
             else:
                 g3 = gt.reshape(groups, o // groups, -1)
-                grad_w = _matmul_nt(cols.reshape(groups, k, -1), g3).swapaxes(-1, -2)
+                grad_w = g3 @ cols.reshape(groups, k, -1).swapaxes(-1, -2)
             grad_w = grad_w.reshape(weight.shape)
         if len(needs) > 2 and needs[2]:
             grad_b = gt.sum(axis=1)
         if needs[0]:
             dcols = cache.empty((groups * k, gt.shape[1]), grad.dtype, xp)
             if groups == 1:
-                _matmul(weight.reshape(o, k).T, gt, dcols)
+                xp.matmul(weight.reshape(o, k).T, gt, out=dcols)
             else:
                 w3 = weight.reshape(groups, o // groups, k).swapaxes(-1, -2)
-                _matmul(w3, gt.reshape(groups, o // groups, -1), dcols.reshape(groups, k, -1))
+                xp.matmul(w3, gt.reshape(groups, o // groups, -1), out=dcols.reshape(groups, k, -1))
             c, n = x_shape[1], x_shape[0]
             dx = cache.empty((c, padded_size[0], padded_size[1], n), grad.dtype, xp)
             col2im(dcols.reshape(ctx.cols_shape), padded_size, stride, dilation, out=dx)
