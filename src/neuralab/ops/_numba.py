@@ -92,74 +92,6 @@ def _compile() -> Any:
     jit = njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
 
     @jit
-    def lstm_gates(z, t, c, c_new, forget, grad, one, two):  # pragma: no cover
-        """z[t] holds e^v (NumPy's exp): a = 1 / (e^v + 1), g = 2 a_g - 1, c_new = f c + i g;
-        a_o stays in z[t]; with grad, f goes to forget[t] and K_i = a_i (1 - a_i) g,
-        K_f = a_f (1 - a_f) c, K_g = a_g (1 - a_g) i replace the other gates in z[t]."""
-        zt = z[t]
-        hidden, batch = c.shape
-        for j in range(hidden):
-            ro, ri, rf, rg = zt[j], zt[hidden + j], zt[2 * hidden + j], zt[3 * hidden + j]
-            cj, nj, fj = c[j], c_new[j], forget[t, j]
-            for n in range(batch):
-                ro[n] = one / (ro[n] + one)
-            if grad:
-                for n in range(batch):
-                    ai = one / (ri[n] + one)
-                    af = one / (rf[n] + one)
-                    ag = one / (rg[n] + one)
-                    g = ag * two - one
-                    cv = cj[n]
-                    nj[n] = af * cv + ai * g
-                    fj[n] = af
-                    ri[n] = (one - ai) * ai * g
-                    rf[n] = (one - af) * af * cv
-                    rg[n] = (one - ag) * ag * ai
-            else:
-                for n in range(batch):
-                    ai = one / (ri[n] + one)
-                    af = one / (rf[n] + one)
-                    g = one / (rg[n] + one) * two - one
-                    nj[n] = af * cj[n] + ai * g
-
-    @jit
-    def lstm_out(z, t, tc, buf, slot, k_c, grad, one):  # pragma: no cover
-        """h' = a_o tanh(c') into buf[:H, slot]; with grad, K_c = a_o - h' tanh c' and
-        K_o = a_o (1 - a_o) tanh c' (over a_o in z[t])."""
-        zt = z[t]
-        hidden, batch = tc.shape
-        for j in range(hidden):
-            ro, tj, hj, kj = zt[j], tc[j], buf[j, slot], k_c[t, j]
-            if grad:
-                for n in range(batch):
-                    ao = ro[n]
-                    hv = ao * tj[n]
-                    hj[n] = hv
-                    kj[n] = ao - hv * tj[n]
-                    ro[n] = (one - ao) * ao * tj[n]
-            else:
-                for n in range(batch):
-                    hj[n] = ro[n] * tj[n]
-
-    @jit
-    def lstm_step_backward(g, s, t, dh_rec, rec, k_c, k, forget, dc_rec, dz):  # pragma: no cover
-        """dh = g^h + dh^(rec) (g^h alone when not rec), dc = dc^(rec) + dh K_c,
-        dz' = (dh, dc, dc, dc) * K into dz[:, :, t], dc^(rec) <- dc f."""
-        hidden, batch = dh_rec.shape
-        for j in range(hidden):
-            gj, hj, cj, kcj, fj = g[s + t, j], dh_rec[j], dc_rec[j], k_c[t, j], forget[t, j]
-            ko, ki, kf, kg = k[t, j], k[t, hidden + j], k[t, 2 * hidden + j], k[t, 3 * hidden + j]
-            do, di, df, dg = dz[0, j, t], dz[1, j, t], dz[2, j, t], dz[3, j, t]
-            for n in range(batch):
-                dh = gj[n] + hj[n] if rec else gj[n]
-                dc = cj[n] + dh * kcj[n]
-                do[n] = dh * ko[n]
-                di[n] = dc * ki[n]
-                df[n] = dc * kf[n]
-                dg[n] = dc * kg[n]
-                cj[n] = dc * fj[n]
-
-    @jit
     def relu_backward(g, y, out, one, zero):  # pragma: no cover
         """out = g * (1 if y > 0 else 0) (ReLU.backward: NumPy's g * (y > 0))."""
         for k in range(g.shape[0]):
@@ -176,14 +108,12 @@ def _compile() -> Any:
             m[k], v[k] = mk, vk
             p[k] -= mk * rate / (np.sqrt(vk) / root + eps)
 
-    from neuralab.ops import _numba_conv, _numba_pooling
+    from neuralab.ops import _numba_conv, _numba_lstm, _numba_pooling
 
     return SimpleNamespace(
-        lstm_gates=lstm_gates,
-        lstm_out=lstm_out,
-        lstm_step_backward=lstm_step_backward,
         relu_backward=relu_backward,
         adam_update=adam_update,
         **_numba_conv.build(jit),
+        **_numba_lstm.build(jit),
         **_numba_pooling.build(jit),
     )

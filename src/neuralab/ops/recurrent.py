@@ -306,11 +306,11 @@ class LSTMLayer(Function):
             for t in _steps(length, reverse):
                 a = z[t]
                 xp.matmul(w, buf[:, start + t], out=a)  # -z (o, i, f), -2z (g)
-                if fast is not None:  # the same operations fused (see neuralab.ops._numba)
-                    xp.exp(a, out=a)
+                if fast is not None:  # the same step, fused (neuralab.ops._numba_lstm)
+                    fast.sigmoid_of_negated(a.reshape(-1))
                     c_new = c_a if c is not c_a else c_b
                     fast.lstm_gates(z, t, c, c_new, forget if grad else z, grad, one, two)
-                    xp.tanh(c_new, out=tc)
+                    fast.tanh_into(c_new.reshape(-1), tc.reshape(-1))
                     slot = start + t + step
                     fast.lstm_out(z, t, tc, buf, slot, k_c if grad else z, grad, one)
                     c = c_new
