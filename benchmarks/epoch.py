@@ -5,9 +5,12 @@ libraries alternating; minimum of several repeats; ratio = neuralab / PyTorch.
 
 A fresh process per epoch is how users run either library: neuralab's never imports torch,
 and neither inherits the other's state of the C allocator (which changes how many page
-faults a step pays). Each process also reports its peak resident memory above the loaded
-data (Linux VmHWM after a reset); the data set is shared with the library in both
-(``nl.from_numpy``, ``torch.from_numpy``), not copied.
+faults a step pays). Each process imports its library (and neuralab the ``fast`` extra's
+Numba, when installed), loads the data, then reports its peak resident memory above that
+(Linux VmHWM after a reset) over one untimed warm-up step (a forward and backward of the
+first batch: PyTorch's first-call setup, neuralab's first-call loading of compiled kernels)
+and the timed epoch; the data set is shared with the library in both (``nl.from_numpy``,
+``torch.from_numpy``), not copied.
 
     python benchmarks/epoch.py [--model mlp|lenet] [--batches 64 1024] [--repeats 3]
 """
@@ -40,8 +43,11 @@ def epoch_neuralab(model_name: str, x: np.ndarray, y: np.ndarray, batch: int) ->
     data = nl.data.TensorDataset(nl.from_numpy(x), nl.from_numpy(y))
     loader = DataLoader(data, batch, shuffle=True)
     opt = optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    loss_fn(model(nl.from_numpy(x[:batch])), nl.from_numpy(y[:batch])).backward()  # warm-up
+    opt.zero_grad()
     start = time.perf_counter()
-    fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=1, progress=False)
+    fit(model, loss_fn, opt, loader, epochs=1, progress=False)
     return time.perf_counter() - start
 
 
@@ -59,6 +65,9 @@ def epoch_torch(model_name: str, x: np.ndarray, y: np.ndarray, batch: int) -> fl
     torch.manual_seed(0)
     model = {"mlp": mlp_torch, "lenet": lenet_torch}[model_name]()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    loss_fn(model(torch.from_numpy(x[:batch])), torch.from_numpy(y[:batch])).backward()  # warm-up
+    opt.zero_grad()
     return train_torch(model, opt, x, y, 1, batch)[1][0]
 
 
@@ -78,6 +87,12 @@ def child(framework: str, model: str, batch: int, threads: int | None) -> None:
             import torch
 
             torch.set_num_threads(threads)
+    if framework == "torch":
+        import torch  # noqa: F401  (imports are not part of the epoch, in either library)
+    else:
+        from neuralab.ops import _numba
+
+        _numba.kernels()  # the fast extra's Numba, when installed
     x, y = mnist_arrays(model)
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset VmHWM, the peak resident set size
