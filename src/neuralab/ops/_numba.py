@@ -1,28 +1,28 @@
-"""Optional Numba kernels (the ``fast`` extra): a second implementation of the elementwise
-work that NumPy runs as a dozen small calls, fused into one or two passes.
+"""Optional Numba kernels (the ``fast`` extra): a second implementation of the hot ops'
+loops, each one compiled pass where NumPy makes several.
 
 The core is NumPy-only; this module is imported lazily by the ops that have a kernel and
 used only when Numba imports and the environment variable ``NEURALAB_NUMBA`` is not
 ``"0"`` (``kernels()`` returns None otherwise, and the NumPy code runs as without the
-extra). Each kernel is tested equal to the NumPy path, bit for bit (tests/test_numba_kernels.py).
+extra). Every kernel is tested against the NumPy path it replaces
+(tests/test_numba_kernels.py): equal bit for bit, except the LSTM's forward step, which
+computes exp and tanh itself and is equal to float rounding.
 
-The kernels run in the calling thread (no ``prange``): measured on 2 cores, a parallel
-LSTM step was slower than NumPy's, and Numba's OpenMP workers beside BLAS's and PyTorch's
-made a train step 30-50 times slower; the gain is the fusion (one pass instead of a dozen
-NumPy calls). Compiled code is cached on disk (``cache=True``): the first call in a fresh
-environment compiles (seconds), later processes load it.
+Kernels (each with the NumPy path's formulas and order of operations):
 
-Kernels, with NumPy's exp and tanh between them (Numba's scalar libm calls were 3 times
-slower than NumPy's vectorized ones) and the formulas and order of operations of the
-NumPy path:
+- ``im2col`` / ``col2im`` (``neuralab.ops._numba_conv``): the convolution's window
+  gathering and its adjoint.
+- ``max_pool_forward`` / ``max_pool_backward`` (``neuralab.ops._numba_pooling``): the
+  max and its window offset, and the gradient, in one pass each.
+- ``relu_backward``: g * (y > 0); ``adam_update``: Adam's step (``optim.Adam``).
+- the LSTM step (``neuralab.ops._numba_lstm``), forward and backward.
 
-- ``lstm_gates`` / ``lstm_out``: one LSTM step after the matrix product and the exp
-  (``LSTMLayer``): a = 1 / (e^v + 1) (v = -z on o, i, f; -2z on g), g = 2 a_g - 1,
-  c' = f c + i g; then, after tanh c', h' = o tanh(c') and, when a gradient will be
-  needed, the backward factors K_c = o - h' tanh c', f and
-  K = a (1 - a) * (tanh c', g, c, i) over the gate values.
-- ``lstm_step_backward``: one step back: dh = g^h + dh^(rec), dc = dc^(rec) + dh K_c,
-  dz' = (dh, dc, dc, dc) * K, dc^(rec) <- dc f.
+The kernels run in the calling thread (no ``prange``): measured on 2 cores, parallel loops
+(OpenMP or Numba's workqueue) were slower at these sizes, or, with OpenMP's spinning
+workers beside BLAS's, many times slower; the gain is the fusion. Compiled code is cached
+on disk (``cache=True``): the first call in a fresh environment compiles (seconds), later
+processes load it (about 0.6 s and 60 MiB the first time in a process, beside Numba's
+import: 56 MiB).
 """
 
 from __future__ import annotations

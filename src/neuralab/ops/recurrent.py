@@ -374,7 +374,7 @@ class LSTMLayer(Function):
         last = steps[-1]
         fast = kernels_for(g)
         for n, t in enumerate(steps):
-            if fast is not None:  # the same step fused (see neuralab.ops._numba)
+            if fast is not None:  # the same step fused (neuralab.ops._numba_lstm)
                 fast.lstm_step_backward(
                     g, int(ctx.reverse), t, dh_rec, n > 0, k_c, k, forget, dc_rec, dz
                 )
