@@ -88,7 +88,7 @@ def child(framework: str, model: str, batch: int, threads: int | None) -> None:
 
             torch.set_num_threads(threads)
     if framework == "torch":
-        import torch  # noqa: F401  (imports are not part of the epoch, in either library)
+        import torch  # imports are not part of the epoch, in either library
     else:
         from neuralab.ops import _numba
 
