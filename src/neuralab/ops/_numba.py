@@ -10,8 +10,8 @@ computes exp and tanh itself and is equal to float rounding.
 
 Kernels (each with the NumPy path's formulas and order of operations):
 
-- ``im2col`` / ``col2im`` (``neuralab.ops._numba_conv``): the convolution's window
-  gathering and its adjoint.
+- ``windows`` (``neuralab.ops._numba_conv``): the convolution's window gathering (im2col)
+  and its adjoint (col2im).
 - ``max_pool_forward`` / ``max_pool_backward`` (``neuralab.ops._numba_pooling``): the
   max and its window offset, and the gradient, in one pass each.
 - ``relu_backward``: g * (y > 0); ``adam_update``: Adam's step (``optim.Adam``).

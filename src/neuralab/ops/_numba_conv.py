@@ -1,5 +1,5 @@
-"""im2col and col2im as Numba kernels (the ``fast`` extra; see ``neuralab.ops._numba``): one
-compiled loop nest each instead of kh kw strided NumPy copies (``neuralab.ops.conv``).
+"""im2col and col2im as one Numba kernel (the ``fast`` extra; see ``neuralab.ops._numba``): one
+compiled loop nest instead of kh kw strided NumPy copies or sums (``neuralab.ops.conv``).
 
 With x (C, Hp, Wp, N) padded and cols (C, kh, kw, OH, OW, N):
 
@@ -19,9 +19,13 @@ def build(jit: Any) -> dict:
     """The kernels, compiled with ``jit``."""
 
     @jit
-    def im2col(x, cols, stride, dilation):  # pragma: no cover
-        """cols[c, p, q, i, j, n] = x[c, s i + d p, s j + d q, n]."""
+    def windows(x, cols, stride, dilation, adjoint):  # pragma: no cover
+        """cols[c, p, q, i, j, n] = x[c, s i + d p, s j + d q, n] (im2col), or with adjoint
+        x = 0, x[c, s i + d p, s j + d q, n] += cols[c, p, q, i, j, n], (p, q) ascending
+        (col2im). One loop nest for both, so that they stay each other's adjoint."""
         channels, kh, kw, oh, ow, batch = cols.shape
+        if adjoint:
+            x[:] = 0
         for c in range(channels):
             for p in range(kh):
                 for q in range(kw):
@@ -29,22 +33,11 @@ def build(jit: Any) -> dict:
                         r = i * stride[0] + p * dilation[0]
                         for j in range(ow):
                             s = j * stride[1] + q * dilation[1]
-                            for n in range(batch):
-                                cols[c, p, q, i, j, n] = x[c, r, s, n]
+                            if adjoint:
+                                for n in range(batch):
+                                    x[c, r, s, n] += cols[c, p, q, i, j, n]
+                            else:
+                                for n in range(batch):
+                                    cols[c, p, q, i, j, n] = x[c, r, s, n]
 
-    @jit
-    def col2im(cols, dx, stride, dilation):  # pragma: no cover
-        """dx = 0; dx[c, s i + d p, s j + d q, n] += cols[c, p, q, i, j, n], (p, q) ascending."""
-        channels, kh, kw, oh, ow, batch = cols.shape
-        dx[:] = 0
-        for c in range(channels):
-            for p in range(kh):
-                for q in range(kw):
-                    for i in range(oh):
-                        r = i * stride[0] + p * dilation[0]
-                        for j in range(ow):
-                            s = j * stride[1] + q * dilation[1]
-                            for n in range(batch):
-                                dx[c, r, s, n] += cols[c, p, q, i, j, n]
-
-    return {"im2col": im2col, "col2im": col2im}
+    return {"windows": windows}

@@ -83,7 +83,7 @@ def im2col(
         out = array_module(x).empty((x.shape[0], kh, kw, oh, ow, x.shape[3]), dtype=x.dtype)
     fast = kernels_for(x)
     if fast is not None:  # the same copies in one loop nest (neuralab.ops._numba_conv)
-        fast.im2col(x, out, stride, dilation)
+        fast.windows(x, out, stride, dilation, False)
         return out
 
     for p in range(kh):
@@ -103,7 +103,7 @@ def col2im(cols: Any, padded_size: tuple, stride: tuple, dilation: tuple, out: A
         out = array_module(cols).empty((c, padded_size[0], padded_size[1], n), dtype=cols.dtype)
     fast = kernels_for(cols)
     if fast is not None:  # the same sums in one loop nest (neuralab.ops._numba_conv)
-        fast.col2im(cols, out, stride, dilation)
+        fast.windows(out, cols, stride, dilation, True)
         return out
 
     out.fill(0)
