@@ -9,9 +9,11 @@ when Playwright or Chromium is missing, unless NEURALAB_REQUIRE_SYSTEM=1 (as on 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,11 +41,11 @@ def _watch(page, problems: list[str]) -> None:
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
 
 
-def _test_loss(page) -> float:
-    return float(page.text_content("#test-loss"))
-
-
-def test_spirals_train_in_the_browser(tmp_path):
+@contextlib.contextmanager
+def _open_page(viewport: dict | None = None) -> Iterator[tuple]:
+    """The real server and a headless Chromium page on it (Playwright), watched: yields
+    (url, page, new_tab), new_tab() opening another watched page; afterwards, no page may
+    have logged an error."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_or_skip()
@@ -51,123 +53,135 @@ def test_spirals_train_in_the_browser(tmp_path):
     with serve() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(**({"viewport": viewport} if viewport else {}))
             page.set_default_timeout(30_000)
             _watch(page, problems)
-            page.goto(url)
-            page.wait_for_function(SHOWN)
-            start_loss = _test_loss(page)
-            page.select_option("#dataset", "spiral")
-            page.select_option("#activation", "tanh")
-            page.select_option("#optimizer", "adam")
-            for feature in ("sin_x1", "sin_x2"):
-                page.check(f"#features input[value={feature}]")
-            for layer in page.query_selector_all("#layers input"):
-                layer.fill("8")
-                layer.dispatch_event("change")
-            page.wait_for_function(
-                "['dataset=spiral', 'activation=tanh', 'optimizer=adam', 'hidden=8%2C8',"
-                " 'sin_x2'].every(part => location.hash.includes(part))"
-            )
-            # Adam's hyperparameters show, SGD momentum's do not
-            assert page.is_visible("#beta1") and page.is_visible("#beta2")
-            assert page.is_hidden("#momentum") and page.is_hidden("#alpha")
-            assert page.input_value("#beta2") == "0.999"
-            before = page.evaluate("document.getElementById('boundary').toDataURL()")
-            page.click("#play")
-            page.wait_for_function(
-                f"parseFloat(document.getElementById('test-loss').textContent) < {THRESHOLD}",
-                timeout=SECONDS * 1000,
-            )
-            assert page.text_content("#play") == "Pause"
-            page.click("#play")
-            assert page.text_content("#play") == "Play"
-            final_loss = _test_loss(page)
-            assert final_loss < THRESHOLD < start_loss
-            assert int(page.text_content("#epoch")) > 0
-            after = page.evaluate("document.getElementById('boundary').toDataURL()")
-            assert after != before
-            neurons = page.query_selector_all("#neurons canvas")
-            assert len(neurons) == 16
-            # the diagnosis: a header and one row per layer (3 Linear, 2 Tanh)
-            rows = page.evaluate(
-                "Array.from(document.querySelectorAll('#diagnosis tr'),"
-                " row => Array.from(row.cells, cell => cell.textContent).slice(0, 2))"
-            )
-            assert rows[1:] == [["0", "Linear"], ["1", "Tanh"], ["2", "Linear"], ["3", "Tanh"],
-                                ["4", "Linear"]]  # fmt: skip
 
-            # the weights' diagram: pointing at the line from feature 0 to unit 0 of layer 1
-            page.hover("#network", position={"x": 80, "y": 22})
-            info = page.text_content("#weight-info")
-            number = r"-?\d+(\.\d+)?(e-?\d+)?"  # the gradient: 3 significant digits
-            assert re.fullmatch(rf"layer 1: w\[0, 0\] = -?\d+\.\d{{3}}, dL/dw = {number}", info)
-            blank = page.evaluate(
-                "(() => { const c = document.getElementById('network');"
-                " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                " return d.every(v => v === 0); })()"
-            )
-            assert not blank
+            def new_tab():
+                tab = browser.new_page()
+                _watch(tab, problems)
+                return tab
 
-            # a click on the picture traces that point: the top left corner is (-6, 6)
-            page.click("#boundary", position={"x": 1, "y": 1})
-            page.wait_for_function("document.getElementById('trace').textContent !== ''")
-            lines = page.inner_text("#trace").splitlines()
-            assert lines[0].startswith("point (-5.9") and "P(label 1) = " in lines[0]
-            assert lines[1].startswith("inputs: x1 -5.9")
-            assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + [
-                "Linear:"
-            ]
-            # and back: the loss, then the chain rule's factors from the last layer down
-            assert re.fullmatch(r"backward, target [01]: loss \S+", lines[7]), lines[7]
-            factors = [line.split(": ")[1].split(" ")[0] for line in lines[8:]]
-            assert factors == ["dL/dz", "dL/dW", "dL/da", "da/dz", "dL/dz"] * 2 + [
-                "dL/dz",
-                "dL/dW",
-            ]
-            assert lines[-1].startswith("0 Linear: dL/dW = dL/dz") and lines[-1].endswith("]]")
-
-            # a second tab opened from the link: the same configuration, its own session
-            link = page.url
-            assert "#" in link
-            second = browser.new_page()
-            _watch(second, problems)
-            second.goto(link)
-            second.wait_for_function(SHOWN)
-            assert second.input_value("#dataset") == "spiral"
-            assert second.input_value("#optimizer") == "adam"
-            assert second.is_checked("#features input[value=sin_x1]")
-            assert second.text_content("#epoch") == "0"
-            first_epoch = int(page.text_content("#epoch"))
-            assert first_epoch > 0  # the first tab kept its training
-            # both tabs playing at once, on different data: each advances on its own
-            second.select_option("#dataset", "xor")
-            second.wait_for_function("location.hash.includes('dataset=xor')")
-            second.click("#play")
-            page.click("#play")
-            page.wait_for_function(
-                f"parseInt(document.getElementById('epoch').textContent) > {first_epoch + 5}"
-            )
-            second.wait_for_function("parseInt(document.getElementById('epoch').textContent) > 5")
-            page.click("#play")
-            second.click("#play")
-            assert page.input_value("#dataset") == "spiral" and "dataset=spiral" in page.url
-            assert second.input_value("#dataset") == "xor"
-
-            # the downloaded script runs and reaches a similar loss
-            with page.expect_download() as download:
-                page.click("#export")
-            script = tmp_path / "exported.py"
-            download.value.save_as(script)
-            with page.expect_download() as download:
-                page.click("#weights")
-            weights = tmp_path / download.value.suggested_filename
-            download.value.save_as(weights)
-            second.close()
-            page.close()
+            yield url, page, new_tab
         finally:
             browser.close()
     assert problems == []
+
+
+def _test_loss(page) -> float:
+    return float(page.text_content("#test-loss"))
+
+
+def test_spirals_train_in_the_browser(tmp_path):
+    with _open_page({"width": 1280, "height": 900}) as (url, page, new_tab):
+        page.goto(url)
+        page.wait_for_function(SHOWN)
+        start_loss = _test_loss(page)
+        page.select_option("#dataset", "spiral")
+        page.select_option("#activation", "tanh")
+        page.select_option("#optimizer", "adam")
+        for feature in ("sin_x1", "sin_x2"):
+            page.check(f"#features input[value={feature}]")
+        for layer in page.query_selector_all("#layers input"):
+            layer.fill("8")
+            layer.dispatch_event("change")
+        page.wait_for_function(
+            "['dataset=spiral', 'activation=tanh', 'optimizer=adam', 'hidden=8%2C8',"
+            " 'sin_x2'].every(part => location.hash.includes(part))"
+        )
+        # Adam's hyperparameters show, SGD momentum's do not
+        assert page.is_visible("#beta1") and page.is_visible("#beta2")
+        assert page.is_hidden("#momentum") and page.is_hidden("#alpha")
+        assert page.input_value("#beta2") == "0.999"
+        before = page.evaluate("document.getElementById('boundary').toDataURL()")
+        page.click("#play")
+        page.wait_for_function(
+            f"parseFloat(document.getElementById('test-loss').textContent) < {THRESHOLD}",
+            timeout=SECONDS * 1000,
+        )
+        assert page.text_content("#play") == "Pause"
+        page.click("#play")
+        assert page.text_content("#play") == "Play"
+        final_loss = _test_loss(page)
+        assert final_loss < THRESHOLD < start_loss
+        assert int(page.text_content("#epoch")) > 0
+        after = page.evaluate("document.getElementById('boundary').toDataURL()")
+        assert after != before
+        neurons = page.query_selector_all("#neurons canvas")
+        assert len(neurons) == 16
+        # the diagnosis: a header and one row per layer (3 Linear, 2 Tanh)
+        rows = page.evaluate(
+            "Array.from(document.querySelectorAll('#diagnosis tr'),"
+            " row => Array.from(row.cells, cell => cell.textContent).slice(0, 2))"
+        )
+        assert rows[1:] == [["0", "Linear"], ["1", "Tanh"], ["2", "Linear"], ["3", "Tanh"],
+                            ["4", "Linear"]]  # fmt: skip
+
+        # the weights' diagram: pointing at the line from feature 0 to unit 0 of layer 1
+        page.hover("#network", position={"x": 80, "y": 22})
+        info = page.text_content("#weight-info")
+        number = r"-?\d+(\.\d+)?(e-?\d+)?"  # the gradient: 3 significant digits
+        assert re.fullmatch(rf"layer 1: w\[0, 0\] = -?\d+\.\d{{3}}, dL/dw = {number}", info)
+        blank = page.evaluate(
+            "(() => { const c = document.getElementById('network');"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " return d.every(v => v === 0); })()"
+        )
+        assert not blank
+
+        # a click on the picture traces that point: the top left corner is (-6, 6)
+        page.click("#boundary", position={"x": 1, "y": 1})
+        page.wait_for_function("document.getElementById('trace').textContent !== ''")
+        lines = page.inner_text("#trace").splitlines()
+        assert lines[0].startswith("point (-5.9") and "P(label 1) = " in lines[0]
+        assert lines[1].startswith("inputs: x1 -5.9")
+        assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + ["Linear:"]
+        # and back: the loss, then the chain rule's factors from the last layer down
+        assert re.fullmatch(r"backward, target [01]: loss \S+", lines[7]), lines[7]
+        factors = [line.split(": ")[1].split(" ")[0] for line in lines[8:]]
+        assert factors == ["dL/dz", "dL/dW", "dL/da", "da/dz", "dL/dz"] * 2 + [
+            "dL/dz",
+            "dL/dW",
+        ]
+        assert lines[-1].startswith("0 Linear: dL/dW = dL/dz") and lines[-1].endswith("]]")
+
+        # a second tab opened from the link: the same configuration, its own session
+        link = page.url
+        assert "#" in link
+        second = new_tab()
+        second.goto(link)
+        second.wait_for_function(SHOWN)
+        assert second.input_value("#dataset") == "spiral"
+        assert second.input_value("#optimizer") == "adam"
+        assert second.is_checked("#features input[value=sin_x1]")
+        assert second.text_content("#epoch") == "0"
+        first_epoch = int(page.text_content("#epoch"))
+        assert first_epoch > 0  # the first tab kept its training
+        # both tabs playing at once, on different data: each advances on its own
+        second.select_option("#dataset", "xor")
+        second.wait_for_function("location.hash.includes('dataset=xor')")
+        second.click("#play")
+        page.click("#play")
+        page.wait_for_function(
+            f"parseInt(document.getElementById('epoch').textContent) > {first_epoch + 5}"
+        )
+        second.wait_for_function("parseInt(document.getElementById('epoch').textContent) > 5")
+        page.click("#play")
+        second.click("#play")
+        assert page.input_value("#dataset") == "spiral" and "dataset=spiral" in page.url
+        assert second.input_value("#dataset") == "xor"
+
+        # the downloaded script runs and reaches a similar loss
+        with page.expect_download() as download:
+            page.click("#export")
+        script = tmp_path / "exported.py"
+        download.value.save_as(script)
+        with page.expect_download() as download:
+            page.click("#weights")
+        weights = tmp_path / download.value.suggested_filename
+        download.value.save_as(weights)
+        second.close()
+        page.close()
     state = nl.load(weights)  # the trained weights, as neuralab.save wrote them
     assert weights.suffix == ".safetensors" and state["0.weight"].shape == (8, 4)
     run = subprocess.run(
@@ -183,30 +197,18 @@ def test_spirals_train_in_the_browser(tmp_path):
 
 
 def test_a_link_with_a_refused_setting_says_so_and_starts_from_the_defaults():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_or_skip()
-    problems: list[str] = []
-    with serve() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(30_000)
-            _watch(page, problems)
-            page.goto(url + "#dataset=xor&lr=-3")
-            page.wait_for_function(SHOWN)
-            assert page.is_visible("#error")
-            assert "lr: expected a number in (0, 10], got -3" in page.text_content("#error")
-            assert page.input_value("#lr") == "0.03" and page.input_value("#dataset") == "circles"
-            assert "lr=0.03" in page.evaluate("location.hash")
-            page.fill("#lr", "0")  # a bad value typed in: refused, the control goes back
-            page.dispatch_event("#lr", "change")
-            page.wait_for_function("document.getElementById('error').textContent.startsWith('lr:')")
-            assert page.text_content("#error").startswith("lr: expected a number in (0, 10]")
-            assert page.input_value("#lr") == "0.03"
-        finally:
-            browser.close()
-    assert problems == []
+    with _open_page() as (url, page, _new_tab):
+        page.goto(url + "#dataset=xor&lr=-3")
+        page.wait_for_function(SHOWN)
+        assert page.is_visible("#error")
+        assert "lr: expected a number in (0, 10], got -3" in page.text_content("#error")
+        assert page.input_value("#lr") == "0.03" and page.input_value("#dataset") == "circles"
+        assert "lr=0.03" in page.evaluate("location.hash")
+        page.fill("#lr", "0")  # a bad value typed in: refused, the control goes back
+        page.dispatch_event("#lr", "change")
+        page.wait_for_function("document.getElementById('error').textContent.startsWith('lr:')")
+        assert page.text_content("#error").startswith("lr: expected a number in (0, 10]")
+        assert page.input_value("#lr") == "0.03"
 
 
 IMAGE_THRESHOLD = 0.85  # test accuracy on the 1,000 test images; chance is 0.1
@@ -218,87 +220,73 @@ def test_an_mnist_mlp_trains_in_the_browser(tmp_path, neuralab_data):
     play: the test accuracy passes IMAGE_THRESHOLD, the sample predictions, the confusion
     matrix and the filters are drawn; the link reopens the same configuration; LeNet-5
     hides the MLP's controls; the downloaded script runs and trains."""
-    from playwright.sync_api import sync_playwright
+    with _open_page({"width": 1280, "height": 900}) as (url, page, new_tab):
+        page.goto(url)
+        page.wait_for_function(SHOWN)
+        page.select_option("#dataset", "mnist")
+        page.wait_for_function(
+            "document.body.dataset.mode === 'image' && location.hash.includes('dataset=mnist')"
+            " && document.querySelectorAll('#samples figure').length === 16"
+        )
+        # the controls now show the server's image settings: a 784-64-10 MLP, Adam
+        assert page.input_value("#architecture") == "mlp"
+        assert page.input_value("#optimizer") == "adam"
+        assert [i.input_value() for i in page.query_selector_all("#layers input")] == ["64"]
+        assert page.is_hidden("#boundary") and page.is_hidden("#features")
+        assert page.is_visible("#confusion") and page.is_visible("#train_size")
+        start_accuracy = float(page.text_content("#test-accuracy"))
+        page.click("#play")
+        page.wait_for_function(
+            f"parseFloat(document.getElementById('test-accuracy').textContent) > {IMAGE_THRESHOLD}",
+            timeout=IMAGE_SECONDS * 1000,
+        )
+        page.click("#play")
+        assert start_accuracy < 0.3 and int(page.text_content("#epoch")) >= 1
+        # the samples: 16 test images, each with its prediction; wrong ones marked
+        figures = page.evaluate(
+            "Array.from(document.querySelectorAll('#samples figure'), f =>"
+            " [f.dataset.label, f.dataset.predicted, f.classList.contains('wrong'),"
+            " f.querySelector('figcaption').textContent])"
+        )
+        assert len(figures) == 16
+        for label, predicted, wrong, caption in figures:
+            assert wrong == (label != predicted) and caption.endswith(f"({label})")
+        assert sum(label == predicted for label, predicted, _, _ in figures) >= 10
+        info = page.text_content("#confusion-info")
+        right = int(re.search(r"1000 test images, (\d+) on the diagonal", info).group(1))
+        assert right >= IMAGE_THRESHOLD * 1000
+        assert len(page.query_selector_all("#filters canvas")) == 16
+        assert not page.evaluate(
+            "(() => { const c = document.getElementById('confusion');"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " return d.every(v => v === 0); })()"
+        )
+        rows = page.evaluate(
+            "Array.from(document.querySelectorAll('#image-diagnosis tr'),"
+            " row => row.cells[1].textContent)"
+        )
+        assert rows == ["kind", "Linear", "ReLU", "Linear"]
 
-    executable = chromium_or_skip()
-    problems: list[str] = []
-    with serve() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(30_000)
-            _watch(page, problems)
-            page.goto(url)
-            page.wait_for_function(SHOWN)
-            page.select_option("#dataset", "mnist")
-            page.wait_for_function(
-                "document.body.dataset.mode === 'image' && location.hash.includes('dataset=mnist')"
-                " && document.querySelectorAll('#samples figure').length === 16"
-            )
-            # the controls now show the server's image settings: a 784-64-10 MLP, Adam
-            assert page.input_value("#architecture") == "mlp"
-            assert page.input_value("#optimizer") == "adam"
-            assert [i.input_value() for i in page.query_selector_all("#layers input")] == ["64"]
-            assert page.is_hidden("#boundary") and page.is_hidden("#features")
-            assert page.is_visible("#confusion") and page.is_visible("#train_size")
-            start_accuracy = float(page.text_content("#test-accuracy"))
-            page.click("#play")
-            page.wait_for_function(
-                "parseFloat(document.getElementById('test-accuracy').textContent)"
-                f" > {IMAGE_THRESHOLD}",
-                timeout=IMAGE_SECONDS * 1000,
-            )
-            page.click("#play")
-            assert start_accuracy < 0.3 and int(page.text_content("#epoch")) >= 1
-            # the samples: 16 test images, each with its prediction; wrong ones marked
-            figures = page.evaluate(
-                "Array.from(document.querySelectorAll('#samples figure'), f =>"
-                " [f.dataset.label, f.dataset.predicted, f.classList.contains('wrong'),"
-                " f.querySelector('figcaption').textContent])"
-            )
-            assert len(figures) == 16
-            for label, predicted, wrong, caption in figures:
-                assert wrong == (label != predicted) and caption.endswith(f"({label})")
-            assert sum(label == predicted for label, predicted, _, _ in figures) >= 10
-            info = page.text_content("#confusion-info")
-            right = int(re.search(r"1000 test images, (\d+) on the diagonal", info).group(1))
-            assert right >= IMAGE_THRESHOLD * 1000
-            assert len(page.query_selector_all("#filters canvas")) == 16
-            assert not page.evaluate(
-                "(() => { const c = document.getElementById('confusion');"
-                " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                " return d.every(v => v === 0); })()"
-            )
-            rows = page.evaluate(
-                "Array.from(document.querySelectorAll('#image-diagnosis tr'),"
-                " row => row.cells[1].textContent)"
-            )
-            assert rows == ["kind", "Linear", "ReLU", "Linear"]
+        # the link reopens the image configuration in a new tab
+        second = new_tab()
+        second.goto(page.url)
+        second.wait_for_function("document.querySelectorAll('#samples figure').length === 16")
+        assert second.input_value("#dataset") == "mnist"
+        assert second.input_value("#test_size") == "1000"
+        assert [i.input_value() for i in second.query_selector_all("#layers input")] == ["64"]
+        second.close()
 
-            # the link reopens the image configuration in a new tab
-            second = browser.new_page()
-            _watch(second, problems)
-            second.goto(page.url)
-            second.wait_for_function("document.querySelectorAll('#samples figure').length === 16")
-            assert second.input_value("#dataset") == "mnist"
-            assert second.input_value("#test_size") == "1000"
-            assert [i.input_value() for i in second.query_selector_all("#layers input")] == ["64"]
-            second.close()
+        with page.expect_download() as download:
+            page.click("#export")
+        script = tmp_path / "exported_mnist.py"
+        download.value.save_as(script)
 
-            with page.expect_download() as download:
-                page.click("#export")
-            script = tmp_path / "exported_mnist.py"
-            download.value.save_as(script)
-
-            # LeNet-5: its first layer's 6 kernels; the MLP's controls hidden
-            page.select_option("#architecture", "lenet5")
-            page.wait_for_function("document.querySelectorAll('#filters canvas').length === 6")
-            assert "architecture=lenet5" in page.url
-            assert page.is_hidden("#layers") and page.is_hidden("#dropout")
-            page.close()
-        finally:
-            browser.close()
-    assert problems == []
+        # LeNet-5: its first layer's 6 kernels; the MLP's controls hidden
+        page.select_option("#architecture", "lenet5")
+        page.wait_for_function("document.querySelectorAll('#filters canvas').length === 6")
+        assert "architecture=lenet5" in page.url
+        assert page.is_hidden("#layers") and page.is_hidden("#dropout")
+        page.close()
     run = subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,
@@ -319,66 +307,40 @@ def test_an_mnist_mlp_trains_in_the_browser(tmp_path, neuralab_data):
 def test_missing_image_files_are_a_message_naming_the_folder_and_the_variable(
     tmp_path, monkeypatch
 ):
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_or_skip()
     monkeypatch.setenv("NEURALAB_DATA", str(tmp_path / "data"))  # the server's environment
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    problems: list[str] = []
-    with serve() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(30_000)
-            _watch(page, problems)
-            page.goto(url)
-            page.wait_for_function(SHOWN)
-            page.select_option("#dataset", "fashion-mnist")
-            page.wait_for_function("!document.getElementById('error').hidden")
-            message = page.text_content("#error")
-            assert message.startswith("dataset: the Fashion-MNIST files were not found")
-            assert str(tmp_path / "data") in message and "fashion-mnist/" in message
-            assert "NEURALAB_DATA" in message
-            # the page stays on the data set the server has
-            assert page.input_value("#dataset") == "circles"
-            assert page.evaluate("document.body.dataset.mode") == "points"
-        finally:
-            browser.close()
-    assert problems == []
+    with _open_page() as (url, page, _new_tab):
+        page.goto(url)
+        page.wait_for_function(SHOWN)
+        page.select_option("#dataset", "fashion-mnist")
+        page.wait_for_function("!document.getElementById('error').hidden")
+        message = page.text_content("#error")
+        assert message.startswith("dataset: the Fashion-MNIST files were not found")
+        assert str(tmp_path / "data") in message and "fashion-mnist/" in message
+        assert "NEURALAB_DATA" in message
+        # the page stays on the data set the server has
+        assert page.input_value("#dataset") == "circles"
+        assert page.evaluate("document.body.dataset.mode") == "points"
 
 
 def test_a_regression_set_trains_in_the_browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_or_skip()
-    problems: list[str] = []
-    with serve() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(30_000)
-            _watch(page, problems)
-            page.goto(url + "#dataset=sine&noise=0.1&hidden=8,8&optimizer=adam")
-            page.wait_for_function(SHOWN)
-            start_loss = _test_loss(page)
-            assert page.text_content("#test-accuracy").endswith(" (regression)")
-            page.click("#play")
-            page.wait_for_function(  # the mean squared error falls from about 0.6
-                "parseFloat(document.getElementById('test-loss').textContent) < 0.1",
-                timeout=SECONDS * 1000,
-            )
-            page.click("#play")
-            assert _test_loss(page) < 0.1 < start_loss
-            # a click on the plot: x1 from across, the target from the height (top: +2)
-            page.click("#boundary", position={"x": 150, "y": 75})
-            page.wait_for_function("document.getElementById('trace').textContent !== ''")
-            lines = page.inner_text("#trace").splitlines()
-            assert re.match(r"point \(-?0\.0\d+, 0\.000\): prediction -?\d\.\d{3}$", lines[0])
-            target = float(re.match(r"backward, target (\S+):", lines[7]).group(1))
-            assert target == pytest.approx(1.0, abs=0.05)
-            assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + [
-                "Linear:"
-            ]
-        finally:
-            browser.close()
-    assert problems == []
+    with _open_page({"width": 1280, "height": 900}) as (url, page, _new_tab):
+        page.goto(url + "#dataset=sine&noise=0.1&hidden=8,8&optimizer=adam")
+        page.wait_for_function(SHOWN)
+        start_loss = _test_loss(page)
+        assert page.text_content("#test-accuracy").endswith(" (regression)")
+        page.click("#play")
+        page.wait_for_function(  # the mean squared error falls from about 0.6
+            "parseFloat(document.getElementById('test-loss').textContent) < 0.1",
+            timeout=SECONDS * 1000,
+        )
+        page.click("#play")
+        assert _test_loss(page) < 0.1 < start_loss
+        # a click on the plot: x1 from across, the target from the height (top: +2)
+        page.click("#boundary", position={"x": 150, "y": 75})
+        page.wait_for_function("document.getElementById('trace').textContent !== ''")
+        lines = page.inner_text("#trace").splitlines()
+        assert re.match(r"point \(-?0\.0\d+, 0\.000\): prediction -?\d\.\d{3}$", lines[0])
+        target = float(re.match(r"backward, target (\S+):", lines[7]).group(1))
+        assert target == pytest.approx(1.0, abs=0.05)
+        assert [line.split(" ")[1] for line in lines[2:7]] == ["Linear:", "Tanh:"] * 2 + ["Linear:"]
