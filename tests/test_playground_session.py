@@ -79,6 +79,24 @@ def test_a_snapshot_holds_what_the_page_draws():
     assert "points" in session.snapshot()
 
 
+def _session_and_its_script(config, epochs: int, tmp_path) -> tuple[float, str]:
+    """Train a session ``epochs`` epochs and run its exported neuralab script as long:
+    (the session's test loss, what the script printed)."""
+    session = Session(config)
+    session.train_epochs(epochs)
+    path = tmp_path / "exported.py"
+    path.write_text(script(config, epochs=epochs))
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    return session.snapshot()["test_loss"], run.stdout
+
+
 @pytest.mark.parametrize(
     "extra",
     [
@@ -103,20 +121,8 @@ def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path)
             **extra,
         }
     )
-    session = Session(config)
-    session.train_epochs(20)
-    expected = session.snapshot()["test_loss"]
-    path = tmp_path / "exported.py"
-    path.write_text(script(config, epochs=20))
-    run = subprocess.run(
-        [sys.executable, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
-    )
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.strip().splitlines()
+    expected, stdout = _session_and_its_script(config, 20, tmp_path)
+    lines = stdout.strip().splitlines()
     assert len(lines) == 10 and lines[-1].startswith("epoch 20 ")
     final = float(re.search(r"test loss (\S+)", lines[-1]).group(1))
     first = float(re.search(r"test loss (\S+)", lines[0]).group(1))
@@ -364,20 +370,8 @@ def test_a_regression_trace_predicts_a_value_and_backs_up_its_squared_error():
 
 def test_the_exported_script_fits_a_regression_set_as_the_session_does(tmp_path):
     config = parse_config({"dataset": "sine", "hidden": [8], "optimizer": "adam", "lr": 0.03})
-    session = Session(config)
-    session.train_epochs(15)
-    expected = session.snapshot()["test_loss"]
-    path = tmp_path / "exported.py"
-    path.write_text(script(config, epochs=15))
-    run = subprocess.run(
-        [sys.executable, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
-    )
-    assert run.returncode == 0, run.stderr
-    last = run.stdout.strip().splitlines()[-1]
+    expected, stdout = _session_and_its_script(config, 15, tmp_path)
+    last = stdout.strip().splitlines()[-1]
     assert last.startswith("epoch 15 ") and "accuracy" not in last
     assert float(re.search(r"test loss (\S+)", last).group(1)) == pytest.approx(expected, abs=2e-4)
 
