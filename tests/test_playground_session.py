@@ -79,22 +79,22 @@ def test_a_snapshot_holds_what_the_page_draws():
     assert "points" in session.snapshot()
 
 
-def _session_and_its_script(config, epochs: int, tmp_path) -> tuple[float, str]:
-    """Train a session ``epochs`` epochs and run its exported neuralab script as long:
-    (the session's test loss, what the script printed)."""
+def _session_and_its_script(config, epochs: int, tmp_path, exporter=script) -> tuple[dict, str]:
+    """Train a session ``epochs`` epochs and run its exported script (neuralab's, or
+    ``torch_script``) as long: (the session's snapshot, what the script printed)."""
     session = Session(config)
     session.train_epochs(epochs)
     path = tmp_path / "exported.py"
-    path.write_text(script(config, epochs=epochs))
+    path.write_text(exporter(config, epochs=epochs))
     run = subprocess.run(
         [sys.executable, str(path)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
     )
     assert run.returncode == 0, run.stderr
-    return session.snapshot()["test_loss"], run.stdout
+    return session.snapshot(), run.stdout
 
 
 @pytest.mark.parametrize(
@@ -122,6 +122,7 @@ def test_the_exported_script_runs_and_reaches_the_sessions_loss(extra, tmp_path)
         }
     )
     expected, stdout = _session_and_its_script(config, 20, tmp_path)
+    expected = expected["test_loss"]
     lines = stdout.strip().splitlines()
     assert len(lines) == 10 and lines[-1].startswith("epoch 20 ")
     final = float(re.search(r"test loss (\S+)", lines[-1]).group(1))
@@ -210,20 +211,8 @@ def test_a_diverged_run_snapshots_as_json_without_nan():
 def test_the_pytorch_script_follows_the_sessions_run(values, tmp_path):
     pytest.importorskip("torch")
     config = parse_config(values)
-    session = Session(config)
-    session.train_epochs(10)
-    expected = session.snapshot()
-    path = tmp_path / "exported_torch.py"
-    path.write_text(torch_script(config, epochs=10))
-    run = subprocess.run(
-        [sys.executable, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
-    )
-    assert run.returncode == 0, run.stderr
-    last = run.stdout.strip().splitlines()[-1]
+    expected, stdout = _session_and_its_script(config, 10, tmp_path, torch_script)
+    last = stdout.strip().splitlines()[-1]
     assert last.startswith("epoch 10 ")
     test_loss = float(re.search(r"test loss (\S+)", last).group(1))
     train_loss = float(re.search(r"train loss (\S+)", last).group(1))
@@ -371,6 +360,7 @@ def test_a_regression_trace_predicts_a_value_and_backs_up_its_squared_error():
 def test_the_exported_script_fits_a_regression_set_as_the_session_does(tmp_path):
     config = parse_config({"dataset": "sine", "hidden": [8], "optimizer": "adam", "lr": 0.03})
     expected, stdout = _session_and_its_script(config, 15, tmp_path)
+    expected = expected["test_loss"]
     last = stdout.strip().splitlines()[-1]
     assert last.startswith("epoch 15 ") and "accuracy" not in last
     assert float(re.search(r"test loss (\S+)", last).group(1)) == pytest.approx(expected, abs=2e-4)
