@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from chromium import chromium_or_skip
+from exported_script import run_exported
 
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
@@ -26,7 +24,6 @@ import neuralab as nl
 from neuralab.lab.browser import FLAGS
 from neuralab.playground.browser import serve
 
-SRC = Path(__file__).resolve().parent.parent / "src"
 THRESHOLD = 0.2  # test cross-entropy; chance is ln 2 = 0.693
 SECONDS = 90  # to get there (a few seconds on an idle core)
 SHOWN = "!isNaN(parseFloat(document.getElementById('test-loss').textContent))"  # a snapshot
@@ -193,15 +190,7 @@ def test_spirals_train_in_the_browser(tmp_path):
         page.close()
     state = nl.load(weights)  # the trained weights, as neuralab.save wrote them
     assert weights.suffix == ".safetensors" and state["0.weight"].shape == (8, 4)
-    run = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
-    )
-    assert run.returncode == 0, run.stderr
-    exported_loss = float(re.findall(r"test loss (\S+)", run.stdout)[-1])
+    exported_loss = float(re.findall(r"test loss (\S+)", run_exported(script))[-1])
     assert exported_loss < THRESHOLD
 
 
@@ -296,20 +285,8 @@ def test_an_mnist_mlp_trains_in_the_browser(tmp_path, neuralab_data):
         assert "architecture=lenet5" in page.url
         assert page.is_hidden("#layers") and page.is_hidden("#dropout")
         page.close()
-    run = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            "PYTHONPATH": str(SRC),
-            "OMP_NUM_THREADS": "1",
-            "PATH": "",
-            "NEURALAB_DATA": str(neuralab_data),
-        },
-    )
-    assert run.returncode == 0, run.stderr
-    accuracy = float(re.findall(r"test accuracy (\S+)", run.stdout)[-1])
+    output = run_exported(script, neuralab_data)
+    accuracy = float(re.findall(r"test accuracy (\S+)", output)[-1])
     assert accuracy > IMAGE_THRESHOLD
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import base64
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy
 import pytest
+from exported_script import run_exported
 
 import neuralab as nl
 from neuralab import nn
@@ -23,7 +22,6 @@ from neuralab.playground.images import IMAGE_DEFAULTS, build_image_model, load_i
 from neuralab.playground.model import Config, build_model, parse_config, penalty
 from neuralab.playground.session import Session
 
-SRC = Path(__file__).resolve().parent.parent / "src"
 SMALL = {"train_size": 600, "test_size": 200}
 
 
@@ -236,20 +234,7 @@ def test_a_diverged_image_run_snapshots_as_json_without_nan(neuralab_data):
 
 
 def _run(path: Path, data: Path) -> list[str]:
-    run = subprocess.run(
-        [sys.executable, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            "PYTHONPATH": str(SRC),
-            "OMP_NUM_THREADS": "1",
-            "PATH": "",
-            "NEURALAB_DATA": str(data),
-        },
-    )
-    assert run.returncode == 0, run.stderr
-    return run.stdout.strip().splitlines()
+    return run_exported(path, data).strip().splitlines()
 
 
 def _losses(line: str) -> tuple[float, float, float]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy
 import pytest
+from exported_script import run_exported
 
 import neuralab as nl
 from neuralab.playground.data import features, grid
@@ -22,8 +20,6 @@ from neuralab.playground.session import (
     NEURON_RESOLUTION,
     Session,
 )
-
-SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 @pytest.mark.parametrize("dataset", ["xor", "circles"])
@@ -86,15 +82,7 @@ def _session_and_its_script(config, epochs: int, tmp_path, exporter=script) -> t
     session.train_epochs(epochs)
     path = tmp_path / "exported.py"
     path.write_text(exporter(config, epochs=epochs))
-    run = subprocess.run(
-        [sys.executable, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "PATH": ""},
-    )
-    assert run.returncode == 0, run.stderr
-    return session.snapshot(), run.stdout
+    return session.snapshot(), run_exported(path)
 
 
 @pytest.mark.parametrize(
